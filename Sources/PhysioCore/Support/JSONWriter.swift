@@ -1,0 +1,78 @@
+/// Writes JSON straight into a byte buffer: responses and log lines are built
+/// without an intermediate tree.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma = false
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    public mutating func beginObject() { separate(); bytes.append(0x7B); needsComma = false }
+    public mutating func endObject() { bytes.append(0x7D); needsComma = true }
+    public mutating func beginArray() { separate(); bytes.append(0x5B); needsComma = false }
+    public mutating func endArray() { bytes.append(0x5D); needsComma = true }
+
+    public mutating func key(_ name: String) {
+        separate()
+        appendQuoted(name)
+        bytes.append(0x3A)
+        needsComma = false
+    }
+
+    public mutating func value(_ text: String) { separate(); appendQuoted(text); needsComma = true }
+    public mutating func value(_ number: Int) { separate(); bytes.append(contentsOf: String(number).utf8); needsComma = true }
+    public mutating func value(_ number: Int64) { value(Int(number)) }
+    public mutating func value(_ flag: Bool) { separate(); bytes.append(contentsOf: (flag ? "true" : "false").utf8); needsComma = true }
+    public mutating func null() { separate(); bytes.append(contentsOf: "null".utf8); needsComma = true }
+
+    /// Shortest text that reads back as the same Float; NaN and infinities as null.
+    public mutating func value(_ number: Float) {
+        guard number.isFinite else { return null() }
+        separate(); appendNumber(number.description); needsComma = true
+    }
+
+    public mutating func value(_ number: Double) {
+        guard number.isFinite else { return null() }
+        separate(); appendNumber(number.description); needsComma = true
+    }
+
+    public mutating func value(_ number: Float?) { if let number { value(number) } else { null() } }
+    public mutating func value(_ text: String?) { if let text { value(text) } else { null() } }
+
+    /// Splices already-encoded JSON (from the database or another writer).
+    public mutating func raw(_ json: some Sequence<UInt8>) { separate(); bytes.append(contentsOf: json); needsComma = true }
+
+    public mutating func field(_ name: String, _ text: String) { key(name); value(text) }
+    public mutating func field(_ name: String, _ text: String?) { key(name); value(text) }
+    public mutating func field(_ name: String, _ number: Int) { key(name); value(number) }
+    public mutating func field(_ name: String, _ number: Int64) { key(name); value(number) }
+    public mutating func field(_ name: String, _ number: Double) { key(name); value(number) }
+    public mutating func field(_ name: String, _ number: Float?) { key(name); value(number) }
+    public mutating func field(_ name: String, _ flag: Bool) { key(name); value(flag) }
+
+    private mutating func separate() { if needsComma { bytes.append(0x2C) } }
+
+    private mutating func appendNumber(_ text: String) {
+        // "72.0" → "72": same value, shorter, and what people expect to read.
+        if text.hasSuffix(".0") { bytes.append(contentsOf: text.utf8.dropLast(2)) } else { bytes.append(contentsOf: text.utf8) }
+    }
+
+    private mutating func appendQuoted(_ text: String) {
+        bytes.append(0x22)
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0..<0x20:
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+}

@@ -1,0 +1,75 @@
+import CMicroHTTPD
+
+/// A received request. Headers and query arguments are read from
+/// libmicrohttpd on demand, so they are only valid while the handler runs.
+public struct Request: @unchecked Sendable {
+    public let method: String
+    public let path: String
+    public let body: [UInt8]
+    public let id: String
+    public internal(set) var pathParameters: [String: String] = [:]
+    /// Scopes granted by the bearer token (empty on open routes).
+    public internal(set) var scopes: Set<String> = []
+    /// Name of the token that authenticated the request, for audit logs.
+    public internal(set) var principal: String?
+    let connection: OpaquePointer?
+
+    init(method: String, path: String, body: [UInt8], id: String, connection: OpaquePointer?) {
+        self.method = method
+        self.path = path
+        self.body = body
+        self.id = id
+        self.connection = connection
+    }
+
+    public func header(_ name: String) -> String? {
+        guard let connection, let value = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// A query argument, already percent-decoded. An argument given without
+    /// `=` reads as the empty string.
+    public func query(_ name: String) -> String? {
+        guard let connection else { return nil }
+        var value: UnsafePointer<CChar>?
+        var length = 0
+        guard MHD_lookup_connection_value_n(connection, MHD_ValueKind.GET_ARGUMENT_KIND, name, name.utf8.count,
+                                            &value, &length) == MHD_Result.YES else { return nil }
+        guard let value else { return "" }
+        return value.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+    }
+
+    /// Names of every query argument, to reject unknown ones.
+    public var queryNames: [String] {
+        guard let connection else { return [] }
+        var names: [String] = []
+        withUnsafeMutablePointer(to: &names) { pointer in
+            _ = MHD_get_connection_values(connection, MHD_ValueKind.GET_ARGUMENT_KIND, collectKeys, pointer)
+        }
+        return names
+    }
+
+    /// The media type of the body without parameters, lowercased.
+    public var mediaType: String? {
+        guard let contentType = header("Content-Type") else { return nil }
+        let type = contentType.split(separator: ";", maxSplits: 1).first ?? ""
+        return type.trimmingSpaces.lowercased()
+    }
+}
+
+private func collectKeys(_ context: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind,
+                         _ key: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> MHD_Result {
+    if let key { context!.assumingMemoryBound(to: [String].self).pointee.append(String(cString: key)) }
+    return MHD_Result.YES
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,103 @@
+import PhysioCore
+
+/// Who a bearer token belongs to and what it may do.
+public struct TokenGrant: Sendable {
+    public let name: String
+    public let scopes: Set<String>
+    public init(name: String, scopes: Set<String>) {
+        self.name = name
+        self.scopes = scopes
+    }
+}
+
+/// Finds the route for a request, checks its token and runs its handler,
+/// turning every failure into problem+json.
+public final class Router: Sendable {
+    public typealias Authorize = @Sendable (_ token: String) throws -> TokenGrant?
+    public typealias MapError = @Sendable (_ error: Error, _ request: Request) -> Problem?
+
+    private let routes: [Route]
+    private let authorize: Authorize
+    private let mapError: MapError
+
+    /// `authorize` returns nil for an unknown token and may throw a Problem
+    /// (503 when it cannot tell). `mapError` turns library errors into problems.
+    public init(routes: [Route], authorize: @escaping Authorize, mapError: @escaping MapError = { _, _ in nil }) {
+        self.routes = routes
+        self.authorize = authorize
+        self.mapError = mapError
+    }
+
+    enum Match {
+        case found(Route, [String: String])
+        case methodNotAllowed([String])
+        case notFound
+    }
+
+    func match(method: String, path: String) -> Match {
+        let parts = Route.split(path)
+        let lookupMethod = method == "HEAD" ? "GET" : method
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = route.match(parts) else { continue }
+            if route.method == lookupMethod { return .found(route, parameters) }
+            allowed.append(route.method)
+        }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains("GET") { allowed.append("HEAD") }
+        return .methodNotAllowed(allowed)
+    }
+
+    /// The route pattern for metrics and logs (bounded cardinality).
+    func label(method: String, path: String) -> String {
+        if case .found(let route, _) = match(method: method, path: path) { return route.pattern }
+        return "unmatched"
+    }
+
+    func respond(to incoming: Request) -> (reply: Reply, label: String) {
+        var request = incoming
+        let route: Route
+        switch match(method: request.method, path: request.path) {
+        case .notFound:
+            return (.now(Problem.notFound("no route for \(request.path)").response), "unmatched")
+        case .methodNotAllowed(let allowed):
+            return (.now(Problem.methodNotAllowed(request.method, allowed: allowed).response), "unmatched")
+        case .found(let found, let parameters):
+            route = found
+            request.pathParameters = parameters
+        }
+        do {
+            if let scope = route.scope {
+                let grant = try authenticate(request)
+                guard grant.scopes.contains(scope) else {
+                    throw Problem.forbidden("this token lacks the '\(scope)' scope", scope: scope)
+                }
+                request.scopes = grant.scopes
+                request.principal = grant.name
+            }
+            return (try route.handler(request), route.pattern)
+        } catch let problem as Problem {
+            return (.now(problem.response), route.pattern)
+        } catch {
+            if let problem = mapError(error, request) { return (.now(problem.response), route.pattern) }
+            Log.error("handler failed", ["request_id": .string(request.id), "route": .string(route.pattern),
+                                         "error": .string(String(describing: error))])
+            return (.now(Problem.internalError(requestID: request.id).response), route.pattern)
+        }
+    }
+
+    private func authenticate(_ request: Request) throws -> TokenGrant {
+        guard let header = request.header("Authorization") else {
+            throw Problem.unauthorized("this route needs a bearer token: Authorization: Bearer <token>")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'")
+        }
+        let token = parts[1].trimmingSpaces
+        guard !token.isEmpty, let grant = try authorize(token) else {
+            throw Problem.invalidToken("the bearer token is not valid (unknown or revoked)")
+        }
+        return grant
+    }
+}

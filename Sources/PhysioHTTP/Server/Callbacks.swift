@@ -1,0 +1,151 @@
+import CMicroHTTPD
+import PhysioCore
+
+// libmicrohttpd's callbacks: plain top-level functions (a closure would
+// carry Swift 6's main-actor checks onto the pool threads).
+
+func physioAccessHandler(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
+    _ method: UnsafePointer<CChar>?, _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,
+    _ uploadDataSize: UnsafeMutablePointer<Int>?, _ requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> MHD_Result {
+    guard let cls, let connection, let url, let method, let uploadDataSize, let requestState else { return MHD_Result.NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+
+    // First call: headers are in. Answer only on a later call (answering now
+    // makes libmicrohttpd 0.9.75 drop keep-alive), except to refuse a body
+    // that is declared too large: then closing the connection is the point.
+    guard let existing = requestState.pointee else {
+        let suppliedID = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "X-Request-Id").map { String(cString: $0) }
+        let context = server.begin(method: String(cString: method), path: String(cString: url), suppliedID: suppliedID)
+        requestState.pointee = Unmanaged.passRetained(context).toOpaque()
+        if let declared = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
+           let length = Int(String(cString: declared)), length > server.configuration.maxBodyBytes {
+            context.tooLarge = true
+            return queue(tooLarge(server), context: context, connection: connection, server: server)
+        }
+        return MHD_Result.YES
+    }
+    let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
+
+    if uploadDataSize.pointee > 0 {
+        let size = uploadDataSize.pointee
+        context.receivedBytes += size
+        if !context.tooLarge {
+            if context.body.count + size > server.configuration.maxBodyBytes {
+                context.tooLarge = true
+                context.body = []
+            } else if let uploadData {
+                uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
+                    context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
+                }
+            }
+        }
+        uploadDataSize.pointee = 0
+        return MHD_Result.YES
+    }
+
+    switch context.stage {
+    case .receiving:
+        if context.tooLarge {
+            return queue(tooLarge(server), context: context, connection: connection, server: server)
+        }
+        let request = Request(method: context.method, path: context.path, body: context.body, id: context.id,
+                              connection: connection)
+        context.body = []
+        let (reply, route) = server.router.respond(to: request)
+        context.route = route
+        switch reply {
+        case .now(let response):
+            return queue(response, context: context, connection: connection, server: server)
+        case .later(let deferred):
+            context.stage = .suspended
+            MHD_suspend_connection(connection)
+            deferred.whenComplete { response in
+                context.setPending(response)
+                MHD_resume_connection(connection)
+            }
+            return MHD_Result.YES
+        }
+    case .suspended:
+        guard let response = context.takePending() else { return MHD_Result.YES }
+        return queue(response, context: context, connection: connection, server: server)
+    case .responded:
+        return MHD_Result.YES
+    }
+}
+
+private func tooLarge(_ server: HTTPServer) -> Response {
+    Problem.payloadTooLarge("the request body is larger than \(server.configuration.maxBodyBytes) bytes").response
+}
+
+private func queue(_ response: Response, context: RequestContext, connection: OpaquePointer, server: HTTPServer) -> MHD_Result {
+    context.stage = .responded
+    context.status = response.status
+    let handle: OpaquePointer?
+    switch response.body {
+    case .bytes(let bytes):
+        handle = bytes.withUnsafeBytes { buffer in
+            MHD_create_response_from_buffer(buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
+                                            MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
+        }
+    case .stream(let stream):
+        let streamContext = StreamContext(stream: stream, connection: connection, server: server)
+        handle = MHD_create_response_from_callback(UInt64.max, 64 * 1024, physioStreamRead,
+                                                   Unmanaged.passRetained(streamContext).toOpaque(), physioStreamFree)
+    }
+    guard let handle else { return MHD_Result.NO }
+    defer { MHD_destroy_response(handle) }
+    for (name, value) in response.headers { MHD_add_response_header(handle, name, value) }
+    MHD_add_response_header(handle, "X-Request-Id", context.id)
+    if server.isStopping { MHD_add_response_header(handle, "Connection", "close") }
+    return MHD_queue_response(connection, UInt32(response.status), handle)
+}
+
+func physioRequestCompleted(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+    _ requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ reason: MHD_RequestTerminationCode
+) {
+    guard let cls, let requestState, let raw = requestState.pointee else { return }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
+    requestState.pointee = nil
+    server.finish(context)
+}
+
+func physioStreamRead(_ cls: UnsafeMutableRawPointer?, _ position: UInt64,
+                      _ buffer: UnsafeMutablePointer<CChar>?, _ max: Int) -> Int {
+    guard let cls, let buffer else { return -2 }
+    let context = Unmanaged<StreamContext>.fromOpaque(cls).takeUnretainedValue()
+    if context.server.isStopping { return -1 }
+    switch context.stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max)) {
+    case .bytes(let count):
+        return count
+    case .end:
+        return -1  // MHD_CONTENT_READER_END_OF_STREAM
+    case .failed:
+        return -2  // MHD_CONTENT_READER_END_WITH_ERROR
+    case .wait(let waker):
+        guard context.server.register(waker) else { return -1 }
+        MHD_suspend_connection(context.connection)
+        let connection = context.connection
+        let server = context.server
+        waker.onWake {
+            server.unregister(waker)
+            MHD_resume_connection(connection)
+        }
+        return 0
+    }
+}
+
+func physioStreamFree(_ cls: UnsafeMutableRawPointer?) {
+    guard let cls else { return }
+    Unmanaged<StreamContext>.fromOpaque(cls).takeRetainedValue().stream.close()
+}
+
+func physioMHDLogSink(_ message: UnsafePointer<CChar>?) {
+    guard let message else { return }
+    var text = String(cString: message)
+    while text.last == "\n" { text.removeLast() }
+    Log.warning("libmicrohttpd", ["detail": .string(text)])
+}

@@ -1,0 +1,188 @@
+import CMicroHTTPD
+import PhysioCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libmicrohttpd with its internal epoll thread pool, answering through a Router.
+/// Handlers run on the pool threads; replies that wait (group commit, event
+/// streams) suspend their connection instead of blocking a thread.
+public final class HTTPServer: @unchecked Sendable {
+    public let configuration: HTTPConfiguration
+    let router: Router
+    let observer: (@Sendable (RequestRecord) -> Void)?
+    private var daemon: OpaquePointer?
+    private var retainedStrings: [UnsafeMutablePointer<CChar>] = []
+    private let state = ConditionLock()
+    private var inFlight = 0
+    private var requestCounter: UInt64 = 0
+    private let requestIDPrefix: String
+    private(set) var stopping = false
+    /// Stream wakers to fire at shutdown so suspended streams can end.
+    private var openStreams: [ObjectIdentifier: StreamWaker] = [:]
+
+    public init(configuration: HTTPConfiguration, router: Router,
+                observer: (@Sendable (RequestRecord) -> Void)? = nil) {
+        self.configuration = configuration
+        self.router = router
+        self.observer = observer
+        var random = SystemRandomNumberGenerator()
+        requestIDPrefix = String(UInt32.random(in: 0...UInt32.max, using: &random), radix: 16)
+    }
+
+    deinit {
+        if daemon != nil { stop() }
+        retainedStrings.forEach { free($0) }
+    }
+
+    /// The port actually bound (useful with port 0).
+    public private(set) var port: UInt16 = 0
+
+    public var isTLS: Bool { configuration.tlsCertificatePEM != nil }
+
+    public func start() throws {
+        var flags = UInt32(MHD_USE_EPOLL_INTERNAL_THREAD.rawValue) | UInt32(MHD_ALLOW_SUSPEND_RESUME.rawValue)
+            | UInt32(MHD_USE_ERROR_LOG.rawValue) | UInt32(MHD_USE_ITC.rawValue)
+        let isIPv6 = configuration.bindAddress.contains(":")
+        if isIPv6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
+        if isTLS { flags |= UInt32(MHD_USE_TLS.rawValue) }
+
+        var address = try SocketAddress(host: configuration.bindAddress, port: configuration.port)
+        let logSink: physio_log_sink = physioMHDLogSink
+        var options: [MHD_OptionItem] = [
+            item(.EXTERNAL_LOGGER, physio_mhd_logger_address(), unsafeBitCast(logSink, to: UnsafeMutableRawPointer.self)),
+            item(.THREAD_POOL_SIZE, max(1, configuration.threads)),
+            item(.CONNECTION_LIMIT, configuration.connectionLimit),
+            item(.CONNECTION_TIMEOUT, configuration.idleTimeoutSeconds),
+            item(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryBytes),
+            item(.LISTENING_ADDRESS_REUSE, 1),
+            item(.NOTIFY_COMPLETED, unsafeBitCast(physioRequestCompleted as MHD_RequestCompletedCallback, to: Int.self),
+                 Unmanaged.passUnretained(self).toOpaque()),
+        ]
+        if configuration.perClientConnectionLimit > 0 {
+            options.append(item(.PER_IP_CONNECTION_LIMIT, configuration.perClientConnectionLimit))
+        }
+        if let certificate = configuration.tlsCertificatePEM, let key = configuration.tlsKeyPEM {
+            options.append(item(.HTTPS_MEM_CERT, 0, retain(certificate)))
+            options.append(item(.HTTPS_MEM_KEY, 0, retain(key)))
+        }
+        let started: OpaquePointer? = address.withSockaddr { sockaddr in
+            options.append(item(.SOCK_ADDR, 0, UnsafeMutableRawPointer(mutating: sockaddr)))
+            options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
+            return options.withUnsafeMutableBufferPointer { buffer in
+                physio_mhd_start(flags, 0, physioAccessHandler, Unmanaged.passUnretained(self).toOpaque(), buffer.baseAddress)
+            }
+        }
+        guard let started else {
+            throw HTTPServerError.startFailed("libmicrohttpd could not listen on \(configuration.bindAddress):\(configuration.port) (in use, not permitted, or bad TLS key/certificate)")
+        }
+        daemon = started
+        port = physio_mhd_bound_port(started)
+        Log.info("listening", ["address": .string(configuration.bindAddress), "port": .int(Int(port)),
+                               "threads": .int(configuration.threads), "tls": .bool(isTLS)])
+    }
+
+    /// Graceful stop: stop accepting, let in-flight requests finish (up to
+    /// the drain timeout), end open streams, then shut the daemon down.
+    public func stop() {
+        guard let daemon else { return }
+        let streams: [StreamWaker] = state.withLock {
+            stopping = true
+            return Array(openStreams.values)
+        }
+        let listener = MHD_quiesce_daemon(daemon)
+        streams.forEach { $0.wake() }
+        let deadline = Clock.monotonicNanos() + UInt64(configuration.drainTimeoutSeconds * 1e9)
+        state.withLock {
+            while inFlight > 0 && Clock.monotonicNanos() < deadline { state.wait(seconds: 0.05) }
+            if inFlight > 0 {
+                Log.warning("stopping with requests still in flight", ["count": .int(inFlight)])
+            }
+        }
+        MHD_stop_daemon(daemon)
+        if listener >= 0 { close(listener) }
+        self.daemon = nil
+        Log.info("stopped")
+    }
+
+    public var currentConnections: Int {
+        guard let daemon else { return 0 }
+        return Int(physio_mhd_current_connections(daemon))
+    }
+
+    // MARK: - called from the C callbacks
+
+    func begin(method: String, path: String, suppliedID: String?) -> RequestContext {
+        let id: String = state.withLock {
+            inFlight += 1
+            requestCounter &+= 1
+            if let suppliedID, RequestIDs.isAcceptable(suppliedID) { return suppliedID }
+            return "\(requestIDPrefix)-\(String(requestCounter, radix: 16))"
+        }
+        return RequestContext(id: id, method: method, path: path)
+    }
+
+    func finish(_ context: RequestContext) {
+        let duration = Clock.monotonicNanos() - context.startNanos
+        state.withLock {
+            inFlight -= 1
+            if inFlight == 0 { state.broadcast() }
+        }
+        observer?(RequestRecord(method: context.method, route: context.route, status: context.status,
+                                durationNanos: duration, bodyBytes: context.receivedBytes))
+        switch configuration.accessLog {
+        case .off: return
+        case .errors where context.status < 400: return
+        default: break
+        }
+        let level: Log.Level = context.status >= 500 || context.status == 0 ? .warning : .info
+        Log.write(level, "request", ["request_id": .string(context.id), "method": .string(context.method),
+                                     "path": .string(context.path), "route": .string(context.route),
+                                     "status": .int(context.status), "ms": .double(Double(duration) / 1e6),
+                                     "bytes_in": .int(context.receivedBytes)])
+    }
+
+    func register(_ waker: StreamWaker) -> Bool {
+        state.withLock {
+            guard !stopping else { return false }
+            openStreams[ObjectIdentifier(waker)] = waker
+            return true
+        }
+    }
+
+    func unregister(_ waker: StreamWaker) {
+        _ = state.withLock { openStreams.removeValue(forKey: ObjectIdentifier(waker)) }
+    }
+
+    var isStopping: Bool { state.withLock { stopping } }
+
+    private func item(_ option: MHD_OPTION, _ value: Int, _ pointer: UnsafeMutableRawPointer? = nil) -> MHD_OptionItem {
+        MHD_OptionItem(option: option, value: value, ptr_value: pointer)
+    }
+
+    private func retain(_ text: String) -> UnsafeMutableRawPointer {
+        let copy = strdup(text)!
+        retainedStrings.append(copy)
+        return UnsafeMutableRawPointer(copy)
+    }
+}
+
+public enum HTTPServerError: Error, CustomStringConvertible {
+    case startFailed(String)
+    case badAddress(String)
+
+    public var description: String {
+        switch self {
+        case .startFailed(let detail): detail
+        case .badAddress(let address): "not an IP address to bind: \(address)"
+        }
+    }
+}
+
+enum RequestIDs {
+    /// A client's X-Request-Id is kept if it is short and plain.
+    static func isAcceptable(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        return !utf8.isEmpty && utf8.count <= 64 && CaseID.isValid(id)
+    }
+}

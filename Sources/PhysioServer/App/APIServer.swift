@@ -1,0 +1,41 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// The API server: HTTP, the ingest group committer and the read pool,
+/// wired together. Start, serve, stop.
+public final class APIServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    public let pool: ConnectionPool
+    public let committer: GroupCommitter
+    public let authenticator: TokenAuthenticator
+    private let http: HTTPServer
+
+    public init(configuration: ServerConfiguration) {
+        self.configuration = configuration
+        pool = ConnectionPool(url: configuration.databaseURL, maxConnections: configuration.poolSize,
+                              applicationName: "physio-api")
+        committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
+        authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
+        let routes = HealthRoutes(pool: pool).routes
+            + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer).routes
+        let authenticator = self.authenticator
+        let router = Router(routes: routes,
+                            authorize: { token in try authenticator.authorize(token) },
+                            mapError: DatabaseProblems.problem(for:request:))
+        http = HTTPServer(configuration: configuration.http, router: router)
+    }
+
+    public var port: UInt16 { http.port }
+
+    public func start() throws {
+        try http.start()
+    }
+
+    /// Stops accepting, finishes in-flight requests (their commits included),
+    /// then stops the writers.
+    public func stop() {
+        http.stop()
+        committer.stop()
+    }
+}

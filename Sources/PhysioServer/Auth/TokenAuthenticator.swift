@@ -1,0 +1,52 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// Checks bearer tokens against `api_tokens`, remembering answers for a few
+/// seconds so a busy monitor costs one lookup per interval, not per request.
+/// A revoked token stops working within `cacheSeconds`.
+public final class TokenAuthenticator: @unchecked Sendable {
+    private struct Entry {
+        let grant: TokenGrant?
+        let expires: UInt64
+    }
+
+    private let pool: ConnectionPool
+    private let cacheNanos: UInt64
+    private let lock = Lock()
+    private var cache: [[UInt8]: Entry] = [:]
+    private let maxEntries = 10_000
+    private let store = TokenStore()
+
+    public init(pool: ConnectionPool, cacheSeconds: Double = 5) {
+        self.pool = pool
+        self.cacheNanos = UInt64(cacheSeconds * 1e9)
+    }
+
+    /// The grant for `token`, nil if unknown or revoked; throws 503 when the
+    /// database cannot say.
+    public func authorize(_ token: String) throws -> TokenGrant? {
+        let hash = TokenStore.hash(token)
+        let now = Clock.monotonicNanos()
+        if let entry = lock.withLock({ cache[hash] }), entry.expires > now { return entry.grant }
+        let found: (name: String, scopes: [String], storedHash: [UInt8])?
+        do {
+            found = try pool.withConnection { try store.lookup(hash: hash, on: $0) }
+        } catch let error as DatabaseError {
+            throw Problem.serviceUnavailable("cannot check the token: the database is unavailable (\(error.isUnavailable ? "down" : "error"))")
+        }
+        // The row was found by its hash; comparing the hashes again in
+        // constant time keeps the decision itself free of timing signals.
+        let grant = found.flatMap { row in
+            constantTimeEquals(row.storedHash, hash) ? TokenGrant(name: row.name, scopes: Set(row.scopes)) : nil
+        }
+        lock.withLock {
+            if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
+            cache[hash] = Entry(grant: grant, expires: now + cacheNanos)
+        }
+        return grant
+    }
+
+    /// Forgets cached answers (after a token is revoked through the API).
+    public func invalidate() { lock.withLock { cache.removeAll() } }
+}

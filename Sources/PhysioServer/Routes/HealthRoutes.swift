@@ -1,0 +1,42 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// `/healthz`: the process answers. `/readyz`: the database answers and its
+/// schema is the one this binary expects. Both are open (no token), for
+/// load balancers and orchestrators.
+struct HealthRoutes {
+    let pool: ConnectionPool
+
+    var routes: [Route] {
+        [
+            Route("GET", "/healthz", scope: nil) { _ in
+                var json = JSONWriter()
+                json.beginObject(); json.field("status", "ok"); json.endObject()
+                return .now(.json(json))
+            },
+            Route("GET", "/readyz", scope: nil) { _ in .now(readiness()) },
+        ]
+    }
+
+    func readiness() -> Response {
+        let status: Migrator.Status
+        do {
+            status = try pool.withConnection { try Migrator().status($0) }
+        } catch {
+            return Problem.serviceUnavailable("the database is not reachable").response
+        }
+        guard status.isCurrent else {
+            return Problem.serviceUnavailable(
+                "database schema is at version \(status.applied) but this server needs \(status.latest); run physio migrate",
+                retryAfterSeconds: 5).response
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("status", "ready")
+        json.field("database", "up")
+        json.field("schema_version", status.applied)
+        json.endObject()
+        return .json(json)
+    }
+}

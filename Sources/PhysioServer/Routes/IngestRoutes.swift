@@ -1,0 +1,44 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// `POST /cases/{case_id}/vitals`: validate, hand to the group committer,
+/// answer after the commit.
+struct IngestRoutes {
+    let decoder: SampleDecoder
+    let committer: GroupCommitter
+
+    var routes: [Route] {
+        [Route("POST", "/cases/{case_id}/vitals", scope: "ingest") { request in try ingest(request) }]
+    }
+
+    func ingest(_ request: Request) throws -> Reply {
+        let caseID = try CaseRoutes.caseID(request)
+        let batch = try decoder.decode(caseID: caseID, mediaType: request.mediaType, body: request.body)
+        if batch.isEmpty { return .now(Self.counts(IngestCounts(accepted: 0, duplicates: 0))) }
+        let deferred = DeferredResponse()
+        let requestID = request.id
+        committer.submit(batch) { result in
+            switch result {
+            case .success(let counts):
+                deferred.complete(Self.counts(counts))
+            case .failure(let error) where error.isUnavailable:
+                deferred.complete(Problem.serviceUnavailable("samples not stored: \(error.message); retry (duplicates are safe)",
+                                                             retryAfterSeconds: DatabaseProblems.retryAfterSeconds).response)
+            case .failure(let error):
+                Log.error("ingest failed", ["request_id": .string(requestID), "error": .string(error.description)])
+                deferred.complete(Problem.internalError(requestID: requestID).response)
+            }
+        }
+        return .later(deferred)
+    }
+
+    static func counts(_ counts: IngestCounts) -> Response {
+        var json = JSONWriter(capacity: 48)
+        json.beginObject()
+        json.field("accepted", counts.accepted)
+        json.field("duplicates", counts.duplicates)
+        json.endObject()
+        return .json(json)
+    }
+}

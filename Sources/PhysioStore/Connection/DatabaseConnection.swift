@@ -1,0 +1,176 @@
+import CLibPQ
+import PhysioCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection. Not thread-safe: one thread uses it at a time
+/// (the pool hands it out). Every session runs in UTC.
+public final class DatabaseConnection {
+    let connection: OpaquePointer
+    public let applicationName: String
+
+    public init(url: String, applicationName: String = "physio", connectTimeoutSeconds: Int = 5) throws {
+        self.applicationName = applicationName
+        // expand_dbname = 1: "dbname" carries the whole URL; the other keys
+        // fill in what it leaves out.
+        let keys = ["dbname", "application_name", "connect_timeout"]
+        let values = [url, applicationName, String(connectTimeoutSeconds)]
+        let connection: OpaquePointer? = withCStringArray(keys) { keyPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keyPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else { throw DatabaseError.unavailable("out of memory creating a connection") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmed
+            PQfinish(connection)
+            throw DatabaseError.unavailable("cannot connect to PostgreSQL: \(message)")
+        }
+        self.connection = connection
+        try execute("SET TimeZone = 'UTC'")
+    }
+
+    deinit { PQfinish(connection) }
+
+    /// False once the server has gone away; the pool then drops the connection.
+    public var isOpen: Bool { PQstatus(connection) == CONNECTION_OK }
+
+    /// Reads whatever the server sent while the connection sat idle: a
+    /// restarted server has closed it, and this notices before a query fails.
+    public func checkAlive() -> Bool {
+        PQconsumeInput(connection) == 1 && isOpen
+    }
+
+    public var isIdle: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
+
+    /// The socket, for waiting on notifications.
+    public var socket: Int32 { PQsocket(connection) }
+
+    /// Runs one or more statements without parameters (simple query protocol).
+    @discardableResult
+    public func execute(_ sql: String) throws -> QueryResult {
+        try check(PQexec(connection, sql))
+    }
+
+    /// Runs one statement with text parameters ($1, $2, …); nil is NULL.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        let result = withOptionalCStringArray(parameters) { pointers in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        return try check(result)
+    }
+
+    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            if isOpen { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Streams `data` (already in the COPY format the statement names) to
+    /// `COPY … FROM STDIN`; returns the number of rows copied.
+    @discardableResult
+    public func copyIn(_ sql: String, data: UnsafeRawBufferPointer) throws -> Int {
+        let start = PQexec(connection, sql)
+        guard PQresultStatus(start) == PGRES_COPY_IN else { _ = try check(start); throw error("COPY did not start") }
+        PQclear(start)
+        var offset = 0
+        let chunk = 1 << 20
+        while offset < data.count {
+            let length = min(chunk, data.count - offset)
+            let sent = PQputCopyData(connection, data.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(length))
+            guard sent == 1 else { throw error("COPY data could not be sent") }
+            offset += length
+        }
+        guard PQputCopyEnd(connection, nil) == 1 else { throw error("COPY could not be finished") }
+        var rows = 0
+        while let result = PQgetResult(connection) {
+            rows = try check(result).affectedRows
+        }
+        return rows
+    }
+
+    /// Starts `COPY … TO STDOUT`; call `readCopyData` until it returns nil.
+    public func beginCopyOut(_ sql: String) throws {
+        let start = PQexec(connection, sql)
+        guard PQresultStatus(start) == PGRES_COPY_OUT else { _ = try check(start); throw error("COPY did not start") }
+        PQclear(start)
+    }
+
+    /// Next row of a running COPY TO STDOUT, appended to `buffer`; false at the end.
+    public func readCopyData(into buffer: inout [UInt8]) throws -> Bool {
+        var pointer: UnsafeMutablePointer<CChar>?
+        let length = PQgetCopyData(connection, &pointer, 0)
+        if length > 0, let pointer {
+            pointer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+                buffer.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length)))
+            }
+            PQfreemem(pointer)
+            return true
+        }
+        if length == -2 { throw error("COPY failed") }
+        while let result = PQgetResult(connection) { _ = try check(result) }
+        return false
+    }
+
+    /// Reads notifications that have arrived, without blocking.
+    public func drainNotifications() throws -> [(channel: String, payload: String)] {
+        guard PQconsumeInput(connection) == 1 else { throw error("connection lost") }
+        var notifications: [(String, String)] = []
+        while let notify = PQnotifies(connection) {
+            notifications.append((String(cString: notify.pointee.relname), String(cString: notify.pointee.extra)))
+            PQfreemem(notify)
+        }
+        return notifications
+    }
+
+    private func error(_ context: String) -> DatabaseError {
+        let message = String(cString: PQerrorMessage(connection)).trimmed
+        return DatabaseError(message: "\(context): \(message)", isUnavailable: !isOpen)
+    }
+
+    private func check(_ result: OpaquePointer?) throws -> QueryResult {
+        guard let result else { throw error("no result") }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT:
+            return QueryResult(result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? String(cString: PQresultErrorMessage(result)).trimmed
+            PQclear(result)
+            throw DatabaseError(message: message, sqlState: state,
+                                isUnavailable: !isOpen || DatabaseError.isUnavailableState(state))
+        }
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var text = Substring(self)
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        return String(text)
+    }
+}
+
+func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    withOptionalCStringArray(strings) { body($0) }
+}
+
+/// Null-terminated array of C strings (nil entries stay NULL) alive for `body`.
+func withOptionalCStringArray<T>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    defer { copies.forEach { free($0) } }
+    var pointers = copies.map { UnsafePointer($0) }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

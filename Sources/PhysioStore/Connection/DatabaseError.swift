@@ -1,0 +1,33 @@
+import CLibPQ
+
+/// A failed database operation. `isUnavailable` separates "the database is
+/// down or restarting, try again" (HTTP 503) from a failed statement.
+public struct DatabaseError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let sqlState: String?
+    public let isUnavailable: Bool
+
+    public init(message: String, sqlState: String? = nil, isUnavailable: Bool = false) {
+        self.message = message
+        self.sqlState = sqlState
+        self.isUnavailable = isUnavailable
+    }
+
+    public var description: String {
+        sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message
+    }
+
+    /// Deadlock or serialization failure: the transaction can simply be run again.
+    public var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
+
+    static func unavailable(_ message: String) -> DatabaseError {
+        DatabaseError(message: message, isUnavailable: true)
+    }
+
+    /// Connection exceptions (class 08), shutdowns and "cannot connect now"
+    /// (57P01–57P03), too many connections (53300).
+    static func isUnavailableState(_ state: String?) -> Bool {
+        guard let state else { return false }
+        return state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300"
+    }
+}

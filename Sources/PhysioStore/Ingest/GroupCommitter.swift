@@ -1,0 +1,121 @@
+import PhysioCore
+
+/// Group commit: batches submitted while a commit is in flight are written
+/// together in the next one, so many small requests share one COPY and one
+/// WAL flush. Each batch's completion runs only after the commit that holds
+/// its rows (or with the error that stopped it).
+public final class GroupCommitter: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Concurrent writer connections.
+        public var writers = 2
+        /// Most rows in one commit.
+        public var maxRows = 20_000
+        /// How long a writer waits for more rows when it has fewer than
+        /// `maxRows`; 0 commits at once (the wait is free under load anyway:
+        /// new rows gather while the previous commit flushes).
+        public var maxWaitMicros = 0
+        /// Rows queued beyond this are refused (503) rather than buffered.
+        public var maxQueuedRows = 400_000
+        public init() {}
+    }
+
+    public typealias Completion = @Sendable (Result<IngestCounts, DatabaseError>) -> Void
+
+    private struct Pending {
+        let batch: SampleBatch
+        let completion: Completion
+    }
+
+    public let options: Options
+    private let url: String
+    private let condition = ConditionLock()
+    private var queue: [Pending] = []
+    private var queuedRows = 0
+    private var stopping = false
+    private let finished = WaitGroup()
+    private let writer = VitalsWriter()
+    private let statistics = Lock()
+    private var commits = 0
+    private var committedRows = 0
+
+    public init(url: String, options: Options = Options()) {
+        self.url = url
+        self.options = options
+        finished.add(options.writers)
+        for _ in 0..<options.writers {
+            startThread { [self] in run() }
+        }
+    }
+
+    /// Queues `batch`; `completion` runs on a writer thread after the commit.
+    public func submit(_ batch: SampleBatch, completion: @escaping Completion) {
+        let accepted: Bool = condition.withLock {
+            guard !stopping, queuedRows + batch.count <= options.maxQueuedRows || queue.isEmpty else { return false }
+            queue.append(Pending(batch: batch, completion: completion))
+            queuedRows += batch.count
+            condition.signal()
+            return true
+        }
+        if !accepted {
+            completion(.failure(.unavailable("ingest queue is full or shutting down")))
+        }
+    }
+
+    /// Commits what is queued, then stops the writers.
+    public func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+        finished.wait()
+    }
+
+    /// Commits so far and rows they held (for metrics).
+    public var totals: (commits: Int, rows: Int) { statistics.withLock { (commits, committedRows) } }
+
+    private func run() {
+        defer { finished.done() }
+        var connection: DatabaseConnection?
+        while let group = nextGroup() {
+            do {
+                if connection == nil || connection?.isOpen == false {
+                    connection = try DatabaseConnection(url: url, applicationName: "physio-ingest")
+                }
+                let counts = try writer.write(group.map(\.batch), on: connection!)
+                statistics.withLock {
+                    commits += 1
+                    committedRows += counts.reduce(0) { $0 + $1.accepted }
+                }
+                for (pending, count) in zip(group, counts) { pending.completion(.success(count)) }
+            } catch {
+                let failure = error as? DatabaseError ?? DatabaseError(message: String(describing: error))
+                if failure.isUnavailable { connection = nil }
+                Log.warning("ingest commit failed", ["batches": .int(group.count), "error": .string(failure.description)])
+                for pending in group { pending.completion(.failure(failure)) }
+            }
+        }
+    }
+
+    /// Waits for work, then takes up to `maxRows` (always at least one batch).
+    /// nil once stopping and the queue is empty.
+    private func nextGroup() -> [Pending]? {
+        condition.withLock {
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty { return nil }
+            if options.maxWaitMicros > 0 && queuedRows < options.maxRows && !stopping {
+                condition.wait(seconds: Double(options.maxWaitMicros) / 1e6)
+            }
+            var rows = 0
+            var taken = 0
+            for pending in queue {
+                if taken > 0 && rows + pending.batch.count > options.maxRows { break }
+                rows += pending.batch.count
+                taken += 1
+            }
+            let group = Array(queue.prefix(taken))
+            queue.removeFirst(taken)
+            queuedRows -= rows
+            return group
+        }
+    }
+}

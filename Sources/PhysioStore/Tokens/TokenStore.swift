@@ -1,0 +1,92 @@
+import PhysioCore
+
+/// API tokens: `phy_` + 43 base64url characters (256 random bits). Only the
+/// SHA-256 of a token is stored; the token itself is shown once, at creation.
+public struct TokenStore {
+    public static let scopes = ["ingest", "read", "export", "admin"]
+
+    public struct Token: Sendable {
+        public let id: Int
+        public let name: String
+        public let scopes: [String]
+        public let createdAt: String
+        public let revokedAt: String?
+    }
+
+    public init() {}
+
+    public static func generate() -> String {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        return "phy_" + Base64URL.encode(bytes)
+    }
+
+    public static func hash(_ token: String) -> [UInt8] { SHA256.hash(token.utf8) }
+
+    /// Creates a token and returns it with its id; the caller shows it once.
+    public func create(name: String, scopes: [String], on connection: DatabaseConnection) throws -> (id: Int, token: String) {
+        let unknown = scopes.filter { !Self.scopes.contains($0) }
+        guard unknown.isEmpty, !scopes.isEmpty else {
+            throw DatabaseError(message: "unknown scope \(unknown.joined(separator: ", ")); scopes are \(Self.scopes.joined(separator: ", "))")
+        }
+        let token = Self.generate()
+        let result = try connection.query(
+            "INSERT INTO api_tokens (name, token_hash, scopes) VALUES ($1, decode($2, 'hex'), $3::text[]) RETURNING id",
+            [name, Hex.encode(Self.hash(token)), "{" + scopes.joined(separator: ",") + "}"])
+        return (result.int(0, 0)!, token)
+    }
+
+    /// The grant for a token hash, or nil when unknown or revoked.
+    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws -> (name: String, scopes: [String], storedHash: [UInt8])? {
+        let result = try connection.query(
+            "SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex') FROM api_tokens WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL",
+            [Hex.encode(hash)])
+        guard result.rowCount == 1 else { return nil }
+        let scopes = result.string(0, 1)!.split(separator: ",").map(String.init)
+        return (result.string(0, 0)!, scopes, Hex.decode(result.string(0, 2)!) ?? [])
+    }
+
+    public func list(on connection: DatabaseConnection) throws -> [Token] {
+        let result = try connection.query("""
+            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at FROM api_tokens ORDER BY id
+            """)
+        return (0..<result.rowCount).map { row in
+            Token(id: result.int(row, 0)!, name: result.string(row, 1)!,
+                  scopes: result.string(row, 2)!.split(separator: ",").map(String.init),
+                  createdAt: result.string(row, 3)!, revokedAt: result.string(row, 4))
+        }
+    }
+
+    /// Revokes by id or by name; returns how many tokens it revoked.
+    public func revoke(idOrName: String, on connection: DatabaseConnection) throws -> Int {
+        let result = try connection.query("""
+            UPDATE api_tokens SET revoked_at = now()
+            WHERE revoked_at IS NULL AND (name = $1 OR id::text = $1)
+            """, [idOrName])
+        return result.affectedRows
+    }
+}
+
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Without padding.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        var index = 0
+        while index + 3 <= bytes.count {
+            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            index += 3
+        }
+        let rest = bytes.count - index
+        if rest == 1 {
+            let n = UInt32(bytes[index]) << 16
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)]]
+        } else if rest == 2 {
+            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)]]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

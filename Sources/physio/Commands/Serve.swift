@@ -1,0 +1,100 @@
+import ArgumentParser
+import PhysioCore
+import PhysioHTTP
+import PhysioServer
+import PhysioStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API (and, by default, an inference worker pool).",
+        discussion: "SIGTERM or SIGINT: stop accepting, finish in-flight requests, exit 0.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on; 0.0.0.0 or :: for all (env PHYSIO_BIND).")
+    var bind = Environment.string("PHYSIO_BIND", default: "127.0.0.1")
+    @Option(help: "Port (env PHYSIO_PORT).")
+    var port = Environment.int("PHYSIO_PORT", default: 8080)
+    @Option(help: "HTTP threads, each with its own epoll loop (env PHYSIO_THREADS).")
+    var threads = Environment.int("PHYSIO_THREADS", default: 4)
+    @Option(help: "Largest request body in bytes (env PHYSIO_MAX_BODY_BYTES).")
+    var maxBodyBytes = Environment.int("PHYSIO_MAX_BODY_BYTES", default: 8 << 20)
+    @Option(help: "Most samples in one ingest request (env PHYSIO_MAX_SAMPLES).")
+    var maxSamples = Environment.int("PHYSIO_MAX_SAMPLES", default: 10_000)
+    @Option(help: "Most open client connections (env PHYSIO_CONNECTION_LIMIT).")
+    var connectionLimit = Environment.int("PHYSIO_CONNECTION_LIMIT", default: 2048)
+    @Option(help: "Most connections from one client address, 0 for no limit (env PHYSIO_PER_CLIENT_CONNECTION_LIMIT).")
+    var perClientConnectionLimit = Environment.int("PHYSIO_PER_CLIENT_CONNECTION_LIMIT", default: 256)
+    @Option(help: "Seconds before an idle connection is closed (env PHYSIO_IDLE_TIMEOUT).")
+    var idleTimeout = Environment.int("PHYSIO_IDLE_TIMEOUT", default: 30)
+    @Option(help: "Database connections for request handlers (env PHYSIO_POOL_SIZE).")
+    var poolSize = Environment.int("PHYSIO_POOL_SIZE", default: 8)
+    @Option(help: "Ingest writer connections, each committing groups of requests (env PHYSIO_COMMIT_WRITERS).")
+    var commitWriters = Environment.int("PHYSIO_COMMIT_WRITERS", default: 2)
+    @Option(help: "Most rows in one group commit (env PHYSIO_COMMIT_MAX_ROWS).")
+    var commitMaxRows = Environment.int("PHYSIO_COMMIT_MAX_ROWS", default: 20_000)
+    @Option(help: "Microseconds a writer waits to gather more rows; 0 commits at once (env PHYSIO_COMMIT_MAX_WAIT_US).")
+    var commitMaxWaitUs = Environment.int("PHYSIO_COMMIT_MAX_WAIT_US", default: 0)
+    @Option(help: "PEM certificate file for HTTPS (env PHYSIO_TLS_CERT).")
+    var tlsCert = Environment.string("PHYSIO_TLS_CERT")
+    @Option(help: "PEM private key file for HTTPS (env PHYSIO_TLS_KEY).")
+    var tlsKey = Environment.string("PHYSIO_TLS_KEY")
+    @Option(help: "Access log: all, errors (4xx/5xx only) or off (env PHYSIO_ACCESS_LOG).")
+    var accessLog = Environment.string("PHYSIO_ACCESS_LOG", default: "all")
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard threads >= 1, poolSize >= 1, commitWriters >= 1 else {
+            throw ValidationError("--threads, --pool-size and --commit-writers must be at least 1")
+        }
+        guard maxSamples >= 1, maxBodyBytes >= 1024 else { throw ValidationError("--max-samples ≥ 1 and --max-body-bytes ≥ 1024") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard HTTPConfiguration.AccessLog(rawValue: accessLog) != nil else {
+            throw ValidationError("--access-log must be all, errors or off")
+        }
+    }
+
+    func run() throws {
+        Signals.blockTermination()
+        var configuration = ServerConfiguration(databaseURL: try database.url())
+        configuration.http.bindAddress = bind
+        configuration.http.port = UInt16(port)
+        configuration.http.threads = threads
+        configuration.http.maxBodyBytes = maxBodyBytes
+        configuration.http.connectionLimit = connectionLimit
+        configuration.http.perClientConnectionLimit = perClientConnectionLimit
+        configuration.http.idleTimeoutSeconds = idleTimeout
+        configuration.http.accessLog = HTTPConfiguration.AccessLog(rawValue: accessLog)!
+        if let tlsCert, let tlsKey {
+            configuration.http.tlsCertificatePEM = try readFile(tlsCert)
+            configuration.http.tlsKeyPEM = try readFile(tlsKey)
+        }
+        configuration.poolSize = poolSize
+        configuration.maxSamplesPerRequest = maxSamples
+        configuration.groupCommit.writers = commitWriters
+        configuration.groupCommit.maxRows = commitMaxRows
+        configuration.groupCommit.maxWaitMicros = commitMaxWaitUs
+
+        let server = APIServer(configuration: configuration)
+        try server.start()
+        let signal = Signals.waitForTermination()
+        Log.info("shutting down", ["signal": .int(Int(signal))])
+        server.stop()
+    }
+}
+
+func readFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "rb") else { throw ValidationError("cannot read \(path)") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

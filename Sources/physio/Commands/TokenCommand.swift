@@ -1,0 +1,60 @@
+import ArgumentParser
+import PhysioCore
+import PhysioStore
+
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Create, list and revoke API tokens.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token and print it once (only its SHA-256 is stored).")
+
+        @Option(name: .customLong("scope"), parsing: .upToNextOption,
+                help: "Scopes: ingest, read, export, admin (repeat or list several).")
+        var scopes: [String]
+        @Option(help: "A name to recognise the token by, e.g. or-7.")
+        var name: String
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            let unknown = scopes.filter { !TokenStore.scopes.contains($0) }
+            if !unknown.isEmpty { throw ValidationError("unknown scope \(unknown.joined(separator: ", ")); use \(TokenStore.scopes.joined(separator: ", "))") }
+        }
+
+        func run() throws {
+            let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
+            let created = try TokenStore().create(name: name, scopes: Array(Set(scopes)).sorted(), on: connection)
+            print(created.token)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
+            print("id\tname\tscopes\tcreated\trevoked")
+            for token in try TokenStore().list(on: connection) {
+                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by id or name (servers stop accepting it within their cache time, 5 s).")
+        @Argument(help: "Token id or name.") var token: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
+            let count = try TokenStore().revoke(idOrName: token, on: connection)
+            guard count > 0 else { throw ValidationError("no active token with id or name '\(token)'") }
+            print("revoked \(count) token\(count == 1 ? "" : "s")")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+# Shared by the scripts: install what is missing, run a private PostgreSQL.
+# Source it; it defines functions only.
+
+# Packages the build and the tests need (Debian names).
+PHYSIO_APT_PACKAGES=(libmicrohttpd-dev libjansson-dev libpq-dev postgresql zlib1g-dev pkg-config curl)
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else echo "need root to run: $*" >&2; return 1
+    fi
+}
+
+# Installs the Debian packages that are not installed yet (and any extra ones given).
+install_packages() {
+    local missing=()
+    for package in "${PHYSIO_APT_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq || true
+    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pg_bindir() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$dir" ] || { echo "PostgreSQL server binaries not found (apt install postgresql)" >&2; return 1; }
+    echo "$dir"
+}
+
+# PostgreSQL refuses to run as root: when we are root, run it as the
+# 'postgres' user that the Debian package creates.
+pg_user_run() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A port nobody listens on.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# pg_start DIR PORT [extra postgres -c settings...]: initdb DIR if new, start
+# on 127.0.0.1:PORT with its socket in DIR, superuser 'physio', trust auth.
+pg_start() {
+    local dir=$1 port=$2; shift 2
+    local bin; bin=$(pg_bindir)
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; chmod 700 "$dir"; fi
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        pg_user_run "$bin/initdb" -D "$dir/data" -U physio --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+            || { cat "$dir/initdb.log" >&2; return 1; }
+    fi
+    local options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400"
+    for setting in "$@"; do options="$options -c $setting"; done
+    pg_user_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$options" -w -t 60 start >/dev/null \
+        || { tail -n 30 "$dir/postgres.log" >&2; return 1; }
+}
+
+pg_stop() {
+    local dir=$1
+    [ -f "$dir/data/postmaster.pid" ] || return 0
+    pg_user_run "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+}
