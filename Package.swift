@@ -18,11 +18,15 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // Domain, no I/O.
         .target(name: "PhysioCore"),
         .target(name: "PhysioStore", dependencies: ["PhysioCore", "CLibPQ"],
                 plugins: ["EmbedFiles"]),
+        // Files in and out: case CSVs (plain or gzip), VitalDB .vital files and API tables.
+        .target(name: "PhysioData", dependencies: ["PhysioCore", "CZlib"]),
         .target(name: "PhysioHTTP", dependencies: ["PhysioCore", "CMicroHTTPD", "CJansson"]),
         .target(name: "PhysioClient"),
         .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioStore"]),
@@ -30,7 +34,7 @@ let package = Package(
                 dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioWorker"],
                 plugins: ["EmbedFiles"]),
         .executableTarget(name: "physio", dependencies: [
-            "PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient",
+            "PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -42,6 +46,7 @@ let package = Package(
                 dependencies: ["PhysioCore", "PhysioStore", "PhysioServer", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
         .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore"]),
+        .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"]),
         .testTarget(name: "PhysioStoreTests", dependencies: ["PhysioStore", "PhysioTestSupport"]),
         .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioServerTests", dependencies: ["PhysioServer", "PhysioTestSupport"]),
