@@ -43,13 +43,14 @@ let package = Package(
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["physio-embed"]),
 
         .target(name: "PhysioTestSupport",
-                dependencies: ["PhysioCore", "PhysioStore", "PhysioServer", "PhysioClient"],
+                dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
         .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore"]),
         .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"]),
         .testTarget(name: "PhysioStoreTests", dependencies: ["PhysioStore", "PhysioTestSupport"]),
         .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioClient", "PhysioTestSupport"]),
-        .testTarget(name: "PhysioServerTests", dependencies: ["PhysioServer", "PhysioTestSupport"]),
+        .testTarget(name: "PhysioServerTests",
+                    dependencies: ["PhysioServer", "PhysioHTTP", "PhysioStore", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioWorkerTests", dependencies: ["PhysioWorker", "PhysioTestSupport"]),
     ]
 )

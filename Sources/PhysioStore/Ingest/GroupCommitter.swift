@@ -78,10 +78,7 @@ public final class GroupCommitter: @unchecked Sendable {
         var connection: DatabaseConnection?
         while let group = nextGroup() {
             do {
-                if connection == nil || connection?.isOpen == false {
-                    connection = try DatabaseConnection(url: url, applicationName: "physio-ingest")
-                }
-                let counts = try writer.write(group.map(\.batch), on: connection!)
+                let counts = try writeWithReconnect(group.map(\.batch), connection: &connection)
                 statistics.withLock {
                     commits += 1
                     committedRows += counts.reduce(0) { $0 + $1.accepted }
@@ -93,6 +90,21 @@ public final class GroupCommitter: @unchecked Sendable {
                 Log.warning("ingest commit failed", ["batches": .int(group.count), "error": .string(failure.description)])
                 for pending in group { pending.completion(.failure(failure)) }
             }
+        }
+    }
+
+    /// A connection kept across a database restart is dead; one that fails
+    /// as unavailable is replaced and the group written once more (safe: the
+    /// write is idempotent by natural key).
+    private func writeWithReconnect(_ batches: [SampleBatch], connection: inout DatabaseConnection?) throws -> [IngestCounts] {
+        if let existing = connection, !existing.checkAlive() { connection = nil }
+        let reused = connection != nil
+        if connection == nil { connection = try DatabaseConnection(url: url, applicationName: "physio-ingest") }
+        do {
+            return try writer.write(batches, on: connection!)
+        } catch let error as DatabaseError where error.isUnavailable && reused {
+            connection = try DatabaseConnection(url: url, applicationName: "physio-ingest")
+            return try writer.write(batches, on: connection!)
         }
     }
 

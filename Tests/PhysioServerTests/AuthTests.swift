@@ -1,0 +1,69 @@
+import PhysioClient
+import PhysioStore
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct AuthTests {
+    static let body = Array(#"{"samples":[{"t":1795600000,"hr":70}]}"#.utf8)
+
+    func post(_ server: TestServer, headers: [(String, String)]) throws -> HTTPClient.Response {
+        try server.client().send("POST", "/cases/auth/vitals", headers: headers + [("Content-Type", "application/json")], body: Self.body)
+    }
+
+    @Test func missingTokenIs401WithChallenge() throws {
+        let server = try TestServer()
+        let response = try post(server, headers: [])
+        #expect(response.status == 401)
+        #expect(response.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+        #expect(response.header("Content-Type") == "application/problem+json")
+    }
+
+    @Test func unknownTokenAndBadSchemeAre401() throws {
+        let server = try TestServer()
+        #expect(try post(server, headers: [("Authorization", "Bearer phy_not-a-real-token")]).status == 401)
+        #expect(try post(server, headers: [("Authorization", "Basic dXNlcjpwYXNz")]).status == 401)
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 0)
+    }
+
+    @Test(arguments: ["read", "export", "admin"])
+    func otherScopesAreForbiddenToIngest(scope: String) throws {
+        let server = try TestServer()
+        let response = try post(server, headers: [server.bearer(scope)])
+        #expect(response.status == 403)
+        #expect(response.header("WWW-Authenticate")?.contains("insufficient_scope") == true)
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 0)
+    }
+
+    @Test func ingestScopeIsAllowed() throws {
+        let server = try TestServer()
+        #expect(try post(server, headers: [server.bearer("ingest")]).status == 200)
+    }
+
+    @Test func revokedTokenStopsWorkingAfterTheCache() throws {
+        let server = try TestServer { $0.tokenCacheSeconds = 0 }
+        let connection = try server.database.connect()
+        let created = try TokenStore().create(name: "short-lived", scopes: ["ingest"], on: connection)
+        let headers = [("Authorization", "Bearer \(created.token)")]
+        #expect(try post(server, headers: headers).status == 200)
+        #expect(try TokenStore().revoke(idOrName: "short-lived", on: connection) == 1)
+        #expect(try post(server, headers: headers).status == 401)
+    }
+
+    @Test func tokensAreStoredOnlyAsHashes() throws {
+        let server = try TestServer()
+        let stored = try server.database.scalar("SELECT encode(token_hash, 'hex') FROM api_tokens WHERE name = 'test-ingest'")
+        #expect(stored?.count == 64)
+        #expect(try server.database.count("SELECT count(*) FROM api_tokens WHERE position($1 in encode(token_hash, 'escape')) > 0",
+                                          [server.tokens["ingest"]!]) == 0)
+    }
+
+    @Test func healthAndReadinessAreOpen() throws {
+        let server = try TestServer()
+        let client = server.client()
+        #expect(try client.get("/healthz").status == 200)
+        let ready = try client.get("/readyz")
+        #expect(ready.status == 200)
+        #expect(ready.string("status") == "ready")
+    }
+}

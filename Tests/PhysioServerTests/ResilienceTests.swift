@@ -1,0 +1,86 @@
+import PhysioClient
+import PhysioCore
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct ResilienceTests {
+    static let body = #"{"samples":[{"t":1795600000,"hr":70},{"t":1795600001,"hr":71}]}"#
+
+    /// A stop while a request waits for its commit lets that request finish.
+    @Test func gracefulStopFinishesAnInFlightRequest() throws {
+        let server = try TestServer()
+        let blocker = try server.database.connect()
+        try blocker.execute("BEGIN; LOCK TABLE vitals IN ACCESS EXCLUSIVE MODE")
+
+        let reply = Box<HTTPClient.Response>()
+        let requestDone = WaitGroup()
+        requestDone.add()
+        let port = server.port, token = server.tokens["ingest"]!
+        startThread {
+            let client = HTTPClient(host: "127.0.0.1", port: port)
+            reply.value = try? client.send("POST", "/cases/inflight/vitals",
+                headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: Array(Self.body.utf8))
+            requestDone.done()
+        }
+        // Wait until the commit is blocked on the lock: the request is in flight.
+        let watcher = try server.database.connect()
+        try waitUntil(seconds: 10) {
+            try watcher.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'physio-ingest' AND wait_event_type = 'Lock'").int(0, 0) == 1
+        }
+        let stopped = WaitGroup()
+        stopped.add()
+        startThread { server.server.stop(); stopped.done() }
+        #expect(!stopped.wait(seconds: 0.5), "stop must wait for the in-flight request")
+        try blocker.execute("COMMIT")
+        #expect(requestDone.wait(seconds: 10))
+        #expect(stopped.wait(seconds: 10))
+        #expect(reply.value?.status == 200)
+        #expect(reply.value?.number("accepted") == 2)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'inflight'") == 2)
+    }
+
+    /// PostgreSQL stopped: 503 problem+json with Retry-After, no crash; started
+    /// again: requests succeed without restarting the server.
+    @Test func databaseOutageGives503AndRecoversByItself() throws {
+        let postgres = try PrivatePostgres()
+        let server = try TestServer(database: TestDatabase.existing(url: postgres.url))
+        let client = server.client()
+        #expect(try server.ingest("outage", json: Self.body, client: client).status == 200)
+
+        try postgres.stop()
+        let down = try server.ingest("outage", json: #"{"samples":[{"t":1795600002,"hr":72}]}"#, client: client)
+        #expect(down.status == 503)
+        #expect(down.header("Retry-After") != nil)
+        #expect(down.header("Content-Type") == "application/problem+json")
+        let notReady = try client.get("/readyz")
+        #expect(notReady.status == 503)
+        #expect(try client.get("/healthz").status == 200)
+
+        try postgres.start()
+        let up = try server.ingest("outage", json: #"{"samples":[{"t":1795600002,"hr":72}]}"#, client: client)
+        #expect(up.status == 200, "\(up.text)")
+        #expect(up.number("accepted") == 1)
+        #expect(try client.get("/readyz").status == 200)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'outage'") == 3)
+    }
+}
+
+/// A value set from another thread.
+final class Box<T>: @unchecked Sendable {
+    private let lock = Lock()
+    private var stored: T?
+    var value: T? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws {
+    let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
+    while Clock.monotonicNanos() < deadline {
+        if try condition() { return }
+        Clock.sleep(seconds: 0.02)
+    }
+    Issue.record("condition not met within \(seconds) s")
+}
