@@ -13,7 +13,7 @@ public struct IngestCounts: Sendable, Equatable {
 /// Stores batches of samples in one transaction: binary COPY into a
 /// session-local staging table, then one statement that inserts the new
 /// rows (ON CONFLICT DO NOTHING), enqueues one inference job per case for
-/// them, and counts per batch how many were new.
+/// them, updates the case registry, and counts per batch how many were new.
 public struct VitalsWriter {
     static let createStaging = """
         CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
@@ -36,10 +36,20 @@ public struct VitalsWriter {
             SELECT case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp FROM s
             ON CONFLICT (case_id, ts) DO NOTHING
             RETURNING case_id, ts),
+        per_case AS (
+            SELECT case_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS samples
+            FROM ins GROUP BY case_id),
         jobs AS (
             INSERT INTO inference_jobs (case_id, ts_from, ts_to, samples)
-            SELECT case_id, min(ts), max(ts), count(*) FROM ins GROUP BY case_id
-            RETURNING id)
+            SELECT case_id, first_ts, last_ts, samples FROM per_case
+            RETURNING id),
+        registered AS (
+            INSERT INTO cases AS c (case_id, first_ts, last_ts, samples)
+            SELECT case_id, first_ts, last_ts, samples FROM per_case ORDER BY case_id
+            ON CONFLICT (case_id) DO UPDATE
+            SET first_ts = least(c.first_ts, excluded.first_ts), last_ts = greatest(c.last_ts, excluded.last_ts),
+                samples = c.samples + excluded.samples, updated_at = now()
+            RETURNING 1)
         SELECT s.req, count(*) FROM ins JOIN s USING (case_id, ts) GROUP BY s.req
         """
 
