@@ -10,11 +10,17 @@ public struct IngestCounts: Sendable, Equatable {
     }
 }
 
-/// Stores batches of samples in one transaction: binary COPY into a
-/// session-local staging table, then one statement that inserts the new
-/// rows (ON CONFLICT DO NOTHING), enqueues one inference job per case for
-/// them, updates the case registry, and counts per batch how many were new.
+/// Stores batches of samples in one transaction, with one inference job per
+/// case for the new rows and the case registry brought up to date.
+///
+/// Fast path: binary COPY straight into `vitals` under a savepoint: monitors
+/// send new samples, and COPY is the fastest way in. If any row is already
+/// stored (a retry) the COPY fails on the primary key, the savepoint is
+/// rolled back and the slow path runs: COPY into a session-local staging
+/// table, then INSERT … ON CONFLICT DO NOTHING with per-batch counts.
 public struct VitalsWriter {
+    static let copyIntoVitals = "COPY vitals (case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp) FROM STDIN (FORMAT binary)"
+
     static let createStaging = """
         CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
             req int4, case_id text, ts timestamptz,
@@ -22,23 +28,12 @@ public struct VitalsWriter {
         ) ON COMMIT DELETE ROWS
         """
 
-    static let copy = "COPY ingest_staging FROM STDIN (FORMAT binary)"
+    static let copyIntoStaging = "COPY ingest_staging FROM STDIN (FORMAT binary)"
 
-    // DISTINCT ON keeps the earliest batch's copy of a key sent twice in one
-    // group; the sorted insert order also keeps concurrent writers from
-    // deadlocking on each other's keys.
-    static let insert = """
-        WITH s AS (
-            SELECT DISTINCT ON (case_id, ts) req, case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp
-            FROM ingest_staging ORDER BY case_id, ts, req),
-        ins AS (
-            INSERT INTO vitals (case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp)
-            SELECT case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp FROM s
-            ON CONFLICT (case_id, ts) DO NOTHING
-            RETURNING case_id, ts),
-        per_case AS (
-            SELECT case_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS samples
-            FROM ins GROUP BY case_id),
+    /// Given `per_case` (case_id, first_ts, last_ts, samples) of the new
+    /// rows: one inference job per case, and the case registry updated
+    /// (locked in case order so concurrent writers cannot deadlock).
+    static let jobsAndCases = """
         jobs AS (
             INSERT INTO inference_jobs (case_id, ts_from, ts_to, samples)
             SELECT case_id, first_ts, last_ts, samples FROM per_case
@@ -50,6 +45,33 @@ public struct VitalsWriter {
             SET first_ts = least(c.first_ts, excluded.first_ts), last_ts = greatest(c.last_ts, excluded.last_ts),
                 samples = c.samples + excluded.samples, updated_at = now()
             RETURNING 1)
+        """
+
+    /// After a fast-path COPY every row is new; the writer summarised them per case.
+    static let enqueue = """
+        WITH per_case AS (
+            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::int8[])
+                AS t(case_id, first_ts, last_ts, samples)),
+        \(jobsAndCases)
+        SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registered)
+        """
+
+    // DISTINCT ON keeps the earliest batch's copy of a key sent twice in one
+    // group; the sorted insert order also keeps concurrent writers from
+    // deadlocking on each other's keys.
+    static let insertFromStaging = """
+        WITH s AS (
+            SELECT DISTINCT ON (case_id, ts) req, case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp
+            FROM ingest_staging ORDER BY case_id, ts, req),
+        ins AS (
+            INSERT INTO vitals (case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp)
+            SELECT case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp FROM s
+            ON CONFLICT (case_id, ts) DO NOTHING
+            RETURNING case_id, ts),
+        per_case AS (
+            SELECT case_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS samples
+            FROM ins GROUP BY case_id),
+        \(jobsAndCases)
         SELECT s.req, count(*) FROM ins JOIN s USING (case_id, ts) GROUP BY s.req
         """
 
@@ -57,8 +79,64 @@ public struct VitalsWriter {
 
     /// Writes and commits `batches`; returns their counts in the same order.
     public func write(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> [IngestCounts] {
-        let totalRows = batches.reduce(0) { $0 + $1.count }
-        var encoder = BinaryCopyEncoder(estimatedRows: totalRows)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try connection.transaction {
+                    if try copyAllNew(batches, on: connection) {
+                        return batches.map { IngestCounts(accepted: $0.count, duplicates: 0) }
+                    }
+                    return try insertSkippingDuplicates(batches, on: connection)
+                }
+            } catch let error as DatabaseError where error.isRetryable && attempt < 4 {
+                continue
+            }
+        }
+    }
+
+    /// The fast path; false (and nothing written) if some row already exists.
+    private func copyAllNew(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> Bool {
+        var encoder = BinaryCopyEncoder(estimatedRows: batches.reduce(0) { $0 + $1.count })
+        var summaries: [String: (first: Int64, last: Int64, samples: Int)] = [:]
+        for batch in batches {
+            let caseID = Array(batch.caseID.utf8)
+            batch.values.withUnsafeBufferPointer { values in
+                for row in 0..<batch.count {
+                    encoder.beginRow(fields: 2 + Vital.count)
+                    encoder.text(caseID)
+                    encoder.timestamp(unixMicros: batch.timestamps[row])
+                    let base = row * Vital.count
+                    for v in 0..<Vital.count { encoder.float4(values[base + v]) }
+                }
+            }
+            if let range = batch.timeRange {
+                let previous = summaries[batch.caseID]
+                summaries[batch.caseID] = (min(previous?.first ?? range.lowerBound, range.lowerBound),
+                                           max(previous?.last ?? range.upperBound, range.upperBound),
+                                           (previous?.samples ?? 0) + batch.count)
+            }
+        }
+        encoder.finish()
+        try connection.execute("SAVEPOINT fast_path")
+        do {
+            _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.copyIntoVitals, data: $0) }
+        } catch let error as DatabaseError where error.sqlState == "23505" {
+            try connection.execute("ROLLBACK TO SAVEPOINT fast_path")
+            return false
+        }
+        let cases = summaries.keys.sorted()
+        try connection.query(Self.enqueue, [
+            Self.array(cases.map { "\"\($0)\"" }),
+            Self.array(cases.map { Timestamp.format(summaries[$0]!.first) }),
+            Self.array(cases.map { Timestamp.format(summaries[$0]!.last) }),
+            Self.array(cases.map { String(summaries[$0]!.samples) }),
+        ])
+        return true
+    }
+
+    private func insertSkippingDuplicates(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> [IngestCounts] {
+        var encoder = BinaryCopyEncoder(estimatedRows: batches.reduce(0) { $0 + $1.count })
         for (index, batch) in batches.enumerated() {
             let caseID = Array(batch.caseID.utf8)
             batch.values.withUnsafeBufferPointer { values in
@@ -73,26 +151,17 @@ public struct VitalsWriter {
             }
         }
         encoder.finish()
-
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let inserted = try connection.transaction { () -> [Int: Int] in
-                    try connection.execute(Self.createStaging)
-                    _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.copy, data: $0) }
-                    let result = try connection.execute(Self.insert)
-                    var counts: [Int: Int] = [:]
-                    for row in 0..<result.rowCount { counts[result.int(row, 0)!] = result.int(row, 1)! }
-                    return counts
-                }
-                return batches.enumerated().map { index, batch in
-                    let accepted = inserted[index] ?? 0
-                    return IngestCounts(accepted: accepted, duplicates: batch.count - accepted)
-                }
-            } catch let error as DatabaseError where error.isRetryable && attempt < 4 {
-                continue
-            }
+        try connection.execute(Self.createStaging)
+        _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.copyIntoStaging, data: $0) }
+        let result = try connection.execute(Self.insertFromStaging)
+        var inserted: [Int: Int] = [:]
+        for row in 0..<result.rowCount { inserted[result.int(row, 0)!] = result.int(row, 1)! }
+        return batches.enumerated().map { index, batch in
+            let accepted = inserted[index] ?? 0
+            return IngestCounts(accepted: accepted, duplicates: batch.count - accepted)
         }
     }
+
+    /// A PostgreSQL array literal; elements must already be quoted if needed.
+    static func array(_ elements: [String]) -> String { "{" + elements.joined(separator: ",") + "}" }
 }
