@@ -13,14 +13,15 @@ struct ResilienceTests {
         let blocker = try server.database.connect()
         try blocker.execute("BEGIN; LOCK TABLE vitals IN ACCESS EXCLUSIVE MODE")
 
-        let reply = Box<HTTPClient.Response>()
+        let reply = Locked<HTTPClient.Response?>(nil)
         let requestDone = WaitGroup()
         requestDone.add()
         let port = server.port, token = server.tokens["ingest"]!
         startThread {
             let client = HTTPClient(host: "127.0.0.1", port: port)
-            reply.value = try? client.send("POST", "/cases/inflight/vitals",
+            let response = try? client.send("POST", "/cases/inflight/vitals",
                 headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: Array(Self.body.utf8))
+            reply.withLock { $0 = response }
             requestDone.done()
         }
         // Wait until the commit is blocked on the lock: the request is in flight.
@@ -63,16 +64,6 @@ struct ResilienceTests {
         #expect(up.number("accepted") == 1)
         #expect(try client.get("/readyz").status == 200)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'outage'") == 3)
-    }
-}
-
-/// A value set from another thread.
-final class Box<T>: @unchecked Sendable {
-    private let lock = Lock()
-    private var stored: T?
-    var value: T? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }
 

@@ -69,3 +69,17 @@ public final class ConditionLock: @unchecked Sendable {
     public func signal() { pthread_cond_signal(condition) }
     public func broadcast() { pthread_cond_broadcast(condition) }
 }
+
+/// A value guarded by its own lock.
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = Lock()
+    private var stored: Value
+
+    public init(_ value: Value) { stored = value }
+
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        try lock.withLock { try body(&stored) }
+    }
+
+    public var value: Value { lock.withLock { stored } }
+}
