@@ -1,0 +1,93 @@
+/// A vital and how much it drove an anomaly (a share, ≥ 0).
+public struct VitalWeight: Codable, Sendable, Equatable {
+    public let vital: Vital
+    public let weight: Double
+
+    public init(vital: Vital, weight: Double) {
+        self.vital = vital
+        self.weight = weight
+    }
+
+    enum CodingKeys: String, CodingKey { case vital, weight }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let name = try container.decode(String.self, forKey: .vital)
+        guard let vital = Vital(name: name) else {
+            throw DecodingError.dataCorruptedError(forKey: .vital, in: container, debugDescription: "unknown vital \(name)")
+        }
+        self.init(vital: vital, weight: try container.decode(Double.self, forKey: .weight))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(vital.name, forKey: .vital)
+        try container.encode(weight, forKey: .weight)
+    }
+}
+
+/// One scored sample above the model's threshold.
+public struct AnomalyPoint: Sendable, Equatable {
+    public var timestamp: Int64
+    public var score: Double
+    /// `AnomalyModel.explain` at this sample.
+    public var vitals: [VitalWeight]
+    /// Clinical rules true at this sample (`ClinicalRules.fired`).
+    public var rules: [String]
+
+    public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = []) {
+        self.timestamp = timestamp
+        self.score = score
+        self.vitals = vitals
+        self.rules = rules
+    }
+}
+
+/// Consecutive anomalous samples of one case, no two more than the
+/// builder's gap apart. Identified by (caseID, start).
+public struct Episode: Codable, Sendable, Equatable {
+    public var caseID: String
+    public var start: Int64
+    public var end: Int64
+    public var peakScore: Double
+    public var peakTime: Int64
+    /// The vitals that drove the peak sample (its explanation): the peak is
+    /// what a clinician looks at, and taking it from one sample keeps merging
+    /// exact (an average over samples could not be updated without them all).
+    public var vitals: [VitalWeight]
+    /// Ids of the clinical rules that fired at any anomalous sample of the episode, sorted.
+    public var rules: [String]
+
+    public init(caseID: String, start: Int64, end: Int64, peakScore: Double, peakTime: Int64,
+                vitals: [VitalWeight], rules: [String]) {
+        self.caseID = caseID
+        self.start = start
+        self.end = end
+        self.peakScore = peakScore
+        self.peakTime = peakTime
+        self.vitals = vitals
+        self.rules = rules
+    }
+
+    init(caseID: String, point: AnomalyPoint) {
+        self.init(caseID: caseID, start: point.timestamp, end: point.timestamp, peakScore: point.score,
+                  peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted())
+    }
+
+    /// Absorbs `other` (which must overlap or follow within the gap).
+    mutating func absorb(_ other: Episode) {
+        start = min(start, other.start)
+        end = max(end, other.end)
+        // Higher score wins; on a tie the earlier sample, so the result does not depend on merge order.
+        if other.peakScore > peakScore || (other.peakScore == peakScore && other.peakTime < peakTime) {
+            peakScore = other.peakScore
+            peakTime = other.peakTime
+            vitals = other.vitals
+        }
+        if !other.rules.allSatisfy(rules.contains) { rules = Array(Set(rules).union(other.rules)).sorted() }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case caseID = "case_id", start, end, peakScore = "peak_score", peakTime = "peak_time", vitals, rules
+    }
+}

@@ -1,0 +1,173 @@
+/// Turns artefacts into missing values: the forest must not learn that a
+/// flushed arterial line is a patient in trouble, and the rules must not fire on it.
+///
+/// Rules, applied per sample (the first two) and looking back a few seconds (the last):
+/// 1. **Physiological plausibility**, narrower than what ingest accepts
+///    (`Vital.reportableRange`): HR 20–250 /min, SBP 40–300, DBP 20–200,
+///    MAP 25–250 mmHg, SpO2 50–100 %, RR 3–70 /min, EtCO2 5–100 mmHg,
+///    temperature 25–44 °C. A value outside is removed. HR 0, RR 0, 0 °C and
+///    SpO2 below 50 are charting or probe errors in the ICU sets; EtCO2 near 0
+///    means no airway is connected.
+/// 2. **Arterial-line patterns.** SBP, DBP and MAP come from one transducer,
+///    so when SBP or DBP is implausible, or the trace is flat (SBP − DBP below
+///    5 mmHg: −3/−3 before the line is connected, 15/13 while zeroing), or
+///    SBP < DBP (88/109 while flushing), or it is the flush square wave
+///    (SBP ≥ 250 with SBP − DBP ≤ 30, the ≈300/290 mmHg of a pressure bag),
+///    all three are removed. A MAP outside [DBP, SBP] is removed alone.
+/// 3. **Settling.** For 10 s after such a blood-pressure artefact the
+///    pressures are removed too: after a flush the trace decays through
+///    plausible-looking values (VitalDB case 1 at 2,410–2,416 s: 322/111,
+///    231/87, 165/69). Only earlier samples are consulted, so the filter is
+///    causal and a sample's result does not change when later data arrive.
+///
+/// After filtering, a missing MAP with SBP and DBP present is **estimated**
+/// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
+public struct ArtefactFilter: Codable, Sendable, Equatable {
+    /// Plausible range per vital, indexed by `Vital.rawValue` (±∞: no limit).
+    public private(set) var lower: [Float]
+    public private(set) var upper: [Float]
+    public var minimumPulsePressure: Float
+    public var flushSystolic: Float
+    public var flushPulsePressure: Float
+    public var settleSeconds: Double
+    public var estimateMeanPressure: Bool
+
+    public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
+                minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
+                settleSeconds: Double = 10, estimateMeanPressure: Bool = true) {
+        lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
+        upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
+        self.minimumPulsePressure = minimumPulsePressure
+        self.flushSystolic = flushSystolic
+        self.flushPulsePressure = flushPulsePressure
+        self.settleSeconds = settleSeconds
+        self.estimateMeanPressure = estimateMeanPressure
+    }
+
+    public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
+        .hr: 20...250, .sbp: 40...300, .dbp: 20...200, .mbp: 25...250,
+        .spo2: 50...100, .rr: 3...70, .etco2: 5...100, .temp: 25...44,
+    ]
+
+    public static let standard = ArtefactFilter()
+
+    public func range(of vital: Vital) -> ClosedRange<Float> { lower[vital.rawValue]...upper[vital.rawValue] }
+
+    /// The series with artefacts set to NaN and MAP estimated where missing.
+    public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }
+
+    /// Rows `rows` of `series`, cleaned. Settling only sees artefacts inside
+    /// `rows`: start the range `settleSeconds` before the first row you need exactly.
+    public func clean(_ series: SampleBatch, rows: Range<Int>) -> SampleBatch {
+        var clean = SampleBatch(caseID: series.caseID, reservingCapacity: rows.count)
+        var values = [Float](repeating: .nan, count: Vital.count)
+        var lastArtefact = Int64.min
+        let settleMicros = Int64(settleSeconds * 1e6)
+        for row in rows {
+            let time = series.timestamps[row]
+            for i in 0..<Vital.count { values[i] = series.values[row * Vital.count + i] }
+            if removeArtefacts(&values) { lastArtefact = time }
+            else if lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
+            estimateMeanPressureIfMissing(&values)
+            let out = clean.appendRow(timestamp: time)
+            for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
+        }
+        return clean
+    }
+
+    /// The clean values of one row (as `clean` gives them), looking back in `series` for settling.
+    public func cleanRow(_ series: SampleBatch, row: Int) -> [Float] {
+        var values = Array(series.values[(row * Vital.count)..<((row + 1) * Vital.count)])
+        let isArtefact = removeArtefacts(&values)
+        if !isArtefact {
+            let earliest = series.timestamps[row] - Int64(settleSeconds * 1e6)
+            var scratch = [Float](repeating: .nan, count: Vital.count)
+            var previous = row - 1
+            while previous >= 0, series.timestamps[previous] >= earliest {
+                for i in 0..<Vital.count { scratch[i] = series.values[previous * Vital.count + i] }
+                if removeArtefacts(&scratch) { removePressures(&values); break }
+                previous -= 1
+            }
+        }
+        estimateMeanPressureIfMissing(&values)
+        return values
+    }
+
+    /// Removes implausible values in one row (indexed by `Vital.rawValue`);
+    /// true if the blood-pressure triple was an artefact (which starts settling).
+    @discardableResult
+    public func removeArtefacts(_ values: inout [Float]) -> Bool {
+        let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue
+        let systolic = values[s], diastolic = values[d]
+        var lineArtefact = false
+        for i in 0..<Vital.count where !values[i].isNaN && !(values[i] >= lower[i] && values[i] <= upper[i]) {
+            if i == s || i == d { lineArtefact = true }
+            values[i] = .nan
+        }
+        if !lineArtefact, !systolic.isNaN, !diastolic.isNaN {
+            let pulsePressure = systolic - diastolic
+            lineArtefact = pulsePressure < minimumPulsePressure
+                || (systolic >= flushSystolic && pulsePressure <= flushPulsePressure)
+        }
+        if lineArtefact {
+            removePressures(&values)
+            return true
+        }
+        let mean = values[m]
+        if !mean.isNaN, !systolic.isNaN, !diastolic.isNaN, mean < diastolic || mean > systolic { values[m] = .nan }
+        return false
+    }
+
+    func removePressures(_ values: inout [Float]) {
+        values[Vital.sbp.rawValue] = .nan
+        values[Vital.dbp.rawValue] = .nan
+        values[Vital.mbp.rawValue] = .nan
+    }
+
+    func estimateMeanPressureIfMissing(_ values: inout [Float]) {
+        guard estimateMeanPressure, values[Vital.mbp.rawValue].isNaN else { return }
+        let sbp = values[Vital.sbp.rawValue], dbp = values[Vital.dbp.rawValue]
+        if !sbp.isNaN && !dbp.isNaN { values[Vital.mbp.rawValue] = MeanArterialPressure.estimate(systolic: sbp, diastolic: dbp) }
+    }
+}
+
+extension ArtefactFilter {
+    enum CodingKeys: String, CodingKey {
+        case plausible, minimumPulsePressure = "minimum_pulse_pressure", flushSystolic = "flush_systolic"
+        case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
+        case estimateMeanPressure = "estimate_mean_pressure"
+    }
+
+    /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        var ranges: [Vital: ClosedRange<Float>] = [:]
+        for (name, bounds) in try container.decode([String: [Float]].self, forKey: .plausible) {
+            guard let vital = Vital(name: name), bounds.count == 2, bounds[0] <= bounds[1] else {
+                throw DecodingError.dataCorruptedError(forKey: .plausible, in: container,
+                                                       debugDescription: "bad plausible range for \(name)")
+            }
+            ranges[vital] = bounds[0]...bounds[1]
+        }
+        self.init(ranges: ranges,
+                  minimumPulsePressure: try container.decode(Float.self, forKey: .minimumPulsePressure),
+                  flushSystolic: try container.decode(Float.self, forKey: .flushSystolic),
+                  flushPulsePressure: try container.decode(Float.self, forKey: .flushPulsePressure),
+                  settleSeconds: try container.decode(Double.self, forKey: .settleSeconds),
+                  estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var ranges: [String: [Float]] = [:]
+        for vital in Vital.allCases where lower[vital.rawValue].isFinite && upper[vital.rawValue].isFinite {
+            ranges[vital.name] = [lower[vital.rawValue], upper[vital.rawValue]]
+        }
+        try container.encode(ranges, forKey: .plausible)
+        try container.encode(minimumPulsePressure, forKey: .minimumPulsePressure)
+        try container.encode(flushSystolic, forKey: .flushSystolic)
+        try container.encode(flushPulsePressure, forKey: .flushPulsePressure)
+        try container.encode(settleSeconds, forKey: .settleSeconds)
+        try container.encode(estimateMeanPressure, forKey: .estimateMeanPressure)
+    }
+}

@@ -1,0 +1,40 @@
+/// Fills what is still missing after carry-forward with the training median
+/// of the column, stored in the model so scoring imputes exactly as training did.
+public struct Imputer: Codable, Sendable, Equatable {
+    public let medians: [Float]
+
+    public init(medians: [Float]) { self.medians = medians }
+
+    /// Medians of the observed (non-NaN) values of each column (the mean of
+    /// the middle two for an even count, as numpy); NaN for a column never observed.
+    public static func fit(_ raw: FeatureMatrix) -> (imputer: Imputer, observedFraction: [Double]) {
+        var medians: [Float] = [], fractions: [Double] = []
+        var column = [Float]()
+        column.reserveCapacity(raw.rows)
+        for c in 0..<raw.columns {
+            column.removeAll(keepingCapacity: true)
+            for r in 0..<raw.rows where !raw[r, c].isNaN { column.append(raw[r, c]) }
+            fractions.append(raw.rows == 0 ? 0 : Double(column.count) / Double(raw.rows))
+            medians.append(median(&column))
+        }
+        return (Imputer(medians: medians), fractions)
+    }
+
+    static func median(_ values: inout [Float]) -> Float {
+        guard !values.isEmpty else { return .nan }
+        values.sort()
+        let middle = values.count / 2
+        if values.count % 2 == 1 { return values[middle] }
+        return Float((Double(values[middle - 1]) + Double(values[middle])) / 2)
+    }
+
+    public func transform(_ matrix: inout FeatureMatrix) {
+        precondition(matrix.columns == medians.count)
+        for r in 0..<matrix.rows {
+            for c in 0..<matrix.columns where matrix[r, c].isNaN { matrix[r, c] = medians[c] }
+        }
+    }
+
+    /// A copy keeping only `columns`, in that order.
+    public func selecting(_ columns: [Int]) -> Imputer { Imputer(medians: columns.map { medians[$0] }) }
+}

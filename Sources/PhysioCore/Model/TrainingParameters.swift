@@ -1,0 +1,34 @@
+/// Everything `AnomalyModel.train` needs besides the data.
+public struct TrainingParameters: Codable, Sendable, Equatable {
+    public var forest: IsolationForestParameters
+    public var features: FeatureConfiguration
+    public var threshold: ThresholdRule
+    /// Labels for the in-sample metrics recorded with the model.
+    public var rules: ClinicalRules
+    /// Free text: where the cases came from.
+    public var dataDescription: String
+    /// Microseconds since the epoch; nil = now.
+    public var trainedAt: Int64?
+
+    /// Default threshold: flag 2 % of training samples. The rule set must
+    /// stay the reference and a second alarm source has to be rarer than
+    /// the first to reduce alarm fatigue; at 1 Hz 2 % is at most 72 flagged
+    /// seconds an hour, which episodes (30-s merging) turn into a handful of
+    /// events. scikit-learn's "auto" (score 0.5) is `.fixedScore(0.5)`.
+    public static let defaultThreshold = ThresholdRule.contamination(0.02)
+
+    public init(forest: IsolationForestParameters = .init(), features: FeatureConfiguration = .init(),
+                threshold: ThresholdRule = defaultThreshold, rules: ClinicalRules = .standard,
+                dataDescription: String = "", trainedAt: Int64? = nil) {
+        self.forest = forest
+        self.features = features
+        self.threshold = threshold
+        self.rules = rules
+        self.dataDescription = dataDescription
+        self.trainedAt = trainedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case forest, features, threshold, rules, dataDescription = "data_description", trainedAt = "trained_at_micros"
+    }
+}

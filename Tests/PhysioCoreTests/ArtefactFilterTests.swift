@@ -1,0 +1,88 @@
+import Testing
+@testable import PhysioCore
+
+@Suite struct ArtefactFilterTests {
+    let filter = ArtefactFilter.standard
+
+    func cleaned(_ values: [Vital: Float]) -> [Float] {
+        var row = [Float](repeating: .nan, count: Vital.count)
+        for (vital, value) in values { row[vital.rawValue] = value }
+        filter.removeArtefacts(&row)
+        filter.estimateMeanPressureIfMissing(&row)
+        return row
+    }
+
+    @Test func implausibleValuesAreRemoved() {
+        let row = cleaned([.hr: 0, .spo2: 40, .rr: 0, .temp: 0, .etco2: 2])
+        #expect(row.allSatisfy { $0.isNaN })
+        let edges = cleaned([.hr: 20, .spo2: 50, .rr: 3, .temp: 25])
+        #expect(edges[Vital.hr.rawValue] == 20 && edges[Vital.spo2.rawValue] == 50)
+        #expect(edges[Vital.rr.rawValue] == 3 && edges[Vital.temp.rawValue] == 25)
+        #expect(cleaned([.hr: 251])[Vital.hr.rawValue].isNaN)
+        #expect(cleaned([.hr: 250])[Vital.hr.rawValue] == 250)
+    }
+
+    @Test func arterialLinePatternsRemoveTheWholeTriple() {
+        for (sbp, dbp) in [(Float(-3), Float(-3)), (0, 0), (300, 290), (296, 288), (74, -93), (88, 109), (15, 13), (100, 97)] {
+            let row = cleaned([.sbp: sbp, .dbp: dbp, .mbp: 70, .hr: 70])
+            #expect(row[Vital.sbp.rawValue].isNaN && row[Vital.dbp.rawValue].isNaN && row[Vital.mbp.rawValue].isNaN,
+                    "\(sbp)/\(dbp) is an artefact")
+            #expect(row[Vital.hr.rawValue] == 70, "other vitals are untouched")
+        }
+        // Real hypertension has a wide pulse pressure; real hypotension is kept too.
+        let high = cleaned([.sbp: 260, .dbp: 120])
+        #expect(high[Vital.sbp.rawValue] == 260)
+        let low = cleaned([.sbp: 62, .dbp: 35])
+        #expect(low[Vital.sbp.rawValue] == 62 && low[Vital.dbp.rawValue] == 35)
+    }
+
+    @Test func meanOutsideSystolicAndDiastolicIsReplacedByTheEstimate() {
+        let row = cleaned([.sbp: 100, .dbp: 50, .mbp: 136])
+        #expect(row[Vital.mbp.rawValue] == Float(200) / 3)
+        let kept = cleaned([.sbp: 100, .dbp: 50, .mbp: 72])
+        #expect(kept[Vital.mbp.rawValue] == 72, "a monitor's own mean is not replaced")
+        let alone = cleaned([.mbp: -6])
+        #expect(alone[Vital.mbp.rawValue].isNaN)
+    }
+
+    @Test func pressuresSettleForTenSecondsAfterAFlush() {
+        // VitalDB case 1, 2,406–2,422 s.
+        let trace: [(Int, Float, Float)] = [(2404, 140, 62), (2406, 322, 312), (2408, 322, 311), (2410, 322, 111),
+                                            (2412, 231, 87), (2414, 165, 69), (2420, 142, 63), (2422, 141, 62)]
+        var series = SampleBatch(caseID: "1")
+        for (t, sbp, dbp) in trace {
+            let row = series.appendRow(timestamp: Int64(t) * 1_000_000)
+            series.set(.sbp, row: row, to: sbp)
+            series.set(.dbp, row: row, to: dbp)
+            series.set(.hr, row: row, to: 77)
+        }
+        let clean = filter.clean(series)
+        let sbp = (0..<clean.count).map { clean.value(.sbp, row: $0) }
+        #expect(sbp == [140, nil, nil, nil, nil, nil, nil, 141])
+        #expect((0..<clean.count).allSatisfy { clean.value(.hr, row: $0) == 77 })
+        // The one-row form looks back the same way.
+        for row in 0..<series.count {
+            let one = filter.cleanRow(series, row: row)
+            #expect(one[Vital.sbp.rawValue] == clean.values[row * Vital.count + Vital.sbp.rawValue]
+                    || (one[Vital.sbp.rawValue].isNaN && clean.value(.sbp, row: row) == nil))
+        }
+    }
+
+    @Test func cleaningTwiceChangesNothing() {
+        let series = TestData.series(seconds: stride(from: 0, to: 60, by: 2)) { t in
+            t == 10 ? [.sbp: 300, .dbp: 292] : [.sbp: Float(110 + t % 7), .dbp: 60, .hr: 0]
+        }
+        let once = filter.clean(series)
+        let twice = filter.clean(once)
+        #expect(once.values.elementsEqual(twice.values) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+    }
+
+    @Test func configurationRoundTripsThroughJSON() throws {
+        let custom = ArtefactFilter(ranges: [.hr: 30...200], settleSeconds: 4)
+        let decoded = try JSONDecoder().decode(ArtefactFilter.self, from: JSONEncoder().encode(custom))
+        #expect(decoded == custom)
+        #expect(decoded.range(of: .sbp).upperBound == .infinity)
+    }
+}
+
+import Foundation
