@@ -43,7 +43,7 @@ let package = Package(
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["physio-embed"]),
 
         .target(name: "PhysioTestSupport",
-                dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioClient"],
+                dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
         .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore"]),
         .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"]),
@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioServerTests",
                     dependencies: ["PhysioServer", "PhysioHTTP", "PhysioStore", "PhysioClient", "PhysioTestSupport"]),
-        .testTarget(name: "PhysioWorkerTests", dependencies: ["PhysioWorker", "PhysioTestSupport"]),
+        .testTarget(name: "PhysioWorkerTests", dependencies: ["PhysioWorker", "PhysioStore", "PhysioTestSupport"]),
     ]
 )

@@ -52,7 +52,10 @@ CREATE TABLE anomaly_scores (
     PRIMARY KEY (case_id, ts)
 );
 
--- Consecutive anomalous samples (gaps up to 30 s) merged into one event.
+-- Consecutive anomalous samples (gaps up to 30 s) merged into one event,
+-- identified by its case and start. drivers: the vitals that drove the peak
+-- sample with their share, e.g. [{"vital":"sbp","weight":0.7}, …]; rules:
+-- the clinical threshold rules true at any of its samples.
 CREATE TABLE anomaly_episodes (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     case_id     text        NOT NULL,
@@ -60,14 +63,13 @@ CREATE TABLE anomaly_episodes (
     ended_at    timestamptz NOT NULL,
     peak_at     timestamptz NOT NULL,
     peak_score  real        NOT NULL,
-    samples     integer     NOT NULL,
     drivers     jsonb       NOT NULL DEFAULT '[]',
     rules       text[]      NOT NULL DEFAULT '{}',
     model_id    bigint      NOT NULL REFERENCES models (id),
     updated_at  timestamptz NOT NULL DEFAULT now(),
     CHECK (started_at <= ended_at)
 );
-CREATE INDEX anomaly_episodes_case ON anomaly_episodes (case_id, started_at);
+CREATE UNIQUE INDEX anomaly_episodes_case_start ON anomaly_episodes (case_id, started_at);
 
 DO $$
 BEGIN

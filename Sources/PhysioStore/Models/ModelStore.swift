@@ -91,3 +91,11 @@ extension StringProtocol {
         return String(text)
     }
 }
+
+extension ModelStore {
+    /// Stores a trained model (and makes it active if asked); returns its id.
+    public func register(_ model: AnomalyModel, name: String, activate: Bool, on connection: DatabaseConnection) throws -> Int64 {
+        try register(name: name, body: model.encoded(), threshold: model.threshold, featureNames: model.featureNames,
+                     metadataJSON: model.metadataJSON(), activate: activate, on: connection)
+    }
+}

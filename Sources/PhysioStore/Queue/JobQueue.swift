@@ -61,6 +61,15 @@ public struct JobQueue: Sendable {
                              [Self.array(ids), workerID])
     }
 
+    /// Gives claimed jobs back untouched (a worker stopping before it got to
+    /// them): available at once, the attempt not counted.
+    public func release(_ ids: [Int64], on connection: DatabaseConnection) throws {
+        try connection.query("""
+            UPDATE inference_jobs SET state = 'available', attempts = attempts - 1, locked_by = NULL, locked_until = NULL
+            WHERE id = ANY($1::int8[]) AND locked_by = $2 AND state = 'running'
+            """, [Self.array(ids), workerID])
+    }
+
     /// Records a failed attempt: back to `available` after a backoff, or
     /// `failed` (kept, with the error) after the last attempt.
     @discardableResult

@@ -3,6 +3,7 @@ import PhysioCore
 import PhysioHTTP
 import PhysioServer
 import PhysioStore
+import PhysioWorker
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,7 @@ struct Serve: ParsableCommand {
         discussion: "SIGTERM or SIGINT: stop accepting, finish in-flight requests, exit 0.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var workerOptions: WorkerOptions
 
     @Option(help: "Address to listen on; 0.0.0.0 or :: for all (env PHYSIO_BIND).")
     var bind = Environment.string("PHYSIO_BIND", default: "127.0.0.1")
@@ -80,9 +82,13 @@ struct Serve: ParsableCommand {
 
         let server = APIServer(configuration: configuration)
         try server.start()
+        let workers = workerOptions.workers > 0
+            ? WorkerPool(databaseURL: configuration.databaseURL, configuration: workerOptions.configuration) : nil
+        try workers?.start()
         let signal = Signals.waitForTermination()
         Log.info("shutting down", ["signal": .int(Int(signal))])
         server.stop()
+        workers?.stop()
     }
 }
 

@@ -1,0 +1,62 @@
+import PhysioCore
+
+/// One scored sample, as stored in `anomaly_scores`.
+public struct SampleScore: Sendable {
+    public let timestamp: Int64
+    public let score: Double
+    public let anomalous: Bool
+    public let rules: [String]
+    /// When its job was queued: the start of detection latency.
+    public let enqueuedAt: Int64
+
+    public init(timestamp: Int64, score: Double, anomalous: Bool, rules: [String], enqueuedAt: Int64) {
+        self.timestamp = timestamp
+        self.score = score
+        self.anomalous = anomalous
+        self.rules = rules
+        self.enqueuedAt = enqueuedAt
+    }
+}
+
+/// Upserts scores. A re-run job computes the same values and the row is
+/// left alone (scored_at included), so running a job twice changes nothing.
+public struct ScoreWriter: Sendable {
+    public init() {}
+
+    public func upsert(caseID: String, modelID: Int64, scores: [SampleScore], on connection: DatabaseConnection) throws {
+        guard !scores.isEmpty else { return }
+        try connection.query("""
+            INSERT INTO anomaly_scores (case_id, ts, score, anomalous, rules, model_id, ingested_at, scored_at)
+            SELECT $1, t.ts, t.score, t.anomalous, t.rules::text[], $2, t.ingested_at, clock_timestamp()
+            FROM unnest($3::timestamptz[], $4::real[], $5::bool[], $6::text[], $7::timestamptz[])
+                AS t(ts, score, anomalous, rules, ingested_at)
+            ON CONFLICT (case_id, ts) DO UPDATE
+            SET score = excluded.score, anomalous = excluded.anomalous, rules = excluded.rules,
+                model_id = excluded.model_id, scored_at = excluded.scored_at
+            WHERE (anomaly_scores.score, anomaly_scores.anomalous, anomaly_scores.rules, anomaly_scores.model_id)
+                  IS DISTINCT FROM (excluded.score, excluded.anomalous, excluded.rules, excluded.model_id)
+            """, [caseID, String(modelID),
+                  PostgresArray.literal(scores.map { Timestamp.format($0.timestamp) }),
+                  PostgresArray.literal(scores.map { String(Float($0.score)) }),
+                  PostgresArray.literal(scores.map { $0.anomalous ? "t" : "f" }),
+                  // Each element is itself an array literal, passed as text and cast per row.
+                  PostgresArray.literal(scores.map { PostgresArray.literal($0.rules) }, quoted: true),
+                  PostgresArray.literal(scores.map { Timestamp.format($0.enqueuedAt) })])
+    }
+}
+
+/// PostgreSQL array literals for `$n::type[]` parameters.
+public enum PostgresArray {
+    /// `{a,b,c}`; with `quoted`, every element is double-quoted and escaped.
+    public static func literal(_ elements: [String], quoted: Bool = false) -> String {
+        guard quoted else { return "{" + elements.joined(separator: ",") + "}" }
+        return "{" + elements.map { element in
+            var escaped = "\""
+            for character in element {
+                if character == "\\" || character == "\"" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            return escaped + "\""
+        }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,40 @@
+import PhysioCore
+import PhysioStore
+
+/// The model workers score with: loaded at start, swapped when another is
+/// activated (the listener reloads it on NOTIFY physio_models).
+public final class ActiveModel: @unchecked Sendable {
+    public struct Loaded: Sendable {
+        public let id: Int64
+        public let model: AnomalyModel
+    }
+
+    private let lock = Lock()
+    private var loaded: Loaded?
+
+    public init() {}
+
+    public var current: Loaded? { lock.withLock { loaded } }
+
+    /// Loads the active model if it changed; returns true when it did.
+    @discardableResult
+    public func reload(on connection: DatabaseConnection) throws -> Bool {
+        guard let active = try ModelStore().active(on: connection) else {
+            let hadOne = lock.withLock { defer { loaded = nil }; return loaded != nil }
+            if hadOne { Log.warning("no active model: inference paused until one is activated") }
+            return hadOne
+        }
+        if current?.id == active.id { return false }
+        do {
+            let model = try AnomalyModel.decode(active.body)
+            lock.withLock { loaded = Loaded(id: active.id, model: model) }
+            Log.info("model loaded", ["model_id": .int(Int(active.id)), "features": .int(model.featureNames.count),
+                                      "threshold": .double(model.threshold)])
+            return true
+        } catch {
+            Log.error("cannot load the active model; keeping the previous one",
+                      ["model_id": .int(Int(active.id)), "error": .string(String(describing: error))])
+            return false
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import PhysioCore
+import PhysioStore
+import PhysioTestSupport
+import PhysioWorker
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct QueueTests {
+    static func enqueue(_ database: TestDatabase, jobs: Int, caseID: String = "q") throws {
+        try database.connect().execute("""
+            INSERT INTO inference_jobs (case_id, ts_from, ts_to, samples)
+            SELECT '\(caseID)', to_timestamp(1795600000 + g), to_timestamp(1795600000 + g), 1 FROM generate_series(1, \(jobs)) g
+            """)
+    }
+
+    @Test func twoWorkersNeverHoldTheSameJob() throws {
+        let database = try TestDatabase.create()
+        try Self.enqueue(database, jobs: 600)
+        let claimed = Locked<[String: [Int64]]>([:])
+        let done = WaitGroup()
+        for name in ["a", "b", "c"] {
+            done.add()
+            startThread {
+                defer { done.done() }
+                guard let connection = try? database.connect() else { return }
+                let queue = JobQueue(workerID: name)
+                while let jobs = try? queue.claim(limit: 7, on: connection), !jobs.isEmpty {
+                    claimed.withLock { $0[name, default: []] += jobs.map(\.id) }
+                }
+            }
+        }
+        #expect(done.wait(seconds: 60))
+        let all = claimed.value.values.flatMap { $0 }
+        #expect(all.count == 600)
+        #expect(Set(all).count == 600)
+        #expect(claimed.value.count >= 2, "more than one worker should have claimed jobs")
+        #expect(try database.count("SELECT count(*) FROM inference_jobs WHERE state = 'running' AND attempts = 1") == 600)
+    }
+
+    @Test func anExpiredLeaseIsTakenOver() throws {
+        let database = try TestDatabase.create()
+        try Self.enqueue(database, jobs: 1)
+        let connection = try database.connect()
+        let stalled = JobQueue(workerID: "stalled", leaseSeconds: 0.2)
+        let rescuer = JobQueue(workerID: "rescuer")
+        let job = try #require(stalled.claim(limit: 10, on: connection).first)
+        #expect(try rescuer.claim(limit: 10, on: connection).isEmpty, "leased job must not be claimable")
+        #expect(try rescuer.rescue(on: connection) == 0, "lease not expired yet")
+        Clock.sleep(seconds: 0.4)
+        #expect(try rescuer.rescue(on: connection) == 1)
+        let taken = try rescuer.claim(limit: 10, on: connection)
+        #expect(taken.map(\.id) == [job.id])
+        #expect(taken.first?.attempt == 2)
+        // The stalled worker, waking up, no longer owns it and must not write results.
+        try connection.execute("BEGIN")
+        #expect(try stalled.acquire([job.id], on: connection).isEmpty)
+        try connection.execute("ROLLBACK")
+        #expect(try database.scalar("SELECT last_error FROM inference_jobs")?.contains("lease expired") == true)
+    }
+
+    @Test func backoffGrowsExponentiallyWithJitterAndIsCapped() {
+        let queue = JobQueue(workerID: "x", backoffBaseSeconds: 1, backoffMaxSeconds: 60)
+        for attempt in 1...10 {
+            let expected = min(60, Double(1 << (attempt - 1)))
+            let delays = (0..<50).map { _ in queue.backoffSeconds(afterAttempt: attempt) }
+            #expect(delays.allSatisfy { $0 >= expected / 2 && $0 <= expected }, "attempt \(attempt): \(delays.min()!)…\(delays.max()!)")
+            #expect(Set(delays).count > 1, "jittered")
+        }
+    }
+
+    /// A job that keeps failing is retried with backoff, then kept as `failed`
+    /// with its last error; the other cases go on being scored.
+    @Test func aJobThatKeepsFailingEndsFailedAfterMaxAttempts() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        try database.connect().execute("""
+            CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.case_id = 'poison' THEN RAISE EXCEPTION 'poisoned sample at %', NEW.ts; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER poison BEFORE INSERT ON anomaly_scores FOR EACH ROW EXECUTE FUNCTION poison();
+            ALTER TABLE inference_jobs ALTER COLUMN max_attempts SET DEFAULT 3;
+            """)
+        try database.ingest([TestModels.calmCase("poison", start: 1_795_600_000, seconds: 5)])
+        try database.ingest([TestModels.calmCase("healthy", start: 1_795_600_000, seconds: 5)])
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-fail", workers: 1))
+        try pool.start()
+        defer { pool.stop() }
+        let connection = try database.connect()
+        var state = ""
+        for _ in 0..<200 {
+            state = try connection.query("SELECT state FROM inference_jobs WHERE case_id = 'poison'").string(0, 0) ?? ""
+            if state == "failed" { break }
+            Clock.sleep(seconds: 0.05)
+        }
+        #expect(state == "failed")
+        let row = try connection.query("SELECT attempts, last_error, locked_by FROM inference_jobs WHERE case_id = 'poison'")
+        #expect(row.int(0, 0) == 3)
+        #expect(row.string(0, 1)?.contains("poisoned sample") == true)
+        #expect(row.string(0, 2) == nil)
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'poison'") == 0)
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'healthy'") == 5)
+        #expect(pool.statistics.failures == 3)
+    }
+
+    /// A worker that dies mid-transaction leaves no partial results; the job
+    /// is rescued when its lease runs out and done exactly once.
+    @Test func aWorkerKilledMidJobLeavesNoPartialResults() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        try database.ingest([TestModels.caseWithCrisis("killed", start: 1_795_600_000, seconds: 300, crisis: 100..<130)])
+        let blocker = try database.connect()
+        // The worker writes scores and episodes, then blocks on the aggregates.
+        try blocker.execute("BEGIN; LOCK TABLE vitals_1m IN ACCESS EXCLUSIVE MODE")
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-kill", workers: 1, lease: 1))
+        try pool.start()
+        defer { pool.stop() }
+        let watcher = try database.connect()
+        var blockedPID: Int?
+        for _ in 0..<200 where blockedPID == nil {
+            blockedPID = try watcher.query("""
+                SELECT pid FROM pg_stat_activity WHERE application_name = 'physio-worker' AND wait_event_type = 'Lock'
+                """).int(0, 0)
+            if blockedPID == nil { Clock.sleep(seconds: 0.05) }
+        }
+        let pid = try #require(blockedPID)
+        try watcher.query("SELECT pg_terminate_backend($1)", [String(pid)])
+        try blocker.execute("COMMIT")
+        Clock.sleep(seconds: 0.1)
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'killed'") == 0)
+        #expect(try database.count("SELECT count(*) FROM anomaly_episodes WHERE case_id = 'killed'") == 0)
+
+        #expect(try database.waitForEmptyQueue(seconds: 20))
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'killed'") == 300)
+        #expect(try database.count("SELECT count(*) FROM vitals_1m WHERE case_id = 'killed'")
+                == database.count("SELECT count(DISTINCT date_trunc('minute', ts)) FROM vitals WHERE case_id = 'killed'"))
+    }
+
+    /// The same job done twice leaves scores, episodes and aggregates exactly as they were.
+    @Test func runningAJobTwiceChangesNothing() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        try database.ingest([TestModels.caseWithCrisis("twice", start: 1_795_600_000, seconds: 300, crisis: 100..<140)])
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-twice"))
+        try pool.start()
+        defer { pool.stop() }
+        #expect(try database.waitForEmptyQueue())
+        func snapshot() throws -> [String] {
+            try ["SELECT string_agg(s::text, ';' ORDER BY ts) FROM anomaly_scores s",
+                 "SELECT string_agg(e::text, ';' ORDER BY started_at) FROM anomaly_episodes e",
+                 "SELECT string_agg(a::text, ';' ORDER BY bucket) FROM vitals_1m a",
+                 "SELECT string_agg(a::text, ';' ORDER BY bucket) FROM vitals_1h a"].map { try database.scalar($0) ?? "" }
+        }
+        let before = try snapshot()
+        #expect(before[1].contains("twice"))
+        try database.connect().execute("""
+            INSERT INTO inference_jobs (case_id, ts_from, ts_to, samples)
+            SELECT 'twice', min(ts), max(ts), count(*) FROM vitals WHERE case_id = 'twice'
+            """)
+        #expect(try database.waitForEmptyQueue())
+        #expect(try snapshot() == before)
+    }
+}

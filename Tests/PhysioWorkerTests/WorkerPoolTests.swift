@@ -1,0 +1,121 @@
+import PhysioCore
+import PhysioStore
+import PhysioTestSupport
+import PhysioWorker
+import Testing
+
+func workerConfiguration(_ name: String, workers: Int = 2, lease: Double = 30) -> WorkerConfiguration {
+    var configuration = WorkerConfiguration(name: name)
+    configuration.workers = workers
+    configuration.leaseSeconds = lease
+    configuration.pollSeconds = 0.2
+    configuration.backoffBaseSeconds = 0.05
+    configuration.backoffMaxSeconds = 0.2
+    return configuration
+}
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct WorkerPoolTests {
+    /// Ingest → every sample scored once, the crisis becomes one episode with its rules.
+    @Test func everyStoredSampleIsScoredAndTheCrisisIsOneEpisode() throws {
+        let database = try TestDatabase.create()
+        let modelID = try TestModels.register(on: database)
+        let series = TestModels.caseWithCrisis("or-1", start: 1_795_600_000, seconds: 900, crisis: 500..<560)
+        // As monitors send it: a batch every minute.
+        for minute in 0..<15 {
+            var batch = SampleBatch(caseID: "or-1")
+            for row in (minute * 60)..<((minute + 1) * 60) {
+                let index = batch.appendRow(timestamp: series.timestamps[row])
+                for vital in Vital.allCases { if let v = series.value(vital, row: row) { batch.set(vital, row: index, to: v) } }
+            }
+            try database.ingest([batch])
+        }
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w1"))
+        try pool.start()
+        defer { pool.stop() }
+        #expect(try database.waitForEmptyQueue())
+
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'or-1'") == 900)
+        #expect(try database.count("SELECT count(*) FROM vitals v LEFT JOIN anomaly_scores s USING (case_id, ts) WHERE s.ts IS NULL") == 0)
+        #expect(try database.count("SELECT count(DISTINCT model_id) FROM anomaly_scores") == 1)
+        #expect(try database.scalar("SELECT min(model_id) FROM anomaly_scores") == String(modelID))
+        // Every crisis second is anomalous; the calm minutes mostly not.
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE anomalous AND ts >= to_timestamp(1795600500) AND ts < to_timestamp(1795600560)") == 60)
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE anomalous AND ts < to_timestamp(1795600480)") < 48)
+
+        let episodes = try database.connect().query("""
+            SELECT extract(epoch from started_at)::int8, extract(epoch from ended_at)::int8, array_to_string(rules, ','), drivers::text
+            FROM anomaly_episodes WHERE case_id = 'or-1' AND ended_at >= to_timestamp(1795600500) AND started_at <= to_timestamp(1795600560)
+            """)
+        #expect(episodes.rowCount == 1)
+        #expect(episodes.int(0, 0)! <= 1_795_600_500)
+        #expect(episodes.int(0, 1)! >= 1_795_600_559)
+        let rules = episodes.string(0, 2)!.split(separator: ",").map(String.init)
+        for rule in ["hr_gt_140", "sbp_lt_80", "spo2_lt_90"] { #expect(rules.contains(rule), "\(rules)") }
+        #expect(episodes.string(0, 3)!.contains("\"vital\""))
+        #expect(pool.statistics.samples >= 900)
+    }
+
+    /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.
+    @Test func aggregatesMatchTheRawRows() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        try database.ingest([TestModels.calmCase("agg", start: 1_795_600_030, seconds: 4000)])
+        try database.ingest([TestModels.calmCase("agg", start: 1_795_604_100, seconds: 120, seed: 3)])
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-agg"))
+        try pool.start()
+        defer { pool.stop() }
+        #expect(try database.waitForEmptyQueue())
+        for (table, unit) in [("vitals_1m", "minute"), ("vitals_1h", "hour")] {
+            let mismatches = try database.count("""
+                WITH raw AS (
+                    SELECT case_id, date_trunc('\(unit)', ts) AS bucket, count(*) AS samples,
+                           sum(hr::float8) AS hr_sum, count(hr) AS hr_count, min(hr) AS hr_min, max(hr) AS hr_max,
+                           count(sbp) AS sbp_count, min(spo2) AS spo2_min
+                    FROM vitals GROUP BY 1, 2)
+                SELECT count(*) FROM raw FULL JOIN \(table) a USING (case_id, bucket)
+                WHERE a.samples IS DISTINCT FROM raw.samples OR a.hr_count IS DISTINCT FROM raw.hr_count
+                   OR a.hr_min IS DISTINCT FROM raw.hr_min OR a.hr_max IS DISTINCT FROM raw.hr_max
+                   OR abs(a.hr_sum - raw.hr_sum) > 1e-6 * abs(raw.hr_sum)
+                   OR a.sbp_count IS DISTINCT FROM raw.sbp_count OR a.spo2_min IS DISTINCT FROM raw.spo2_min
+                """)
+            #expect(mismatches == 0, "\(table)")
+        }
+        #expect(try database.count("SELECT count(*) FROM vitals_1h") == 2)
+    }
+
+    /// A newly activated model is used for the next jobs without a restart.
+    @Test func aRegisteredModelIsPickedUpLive() throws {
+        let database = try TestDatabase.create()
+        let first = try TestModels.register(on: database, seed: 1, name: "first")
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-live"))
+        try pool.start()
+        defer { pool.stop() }
+        try database.ingest([TestModels.calmCase("live", start: 1_795_600_000, seconds: 60)])
+        #expect(try database.waitForEmptyQueue())
+        #expect(try database.scalar("SELECT min(model_id) FROM anomaly_scores") == String(first))
+
+        let second = try TestModels.register(on: database, seed: 2, name: "second")
+        var waited = 0
+        while pool.model.current?.id != second && waited < 100 { Clock.sleep(seconds: 0.05); waited += 1 }
+        #expect(pool.model.current?.id == second)
+        try database.ingest([TestModels.calmCase("live", start: 1_795_600_100, seconds: 60)])
+        #expect(try database.waitForEmptyQueue())
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE model_id = \(second)") == 60)
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE model_id = \(first)") == 60)
+    }
+
+    /// With no active model, jobs wait in the queue rather than fail.
+    @Test func withoutAModelJobsWait() throws {
+        let database = try TestDatabase.create()
+        try database.ingest([TestModels.calmCase("wait", start: 1_795_600_000, seconds: 10)])
+        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-wait"))
+        try pool.start()
+        defer { pool.stop() }
+        Clock.sleep(seconds: 0.5)
+        #expect(try database.count("SELECT count(*) FROM inference_jobs WHERE state = 'available' AND attempts = 0") == 1)
+        try TestModels.register(on: database)
+        #expect(try database.waitForEmptyQueue())
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores") == 10)
+    }
+}
