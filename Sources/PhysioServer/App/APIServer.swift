@@ -19,6 +19,11 @@ public final class APIServer: @unchecked Sendable {
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         let routes = HealthRoutes(pool: pool).routes
             + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer).routes
+            + CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes
+            + VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
+            + AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
+            + ExportRoutes(pool: pool).routes
+            + AdminRoutes(pool: pool).routes
         let authenticator = self.authenticator
         let router = Router(routes: routes,
                             authorize: { token in try authenticator.authorize(token) },

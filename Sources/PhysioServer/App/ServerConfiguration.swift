@@ -11,6 +11,11 @@ public struct ServerConfiguration: Sendable {
     public var maxSamplesPerRequest = 10_000
     public var groupCommit = GroupCommitter.Options()
     public var tokenCacheSeconds = 5.0
+    /// Raw samples or scores in one JSON answer, at most (exports stream any number).
+    public var maxRowsPerRead = 100_000
+    /// As the workers' episode gap: an episode that ended within it of the
+    /// latest score is still open.
+    public var episodeGapSeconds = 30.0
 
     public init(databaseURL: String) { self.databaseURL = databaseURL }
 }

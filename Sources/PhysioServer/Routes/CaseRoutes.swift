@@ -1,13 +1,122 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioStore
 
-/// Shared handling of the `{case_id}` path parameter.
-enum CaseRoutes {
+/// `GET /cases` (paged) and `GET /cases/{case_id}` (a case's current state).
+struct CaseRoutes {
+    let pool: ConnectionPool
+    let episodeGapSeconds: Double
+
+    var routes: [Route] {
+        [
+            Route("GET", "/cases", scope: "read") { request in .now(try list(request)) },
+            Route("GET", "/cases/{case_id}", scope: "read") { request in .now(try detail(request)) },
+        ]
+    }
+
+    func list(_ request: Request) throws -> Response {
+        let query = try QueryParameters(request, allowed: ["limit", "cursor", "active_since"])
+        let limit = try query.int("limit", default: 100, range: 1...1000)
+        let after = try query.string("cursor").map(Cursor.decode)
+        let activeSince = try query.time("active_since")
+        let cases = try pool.withConnection {
+            try CaseQueries().list(after: after, activeSince: activeSince, limit: limit + 1, on: $0)
+        }
+        var json = JSONWriter(capacity: 128 * min(cases.count, limit) + 64)
+        json.beginObject()
+        json.key("cases")
+        json.beginArray()
+        for summary in cases.prefix(limit) { Self.write(summary, to: &json) }
+        json.endArray()
+        json.field("next_cursor", cases.count > limit ? Cursor.encode(cases[limit - 1].caseID) : nil)
+        json.endObject()
+        return .json(json)
+    }
+
+    func detail(_ request: Request) throws -> Response {
+        _ = try QueryParameters(request, allowed: [])
+        let caseID = try Self.caseID(request)
+        return try pool.withConnection { connection in
+            let queries = CaseQueries()
+            guard let summary = try queries.summary(caseID: caseID, on: connection) else { throw Self.unknown(caseID) }
+            let latest = try queries.latestValues(caseID: caseID, lastSample: summary.lastSample, on: connection)
+            let score = try queries.latestScore(caseID: caseID, on: connection)
+            let episode = try AnomalyQueries().openEpisode(caseID: caseID, gapSeconds: episodeGapSeconds, on: connection)
+            let jobs = try queries.jobCounts(caseID: caseID, on: connection)
+
+            var json = JSONWriter(capacity: 1024)
+            json.beginObject()
+            Self.writeFields(summary, to: &json)
+            json.key("latest")
+            json.beginObject()
+            for value in latest {
+                json.key(value.vital.name)
+                json.beginObject()
+                json.field("value", value.value)
+                json.field("t", Timestamp.format(value.at))
+                json.endObject()
+            }
+            json.endObject()
+            json.key("latest_score")
+            if let score {
+                json.beginObject()
+                json.field("t", Timestamp.format(score.at))
+                json.field("score", Float(score.score))
+                json.field("anomalous", score.anomalous)
+                json.field("model_id", score.modelID)
+                json.endObject()
+            } else {
+                json.null()
+            }
+            json.key("open_episode")
+            if let episode { AnomalyRoutes.write(episode, to: &json) } else { json.null() }
+            json.field("pending_jobs", jobs.pending)
+            json.field("failed_jobs", jobs.failed)
+            json.endObject()
+            return .json(json)
+        }
+    }
+
+    static func write(_ summary: CaseSummary, to json: inout JSONWriter) {
+        json.beginObject()
+        writeFields(summary, to: &json)
+        json.endObject()
+    }
+
+    static func writeFields(_ summary: CaseSummary, to json: inout JSONWriter) {
+        json.field("case_id", summary.caseID)
+        json.field("first_sample", Timestamp.format(summary.firstSample))
+        json.field("last_sample", Timestamp.format(summary.lastSample))
+        json.field("samples", summary.samples)
+        json.field("updated_at", Timestamp.format(summary.updatedAt))
+    }
+
     static func caseID(_ request: Request) throws -> String {
         let caseID = request.pathParameters["case_id"] ?? ""
         guard CaseID.isValid(caseID) else {
             throw Problem.badRequest("case id '\(caseID.prefix(80))' must match [A-Za-z0-9._-]{1,64}")
         }
         return caseID
+    }
+
+    static func unknown(_ caseID: String) -> Problem { .notFound("no case '\(caseID)'") }
+
+    /// The case id from the path, which must exist.
+    static func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> String {
+        let caseID = try caseID(request)
+        guard try CaseQueries().exists(caseID: caseID, on: connection) else { throw unknown(caseID) }
+        return caseID
+    }
+}
+
+/// Page cursors are opaque to clients: base64url of a versioned case id.
+enum Cursor {
+    static func encode(_ caseID: String) -> String { Base64URL.encode(Array("c1:\(caseID)".utf8)) }
+
+    static func decode(_ text: String) throws -> String {
+        guard let bytes = Base64URL.decode(text), let decoded = String(validating: bytes, as: UTF8.self),
+              decoded.hasPrefix("c1:"), CaseID.isValid(decoded.dropFirst(3))
+        else { throw Problem.badRequest("cursor is not one this server issued; start again without it") }
+        return String(decoded.dropFirst(3))
     }
 }

@@ -33,6 +33,12 @@ public final class ConnectionPool: @unchecked Sendable {
         }
     }
 
+    /// A connection held beyond one call (a streamed export); give it back
+    /// with `checkin`. One left mid-statement is closed, not reused.
+    public func checkout() throws -> DatabaseConnection { try acquire() }
+
+    public func checkin(_ connection: DatabaseConnection) { release(connection) }
+
     /// Connections open now (idle and in use).
     public var openConnections: Int { state.withLock { open } }
 

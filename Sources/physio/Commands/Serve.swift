@@ -40,6 +40,8 @@ struct Serve: ParsableCommand {
     var commitMaxRows = Environment.int("PHYSIO_COMMIT_MAX_ROWS", default: 20_000)
     @Option(help: "Microseconds a writer waits to gather more rows; 0 commits at once (env PHYSIO_COMMIT_MAX_WAIT_US).")
     var commitMaxWaitUs = Environment.int("PHYSIO_COMMIT_MAX_WAIT_US", default: 0)
+    @Option(help: "Most raw samples or scores in one JSON answer (env PHYSIO_MAX_ROWS_PER_READ); exports stream any number.")
+    var maxRowsPerRead = Environment.int("PHYSIO_MAX_ROWS_PER_READ", default: 100_000)
     @Option(help: "PEM certificate file for HTTPS (env PHYSIO_TLS_CERT).")
     var tlsCert = Environment.string("PHYSIO_TLS_CERT")
     @Option(help: "PEM private key file for HTTPS (env PHYSIO_TLS_KEY).")
@@ -79,6 +81,8 @@ struct Serve: ParsableCommand {
         configuration.groupCommit.writers = commitWriters
         configuration.groupCommit.maxRows = commitMaxRows
         configuration.groupCommit.maxWaitMicros = commitMaxWaitUs
+        configuration.maxRowsPerRead = maxRowsPerRead
+        configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
 
         let server = APIServer(configuration: configuration)
         try server.start()

@@ -1,0 +1,63 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// Streams `COPY … TO STDOUT` to the client a chunk at a time: libmicrohttpd
+/// pulls, this reads rows from libpq as it goes, so memory stays flat
+/// whatever the size of the export.
+final class CopyOutStream: ResponseStream, @unchecked Sendable {
+    private let pool: ConnectionPool
+    private let connection: DatabaseConnection
+    private let requestID: String
+    private var buffer: [UInt8] = []
+    private var offset = 0
+    private var finished = false
+    private(set) var bytesSent = 0
+
+    /// Starts the COPY at once, so a failing statement still becomes a proper error response.
+    init(pool: ConnectionPool, sql: String, prefix: [UInt8] = [], requestID: String) throws {
+        self.pool = pool
+        self.requestID = requestID
+        connection = try pool.checkout()
+        do {
+            try connection.beginCopyOut(sql)
+        } catch {
+            pool.checkin(connection)
+            throw error
+        }
+        buffer = prefix
+        buffer.reserveCapacity(128 * 1024)
+    }
+
+    func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
+        do {
+            while buffer.count - offset < destination.count && !finished {
+                if !(try connection.readCopyData(into: &buffer)) { finished = true }
+            }
+        } catch {
+            Log.error("export failed mid-stream", ["request_id": .string(requestID), "error": .string(String(describing: error))])
+            return .failed
+        }
+        let available = buffer.count - offset
+        if available == 0 { return .end }
+        let count = min(available, destination.count)
+        buffer.withUnsafeBytes { source in
+            destination.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        bytesSent += count
+        if offset == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            offset = 0
+        } else if offset > 64 * 1024 {
+            buffer.removeFirst(offset)
+            offset = 0
+        }
+        return .bytes(count)
+    }
+
+    func close() {
+        // A COPY still running (the client went away) makes the pool close the connection.
+        pool.checkin(connection)
+    }
+}

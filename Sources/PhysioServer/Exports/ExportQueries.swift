@@ -1,0 +1,89 @@
+import PhysioCore
+
+/// The COPY statements behind the exports. COPY takes no parameters, so
+/// values are inlined: case ids are validated to [A-Za-z0-9._-] and times
+/// are formatted here, so nothing a client sends reaches the SQL as text.
+enum ExportQueries {
+    enum Format: String {
+        case csv, ndjson
+
+        var mediaType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
+    }
+
+    /// ISO 8601 in UTC with microseconds, e.g. 2026-11-24T10:00:00.250000Z.
+    static func isoTime(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    }
+
+    static func filter(caseID: String?, from: Int64?, to: Int64?, column: String, endColumn: String? = nil) -> String {
+        var conditions: [String] = []
+        if let caseID { conditions.append("case_id = '\(caseID)'") }
+        if let from { conditions.append("\(endColumn ?? column) >= '\(Timestamp.format(from))'") }
+        if let to { conditions.append("\(column) <= '\(Timestamp.format(to))'") }
+        return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    static func vitals(caseID: String?, from: Int64?, to: Int64?, format: Format) -> String {
+        let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
+        let names = Vital.allCases.map(\.name)
+        switch format {
+        case .csv:
+            return """
+                COPY (SELECT case_id, \(isoTime("ts")) AS t, \(names.joined(separator: ", "))
+                      FROM vitals \(whereClause) ORDER BY case_id, ts)
+                TO STDOUT WITH (FORMAT csv, HEADER true)
+                """
+        case .ndjson:
+            let fields = names.map { "'\($0)', \($0)" }.joined(separator: ", ")
+            return """
+                COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), \(fields))::text
+                      FROM vitals \(whereClause) ORDER BY case_id, ts)
+                TO STDOUT
+                """
+        }
+    }
+
+    static func scores(caseID: String?, from: Int64?, to: Int64?, format: Format) -> String {
+        let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
+        switch format {
+        case .csv:
+            return """
+                COPY (SELECT case_id, \(isoTime("ts")) AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
+                      FROM anomaly_scores \(whereClause) ORDER BY case_id, ts)
+                TO STDOUT WITH (FORMAT csv, HEADER true)
+                """
+        case .ndjson:
+            return """
+                COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), 'score', score,
+                             'anomalous', anomalous, 'rules', rules, 'model_id', model_id)::text
+                      FROM anomaly_scores \(whereClause) ORDER BY case_id, ts)
+                TO STDOUT
+                """
+        }
+    }
+
+    static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) -> String {
+        let whereClause = filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
+        let drivers = "(SELECT string_agg((d ->> 'vital') || ':' || (d ->> 'weight'), ';' ORDER BY o) FROM jsonb_array_elements(drivers) WITH ORDINALITY AS e(d, o))"
+        switch format {
+        case .csv:
+            return """
+                COPY (SELECT case_id, id AS episode_id, \(isoTime("started_at")) AS start, \(isoTime("ended_at")) AS "end",
+                             extract(epoch from ended_at - started_at)::float8 AS duration_seconds,
+                             \(isoTime("peak_at")) AS peak_time, peak_score, \(drivers) AS drivers,
+                             array_to_string(rules, ';') AS rules, model_id
+                      FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
+                TO STDOUT WITH (FORMAT csv, HEADER true)
+                """
+        case .ndjson:
+            return """
+                COPY (SELECT json_build_object('case_id', case_id, 'episode_id', id, 'start', \(isoTime("started_at")),
+                             'end', \(isoTime("ended_at")), 'duration_seconds', extract(epoch from ended_at - started_at)::float8,
+                             'peak_time', \(isoTime("peak_at")), 'peak_score', peak_score, 'drivers', drivers,
+                             'rules', rules, 'model_id', model_id)::text
+                      FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
+                TO STDOUT
+                """
+        }
+    }
+}

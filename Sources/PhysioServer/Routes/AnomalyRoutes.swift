@@ -1,0 +1,77 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// `GET /cases/{case_id}/anomalies?from&to&min_score&granularity=episode|sample`.
+struct AnomalyRoutes {
+    let pool: ConnectionPool
+    let maxRawRows: Int
+
+    var routes: [Route] {
+        [Route("GET", "/cases/{case_id}/anomalies", scope: "read") { request in .now(try read(request)) }]
+    }
+
+    func read(_ request: Request) throws -> Response {
+        let query = try QueryParameters(request, allowed: ["from", "to", "min_score", "granularity"])
+        let (from, to) = try query.timeRange()
+        let minScore = try query.double("min_score")
+        if let minScore, !(0...1).contains(minScore) { throw Problem.badRequest("min_score must be between 0 and 1") }
+        let granularity = try query.choice("granularity", of: ["episode", "sample"], default: "episode")
+        return try pool.withConnection { connection in
+            let caseID = try CaseRoutes.existingCaseID(request, on: connection)
+            var json = JSONWriter(capacity: 4096)
+            json.beginObject()
+            json.field("case_id", caseID)
+            json.field("granularity", granularity)
+            if granularity == "episode" {
+                let episodes = try AnomalyQueries().episodes(caseID: caseID, from: from, to: to, minScore: minScore, on: connection)
+                json.key("episodes")
+                json.beginArray()
+                for episode in episodes { Self.write(episode, to: &json) }
+                json.endArray()
+            } else {
+                let scores = try AnomalyQueries().scores(caseID: caseID, from: from, to: to, minScore: minScore,
+                                                         limit: maxRawRows + 1, on: connection)
+                guard scores.count <= maxRawRows else {
+                    throw Problem.badRequest("more than \(maxRawRows) scored samples in this range; narrow from/to, raise min_score, or use /exports/anomalies")
+                }
+                json.key("samples")
+                json.beginArray()
+                for score in scores {
+                    json.beginObject()
+                    json.field("t", Timestamp.format(score.timestamp))
+                    json.field("score", Float(score.score))
+                    json.field("anomalous", score.anomalous)
+                    Self.writeStrings("rules", score.rules, to: &json)
+                    json.field("model_id", score.modelID)
+                    json.endObject()
+                }
+                json.endArray()
+            }
+            json.endObject()
+            return .json(json)
+        }
+    }
+
+    static func write(_ episode: EpisodeRecord, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", episode.id)
+        json.field("start", Timestamp.format(episode.start))
+        json.field("end", Timestamp.format(episode.end))
+        json.field("duration_seconds", Double(episode.end - episode.start) / 1e6)
+        json.field("peak_time", Timestamp.format(episode.peakTime))
+        json.field("peak_score", Float(episode.peakScore))
+        json.key("drivers")
+        json.raw(episode.driversJSON.utf8)
+        writeStrings("rules", episode.rules, to: &json)
+        json.field("model_id", episode.modelID)
+        json.endObject()
+    }
+
+    static func writeStrings(_ name: String, _ values: [String], to json: inout JSONWriter) {
+        json.key(name)
+        json.beginArray()
+        for value in values { json.value(value) }
+        json.endArray()
+    }
+}

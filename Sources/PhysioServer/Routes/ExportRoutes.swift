@@ -1,0 +1,79 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// `GET /exports/vitals` and `GET /exports/anomalies`: CSV (RFC 4180, header
+/// row, ISO 8601 UTC times) or NDJSON, chosen by `format=` or `Accept`,
+/// streamed straight from the database.
+struct ExportRoutes {
+    let pool: ConnectionPool
+
+    var routes: [Route] {
+        [
+            Route("GET", "/exports/vitals", scope: "export") { request in .now(try export(request, what: .vitals)) },
+            Route("GET", "/exports/anomalies", scope: "export") { request in .now(try export(request, what: .anomalies)) },
+        ]
+    }
+
+    enum Dataset { case vitals, anomalies }
+
+    func export(_ request: Request, what dataset: Dataset) throws -> Response {
+        let allowed: Set<String> = dataset == .vitals ? ["case", "from", "to", "format"] : ["case", "from", "to", "format", "granularity"]
+        let query = try QueryParameters(request, allowed: allowed)
+        let (from, to) = try query.timeRange()
+        let format = try Self.format(query, accept: request.header("Accept"))
+        let caseID = query.string("case")
+        if let caseID {
+            guard CaseID.isValid(caseID) else { throw Problem.badRequest("case '\(caseID.prefix(80))' must match [A-Za-z0-9._-]{1,64}") }
+            guard try pool.withConnection({ try CaseQueries().exists(caseID: caseID, on: $0) }) else {
+                throw CaseRoutes.unknown(caseID)
+            }
+        }
+        let sql: String
+        let name: String
+        switch dataset {
+        case .vitals:
+            sql = ExportQueries.vitals(caseID: caseID, from: from, to: to, format: format)
+            name = "vitals"
+        case .anomalies:
+            let granularity = try query.choice("granularity", of: ["sample", "episode"], default: "sample")
+            sql = granularity == "sample" ? ExportQueries.scores(caseID: caseID, from: from, to: to, format: format)
+                                          : ExportQueries.episodes(caseID: caseID, from: from, to: to, format: format)
+            name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
+        }
+        let stream = try CopyOutStream(pool: pool, sql: sql, requestID: request.id)
+        let filename = "\(name)\(caseID.map { "-\($0)" } ?? "").\(format == .csv ? "csv" : "ndjson")"
+        return Response(contentType: format.mediaType, stream: stream,
+                        headers: [("Content-Disposition", "attachment; filename=\"\(filename)\""), ("Cache-Control", "no-store")])
+    }
+
+    /// `format=` wins; else the first of text/csv or application/x-ndjson in Accept; else CSV.
+    static func format(_ query: QueryParameters, accept: String?) throws -> ExportQueries.Format {
+        if let requested = query.string("format") {
+            guard let format = ExportQueries.Format(rawValue: requested) else {
+                throw Problem.badRequest("format='\(requested.prefix(32))' must be csv or ndjson")
+            }
+            return format
+        }
+        guard let accept, !accept.isEmpty else { return .csv }
+        for range in accept.split(separator: ",") {
+            let type = range.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
+            switch type {
+            case "text/csv": return .csv
+            case "application/x-ndjson", "application/ndjson", "application/jsonl": return .ndjson
+            case "*/*", "text/*": return .csv
+            default: continue
+            }
+        }
+        throw Problem.notAcceptable("exports are text/csv or application/x-ndjson; Accept was '\(accept.prefix(100))'")
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}

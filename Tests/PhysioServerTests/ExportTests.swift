@@ -1,0 +1,109 @@
+import PhysioClient
+import PhysioCore
+import PhysioHTTP
+import PhysioTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct ExportTests {
+    func export(_ server: TestServer, _ path: String, accept: String? = nil) throws -> HTTPClient.Response {
+        var headers = [server.bearer("export")]
+        if let accept { headers.append(("Accept", accept)) }
+        return try server.client().send("GET", path, headers: headers)
+    }
+
+    @Test func csvHasAHeaderIsoTimesAndEmptyMissingValues() throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("exp-1", start: 1_795_600_000, seconds: 3)])
+        let response = try export(server, "/exports/vitals?case=exp-1")
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "text/csv; charset=utf-8")
+        #expect(response.header("Content-Disposition")?.contains("vitals-exp-1.csv") == true)
+        let lines = response.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "case_id,t,hr,sbp,dbp,mbp,spo2,rr,etco2,temp")
+        #expect(lines.count == 5)   // header, 3 rows, final newline
+        #expect(lines[1].hasPrefix("exp-1,\(Timestamp.format(1_795_600_000_000_000, fixedMicros: true)),"), "\(lines[1])")
+        #expect(lines[1].hasSuffix(",,,,") == false && lines[1].split(separator: ",", omittingEmptySubsequences: false).count == 10)
+    }
+
+    @Test func ndjsonByAcceptOrFormat() throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("exp-2", start: 1_795_600_000, seconds: 4)])
+        for response in [try export(server, "/exports/vitals?case=exp-2", accept: "application/x-ndjson"),
+                         try export(server, "/exports/vitals?case=exp-2&format=ndjson", accept: "text/csv")] {
+            #expect(response.header("Content-Type") == "application/x-ndjson")
+            let lines = response.text.split(separator: "\n")
+            #expect(lines.count == 4)
+            for line in lines {
+                let parsed = try JSONDocument.parse(Array(line.utf8)).get()
+                #expect(parsed.value["case_id"]?.string == "exp-2")
+                #expect(parsed.value["hr"]?.number != nil)
+                #expect(parsed.value["temp"]?.kind == .null)
+            }
+        }
+        #expect(try export(server, "/exports/vitals", accept: "application/xml").status == 406)
+        #expect(try export(server, "/exports/vitals?format=xlsx").status == 400)
+    }
+
+    /// A larger export streams completely and in order.
+    @Test func aLargeExportStreamsEveryRow() throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("big-a", start: 1_795_600_000, seconds: 60_000),
+                                    TestModels.calmCase("big-b", start: 1_795_600_000, seconds: 40_000)])
+        let response = try export(server, "/exports/vitals")
+        #expect(response.status == 200)
+        #expect(response.header("Transfer-Encoding")?.lowercased() == "chunked")
+        let lines = response.text.split(separator: "\n")
+        #expect(lines.count == 100_001)
+        #expect(lines[1].hasPrefix("big-a,") && lines[100_000].hasPrefix("big-b,"))
+    }
+
+    @Test func anomalyExportsBySampleAndByEpisode() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        try server.database.ingest([TestModels.caseWithCrisis("exp-3", start: 1_795_600_000, seconds: 300, crisis: 100..<150)])
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        #expect(try server.database.waitForEmptyQueue())
+        let samples = try export(server, "/exports/anomalies?case=exp-3")
+        #expect(samples.text.hasPrefix("case_id,t,score,anomalous,rules,model_id\n"))
+        #expect(samples.text.split(separator: "\n").count == 301)
+        #expect(samples.text.contains("hr_gt_140;"))
+        let episodes = try export(server, "/exports/anomalies?case=exp-3&granularity=episode&format=ndjson")
+        #expect(episodes.status == 200)
+        let first = try JSONDocument.parse(Array(episodes.text.split(separator: "\n").first!.utf8)).get()
+        #expect(first.value["drivers"]?.kind == .array)
+        #expect(first.value["rules"]?.kind == .array)
+    }
+
+    /// pandas reads the CSV as it comes, times as UTC datetimes and missing vitals as NaN.
+    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with pandas) is not set: run scripts/test"))
+    func pandasReadsTheCsvAsIs() throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("pd-1", start: 1_795_600_000, seconds: 50),
+                                    TestModels.calmCase("pd.2", start: 1_795_600_000, seconds: 25)])
+        let response = try export(server, "/exports/vitals")
+        let path = "/tmp/physio-export-\(getpid()).csv"
+        guard let file = fopen(path, "wb") else { Issue.record("cannot write \(path)"); return }
+        _ = response.body.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        fclose(file)
+        defer { unlink(path) }
+        let python = String(cString: getenv("PHYSIO_TEST_PYTHON"))
+        let script = """
+            import pandas as pd, sys
+            df = pd.read_csv(sys.argv[1], parse_dates=['t'])
+            assert len(df) == 75, len(df)
+            assert list(df.columns) == ['case_id','t','hr','sbp','dbp','mbp','spo2','rr','etco2','temp'], list(df.columns)
+            assert str(df['t'].dt.tz) == 'UTC', df['t'].dtype
+            assert df['hr'].dtype == 'float64' and df['temp'].isna().all() and df['hr'].notna().all()
+            assert set(df['case_id']) == {'pd-1', 'pd.2'}
+            assert df['t'].min() == pd.Timestamp(1795600000, unit='s', tz='UTC')
+            print('ok')
+            """
+        let output = try Shell.output("'\(python)' -c \"\(script)\" '\(path)' 2>&1")
+        #expect(output.contains("ok"), "\(output)")
+    }
+}

@@ -1,0 +1,177 @@
+import PhysioClient
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct ReadAPITests {
+    func get(_ server: TestServer, _ path: String, scope: String = "read", client: HTTPClient? = nil) throws -> HTTPClient.Response {
+        try (client ?? server.client()).get(path, headers: [server.bearer(scope)])
+    }
+
+    @Test func casesArePagedWithAnOpaqueCursor() throws {
+        let server = try TestServer()
+        for index in 0..<5 {
+            try server.database.ingest([TestModels.calmCase("case-\(index)", start: 1_795_600_000 + Int64(index) * 1000, seconds: 10)])
+        }
+        let client = server.client()
+        var seen: [String] = []
+        var path = "/cases?limit=2"
+        var pages = 0
+        while true {
+            let page = try get(server, path, client: client)
+            #expect(page.status == 200)
+            let ids = page.withJSON { json in (0..<json["cases"]!.count).map { json["cases"]![$0]!["case_id"]!.string! } } ?? []
+            seen += ids
+            pages += 1
+            guard let cursor = page.withJSON({ $0["next_cursor"]?.string }) else { break }
+            #expect(!cursor.contains("case-"), "cursor must be opaque")
+            path = "/cases?limit=2&cursor=\(cursor)"
+        }
+        #expect(seen == (0..<5).map { "case-\($0)" })
+        #expect(pages == 3)
+        let active = try get(server, "/cases?active_since=\(1_795_600_000 + 3000)", client: client)
+        #expect(active.withJSON { $0["cases"]?.count } == 2)
+    }
+
+    @Test func aCaseShowsItsRangeLatestValuesAndScores() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        try server.database.ingest([TestModels.caseWithCrisis("live-1", start: 1_795_600_000, seconds: 200, crisis: 170..<200)])
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        #expect(try server.database.waitForEmptyQueue())
+        let response = try get(server, "/cases/live-1")
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.string("first_sample") == Timestamp.format(1_795_600_000_000_000))
+        #expect(response.string("last_sample") == Timestamp.format(1_795_600_199_000_000))
+        #expect(response.number("samples") == 200)
+        #expect(response.withJSON { $0["latest"]?["hr"]?["value"]?.number } == 165)
+        #expect(response.withJSON { $0["latest"]?["temp"] } == nil)
+        #expect(response.withJSON { $0["latest_score"]?["anomalous"]?.bool } == true)
+        #expect(response.withJSON { $0["open_episode"]?["rules"]?.count }.map { $0 > 0 } == true)
+        #expect(response.number("pending_jobs") == 0)
+        #expect(try get(server, "/cases/nobody").status == 404)
+    }
+
+    /// Bucketed reads equal a GROUP BY over the raw rows, right after ingest
+    /// (nothing rolled up yet) and after the workers rolled the buckets up.
+    @Test func bucketedVitalsEqualAGroupByOverRawRows() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        try server.database.ingest([TestModels.calmCase("agg-1", start: 1_795_600_030, seconds: 3800)])
+        func check(_ label: String) throws {
+            for (bucket, unit) in [("1m", "minute"), ("1h", "hour")] {
+                let response = try get(server, "/cases/agg-1/vitals?bucket=\(bucket)")
+                #expect(response.status == 200)
+                let expected = try server.database.connect().query("""
+                    SELECT (extract(epoch from date_trunc('\(unit)', ts)) * 1000000)::int8, count(*), avg(hr), min(hr), max(hr), count(spo2)
+                    FROM vitals WHERE case_id = 'agg-1' GROUP BY 1 ORDER BY 1
+                    """)
+                let rows = response.withJSON { json -> [(String, Double, Double, Double, Double, Double)] in
+                    let buckets = json["buckets"]!
+                    return (0..<buckets.count).map { index in
+                        let b = buckets[index]!
+                        return (b["t"]!.string!, b["samples"]!.number!, b["hr"]!["avg"]!.number!, b["hr"]!["min"]!.number!,
+                                b["hr"]!["max"]!.number!, b["spo2"]!["count"]!.number!)
+                    }
+                } ?? []
+                #expect(rows.count == expected.rowCount, "\(label) \(bucket)")
+                for (index, row) in rows.enumerated() where index < expected.rowCount {
+                    #expect(row.0 == Timestamp.format(expected.int64(index, 0)!))
+                    #expect(row.1 == Double(expected.int(index, 1)!))
+                    #expect(abs(row.2 - expected.double(index, 2)!) < 1e-4, "\(label) \(bucket) avg")
+                    #expect(Float(row.3) == expected.float(index, 3)! && Float(row.4) == expected.float(index, 4)!)
+                    #expect(row.5 == Double(expected.int(index, 5)!))
+                }
+            }
+        }
+        try check("before the workers")
+        #expect(try server.database.count("SELECT count(*) FROM vitals_1m") == 0)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        #expect(try server.database.waitForEmptyQueue())
+        #expect(try server.database.count("SELECT count(*) FROM vitals_1m") > 0)
+        try check("after the workers")
+        // New samples in the last, already rolled-up minute: that minute is
+        // read from the raw rows, the earlier ones from the aggregate.
+        workers.stop()
+        try server.database.ingest([TestModels.calmCase("agg-1", start: 1_795_603_835, seconds: 20, seed: 9)])
+        try check("right after new data")
+        // Late data in the first minute shows at once too.
+        try server.database.ingest([TestModels.calmCase("agg-1", start: 1_795_600_000, seconds: 20, seed: 5)])
+        try check("right after late data")
+    }
+
+    @Test func rawVitalsHonourTheTimeRange() throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("raw-1", start: 1_795_600_000, seconds: 100)])
+        let response = try get(server, "/cases/raw-1/vitals?from=1795600010&to=\(Timestamp.format(1_795_600_019_000_000))")
+        #expect(response.status == 200)
+        #expect(response.withJSON { $0["samples"]?.count } == 10)
+        #expect(response.withJSON { $0["samples"]?[0]?["t"]?.string } == Timestamp.format(1_795_600_010_000_000))
+        #expect(response.withJSON { $0["samples"]?[0]?["temp"] } == nil, "missing vitals are left out")
+    }
+
+    @Test func anomaliesAsEpisodesAndAsSamples() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        try server.database.ingest([TestModels.caseWithCrisis("an-1", start: 1_795_600_000, seconds: 400, crisis: 200..<260)])
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        #expect(try server.database.waitForEmptyQueue())
+        let episodes = try get(server, "/cases/an-1/anomalies?min_score=0.6")
+        #expect(episodes.status == 200)
+        let crisis = episodes.withJSON { json -> (String, String, Int)? in
+            let list = json["episodes"]!
+            for index in 0..<list.count where list[index]!["rules"]!.count > 0 {
+                return (list[index]!["start"]!.string!, list[index]!["end"]!.string!, list[index]!["drivers"]!.count)
+            }
+            return nil
+        }
+        #expect(crisis != nil)
+        #expect(crisis.map { $0.0 <= Timestamp.format(1_795_600_200_000_000) && $0.1 >= Timestamp.format(1_795_600_259_000_000) } == true)
+        #expect((crisis?.2 ?? 0) > 0)
+        let samples = try get(server, "/cases/an-1/anomalies?granularity=sample&from=1795600200&to=1795600209")
+        #expect(samples.withJSON { $0["samples"]?.count } == 10)
+        #expect(samples.withJSON { $0["samples"]?[0]?["anomalous"]?.bool } == true)
+        let high = try get(server, "/cases/an-1/anomalies?granularity=sample&min_score=0.99")
+        #expect(high.withJSON { $0["samples"]?.count } == 0)
+    }
+
+    @Test(arguments: [
+        "/cases/x/vitals?from=1795600100&to=1795600000",
+        "/cases/x/vitals?bucket=5m",
+        "/cases/x/vitals?from=yesterday",
+        "/cases/x/vitals?form=1795600000",
+        "/cases/x/anomalies?granularity=minute",
+        "/cases/x/anomalies?min_score=2",
+        "/cases?limit=0",
+        "/cases?limit=1001",
+        "/cases?cursor=not-a-cursor",
+        "/cases?active_since=soon",
+    ])
+    func badParametersAre400(path: String) throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("x", start: 1_795_600_000, seconds: 5)])
+        let response = try get(server, path)
+        #expect(response.status == 400, "\(path): \(response.text)")
+        #expect(response.header("Content-Type") == "application/problem+json")
+    }
+
+    @Test func unknownCasesAre404() throws {
+        let server = try TestServer()
+        for path in ["/cases/ghost", "/cases/ghost/vitals", "/cases/ghost/vitals?bucket=1m", "/cases/ghost/anomalies"] {
+            #expect(try get(server, path).status == 404, "\(path)")
+        }
+        #expect(try get(server, "/exports/vitals?case=ghost", scope: "export").status == 404)
+    }
+
+    @Test func readRoutesNeedTheReadScope() throws {
+        let server = try TestServer()
+        #expect(try get(server, "/cases", scope: "ingest").status == 403)
+        #expect(try server.client().get("/cases").status == 401)
+    }
+}
