@@ -64,3 +64,20 @@ pg_stop() {
     [ -f "$dir/data/postmaster.pid" ] || return 0
     pg_user_run "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
 }
+
+# A Python virtual environment with the test tools, under .build-venv
+# (ignored by git); prints its python. Reused while requirements are unchanged.
+python_tools() {
+    local venv=.build-venv requirements=scripts/requirements-test.txt
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv" >/dev/null 2>&1 || {
+            install_packages python3-venv
+            python3 -m venv "$venv" >&2
+        }
+    fi
+    if ! cmp -s "$requirements" "$venv/requirements.installed"; then
+        "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2
+        cp "$requirements" "$venv/requirements.installed"
+    fi
+    echo "$PWD/$venv/bin/python"
+}
