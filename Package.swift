@@ -28,7 +28,7 @@ let package = Package(
         // Files in and out: case CSVs (plain or gzip), VitalDB .vital files and API tables.
         .target(name: "PhysioData", dependencies: ["PhysioCore", "CZlib"]),
         .target(name: "PhysioHTTP", dependencies: ["PhysioCore", "CMicroHTTPD", "CJansson"]),
-        .target(name: "PhysioClient"),
+        .target(name: "PhysioClient", dependencies: ["PhysioCore"]),
         .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioStore"]),
         .target(name: "PhysioServer",
                 dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioWorker"],

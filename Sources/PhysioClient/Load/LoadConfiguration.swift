@@ -1,0 +1,45 @@
+/// What `physio loadgen` simulates: monitors, each on its own keep-alive
+/// connection, posting samples of one case at a steady rate.
+public struct LoadConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port: UInt16 = 8080
+    public var token = ""
+    public var monitors = 100
+    /// Requests per second per monitor; 0 sends the next as soon as the last is answered.
+    public var requestsPerSecond = 1.0
+    /// Samples in each request (one second apart in `t`... or as fast as sent).
+    public var samplesPerRequest = 1
+    public var durationSeconds = 10.0
+    public var threads = 2
+    public var casePrefix = "lg"
+    /// Appends `case_id,t` of every acknowledged sample (for loss checks).
+    public var ackLogPath: String?
+
+    public init() {}
+}
+
+/// What a load run measured.
+public struct LoadReport: Sendable {
+    public var requests = 0
+    public var samplesSent = 0
+    public var samplesAccepted = 0
+    public var duplicates = 0
+    /// Non-200 answers by status.
+    public var statuses: [Int: Int] = [:]
+    /// Connections lost or refused (the request's outcome is unknown).
+    public var connectionErrors = 0
+    public var seconds = 0.0
+    public var latency = LatencyHistogram()
+
+    public mutating func merge(_ other: LoadReport) {
+        requests += other.requests
+        samplesSent += other.samplesSent
+        samplesAccepted += other.samplesAccepted
+        duplicates += other.duplicates
+        for (status, count) in other.statuses { statuses[status, default: 0] += count }
+        connectionErrors += other.connectionErrors
+        latency.merge(other.latency)
+    }
+
+    public var okRequests: Int { requests - statuses.values.reduce(0, +) }
+}

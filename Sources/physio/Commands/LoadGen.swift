@@ -1,0 +1,73 @@
+import ArgumentParser
+import PhysioClient
+import PhysioCore
+import PhysioData
+
+struct LoadGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadgen",
+        abstract: "Act as many monitors at once: each posts samples of its own case on its own connection at a steady rate.",
+        discussion: "Sample times are the wall clock at sending, so detection latency can be read from the database (scored_at − ts).")
+
+    @Option(help: "Server URL (env PHYSIO_URL).") var url = Environment.string("PHYSIO_URL", default: "http://127.0.0.1:8080")
+    @Option(help: "Ingest token (env PHYSIO_TOKEN).") var token = Environment.string("PHYSIO_TOKEN", default: "")
+    @Option(help: "Simulated monitors, one connection each.") var monitors = 100
+    @Option(help: "Requests per second per monitor; 0 = next request as soon as the last is answered.") var rate = 1.0
+    @Option(help: "Samples per request.") var batch = 1
+    @Option(help: "Seconds to run.") var duration = 10.0
+    @Option(help: "Client threads.") var threads = 2
+    @Option(help: "Case id prefix (cases are PREFIX-0, PREFIX-1, …).") var casePrefix = "lg"
+    @Option(help: "Append `case_id,t` of every acknowledged sample to this file.") var ackLog: String?
+    @Option(help: "Write the report as JSON to this file.") var report: String?
+
+    func validate() throws {
+        guard !token.isEmpty else { throw ValidationError("--token or PHYSIO_TOKEN is required") }
+        guard monitors >= 1, batch >= 1, duration > 0, threads >= 1, rate >= 0 else {
+            throw ValidationError("--monitors, --batch, --threads ≥ 1; --duration > 0; --rate ≥ 0")
+        }
+    }
+
+    func run() throws {
+        let client = try HTTPClient(url: url)
+        var configuration = LoadConfiguration()
+        configuration.host = client.host
+        configuration.port = client.port
+        configuration.token = token
+        configuration.monitors = monitors
+        configuration.requestsPerSecond = rate
+        configuration.samplesPerRequest = batch
+        configuration.durationSeconds = duration
+        configuration.threads = threads
+        configuration.casePrefix = casePrefix
+        configuration.ackLogPath = ackLog
+        let result = try LoadGenerator(configuration: configuration).run()
+
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("monitors", monitors)
+        json.field("batch", batch)
+        json.field("seconds", result.seconds)
+        json.field("requests", result.requests)
+        json.field("ok_requests", result.okRequests)
+        json.field("requests_per_second", Double(result.okRequests) / result.seconds)
+        json.field("samples_accepted", result.samplesAccepted)
+        json.field("samples_per_second", Double(result.samplesAccepted) / result.seconds)
+        json.field("duplicates", result.duplicates)
+        json.field("connection_errors", result.connectionErrors)
+        json.key("errors_by_status")
+        json.beginObject()
+        for (status, count) in result.statuses.sorted(by: { $0.key < $1.key }) { json.field(String(status), count) }
+        json.endObject()
+        json.field("latency_p50_ms", result.latency.percentile(0.50) / 1000)
+        json.field("latency_p99_ms", result.latency.percentile(0.99) / 1000)
+        json.field("latency_max_ms", Double(result.latency.maxMicros) / 1000)
+        json.endObject()
+        print(json.string)
+        if let report {
+            let file = try TextWriter(path: report)
+            file.write(json.string + "\n")
+            file.close()
+        }
+    }
+}
+
