@@ -68,7 +68,7 @@ struct VitalDBCommand: ParsableCommand {
             let failed = results.filter { if case .failed = $0.outcome { true } else { false } }
             let bytes = results.reduce(0) { $0 + $1.downloadedBytes }
             print("\(results.count - failed.count) of \(ids.count) cases ready in \(options.outputDirectory); "
-                  + "downloaded \(bytes / 1_000_000) MB in \(Int(seconds)) s")
+                  + "downloaded \(Self.size(bytes)) in \(Int(seconds.rounded())) s")
             if !failed.isEmpty { throw ExitCode(1) }
         }
 
@@ -84,10 +84,15 @@ struct VitalDBCommand: ParsableCommand {
             }
         }
 
+        /// "840 kB", "21 MB".
+        static func size(_ bytes: Int) -> String {
+            bytes < 1_000_000 ? "\((bytes + 999) / 1000) kB" : "\((bytes + 500_000) / 1_000_000) MB"
+        }
+
         static func line(_ result: VitalDBCaseResult) -> String {
             switch result.outcome {
             case .converted:
-                let source = result.downloadedBytes > 0 ? "downloaded \(result.downloadedBytes / 1000) kB" : "from cache"
+                let source = result.downloadedBytes > 0 ? "downloaded \(Self.size(result.downloadedBytes))" : "from cache"
                 return "case \(result.caseID): \(source), \(result.rows) rows → \(result.csvPath)  [\(result.tracks)]"
             case .alreadyDone:
                 return "case \(result.caseID): already done (\(result.csvPath))"

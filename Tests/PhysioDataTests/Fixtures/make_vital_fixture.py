@@ -10,7 +10,17 @@ value are left out. Synthetic values shaped like VitalDB case 1 (unconnected
 arterial line reading ~0, a 300/290 flush, an HR spike); no real data.
 
     python3 Tests/PhysioDataTests/Fixtures/make_vital_fixture.py
+    python3 Tests/PhysioDataTests/Fixtures/make_vital_fixture.py --large /tmp/big.vital --hours 3
+
+`--large` writes a recording of VitalDB's size instead (not committed; for
+measuring read speed): four 500 Hz SNUADC waves, two 62.5 Hz Primus waves,
+one 128 Hz BIS wave in 1-s records, and 30 Solar8000/Primus/BIS numeric
+tracks every 2 s.
 """
+import array
+import math
+import random
+import sys
 import gzip
 import os
 from struct import pack
@@ -119,5 +129,35 @@ def main():
         f.write("\n".join(lines) + "\n")
 
 
+def large(path, hours):
+    rng = random.Random(1)
+    waves = [(101, "ECG_II", 3, 500), (102, "ART", 3, 500), (103, "PLETH", 3, 500), (104, "CVP", 3, 500),
+             (105, "AWP", 2, 62.5), (106, "CO2", 2, 62.5), (107, "EEG1_WAV", 4, 128)]
+    numbers = [(200 + i, name, 1 if i < 24 else 2 if i < 28 else 4) for i, name in enumerate(
+        ["HR", "ART_SBP", "ART_DBP", "ART_MBP", "PLETH_SPO2", "PLETH_HR", "RR_CO2", "ETCO2", "BT", "NIBP_SBP",
+         "NIBP_DBP", "NIBP_MBP", "ST_II", "VENT_TV", "VENT_RR", "VENT_PIP", "VENT_MAWP", "VENT_MV", "FIO2",
+         "FEO2", "INCO2", "GAS2_EXPIRED", "VENT_PPLAT", "CVP", "ETCO2", "RR_CO2", "FIO2", "MAC", "BIS", "SQI"])]
+    out = gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)
+    out.write(b"VITA" + pack("<L", 3) + pack("<H", 10) + pack("<h", -540) + pack("<L", 0) + pack("<L", 0))
+    out.write(devinfo(1, "Solar8000") + devinfo(2, "Primus") + devinfo(3, "SNUADC") + devinfo(4, "BIS"))
+    for tid, name, did, srate in waves:
+        out.write(trkinfo(tid, 1, 1, name, "", did, srate=srate))
+    for tid, name, did in numbers:
+        out.write(trkinfo(tid, 2, 1, name, "", did))
+    for second in range(int(hours * 3600)):
+        t = DTSTART + second
+        for tid, _, _, srate in waves:
+            n = int(srate) if srate != 62.5 else (62 if second % 2 else 63)
+            samples = array.array("f", (math.sin((second * srate + i) / 40.0) * 50 + rng.random() for i in range(n)))
+            out.write(rec(tid, t, pack("<L", n) + samples.tobytes()))
+        if second % 2 == 0:
+            for tid, _, _ in numbers:
+                out.write(rec(tid, t + 0.37, pack("<f", 70 + rng.randint(-3, 3))))
+    out.close()
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--large":
+        large(sys.argv[2], float(sys.argv[4]) if len(sys.argv) > 4 else 3)
+    else:
+        main()
