@@ -6,5 +6,14 @@ struct Physio: ParsableCommand {
         commandName: "physio",
         abstract: "Real-time physiological anomaly detection for operating rooms.",
         discussion: "Every option can also be set with the PHYSIO_* environment variable named in its help.",
-        subcommands: [Serve.self, Work.self, Migrate.self, TokenCommand.self, LoadGen.self])
+        // One per line, so adding a command never conflicts with another.
+        subcommands: [
+            Serve.self,
+            Work.self,
+            Migrate.self,
+            TokenCommand.self,
+            LoadGen.self,
+            VitalDBCommand.self,
+            Simulate.self,
+        ])
 }

@@ -41,7 +41,7 @@ public enum CaseSimulator {
                        using random: inout SimulationRandom) -> SimulatedSignals {
         var signals = SimulatedSignals(seconds: seconds)
         var heartRate = SlowDrift(sd: 5, tau: 900, using: &random)
-        var systolic = SlowDrift(sd: 9, tau: 900, using: &random)
+        var systolic = SlowDrift(sd: 7, tau: 900, using: &random)
         var diastolic = SlowDrift(sd: 3, tau: 900, using: &random)
         var saturation = SlowDrift(sd: 0.4, tau: 600, using: &random)
         var endTidal = SlowDrift(sd: 1.5, tau: 1200, using: &random)
@@ -71,7 +71,7 @@ public enum CaseSimulator {
                 }
             }
             let sbp = values[Vital.sbp.rawValue], dbp = min(values[Vital.dbp.rawValue], values[Vital.sbp.rawValue] - 15)
-            let mbp = dbp + (sbp - dbp) / 3
+            let mbp = MeanPressure.from(systolic: sbp, diastolic: dbp)
 
             signals[.hr, second] = clamp(values[Vital.hr.rawValue] + random.normal(sd: 1.2), 25, 250).rounded()
             signals[.spo2, second] = clamp(values[Vital.spo2.rawValue] + random.normal(sd: 0.35), 50, 100).rounded()

@@ -8,7 +8,7 @@ public enum DeteriorationKind: String, CaseIterable, Sendable {
     /// Hypotension: blood loss, vasodilation from the anaesthetic (propofol,
     /// volatile agents, neuraxial block) or caval compression lower systemic
     /// vascular resistance or preload. Systolic falls to 62–76 mmHg, diastolic
-    /// to 32–42 (MAP ≈ 45–55); the baroreflex raises HR by 8–20/min.
+    /// to 32–42 (MAP ≈ 45–56); the baroreflex raises HR by 8–20/min.
     /// Ramp 3–8 min, plateau 2–6 min, recovery 2–5 min (fluids, vasopressor).
     case hypotension
     /// Desaturation: endobronchial intubation, atelectasis, bronchospasm or

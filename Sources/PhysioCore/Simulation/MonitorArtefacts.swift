@@ -29,6 +29,15 @@ public struct SimulatedArtefact: Sendable, Equatable {
     let level: Double
 }
 
+/// The `artefacts.csv` a simulation writes (end exclusive).
+public enum ArtefactLabelsCSV {
+    public static let header = "case_id,artefact,start_t_seconds,end_t_seconds"
+
+    public static func line(caseID: String, _ artefact: SimulatedArtefact) -> String {
+        "\(caseID),\(artefact.kind.rawValue),\(artefact.start),\(artefact.end)"
+    }
+}
+
 /// Where a case's artefacts fall.
 enum ArtefactPlanner {
     static func draw(profile: PatientProfile, seconds: Int, using random: inout SimulationRandom) -> [SimulatedArtefact] {

@@ -19,12 +19,15 @@ struct PatientProfile: Sendable {
     let cuffCycle: Int
 
     static func draw(arterialLineFraction: Double, using random: inout SimulationRandom) -> PatientProfile {
-        let systolic = clamp(random.normal(mean: 120, sd: 13), 95, 155)
-        let diastolic = clamp(random.normal(mean: 56, sd: 7), 40, min(78, systolic - 40))
+        let systolic = clamp(random.normal(mean: 120, sd: 13), 100, 155)
+        // A patient at rest under anaesthesia is not hypotensive: MAP ≥ 78 at baseline
+        // (a low systolic comes with a narrow pulse pressure).
+        let lowestDiastolic = max(45, (78 - MeanPressure.pulseFraction * systolic) / (1 - MeanPressure.pulseFraction))
+        let diastolic = clamp(random.normal(mean: 56, sd: 7), lowestDiastolic, min(80, systolic - 35))
         let saturation = [98.0, 99, 99, 99, 100][Int(random.unit() * 5)]
         let temperature = clamp(random.normal(mean: 36.5, sd: 0.3), 35.8, 37.3)
         return PatientProfile(
-            heartRate: clamp(random.normal(mean: 72, sd: 9), 52, 100),
+            heartRate: clamp(random.normal(mean: 72, sd: 9), 55, 100),
             systolic: systolic,
             diastolic: diastolic,
             saturation: saturation,
@@ -39,3 +42,14 @@ struct PatientProfile: Sendable {
 
 @inline(__always)
 func clamp(_ value: Double, _ low: Double, _ high: Double) -> Double { min(max(value, low), high) }
+
+/// MAP from systolic and diastolic: DBP + 0.412 × (SBP − DBP) (Meaney et al.,
+/// Blood Press Monit 2000), closer to the monitor's integrated arterial MAP
+/// than the textbook one third (VitalDB: 120/56 mmHg with MAP ≈ 80).
+enum MeanPressure {
+    static let pulseFraction = 0.412
+
+    static func from(systolic: Double, diastolic: Double) -> Double {
+        diastolic + pulseFraction * (systolic - diastolic)
+    }
+}

@@ -1,14 +1,13 @@
 /// The README.md `physio simulate` writes beside the cases, so a directory of
 /// synthetic data says how it was made and what its labels mean.
 public enum SimulationReadme {
-    public static func text(parameters: SimulationParameters, cases: [SimulatedCase], command: String) -> String {
+    /// `events` and `artefacts` of all cases; `arterialLines` cases had a line.
+    public static func text(parameters: SimulationParameters, events: [DeteriorationEvent],
+                            artefacts: [SimulatedArtefact], arterialLines: Int, command: String) -> String {
         var eventCounts: [DeteriorationKind: Int] = [:]
         var artefactCounts: [ArtefactKind: Int] = [:]
-        for simulated in cases {
-            for event in simulated.events { eventCounts[event.kind, default: 0] += 1 }
-            for artefact in simulated.artefacts { artefactCounts[artefact.kind, default: 0] += 1 }
-        }
-        let lines = cases.filter(\.hasArterialLine).count
+        for event in events { eventCounts[event.kind, default: 0] += 1 }
+        for artefact in artefacts { artefactCounts[artefact.kind, default: 0] += 1 }
         var text = """
         # Simulated intra-operative cases
 
@@ -22,7 +21,7 @@ public enum SimulationReadme {
         | hours per case | \(parameters.hours) (\(parameters.secondsPerCase) s, one row per second) |
         | seed | \(parameters.seed) (same seed and parameters → same files; case n depends only on seed and n) |
         | deteriorations per hour (Poisson mean) | \(parameters.eventsPerHour) |
-        | share of cases with an arterial line | \(parameters.arterialLineFraction) (here \(lines) of \(cases.count)) |
+        | share of cases with an arterial line | \(parameters.arterialLineFraction) (here \(arterialLines) of \(parameters.cases)) |
         | start of every case | \(Timestamp.format(parameters.startMicros)) (t_seconds = 0) |
 
         ## Files
@@ -37,11 +36,11 @@ public enum SimulationReadme {
 
         Patients are drawn around VitalDB's intra-operative medians (HR 72/min, SBP 120, DBP 56 mmHg,
         SpO2 99 %), ventilated at 10–14/min with EtCO2 ≈ 34 mmHg; core temperature falls 0.4–1.0 °C
-        after induction. Each vital drifts slowly (Ornstein–Uhlenbeck, time constant 10–30 min) and
-        carries per-second measurement noise; values are rounded as a monitor reports them. MAP is
-        DBP + (SBP − DBP)/3. EtCO2 and RR start at intubation (2–8 min), temperature when the probe is
-        placed (10–20 min). Without an arterial line, pressures come only from the cuff every 2.5, 3
-        or 5 minutes.
+        after induction. Each vital drifts slowly (Ornstein–Uhlenbeck, time constant 10–30 min,
+        within ±2 SD) and carries per-second measurement noise; values are rounded as a monitor
+        reports them. MAP is DBP + 0.412 × (SBP − DBP), at least 78 mmHg at baseline. EtCO2 and RR
+        start at intubation (2–8 min), temperature when the probe is placed (10–20 min). Without an
+        arterial line, pressures come only from the cuff every 2.5, 3 or 5 minutes.
 
         Deteriorations develop over minutes (onset → peak), hold, and recover, crossing the alarm
         thresholds (HR > 140 or < 40, SpO2 < 90, SBP < 80 or > 180, MAP < 65) for more than a minute:

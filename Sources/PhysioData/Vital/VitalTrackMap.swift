@@ -56,6 +56,15 @@ public enum VitalTrackMap {
         return VitalTrackSelection(plain: choose(plain), arterial: choose(arterial), cuff: choose(cuff))
     }
 
+    /// Whether a track name such as "Solar8000/HR" (or a bare "HR") fits a
+    /// pattern: "Device/NAME" matches exactly, "*/NAME" NAME of any device.
+    public static func matches(_ pattern: String, qualifiedName: String) -> Bool {
+        guard pattern.hasPrefix("*/") else { return pattern == qualifiedName }
+        let name = pattern.dropFirst(2)
+        guard let slash = qualifiedName.lastIndex(of: "/") else { return qualifiedName == name }
+        return qualifiedName[qualifiedName.index(after: slash)...] == name
+    }
+
     /// "Device/NAME" matches exactly; "*/NAME" matches NAME of any device (or
     /// of none), the one with most samples first.
     static func firstMatch(_ patterns: [String], in tracks: [VitalTrack], counts: [UInt16: VitalSeries]) -> VitalTrack? {

@@ -32,6 +32,18 @@ public enum AtomicFile {
         }
     }
 
+    /// Writes bytes to `path`, complete or not at all.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { temporary in
+            guard let file = fopen(temporary, "wb") else { throw DataFileError.cannotOpen(temporary) }
+            let written = fwrite(bytes, 1, bytes.count, file)
+            let closed = fclose(file)
+            guard written == bytes.count, closed == 0 else {
+                throw DataFileError.cannotOpen("\(path) (write: \(String(cString: strerror(errno))))")
+            }
+        }
+    }
+
     public static func rename(_ from: String, to: String) throws {
         guard Glibc.rename(from, to) == 0 else {
             throw DataFileError.cannotOpen("\(to) (rename: \(String(cString: strerror(errno))))")
