@@ -9,9 +9,12 @@ import Glibc
 public final class PrivatePostgres: @unchecked Sendable {
     public let directory: String
     public let port: Int
+    /// Extra `postgres -c` settings (name=value), e.g. shared_preload_libraries=timescaledb.
+    public let settings: [String]
     public var url: String { "postgresql://physio@127.0.0.1:\(port)/postgres" }
 
-    public init() throws {
+    public init(settings: [String] = []) throws {
+        self.settings = settings
         var template = Array("/tmp/physio-private-pg.XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else { throw ShellError(message: "mkdtemp failed") }
         directory = String(cString: created)
@@ -26,7 +29,7 @@ public final class PrivatePostgres: @unchecked Sendable {
     }
 
     public func start() throws {
-        try Shell.run(". '\(Shell.repositoryRoot)/scripts/lib/system.sh' && pg_start '\(directory)' \(port) fsync=off")
+        try Shell.run(". '\(Shell.repositoryRoot)/scripts/lib/system.sh' && pg_start '\(directory)' \(port) fsync=off\(settings.map { " '\($0)'" }.joined())")
     }
 
     public func stop() throws {

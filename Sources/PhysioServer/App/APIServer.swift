@@ -9,6 +9,7 @@ public final class APIServer: @unchecked Sendable {
     public let pool: ConnectionPool
     public let committer: GroupCommitter
     public let authenticator: TokenAuthenticator
+    public let metrics = ServerMetrics()
     private let http: HTTPServer
 
     public init(configuration: ServerConfiguration) {
@@ -18,17 +19,21 @@ public final class APIServer: @unchecked Sendable {
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         let routes = HealthRoutes(pool: pool).routes
-            + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer).routes
+            + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer,
+                           metrics: metrics).routes
             + CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes
             + VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
             + AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
             + ExportRoutes(pool: pool).routes
             + AdminRoutes(pool: pool).routes
+            + MetricsRoutes(metrics: metrics).routes
         let authenticator = self.authenticator
         let router = Router(routes: routes,
                             authorize: { token in try authenticator.authorize(token) },
                             mapError: DatabaseProblems.problem(for:request:))
-        http = HTTPServer(configuration: configuration.http, router: router)
+        let metrics = self.metrics
+        http = HTTPServer(configuration: configuration.http, router: router, observer: { metrics.record($0) })
+        metrics.observe(pool: pool, committer: committer)
     }
 
     public var port: UInt16 { http.port }

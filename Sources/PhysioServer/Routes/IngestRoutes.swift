@@ -7,6 +7,7 @@ import PhysioStore
 struct IngestRoutes {
     let decoder: SampleDecoder
     let committer: GroupCommitter
+    let metrics: ServerMetrics
 
     var routes: [Route] {
         [Route("POST", "/cases/{case_id}/vitals", scope: "ingest") { request in try ingest(request) }]
@@ -14,13 +15,22 @@ struct IngestRoutes {
 
     func ingest(_ request: Request) throws -> Reply {
         let caseID = try CaseRoutes.caseID(request)
-        let batch = try decoder.decode(caseID: caseID, mediaType: request.mediaType, body: request.body)
+        let batch: SampleBatch
+        do {
+            batch = try decoder.decode(caseID: caseID, mediaType: request.mediaType, body: request.body)
+        } catch {
+            metrics.ingestRejected.add()
+            throw error
+        }
         if batch.isEmpty { return .now(Self.counts(IngestCounts(accepted: 0, duplicates: 0))) }
         let deferred = DeferredResponse()
         let requestID = request.id
+        let metrics = self.metrics
         committer.submit(batch) { result in
             switch result {
             case .success(let counts):
+                metrics.ingestAccepted.add(counts.accepted)
+                metrics.ingestDuplicates.add(counts.duplicates)
                 deferred.complete(Self.counts(counts))
             case .failure(let error) where error.isUnavailable:
                 deferred.complete(Problem.serviceUnavailable("samples not stored: \(error.message); retry (duplicates are safe)",

@@ -56,9 +56,15 @@ public enum AggregateMode: Sendable, Equatable {
     /// TimescaleDB continuous aggregates: nothing for the workers to do.
     case continuousAggregates
 
+    /// A table means plain PostgreSQL, a view a continuous aggregate; a
+    /// missing relation is an unmigrated database, not TimescaleDB.
     public static func detect(on connection: DatabaseConnection) throws -> AggregateMode {
         let result = try connection.query("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('vitals_1m')")
-        return result.rowCount == 1 && result.string(0, 0) == "r" ? .tables : .continuousAggregates
+        switch result.rowCount == 1 ? result.string(0, 0) : nil {
+        case "r": return .tables
+        case "v": return .continuousAggregates
+        default: throw DatabaseError(message: "vitals_1m is missing or not a table or view: run physio migrate")
+        }
     }
 }
 

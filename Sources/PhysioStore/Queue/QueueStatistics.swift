@@ -6,6 +6,8 @@ public struct QueueStatistics: Sendable {
     /// Age in seconds of the oldest job not yet done (0 when empty).
     public var oldestAgeSeconds = 0.0
 
+    public init() {}
+
     public static func read(on connection: DatabaseConnection) throws -> QueueStatistics {
         let result = try connection.query("""
             SELECT state, count(*), coalesce(extract(epoch from now() - min(created_at)), 0)::float8

@@ -86,9 +86,13 @@ struct Serve: ParsableCommand {
 
         let server = APIServer(configuration: configuration)
         try server.start()
+        let latency = server.metrics.detectionLatency
         let workers = workerOptions.workers > 0
-            ? WorkerPool(databaseURL: configuration.databaseURL, configuration: workerOptions.configuration) : nil
+            ? WorkerPool(databaseURL: configuration.databaseURL, configuration: workerOptions.configuration,
+                         onLatency: { latency.observe(Double($0) / 1e6) })
+            : nil
         try workers?.start()
+        if let workers { server.metrics.observe(workers: workers) }
         let signal = Signals.waitForTermination()
         Log.info("shutting down", ["signal": .int(Int(signal))])
         server.stop()

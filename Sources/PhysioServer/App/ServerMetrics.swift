@@ -1,0 +1,68 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+import PhysioWorker
+
+/// The metrics `/metrics` shows, wired to the parts that produce them.
+public final class ServerMetrics: @unchecked Sendable {
+    public let registry = MetricsRegistry()
+    let ingestAccepted: Counter
+    let ingestDuplicates: Counter
+    let ingestRejected: Counter
+    /// Seconds from a job being queued (its samples committed) to its scores committed.
+    public let detectionLatency: Histogram
+
+    init() {
+        detectionLatency = registry.histogram("physio_detection_latency_seconds",
+                                              help: "From samples committed to their scores committed, in this process's workers.",
+                                              buckets: Histogram.latencyBuckets)
+        ingestAccepted = registry.counter("physio_ingest_samples_total", help: "Samples stored.", labels: [("result", "accepted")])
+        ingestDuplicates = registry.counter("physio_ingest_samples_total", help: "Samples stored.", labels: [("result", "duplicate")])
+        ingestRejected = registry.counter("physio_ingest_rejected_requests_total", help: "Ingest requests refused for bad input.")
+    }
+
+    /// Per route and method: a latency histogram and counts by status.
+    func record(_ request: RequestRecord) {
+        registry.histogram("physio_http_request_duration_seconds", help: "Time from request headers to the last byte queued.",
+                           labels: [("route", request.route), ("method", request.method)],
+                           buckets: Histogram.latencyBuckets).observe(Double(request.durationNanos) / 1e9)
+        registry.counter("physio_http_requests_total", help: "Requests answered.",
+                         labels: [("route", request.route), ("method", request.method), ("status", String(request.status))]).add()
+    }
+
+    /// Database state, the queue and the ingest writers, read at scrape time.
+    func observe(pool: ConnectionPool, committer: GroupCommitter) {
+        let queue = Locked(QueueStatistics())
+        let databaseUp = Locked(false)
+        registry.onScrape {
+            do {
+                let statistics = try pool.withConnection { try QueueStatistics.read(on: $0) }
+                queue.withLock { $0 = statistics }
+                databaseUp.withLock { $0 = true }
+            } catch {
+                databaseUp.withLock { $0 = false }
+            }
+        }
+        registry.gauge("physio_database_up", help: "1 when the database answered the last scrape.") { databaseUp.value ? 1 : 0 }
+        registry.gauge("physio_database_connections", help: "Open connections of the request pool.") { Double(pool.openConnections) }
+        for state in ["available", "running", "failed"] {
+            registry.gauge("physio_queue_jobs", help: "Inference jobs by state (failed = dead letters).", labels: [("state", state)]) {
+                let statistics = queue.value
+                return Double(state == "available" ? statistics.available : state == "running" ? statistics.running : statistics.failed)
+            }
+        }
+        registry.gauge("physio_queue_oldest_job_age_seconds", help: "Age of the oldest job not done yet: the scoring lag.") {
+            queue.value.oldestAgeSeconds
+        }
+        registry.counter("physio_ingest_commits_total", help: "Group commits written.") { Double(committer.totals.commits) }
+        registry.counter("physio_ingest_committed_samples_total", help: "Samples in those commits.") { Double(committer.totals.rows) }
+    }
+
+    /// An in-process worker pool: its throughput and detection latency.
+    public func observe(workers: WorkerPool) {
+        registry.counter("physio_worker_jobs_total", help: "Inference jobs done by this process's workers.") { Double(workers.statistics.jobs) }
+        registry.counter("physio_worker_samples_scored_total", help: "Samples scored by this process's workers.") { Double(workers.statistics.samples) }
+        registry.counter("physio_worker_failures_total", help: "Failed job attempts in this process.") { Double(workers.statistics.failures) }
+    }
+
+}

@@ -1,0 +1,13 @@
+import PhysioHTTP
+
+/// `GET /metrics`: Prometheus text format. Needs a token with the `read`
+/// scope (Prometheus sends one with `authorization: {credentials: …}`).
+struct MetricsRoutes {
+    let metrics: ServerMetrics
+
+    var routes: [Route] {
+        [Route("GET", "/metrics", scope: "read") { _ in
+            .now(.text(metrics.registry.render(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+        }]
+    }
+}

@@ -1,0 +1,33 @@
+import PhysioClient
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct MetricsTests {
+    @Test func prometheusTextCountsRequestsSamplesAndQueue() throws {
+        let server = try TestServer()
+        let client = server.client()
+        #expect(try server.ingest("m-1", json: #"{"samples":[{"t":1795600000,"hr":70},{"t":1795600001,"hr":71}]}"#, client: client).status == 200)
+        #expect(try server.ingest("m-1", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#, client: client).status == 200)
+        #expect(try server.ingest("m-1", json: #"{"samples":[{"t":"later","hr":70}]}"#, client: client).status == 422)
+        #expect(try client.get("/metrics").status == 401)
+        let response = try client.get("/metrics", headers: [server.bearer("read")])
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.text
+        for line in [
+            #"physio_ingest_samples_total{result="accepted"} 2"#,
+            #"physio_ingest_samples_total{result="duplicate"} 1"#,
+            "physio_ingest_rejected_requests_total 1",
+            #"physio_http_requests_total{route="/cases/{case_id}/vitals",method="POST",status="200"} 2"#,
+            #"physio_http_requests_total{route="/cases/{case_id}/vitals",method="POST",status="422"} 1"#,
+            #"physio_queue_jobs{state="available"} 1"#,
+            "physio_database_up 1",
+            "# TYPE physio_http_request_duration_seconds histogram",
+        ] {
+            #expect(text.contains(line), "missing: \(line)")
+        }
+        #expect(text.contains(#"physio_http_request_duration_seconds_bucket{route="/cases/{case_id}/vitals",method="POST",le="+Inf"} 3"#))
+        #expect(!text.contains(server.tokens["ingest"]!), "no secrets in metrics")
+    }
+}
