@@ -6,5 +6,6 @@ struct Physio: ParsableCommand {
         commandName: "physio",
         abstract: "Real-time physiological anomaly detection for operating rooms.",
         discussion: "Every option can also be set with the PHYSIO_* environment variable named in its help.",
-        subcommands: [Serve.self, Migrate.self, TokenCommand.self, VitalDBCommand.self, Simulate.self])
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self, VitalDBCommand.self, Simulate.self,
+                      Train.self, FeaturesCommand.self, ForestCommand.self])
 }
