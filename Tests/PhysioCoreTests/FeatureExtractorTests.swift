@@ -116,3 +116,26 @@ import Testing
         #expect(raw.values == [1, 15, 3, 10, 3, 20, 7, 15])
     }
 }
+
+@Suite struct TrainingSetTests {
+    @Test func fitRowsSelectRuleNegativeSamplesAndTheirMedians() {
+        // SBP 120 normally, 70 (a rule breach) in the last quarter.
+        let series = TestData.series(seconds: stride(from: 0, to: 400, by: 1)) { t in
+            [.hr: 70, .sbp: t >= 300 ? 70 : 120, .dbp: 60]
+        }
+        let set = TrainingSet(cases: [series], configuration: FeatureConfiguration(vitals: [.hr, .sbp, .dbp], kinds: [.value]))
+        #expect(set.labels.filter { $0 }.count == 100)
+        let negative = set.prepared(fitRows: .ruleNegative)
+        #expect(negative.fitMask.filter { $0 }.count == 300)
+        #expect(negative.fitMatrix.rows == 300)
+        #expect(negative.imputer.medians == [70, 120, 60])
+        let all = set.prepared(fitRows: .all)
+        #expect(all.fitMatrix.rows == 400 && all.matrix.rows == 400)
+    }
+
+    @Test func matrixRowSelection() {
+        let matrix = FeatureMatrix(columns: 2, values: [1, 2, 3, 4, 5, 6])
+        #expect(matrix.selecting(rows: [true, false, true]).values == [1, 2, 5, 6])
+        #expect(matrix.selecting(columns: [1]).values == [2, 4, 6])
+    }
+}

@@ -23,21 +23,24 @@ public struct AnomalyModel: Codable, Sendable {
 
     var extractor: FeatureExtractor { FeatureExtractor(configuration: configuration, features: features) }
 
-    /// Fits on every sample of `cases` (each sorted by time) and sets the
-    /// threshold on the training scores by `parameters.threshold`.
+    /// Grows the forest on the samples of `cases` (each sorted by time)
+    /// that `parameters.fitRows` selects and sets the threshold on their
+    /// scores by `parameters.threshold`. Metrics cover every sample.
     public static func train(cases: [SampleBatch], parameters: TrainingParameters) -> AnomalyModel {
         let started = Clock.monotonicNanos()
         let trainingSet = TrainingSet(cases: cases, configuration: parameters.features, rules: parameters.rules)
         precondition(trainingSet.rows > 0, "no samples to train on")
-        let prepared = trainingSet.prepared()
-        let forest = IsolationForest.fit(prepared.matrix, parameters: parameters.forest)
+        let prepared = trainingSet.prepared(fitRows: parameters.fitRows)
+        let forest = IsolationForest.fit(prepared.fitMatrix, parameters: parameters.forest)
         let scores = forest.scoreSamples(prepared.matrix)
-        let threshold = parameters.threshold.threshold(trainingScores: scores)
+        let fitScores = zip(scores, prepared.fitMask).filter { $0.1 }.map { $0.0 }
+        let threshold = parameters.threshold.threshold(trainingScores: fitScores)
         let fitSeconds = Double(Clock.monotonicNanos() - started) / 1e9
         let metadata = TrainingMetadata(
             trainedAt: Timestamp.format(parameters.trainedAt ?? Clock.nowMicros()),
             dataDescription: parameters.dataDescription,
-            caseCount: trainingSet.caseIDs.count, sampleCount: trainingSet.rows, parameters: parameters,
+            caseCount: trainingSet.caseIDs.count, sampleCount: trainingSet.rows, fitSampleCount: fitScores.count,
+            parameters: parameters,
             droppedFeatures: prepared.dropped, observedFraction: prepared.observedFraction,
             fitSeconds: fitSeconds,
             metrics: TrainingMetrics(scores: scores, labels: trainingSet.labels, threshold: threshold))

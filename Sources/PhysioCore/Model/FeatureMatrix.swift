@@ -48,3 +48,14 @@ extension FeatureMatrix {
         return out
     }
 }
+
+extension FeatureMatrix {
+    /// A copy keeping the rows whose `mask` entry is true.
+    public func selecting(rows mask: [Bool]) -> FeatureMatrix {
+        precondition(mask.count == rows)
+        if !mask.contains(false) { return self }
+        var out = FeatureMatrix(columns: columns, reservingRows: mask.filter { $0 }.count)
+        for r in 0..<rows where mask[r] { out.values.append(contentsOf: row(r)) }
+        return out
+    }
+}

@@ -5,6 +5,8 @@ public struct TrainingMetadata: Codable, Sendable, Equatable {
     public var dataDescription: String
     public var caseCount: Int
     public var sampleCount: Int
+    /// Samples the forest was grown on (see `TrainingParameters.fitRows`).
+    public var fitSampleCount: Int
     public var parameters: TrainingParameters
     /// Candidate features left out because they were observed too rarely.
     public var droppedFeatures: [String]
@@ -15,7 +17,7 @@ public struct TrainingMetadata: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case trainedAt = "trained_at", dataDescription = "data_description", caseCount = "case_count"
-        case sampleCount = "sample_count", parameters, droppedFeatures = "dropped_features"
+        case sampleCount = "sample_count", fitSampleCount = "fit_sample_count", parameters, droppedFeatures = "dropped_features"
         case observedFraction = "observed_fraction", fitSeconds = "fit_seconds", metrics
     }
 }
@@ -26,7 +28,7 @@ public struct TrainingMetadata: Codable, Sendable, Equatable {
 public struct TrainingMetrics: Codable, Sendable, Equatable {
     public var label: String
     public var positives: Int
-    /// Share of training samples above the threshold.
+    /// Share of all training samples above the threshold.
     public var flaggedFraction: Double
     public var rocAUC: Double?
     public var averagePrecision: Double?

@@ -37,11 +37,24 @@ public struct TrainingSet: Sendable {
 
     public var rows: Int { raw.rows }
 
-    /// The features kept for training, their imputer, and the imputed matrix.
-    /// A candidate observed in fewer than `minimumObservedFraction` of the
+    /// Rows the forest is grown on (all when no row qualifies).
+    public func fitMask(_ fitRows: FitRows) -> [Bool] {
+        switch fitRows {
+        case .all: return [Bool](repeating: true, count: rows)
+        case .ruleNegative:
+            let mask = labels.map { !$0 }
+            return mask.contains(true) ? mask : [Bool](repeating: true, count: rows)
+        }
+    }
+
+    /// The features kept for training, their imputer, and the imputed matrix
+    /// of every row. Medians and observed shares come from the rows the
+    /// forest is grown on: a missing value is imputed as typical of them.
+    /// A candidate observed in fewer than `minimumObservedFraction` of those
     /// rows is dropped (never one that is observed at all if that would leave none).
-    public func prepared() -> Prepared {
-        let (imputer, observed) = Imputer.fit(raw)
+    public func prepared(fitRows: FitRows) -> Prepared {
+        let mask = fitMask(fitRows)
+        let (imputer, observed) = Imputer.fit(raw, rows: mask)
         var kept = candidates.indices.filter { observed[$0] > 0 && observed[$0] >= configuration.minimumObservedFraction }
         if kept.isEmpty { kept = candidates.indices.filter { observed[$0] > 0 } }
         precondition(!kept.isEmpty, "no vital is ever observed (after the artefact filter) in the training data")
@@ -50,7 +63,7 @@ public struct TrainingSet: Sendable {
         keptImputer.transform(&matrix)
         var fractions: [String: Double] = [:]
         for (i, feature) in candidates.enumerated() { fractions[configuration.name(of: feature)] = observed[i] }
-        return Prepared(features: kept.map { candidates[$0] }, imputer: keptImputer, matrix: matrix,
+        return Prepared(features: kept.map { candidates[$0] }, imputer: keptImputer, matrix: matrix, fitMask: mask,
                         dropped: candidates.indices.filter { !kept.contains($0) }.map { configuration.name(of: candidates[$0]) },
                         observedFraction: fractions)
     }
@@ -58,8 +71,12 @@ public struct TrainingSet: Sendable {
     public struct Prepared: Sendable {
         public let features: [FeatureSpec]
         public let imputer: Imputer
-        /// Imputed: no NaN (empty columns when no feature was ever observed).
+        /// Every row, imputed: no NaN.
         public let matrix: FeatureMatrix
+        /// Rows the forest is grown on.
+        public let fitMask: [Bool]
+
+        public var fitMatrix: FeatureMatrix { matrix.selecting(rows: fitMask) }
         public let dropped: [String]
         public let observedFraction: [String: Double]
     }

@@ -12,8 +12,13 @@
 /// | sbp_lt_80 | SBP < 80 mmHg | seed; a common intraoperative-hypotension definition (Bijker et al., Anesthesiology 2007;107:213) |
 /// | sbp_gt_180 | SBP > 180 mmHg | seed; hypertensive crisis at ≥ 180 (Whelton et al., ACC/AHA guideline, Hypertension 2018;71:e13) |
 /// | mbp_lt_65 | MAP < 65 mmHg | seed; organ injury below 65 (Walsh et al., Anesthesiology 2013;119:507; Salmasi et al., Anesthesiology 2017;126:47) |
-/// | rr_le_8, rr_ge_25 | RR ≤ 8, ≥ 25 /min | NEWS2 (Royal College of Physicians 2017): 3 points |
+/// | rr_le_8 | RR ≤ 8 /min | NEWS2 (Royal College of Physicians 2017): 3 points; respiratory depression |
 /// | temp_le_35, temp_ge_39_1 | T ≤ 35.0, ≥ 39.1 °C | NEWS2: 3 points for ≤ 35.0, its top band ≥ 39.1 |
+///
+/// NEWS2's other 3-point respiratory band, RR ≥ 25 (`rr_ge_25`), is only in
+/// `extended`: it was made for ward patients, and in ICU charts it is true
+/// for a quarter of all samples (MIMIC-III demo: 26 %), so as an alarm it
+/// would be the norm rather than the exception.
 ///
 /// EtCO2 has no default rule: its target under anaesthesia is set by the
 /// ventilator settings the anaesthetist chooses (permissive hypercapnia,
@@ -32,9 +37,13 @@ public struct ClinicalRules: Codable, Sendable, Equatable {
         ClinicalRule(.sbp, .greaterThan, 180, source: "seed protocol; ACC/AHA 2017 hypertensive crisis >= 180"),
         ClinicalRule(.mbp, .lessThan, 65, source: "seed protocol; Walsh et al., Anesthesiology 2013;119:507"),
         ClinicalRule(.rr, .lessOrEqual, 8, source: "NEWS2 (Royal College of Physicians 2017) RR <= 8 scores 3"),
-        ClinicalRule(.rr, .greaterOrEqual, 25, source: "NEWS2 (Royal College of Physicians 2017) RR >= 25 scores 3"),
         ClinicalRule(.temp, .lessOrEqual, 35, source: "NEWS2 (Royal College of Physicians 2017) T <= 35.0 scores 3"),
         ClinicalRule(.temp, .greaterOrEqual, 39.1, source: "NEWS2 (Royal College of Physicians 2017) T >= 39.1, top band"),
+    ])
+
+    /// `standard` plus RR ≥ 25 /min (NEWS2, 3 points).
+    public static let extended = ClinicalRules(rules: standard.rules + [
+        ClinicalRule(.rr, .greaterOrEqual, 25, source: "NEWS2 (Royal College of Physicians 2017) RR >= 25 scores 3"),
     ])
 
     public var ids: [String] { rules.map(\.id) }

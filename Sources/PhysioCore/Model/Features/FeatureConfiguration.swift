@@ -5,6 +5,8 @@
 public struct FeatureConfiguration: Codable, Sendable, Equatable {
     /// Vitals that contribute features.
     public var vitals: [Vital]
+    /// What is computed per vital (value, change, variability); `missing` is added by `missingIndicators`.
+    public var kinds: [FeatureSpec.Kind]
     /// "Change over the last W s": current value minus the earliest sample in [t − W, t).
     public var deltaWindowSeconds: Double
     /// "Variability over the last W s": standard deviation of the samples in [t − W, t].
@@ -27,10 +29,12 @@ public struct FeatureConfiguration: Codable, Sendable, Equatable {
     public var minimumObservedFraction: Double
     public var artefacts: ArtefactFilter
 
-    public init(vitals: [Vital] = Vital.allCases, deltaWindowSeconds: Double = 60, variabilityWindowSeconds: Double = 300,
+    public init(vitals: [Vital] = Vital.allCases, kinds: [FeatureSpec.Kind] = [.value, .change, .variability],
+                deltaWindowSeconds: Double = 60, variabilityWindowSeconds: Double = 300,
                 carryForwardSeconds: Double = 30, minimumVariabilitySamples: Int = 3, missingIndicators: Bool = false,
                 minimumObservedFraction: Double = 0.05, artefacts: ArtefactFilter = .standard) {
         self.vitals = vitals
+        self.kinds = kinds.filter { $0 != .missing }
         self.deltaWindowSeconds = deltaWindowSeconds
         self.variabilityWindowSeconds = variabilityWindowSeconds
         self.carryForwardSeconds = carryForwardSeconds
@@ -43,8 +47,7 @@ public struct FeatureConfiguration: Codable, Sendable, Equatable {
     /// Every feature this configuration can produce, in column order.
     public var candidateFeatures: [FeatureSpec] {
         vitals.flatMap { vital in
-            [FeatureSpec(vital, .value), FeatureSpec(vital, .change), FeatureSpec(vital, .variability)]
-                + (missingIndicators ? [FeatureSpec(vital, .missing)] : [])
+            kinds.map { FeatureSpec(vital, $0) } + (missingIndicators ? [FeatureSpec(vital, .missing)] : [])
         }
     }
 
@@ -67,7 +70,7 @@ public struct FeatureConfiguration: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case vitals, deltaWindowSeconds = "delta_window_seconds", variabilityWindowSeconds = "variability_window_seconds"
+        case vitals, kinds, deltaWindowSeconds = "delta_window_seconds", variabilityWindowSeconds = "variability_window_seconds"
         case carryForwardSeconds = "carry_forward_seconds", minimumVariabilitySamples = "minimum_variability_samples"
         case missingIndicators = "missing_indicators", minimumObservedFraction = "minimum_observed_fraction", artefacts
     }
@@ -80,6 +83,7 @@ public struct FeatureConfiguration: Codable, Sendable, Equatable {
             }
             return vital
         }
+        kinds = try container.decode([FeatureSpec.Kind].self, forKey: .kinds)
         deltaWindowSeconds = try container.decode(Double.self, forKey: .deltaWindowSeconds)
         variabilityWindowSeconds = try container.decode(Double.self, forKey: .variabilityWindowSeconds)
         carryForwardSeconds = try container.decode(Double.self, forKey: .carryForwardSeconds)
@@ -92,6 +96,7 @@ public struct FeatureConfiguration: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(vitals.map(\.name), forKey: .vitals)
+        try container.encode(kinds, forKey: .kinds)
         try container.encode(deltaWindowSeconds, forKey: .deltaWindowSeconds)
         try container.encode(variabilityWindowSeconds, forKey: .variabilityWindowSeconds)
         try container.encode(carryForwardSeconds, forKey: .carryForwardSeconds)

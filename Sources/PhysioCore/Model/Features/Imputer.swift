@@ -7,14 +7,16 @@ public struct Imputer: Codable, Sendable, Equatable {
 
     /// Medians of the observed (non-NaN) values of each column (the mean of
     /// the middle two for an even count, as numpy); NaN for a column never observed.
-    public static func fit(_ raw: FeatureMatrix) -> (imputer: Imputer, observedFraction: [Double]) {
+    /// Only rows whose `rows` entry is true count, when given.
+    public static func fit(_ raw: FeatureMatrix, rows: [Bool]? = nil) -> (imputer: Imputer, observedFraction: [Double]) {
         var medians: [Float] = [], fractions: [Double] = []
         var column = [Float]()
         column.reserveCapacity(raw.rows)
+        let included = rows.map { $0.filter { $0 }.count } ?? raw.rows
         for c in 0..<raw.columns {
             column.removeAll(keepingCapacity: true)
-            for r in 0..<raw.rows where !raw[r, c].isNaN { column.append(raw[r, c]) }
-            fractions.append(raw.rows == 0 ? 0 : Double(column.count) / Double(raw.rows))
+            for r in 0..<raw.rows where !raw[r, c].isNaN && rows?[r] ?? true { column.append(raw[r, c]) }
+            fractions.append(included == 0 ? 0 : Double(column.count) / Double(included))
             medians.append(median(&column))
         }
         return (Imputer(medians: medians), fractions)

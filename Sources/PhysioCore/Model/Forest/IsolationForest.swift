@@ -89,7 +89,7 @@ public struct IsolationForest: Sendable, Equatable {
     /// The hot loop: `count` row-major rows in, scores out. No allocation
     /// beyond one small stack buffer per call.
     public func scoreSamples(rows: UnsafePointer<Float>, count: Int, into scores: UnsafeMutablePointer<Double>) {
-        let block = 32
+        let block = 256
         let columns = featureCount
         guard normaliser > 0 else {
             // ψ = 1: nothing to isolate; scikit-learn defines the score as 2^−1.
@@ -110,10 +110,11 @@ public struct IsolationForest: Sendable, Equatable {
                             let root = roots[tree]
                             for j in 0..<size { current[j] = root }
                             for _ in 0..<Int(depths[tree]) {
+                                var row = blockRows
                                 for j in 0..<size {
                                     let node = nodes[Int(current[j])]
-                                    let x = blockRows[j * columns + Int(node.feature)]
-                                    current[j] = node.left &+ (x > node.threshold ? 1 : 0)
+                                    current[j] = node.left &+ (row[Int(node.feature)] > node.threshold ? 1 : 0)
+                                    row += columns
                                 }
                             }
                             for j in 0..<size { sums[j] += Double(nodes[Int(current[j])].pathLength) }

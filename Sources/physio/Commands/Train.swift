@@ -1,0 +1,93 @@
+import ArgumentParser
+import PhysioCore
+import PhysioData
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the anomaly model on case CSVs and write it as a JSON file.",
+        discussion: """
+        Reads every case CSV in DIR (or one FILE; .csv or .csv.gz), computes the features, fits the \
+        Isolation Forest and sets the decision threshold on the training scores. Prints the training \
+        summary as JSON.
+        """)
+
+    @Option(help: "Directory of case CSVs, or one case CSV (env PHYSIO_TRAIN_DATA).")
+    var data = Environment.string("PHYSIO_TRAIN_DATA", default: "")
+    @Option(help: "Model file to write (env PHYSIO_TRAIN_OUT).")
+    var out = Environment.string("PHYSIO_TRAIN_OUT", default: "model.json")
+    @OptionGroup var forest: ForestOptions
+    @OptionGroup var features: FeatureOptions
+    @Option(help: "Grow the forest on all samples or on rule_negative ones (no clinical rule true).")
+    var fitRows = FitRows.ruleNegative
+    @Option(help: "Share of the fitted samples flagged: sets the threshold (default 0.02).")
+    var contamination: Double?
+    @Option(help: "A fixed score threshold instead (0.5 = scikit-learn's contamination='auto').")
+    var thresholdScore: Double?
+    @Option(name: .customLong("description"), help: "What the data are, stored with the model (default: the --data path).")
+    var dataDescription: String?
+
+    func validate() throws {
+        guard !data.isEmpty else { throw ValidationError("--data DIR|FILE is required") }
+        if let contamination, !(contamination > 0 && contamination < 0.5) {
+            throw ValidationError("--contamination must be in (0, 0.5)")
+        }
+        if contamination != nil && thresholdScore != nil {
+            throw ValidationError("give --contamination or --threshold-score, not both")
+        }
+    }
+
+    func run() throws {
+        let model = try train()
+        try AtomicFile.write(try model.encoded(), to: out)
+        // --register (the lead's): store `model` in the models table and make it active here.
+        print(TrainingReport.json(model, path: out))
+    }
+
+    /// Reads the cases and trains; the registration step builds on this.
+    func train() throws -> AnomalyModel {
+        let cases = try CaseCSV.readCases(at: data)
+        guard cases.contains(where: { !$0.isEmpty }) else { throw ValidationError("no samples in \(data)") }
+        let threshold: ThresholdRule = thresholdScore.map { .fixedScore($0) }
+            ?? contamination.map { .contamination($0) } ?? TrainingParameters.defaultThreshold
+        let parameters = TrainingParameters(forest: forest.parameters, fitRows: fitRows, features: features.configuration,
+                                            threshold: threshold, dataDescription: dataDescription ?? data)
+        return AnomalyModel.train(cases: cases, parameters: parameters)
+    }
+}
+
+/// The one-screen JSON summary of a trained model.
+enum TrainingReport {
+    static func json(_ model: AnomalyModel, path: String) -> String {
+        let metadata = model.metadata, metrics = metadata.metrics
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("model", path)
+        json.field("trained_at", metadata.trainedAt)
+        json.field("cases", metadata.caseCount)
+        json.field("samples", metadata.sampleCount)
+        json.field("fit_rows", metadata.parameters.fitRows.rawValue)
+        json.field("fit_samples", metadata.fitSampleCount)
+        json.key("features"); json.beginArray(); model.featureNames.forEach { json.value($0) }; json.endArray()
+        json.key("dropped_features"); json.beginArray(); metadata.droppedFeatures.forEach { json.value($0) }; json.endArray()
+        json.field("threshold", model.threshold)
+        json.field("threshold_rule", metadata.parameters.threshold.description)
+        json.field("fit_seconds", metadata.fitSeconds)
+        json.key("in_sample"); json.beginObject()
+        json.field("label", metrics.label)
+        json.field("positives", metrics.positives)
+        json.field("flagged_fraction", metrics.flaggedFraction)
+        optional(&json, "roc_auc", metrics.rocAUC)
+        optional(&json, "average_precision", metrics.averagePrecision)
+        optional(&json, "precision", metrics.precision)
+        optional(&json, "recall", metrics.recall)
+        optional(&json, "f1", metrics.f1)
+        json.endObject()
+        json.endObject()
+        return json.string
+    }
+
+    static func optional(_ json: inout JSONWriter, _ key: String, _ value: Double?) {
+        json.key(key)
+        if let value { json.value(value) } else { json.null() }
+    }
+}
