@@ -46,7 +46,7 @@ let package = Package(
                 dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
         .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore"]),
-        .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"]),
+        .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"], exclude: ["Fixtures"]),
         .testTarget(name: "PhysioStoreTests", dependencies: ["PhysioStore", "PhysioTestSupport"]),
         .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioServerTests",

@@ -86,13 +86,7 @@ public final class WorkerPool: @unchecked Sendable {
                     wakeup.wait(after: seen, seconds: configuration.pollSeconds)
                     continue
                 }
-                for caseJobs in Dictionary(grouping: jobs, by: \.caseID).values {
-                    if isStopping {
-                        try? queue.release(caseJobs.map(\.id), on: connection!)
-                        continue
-                    }
-                    process(caseJobs, loaded: loaded, processor: processor, connection: &connection)
-                }
+                process(jobs, loaded: loaded, processor: processor, connection: &connection)
             } catch {
                 connection = nil
                 Log.warning("worker cannot reach the database; retrying", ["error": .string(String(describing: error))])
@@ -101,26 +95,54 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// All claimed jobs in one transaction; if that fails for a reason other
+    /// than the database going away, case by case, so one bad case cannot
+    /// hold back the others, and each failing case's jobs are retried later.
     private func process(_ jobs: [InferenceJob], loaded: ActiveModel.Loaded, processor: JobProcessor,
                          connection: inout DatabaseConnection?) {
         do {
-            let outcome = try processor.process(jobs, with: loaded, on: connection!)
-            counters.withLock { $0.jobs += outcome.jobs; $0.samples += outcome.samples }
-            if let onLatency { outcome.latenciesMicros.forEach(onLatency) }
+            record(try processor.process(jobs, with: loaded, on: connection!))
+            return
+        } catch let error as DatabaseError where error.isUnavailable {
+            interrupted(jobs, error: error, connection: &connection)
+            return
         } catch {
-            let message = String(describing: error)
-            counters.withLock { $0.failures += 1 }
-            if let failure = error as? DatabaseError, failure.isUnavailable {
-                // Cannot record the failure now; the lease runs out and the job is rescued.
-                connection = nil
-                Log.warning("job interrupted: database unavailable", ["case_id": .string(jobs[0].caseID), "error": .string(message)])
-                return
+            if Set(jobs.map(\.caseID)).count == 1 { return failed(jobs, error: error, connection: connection!) }
+        }
+        for caseJobs in Dictionary(grouping: jobs, by: \.caseID).values {
+            if isStopping {
+                try? queue.release(caseJobs.map(\.id), on: connection!)
+                continue
             }
-            for job in jobs {
-                let state = (try? queue.fail(job, error: message, on: connection!)) ?? "unrecorded"
-                Log.warning("job failed", ["job_id": .int(Int(job.id)), "case_id": .string(job.caseID), "attempt": .int(job.attempt),
-                                           "state": .string(state), "error": .string(message)])
+            do {
+                record(try processor.process(caseJobs, with: loaded, on: connection!))
+            } catch let error as DatabaseError where error.isUnavailable {
+                return interrupted(caseJobs, error: error, connection: &connection)
+            } catch {
+                failed(caseJobs, error: error, connection: connection!)
             }
+        }
+    }
+
+    private func record(_ outcome: JobProcessor.Outcome) {
+        counters.withLock { $0.jobs += outcome.jobs; $0.samples += outcome.samples }
+        if let onLatency { outcome.latenciesMicros.forEach(onLatency) }
+    }
+
+    /// The database went away mid-job: nothing can be recorded now; the
+    /// lease runs out and the jobs are rescued.
+    private func interrupted(_ jobs: [InferenceJob], error: DatabaseError, connection: inout DatabaseConnection?) {
+        connection = nil
+        Log.warning("jobs interrupted: database unavailable", ["jobs": .int(jobs.count), "error": .string(error.description)])
+    }
+
+    private func failed(_ jobs: [InferenceJob], error: Error, connection: DatabaseConnection) {
+        let message = String(describing: error)
+        counters.withLock { $0.failures += jobs.count }
+        for job in jobs {
+            let state = (try? queue.fail(job, error: message, on: connection)) ?? "unrecorded"
+            Log.warning("job failed", ["job_id": .int(Int(job.id)), "case_id": .string(job.caseID), "attempt": .int(job.attempt),
+                                       "state": .string(state), "error": .string(message)])
         }
     }
 

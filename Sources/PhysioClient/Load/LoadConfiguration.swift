@@ -21,6 +21,8 @@ public struct LoadConfiguration: Sendable {
 /// What a load run measured.
 public struct LoadReport: Sendable {
     public var requests = 0
+    /// Requests answered 200.
+    public var okRequests = 0
     public var samplesSent = 0
     public var samplesAccepted = 0
     public var duplicates = 0
@@ -33,6 +35,7 @@ public struct LoadReport: Sendable {
 
     public mutating func merge(_ other: LoadReport) {
         requests += other.requests
+        okRequests += other.okRequests
         samplesSent += other.samplesSent
         samplesAccepted += other.samplesAccepted
         duplicates += other.duplicates
@@ -40,6 +43,4 @@ public struct LoadReport: Sendable {
         connectionErrors += other.connectionErrors
         latency.merge(other.latency)
     }
-
-    public var okRequests: Int { requests - statuses.values.reduce(0, +) }
 }

@@ -101,6 +101,7 @@ struct MonitorLoop {
                     let finished = Clock.monotonicNanos()
                     report.latency.record(micros: Int64((finished - monitors[index].sentAt) / 1000))
                     if status == 200 {
+                        report.okRequests += 1
                         report.samplesAccepted += accepted
                         report.duplicates += duplicates
                         if ackLog != nil { monitors[index].appendAcks(to: &acks) }

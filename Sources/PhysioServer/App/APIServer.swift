@@ -10,6 +10,8 @@ public final class APIServer: @unchecked Sendable {
     public let committer: GroupCommitter
     public let authenticator: TokenAuthenticator
     public let metrics = ServerMetrics()
+    /// Every route the router knows (the contract test checks each is described).
+    public let routes: [Route]
     private let http: HTTPServer
 
     public init(configuration: ServerConfiguration) {
@@ -18,7 +20,7 @@ public final class APIServer: @unchecked Sendable {
                               applicationName: "physio-api")
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
-        let routes = HealthRoutes(pool: pool).routes
+        routes = HealthRoutes(pool: pool).routes
             + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer,
                            metrics: metrics).routes
             + CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes
@@ -27,6 +29,7 @@ public final class APIServer: @unchecked Sendable {
             + ExportRoutes(pool: pool).routes
             + AdminRoutes(pool: pool).routes
             + MetricsRoutes(metrics: metrics).routes
+            + OpenAPIRoutes().routes
         let authenticator = self.authenticator
         let router = Router(routes: routes,
                             authorize: { token in try authenticator.authorize(token) },

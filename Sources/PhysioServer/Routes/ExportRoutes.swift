@@ -22,6 +22,11 @@ struct ExportRoutes {
         let query = try QueryParameters(request, allowed: allowed)
         let (from, to) = try query.timeRange()
         let format = try Self.format(query, accept: request.header("Accept"))
+        // Absent means every case; an empty value (an unset `case=$CASE`) must
+        // not quietly export every case too.
+        if request.query("case")?.isEmpty == true {
+            throw Problem.badRequest("case is empty; name a case, or leave case out to export every case")
+        }
         let caseID = query.string("case")
         if let caseID {
             guard CaseID.isValid(caseID) else { throw Problem.badRequest("case '\(caseID.prefix(80))' must match [A-Za-z0-9._-]{1,64}") }

@@ -26,25 +26,28 @@ public enum AggregateSQL {
 
     static let updateAll = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
-    /// Recomputes the minute buckets of one case between $2 and $3 from raw rows.
+    /// Recomputes the minute buckets of each (case, from, to) of the
+    /// unnested arrays $1, $2, $3 from the raw rows (ranges of distinct cases).
     public static let refreshMinutes = """
         INSERT INTO vitals_1m (case_id, bucket, \(columns.joined(separator: ", ")))
-        SELECT case_id, date_trunc('minute', ts), \(fromRaw)
-        FROM vitals
-        WHERE case_id = $1 AND ts >= date_trunc('minute', $2::timestamptz)
-          AND ts < date_trunc('minute', $3::timestamptz) + interval '1 minute'
-        GROUP BY case_id, date_trunc('minute', ts)
+        SELECT v.case_id, date_trunc('minute', v.ts), \(fromRaw)
+        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
+        JOIN vitals v ON v.case_id = r.case_id AND v.ts >= date_trunc('minute', r.lo)
+                     AND v.ts < date_trunc('minute', r.hi) + interval '1 minute'
+        GROUP BY v.case_id, date_trunc('minute', v.ts)
+        ORDER BY 1, 2
         ON CONFLICT (case_id, bucket) DO UPDATE SET \(updateAll)
         """
 
-    /// Recomputes the hour buckets of one case between $2 and $3 from its minutes.
+    /// Recomputes the hour buckets of each range from its minutes.
     public static let refreshHours = """
         INSERT INTO vitals_1h (case_id, bucket, \(columns.joined(separator: ", ")))
-        SELECT case_id, date_trunc('hour', bucket), \(fromMinutes)
-        FROM vitals_1m
-        WHERE case_id = $1 AND bucket >= date_trunc('hour', $2::timestamptz)
-          AND bucket < date_trunc('hour', $3::timestamptz) + interval '1 hour'
-        GROUP BY case_id, date_trunc('hour', bucket)
+        SELECT m.case_id, date_trunc('hour', m.bucket), \(fromMinutes)
+        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
+        JOIN vitals_1m m ON m.case_id = r.case_id AND m.bucket >= date_trunc('hour', r.lo)
+                        AND m.bucket < date_trunc('hour', r.hi) + interval '1 hour'
+        GROUP BY m.case_id, date_trunc('hour', m.bucket)
+        ORDER BY 1, 2
         ON CONFLICT (case_id, bucket) DO UPDATE SET \(updateAll)
         """
 }
@@ -72,8 +75,10 @@ public enum AggregateMode: Sendable, Equatable {
 public struct AggregateWriter: Sendable {
     public init() {}
 
-    public func refresh(caseID: String, from: Int64, to: Int64, on connection: DatabaseConnection) throws {
-        let parameters = [caseID, Timestamp.format(from), Timestamp.format(to)]
+    /// `ranges` must name each case once.
+    public func refresh(_ ranges: [CaseRange], on connection: DatabaseConnection) throws {
+        guard !ranges.isEmpty else { return }
+        let parameters = CaseRange.parameters(ranges)
         try connection.query(AggregateSQL.refreshMinutes, parameters)
         try connection.query(AggregateSQL.refreshHours, parameters)
     }

@@ -24,6 +24,54 @@ public struct VitalsReader: Sendable {
     }
 }
 
+/// A case and a time range (µs since the epoch, inclusive).
+public struct CaseRange: Sendable, Equatable {
+    public let caseID: String
+    public let from: Int64
+    public let to: Int64
+
+    public init(caseID: String, from: Int64, to: Int64) {
+        self.caseID = caseID
+        self.from = from
+        self.to = to
+    }
+
+    /// `$n::text[], $n+1::timestamptz[], $n+2::timestamptz[]` parameters for `unnest`.
+    static func parameters(_ ranges: [CaseRange]) -> [String?] {
+        [PostgresArray.literal(ranges.map(\.caseID)), PostgresArray.literal(ranges.map { Timestamp.format($0.from) }),
+         PostgresArray.literal(ranges.map { Timestamp.format($0.to) })]
+    }
+}
+
+extension VitalsReader {
+    /// The samples of several cases, each within its range, in one query.
+    public func read(_ ranges: [CaseRange], on connection: DatabaseConnection) throws -> [String: SampleBatch] {
+        guard !ranges.isEmpty else { return [:] }
+        let result = try connection.query("""
+            SELECT v.case_id, \(Self.columns)
+            FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
+            JOIN vitals v ON v.case_id = r.case_id AND v.ts >= r.lo AND v.ts <= r.hi
+            ORDER BY v.case_id, v.ts
+            """, CaseRange.parameters(ranges))
+        var batches: [String: SampleBatch] = [:]
+        var current: SampleBatch?
+        for row in 0..<result.rowCount {
+            let caseID = result.string(row, 0)!
+            if current?.caseID != caseID {
+                if let finished = current { batches[finished.caseID] = finished }
+                current = SampleBatch(caseID: caseID)
+            }
+            let index = current!.appendRow(timestamp: result.int64(row, 1)!)
+            for vital in Vital.allCases {
+                if let value = result.float(row, 2 + vital.rawValue) { current!.set(vital, row: index, to: value) }
+            }
+        }
+        if let finished = current { batches[finished.caseID] = finished }
+        for range in ranges where batches[range.caseID] == nil { batches[range.caseID] = SampleBatch(caseID: range.caseID) }
+        return batches
+    }
+}
+
 extension SampleBatch {
     /// Rows with `from ≤ timestamp ≤ to` (the batch is sorted by time).
     public func rows(from: Int64, to: Int64) -> Range<Int> {

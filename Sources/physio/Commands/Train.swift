@@ -1,6 +1,7 @@
 import ArgumentParser
 import PhysioCore
 import PhysioData
+import PhysioStore
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +26,11 @@ struct Train: ParsableCommand {
     var thresholdScore: Double?
     @Option(name: .customLong("description"), help: "What the data are, stored with the model (default: the --data path).")
     var dataDescription: String?
+    @Flag(help: "Also store the model in the database's models table and make it the active one (workers switch to it at once).")
+    var register = false
+    @Option(help: "Name to register the model under (default: the --data path's last component and the date).")
+    var name: String?
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("--data DIR|FILE is required") }
@@ -34,13 +40,21 @@ struct Train: ParsableCommand {
         if contamination != nil && thresholdScore != nil {
             throw ValidationError("give --contamination or --threshold-score, not both")
         }
+        if register && database.databaseURL == nil {
+            throw ValidationError("--register needs --database-url or PHYSIO_DATABASE_URL")
+        }
     }
 
     func run() throws {
         let model = try train()
         try AtomicFile.write(try model.encoded(), to: out)
-        // --register (the lead's): store `model` in the models table and make it active here.
         print(TrainingReport.json(model, path: out))
+        if register {
+            let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-train")
+            let label = name ?? "\(data.split(separator: "/").last.map(String.init) ?? data) \(model.metadata.trainedAt.prefix(10))"
+            let id = try ModelStore().register(model, name: label, activate: true, on: connection)
+            Log.info("model registered and activated", ["model_id": .int(Int(id)), "name": .string(label)])
+        }
     }
 
     /// Reads the cases and trains; the registration step builds on this.
