@@ -65,6 +65,17 @@ import Testing
         #expect(zip(explanation, explanation.dropFirst()).allSatisfy { $0.weight >= $1.weight })
     }
 
+    @Test func anomalyPointsCarryExplanationAndRules() {
+        let model = Self.model, series = Self.cases[1]
+        let score = model.score(series, rows: 930..<931)[0]
+        let point = model.anomalyPoint(series, row: 930, score: score)
+        #expect(point.timestamp == 930_000_000 && point.score == score)
+        #expect(point.rules.contains("sbp_lt_80"))
+        #expect(point.vitals.first.map { [Vital.sbp, .dbp, .mbp].contains($0.vital) } == true)
+        let episodes = EpisodeBuilder().merge(caseID: "b", existing: [], points: [point])
+        #expect(episodes.upserted.first?.rules == point.rules.sorted())
+    }
+
     @Test func unmeasuredVitalsAreNotBlamed() {
         var series = Self.cases[0]
         // Last row: only SpO2, far below anything seen, everything else long gone.

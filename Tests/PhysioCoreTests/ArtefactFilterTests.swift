@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PhysioCore
 
@@ -84,5 +85,3 @@ import Testing
         #expect(decoded.range(of: .sbp).upperBound == .infinity)
     }
 }
-
-import Foundation

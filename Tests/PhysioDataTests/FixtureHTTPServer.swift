@@ -20,6 +20,8 @@ final class FixtureHTTPServer: @unchecked Sendable {
     private var routes: [String: Reply]
     private var counts: [String: Int] = [:]
     private var inFlight = 0
+    private var stopped = false
+    private let acceptLoopDone = WaitGroup()
     private(set) var maxInFlight = 0
     /// Seconds each reply waits before it is sent (lets concurrent requests overlap).
     var delay = 0.0
@@ -44,6 +46,7 @@ final class FixtureHTTPServer: @unchecked Sendable {
         }
         listener = fd
         port = UInt16(bigEndian: address.sin_port)
+        acceptLoopDone.add()
         startThread { [self] in acceptLoop() }
     }
 
@@ -57,21 +60,45 @@ final class FixtureHTTPServer: @unchecked Sendable {
 
     var totalRequests: Int { lock.withLock { counts.values.reduce(0, +) } }
 
+    /// Stops accepting and waits for the accept loop to end. The loop closes
+    /// the listening socket itself: closing it here could let another test's
+    /// new socket reuse the descriptor number while the loop still accepts on it.
     func stop() {
+        lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        acceptLoopDone.wait()
     }
 
-    /// A port on which nothing listens (bound, read, released).
-    static func closedPort() throws -> UInt16 {
-        let server = try FixtureHTTPServer()
-        server.stop()
-        return server.port
+    /// A port that refuses connections for as long as `body` runs: bound (so
+    /// no other test can take it) but not listening.
+    static func withRefusingPort<T>(_ body: (UInt16) throws -> T) throws -> T {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServerError.socket("socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ServerError.socket("bind") }
+        return try body(UInt16(bigEndian: address.sin_port))
     }
 
     private func acceptLoop() {
+        defer {
+            close(listener)
+            acceptLoopDone.done()
+        }
         while true {
             let connection = accept(listener, nil, nil)
+            if lock.withLock({ stopped }) {
+                if connection >= 0 { close(connection) }
+                return
+            }
             if connection < 0 {
                 if errno == EINTR { continue }
                 return

@@ -73,10 +73,11 @@ struct VitalDBFetcherTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let client = fetcher(server, directory)
-        _ = try client.fetch(caseIDs: [1])
+        let first = try client.fetch(caseIDs: [1])
+        #expect(first.map(\.outcome) == [.converted], "\(first.map(\.outcome))")
         unlink(directory.file("out/case_0001.csv.gz"))
         let result = try #require(try client.fetch(caseIDs: [1]).first)
-        #expect(result.outcome == .converted && result.downloadedBytes == 0 && result.rows == 10)
+        #expect(result.outcome == .converted && result.downloadedBytes == 0 && result.rows == 10, "\(result.outcome)")
         #expect(server.requests("/0001.vital") == 1)
     }
 
@@ -90,7 +91,7 @@ struct VitalDBFetcherTests {
         #expect(results.map(\.caseID) == [1, 2, 3])
         guard case .failed(let message) = results[2].outcome else { Issue.record("case 3 should fail"); return }
         #expect(message.contains("0003.vital") && message.contains("HTTP 404"))
-        #expect(directoryEntries(directory.file("cache/vital")) == ["0001.vital", "0002.vital"])
+        #expect(directoryEntries(directory.file("cache/vital")) == ["0001.vital", "0002.vital"], "\(results.map(\.outcome))")
     }
 
     @Test("a broken transfer leaves nothing under the final name, and the next run resumes")
@@ -140,18 +141,20 @@ struct VitalDBFetcherTests {
     func offline() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var options = VitalDBFetchOptions(cacheDirectory: directory.file("cache"))
-        options.baseURL = "http://127.0.0.1:\(try FixtureHTTPServer.closedPort())"
-        let client = VitalDBFetcher(options: options, downloader: HTTPDownloader(requestTimeout: 10, retries: 2))
-        do {
-            _ = try client.fetch(caseIDs: [1, 2, 3, 4, 5])
-            Issue.record("expected the host to be unreachable")
-        } catch let error as VitalDBError {
-            guard case .unreachable(let host, _) = error else { Issue.record("wrong error \(error)"); return }
-            #expect(host == "127.0.0.1")
-            #expect(error.description.contains("cannot reach 127.0.0.1") && error.description.contains("offline"))
+        try FixtureHTTPServer.withRefusingPort { port in
+            var options = VitalDBFetchOptions(cacheDirectory: directory.file("cache"))
+            options.baseURL = "http://127.0.0.1:\(port)"
+            let client = VitalDBFetcher(options: options, downloader: HTTPDownloader(requestTimeout: 10, retries: 2))
+            do {
+                _ = try client.fetch(caseIDs: [1, 2, 3, 4, 5])
+                Issue.record("expected the host to be unreachable")
+            } catch let error as VitalDBError {
+                guard case .unreachable(let host, _) = error else { Issue.record("wrong error \(error)"); return }
+                #expect(host == "127.0.0.1")
+                #expect(error.description.contains("cannot reach 127.0.0.1") && error.description.contains("offline"))
+            }
+            #expect(throws: VitalDBError.self) { try client.caseTable() }
         }
-        #expect(throws: VitalDBError.self) { try client.caseTable() }
         #expect(directoryEntries(directory.file("cache/vital")).isEmpty)
     }
 
@@ -187,7 +190,7 @@ struct VitalDBFetcherTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let results = try fetcher(server, directory, concurrency: 3).fetch(caseIDs: Array(1...8))
-        #expect(results.count == 8 && results.allSatisfy { $0.outcome == .converted })
+        #expect(results.count == 8 && results.allSatisfy { $0.outcome == .converted }, "\(results.map(\.outcome))")
         #expect(server.maxInFlight <= 3)
         #expect(server.totalRequests == 8)
     }

@@ -65,6 +65,21 @@ public struct AnomalyModel: Codable, Sendable {
 
     public func isAnomalous(_ score: Double) -> Bool { score > threshold }
 
+    /// The clinical rules the model was trained and evaluated with.
+    public var rules: ClinicalRules { metadata.parameters.rules }
+
+    /// Ids of the rules true at `row`, on values cleaned by this model's artefact filter.
+    public func firedRules(_ series: SampleBatch, row: Int) -> [String] {
+        rules.fired(in: series, row: row, filter: configuration.artefacts)
+    }
+
+    /// An anomalous sample for `EpisodeBuilder`: score, explanation and rules fired at `row`.
+    public func anomalyPoint(_ series: SampleBatch, row: Int, score: Double) -> AnomalyPoint {
+        AnomalyPoint(timestamp: series.timestamps[row], score: score,
+                     vitals: explain(series, row: row).map { VitalWeight(vital: $0.vital, weight: $0.weight) },
+                     rules: firedRules(series, row: row))
+    }
+
     /// The vitals that drove the score at `row`, most important first, with a weight ≥ 0 (say in the doc how you attribute: e.g. per-feature path-length contribution or deviation from the training median in robust units).
     ///
     /// Attribution is by path: `IsolationForest.isolationCredit` shares each

@@ -46,9 +46,11 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let model = try train()
+        let cases = try CaseCSV.readCases(at: data)
+        let model = try train(cases)
         try AtomicFile.write(try model.encoded(), to: out)
-        print(TrainingReport.json(model, path: out))
+        print(TrainingReport.json(model, path: out, pipeline: TrainingReport.timePipeline(model, cases),
+                                  oneByOne: TrainingReport.timeOneByOne(model, cases)))
         if register {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-train")
             let label = name ?? "\(data.split(separator: "/").last.map(String.init) ?? data) \(model.metadata.trainedAt.prefix(10))"
@@ -57,9 +59,8 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// Reads the cases and trains; the registration step builds on this.
-    func train() throws -> AnomalyModel {
-        let cases = try CaseCSV.readCases(at: data)
+    /// Trains on cases read from --data; the registration step builds on this.
+    func train(_ cases: [SampleBatch]) throws -> AnomalyModel {
         guard cases.contains(where: { !$0.isEmpty }) else { throw ValidationError("no samples in \(data)") }
         let threshold: ThresholdRule = thresholdScore.map { .fixedScore($0) }
             ?? contamination.map { .contamination($0) } ?? TrainingParameters.defaultThreshold
@@ -71,7 +72,34 @@ struct Train: ParsableCommand {
 
 /// The one-screen JSON summary of a trained model.
 enum TrainingReport {
-    static func json(_ model: AnomalyModel, path: String) -> String {
+    /// Samples per second through `AnomalyModel.score` (artefact filter, features, imputation, forest),
+    /// whole cases at a time on one thread: what a worker pays per sample.
+    static func timePipeline(_ model: AnomalyModel, _ cases: [SampleBatch]) -> Double {
+        let started = Clock.monotonicNanos()
+        var samples = 0
+        for series in cases where !series.isEmpty {
+            samples += model.score(series, rows: 0..<series.count).count
+        }
+        return Double(samples) / (Double(Clock.monotonicNanos() - started) / 1e9)
+    }
+
+    /// The same, one sample per call with the case's earlier samples as context: a worker's
+    /// worst case (one monitor sample per job). At most 2,000 samples.
+    static func timeOneByOne(_ model: AnomalyModel, _ cases: [SampleBatch]) -> Double {
+        let started = Clock.monotonicNanos()
+        var samples = 0
+        outer: for series in cases {
+            for row in 0..<series.count {
+                _ = model.score(series, rows: row..<(row + 1))
+                samples += 1
+                if samples == 2000 { break outer }
+            }
+        }
+        return Double(samples) / (Double(Clock.monotonicNanos() - started) / 1e9)
+    }
+
+    static func json(_ model: AnomalyModel, path: String, pipeline samplesPerSecond: Double? = nil,
+                     oneByOne oneByOneSamplesPerSecond: Double? = nil) -> String {
         let metadata = model.metadata, metrics = metadata.metrics
         var json = JSONWriter()
         json.beginObject()
@@ -86,6 +114,8 @@ enum TrainingReport {
         json.field("threshold", model.threshold)
         json.field("threshold_rule", metadata.parameters.threshold.description)
         json.field("fit_seconds", metadata.fitSeconds)
+        if let samplesPerSecond { json.field("pipeline_samples_per_second", samplesPerSecond) }
+        if let oneByOneSamplesPerSecond { json.field("one_by_one_samples_per_second", oneByOneSamplesPerSecond) }
         json.key("in_sample"); json.beginObject()
         json.field("label", metrics.label)
         json.field("positives", metrics.positives)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An Isolation Forest (Liu, Ting & Zhou, "Isolation Forest", ICDM 2008),
 /// built as scikit-learn's `IsolationForest`: each tree is an ExtraTree grown
 /// on `min(maxSamples, n)` rows drawn without replacement, to depth
@@ -127,9 +133,3 @@ public struct IsolationForest: Sendable, Equatable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
