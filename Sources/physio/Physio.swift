@@ -12,6 +12,8 @@ struct Physio: ParsableCommand {
             Work.self,
             Migrate.self,
             TokenCommand.self,
+            Import.self,
+            Replay.self,
             Train.self,
             FeaturesCommand.self,
             ForestCommand.self,

@@ -28,6 +28,7 @@ public final class DatabaseConnection {
             throw DatabaseError.unavailable("cannot connect to PostgreSQL: \(message)")
         }
         self.connection = connection
+        PQsetNoticeProcessor(connection, physioNoticeProcessor, nil)
         try execute("SET TimeZone = 'UTC'")
     }
 
@@ -151,6 +152,14 @@ public final class DatabaseConnection {
                                 isUnavailable: !isOpen || DatabaseError.isUnavailableState(state))
         }
     }
+}
+
+/// Server notices (NOTICE, WARNING) go to the structured log instead of
+/// libpq's default of printing them on standard error.
+private func physioNoticeProcessor(_ argument: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>?) {
+    guard let message else { return }
+    let text = String(cString: message).trimmed
+    Log.write(text.hasPrefix("WARNING") ? .warning : .debug, "database notice", ["detail": .string(text)])
 }
 
 extension String {
