@@ -59,6 +59,7 @@ struct JobProcessor {
             }
             if aggregates == .tables { try AggregateWriter().refresh(ranges, on: connection) }
             try queue.delete(mine.map(\.id), on: connection)
+            try CaseEvents.notify(.scores, caseIDs: caseIDs, on: connection)
 
             let now = Clock.nowMicros()
             return Outcome(jobs: mine.count, samples: scores.count, latenciesMicros: mine.map { now - $0.enqueuedAt })

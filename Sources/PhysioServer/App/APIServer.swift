@@ -10,6 +10,7 @@ public final class APIServer: @unchecked Sendable {
     public let committer: GroupCommitter
     public let authenticator: TokenAuthenticator
     public let metrics = ServerMetrics()
+    let streams: StreamHub
     /// Every route the router knows (the contract test checks each is described).
     public let routes: [Route]
     private let http: HTTPServer
@@ -20,6 +21,7 @@ public final class APIServer: @unchecked Sendable {
                               applicationName: "physio-api")
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
+        streams = StreamHub(databaseURL: configuration.databaseURL, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         routes = HealthRoutes(pool: pool).routes
             + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer,
                            metrics: metrics).routes
@@ -27,6 +29,7 @@ public final class APIServer: @unchecked Sendable {
             + VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
             + AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
             + ExportRoutes(pool: pool).routes
+            + StreamRoutes(pool: pool, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes
             + AdminRoutes(pool: pool).routes
             + MetricsRoutes(metrics: metrics).routes
             + OpenAPIRoutes().routes
@@ -42,6 +45,7 @@ public final class APIServer: @unchecked Sendable {
     public var port: UInt16 { http.port }
 
     public func start() throws {
+        streams.start()
         try http.start()
     }
 
@@ -50,5 +54,6 @@ public final class APIServer: @unchecked Sendable {
     public func stop() {
         http.stop()
         committer.stop()
+        streams.stop()
     }
 }

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     /// As the workers' episode gap: an episode that ended within it of the
     /// latest score is still open.
     public var episodeGapSeconds = 30.0
+    /// Idle live streams send a keep-alive comment this often.
+    public var streamHeartbeatSeconds = 15.0
 
     public init(databaseURL: String) { self.databaseURL = databaseURL }
 }

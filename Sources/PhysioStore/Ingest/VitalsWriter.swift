@@ -84,6 +84,7 @@ public struct VitalsWriter {
             attempt += 1
             do {
                 return try connection.transaction {
+                    try CaseEvents.notify(.samples, caseIDs: Set(batches.map(\.caseID)).sorted(), on: connection)
                     if try copyAllNew(batches, on: connection) {
                         return batches.map { IngestCounts(accepted: $0.count, duplicates: 0) }
                     }

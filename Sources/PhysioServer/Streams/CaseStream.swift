@@ -1,0 +1,127 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// `text/event-stream` of one case: `sample`, `score` and `episode` events
+/// as they are committed. Between events the connection is suspended (no
+/// thread waits); the hub wakes it. Rows are fetched from a window behind
+/// the cursor and de-duplicated, so a row committed out of order (a late
+/// sample, a slow transaction) is still sent once.
+final class CaseStream: ResponseStream, @unchecked Sendable {
+    static let window: Int64 = 30_000_000
+    static let rowLimit = 2000
+
+    private let caseID: String
+    private let pool: ConnectionPool
+    private let hub: StreamHub
+    private let heartbeatNanos: UInt64
+    private let waker = StreamWaker()
+    private var cursor: StreamCursor
+    /// Nothing at or before these is sent: what the client had when it connected.
+    private let floor: StreamCursor
+    private var sentSamples = RecentKeys()
+    private var sentScores = RecentKeys()
+    private var sentEpisodes = RecentKeys()
+    private var pending: [UInt8] = []
+    private var offset = 0
+    private var lastWrite = Clock.monotonicNanos()
+
+    init(caseID: String, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, heartbeatSeconds: Double) {
+        self.caseID = caseID
+        self.pool = pool
+        self.hub = hub
+        self.cursor = cursor
+        floor = cursor
+        heartbeatNanos = UInt64(heartbeatSeconds * 1e9)
+        pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n\n".utf8)
+        hub.register(caseID: caseID, stream: ObjectIdentifier(self), waker: waker)
+    }
+
+    func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
+        if offset == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            offset = 0
+            fetch()
+            if pending.isEmpty && Clock.monotonicNanos() - lastWrite >= heartbeatNanos {
+                pending = Array(": keep-alive\n\n".utf8)
+            }
+            if pending.isEmpty { return .wait(waker) }
+        }
+        let count = min(destination.count, pending.count - offset)
+        pending.withUnsafeBytes { destination.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+        offset += count
+        lastWrite = Clock.monotonicNanos()
+        return .bytes(count)
+    }
+
+    func close() { hub.unregister(caseID: caseID, stream: ObjectIdentifier(self)) }
+
+    /// New rows since the cursors, as events.
+    private func fetch() {
+        do {
+            try pool.withConnection { connection in
+                let queries = StreamQueries()
+                for sample in try queries.samples(caseID: caseID, after: max(floor.samples, cursor.samples - Self.window), limit: Self.rowLimit, on: connection)
+                where sentSamples.insert(sample.key, at: sample.timestamp) {
+                    cursor.samples = max(cursor.samples, sample.timestamp)
+                    emit("sample", sample.json)
+                }
+                for score in try queries.scores(caseID: caseID, after: max(floor.scores, cursor.scores - Self.window), limit: Self.rowLimit, on: connection)
+                where sentScores.insert(score.key, at: score.timestamp) {
+                    cursor.scores = max(cursor.scores, score.timestamp)
+                    emit("score", score.json)
+                }
+                for episode in try queries.episodes(caseID: caseID, updatedAfter: max(floor.episodes, cursor.episodes - Self.window), on: connection)
+                where sentEpisodes.insert(episode.key, at: episode.timestamp) {
+                    cursor.episodes = max(cursor.episodes, episode.timestamp)
+                    emit("episode", episode.json)
+                }
+            }
+        } catch {
+            // The database is away: nothing to send now; the next wake (or heartbeat) tries again.
+        }
+        sentSamples.forget(before: cursor.samples - Self.window)
+        sentScores.forget(before: cursor.scores - Self.window)
+        sentEpisodes.forget(before: cursor.episodes - Self.window)
+    }
+
+    private func emit(_ event: String, _ data: String) {
+        pending.append(contentsOf: "event: \(event)\nid: \(cursor.text)\ndata: \(data)\n\n".utf8)
+    }
+}
+
+/// Where a stream is: the newest sample time, score time and episode update
+/// sent. Sent as the SSE `id`, so a reconnecting client (Last-Event-ID) resumes.
+struct StreamCursor {
+    var samples: Int64
+    var scores: Int64
+    var episodes: Int64
+
+    var text: String { "\(samples).\(scores).\(episodes)" }
+
+    init(samples: Int64, scores: Int64, episodes: Int64) {
+        self.samples = samples
+        self.scores = scores
+        self.episodes = episodes
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ".").compactMap { Int64($0) }
+        guard parts.count == 3 else { return nil }
+        self.init(samples: parts[0], scores: parts[1], episodes: parts[2])
+    }
+}
+
+/// Keys sent recently, with the time they belong to, so re-fetched rows are not sent twice.
+struct RecentKeys {
+    private var keys: [String: Int64] = [:]
+
+    /// True if `key` was not sent before (and records it).
+    mutating func insert(_ key: String, at time: Int64) -> Bool {
+        keys.updateValue(time, forKey: key) == nil
+    }
+
+    mutating func forget(before time: Int64) {
+        if keys.count > 256 { keys = keys.filter { $0.value >= time } }
+    }
+}

@@ -1,0 +1,31 @@
+/// Cross-node news of changed cases, over PostgreSQL NOTIFY: ingest says
+/// which cases got samples, workers which got scores. Any API node's live
+/// streams (Server-Sent Events) learn of them, whichever node wrote.
+/// Delivered on commit, so a listener only hears of committed rows.
+public enum CaseEvents {
+    public static let channel = "physio_events"
+
+    public enum Kind: String, Sendable {
+        case samples = "v"
+        case scores = "s"
+    }
+
+    /// Payload: kind, a space, the comma-separated case ids; `*` when the
+    /// list would not fit a notification (8000 bytes), meaning "any case".
+    public static func payload(_ kind: Kind, caseIDs: some Collection<String>) -> String {
+        let list = caseIDs.joined(separator: ",")
+        return kind.rawValue + " " + (list.utf8.count > 7000 ? "*" : list)
+    }
+
+    public static func parse(_ payload: String) -> (kind: Kind, caseIDs: [String]?)? {
+        let parts = payload.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else { return nil }
+        return parts[1] == "*" ? (kind, nil) : (kind, parts[1].split(separator: ",").map(String.init))
+    }
+
+    /// Inside the writer's transaction.
+    public static func notify(_ kind: Kind, caseIDs: some Collection<String>, on connection: DatabaseConnection) throws {
+        guard !caseIDs.isEmpty else { return }
+        try connection.query("SELECT pg_notify($1, $2)", [channel, payload(kind, caseIDs: caseIDs)])
+    }
+}

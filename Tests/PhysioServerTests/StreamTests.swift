@@ -1,0 +1,60 @@
+import PhysioClient
+import PhysioCore
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct StreamTests {
+    @Test func anIngestedSampleArrivesOnTheStreamWithinASecond() throws {
+        let server = try TestServer()
+        #expect(try server.ingest("sse-1", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
+        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-1/stream", token: server.tokens["read"]!)
+        #expect(stream.next(within: 0.3) == nil, "nothing new yet")
+        #expect(stream.status == 200)
+        #expect(stream.headers.contains("text/event-stream"))
+        let sent = Clock.monotonicNanos()
+        #expect(try server.ingest("sse-1", json: #"{"samples":[{"t":1795600001,"hr":91}]}"#).status == 200)
+        let event = stream.next(within: 1.0)
+        let elapsed = Double(Clock.monotonicNanos() - sent) / 1e9
+        #expect(event?.name == "sample")
+        #expect(event?.data.contains(#""hr":91"#) == true)
+        #expect(event?.data.contains(Timestamp.format(1_795_600_001_000_000)) == true)
+        #expect(elapsed < 1.0)
+        // Other cases' samples do not appear on this stream.
+        #expect(try server.ingest("sse-other", json: #"{"samples":[{"t":1795600002,"hr":60}]}"#).status == 200)
+        #expect(stream.next(within: 0.3) == nil)
+    }
+
+    @Test func scoresAndEpisodesFollowAndResumeAfterLastEventID() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        try server.database.ingest([TestModels.calmCase("sse-2", start: 1_795_600_000, seconds: 300)])
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        #expect(try server.database.waitForEmptyQueue())
+        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-2/stream", token: server.tokens["read"]!)
+        _ = stream.next(within: 0.2)
+        try server.database.ingest([TestModels.caseWithCrisis("sse-2", start: 1_795_600_300, seconds: 40, crisis: 0..<40)])
+        var names: [String] = []
+        var lastID: String?
+        while let event = stream.next(within: 3), names.count < 200 {
+            names.append(event.name)
+            lastID = event.id
+            if names.contains("episode") && names.filter({ $0 == "score" }).count >= 40 { break }
+        }
+        #expect(names.filter { $0 == "sample" }.count == 40)
+        #expect(names.filter { $0 == "score" }.count >= 40)
+        #expect(names.contains("episode"))
+        // Resuming from the last id sends nothing already seen.
+        let resumed = try EventStreamReader(port: server.port, path: "/cases/sse-2/stream", token: server.tokens["read"]!,
+                                            lastEventID: lastID)
+        #expect(resumed.next(within: 0.5).map { $0.name != "sample" } ?? true)
+    }
+
+    @Test func unknownCaseIs404AndStreamsNeedTheReadScope() throws {
+        let server = try TestServer()
+        #expect(try server.client().get("/cases/ghost/stream", headers: [server.bearer("read")]).status == 404)
+        try server.database.ingest([TestModels.calmCase("sse-3", start: 1_795_600_000, seconds: 2)])
+        #expect(try server.client().get("/cases/sse-3/stream", headers: [server.bearer("ingest")]).status == 403)
+    }
+}

@@ -1,0 +1,79 @@
+import PhysioCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a Server-Sent Events response as it arrives, for tests.
+public final class EventStreamReader {
+    public struct Event: Sendable {
+        public let name: String
+        public let id: String?
+        public let data: String
+    }
+
+    private let socket: Int32
+    private var buffer: [UInt8] = []
+    public private(set) var status = 0
+    public private(set) var headers = ""
+
+    public init(port: UInt16, path: String, token: String, lastEventID: String? = nil) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ShellError(message: "cannot connect to port \(port)") }
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer \(token)\r\n"
+        if let lastEventID { request += "Last-Event-ID: \(lastEventID)\r\n" }
+        request += "\r\n"
+        _ = request.withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    deinit { close(socket) }
+
+    /// The next event (comments skipped), or nil if none came within `seconds`.
+    public func next(within seconds: Double) -> Event? {
+        let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
+        while true {
+            if status == 0, let end = find([13, 10, 13, 10]) {
+                headers = String(decoding: buffer[0..<end], as: UTF8.self)
+                status = Int(headers.split(separator: " ").dropFirst().first ?? "") ?? -1
+                buffer.removeFirst(end + 4)
+            }
+            if status != 0, let event = takeEvent() { return event }
+            let now = Clock.monotonicNanos()
+            guard now < deadline else { return nil }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, Int32((deadline - now) / 1_000_000) + 1) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 8192)
+            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return nil }
+            buffer += chunk[0..<count]
+        }
+    }
+
+    /// Parses one event out of the (chunked) body text, ignoring chunk-size lines and comments.
+    private func takeEvent() -> Event? {
+        let text = String(decoding: buffer, as: UTF8.self)
+        guard let range = text.firstRange(of: "event: ") else { return nil }
+        guard let end = text[range.lowerBound...].firstRange(of: "\n\n") else { return nil }
+        let block = text[range.lowerBound..<end.lowerBound]
+        var name = "", id: String?, data = ""
+        for line in block.split(separator: "\n") {
+            if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+            if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
+            if line.hasPrefix("data: ") { data = String(line.dropFirst(6)) }
+        }
+        buffer = Array(text[end.upperBound...].utf8)
+        return Event(name: name, id: id, data: data)
+    }
+
+    private func find(_ pattern: [UInt8]) -> Int? {
+        guard buffer.count >= pattern.count else { return nil }
+        for i in 0...(buffer.count - pattern.count) where Array(buffer[i..<(i + pattern.count)]) == pattern { return i }
+        return nil
+    }
+}
