@@ -15,11 +15,18 @@ CREATE TABLE vitals (
     PRIMARY KEY (case_id, ts)
 );
 
--- Under TimescaleDB (preloaded and installable) vitals is a hypertable.
+-- Under TimescaleDB vitals is a hypertable; later migrations take the
+-- TimescaleDB path exactly when it is. TimescaleDB is used when its extension
+-- is already created here (by an administrator, or a template database) or
+-- can be: installed and preloaded. pg_settings, unlike current_setting(),
+-- hides shared_preload_libraries from roles that may not read it instead of
+-- failing, so such roles get plain PostgreSQL unless the extension exists.
 DO $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
-       AND current_setting('shared_preload_libraries') LIKE '%timescaledb%' THEN
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')
+       OR (EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
+           AND EXISTS (SELECT 1 FROM pg_settings
+                       WHERE name = 'shared_preload_libraries' AND setting LIKE '%timescaledb%')) THEN
         CREATE EXTENSION IF NOT EXISTS timescaledb;
         PERFORM create_hypertable('vitals', 'ts', chunk_time_interval => interval '1 day');
     END IF;

@@ -71,9 +71,17 @@ CREATE TABLE anomaly_episodes (
 );
 CREATE UNIQUE INDEX anomaly_episodes_case_start ON anomaly_episodes (case_id, started_at);
 
+-- A hypertable too when vitals is one (see 001).
 DO $$
+DECLARE
+    timescale boolean := false;
 BEGIN
+    -- Nested: timescaledb_information exists only with the extension.
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+        timescale := EXISTS (SELECT 1 FROM timescaledb_information.hypertables
+                             WHERE hypertable_schema = current_schema() AND hypertable_name = 'vitals');
+    END IF;
+    IF timescale THEN
         PERFORM create_hypertable('anomaly_scores', 'ts', chunk_time_interval => interval '1 day');
     END IF;
 END

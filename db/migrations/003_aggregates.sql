@@ -10,8 +10,16 @@
 -- whose jobs are still queued from the raw rows, so reads are never stale.
 
 DO $outer$
+DECLARE
+    timescale boolean := false;
 BEGIN
+-- The TimescaleDB path when vitals is a hypertable (see 001); nested because
+-- timescaledb_information exists only with the extension.
 IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+    timescale := EXISTS (SELECT 1 FROM timescaledb_information.hypertables
+                         WHERE hypertable_schema = current_schema() AND hypertable_name = 'vitals');
+END IF;
+IF timescale THEN
     EXECUTE $sql$
     CREATE MATERIALIZED VIEW vitals_1m
     WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
@@ -44,9 +52,15 @@ IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
     GROUP BY case_id, time_bucket(interval '1 hour', bucket)
     WITH NO DATA
     $sql$;
-    PERFORM add_continuous_aggregate_policy('vitals_1m', start_offset => interval '7 days',
+    -- No start_offset (NULL: from the beginning). Real-time aggregation reads
+    -- raw rows only above the watermark, so a bucket below it that a policy
+    -- never refreshes stays wrong: with a 7-day start_offset a case older than
+    -- 7 days ingested after a refresh never appeared at all. A refresh only
+    -- recomputes buckets the invalidation log marks as changed, so covering
+    -- all time costs nothing when old data does not change.
+    PERFORM add_continuous_aggregate_policy('vitals_1m', start_offset => NULL,
         end_offset => interval '1 minute', schedule_interval => interval '1 minute');
-    PERFORM add_continuous_aggregate_policy('vitals_1h', start_offset => interval '7 days',
+    PERFORM add_continuous_aggregate_policy('vitals_1h', start_offset => NULL,
         end_offset => interval '1 hour', schedule_interval => interval '5 minutes');
 ELSE
     CREATE TABLE vitals_1m (

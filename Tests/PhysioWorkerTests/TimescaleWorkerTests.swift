@@ -1,0 +1,47 @@
+import PhysioCore
+import PhysioStore
+import PhysioTestSupport
+import PhysioWorker
+import Testing
+
+/// The worker pool on a TimescaleDB database (hypertables, continuous
+/// aggregates): runs when TimescaleDB is installed, see docs/timescaledb.md.
+@Suite(.enabled(if: Timescale.isEnabled, "\(Timescale.skipMessage)"))
+struct TimescaleWorkerTests {
+    @Test func everySampleIsScoredAndTheAggregatesAreLeftToTimescaleDB() throws {
+        try Timescale.withDatabase { database in
+            try TestModels.register(on: database)
+            let series = TestModels.caseWithCrisis("ts-1", start: 1_795_600_000, seconds: 900, crisis: 500..<560)
+            // Three commits, three jobs.
+            for part in 0..<3 {
+                var batch = SampleBatch(caseID: "ts-1")
+                for row in (part * 300)..<((part + 1) * 300) {
+                    let index = batch.appendRow(timestamp: series.timestamps[row])
+                    for vital in Vital.allCases { if let v = series.value(vital, row: row) { batch.set(vital, row: index, to: v) } }
+                }
+                try database.ingest([batch])
+            }
+            let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-tsdb"))
+            try pool.start()
+            defer { pool.stop() }
+            // An empty queue also means no job failed (dead letters stay queued):
+            // a worker writing to the aggregates would fail on the views.
+            #expect(try database.waitForEmptyQueue())
+
+            #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'ts-1'") == 900)
+            #expect(try database.count("SELECT count(*) FROM vitals v LEFT JOIN anomaly_scores s USING (case_id, ts) WHERE s.ts IS NULL") == 0)
+            #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE anomalous AND ts >= to_timestamp(1795600500) AND ts < to_timestamp(1795600560)") == 60)
+            #expect(try database.count("""
+                SELECT count(*) FROM anomaly_episodes
+                WHERE case_id = 'ts-1' AND ended_at >= to_timestamp(1795600500) AND started_at <= to_timestamp(1795600560)
+                """) == 1)
+            // Scores went into the hypertable's chunks.
+            #expect(try database.count("SELECT count(*) FROM show_chunks('anomaly_scores')") >= 1)
+            // Nothing materialised (background jobs are off in tests), yet the
+            // minutes (05:46:40 to 06:01:39) are complete: real-time aggregation.
+            #expect(try database.count("SELECT count(*) FROM vitals_1m WHERE case_id = 'ts-1'") == 16)
+            #expect(try database.count("SELECT sum(samples) FROM vitals_1m WHERE case_id = 'ts-1'") == 900)
+            #expect(try database.count("SELECT sum(samples) FROM vitals_1h WHERE case_id = 'ts-1'") == 900)
+        }
+    }
+}
