@@ -25,6 +25,7 @@ public final class APIServer: @unchecked Sendable {
         routes = HealthRoutes(pool: pool).routes
             + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer,
                            metrics: metrics).routes
+            + FHIRRoutes(committer: committer, metrics: metrics).routes
             + CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes
             + VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
             + AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes

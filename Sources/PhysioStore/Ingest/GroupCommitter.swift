@@ -20,10 +20,13 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     public typealias Completion = @Sendable (Result<IngestCounts, DatabaseError>) -> Void
+    public typealias UnitCompletion = @Sendable (Result<[IngestCounts], DatabaseError>) -> Void
 
+    /// Batches that must be committed together (one request, one FHIR transaction).
     private struct Pending {
-        let batch: SampleBatch
-        let completion: Completion
+        let batches: [SampleBatch]
+        let rows: Int
+        let completion: UnitCompletion
     }
 
     public let options: Options
@@ -49,10 +52,16 @@ public final class GroupCommitter: @unchecked Sendable {
 
     /// Queues `batch`; `completion` runs on a writer thread after the commit.
     public func submit(_ batch: SampleBatch, completion: @escaping Completion) {
+        submit([batch]) { result in completion(result.map { $0[0] }) }
+    }
+
+    /// Queues batches that are committed in the same transaction, all or none.
+    public func submit(_ batches: [SampleBatch], completion: @escaping UnitCompletion) {
+        let rows = batches.reduce(0) { $0 + $1.count }
         let accepted: Bool = condition.withLock {
-            guard !stopping, queuedRows + batch.count <= options.maxQueuedRows || queue.isEmpty else { return false }
-            queue.append(Pending(batch: batch, completion: completion))
-            queuedRows += batch.count
+            guard !stopping, queuedRows + rows <= options.maxQueuedRows || queue.isEmpty else { return false }
+            queue.append(Pending(batches: batches, rows: rows, completion: completion))
+            queuedRows += rows
             condition.signal()
             return true
         }
@@ -78,12 +87,16 @@ public final class GroupCommitter: @unchecked Sendable {
         var connection: DatabaseConnection?
         while let group = nextGroup() {
             do {
-                let counts = try writeWithReconnect(group.map(\.batch), connection: &connection)
+                let counts = try writeWithReconnect(group.flatMap(\.batches), connection: &connection)
                 statistics.withLock {
                     commits += 1
                     committedRows += counts.reduce(0) { $0 + $1.accepted }
                 }
-                for (pending, count) in zip(group, counts) { pending.completion(.success(count)) }
+                var offset = 0
+                for pending in group {
+                    pending.completion(.success(Array(counts[offset..<(offset + pending.batches.count)])))
+                    offset += pending.batches.count
+                }
             } catch {
                 let failure = error as? DatabaseError ?? DatabaseError(message: String(describing: error))
                 if failure.isUnavailable { connection = nil }
@@ -120,8 +133,8 @@ public final class GroupCommitter: @unchecked Sendable {
             var rows = 0
             var taken = 0
             for pending in queue {
-                if taken > 0 && rows + pending.batch.count > options.maxRows { break }
-                rows += pending.batch.count
+                if taken > 0 && rows + pending.rows > options.maxRows { break }
+                rows += pending.rows
                 taken += 1
             }
             let group = Array(queue.prefix(taken))
