@@ -20,8 +20,14 @@ public enum AtomicFile {
     }
 
     /// Calls `body` with a temporary path, then renames it to `path`. The
-    /// temporary file is removed if `body` throws.
+    /// temporary file is removed if `body` throws. A destination that exists
+    /// and is not a regular file (/dev/null, a pipe) is written in place:
+    /// renaming over it would replace the device with a file.
     public static func write(to path: String, _ body: (String) throws -> Void) throws {
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
+            return try body(path)
+        }
         let temporary = temporaryPath(for: path)
         do {
             try body(temporary)
