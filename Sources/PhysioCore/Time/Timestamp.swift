@@ -67,7 +67,8 @@ public enum Timestamp {
 
     /// Epoch seconds (fractions allowed) to microseconds, rounded.
     public static func fromEpochSeconds(_ seconds: Double) -> Int64? {
-        guard seconds.isFinite else { return nil }
+        // Before 1970 even if it rounds to 0 µs (-1e-323 did).
+        guard seconds.isFinite, seconds >= 0 else { return nil }
         let micros = (seconds * 1e6).rounded()
         guard micros >= Double(validRange.lowerBound), micros < Double(validRange.upperBound) else { return nil }
         return Int64(micros)

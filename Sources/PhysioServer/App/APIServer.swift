@@ -22,18 +22,22 @@ public final class APIServer: @unchecked Sendable {
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         streams = StreamHub(databaseURL: configuration.databaseURL, heartbeatSeconds: configuration.streamHeartbeatSeconds)
-        routes = HealthRoutes(pool: pool).routes
-            + IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer,
-                           metrics: metrics).routes
-            + FHIRRoutes(committer: committer, metrics: metrics).routes
-            + CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes
-            + VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
-            + AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes
-            + ExportRoutes(pool: pool).routes
-            + StreamRoutes(pool: pool, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes
-            + AdminRoutes(pool: pool).routes
-            + MetricsRoutes(metrics: metrics).routes
-            + OpenAPIRoutes().routes
+        // One list per resource; joined rather than added, which keeps the type checker quick.
+        let resources: [[Route]] = [
+            HealthRoutes(pool: pool).routes,
+            IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
+            FHIRRoutes(committer: committer, metrics: metrics).routes,
+            CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
+            VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes,
+            AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes,
+            ExportRoutes(pool: pool).routes,
+            StreamRoutes(pool: pool, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
+            AdminRoutes(pool: pool).routes,
+            MetricsRoutes(metrics: metrics).routes,
+            OpenAPIRoutes().routes,
+            StaticRoutes().routes,
+        ]
+        routes = Array(resources.joined())
         let authenticator = self.authenticator
         let router = Router(routes: routes,
                             authorize: { token in try authenticator.authorize(token) },

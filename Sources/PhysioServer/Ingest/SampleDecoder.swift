@@ -42,7 +42,7 @@ public struct SampleDecoder: Sendable {
                 errors.append(.init(pointer: "/\(name)", detail: "unknown field '\(name)'; the body is {\"samples\": [...]}", field: name))
             }
         }
-        guard errors.isEmpty else { throw Problem.unprocessable(errors) }
+        guard errors.isEmpty else { throw unprocessable(errors) }
         guard let samples, samples.kind == .array else {
             throw Problem.unprocessable([.init(pointer: "/samples", detail: "'samples' must be an array of sample objects", field: "samples")])
         }
@@ -52,7 +52,7 @@ public struct SampleDecoder: Sendable {
             decodeSample(samples[index]!, index: index, into: &batch, errors: &errors)
             if errors.count >= maxReportedErrors { break }
         }
-        guard errors.isEmpty else { throw Problem.unprocessable(errors) }
+        guard errors.isEmpty else { throw unprocessable(errors) }
         return batch
     }
 
@@ -84,8 +84,14 @@ public struct SampleDecoder: Sendable {
                 }
             }
         }
-        guard errors.isEmpty else { throw Problem.unprocessable(errors) }
+        guard errors.isEmpty else { throw unprocessable(errors) }
         return batch
+    }
+
+    /// At most `maxReportedErrors`: one sample can fail several fields at once,
+    /// so the count checked between samples can overshoot.
+    private func unprocessable(_ errors: [Problem.FieldError]) -> Problem {
+        Problem.unprocessable(Array(errors.prefix(maxReportedErrors)))
     }
 
     private func checkCount(_ count: Int) throws {
@@ -127,12 +133,12 @@ public struct SampleDecoder: Sendable {
             case .vital(let vital):
                 if value.kind == .null { return }
                 guard let number = value.number else { return fail(vital.name, "must be a number or null, not \(value.kind)") }
-                let reading = Float(number)
-                guard vital.reportableRange.contains(reading) else {
-                    let range = vital.reportableRange
+                // Checked before rounding to Float: 350.00000000001 rounds to 350 but is out of range.
+                let range = vital.reportableRange
+                guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
                     return fail(vital.name, "\(number) \(vital.unit) is outside the plausible range \(range.lowerBound.clean)–\(range.upperBound.clean)")
                 }
-                values[vital.rawValue] = reading
+                values[vital.rawValue] = Float(number)
                 present += 1
             }
         }

@@ -4,9 +4,14 @@ import PhysioCore
 /// together in the next one, so many small requests share one COPY and one
 /// WAL flush. Each batch's completion runs only after the commit that holds
 /// its rows (or with the error that stopped it).
+///
+/// With several writers, each case belongs to one writer (by a hash of its
+/// id): two writers never update the same case row at once, so they run in
+/// parallel instead of queueing on each other's row locks, and one case's
+/// samples are committed in the order they arrived.
 public final class GroupCommitter: @unchecked Sendable {
     public struct Options: Sendable {
-        /// Concurrent writer connections.
+        /// Writer connections (shards of the case space).
         public var writers = 2
         /// Most rows in one commit.
         public var maxRows = 20_000
@@ -14,7 +19,7 @@ public final class GroupCommitter: @unchecked Sendable {
         /// `maxRows`; 0 commits at once (the wait is free under load anyway:
         /// new rows gather while the previous commit flushes).
         public var maxWaitMicros = 0
-        /// Rows queued beyond this are refused (503) rather than buffered.
+        /// Rows queued beyond this (over all writers) are refused (503) rather than buffered.
         public var maxQueuedRows = 400_000
         public init() {}
     }
@@ -23,7 +28,7 @@ public final class GroupCommitter: @unchecked Sendable {
     public typealias UnitCompletion = @Sendable (Result<[IngestCounts], DatabaseError>) -> Void
 
     /// Batches that must be committed together (one request, one FHIR transaction).
-    private struct Pending {
+    struct Pending {
         let batches: [SampleBatch]
         let rows: Int
         let completion: UnitCompletion
@@ -31,22 +36,19 @@ public final class GroupCommitter: @unchecked Sendable {
 
     public let options: Options
     private let url: String
-    private let condition = ConditionLock()
-    private var queue: [Pending] = []
-    private var queuedRows = 0
-    private var stopping = false
+    private let shards: [CommitShard]
     private let finished = WaitGroup()
     private let writer = VitalsWriter()
-    private let statistics = Lock()
-    private var commits = 0
-    private var committedRows = 0
+    private let statistics = Locked((commits: 0, rows: 0))
 
     public init(url: String, options: Options = Options()) {
         self.url = url
         self.options = options
-        finished.add(options.writers)
-        for _ in 0..<options.writers {
-            startThread { [self] in run() }
+        let writers = max(1, options.writers)
+        shards = (0..<writers).map { _ in CommitShard(maxQueuedRows: max(1, options.maxQueuedRows / writers)) }
+        finished.add(writers)
+        for shard in shards {
+            startThread { [self] in run(shard) }
         }
     }
 
@@ -57,41 +59,36 @@ public final class GroupCommitter: @unchecked Sendable {
 
     /// Queues batches that are committed in the same transaction, all or none.
     public func submit(_ batches: [SampleBatch], completion: @escaping UnitCompletion) {
-        let rows = batches.reduce(0) { $0 + $1.count }
-        let accepted: Bool = condition.withLock {
-            guard !stopping, queuedRows + rows <= options.maxQueuedRows || queue.isEmpty else { return false }
-            queue.append(Pending(batches: batches, rows: rows, completion: completion))
-            queuedRows += rows
-            condition.signal()
-            return true
-        }
-        if !accepted {
+        let pending = Pending(batches: batches, rows: batches.reduce(0) { $0 + $1.count }, completion: completion)
+        let shard = shards[Self.shard(of: batches.first?.caseID ?? "", among: shards.count)]
+        if !shard.enqueue(pending) {
             completion(.failure(.unavailable("ingest queue is full or shutting down")))
         }
     }
 
     /// Commits what is queued, then stops the writers.
     public func stop() {
-        condition.withLock {
-            stopping = true
-            condition.broadcast()
-        }
+        shards.forEach { $0.stop() }
         finished.wait()
     }
 
     /// Commits so far and rows they held (for metrics).
-    public var totals: (commits: Int, rows: Int) { statistics.withLock { (commits, committedRows) } }
+    public var totals: (commits: Int, rows: Int) { statistics.value }
 
-    private func run() {
+    /// FNV-1a of the case id: stable across processes and runs.
+    static func shard(of caseID: String, among count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in caseID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(count))
+    }
+
+    private func run(_ shard: CommitShard) {
         defer { finished.done() }
         var connection: DatabaseConnection?
-        while let group = nextGroup() {
+        while let group = shard.nextGroup(maxRows: options.maxRows, maxWaitMicros: options.maxWaitMicros) {
             do {
                 let counts = try writeWithReconnect(group.flatMap(\.batches), connection: &connection)
-                statistics.withLock {
-                    commits += 1
-                    committedRows += counts.reduce(0) { $0 + $1.accepted }
-                }
+                statistics.withLock { $0.commits += 1; $0.rows += counts.reduce(0) { $0 + $1.accepted } }
                 var offset = 0
                 for pending in group {
                     pending.completion(.success(Array(counts[offset..<(offset + pending.batches.count)])))
@@ -120,20 +117,48 @@ public final class GroupCommitter: @unchecked Sendable {
             return try writer.write(batches, on: connection!)
         }
     }
+}
 
-    /// Waits for work, then takes up to `maxRows` (always at least one batch).
-    /// nil once stopping and the queue is empty.
-    private func nextGroup() -> [Pending]? {
+/// One writer's queue.
+final class CommitShard: @unchecked Sendable {
+    private let condition = ConditionLock()
+    private var queue: [GroupCommitter.Pending] = []
+    private var queuedRows = 0
+    private var stopping = false
+    private let maxQueuedRows: Int
+
+    init(maxQueuedRows: Int) { self.maxQueuedRows = maxQueuedRows }
+
+    func enqueue(_ pending: GroupCommitter.Pending) -> Bool {
+        condition.withLock {
+            guard !stopping, queuedRows + pending.rows <= maxQueuedRows || queue.isEmpty else { return false }
+            queue.append(pending)
+            queuedRows += pending.rows
+            condition.signal()
+            return true
+        }
+    }
+
+    func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+    }
+
+    /// Waits for work, then takes up to `maxRows` (always at least one
+    /// pending unit). nil once stopping and the queue is empty.
+    func nextGroup(maxRows: Int, maxWaitMicros: Int) -> [GroupCommitter.Pending]? {
         condition.withLock {
             while queue.isEmpty && !stopping { condition.wait() }
             if queue.isEmpty { return nil }
-            if options.maxWaitMicros > 0 && queuedRows < options.maxRows && !stopping {
-                condition.wait(seconds: Double(options.maxWaitMicros) / 1e6)
+            if maxWaitMicros > 0 && queuedRows < maxRows && !stopping {
+                condition.wait(seconds: Double(maxWaitMicros) / 1e6)
             }
             var rows = 0
             var taken = 0
             for pending in queue {
-                if taken > 0 && rows + pending.rows > options.maxRows { break }
+                if taken > 0 && rows + pending.rows > maxRows { break }
                 rows += pending.rows
                 taken += 1
             }

@@ -38,7 +38,7 @@ public struct AnomalyQueries: Sendable {
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ended_at >= $2) AND ($3::timestamptz IS NULL OR started_at <= $3)
               AND ($4::real IS NULL OR peak_score >= $4)
             ORDER BY started_at
-            """, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }, minScore.map { String($0) }])
+            """, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }, Self.real(minScore)])
         return (0..<result.rowCount).map { Self.episode(result, row: $0) }
     }
 
@@ -63,7 +63,7 @@ public struct AnomalyQueries: Sendable {
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
               AND ($4::real IS NULL OR score >= $4)
             ORDER BY ts LIMIT $5
-            """, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }, minScore.map { String($0) },
+            """, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }, Self.real(minScore),
                   String(limit)])
         return (0..<result.rowCount).map { row in
             ScoreRecord(timestamp: result.int64(row, 0)!, score: Double(result.float(row, 1)!), anomalous: result.bool(row, 2)!,
@@ -78,4 +78,9 @@ public struct AnomalyQueries: Sendable {
     }
 
     static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
+
+    /// A score bound as the `real` scores are stored: compared at their
+    /// precision, and a bound too small for a real (1e-300) is 0, not an
+    /// underflow error from PostgreSQL.
+    static func real(_ value: Double?) -> String? { value.map { String(Float($0)) } }
 }

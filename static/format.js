@@ -1,0 +1,90 @@
+// Names, colours, units and clinical thresholds of the vitals, and how
+// numbers and times are written on the page.
+
+export const VITALS = {
+  hr: { label: "HR", name: "Heart rate", unit: "/min", colour: "#6fd69a", digits: 0 },
+  sbp: { label: "SBP", name: "Systolic pressure", unit: "mmHg", colour: "#f59a8f", digits: 0 },
+  dbp: { label: "DBP", name: "Diastolic pressure", unit: "mmHg", colour: "#d9776d", digits: 0 },
+  mbp: { label: "MAP", name: "Mean arterial pressure", unit: "mmHg", colour: "#ffc2b8", digits: 0 },
+  spo2: { label: "SpO₂", name: "Oxygen saturation", unit: "%", colour: "#6fcfea", digits: 0 },
+  rr: { label: "RR", name: "Respiratory rate", unit: "/min", colour: "#e6cf7a", digits: 0 },
+  etco2: { label: "EtCO₂", name: "End-tidal CO₂", unit: "mmHg", colour: "#d8d2c4", digits: 0 },
+  temp: { label: "Temp", name: "Temperature", unit: "°C", colour: "#c6a8ec", digits: 1 },
+};
+
+// One chart per panel; blood pressure shares one. `range` is the least
+// y-range shown, so a flat trace is not blown up to fill the panel.
+export const PANELS = [
+  { id: "hr", title: "Heart rate", vitals: ["hr"], range: [40, 140] },
+  { id: "bp", title: "Blood pressure", vitals: ["sbp", "dbp", "mbp"], range: [40, 180] },
+  { id: "spo2", title: "SpO₂", vitals: ["spo2"], range: [85, 100] },
+  { id: "rr", title: "Respiratory rate", vitals: ["rr"], range: [0, 30] },
+  { id: "etco2", title: "EtCO₂", vitals: ["etco2"], range: [20, 50] },
+  { id: "temp", title: "Temperature", vitals: ["temp"], range: [35, 39] },
+];
+
+// The server's default clinical rules (Sources/PhysioCore/Rules/ClinicalRules.swift,
+// `ClinicalRules.standard`): drawn as threshold lines, and used to label rule ids.
+export const RULES = [
+  { id: "hr_gt_140", vital: "hr", op: ">", value: 140 },
+  { id: "hr_lt_40", vital: "hr", op: "<", value: 40 },
+  { id: "spo2_lt_90", vital: "spo2", op: "<", value: 90 },
+  { id: "sbp_lt_80", vital: "sbp", op: "<", value: 80 },
+  { id: "sbp_gt_180", vital: "sbp", op: ">", value: 180 },
+  { id: "mbp_lt_65", vital: "mbp", op: "<", value: 65 },
+  { id: "rr_le_8", vital: "rr", op: "≤", value: 8 },
+  { id: "temp_le_35", vital: "temp", op: "≤", value: 35 },
+  { id: "temp_ge_39_1", vital: "temp", op: "≥", value: 39.1 },
+];
+
+const OPERATORS = { gt: ">", lt: "<", ge: "≥", le: "≤" };
+
+/** "hr_gt_140" → "HR > 140"; ids this page does not know are shown as they are. */
+export function ruleLabel(id) {
+  const match = /^([a-z0-9]+)_(gt|lt|ge|le)_(\d+)(?:_(\d+))?$/.exec(id);
+  if (!match || !VITALS[match[1]]) return id;
+  const value = match[4] ? `${match[3]}.${match[4]}` : match[3];
+  return `${VITALS[match[1]].label} ${OPERATORS[match[2]]} ${value}`;
+}
+
+export function breaches(vital, value) {
+  return RULES.filter((rule) => rule.vital === vital && value != null && compare(rule, value));
+}
+
+function compare(rule, value) {
+  switch (rule.op) {
+    case ">": return value > rule.value;
+    case "<": return value < rule.value;
+    case "≥": return value >= rule.value;
+    default: return value <= rule.value;
+  }
+}
+
+export function number(vital, value) {
+  if (value == null || Number.isNaN(value)) return "–";
+  return value.toFixed(VITALS[vital]?.digits ?? 0);
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+
+/** Local wall-clock time, 24 h: "14:05:09" (or "14:05" without seconds). */
+export function clock(ms, seconds = true) {
+  const d = new Date(ms);
+  return seconds ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function duration(seconds) {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
+}
+
+/** "12 s ago", "5 min ago", for how fresh a case is. */
+export function ago(ms, now = Date.now()) {
+  const s = Math.max(0, (now - ms) / 1000);
+  if (s < 90) return `${Math.round(s)} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
