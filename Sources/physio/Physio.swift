@@ -18,5 +18,6 @@ struct Physio: ParsableCommand {
             LoadGen.self,
             VitalDBCommand.self,
             Simulate.self,
+            Evaluate.self,
         ])
 }
