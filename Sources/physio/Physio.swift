@@ -20,5 +20,6 @@ struct Physio: ParsableCommand {
             LoadGen.self,
             VitalDBCommand.self,
             Simulate.self,
+            Evaluate.self,
         ])
 }

@@ -64,3 +64,31 @@ struct FeatureOptions: ParsableArguments {
                              minimumObservedFraction: minObservedFraction)
     }
 }
+
+/// What `physio train` needs besides the data; `physio evaluate` trains with the same options.
+struct TrainingOptions: ParsableArguments {
+    @OptionGroup var forest: ForestOptions
+    @OptionGroup var features: FeatureOptions
+    @Option(help: "Grow the forest on all samples or on rule_negative ones (no clinical rule true).")
+    var fitRows = FitRows.ruleNegative
+    @Option(help: "Share of the fitted samples flagged: sets the threshold (default 0.02).")
+    var contamination: Double?
+    @Option(help: "A fixed score threshold instead (0.5 = scikit-learn's contamination='auto').")
+    var thresholdScore: Double?
+
+    func validate() throws {
+        if let contamination, !(contamination > 0 && contamination < 0.5) {
+            throw ValidationError("--contamination must be in (0, 0.5)")
+        }
+        if contamination != nil && thresholdScore != nil {
+            throw ValidationError("give --contamination or --threshold-score, not both")
+        }
+    }
+
+    func parameters(description: String) -> TrainingParameters {
+        let threshold: ThresholdRule = thresholdScore.map { .fixedScore($0) }
+            ?? contamination.map { .contamination($0) } ?? TrainingParameters.defaultThreshold
+        return TrainingParameters(forest: forest.parameters, fitRows: fitRows, features: features.configuration,
+                                  threshold: threshold, dataDescription: description)
+    }
+}

@@ -16,14 +16,11 @@ struct Train: ParsableCommand {
     var data = Environment.string("PHYSIO_TRAIN_DATA", default: "")
     @Option(help: "Model file to write (env PHYSIO_TRAIN_OUT).")
     var out = Environment.string("PHYSIO_TRAIN_OUT", default: "model.json")
-    @OptionGroup var forest: ForestOptions
-    @OptionGroup var features: FeatureOptions
-    @Option(help: "Grow the forest on all samples or on rule_negative ones (no clinical rule true).")
-    var fitRows = FitRows.ruleNegative
-    @Option(help: "Share of the fitted samples flagged: sets the threshold (default 0.02).")
-    var contamination: Double?
-    @Option(help: "A fixed score threshold instead (0.5 = scikit-learn's contamination='auto').")
-    var thresholdScore: Double?
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "Train only on samples at or after this many seconds from each case's start.")
+    var from: Double?
+    @Option(help: "Train only on samples before this many seconds from each case's start (the rest can be a test part).")
+    var until: Double?
     @Option(name: .customLong("description"), help: "What the data are, stored with the model (default: the --data path).")
     var dataDescription: String?
     @Flag(help: "Also store the model in the database's models table and make it the active one (workers switch to it at once).")
@@ -34,19 +31,15 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("--data DIR|FILE is required") }
-        if let contamination, !(contamination > 0 && contamination < 0.5) {
-            throw ValidationError("--contamination must be in (0, 0.5)")
-        }
-        if contamination != nil && thresholdScore != nil {
-            throw ValidationError("give --contamination or --threshold-score, not both")
-        }
+        if let from, let until, from >= until { throw ValidationError("--from must be before --until") }
         if register && database.databaseURL == nil {
             throw ValidationError("--register needs --database-url or PHYSIO_DATABASE_URL")
         }
     }
 
     func run() throws {
-        let cases = try CaseCSV.readCases(at: data)
+        let window = TimeWindow(from: from.map(Seconds.micros), until: until.map(Seconds.micros))
+        let cases = try CaseCSV.readCases(at: data).map(window.cut)
         let model = try train(cases)
         try AtomicFile.write(try model.encoded(), to: out)
         print(TrainingReport.json(model, path: out, pipeline: TrainingReport.timePipeline(model, cases),
@@ -59,14 +52,17 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// The --data path and the window, if any.
+    func describe() -> String {
+        guard from != nil || until != nil else { return data }
+        return data + " (t " + (from.map { "≥ \(Int($0)) s" } ?? "") + (from != nil && until != nil ? ", " : "")
+            + (until.map { "< \(Int($0)) s" } ?? "") + ")"
+    }
+
     /// Trains on cases read from --data; the registration step builds on this.
     func train(_ cases: [SampleBatch]) throws -> AnomalyModel {
         guard cases.contains(where: { !$0.isEmpty }) else { throw ValidationError("no samples in \(data)") }
-        let threshold: ThresholdRule = thresholdScore.map { .fixedScore($0) }
-            ?? contamination.map { .contamination($0) } ?? TrainingParameters.defaultThreshold
-        let parameters = TrainingParameters(forest: forest.parameters, fitRows: fitRows, features: features.configuration,
-                                            threshold: threshold, dataDescription: dataDescription ?? data)
-        return AnomalyModel.train(cases: cases, parameters: parameters)
+        return AnomalyModel.train(cases: cases, parameters: training.parameters(description: dataDescription ?? describe()))
     }
 }
 

@@ -1,0 +1,269 @@
+import ArgumentParser
+import PhysioCore
+import PhysioData
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate the detector against clinical ground truth: seed protocol, early warning, alarm burden.",
+        discussion: """
+        Scores every case of --data and reports (see docs/evaluation.md): the seed protocol (label = any \
+        clinical rule true at the sample), early warning (among samples not in alarm, label = a breach \
+        sustained ≥ --sustain s starts within --horizon s; only on cases sampled at least every \
+        --max-spacing s), alarm burden (episodes per hour of model and rules, merged as the server merges), \
+        a per-case table and, with labelled events (simulated data: DIR/events.csv), how soon model and \
+        rules reacted to each. Where the scores come from, one of:
+          --model M                   a trained model;
+          --train-data D              train here on D (cut by --train-from/--train-until) with the options of `physio train`;
+          --folds K                   cross-validation by case within --data, one model per fold;
+          --scores F                  external scores (CSV case_id,t_seconds,score,threshold), e.g. scikit-learn's.
+        Samples before --from are context (features, breaches already under way); samples at or after \
+        --until are not read at all.
+        """)
+
+    @Option(help: "Directory of case CSVs, or one case CSV.")
+    var data: String
+    @Option(help: "Model file from `physio train`.")
+    var model: String?
+    @Option(help: "Train a model on these case CSVs (with the training options below) and evaluate it.")
+    var trainData: String?
+    @Option(help: "Cross-validate by case with this many folds (training options below).")
+    var folds: Int?
+    @Option(help: "Seed of the fold assignment.")
+    var foldSeed: UInt64 = 0
+    @Option(help: "Scores from elsewhere: CSV case_id,t_seconds,score,threshold covering every evaluated sample.")
+    var scores: String?
+    @Option(help: "Evaluate samples at or after this many seconds from each case's start.")
+    var from: Double?
+    @Option(help: "Ignore samples at or after this many seconds from each case's start.")
+    var until: Double?
+    @Option(help: "With --train-data: train on samples at or after this second.")
+    var trainFrom: Double?
+    @Option(help: "With --train-data: train on samples before this second.")
+    var trainUntil: Double?
+    @Option(help: "Labelled events (events.csv of `physio simulate`); default DIR/events.csv when present.")
+    var events: String?
+    @Flag(help: "Ignore labelled events even when DIR/events.csv exists.")
+    var noEvents = false
+    @Option(help: "Rule set for the labels: model (the model's own), standard, extended, or rules like hr>140,spo2<90,mbp<65.")
+    var rules = "model"
+    @Option(help: "Early-warning horizon, seconds.")
+    var horizon = 300.0
+    @Option(help: "A breach is sustained when its rule episode lasts at least this long, seconds.")
+    var sustain = 60.0
+    @Option(help: "Gap that merges alarms into one episode, seconds (the server's default).")
+    var episodeGap = 30.0
+    @Option(help: "Early warning only on cases whose median sampling interval is at most this, seconds.")
+    var maxSpacing = 30.0
+    @Option(help: "JSON report to write.")
+    var report: String?
+    @Option(help: "SVG with ROC and precision–recall curves of both tasks.")
+    var plot: String?
+    @Option(help: "Title of the plot (default: the --data path).")
+    var title: String?
+    @Option(help: "Write the features of training and evaluated samples here (for scripts/compare_sklearn.py).")
+    var export: String?
+    @Option(help: "With --train-data: also write the trained model here.")
+    var saveModel: String?
+    @Option(help: "Rows of the per-case table printed (all are in the report).")
+    var caseRows = 25
+    @OptionGroup var training: TrainingOptions
+
+    func validate() throws {
+        let sources = [model != nil, trainData != nil, folds != nil, scores != nil].filter { $0 }.count
+        guard sources == 1 else { throw ValidationError("give exactly one of --model, --train-data, --folds, --scores") }
+        if let folds, folds < 2 { throw ValidationError("--folds must be at least 2") }
+        if let from, let until, from >= until { throw ValidationError("--from must be before --until") }
+        if let trainFrom, let trainUntil, trainFrom >= trainUntil { throw ValidationError("--train-from must be before --train-until") }
+        if (trainFrom != nil || trainUntil != nil) && trainData == nil { throw ValidationError("--train-from/--train-until need --train-data") }
+        if export != nil && (model != nil || scores != nil) { throw ValidationError("--export needs --train-data or --folds (the training features)") }
+        guard horizon > 0, sustain >= 0, episodeGap >= 0, maxSpacing > 0 else { throw ValidationError("windows must be positive") }
+    }
+
+    var window: TimeWindow { TimeWindow(from: from.map(Seconds.micros), until: until.map(Seconds.micros)) }
+    var settings: EvaluationSettings {
+        EvaluationSettings(horizonSeconds: horizon, sustainSeconds: sustain, episodeGapSeconds: episodeGap, maximumSpacingSeconds: maxSpacing)
+    }
+
+    func run() throws {
+        let cases = try CaseCSV.readCases(at: data).filter { !$0.isEmpty }
+        guard !cases.isEmpty else { throw ValidationError("no samples in \(data)") }
+        let scored = try scoreCases(cases)
+        let labelled = try readEvents()
+        let evaluation = Evaluation(cases: scored.cases, events: labelled, settings: settings)
+        print(header(scored))
+        print(evaluation.text(maximumCases: caseRows))
+        if let report {
+            var json = JSONWriter(capacity: 1 << 16)
+            json.beginObject()
+            writeHeader(scored, into: &json)
+            evaluation.writeFields(into: &json)
+            json.endObject()
+            try AtomicFile.write(json.bytes + [0x0A], to: report)
+        }
+        if let plot {
+            let note = evaluation.earlyWarning.isApplicable ? nil
+                : "median sampling interval above \(Int(maxSpacing)) s: a \(Int(sustain))-s breach and a \(Int(horizon))-s warning cannot be resolved"
+            let chart = CurvePlot(title: title ?? data, subtitle: scored.description,
+                                  series: [.init(name: scored.scorerName, seed: evaluation.seedSamples,
+                                                 earlyWarning: evaluation.earlyWarningSamples)],
+                                  earlyWarningNote: note,
+                                  earlyWarningHeading: "Early warning — label: a breach ≥ \(Int(sustain)) s starts within \(Int(horizon)) s")
+            try AtomicFile.write(Array(chart.svg.utf8), to: plot)
+        }
+        if let export { try EvaluationExport.write(scored, settings: settings, to: export) }
+    }
+
+    /// Cases with scores, and how they were obtained.
+    func scoreCases(_ cases: [SampleBatch]) throws -> ScoredCases {
+        if let model {
+            let loaded = try AnomalyModel.decode(try LineReader.readAll(path: model))
+            let ruleSet = try ruleSet(model: loaded)
+            return ScoredCases(mode: "model", description: "model \(model)", scorerName: "physio forest", rules: ruleSet,
+                               folds: [.init(model: loaded, training: nil, cases: cases.map { CaseScores(series: $0, window: window, model: loaded, rules: ruleSet) },
+                                             series: cases)])
+        }
+        if let trainData {
+            let trainWindow = TimeWindow(from: trainFrom.map(Seconds.micros), until: trainUntil.map(Seconds.micros))
+            let trainingCases = try CaseCSV.readCases(at: trainData).map(trainWindow.cut).filter { !$0.isEmpty }
+            guard !trainingCases.isEmpty else { throw ValidationError("no training samples in \(trainData) in that window") }
+            let trained = AnomalyModel.train(cases: trainingCases, parameters: training.parameters(description: trainData))
+            if let saveModel { try AtomicFile.write(try trained.encoded(), to: saveModel) }
+            let ruleSet = try ruleSet(model: trained)
+            var description = "trained on \(trainData)\(Self.describe(trainWindow)), evaluated on \(data)\(Self.describe(window))"
+            if overlapsTraining(trainWindow) { description += " — IN-SAMPLE: training and evaluated samples overlap in time" }
+            return ScoredCases(mode: "train", description: description, scorerName: "physio forest", rules: ruleSet,
+                               folds: [.init(model: trained, training: trainingCases,
+                                             cases: cases.map { CaseScores(series: $0, window: window, model: trained, rules: ruleSet) },
+                                             series: cases)])
+        }
+        if let folds {
+            let assignment = CaseFolds.assign(cases.map(\.caseID), folds: folds, seed: foldSeed)
+            var results: [ScoredCases.Fold] = []
+            for fold in 0..<folds {
+                let test = cases.filter { assignment[$0.caseID] == fold }
+                let train = cases.filter { assignment[$0.caseID] != fold }
+                guard !test.isEmpty, !train.isEmpty else { continue }
+                let trained = AnomalyModel.train(cases: train, parameters: training.parameters(description: "\(data) fold \(fold + 1) of \(folds): training cases"))
+                let ruleSet = try ruleSet(model: trained)
+                results.append(.init(model: trained, training: train,
+                                     cases: test.map { CaseScores(series: $0, window: window, model: trained, rules: ruleSet) }, series: test))
+            }
+            return ScoredCases(mode: "cross_validation", description: "\(folds)-fold cross-validation by case on \(data)\(Self.describe(window))",
+                               scorerName: "physio forest", rules: try ruleSet(model: results[0].model), folds: results)
+        }
+        let external = try ExternalScores.read(scores!)
+        let ruleSet = try ruleSet(model: nil)
+        let scored = try cases.map { series in
+            let threshold = try external.threshold(of: series.caseID)
+            return try CaseScores(series: series, window: window, rules: ruleSet, filter: .standard, threshold: threshold) {
+                try external.scores(of: $0, rows: $1)
+            }
+        }
+        return ScoredCases(mode: "scores", description: "scores from \(scores!) on \(data)\(Self.describe(window))",
+                           scorerName: "external scores", rules: ruleSet,
+                           folds: [.init(model: nil, training: nil, cases: scored, series: cases)])
+    }
+
+    func ruleSet(model: AnomalyModel?) throws -> ClinicalRules {
+        if rules == "model" { return model?.rules ?? .standard }
+        do { return try ClinicalRules.parse(rules) } catch { throw ValidationError(error.description) }
+    }
+
+    func readEvents() throws -> [String: [TrueEvent]]? {
+        if noEvents { return nil }
+        let path: String
+        if let events { path = events } else {
+            path = (data.hasSuffix("/") ? data : data + "/") + "events.csv"
+            guard (try? LineReader(path: path)) != nil else { return nil }
+        }
+        let reader = try LineReader(path: path)
+        guard try reader.nextLine() == EventLabelsCSV.header else { throw ValidationError("\(path): expected the header \(EventLabelsCSV.header)") }
+        var events: [String: [TrueEvent]] = [:]
+        while let line = try reader.nextLine() {
+            if line.isEmpty { continue }
+            guard let label = EventLabelsCSV.parse(line: line) else { throw ValidationError("\(path): bad line '\(line)'") }
+            events[label.caseID, default: []].append(TrueEvent(caseID: label.caseID, kind: label.kind.rawValue,
+                                                               onset: Int64(label.onset) * 1_000_000, end: Int64(label.end) * 1_000_000))
+        }
+        return events
+    }
+
+    func overlapsTraining(_ trainWindow: TimeWindow) -> Bool {
+        guard trainData.map({ Self.samePath($0, data) }) ?? false else { return false }
+        let trainStart = trainWindow.from ?? .min, trainEnd = trainWindow.until ?? .max
+        let start = window.from ?? .min, end = window.until ?? .max
+        return trainStart < end && start < trainEnd
+    }
+
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        func clean(_ path: String) -> String { path.hasSuffix("/") ? String(path.dropLast()) : path }
+        return clean(a) == clean(b)
+    }
+
+    static func describe(_ window: TimeWindow) -> String {
+        guard window.from != nil || window.until != nil else { return "" }
+        var parts: [String] = []
+        if let from = window.from { parts.append("t ≥ \(Seconds.text(from)) s") }
+        if let until = window.until { parts.append("t < \(Seconds.text(until)) s") }
+        return " (" + parts.joined(separator: ", ") + ")"
+    }
+
+    func header(_ scored: ScoredCases) -> String {
+        let cases = scored.folds.reduce(0) { $0 + $1.cases.count }
+        var lines = ["evaluation: \(scored.description); \(cases) cases", "rules: \(scored.rules.spec)"]
+        if let model = scored.folds.first?.model {
+            lines.append("model: \(model.featureNames.count) features (\(model.featureNames.joined(separator: ", "))), threshold \(model.metadata.parameters.threshold.description)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func writeHeader(_ scored: ScoredCases, into json: inout JSONWriter) {
+        json.field("data", data)
+        json.field("mode", scored.mode)
+        json.field("description", scored.description)
+        json.field("cases_evaluated", scored.folds.reduce(0) { $0 + $1.cases.count })
+        json.key("window"); json.beginObject()
+        json.key("from_seconds"); if let from { json.value(from) } else { json.null() }
+        json.key("until_seconds"); if let until { json.value(until) } else { json.null() }
+        json.endObject()
+        json.key("rules"); json.beginArray()
+        for rule in scored.rules.rules {
+            json.beginObject(); json.field("id", rule.id); json.field("rule", rule.description); json.field("source", rule.source); json.endObject()
+        }
+        json.endArray()
+        json.key("models"); json.beginArray()
+        for fold in scored.folds {
+            guard let model = fold.model else { continue }
+            json.beginObject()
+            json.field("trained_on", model.metadata.dataDescription)
+            json.field("training_cases", model.metadata.caseCount)
+            json.field("training_samples", model.metadata.sampleCount)
+            json.key("features"); json.beginArray(); model.featureNames.forEach { json.value($0) }; json.endArray()
+            json.field("threshold", model.threshold)
+            json.field("threshold_rule", model.metadata.parameters.threshold.description)
+            json.field("evaluated_cases", fold.cases.count)
+            json.endObject()
+        }
+        json.endArray()
+    }
+}
+
+/// Scored cases grouped by the model that scored them (one group unless cross-validating).
+struct ScoredCases {
+    struct Fold {
+        let model: AnomalyModel?
+        /// Training cases (cut to the training window), when this run trained the model.
+        let training: [SampleBatch]?
+        let cases: [CaseScores]
+        /// The evaluated cases as read.
+        let series: [SampleBatch]
+    }
+
+    let mode: String
+    let description: String
+    let scorerName: String
+    let rules: ClinicalRules
+    let folds: [Fold]
+
+    var cases: [CaseScores] { folds.flatMap(\.cases) }
+}
