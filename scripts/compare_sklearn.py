@@ -13,6 +13,15 @@ random generators would fail a 0.01 tolerance by chance alone.
 
     scripts/compare_sklearn.py --data ../shared/data/vitaldb            # makes the features first
     scripts/compare_sklearn.py --features features.csv --physio .build/release/physio
+
+With --evaluation DIR (the --export of `physio evaluate --train-data/--folds`), it fits
+scikit-learn's forest on exactly the rows the Swift forest was grown on, sets the threshold
+by the same rule, and writes DIR/sklearn_scores.csv for `physio evaluate --scores`, so
+both forests are judged by the same evaluation code:
+
+    physio evaluate --data D --train-data D --export X ...
+    scripts/compare_sklearn.py --evaluation X
+    physio evaluate --data D --scores X/sklearn_scores.csv ...
 """
 import argparse
 import json
@@ -44,6 +53,7 @@ def parse_arguments():
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--features", help="features CSV written by `physio features`")
     source.add_argument("--data", help="case-CSV directory or file: run `physio features` on it first")
+    source.add_argument("--evaluation", help="export directory of `physio evaluate --export`: write sklearn_scores.csv")
     parser.add_argument("--physio", default=os.path.join(REPO, ".build", "release", "physio"),
                         help="physio binary (default: .build/release/physio)")
     parser.add_argument("--trees", type=int, default=100)
@@ -138,8 +148,57 @@ def summary(name, rows, fit_rows, fit_times, score_times, fit_cpu, score_cpu, au
     }
 
 
+def threshold_by_rule(fold, fit_scores, train_scores, train_labels):
+    """physio's ThresholdRule, on scikit-learn's scores (higher = more abnormal)."""
+    if "threshold_score" in fold:
+        return fold["threshold_score"]
+    if "contamination" in fold:
+        return float(np.percentile(fit_scores, 100 * (1 - fold["contamination"])))
+    target = fold["target_precision"]
+    order = np.argsort(-train_scores, kind="stable")
+    ranked, positives = train_scores[order], np.cumsum(train_labels[order])
+    threshold = float(ranked[0])
+    for rank in range(len(ranked)):
+        following = ranked[rank + 1] if rank + 1 < len(ranked) else -np.inf
+        if following < ranked[rank] and positives[rank] >= target * (rank + 1):
+            threshold = max(float(following), 0.0)
+    return threshold
+
+
+def score_evaluation_export(directory):
+    with open(os.path.join(directory, "export.json")) as file:
+        export = json.load(file)
+    output = os.path.join(directory, "sklearn_scores.csv")
+    with open(output, "w") as out:
+        out.write("case_id,t_seconds,score,threshold\n")
+        for fold in export["folds"]:
+            width = len(fold["features"])
+            train = np.genfromtxt(os.path.join(directory, fold["train"]), delimiter=",", skip_header=1,
+                                  dtype=None, encoding="utf-8", ndmin=1)
+            matrix = np.array([[row[2 + column] for column in range(width)] for row in train], dtype=np.float64)
+            fit = np.array([row[2 + width] == 1 for row in train])
+            labels = np.array([row[3 + width] == 1 for row in train])
+            forest = IsolationForest(n_estimators=fold["n_estimators"], max_samples=min(fold["max_samples"], int(fit.sum())),
+                                     max_features=fold["max_features"], random_state=fold["seed"], n_jobs=1)
+            forest.fit(matrix[fit])
+            train_scores = -forest.score_samples(matrix)
+            threshold = threshold_by_rule(fold, train_scores[fit], train_scores, labels)
+            evaluated = np.genfromtxt(os.path.join(directory, fold["eval"]), delimiter=",", skip_header=1,
+                                      dtype=None, encoding="utf-8", ndmin=1)
+            eval_matrix = np.array([[row[2 + column] for column in range(width)] for row in evaluated], dtype=np.float64)
+            scores = -forest.score_samples(eval_matrix)
+            for row, score in zip(evaluated, scores):
+                out.write(f"{row[0]},{row[1]},{float(score)!r},{float(threshold)!r}\n")
+            print(f"fold {fold['fold']}: scikit-learn {sklearn_version} threshold {threshold:.4f} "
+                  f"(Swift {fold['swift_threshold']:.4f}), {len(scores)} samples scored")
+    print(f"scores in {output}; judge them with: physio evaluate --data ... --scores {output}")
+
+
 def main():
     arguments = parse_arguments()
+    if arguments.evaluation:
+        score_evaluation_export(arguments.evaluation)
+        return
     if not os.access(arguments.physio, os.X_OK):
         print(f"compare_sklearn: no physio binary at {arguments.physio}; build it with "
               "`swift build -c release` or pass --physio PATH", file=sys.stderr)

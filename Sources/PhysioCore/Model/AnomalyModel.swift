@@ -34,7 +34,7 @@ public struct AnomalyModel: Codable, Sendable {
         let forest = IsolationForest.fit(prepared.fitMatrix, parameters: parameters.forest)
         let scores = forest.scoreSamples(prepared.matrix)
         let fitScores = zip(scores, prepared.fitMask).filter { $0.1 }.map { $0.0 }
-        let threshold = parameters.threshold.threshold(trainingScores: fitScores)
+        let threshold = parameters.threshold.threshold(fitScores: fitScores, scores: scores, labels: trainingSet.labels)
         let fitSeconds = Double(Clock.monotonicNanos() - started) / 1e9
         let metadata = TrainingMetadata(
             trainedAt: Timestamp.format(parameters.trainedAt ?? Clock.nowMicros()),

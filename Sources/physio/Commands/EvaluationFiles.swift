@@ -5,7 +5,7 @@ import PhysioData
 /// The features `physio evaluate` trained and scored on, per fold, so
 /// scripts/compare_sklearn.py can fit scikit-learn on exactly the same
 /// matrices and score exactly the same samples:
-/// `train_K.csv` (case_id, t_seconds, features…, fit: 1 = the forest was grown on the row),
+/// `train_K.csv` (case_id, t_seconds, features…, fit: 1 = the forest was grown on the row, label: 1 = a rule true),
 /// `eval_K.csv` (case_id, t_seconds, features…, score, threshold, seed_label, ew_label: empty = not an early-warning sample),
 /// `export.json` (per fold: files, features, forest parameters, threshold rule).
 enum EvaluationExport {
@@ -37,6 +37,7 @@ enum EvaluationExport {
             switch parameters.threshold {
             case .contamination(let value): json.field("contamination", value)
             case .fixedScore(let value): json.field("threshold_score", value)
+            case .targetPrecision(let value): json.field("target_precision", value)
             }
             json.field("swift_threshold", model.threshold)
             json.endObject()
@@ -49,13 +50,13 @@ enum EvaluationExport {
     static func writeTraining(_ set: TrainingSet, _ prepared: TrainingSet.Prepared, names: [String], to path: String) throws {
         let writer = try TextWriter(path: path)
         defer { writer.close() }
-        writer.write((["case_id", "t_seconds"] + names + ["fit"]).joined(separator: ",") + "\n")
+        writer.write((["case_id", "t_seconds"] + names + ["fit", "label"]).joined(separator: ",") + "\n")
         var text = "", row = 0
         for (caseID, count) in zip(set.caseIDs, set.caseRowCounts) {
             for _ in 0..<count {
                 text += caseID + "," + Seconds.text(set.timestamps[row])
                 for column in 0..<prepared.matrix.columns { text += "," + String(prepared.matrix[row, column]) }
-                text += prepared.fitMask[row] ? ",1\n" : ",0\n"
+                text += (prepared.fitMask[row] ? ",1" : ",0") + (set.labels[row] ? ",1\n" : ",0\n")
                 row += 1
                 if text.utf8.count > 1 << 16 { writer.write(text); text = "" }
             }

@@ -75,19 +75,25 @@ struct TrainingOptions: ParsableArguments {
     var contamination: Double?
     @Option(help: "A fixed score threshold instead (0.5 = scikit-learn's contamination='auto').")
     var thresholdScore: Double?
+    @Option(help: "Or the lowest threshold at which this share of the flagged training samples have a clinical rule true.")
+    var targetPrecision: Double?
 
     func validate() throws {
         if let contamination, !(contamination > 0 && contamination < 0.5) {
             throw ValidationError("--contamination must be in (0, 0.5)")
         }
-        if contamination != nil && thresholdScore != nil {
-            throw ValidationError("give --contamination or --threshold-score, not both")
+        if let targetPrecision, !(targetPrecision > 0 && targetPrecision <= 1) {
+            throw ValidationError("--target-precision must be in (0, 1]")
+        }
+        if [contamination, thresholdScore, targetPrecision].compactMap({ $0 }).count > 1 {
+            throw ValidationError("give one of --contamination, --threshold-score and --target-precision")
         }
     }
 
     func parameters(description: String) -> TrainingParameters {
         let threshold: ThresholdRule = thresholdScore.map { .fixedScore($0) }
-            ?? contamination.map { .contamination($0) } ?? TrainingParameters.defaultThreshold
+            ?? contamination.map { .contamination($0) } ?? targetPrecision.map { .targetPrecision($0) }
+            ?? TrainingParameters.defaultThreshold
         return TrainingParameters(forest: forest.parameters, fitRows: fitRows, features: features.configuration,
                                   threshold: threshold, dataDescription: description)
     }
