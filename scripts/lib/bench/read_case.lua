@@ -1,9 +1,10 @@
--- wrk script: one sample per request, unique times, one case per thread.
--- env: PHYSIO_TOKEN
-local counter = 0
+-- wrk script: GET one route of a random case per request (dashboard reads).
+-- env: PHYSIO_TOKEN (read scope), PHYSIO_CASES (comma-separated case ids),
+--      PHYSIO_ROUTE (after /cases/{id}, e.g. "/anomalies" or "/vitals?bucket=1m")
 local token = os.getenv("PHYSIO_TOKEN")
-local caseId
-local path
+local route = os.getenv("PHYSIO_ROUTE")
+local paths = {}
+local counter = 0
 
 function setup(thread)
   counter = counter + 1
@@ -11,15 +12,14 @@ function setup(thread)
 end
 
 function init(args)
-  caseId = "single-" .. threadIndex .. "-" .. os.time() .. "-" .. tostring({}):sub(8)
-  path = "/cases/" .. caseId .. "/vitals"
-  next = 1700000000000
+  for id in string.gmatch(os.getenv("PHYSIO_CASES"), "[^,]+") do
+    paths[#paths + 1] = "/cases/" .. id .. route
+  end
+  math.randomseed(os.time() * 1000 + threadIndex)
 end
 
 function request()
-  next = next + 1
-  local body = string.format('{"samples":[{"t":%d.%03d,"hr":%d,"spo2":98}]}', math.floor(next / 1000), next % 1000, 60 + (next % 40))
-  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+  return wrk.format("GET", paths[math.random(#paths)], {["Authorization"] = "Bearer " .. token})
 end
 
 done = function(summary, latency, requests)
