@@ -37,6 +37,17 @@ export const RULES = [
   { id: "temp_ge_39_1", vital: "temp", op: "≥", value: 39.1 },
 ];
 
+// The server's artefact filter ranges (Sources/PhysioCore/Model/Features/ArtefactFilter.swift,
+// `clinicalRanges`): outside them the detector treats a value as missing, and
+// the charts leave it out, so a flushed arterial line does not squash the scale.
+export const PLAUSIBLE = {
+  hr: [20, 250], sbp: [40, 300], dbp: [20, 200], mbp: [25, 250],
+  spo2: [50, 100], rr: [3, 70], etco2: [5, 100], temp: [25, 44],
+};
+
+export const plausible = (vital, value) =>
+  value != null && !Number.isNaN(value) && value >= PLAUSIBLE[vital][0] && value <= PLAUSIBLE[vital][1];
+
 const OPERATORS = { gt: ">", lt: "<", ge: "≥", le: "≤" };
 
 /** "hr_gt_140" → "HR > 140"; ids this page does not know are shown as they are. */

@@ -1,0 +1,83 @@
+// The case list: every case, most recently active first, each with how
+// fresh its data is, its latest HR / BP / SpO₂ and its open anomaly
+// episode. Polled: the list has no stream of its own.
+
+import { caseURL, getJSON } from "./api.js";
+import { el, text } from "./dom.js";
+import { ago, clock, number, plausible, ruleLabel } from "./format.js";
+
+// A case whose last commit is this recent counts as live (a monitor is posting).
+export const LIVE_MS = 60_000;
+// Details (latest values, open episode) are fetched for this many cases at most per poll.
+const DETAILED = 40;
+
+export class CaseList {
+  constructor({ list, empty, count, onSelect }) {
+    Object.assign(this, { list, empty, count, onSelect });
+    this.details = new Map();  // case id → {updated_at, detail}
+    this.selected = null;
+    this.cases = [];
+  }
+
+  /** Fetches the list and the details that changed; returns the cases, most recent first. */
+  async refresh() {
+    const { cases } = await getJSON("/cases", { limit: 1000 });
+    cases.sort((a, b) => b.updated_at.localeCompare(a.updated_at) || a.case_id.localeCompare(b.case_id));
+    const changed = cases.slice(0, DETAILED).filter((summary) => this.details.get(summary.case_id)?.updated_at !== summary.updated_at);
+    await Promise.all(changed.map(async (summary) => {
+      try {
+        const detail = await getJSON(caseURL(summary.case_id));
+        this.details.set(summary.case_id, { updated_at: summary.updated_at, detail });
+      } catch (error) {
+        if (error.status) throw error;  // 401/403: the page must ask for a token again
+      }
+    }));
+    this.cases = cases;
+    this.render();
+    return cases;
+  }
+
+  detail(caseID) { return this.details.get(caseID)?.detail ?? null; }
+
+  select(caseID) {
+    this.selected = caseID;
+    for (const button of this.list.querySelectorAll(".case-item")) {
+      button.setAttribute("aria-current", String(button.dataset.case === caseID));
+    }
+  }
+
+  render() {
+    const now = Date.now();
+    text(this.count, this.cases.length ? `(${this.cases.length})` : "");
+    this.empty.hidden = this.cases.length > 0;
+    this.list.replaceChildren(...this.cases.map((summary) => el("li", {}, this.item(summary, now))));
+  }
+
+  item(summary, now) {
+    const detail = this.detail(summary.case_id);
+    const live = now - Date.parse(summary.updated_at) < LIVE_MS;
+    const episode = detail?.open_episode;
+    const latest = detail?.latest ?? {};
+    // An artefact (a flushed or unzeroed line) shows as "–", as a monitor shows "---".
+    const value = (vital) => (plausible(vital, latest[vital]?.value) ? number(vital, latest[vital].value) : "–");
+    return el("button", {
+      type: "button",
+      class: `case-item${live ? " live" : ""}${episode ? " anomalous" : ""}`,
+      "aria-current": String(summary.case_id === this.selected),
+      dataset: { case: summary.case_id },
+      onclick: () => this.onSelect(summary.case_id),
+    },
+    el("span", { class: "case-top" },
+      el("span", { class: "case-id" }, summary.case_id),
+      el("span", { class: "case-when", title: `last sample ${summary.last_sample}` },
+        live ? `● live · ${clock(Date.parse(summary.last_sample))}` : `${ago(Date.parse(summary.updated_at), now)}`)),
+    detail && el("span", { class: "case-values" },
+      el("span", { class: "v-hr" }, "HR ", el("b", {}, value("hr"))),
+      el("span", { class: "v-bp" }, "BP ", el("b", {}, `${value("sbp")}/${value("dbp")}`)),
+      el("span", { class: "v-spo2" }, "SpO₂ ", el("b", {}, value("spo2")))),
+    el("span", { class: `case-flag${episode ? "" : " calm"}` },
+      episode
+        ? `Anomaly since ${clock(Date.parse(episode.start))}${episode.rules.length ? ` · ${episode.rules.map(ruleLabel).join(", ")}` : ""}`
+        : detail?.latest_score ? "No open episode" : "Not scored yet"));
+  }
+}

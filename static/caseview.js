@@ -1,0 +1,246 @@
+// One case: its header (state, times), the charts over a time window that
+// follows the newest sample, and the episode list; kept live by the case's
+// event stream. Windows up to an hour load raw samples, longer ones minute
+// buckets (min–max band and mean) with live samples drawn on top.
+
+import { AuthError, caseURL, followStream, getJSON } from "./api.js";
+import { byId, text } from "./dom.js";
+import { renderEpisodes } from "./episodes.js";
+import { clock, ruleLabel } from "./format.js";
+import { Panels } from "./panels.js";
+import { CaseData } from "./series.js";
+
+const RAW_MAX_MS = 3_600_000;
+const BUCKET_RELOAD_MS = 60_000;  // minute buckets of a followed window are fetched again this often
+const DRAW_INTERVAL_MS = 250;     // live data redraws at most 4 times a second
+const OPEN_GAP_MS = 30_000;       // an episode ending this close to the newest score is still open (the server's rule)
+
+export class CaseView {
+  constructor({ onAuthError, onWindow }) {
+    Object.assign(this, { onAuthError, onWindow });
+    this.panels = new Panels(byId("charts"), (t) => { this.hover = t; this.schedule(true); });
+    this.windowSeconds = 3600;
+    this.generation = 0;
+    this.data = new CaseData();
+    this.lastDraw = 0;
+    for (const button of document.querySelectorAll("[data-window]")) {
+      button.addEventListener("click", () => this.setWindow(Number(button.dataset.window)));
+    }
+    new ResizeObserver(() => this.schedule(true)).observe(byId("charts"));
+    setInterval(() => this.bucket === "1m" && !this.zoom && !this.loading && this.load(), BUCKET_RELOAD_MS);
+  }
+
+  /** Shows `caseID`; `detail` is its GET /cases/{id} answer if the caller has one. */
+  open(caseID, detail, windowSeconds) {
+    if (windowSeconds != null && Number.isFinite(windowSeconds)) this.windowSeconds = windowSeconds;
+    if (caseID === this.caseID) return;
+    this.close();
+    this.caseID = caseID;
+    this.detail = detail;
+    this.data = new CaseData();
+    this.zoom = null;
+    this.hover = null;
+    text(byId("case-title"), caseID);
+    this.header();
+    this.showWindow();
+    this.stopStream = followStream(caseID, {
+      onEvent: (name, data) => this.event(name, data),
+      onState: (state) => this.streamState(state),
+      onAuthError: this.onAuthError,
+    });
+    this.load();
+  }
+
+  close() {
+    this.stopStream?.();
+    this.stopStream = null;
+    this.caseID = null;
+    this.generation += 1;
+  }
+
+  /** A fresh GET /cases/{id} answer (the page polls it). */
+  updateDetail(detail) {
+    if (!detail || detail.case_id !== this.caseID) return;
+    this.detail = detail;
+    this.header();
+    this.episodeList();
+  }
+
+  setWindow(seconds) {
+    this.windowSeconds = seconds;
+    this.zoom = null;
+    this.showWindow();
+    this.onWindow(seconds);
+    this.load();
+  }
+
+  showWindow() {
+    for (const button of document.querySelectorAll("[data-window]")) {
+      button.setAttribute("aria-pressed", String(!this.zoom && Number(button.dataset.window) === this.windowSeconds));
+    }
+  }
+
+  /** The newest sample time known: the window follows it. */
+  end() {
+    const last = this.detail ? Date.parse(this.detail.last_sample) : -Infinity;
+    return Math.max(last, this.data.lastSampleTime ?? -Infinity);
+  }
+
+  /** [from, to] shown: the zoomed episode, or the window ending at the newest sample. */
+  range() {
+    if (this.zoom) return [this.zoom.from, this.zoom.to];
+    const end = this.end();
+    if (this.windowSeconds === 0) return [Date.parse(this.detail.first_sample), Math.max(end, Date.parse(this.detail.first_sample) + 60_000)];
+    return [end - this.windowSeconds * 1000, end];
+  }
+
+  async load() {
+    const generation = ++this.generation;
+    const url = caseURL(this.caseID);
+    this.loading = true;
+    this.pending = [];
+    try {
+      this.detail = await getJSON(url);
+      if (generation !== this.generation) return;
+      const [from, to] = this.range();
+      this.bucket = to - from <= RAW_MAX_MS ? "raw" : "1m";
+      // A followed window is open-ended, so nothing committed while loading is missed.
+      const query = { from: iso(from), to: this.zoom ? iso(to) : null };
+      const windowFrom = this.windowSeconds === 0 ? null : iso(this.end() - this.windowSeconds * 1000);
+      const [vitals, scores, episodes] = await Promise.all([
+        getJSON(`${url}/vitals`, { ...query, bucket: this.bucket }),
+        getJSON(`${url}/anomalies`, { ...query, granularity: "sample" }).catch((error) => {
+          if (error instanceof AuthError) throw error;
+          return { samples: [] };  // over the read limit: the charts still show the vitals
+        }),
+        getJSON(`${url}/anomalies`, { from: windowFrom }),
+      ]);
+      if (generation !== this.generation) return;
+      const data = new CaseData();
+      if (vitals.buckets) data.setBuckets(vitals.buckets);
+      for (const sample of vitals.samples ?? []) data.addSample(sample);
+      for (const score of scores.samples) data.addScore(score);
+      for (const episode of episodes.episodes) data.addEpisode(episode);
+      this.data = data;
+      this.loading = false;
+      for (const [name, event] of this.pending) this.apply(name, event);
+      this.header();
+      this.episodeList();
+      this.schedule(true);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      if (error instanceof AuthError) { this.onAuthError(error); return; }
+      text(byId("case-meta"), `Could not load this case: ${error.message}`);
+    } finally {
+      if (generation === this.generation) this.loading = false;
+    }
+  }
+
+  /** A stream event; held back while a load is under way, then merged. */
+  event(name, json) {
+    let event;
+    try { event = JSON.parse(json); } catch { return; }
+    if (this.loading) { this.pending.push([name, event]); return; }
+    this.apply(name, event);
+  }
+
+  apply(name, event) {
+    if (name === "sample") {
+      this.data.addSample(event);
+      if (!this.zoom && this.windowSeconds > 0) this.data.forgetBefore(this.end() - 2 * this.windowSeconds * 1000);
+    } else if (name === "score") {
+      this.data.addScore(event);
+    } else if (name === "episode") {
+      this.data.addEpisode(event);
+      this.episodeList();
+      this.header();
+    }
+    this.schedule(false);
+  }
+
+  /** The open episode: one that ended within 30 s of the newest score. */
+  openEpisode() {
+    const newest = Math.max(this.data.scores.at(-1)?.[0] ?? -Infinity,
+      this.detail?.latest_score ? Date.parse(this.detail.latest_score.t) : -Infinity);
+    let open = null;
+    for (const episode of this.data.episodes.values()) {
+      if (episode.endMs >= newest - OPEN_GAP_MS && (!open || episode.endMs > open.endMs)) open = episode;
+    }
+    return open ?? this.detail?.open_episode ?? null;
+  }
+
+  header() {
+    const detail = this.detail;
+    if (!detail) return;
+    const first = Date.parse(detail.first_sample);
+    const parts = [`Started ${day(first)} ${clock(first)}`, `${detail.samples.toLocaleString("en")} samples`, `last sample ${clock(this.end())}`];
+    if (detail.pending_jobs) parts.push(`${detail.pending_jobs} scoring job${detail.pending_jobs === 1 ? "" : "s"} queued`);
+    if (detail.failed_jobs) parts.push(`${detail.failed_jobs} failed scoring job${detail.failed_jobs === 1 ? "" : "s"}`);
+    text(byId("case-meta"), parts.join(" · "));
+
+    const state = byId("case-state");
+    const open = this.openEpisode();
+    if (open) {
+      const rules = open.rules.length ? ` · ${open.rules.map(ruleLabel).join(", ")}` : "";
+      text(state, `Anomaly since ${clock(Date.parse(open.start))}${rules}`);
+      state.className = "state anomalous";
+    } else {
+      text(state, detail.latest_score || this.data.scores.length ? "No open episode" : "Waiting for scores");
+      state.className = `state${detail.latest_score ? " normal" : ""}`;
+    }
+  }
+
+  episodeList() {
+    renderEpisodes(byId("episode-list"), byId("episodes-empty"), byId("episode-count"), {
+      episodes: this.data.episodes.values(),
+      openID: this.openEpisode()?.id,
+      selectedID: this.zoom?.episodeID,
+      onSelect: (episode) => this.zoomTo(episode),
+    });
+  }
+
+  /** Zooms to an episode (and its surroundings); the same one again goes back to the live window. */
+  zoomTo(episode) {
+    if (this.zoom?.episodeID === episode.id) {
+      this.zoom = null;
+    } else {
+      const pad = Math.max(120_000, (episode.endMs - episode.startMs) / 2);
+      this.zoom = { from: episode.startMs - pad, to: episode.endMs + pad, episodeID: episode.id };
+    }
+    this.showWindow();
+    this.episodeList();
+    this.load();
+  }
+
+  streamState(state) {
+    const node = byId("stream-state");
+    text(node, state === "live" ? "● live" : "reconnecting…");
+    node.className = `stream ${state}`;
+  }
+
+  /** Redraws soon: at the next frame if `now`, else at most every DRAW_INTERVAL_MS. */
+  schedule(now) {
+    if (this.drawTimer) return;
+    const wait = now ? 0 : Math.max(0, this.lastDraw + DRAW_INTERVAL_MS - performance.now());
+    this.drawTimer = setTimeout(() => requestAnimationFrame(() => {
+      this.drawTimer = null;
+      this.lastDraw = performance.now();
+      this.draw();
+    }), wait);
+  }
+
+  draw() {
+    if (!this.caseID || !this.detail) return;
+    const [from, to] = this.range();
+    const openID = this.openEpisode()?.id;
+    const episodes = [...this.data.episodes.values()].map((episode) => ({
+      start: episode.startMs, end: episode.endMs, open: episode.id === openID, selected: episode.id === this.zoom?.episodeID,
+    }));
+    const hover = this.hover != null && this.hover >= from && this.hover <= to ? this.hover : null;
+    this.panels.draw({ from, to, data: this.data, episodes, hover });
+    if (this.data.samples.length || this.data.buckets.length) document.body.dataset.chartDrawn = "true";  // scripts/screenshot waits for this
+  }
+}
+
+const iso = (ms) => new Date(ms).toISOString();
+const day = (ms) => new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short" });

@@ -1,0 +1,54 @@
+// The episode list beside the charts: newest first, each with its times,
+// peak score, the vitals that drove it and the clinical rules it crossed.
+
+import { el } from "./dom.js";
+import { VITALS, clock, duration, ruleLabel } from "./format.js";
+
+/**
+ * Renders `episodes` (CaseData episodes) into `list`. `openID`: the case's
+ * open episode; `selectedID`: the one zoomed to; `onSelect(episode)`.
+ */
+export function renderEpisodes(list, empty, count, { episodes, openID, selectedID, onSelect }) {
+  const sorted = [...episodes].sort((a, b) => b.startMs - a.startMs);
+  count.textContent = sorted.length ? `(${sorted.length})` : "";
+  empty.hidden = sorted.length > 0;
+  list.replaceChildren(...sorted.map((episode) => {
+    const open = episode.id === openID;
+    return el("li", {},
+      el("button", {
+        type: "button",
+        class: `episode${open ? " open" : ""}`,
+        "aria-pressed": String(episode.id === selectedID),
+        onclick: () => onSelect(episode),
+      },
+      el("span", { class: "episode-top" },
+        open && el("span", { class: "badge" }, "open"),
+        el("b", {}, `${clock(episode.startMs)}–${clock(episode.endMs)}`),
+        el("span", { class: "muted" }, duration(episode.duration_seconds))),
+      el("span", { class: "peak" }, `peak score ${episode.peak_score.toFixed(2)} at ${clock(Date.parse(episode.peak_time))}`),
+      drivers(episode.drivers),
+      rules(episode.rules)));
+  }));
+}
+
+/** The vitals that drove the episode's peak, as bars of their share. */
+function drivers(list) {
+  if (!list?.length) return null;
+  return el("span", { class: "drivers", "aria-label": "Contributing vitals" },
+    list.flatMap(({ vital, weight }) => {
+      const bar = el("span");
+      bar.style.width = `${Math.round(Math.max(0, Math.min(1, weight)) * 100)}%`;  // CSSOM: allowed under the CSP
+      return [
+        el("span", {}, VITALS[vital]?.label ?? vital),
+        el("span", { class: "bar" }, bar),
+        el("span", { class: "pct" }, `${Math.round(weight * 100)}%`),
+      ];
+    }));
+}
+
+function rules(ids) {
+  return el("span", { class: "rules", "aria-label": "Clinical rules fired" },
+    ids?.length
+      ? ids.map((id) => el("span", { class: "rule", title: id }, ruleLabel(id)))
+      : el("span", { class: "rule none" }, "no clinical threshold crossed"));
+}

@@ -1,0 +1,136 @@
+// The chart column of a case: one panel per vital group the case has data
+// for, plus the anomaly score, each with a legend (names and units) and a
+// monitor-style value box; a pointer over any panel reads all of them at
+// that time.
+
+import { drawPanel, timeAt } from "./chart.js";
+import { el, text } from "./dom.js";
+import { PANELS, RULES, VITALS, breaches, clock, number, ruleLabel } from "./format.js";
+
+const SCORE = { id: "score", title: "Anomaly score", colour: "#f0b45e" };
+
+export class Panels {
+  constructor(container, onHover) {
+    this.container = container;
+    this.onHover = onHover;
+    this.panels = [];
+    this.shown = "";
+    // Panels change size when others appear or the window changes: redraw then.
+    this.resized = new ResizeObserver(() => onHover(this.hover));
+  }
+
+  /** Draws `data` (a CaseData) over [from, to]; `episodes`: [{start, end, open, selected}] in ms. */
+  draw({ from, to, data, episodes, hover }) {
+    const visible = PANELS.filter((panel) => panel.vitals.some((vital) => data.has(vital) || (vital === "mbp" && data.has("mbp_est"))));
+    const key = visible.map((panel) => panel.id).join(",");
+    if (key !== this.shown) this.build(visible);
+    this.from = from;
+    this.to = to;
+    this.hover = hover;
+
+    for (const panel of this.panels) {
+      const lines = panel.id === "score" ? scoreLines(data) : vitalLines(panel, data);
+      drawPanel(panel.canvas, {
+        from, to, lines, episodes, hover, axis: true,
+        range: panel.range,
+        thresholds: panel.thresholds,
+        format: panel.id === "score" ? (v) => v.toFixed(2) : (v) => String(Math.round(v * 10) / 10),
+      });
+      for (const [vital, item] of panel.legendItems) item.hidden = !data.has(vital);
+      if (panel.id === "score") showScore(panel, data, hover);
+      else showValues(panel, data, hover);
+    }
+  }
+
+  build(visible) {
+    this.shown = visible.map((panel) => panel.id).join(",");
+    this.container.replaceChildren();
+    this.resized.disconnect();
+    this.panels = [...visible, SCORE].map((definition) => {
+      const panel = {
+        ...definition,
+        vitals: definition.vitals ?? [],
+        range: definition.range ?? [0.35, 0.75],
+        thresholds: RULES.filter((rule) => definition.vitals?.includes(rule.vital)).map((rule) => ({ value: rule.value, label: ruleLabel(rule.id) })),
+        canvas: el("canvas", { role: "img", "aria-label": `${definition.title} over time` }),
+        number: el("span", { class: "number" }),
+        extra: el("span", { class: "unit" }),
+        at: el("span", { class: "at" }),
+      };
+      panel.box = el("div", { class: "value" },
+        el("span", { class: "label" }, definition.id === "bp" ? "SBP/DBP" : definition.id === "score" ? "Score" : VITALS[definition.vitals[0]].label),
+        panel.number,
+        panel.extra,
+        panel.at);
+      const legend = el("div", { class: "legend" }, ...legendItems(panel));
+      panel.legendItems = [...legend.querySelectorAll("[data-vital]")].map((item) => [item.dataset.vital, item]);
+      this.container.append(el("div", { class: `chart${definition.id === "score" ? " score" : ""}` },
+        el("div", { class: "plot" }, panel.canvas, legend), panel.box));
+      this.resized.observe(panel.canvas);
+      panel.canvas.addEventListener("mousemove", (event) => this.onHover(timeAt(panel.canvas, event.offsetX, this.from, this.to)));
+      panel.canvas.addEventListener("mouseleave", () => this.onHover(null));
+      return panel;
+    });
+  }
+}
+
+function legendItems(panel) {
+  if (panel.id === "score") {
+    return [el("span", { class: "swatch-label" }, swatch(SCORE.colour), "Anomaly score"), el("span", { class: "muted" }, " Isolation Forest, 0–1, higher is more abnormal")];
+  }
+  const items = panel.vitals.map((vital) => el("span", { class: "swatch-label", dataset: { vital } },
+    swatch(VITALS[vital].colour), panel.vitals.length > 1 ? VITALS[vital].label : VITALS[vital].name));
+  if (panel.vitals.includes("mbp")) {
+    items.push(el("span", { class: "swatch-label", dataset: { vital: "mbp_est" } }, swatch(VITALS.mbp.colour, true), "MAP est. (SBP+2·DBP)/3"));
+  }
+  items.push(el("span", { class: "muted" }, VITALS[panel.vitals[0]].unit));
+  return items;
+}
+
+function swatch(colour, dashed = false) {
+  const mark = el("span", { class: `swatch${dashed ? " dashed" : ""}`, "aria-hidden": "true" });
+  mark.style.borderColor = colour;  // CSSOM, allowed under the page's CSP (inline style attributes are not)
+  return mark;
+}
+
+function vitalLines(panel, data) {
+  const lines = panel.vitals.map((vital) => ({ colour: VITALS[vital].colour, raw: data.raw(vital), buckets: data.bucketed(vital), width: vital === "dbp" ? 1.2 : 1.6 }));
+  if (panel.vitals.includes("mbp") && data.has("mbp_est")) {
+    lines.push({ colour: VITALS.mbp.colour, raw: data.raw("mbp_est"), buckets: data.bucketed("mbp_est"), dash: [4, 3], width: 1.3 });
+  }
+  return lines;
+}
+
+function scoreLines(data) {
+  return [{ colour: SCORE.colour, raw: data.scores.map(([t, score]) => [t, score]), width: 1.3 }];
+}
+
+/** The value box: the latest values, or those under the pointer; red when a clinical rule is breached. */
+function showValues(panel, data, hover) {
+  const at = hover ?? Infinity;
+  const values = Object.fromEntries(panel.vitals.map((vital) => [vital, data.valueAt(vital, at)]));
+  const estimate = panel.vitals.includes("mbp") && !values.mbp ? data.valueAt("mbp_est", at) : null;
+  const newest = Math.max(...Object.values(values).filter(Boolean).map(([t]) => t), -Infinity);
+  let breached;
+  if (panel.id === "bp") {
+    const map = values.mbp ?? estimate;
+    text(panel.number, `${number("sbp", values.sbp?.[1])}/${number("dbp", values.dbp?.[1])}`).classList.add("small");
+    text(panel.extra, map ? `MAP ${estimate && !values.mbp ? "≈" : ""}${number("mbp", map[1])} mmHg` : "mmHg");
+    breached = breaches("sbp", values.sbp?.[1]).length || (map && breaches("mbp", map[1]).length);
+  } else {
+    const vital = panel.vitals[0];
+    text(panel.number, number(vital, values[vital]?.[1]));
+    text(panel.extra, VITALS[vital].unit);
+    breached = breaches(vital, values[vital]?.[1]).length;
+  }
+  text(panel.at, hover != null ? `at ${clock(hover)}` : Number.isFinite(newest) ? clock(newest) : "");
+  panel.box.classList.toggle("breach", Boolean(breached));
+}
+
+function showScore(panel, data, hover) {
+  const score = data.scoreAt(hover ?? Infinity);
+  text(panel.number, score ? score[1].toFixed(2) : "–");
+  text(panel.extra, score ? (score[2] ? "anomalous" : "normal") : "not scored yet");
+  text(panel.at, hover != null ? `at ${clock(hover)}` : score ? clock(score[0]) : "");
+  panel.box.classList.toggle("breach", Boolean(score?.[2]));
+}
