@@ -66,7 +66,8 @@ private func collectKeys(_ context: UnsafeMutableRawPointer?, _ kind: MHD_ValueK
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    public var trimmingSpaces: String {
         var text = Substring(self)
         while text.first == " " || text.first == "\t" { text.removeFirst() }
         while text.last == " " || text.last == "\t" { text.removeLast() }

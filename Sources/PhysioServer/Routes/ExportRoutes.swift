@@ -73,12 +73,3 @@ struct ExportRoutes {
         throw Problem.notAcceptable("exports are text/csv or application/x-ndjson; Accept was '\(accept.prefix(100))'")
     }
 }
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        var text = Substring(self)
-        while text.first == " " || text.first == "\t" { text.removeFirst() }
-        while text.last == " " || text.last == "\t" { text.removeLast() }
-        return String(text)
-    }
-}

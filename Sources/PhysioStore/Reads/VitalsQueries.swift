@@ -18,14 +18,7 @@ public struct VitalsQueries: Sendable {
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
             ORDER BY ts LIMIT $4
             """, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }, String(limit)])
-        var batch = SampleBatch(caseID: caseID, reservingCapacity: result.rowCount)
-        for row in 0..<result.rowCount {
-            let index = batch.appendRow(timestamp: result.int64(row, 0)!)
-            for vital in Vital.allCases {
-                if let value = result.float(row, 1 + vital.rawValue) { batch.set(vital, row: index, to: value) }
-            }
-        }
-        return batch
+        return VitalsReader.batch(caseID: caseID, result)
     }
 
     /// Buckets whose start lies in [floor(from), to], each over its whole

@@ -13,6 +13,11 @@ public struct VitalsReader: Sendable {
             WHERE case_id = $1 AND ts >= $2::timestamptz AND ts <= $3::timestamptz
             ORDER BY ts
             """, [caseID, Timestamp.format(from), Timestamp.format(to)])
+        return Self.batch(caseID: caseID, result)
+    }
+
+    /// The rows of a `SELECT \(columns)` as one case's samples.
+    static func batch(caseID: String, _ result: QueryResult) -> SampleBatch {
         var batch = SampleBatch(caseID: caseID, reservingCapacity: result.rowCount)
         for row in 0..<result.rowCount {
             let index = batch.appendRow(timestamp: result.int64(row, 0)!)
