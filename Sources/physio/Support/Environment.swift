@@ -39,7 +39,10 @@ enum Environment {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"),
             help: "libpq URL, e.g. postgresql://physio@localhost/physio (env PHYSIO_DATABASE_URL).")
-    var databaseURL: String? = Environment.string("PHYSIO_DATABASE_URL")
+    var flag: String?
+
+    /// The flag, else the environment (read here: an Optional option cannot take a default).
+    var databaseURL: String? { flag ?? Environment.string("PHYSIO_DATABASE_URL") }
 
     func url() throws -> String {
         guard let databaseURL else {
