@@ -14,6 +14,8 @@ public struct LoadConfiguration: Sendable {
     public var casePrefix = "lg"
     /// Appends `case_id,t` of every acknowledged sample (for loss checks).
     public var ackLogPath: String?
+    /// A request unanswered this long counts as a lost connection (and is sent again).
+    public var requestTimeoutSeconds = 10.0
 
     public init() {}
 }
@@ -23,7 +25,10 @@ public struct LoadReport: Sendable {
     public var requests = 0
     /// Requests answered 200.
     public var okRequests = 0
+    /// New samples sent (a resent batch counts once).
     public var samplesSent = 0
+    /// Requests that sent an unacknowledged batch again (after a 5xx, a lost connection or a timeout).
+    public var resent = 0
     public var samplesAccepted = 0
     public var duplicates = 0
     /// Non-200 answers by status.
@@ -37,6 +42,7 @@ public struct LoadReport: Sendable {
         requests += other.requests
         okRequests += other.okRequests
         samplesSent += other.samplesSent
+        resent += other.resent
         samplesAccepted += other.samplesAccepted
         duplicates += other.duplicates
         for (status, count) in other.statuses { statuses[status, default: 0] += count }

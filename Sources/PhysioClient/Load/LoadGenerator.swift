@@ -50,6 +50,7 @@ struct MonitorLoop {
         let interval = configuration.requestsPerSecond > 0 ? UInt64(1e9 / configuration.requestsPerSecond) : 0
         let begin = Clock.monotonicNanos()
         let end = begin + UInt64(configuration.durationSeconds * 1e9)
+        let timeout = UInt64(configuration.requestTimeoutSeconds * 1e9)
         // Spread the first requests over one interval so monitors do not fire in lockstep.
         for index in monitors.indices {
             monitors[index].nextDue = begin + (interval > 0 ? UInt64(index) * interval / UInt64(max(1, monitors.count)) : 0)
@@ -61,11 +62,18 @@ struct MonitorLoop {
             let now = Clock.monotonicNanos()
             var anyInFlight = false
             for index in monitors.indices {
+                if monitors[index].inFlight && now - monitors[index].sentAt > timeout {
+                    // No answer: the outcome is unknown, so the batch stays pending.
+                    report.connectionErrors += 1
+                    monitors[index].close()
+                    monitors[index].nextDue = now + max(interval, 100_000_000)
+                }
                 if monitors[index].inFlight { anyInFlight = true; continue }
                 guard now < end, monitors[index].nextDue <= now else { continue }
+                let resending = monitors[index].isResending
                 if monitors[index].send(configuration: configuration, now: now) {
                     report.requests += 1
-                    report.samplesSent += configuration.samplesPerRequest
+                    if resending { report.resent += 1 } else { report.samplesSent += configuration.samplesPerRequest }
                     anyInFlight = true
                 } else {
                     report.connectionErrors += 1
@@ -100,6 +108,7 @@ struct MonitorLoop {
                 case .complete(let status, let accepted, let duplicates):
                     let finished = Clock.monotonicNanos()
                     report.latency.record(micros: Int64((finished - monitors[index].sentAt) / 1000))
+                    monitors[index].settle(status: status)
                     if status == 200 {
                         report.okRequests += 1
                         report.samplesAccepted += accepted

@@ -18,6 +18,9 @@ struct Monitor {
     var sentAt: UInt64 = 0
     private var lastTimestamp: Int64 = 0
     private var sentTimestamps: [Int64] = []
+    /// The batch last sent while it is not acknowledged: a monitor keeps
+    /// unacknowledged samples and sends them again (ingest is idempotent).
+    private var pendingBody: String?
     private var response: [UInt8] = []
     private var random: UInt64
     private var heartRate: Float = 72
@@ -31,19 +34,8 @@ struct Monitor {
     /// Sends one request; false if there is no connection to send it on.
     mutating func send(configuration: LoadConfiguration, now: UInt64) -> Bool {
         if socket < 0 && !connect(configuration) { return false }
-        sentTimestamps.removeAll(keepingCapacity: true)
-        var body = #"{"samples":["#
-        for index in 0..<configuration.samplesPerRequest {
-            // t is the wall clock at sending, so "time to score" can be read off the database.
-            let t = max(Clock.nowMicros(), lastTimestamp + 1)
-            lastTimestamp = t
-            sentTimestamps.append(t)
-            heartRate = min(140, max(40, heartRate + Float(nextNoise()) * 0.8))
-            systolic = min(180, max(80, systolic + Float(nextNoise()) * 1.2))
-            if index > 0 { body += "," }
-            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","hr":\#(Int(heartRate)),"sbp":\#(Int(systolic)),"dbp":\#(Int(systolic / 2)),"spo2":98}"#
-        }
-        body += "]}"
+        let body = pendingBody ?? nextBody(configuration)
+        pendingBody = body
         let request = "POST /cases/\(caseID)/vitals HTTP/1.1\r\nHost: \(configuration.host)\r\nAuthorization: Bearer \(configuration.token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         let bytes = Array(request.utf8)
         var offset = 0
@@ -60,6 +52,33 @@ struct Monitor {
         inFlight = true
         sentAt = now
         return true
+    }
+
+    /// Whether the last batch is still unacknowledged (it goes out again next).
+    var isResending: Bool { pendingBody != nil }
+
+    /// The answer settles the batch: acknowledged (200) or refused for good
+    /// (4xx); after a 5xx or a lost connection it stays pending.
+    mutating func settle(status: Int) {
+        if status < 500 { pendingBody = nil }
+    }
+
+    /// New samples, timed by the wall clock.
+    private mutating func nextBody(_ configuration: LoadConfiguration) -> String {
+        sentTimestamps.removeAll(keepingCapacity: true)
+        var body = #"{"samples":["#
+        for index in 0..<configuration.samplesPerRequest {
+            // t is the wall clock at sending, so "time to score" can be read off the database.
+            let t = max(Clock.nowMicros(), lastTimestamp + 1)
+            lastTimestamp = t
+            sentTimestamps.append(t)
+            heartRate = min(140, max(40, heartRate + Float(nextNoise()) * 0.8))
+            systolic = min(180, max(80, systolic + Float(nextNoise()) * 1.2))
+            if index > 0 { body += "," }
+            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","hr":\#(Int(heartRate)),"sbp":\#(Int(systolic)),"dbp":\#(Int(systolic / 2)),"spo2":98}"#
+        }
+        body += "]}"
+        return body
     }
 
     mutating func receive() -> Receive {

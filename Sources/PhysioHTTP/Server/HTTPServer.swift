@@ -49,13 +49,15 @@ public final class HTTPServer: @unchecked Sendable {
 
         var address = try SocketAddress(host: configuration.bindAddress, port: configuration.port)
         let logSink: physio_log_sink = physioMHDLogSink
+        // No LISTENING_ADDRESS_REUSE: it adds SO_REUSEPORT, and a second server
+        // on the port would start and silently take half the connections.
+        // libmicrohttpd's default SO_REUSEADDR already allows a quick restart.
         var options: [MHD_OptionItem] = [
             item(.EXTERNAL_LOGGER, physio_mhd_logger_address(), unsafeBitCast(logSink, to: UnsafeMutableRawPointer.self)),
             item(.THREAD_POOL_SIZE, max(1, configuration.threads)),
             item(.CONNECTION_LIMIT, configuration.connectionLimit),
             item(.CONNECTION_TIMEOUT, configuration.idleTimeoutSeconds),
             item(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryBytes),
-            item(.LISTENING_ADDRESS_REUSE, 1),
             item(.NOTIFY_COMPLETED, unsafeBitCast(physioRequestCompleted as MHD_RequestCompletedCallback, to: Int.self),
                  Unmanaged.passUnretained(self).toOpaque()),
         ]

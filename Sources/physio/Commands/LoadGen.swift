@@ -7,7 +7,11 @@ struct LoadGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadgen",
         abstract: "Act as many monitors at once: each posts samples of its own case on its own connection at a steady rate.",
-        discussion: "Sample times are the wall clock at sending, so detection latency can be read from the database (scored_at − ts).")
+        discussion: """
+            Sample times are the wall clock at sending, so detection latency can be read from the database (scored_at − ts). \
+            A batch answered 5xx, or whose connection failed or timed out, is sent again before new samples, as a monitor \
+            that buffers would; refused connections are retried every 100 ms.
+            """)
 
     @Option(help: "Server URL (env PHYSIO_URL).") var url = Environment.string("PHYSIO_URL", default: "http://127.0.0.1:8080")
     @Option(help: "Ingest token (env PHYSIO_TOKEN).") var token = Environment.string("PHYSIO_TOKEN", default: "")
@@ -17,13 +21,14 @@ struct LoadGen: ParsableCommand {
     @Option(help: "Seconds to run.") var duration = 10.0
     @Option(help: "Client threads.") var threads = 2
     @Option(help: "Case id prefix (cases are PREFIX-0, PREFIX-1, …).") var casePrefix = "lg"
-    @Option(help: "Append `case_id,t` of every acknowledged sample to this file.") var ackLog: String?
+    @Option(help: "Append `case_id,t` of every acknowledged sample (answered 200) to this file.") var ackLog: String?
+    @Option(help: "Seconds to wait for an answer before giving up on the connection.") var requestTimeout = 10.0
     @Option(help: "Write the report as JSON to this file.") var report: String?
 
     func validate() throws {
         guard !token.isEmpty else { throw ValidationError("--token or PHYSIO_TOKEN is required") }
-        guard monitors >= 1, batch >= 1, duration > 0, threads >= 1, rate >= 0 else {
-            throw ValidationError("--monitors, --batch, --threads ≥ 1; --duration > 0; --rate ≥ 0")
+        guard monitors >= 1, batch >= 1, duration > 0, threads >= 1, rate >= 0, requestTimeout > 0 else {
+            throw ValidationError("--monitors, --batch, --threads ≥ 1; --duration, --request-timeout > 0; --rate ≥ 0")
         }
     }
 
@@ -40,6 +45,7 @@ struct LoadGen: ParsableCommand {
         configuration.threads = threads
         configuration.casePrefix = casePrefix
         configuration.ackLogPath = ackLog
+        configuration.requestTimeoutSeconds = requestTimeout
         let result = try LoadGenerator(configuration: configuration).run()
 
         var json = JSONWriter()
@@ -53,6 +59,7 @@ struct LoadGen: ParsableCommand {
         json.field("samples_accepted", result.samplesAccepted)
         json.field("samples_per_second", Double(result.samplesAccepted) / result.seconds)
         json.field("duplicates", result.duplicates)
+        json.field("resent_requests", result.resent)
         json.field("connection_errors", result.connectionErrors)
         json.key("errors_by_status")
         json.beginObject()

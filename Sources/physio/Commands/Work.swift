@@ -21,5 +21,8 @@ struct Work: ParsableCommand {
         let signal = Signals.waitForTermination()
         Log.info("shutting down", ["signal": .int(Int(signal))])
         pool.stop()
+        // What this process did, for operators and the scale-out test.
+        let done = pool.statistics
+        Log.info("workers stopped", ["jobs": .int(done.jobs), "samples": .int(done.samples), "failures": .int(done.failures)])
     }
 }
