@@ -1,0 +1,146 @@
+"""Screenshot of a web page in headless Chromium through the DevTools protocol.
+
+Chromium's own --screenshot resizes the window between layout and capture,
+so a page that fits its charts to the window is captured stretched; here the
+viewport is fixed first and the page is captured as laid out, once it says
+it is ready. Standard library only (a minimal WebSocket client).
+
+usage: PAGE_URL=URL page_screenshot.py CHROMIUM OUT.png WIDTH HEIGHT READY_JS [EXTRA_CHROMIUM_FLAGS...]
+(the address comes from the environment: it may hold a token, and command
+lines are visible to every user of the machine)
+"""
+import base64
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+READY_TIMEOUT = 30   # seconds for the page to report ready
+SETTLE = 2.0         # seconds more, for live data and pending redraws
+
+
+class DevTools:
+    """One WebSocket connection to a DevTools target; `call` sends a command and waits for its answer."""
+
+    def __init__(self, ws_url):
+        host_port, path = ws_url[len("ws://"):].split("/", 1)
+        host, port = host_port.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=60)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /{path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise RuntimeError("DevTools closed the connection during the handshake")
+            head += chunk
+        head, self.buffer = head.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise RuntimeError(f"DevTools refused the WebSocket: {head[:200]!r}")
+        self.last_id = 0
+
+    def call(self, method, **params):
+        self.last_id += 1
+        self._send(json.dumps({"id": self.last_id, "method": method, "params": params}).encode())
+        while True:
+            message = json.loads(self._receive())
+            if message.get("id") == self.last_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def _send(self, payload):
+        mask = os.urandom(4)
+        length = len(payload)
+        if length < 126:
+            header = struct.pack("!BB", 0x81, 0x80 | length)
+        elif length < 65536:
+            header = struct.pack("!BBH", 0x81, 0x80 | 126, length)
+        else:
+            header = struct.pack("!BBQ", 0x81, 0x80 | 127, length)
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def _read(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise RuntimeError("DevTools closed the connection")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def _receive(self):
+        """One whole text message (fragments joined); control frames are skipped."""
+        message = b""
+        while True:
+            first, second = self._read(2)
+            length = second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self._read(8))[0]
+            payload = self._read(length)
+            opcode = first & 0x0F
+            if opcode in (0x1, 0x0):
+                message += payload
+                if first & 0x80:
+                    return message.decode()
+
+
+def devtools_port(process, log_path):
+    """Chromium writes `DevTools listening on ws://127.0.0.1:PORT/…` to its standard error (a file here, so it never blocks)."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with open(log_path, errors="replace") as log:
+            for line in log:
+                if "DevTools listening on ws://" in line:
+                    return int(line.split("ws://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise RuntimeError("Chromium did not start its DevTools endpoint")
+
+
+def main():
+    browser, out, width, height, ready = sys.argv[1:6]
+    url = os.environ["PAGE_URL"]
+    with tempfile.TemporaryDirectory(prefix="physio-chromium-") as profile:
+        log_path = os.path.join(profile, "chromium.log")
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [browser, "--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0",
+                 f"--user-data-dir={profile}", *sys.argv[6:], "about:blank"],
+                stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            port = devtools_port(process, log_path)
+            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
+            page = next(target for target in targets if target["type"] == "page")
+            tools = DevTools(page["webSocketDebuggerUrl"])
+            tools.call("Emulation.setDeviceMetricsOverride", width=int(width), height=int(height), deviceScaleFactor=1, mobile=False)
+            tools.call("Page.navigate", url=url)
+            deadline = time.time() + READY_TIMEOUT
+            while not tools.call("Runtime.evaluate", expression=ready, returnByValue=True).get("result", {}).get("value"):
+                if time.time() > deadline:
+                    raise RuntimeError(f"the page did not become ready ({ready}) within {READY_TIMEOUT} s")
+                time.sleep(0.25)
+            time.sleep(SETTLE)
+            shot = tools.call("Page.captureScreenshot", format="png")
+            with open(out, "wb") as file:
+                file.write(base64.b64decode(shot["data"]))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except RuntimeError as error:
+        sys.exit(f"screenshot: {error}")
