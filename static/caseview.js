@@ -27,7 +27,7 @@ export class CaseView {
       button.addEventListener("click", () => this.setWindow(Number(button.dataset.window)));
     }
     new ResizeObserver(() => this.schedule(true)).observe(byId("charts"));
-    setInterval(() => this.bucket === "1m" && !this.zoom && !this.loading && this.load(), BUCKET_RELOAD_MS);
+    setInterval(() => this.caseID && this.bucket === "1m" && !this.zoom && !this.loading && this.load(), BUCKET_RELOAD_MS);
   }
 
   /** Shows `caseID`; `detail` is its GET /cases/{id} answer if the caller has one. */

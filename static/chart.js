@@ -12,6 +12,7 @@ const EPISODE_OPEN = "rgba(240, 180, 94, 0.26)";
 const EPISODE_EDGE = "#f0b45e";
 const THRESHOLD = "rgba(255, 138, 128, 0.8)";
 const THRESHOLD_TEXT = "#ffb3ab";
+const LABEL_BACKGROUND = "rgba(19, 30, 43, 0.85)";
 const FONT = "11px system-ui, 'DejaVu Sans', sans-serif";
 // Larger gaps between points are drawn as gaps (a monitor unplugged), not bridged.
 const RAW_GAP_MS = 30_000;
@@ -83,6 +84,7 @@ export function drawPanel(canvas, { from, to, lines, range, fixedRange, threshol
   g.strokeStyle = THRESHOLD;
   g.fillStyle = THRESHOLD_TEXT;
   g.textAlign = "right";
+  const labels = [];  // where labels went: one too close to another moves left of it
   for (const threshold of thresholds) {
     if (threshold.value < low || threshold.value > high) continue;
     const level = Math.round(y(threshold.value)) + 0.5;
@@ -91,8 +93,16 @@ export function drawPanel(canvas, { from, to, lines, range, fixedRange, threshol
     g.lineTo(box.right, level);
     g.stroke();
     const above = level - box.top > 14;
-    g.textBaseline = above ? "bottom" : "top";
-    g.fillText(threshold.label, box.right - 4, above ? level - 2 : level + 2);
+    const middle = above ? level - 8 : level + 8;
+    let right = box.right - 4;
+    for (const label of labels) if (Math.abs(label.middle - middle) < 13) right = Math.min(right, label.left - 10);
+    const width = g.measureText(threshold.label).width;
+    labels.push({ middle, left: right - width });
+    g.fillStyle = LABEL_BACKGROUND;
+    g.fillRect(right - width - 2, middle - 7, width + 4, 14);
+    g.fillStyle = THRESHOLD_TEXT;
+    g.textBaseline = "middle";
+    g.fillText(threshold.label, right, middle);
   }
   g.setLineDash([]);
 
