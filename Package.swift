@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioServerTests",
                     dependencies: ["PhysioServer", "PhysioHTTP", "PhysioStore", "PhysioClient", "PhysioTestSupport"]),
-        .testTarget(name: "PhysioWorkerTests", dependencies: ["PhysioWorker", "PhysioStore", "PhysioTestSupport"]),
+        .testTarget(name: "PhysioWorkerTests", dependencies: ["PhysioWorker", "PhysioStore", "PhysioClient", "PhysioTestSupport"]),
     ]
 )

@@ -66,13 +66,35 @@ struct JobProcessor {
         }
     }
 
-    /// Scores the rows of `range` (earlier rows of `series` are context).
+    /// Scores the rows the jobs cover (earlier rows of `series` are context).
     private func score(_ range: CaseRange, jobs: [InferenceJob], series: SampleBatch, model: AnomalyModel,
                        into scores: inout [SampleScore], points: inout [String: [AnomalyPoint]]) {
-        let rows = series.rows(from: range.from, to: range.to)
-        guard !rows.isEmpty else { return }
-        let values = model.score(series, rows: rows)
+        let spans = Self.rows(of: jobs, in: series)
+        guard !spans.isEmpty else { return }
         let clean = model.configuration.artefacts.clean(series)
+        for rows in spans {
+            score(rows, caseID: range.caseID, jobs: jobs, series: series, clean: clean, model: model, into: &scores, points: &points)
+        }
+    }
+
+    /// The rows of each job, overlapping ones merged. Not the span from the
+    /// first job to the last: a case's claimed jobs need not be adjacent, and
+    /// the rows between them are other jobs', maybe another worker's.
+    static func rows(of jobs: [InferenceJob], in series: SampleBatch) -> [Range<Int>] {
+        var merged: [Range<Int>] = []
+        for rows in jobs.map({ series.rows(from: $0.from, to: $0.to) }).filter({ !$0.isEmpty }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, rows.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, rows.upperBound)
+            } else {
+                merged.append(rows)
+            }
+        }
+        return merged
+    }
+
+    private func score(_ rows: Range<Int>, caseID: String, jobs: [InferenceJob], series: SampleBatch, clean: SampleBatch,
+                       model: AnomalyModel, into scores: inout [SampleScore], points: inout [String: [AnomalyPoint]]) {
+        let values = model.score(series, rows: rows)
         let rules = model.metadata.parameters.rules
         for (offset, row) in rows.enumerated() {
             let timestamp = series.timestamps[row]
@@ -81,13 +103,13 @@ struct JobProcessor {
             let anomalous = model.isAnomalous(score)
             let fired = rules.fired(inClean: clean, row: row)
             let enqueuedAt = jobs.first { $0.from <= timestamp && timestamp <= $0.to }?.enqueuedAt ?? jobs[0].enqueuedAt
-            scores.append(SampleScore(caseID: range.caseID, timestamp: timestamp, score: score, anomalous: anomalous,
+            scores.append(SampleScore(caseID: caseID, timestamp: timestamp, score: score, anomalous: anomalous,
                                       rules: fired, enqueuedAt: enqueuedAt))
             if anomalous {
                 let drivers = model.explain(series, row: row).map {
                     VitalWeight(vital: $0.vital, weight: ($0.weight * 10_000).rounded() / 10_000)
                 }
-                points[range.caseID, default: []].append(AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: fired))
+                points[caseID, default: []].append(AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: fired))
             }
         }
     }
