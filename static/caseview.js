@@ -238,6 +238,7 @@ export class CaseView {
     }));
     const hover = this.hover != null && this.hover >= from && this.hover <= to ? this.hover : null;
     this.panels.draw({ from, to, data: this.data, episodes, hover });
+    this.header();  // the last sample time and the open episode move with live data
     if (this.data.samples.length || this.data.buckets.length) document.body.dataset.chartDrawn = "true";  // scripts/screenshot waits for this
   }
 }
