@@ -30,6 +30,13 @@ static inline unsigned int physio_mhd_current_connections(struct MHD_Daemon *dae
     return info ? info->num_connections : 0;
 }
 
+/* The socket of a connection, for the request-deadline sweeper. */
+static inline int physio_mhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
+}
+
 /* The peer address, for logs. */
 static inline const struct sockaddr *physio_mhd_client_addr(struct MHD_Connection *connection) {
     const union MHD_ConnectionInfo *info =

@@ -22,6 +22,7 @@ func physioAccessHandler(
         if let declared = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
            let length = Int(String(cString: declared)), length > server.configuration.maxBodyBytes {
             context.tooLarge = true
+            server.deadlines?.received(connection)
             return queue(tooLarge(server), context: context, connection: connection, server: server)
         }
         return MHD_Result.YES
@@ -47,6 +48,7 @@ func physioAccessHandler(
 
     switch context.stage {
     case .receiving:
+        server.deadlines?.received(connection)
         if context.tooLarge {
             return queue(tooLarge(server), context: context, connection: connection, server: server)
         }
@@ -106,11 +108,28 @@ func physioRequestCompleted(
     _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
     _ requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ reason: MHD_RequestTerminationCode
 ) {
-    guard let cls, let requestState, let raw = requestState.pointee else { return }
+    guard let cls else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    if let connection { server.deadlines?.finished(connection) }
+    guard let requestState, let raw = requestState.pointee else { return }
     let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
     requestState.pointee = nil
     server.finish(context)
+}
+
+/// Connections opening and closing: the request-deadline sweeper's view of them.
+func physioConnectionNotify(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+    _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_ConnectionNotificationCode
+) {
+    guard let cls, let connection else { return }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    guard let deadlines = server.deadlines else { return }
+    if code == .CONNECTION_NOTIFY_STARTED {
+        deadlines.opened(connection, socket: physio_mhd_connection_fd(connection))
+    } else {
+        deadlines.closed(connection)
+    }
 }
 
 func physioStreamRead(_ cls: UnsafeMutableRawPointer?, _ position: UInt64,

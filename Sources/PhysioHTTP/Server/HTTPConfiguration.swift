@@ -11,16 +11,18 @@ public struct HTTPConfiguration: Sendable {
     public var threads = 4
     /// Largest request body accepted; larger gets 413.
     public var maxBodyBytes = 8 << 20
-    /// Per-connection memory for the request line, headers and buffers;
-    /// larger headers get 431 from libmicrohttpd.
+    /// Per-connection memory (libmicrohttpd's pool) the request line and
+    /// headers must fit in; larger headers get 431 from libmicrohttpd.
     public var connectionMemoryBytes = 64 << 10
     public var connectionLimit = 2048
-    /// 0 means no per-client limit.
+    /// Connections from one address; 0 means no limit. `physio serve` sets 256.
     public var perClientConnectionLimit = 0
-    /// An idle or stalled connection is closed after this long.
+    /// libmicrohttpd's connection timeout: closes a connection after this
+    /// long without a byte in either direction. Every byte resets it.
     public var idleTimeoutSeconds = 30
-    /// Whole-request deadline: a client that trickles its headers or body
-    /// (slowloris) is cut off after this long whatever it sends.
+    /// Whole-request deadline (ConnectionDeadlines): from its start or its
+    /// previous request's end, a connection has this long to deliver a
+    /// complete request however it trickles (slowloris); 0 turns it off.
     public var requestDeadlineSeconds = 60
     public var tlsCertificatePEM: String?
     public var tlsKeyPEM: String?

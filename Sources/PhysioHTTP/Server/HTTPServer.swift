@@ -20,12 +20,16 @@ public final class HTTPServer: @unchecked Sendable {
     private(set) var stopping = false
     /// Stream wakers to fire at shutdown so suspended streams can end.
     private var openStreams: [ObjectIdentifier: StreamWaker] = [:]
+    /// nil when the request deadline is off (0).
+    let deadlines: ConnectionDeadlines?
 
     public init(configuration: HTTPConfiguration, router: Router,
                 observer: (@Sendable (RequestRecord) -> Void)? = nil) {
         self.configuration = configuration
         self.router = router
         self.observer = observer
+        deadlines = configuration.requestDeadlineSeconds > 0
+            ? ConnectionDeadlines(deadlineSeconds: Double(configuration.requestDeadlineSeconds)) : nil
         var random = SystemRandomNumberGenerator()
         requestIDPrefix = String(UInt32.random(in: 0...UInt32.max, using: &random), radix: 16)
     }
@@ -61,6 +65,10 @@ public final class HTTPServer: @unchecked Sendable {
             item(.NOTIFY_COMPLETED, unsafeBitCast(physioRequestCompleted as MHD_RequestCompletedCallback, to: Int.self),
                  Unmanaged.passUnretained(self).toOpaque()),
         ]
+        if deadlines != nil {
+            options.append(item(.NOTIFY_CONNECTION, unsafeBitCast(physioConnectionNotify as MHD_NotifyConnectionCallback, to: Int.self),
+                                Unmanaged.passUnretained(self).toOpaque()))
+        }
         if configuration.perClientConnectionLimit > 0 {
             options.append(item(.PER_IP_CONNECTION_LIMIT, configuration.perClientConnectionLimit))
         }
@@ -79,9 +87,12 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError.startFailed("libmicrohttpd could not listen on \(configuration.bindAddress):\(configuration.port) (in use, not permitted, or bad TLS key/certificate)")
         }
         daemon = started
+        deadlines?.start()
         port = physio_mhd_bound_port(started)
         Log.info("listening", ["address": .string(configuration.bindAddress), "port": .int(Int(port)),
-                               "threads": .int(configuration.threads), "tls": .bool(isTLS)])
+                               "threads": .int(configuration.threads), "tls": .bool(isTLS),
+                               "idle_timeout_s": .int(configuration.idleTimeoutSeconds),
+                               "request_deadline_s": .int(configuration.requestDeadlineSeconds)])
     }
 
     /// Graceful stop: stop accepting, let in-flight requests finish (up to
@@ -102,10 +113,14 @@ public final class HTTPServer: @unchecked Sendable {
             }
         }
         MHD_stop_daemon(daemon)
+        deadlines?.stop()
         if listener >= 0 { close(listener) }
         self.daemon = nil
         Log.info("stopped")
     }
+
+    /// Connections closed for not delivering a request within the deadline.
+    public var connectionsPastDeadline: Int { deadlines?.closedCount ?? 0 }
 
     public var currentConnections: Int {
         guard let daemon else { return 0 }

@@ -45,6 +45,7 @@ public final class APIServer: @unchecked Sendable {
         let metrics = self.metrics
         http = HTTPServer(configuration: configuration.http, router: router, observer: { metrics.record($0) })
         metrics.observe(pool: pool, committer: committer)
+        metrics.observe(http: http)
     }
 
     public var port: UInt16 { http.port }

@@ -58,6 +58,16 @@ public final class ServerMetrics: @unchecked Sendable {
         registry.counter("physio_ingest_committed_samples_total", help: "Samples in those commits.") { Double(committer.totals.rows) }
     }
 
+    /// Open client connections, and those cut for not delivering a request
+    /// within the deadline (slow or silent clients).
+    func observe(http: HTTPServer) {
+        registry.gauge("physio_http_connections", help: "Open client connections.") { Double(http.currentConnections) }
+        registry.counter("physio_http_request_deadline_closed_total",
+                         help: "Connections closed for not delivering a complete request within the request deadline.") {
+            Double(http.connectionsPastDeadline)
+        }
+    }
+
     /// An in-process worker pool: its throughput and detection latency.
     public func observe(workers: WorkerPool) {
         registry.counter("physio_worker_jobs_total", help: "Inference jobs done by this process's workers.") { Double(workers.statistics.jobs) }

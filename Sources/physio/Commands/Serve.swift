@@ -32,6 +32,10 @@ struct Serve: ParsableCommand {
     var perClientConnectionLimit = Environment.int("PHYSIO_PER_CLIENT_CONNECTION_LIMIT", default: 256)
     @Option(help: "Seconds before an idle connection is closed (env PHYSIO_IDLE_TIMEOUT).")
     var idleTimeout = Environment.int("PHYSIO_IDLE_TIMEOUT", default: 30)
+    @Option(help: "Seconds a connection has to deliver a whole request (headers and body), however it trickles; 0 for none (env PHYSIO_REQUEST_DEADLINE).")
+    var requestDeadline = Environment.int("PHYSIO_REQUEST_DEADLINE", default: 60)
+    @Option(help: "Per-connection buffer the request line and headers must fit in; larger gets 431 (env PHYSIO_MAX_HEADER_BYTES).")
+    var maxHeaderBytes = Environment.int("PHYSIO_MAX_HEADER_BYTES", default: 64 << 10)
     @Option(help: "Database connections for request handlers (env PHYSIO_POOL_SIZE).")
     var poolSize = Environment.int("PHYSIO_POOL_SIZE", default: 8)
     @Option(help: "Ingest writer connections, each committing groups of requests (env PHYSIO_COMMIT_WRITERS).")
@@ -55,6 +59,10 @@ struct Serve: ParsableCommand {
             throw ValidationError("--threads, --pool-size and --commit-writers must be at least 1")
         }
         guard maxSamples >= 1, maxBodyBytes >= 1024 else { throw ValidationError("--max-samples ≥ 1 and --max-body-bytes ≥ 1024") }
+        guard connectionLimit >= 1, perClientConnectionLimit >= 0, idleTimeout >= 0, requestDeadline >= 0 else {
+            throw ValidationError("--connection-limit ≥ 1; --per-client-connection-limit, --idle-timeout and --request-deadline ≥ 0")
+        }
+        guard maxHeaderBytes >= 4096 else { throw ValidationError("--max-header-bytes must be at least 4096") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard HTTPConfiguration.AccessLog(rawValue: accessLog) != nil else {
             throw ValidationError("--access-log must be all, errors or off")
@@ -71,6 +79,8 @@ struct Serve: ParsableCommand {
         configuration.http.connectionLimit = connectionLimit
         configuration.http.perClientConnectionLimit = perClientConnectionLimit
         configuration.http.idleTimeoutSeconds = idleTimeout
+        configuration.http.requestDeadlineSeconds = requestDeadline
+        configuration.http.connectionMemoryBytes = maxHeaderBytes
         configuration.http.accessLog = HTTPConfiguration.AccessLog(rawValue: accessLog)!
         if let tlsCert, let tlsKey {
             configuration.http.tlsCertificatePEM = try readFile(tlsCert)
