@@ -1,0 +1,61 @@
+import PhysioClient
+import PhysioCore
+import PhysioTestSupport
+import Testing
+
+/// HTTPS through libmicrohttpd's GnuTLS, spoken to by curl with a
+/// self-signed certificate made by openssl for the test.
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct TLSTests {
+    /// A key and a certificate for localhost and 127.0.0.1 in a fresh directory.
+    static func selfSigned() throws -> (directory: String, certificate: String, key: String) {
+        let directory = String(try Shell.output("mktemp -d /tmp/physio-tls.XXXXXX").filter { $0 != "\n" })
+        try Shell.run("""
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+              -subj /CN=localhost -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+              -keyout '\(directory)/key.pem' -out '\(directory)/cert.pem'
+            """)
+        return (directory, try Shell.output("cat '\(directory)/cert.pem'"), try Shell.output("cat '\(directory)/key.pem'"))
+    }
+
+    @Test func curlIngestsAndReadsOverHTTPSAndPlainHTTPIsRefused() throws {
+        let pem = try selfSignedOrFail()
+        defer { _ = try? Shell.run("rm -rf '\(pem.directory)'") }
+        let server = try TestServer {
+            $0.http.tlsCertificatePEM = pem.certificate
+            $0.http.tlsKeyPEM = pem.key
+            $0.http.requestDeadlineSeconds = 1
+        }
+        let base = "https://localhost:\(server.port)"
+        let curl = "curl -sS --fail-with-body --max-time 10 --cacert '\(pem.directory)/cert.pem'"
+
+        let ingested = try Shell.output("""
+            \(curl) -X POST \(base)/cases/tls-1/vitals -H 'Authorization: Bearer \(server.tokens["ingest"]!)' \
+              -H 'Content-Type: application/json' \
+              --data-binary '{"samples":[{"t":"2026-11-24T10:00:00Z","hr":72,"spo2":98},{"t":"2026-11-24T10:00:01Z","hr":73}]}'
+            """)
+        #expect(ingested.contains(#""accepted":2"#), "\(ingested)")
+        let read = try Shell.output("\(curl) '\(base)/cases/tls-1/vitals' -H 'Authorization: Bearer \(server.tokens["read"]!)'")
+        #expect(read.contains(#""hr":73"#), "\(read)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'tls-1'") == 2)
+
+        // Without the CA curl refuses the certificate; plain HTTP gets no answer.
+        #expect(throws: ShellError.self) { try Shell.run("curl -sS --max-time 10 \(base)/healthz") }
+        #expect(throws: ShellError.self) { try Shell.run("curl -sS --max-time 10 http://127.0.0.1:\(server.port)/healthz") }
+        #expect(throws: (any Error).self) { try server.client().get("/healthz") }
+
+        // A handshake that never finishes is cut by the request deadline too.
+        let stalled = try RawSocket(port: server.port)
+        stalled.send([0x16, 0x03, 0x01])
+        try waitUntil(seconds: 4) { stalled.isClosedByPeer }
+        #expect(try Shell.output("\(curl) \(base)/healthz").contains("ok"))
+    }
+
+    /// openssl and curl are test requirements (scripts/test installs them).
+    private func selfSignedOrFail() throws -> (directory: String, certificate: String, key: String) {
+        do { return try Self.selfSigned() } catch {
+            Issue.record("openssl could not make a certificate (apt install openssl): \(error)")
+            throw error
+        }
+    }
+}
