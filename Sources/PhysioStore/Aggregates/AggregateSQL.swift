@@ -28,13 +28,16 @@ public enum AggregateSQL {
 
     /// Recomputes the minute buckets of each (case, from, to) of the
     /// unnested arrays $1, $2, $3 from the raw rows (ranges of distinct cases).
+    /// Each range is its own index scan: `OFFSET 0` keeps the planner from
+    /// flattening the lateral subquery into a join, which it runs as a hash
+    /// join over the whole table once `vitals` is large (0.7 s at 3M rows).
     public static let refreshMinutes = """
         INSERT INTO vitals_1m (case_id, bucket, \(columns.joined(separator: ", ")))
-        SELECT v.case_id, date_trunc('minute', v.ts), \(fromRaw)
+        SELECT r.case_id, date_trunc('minute', v.ts), \(fromRaw)
         FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-        JOIN vitals v ON v.case_id = r.case_id AND v.ts >= date_trunc('minute', r.lo)
-                     AND v.ts < date_trunc('minute', r.hi) + interval '1 minute'
-        GROUP BY v.case_id, date_trunc('minute', v.ts)
+        CROSS JOIN LATERAL (SELECT * FROM vitals v WHERE v.case_id = r.case_id AND v.ts >= date_trunc('minute', r.lo)
+                              AND v.ts < date_trunc('minute', r.hi) + interval '1 minute' OFFSET 0) v
+        GROUP BY r.case_id, date_trunc('minute', v.ts)
         ORDER BY 1, 2
         ON CONFLICT (case_id, bucket) DO UPDATE SET \(updateAll)
         """
@@ -42,11 +45,11 @@ public enum AggregateSQL {
     /// Recomputes the hour buckets of each range from its minutes.
     public static let refreshHours = """
         INSERT INTO vitals_1h (case_id, bucket, \(columns.joined(separator: ", ")))
-        SELECT m.case_id, date_trunc('hour', m.bucket), \(fromMinutes)
+        SELECT r.case_id, date_trunc('hour', m.bucket), \(fromMinutes)
         FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-        JOIN vitals_1m m ON m.case_id = r.case_id AND m.bucket >= date_trunc('hour', r.lo)
-                        AND m.bucket < date_trunc('hour', r.hi) + interval '1 hour'
-        GROUP BY m.case_id, date_trunc('hour', m.bucket)
+        CROSS JOIN LATERAL (SELECT * FROM vitals_1m m WHERE m.case_id = r.case_id AND m.bucket >= date_trunc('hour', r.lo)
+                              AND m.bucket < date_trunc('hour', r.hi) + interval '1 hour' OFFSET 0) m
+        GROUP BY r.case_id, date_trunc('hour', m.bucket)
         ORDER BY 1, 2
         ON CONFLICT (case_id, bucket) DO UPDATE SET \(updateAll)
         """

@@ -49,14 +49,15 @@ public struct CaseRange: Sendable, Equatable {
 }
 
 extension VitalsReader {
-    /// The samples of several cases, each within its range, in one query.
+    /// The samples of several cases, each within its range, in one query:
+    /// one primary-key scan per range (see `AggregateSQL.refreshMinutes`).
     public func read(_ ranges: [CaseRange], on connection: DatabaseConnection) throws -> [String: SampleBatch] {
         guard !ranges.isEmpty else { return [:] }
         let result = try connection.query("""
-            SELECT v.case_id, \(Self.columns)
+            SELECT r.case_id, \(Self.columns)
             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-            JOIN vitals v ON v.case_id = r.case_id AND v.ts >= r.lo AND v.ts <= r.hi
-            ORDER BY v.case_id, v.ts
+            CROSS JOIN LATERAL (SELECT * FROM vitals v WHERE v.case_id = r.case_id AND v.ts >= r.lo AND v.ts <= r.hi OFFSET 0) v
+            ORDER BY r.case_id, ts
             """, CaseRange.parameters(ranges))
         var batches: [String: SampleBatch] = [:]
         var current: SampleBatch?
