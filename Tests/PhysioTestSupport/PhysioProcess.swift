@@ -57,6 +57,10 @@ public final class PhysioProcess: @unchecked Sendable {
         return wait()
     }
 
+    /// Waits for a command that ends by itself; returns its exit status.
+    @discardableResult
+    public func waitForExit() -> Int32 { wait() }
+
     private func wait() -> Int32 {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0

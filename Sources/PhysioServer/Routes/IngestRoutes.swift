@@ -33,7 +33,8 @@ struct IngestRoutes {
                 metrics.ingestDuplicates.add(counts.duplicates)
                 deferred.complete(Self.counts(counts))
             case .failure(let error) where error.isUnavailable:
-                deferred.complete(Problem.serviceUnavailable("samples not stored: \(error.message); retry (duplicates are safe)",
+                // The why (hosts, libpq's words) is in the committer's log line, not for clients.
+                deferred.complete(Problem.serviceUnavailable("samples not stored: the database is unavailable; retry (duplicates are safe)",
                                                              retryAfterSeconds: DatabaseProblems.retryAfterSeconds).response)
             case .failure(let error):
                 Log.error("ingest failed", ["request_id": .string(requestID), "error": .string(error.description)])

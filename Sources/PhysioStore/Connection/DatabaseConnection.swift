@@ -23,7 +23,8 @@ public final class DatabaseConnection {
         }
         guard let connection else { throw DatabaseError.unavailable("out of memory creating a connection") }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmed
+            // libpq may quote the URL, password included, when it cannot parse it.
+            let message = DatabaseURL.scrub(String(cString: PQerrorMessage(connection)).trimmed, url: url)
             PQfinish(connection)
             throw DatabaseError.unavailable("cannot connect to PostgreSQL: \(message)")
         }

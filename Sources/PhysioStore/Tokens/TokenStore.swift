@@ -36,7 +36,12 @@ public struct TokenStore {
         return (result.int(0, 0)!, token)
     }
 
-    /// The grant for a token hash, or nil when unknown or revoked.
+    /// The grant for a token hash, or nil when unknown or revoked. Found by
+    /// an index lookup, which is not constant time; that is safe because
+    /// what is compared is the SHA-256 of what the client sent: timing could
+    /// at most tell how a hash the client cannot choose relates to stored
+    /// hashes, which says nothing about any token. The caller still compares
+    /// the stored hash in constant time.
     public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws -> (name: String, scopes: [String], storedHash: [UInt8])? {
         let result = try connection.query(
             "SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex') FROM api_tokens WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PhysioStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,6 +49,8 @@ struct DatabaseOptions: ParsableArguments {
         guard let databaseURL else {
             throw ValidationError("no database: pass --database-url or set PHYSIO_DATABASE_URL")
         }
+        // Refused here, before any connection: libpq's complaint, password removed.
+        if let problem = DatabaseURL.problem(databaseURL) { throw ValidationError("the database URL is not valid: \(problem)") }
         return databaseURL
     }
 }
