@@ -15,6 +15,12 @@ enum ExportQueries {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
     }
 
+    /// By case (byte order) then time. Sorting beats walking the primary key
+    /// for many cases: their rows are interleaved in the table, so the index
+    /// order reads a page per row (5x slower at 3M rows); the "C" collation
+    /// keeps the sort cheap and the order the same on every server.
+    static let order = "case_id COLLATE \"C\", ts"
+
     static func filter(caseID: String?, from: Int64?, to: Int64?, column: String, endColumn: String? = nil) -> String {
         var conditions: [String] = []
         if let caseID { conditions.append("case_id = '\(caseID)'") }
@@ -30,14 +36,14 @@ enum ExportQueries {
         case .csv:
             return """
                 COPY (SELECT case_id, \(isoTime("ts")) AS t, \(names.joined(separator: ", "))
-                      FROM vitals \(whereClause) ORDER BY case_id, ts)
+                      FROM vitals \(whereClause) ORDER BY \(order))
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """
         case .ndjson:
             let fields = names.map { "'\($0)', \($0)" }.joined(separator: ", ")
             return """
                 COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), \(fields))::text
-                      FROM vitals \(whereClause) ORDER BY case_id, ts)
+                      FROM vitals \(whereClause) ORDER BY \(order))
                 TO STDOUT
                 """
         }
@@ -49,14 +55,14 @@ enum ExportQueries {
         case .csv:
             return """
                 COPY (SELECT case_id, \(isoTime("ts")) AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
-                      FROM anomaly_scores \(whereClause) ORDER BY case_id, ts)
+                      FROM anomaly_scores \(whereClause) ORDER BY \(order))
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """
         case .ndjson:
             return """
                 COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), 'score', score,
                              'anomalous', anomalous, 'rules', rules, 'model_id', model_id)::text
-                      FROM anomaly_scores \(whereClause) ORDER BY case_id, ts)
+                      FROM anomaly_scores \(whereClause) ORDER BY \(order))
                 TO STDOUT
                 """
         }
