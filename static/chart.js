@@ -4,7 +4,8 @@
 
 import { clock } from "./format.js";
 
-export const PAD = { left: 44, right: 10, top: 8, bottom: 6, axis: 18 };
+// The top strip holds the panel legend (an HTML overlay), clear of the traces.
+export const PAD = { left: 44, right: 10, top: 22, bottom: 6, axis: 18 };
 const GRID = "#223246";
 const TICK_TEXT = "#98abbf";
 const EPISODE = "rgba(240, 180, 94, 0.15)";
