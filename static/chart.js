@@ -173,7 +173,12 @@ function drawGrid(g, box, x, y, from, to, low, high, axis, format) {
     g.moveTo(position, box.top);
     g.lineTo(position, box.bottom);
     g.stroke();
-    if (axis) g.fillText(clock(t, step < 60_000), position, box.bottom + 4);
+    if (axis) {
+      const label = clock(t, step < 60_000);
+      const half = g.measureText(label).width / 2;
+      // A tick near either edge keeps its label inside the canvas.
+      g.fillText(label, Math.min(Math.max(position, half + 2), box.right + PAD.right - half - 2), box.bottom + 4);
+    }
   }
   g.strokeStyle = "#2d4560";
   g.strokeRect(box.left + 0.5, box.top + 0.5, box.right - box.left - 1, box.bottom - box.top - 1);
