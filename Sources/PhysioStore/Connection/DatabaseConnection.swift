@@ -40,8 +40,16 @@ public final class DatabaseConnection {
 
     /// Reads whatever the server sent while the connection sat idle: a
     /// restarted server has closed it, and this notices before a query fails.
+    /// A server ending a session sends an error and then closes: one read
+    /// takes the error (libpq passes it to the notice processor), only the
+    /// next finds the end of the stream, so read while there is more.
     public func checkAlive() -> Bool {
-        PQconsumeInput(connection) == 1 && isOpen
+        for _ in 0..<4 {
+            guard PQconsumeInput(connection) == 1, isOpen else { return false }
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, 0) <= 0 { return true }
+        }
+        return isOpen
     }
 
     public var isIdle: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }

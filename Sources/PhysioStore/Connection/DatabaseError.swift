@@ -25,9 +25,13 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     }
 
     /// Connection exceptions (class 08), shutdowns and "cannot connect now"
-    /// (57P01–57P03), too many connections (53300).
+    /// (57P01–57P03), too many connections (53300), and a database that takes
+    /// no writes (25006): a standby, or a primary demoted in a failover. The
+    /// connection is then dropped, and a new one (with a multi-host URL and
+    /// target_session_attrs=read-write) finds the new primary.
     static func isUnavailableState(_ state: String?) -> Bool {
         guard let state else { return false }
         return state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300"
+            || state == "25006"
     }
 }
