@@ -129,9 +129,13 @@ struct BundleDecoder {
             case .failure(let failure): issues += failure.issues
             }
         case .bloodPressurePanel:
+            // An object here has a count too, but no elements by index.
             let components = resource["component"]
+            if let components, components.kind != .array {
+                return fail("structure", "component must be an array", "\(path).component")
+            }
             for index in 0..<(components?.count ?? 0) {
-                let component = components![index]!
+                guard let component = components?[index] else { continue }
                 guard case .vital(let vital)? = codedMeaning(component["code"]) else { continue }
                 switch quantity(component["valueQuantity"], vital: vital, path: "\(path).component[\(index)].valueQuantity") {
                 case .success(let value): if let value { values.append((vital, value)) }

@@ -9,7 +9,7 @@ import PhysioStore
 /// transaction-response or batch-response Bundle; sample counts are in
 /// `X-Physio-Samples-Accepted`, `-Duplicate`, `X-Physio-Observations-Ignored`.
 struct FHIRRoutes {
-    static let mediaType = "application/fhir+json"
+    static let mediaType = OperationOutcome.mediaType
     let committer: GroupCommitter
     let metrics: ServerMetrics
 

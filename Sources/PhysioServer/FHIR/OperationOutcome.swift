@@ -3,6 +3,9 @@ import PhysioHTTP
 
 /// FHIR's error and information resource.
 struct OperationOutcome {
+    /// What every FHIR answer is sent as.
+    static let mediaType = "application/fhir+json"
+
     struct Issue {
         enum Severity: String { case error, warning, information }
         let severity: Severity
@@ -42,6 +45,6 @@ struct OperationOutcome {
     func response(status: Int) -> Response {
         var json = JSONWriter(capacity: 256 * issues.count + 64)
         write(to: &json)
-        return Response(status: status, contentType: FHIRRoutes.mediaType, body: json.bytes)
+        return Response(status: status, contentType: Self.mediaType, body: json.bytes)
     }
 }

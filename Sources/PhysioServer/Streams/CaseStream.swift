@@ -90,28 +90,6 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     }
 }
 
-/// Where a stream is: the newest sample time, score time and episode update
-/// sent. Sent as the SSE `id`, so a reconnecting client (Last-Event-ID) resumes.
-struct StreamCursor {
-    var samples: Int64
-    var scores: Int64
-    var episodes: Int64
-
-    var text: String { "\(samples).\(scores).\(episodes)" }
-
-    init(samples: Int64, scores: Int64, episodes: Int64) {
-        self.samples = samples
-        self.scores = scores
-        self.episodes = episodes
-    }
-
-    init?(_ text: String) {
-        let parts = text.split(separator: ".").compactMap { Int64($0) }
-        guard parts.count == 3 else { return nil }
-        self.init(samples: parts[0], scores: parts[1], episodes: parts[2])
-    }
-}
-
 /// Keys sent recently, with the time they belong to, so re-fetched rows are not sent twice.
 struct RecentKeys {
     private var keys: [String: Int64] = [:]

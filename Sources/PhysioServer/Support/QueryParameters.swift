@@ -5,18 +5,25 @@ import PhysioHTTP
 /// that names the parameter. Unknown parameters are refused too, so a typo
 /// (`form=` for `from=`) is not silently ignored.
 struct QueryParameters {
-    let request: Request
+    /// A parameter's decoded value (the first, if repeated), nil when absent.
+    let lookup: (String) -> String?
 
     init(_ request: Request, allowed: Set<String>) throws {
-        self.request = request
-        for name in request.queryNames where !allowed.contains(name) {
+        try self.init(names: request.queryNames, lookup: request.query, allowed: allowed)
+    }
+
+    /// From names and values already split and decoded (libmicrohttpd does
+    /// that for requests; the fuzzer feeds its own).
+    init(names: [String], lookup: @escaping (String) -> String?, allowed: Set<String>) throws {
+        self.lookup = lookup
+        for name in names where !allowed.contains(name) {
             let known = allowed.sorted().joined(separator: ", ")
-            throw Problem.badRequest("unknown query parameter '\(name)'; this route takes \(known.isEmpty ? "none" : known)")
+            throw Problem.badRequest("unknown query parameter '\(name.prefix(64))'; this route takes \(known.isEmpty ? "none" : known)")
         }
     }
 
     func string(_ name: String) -> String? {
-        guard let value = request.query(name), !value.isEmpty else { return nil }
+        guard let value = lookup(name), !value.isEmpty else { return nil }
         return value
     }
 
