@@ -39,7 +39,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Database connections for request handlers (env PHYSIO_POOL_SIZE).")
     var poolSize = Environment.int("PHYSIO_POOL_SIZE", default: 8)
     @Option(help: "Ingest writer connections, each committing groups of requests (env PHYSIO_COMMIT_WRITERS).")
-    var commitWriters = Environment.int("PHYSIO_COMMIT_WRITERS", default: 2)
+    var commitWriters = Environment.int("PHYSIO_COMMIT_WRITERS", default: 1)
     @Option(help: "Most rows in one group commit (env PHYSIO_COMMIT_MAX_ROWS).")
     var commitMaxRows = Environment.int("PHYSIO_COMMIT_MAX_ROWS", default: 20_000)
     @Option(help: "Microseconds a writer waits to gather more rows; 0 commits at once (env PHYSIO_COMMIT_MAX_WAIT_US).")
