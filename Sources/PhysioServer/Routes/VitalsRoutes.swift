@@ -53,26 +53,30 @@ struct VitalsRoutes {
     }
 
     /// Per bucket: its start, sample count, and per vital measured in it avg/min/max/count.
-    private func writeBuckets(_ buckets: [VitalsBucket], to json: inout JSONWriter) {
+    private func writeBuckets(_ buckets: VitalsBuckets, to json: inout JSONWriter) {
         json.key("buckets")
         json.beginArray()
-        for bucket in buckets {
+        for row in 0..<buckets.count {
             json.beginObject()
-            json.field("t", Timestamp.format(bucket.start))
-            json.field("samples", bucket.samples)
-            for vital in Vital.allCases {
-                let stats = bucket.vitals[vital.rawValue]
-                guard stats.count > 0 else { continue }
-                json.key(vital.name)
+            json.field("t", Timestamp.format(buckets.start(row)))
+            json.key(Self.samplesKey)
+            json.raw(buckets.samples(row))
+            for vital in Vital.allCases where buckets.isMeasured(row, vital) {
+                json.key(Self.vitalKeys[vital.rawValue])
                 json.beginObject()
-                json.field("avg", Float(stats.sum / Double(stats.count)))
-                json.field("min", stats.min)
-                json.field("max", stats.max)
-                json.field("count", stats.count)
+                for statistic in Self.statistics {
+                    json.key(Self.statisticKeys[statistic.rawValue])
+                    json.raw(buckets.text(row, vital, statistic))
+                }
                 json.endObject()
             }
             json.endObject()
         }
         json.endArray()
     }
+
+    static let statistics: [VitalsBuckets.Statistic] = [.avg, .min, .max, .count]
+    static let statisticKeys = VitalsBuckets.Statistic.allCases.map { JSONWriter.EncodedKey("\($0)") }
+    static let vitalKeys = Vital.allCases.map { JSONWriter.EncodedKey($0.name) }
+    static let samplesKey = JSONWriter.EncodedKey("samples")
 }

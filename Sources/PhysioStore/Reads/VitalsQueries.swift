@@ -1,11 +1,36 @@
 import PhysioCore
 
 /// One bucket of a case's aggregates: samples, and per vital count, sum, min, max.
-public struct VitalsBucket: Sendable {
-    public let start: Int64
-    public let samples: Int64
-    /// Per vital (in `Vital` order): (count, sum, min, max); count 0 = no values.
-    public let vitals: [(count: Int64, sum: Double, min: Float, max: Float)]
+/// Minute or hour buckets as PostgreSQL wrote them: numbers stay in its
+/// text form (shortest round-trip), which JSON takes as is, so answers are
+/// spliced rather than parsed and printed again (that was most of the time
+/// of a whole-case read). Columns: start (µs), samples, then per vital in
+/// `Vital` order count, avg, min, max.
+public struct VitalsBuckets {
+    public enum Statistic: Int, CaseIterable, Sendable { case count, avg, min, max }
+
+    let result: QueryResult
+
+    public var count: Int { result.rowCount }
+    public func start(_ row: Int) -> Int64 { result.int64(row, 0)! }
+    public func samples(_ row: Int) -> UnsafeBufferPointer<UInt8> { result.bytes(row, 1)! }
+
+    /// Whether the vital was measured in the bucket (its count is not 0).
+    public func isMeasured(_ row: Int, _ vital: Vital) -> Bool {
+        guard let count = result.bytes(row, column(vital, .count)) else { return false }
+        return !(count.count == 1 && count[0] == 0x30)
+    }
+
+    /// The statistic's text; only for a measured vital.
+    public func text(_ row: Int, _ vital: Vital, _ statistic: Statistic) -> UnsafeBufferPointer<UInt8> {
+        result.bytes(row, column(vital, statistic))!
+    }
+
+    private func column(_ vital: Vital, _ statistic: Statistic) -> Int { 2 + vital.rawValue * 4 + statistic.rawValue }
+
+    static let columns = Vital.allCases.map { v in
+        "\(v.name)_count, (\(v.name)_sum / nullif(\(v.name)_count, 0))::real, \(v.name)_min, \(v.name)_max"
+    }.joined(separator: ", ")
 }
 
 public struct VitalsQueries: Sendable {
@@ -28,9 +53,8 @@ public struct VitalsQueries: Sendable {
     /// equals a GROUP BY over the raw rows on plain PostgreSQL; under
     /// TimescaleDB the continuous aggregate's own real-time view does the rest.
     public func buckets(caseID: String, resolution: AggregateSQL.Resolution, from: Int64?, to: Int64?,
-                        on connection: DatabaseConnection) throws -> [VitalsBucket] {
+                        on connection: DatabaseConnection) throws -> VitalsBuckets {
         let unit = resolution.rawValue
-        let columns = AggregateSQL.columns.joined(separator: ", ")
         let sql = """
             WITH tail AS (
                 SELECT coalesce(date_trunc('\(unit)', min(ts_from)), 'infinity'::timestamptz) AS start
@@ -38,7 +62,7 @@ public struct VitalsQueries: Sendable {
             bounds AS (
                 SELECT date_trunc('\(unit)', coalesce($2::timestamptz, '-infinity'::timestamptz)) AS low,
                        coalesce($3::timestamptz, 'infinity'::timestamptz) AS high)
-            SELECT (extract(epoch from bucket) * 1000000)::int8, \(columns) FROM (
+            SELECT (extract(epoch from bucket) * 1000000)::int8, samples, \(VitalsBuckets.columns) FROM (
                 SELECT a.bucket, \(AggregateSQL.columns.map { "a.\($0)" }.joined(separator: ", "))
                 FROM \(resolution.table) a, tail, bounds
                 WHERE a.case_id = $1 AND a.bucket >= bounds.low AND a.bucket <= bounds.high AND a.bucket < tail.start
@@ -51,13 +75,6 @@ public struct VitalsQueries: Sendable {
                 GROUP BY 1) buckets
             ORDER BY 1
             """
-        let result = try connection.query(sql, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }])
-        return (0..<result.rowCount).map { row in
-            VitalsBucket(start: result.int64(row, 0)!, samples: result.int64(row, 1)!, vitals: Vital.allCases.map { vital in
-                let base = 2 + vital.rawValue * 4
-                return (result.int64(row, base + 1) ?? 0, result.double(row, base) ?? 0,
-                        result.float(row, base + 2) ?? .nan, result.float(row, base + 3) ?? .nan)
-            })
-        }
+        return VitalsBuckets(result: try connection.query(sql, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }]))
     }
 }
