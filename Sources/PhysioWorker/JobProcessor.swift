@@ -94,7 +94,7 @@ struct JobProcessor {
 
     private func score(_ rows: Range<Int>, caseID: String, jobs: [InferenceJob], series: SampleBatch, clean: SampleBatch,
                        model: AnomalyModel, into scores: inout [SampleScore], points: inout [String: [AnomalyPoint]]) {
-        let values = model.score(series, rows: rows)
+        let (values, raw, imputed) = model.scoredFeatures(series, rows: rows)
         let rules = model.metadata.parameters.rules
         for (offset, row) in rows.enumerated() {
             let timestamp = series.timestamps[row]
@@ -106,7 +106,7 @@ struct JobProcessor {
             scores.append(SampleScore(caseID: caseID, timestamp: timestamp, score: score, anomalous: anomalous,
                                       rules: fired, enqueuedAt: enqueuedAt))
             if anomalous {
-                let drivers = model.explain(series, row: row).map {
+                let drivers = model.explain(raw: raw, imputed: imputed, row: offset).map {
                     VitalWeight(vital: $0.vital, weight: ($0.weight * 10_000).rounded() / 10_000)
                 }
                 points[caseID, default: []].append(AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: fired))

@@ -11,28 +11,18 @@ public final class EventStreamReader {
         public let data: String
     }
 
-    private let socket: Int32
+    private let socket: RawSocket
     private var buffer: [UInt8] = []
     public private(set) var status = 0
     public private(set) var headers = ""
 
     public init(port: UInt16, path: String, token: String, lastEventID: String? = nil) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ShellError(message: "cannot connect to port \(port)") }
+        socket = try RawSocket(port: port)
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer \(token)\r\n"
         if let lastEventID { request += "Last-Event-ID: \(lastEventID)\r\n" }
         request += "\r\n"
-        _ = request.withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        _ = socket.send(request)
     }
-
-    deinit { close(socket) }
 
     /// The next event (comments skipped), or nil if none came within `seconds`.
     public func next(within seconds: Double) -> Event? {
@@ -46,10 +36,10 @@ public final class EventStreamReader {
             if status != 0, let event = takeEvent() { return event }
             let now = Clock.monotonicNanos()
             guard now < deadline else { return nil }
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            var descriptor = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, Int32((deadline - now) / 1_000_000) + 1) > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 8192)
-            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            let count = chunk.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, 0) }
             if count <= 0 { return nil }
             buffer += chunk[0..<count]
         }

@@ -84,8 +84,7 @@ struct QueueTests {
             """)
         try database.ingest([TestModels.calmCase("poison", start: 1_795_600_000, seconds: 5)])
         try database.ingest([TestModels.calmCase("healthy", start: 1_795_600_000, seconds: 5)])
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-fail", workers: 1))
-        try pool.start()
+        let pool = try database.startWorkers(name: "w-fail", workers: 1)
         defer { pool.stop() }
         let connection = try database.connect()
         var state = ""
@@ -113,8 +112,7 @@ struct QueueTests {
         let blocker = try database.connect()
         // The worker writes scores and episodes, then blocks on the aggregates.
         try blocker.execute("BEGIN; LOCK TABLE vitals_1m IN ACCESS EXCLUSIVE MODE")
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-kill", workers: 1, lease: 1))
-        try pool.start()
+        let pool = try database.startWorkers(name: "w-kill", workers: 1, lease: 1)
         defer { pool.stop() }
         let watcher = try database.connect()
         var blockedPID: Int?
@@ -142,8 +140,7 @@ struct QueueTests {
         let database = try TestDatabase.create()
         try TestModels.register(on: database)
         try database.ingest([TestModels.caseWithCrisis("twice", start: 1_795_600_000, seconds: 300, crisis: 100..<140)])
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-twice"))
-        try pool.start()
+        let pool = try database.startWorkers(name: "w-twice")
         defer { pool.stop() }
         #expect(try database.waitForEmptyQueue())
         func snapshot() throws -> [String] {

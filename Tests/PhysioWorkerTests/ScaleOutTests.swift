@@ -113,7 +113,7 @@ struct ScaleOutTests {
             let response = try client.send("POST", "/cases/scale-\(caseIndex)/vitals",
                                            headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
                                            body: Array(body.utf8))
-            let accepted = HTTPClient.number("accepted", in: response.text), duplicates = HTTPClient.number("duplicates", in: response.text)
+            let accepted = Int(response.number("accepted") ?? 0), duplicates = Int(response.number("duplicates") ?? 0)
             sent.withLock {
                 $0.samples += samplesPerBatch
                 if response.status == 200 { $0.accepted += accepted; $0.duplicates += duplicates } else { $0.failures.append("\(response.status) \(response.text)") }
@@ -151,13 +151,5 @@ struct ScaleOutTests {
             }
         }
         return statistics
-    }
-}
-
-extension HTTPClient {
-    /// An integer field of a small JSON answer.
-    static func number(_ key: String, in body: String) -> Int {
-        guard let range = body.firstRange(of: "\"\(key)\":") else { return 0 }
-        return Int(body[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
 }

@@ -13,16 +13,8 @@ struct TimescaleWorkerTests {
             try TestModels.register(on: database)
             let series = TestModels.caseWithCrisis("ts-1", start: 1_795_600_000, seconds: 900, crisis: 500..<560)
             // Three commits, three jobs.
-            for part in 0..<3 {
-                var batch = SampleBatch(caseID: "ts-1")
-                for row in (part * 300)..<((part + 1) * 300) {
-                    let index = batch.appendRow(timestamp: series.timestamps[row])
-                    for vital in Vital.allCases { if let v = series.value(vital, row: row) { batch.set(vital, row: index, to: v) } }
-                }
-                try database.ingest([batch])
-            }
-            let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-tsdb"))
-            try pool.start()
+            for batch in series.chunks(of: 300) { try database.ingest([batch]) }
+            let pool = try database.startWorkers(name: "w-tsdb")
             defer { pool.stop() }
             // An empty queue also means no job failed (dead letters stay queued):
             // a worker writing to the aggregates would fail on the views.

@@ -4,16 +4,6 @@ import PhysioTestSupport
 import PhysioWorker
 import Testing
 
-func workerConfiguration(_ name: String, workers: Int = 2, lease: Double = 30) -> WorkerConfiguration {
-    var configuration = WorkerConfiguration(name: name)
-    configuration.workers = workers
-    configuration.leaseSeconds = lease
-    configuration.pollSeconds = 0.2
-    configuration.backoffBaseSeconds = 0.05
-    configuration.backoffMaxSeconds = 0.2
-    return configuration
-}
-
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct WorkerPoolTests {
     /// Ingest → every sample scored once, the crisis becomes one episode with its rules.
@@ -22,16 +12,8 @@ struct WorkerPoolTests {
         let modelID = try TestModels.register(on: database)
         let series = TestModels.caseWithCrisis("or-1", start: 1_795_600_000, seconds: 900, crisis: 500..<560)
         // As monitors send it: a batch every minute.
-        for minute in 0..<15 {
-            var batch = SampleBatch(caseID: "or-1")
-            for row in (minute * 60)..<((minute + 1) * 60) {
-                let index = batch.appendRow(timestamp: series.timestamps[row])
-                for vital in Vital.allCases { if let v = series.value(vital, row: row) { batch.set(vital, row: index, to: v) } }
-            }
-            try database.ingest([batch])
-        }
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w1"))
-        try pool.start()
+        for batch in series.chunks(of: 60) { try database.ingest([batch]) }
+        let pool = try database.startWorkers(name: "w1")
         defer { pool.stop() }
         #expect(try database.waitForEmptyQueue())
 
@@ -62,8 +44,7 @@ struct WorkerPoolTests {
         try TestModels.register(on: database)
         try database.ingest([TestModels.calmCase("agg", start: 1_795_600_030, seconds: 4000)])
         try database.ingest([TestModels.calmCase("agg", start: 1_795_604_100, seconds: 120, seed: 3)])
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-agg"))
-        try pool.start()
+        let pool = try database.startWorkers(name: "w-agg")
         defer { pool.stop() }
         #expect(try database.waitForEmptyQueue())
         for (table, unit) in [("vitals_1m", "minute"), ("vitals_1h", "hour")] {
@@ -88,8 +69,7 @@ struct WorkerPoolTests {
     @Test func aRegisteredModelIsPickedUpLive() throws {
         let database = try TestDatabase.create()
         let first = try TestModels.register(on: database, seed: 1, name: "first")
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-live"))
-        try pool.start()
+        let pool = try database.startWorkers(name: "w-live")
         defer { pool.stop() }
         try database.ingest([TestModels.calmCase("live", start: 1_795_600_000, seconds: 60)])
         #expect(try database.waitForEmptyQueue())
@@ -109,8 +89,7 @@ struct WorkerPoolTests {
     @Test func withoutAModelJobsWait() throws {
         let database = try TestDatabase.create()
         try database.ingest([TestModels.calmCase("wait", start: 1_795_600_000, seconds: 10)])
-        let pool = WorkerPool(databaseURL: database.url, configuration: workerConfiguration("w-wait"))
-        try pool.start()
+        let pool = try database.startWorkers(name: "w-wait")
         defer { pool.stop() }
         Clock.sleep(seconds: 0.5)
         #expect(try database.count("SELECT count(*) FROM inference_jobs WHERE state = 'available' AND attempts = 0") == 1)

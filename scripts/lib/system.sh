@@ -37,6 +37,14 @@ pg_user_run() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# physio_bin [swift build options…]: the physio binary to run, $PHYSIO_BIN
+# if set, else built here with those options (e.g. -c release).
+physio_bin() {
+    if [ -n "${PHYSIO_BIN:-}" ]; then echo "$PHYSIO_BIN"; return; fi
+    swift build "$@" --product physio >&2
+    echo "$(swift build "$@" --show-bin-path)/physio"
+}
+
 # A port nobody listens on.
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -48,7 +56,11 @@ pg_start() {
     local dir=$1 port=$2; shift 2
     local bin; bin=$(pg_bindir)
     mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; chmod 700 "$dir"; fi
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$dir"; chmod 700 "$dir"
+        # 'postgres' must be able to pass through the parent (a mktemp -d is 700).
+        chmod o+x "$(dirname "$dir")"
+    fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         pg_user_run "$bin/initdb" -D "$dir/data" -U physio --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
             || { cat "$dir/initdb.log" >&2; return 1; }
@@ -57,6 +69,18 @@ pg_start() {
     for setting in "$@"; do options="$options -c $setting"; done
     pg_user_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$options" -w -t 60 start >/dev/null \
         || { tail -n 30 "$dir/postgres.log" >&2; return 1; }
+}
+
+# wait_ready URL [PID]: until URL/readyz answers 200 (at most 20 s); fails
+# early if the process PID has exited.
+wait_ready() {
+    local url=$1 pid=${2:-}
+    for _ in $(seq 200); do
+        curl -fs "$url/readyz" >/dev/null 2>&1 && return 0
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+        sleep 0.1
+    done
+    return 1
 }
 
 pg_stop() {

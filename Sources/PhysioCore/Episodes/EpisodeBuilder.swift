@@ -27,7 +27,7 @@ public struct EpisodeBuilder: Sendable {
 
     public func merge(caseID: String, existing: [Episode], points: [AnomalyPoint]) -> Changes {
         precondition(existing.allSatisfy { $0.caseID == caseID }, "episodes of another case")
-        let gap = Int64((maxGapSeconds * 1e6).rounded())
+        let gap = Timestamp.micros(seconds: maxGapSeconds)
         // Existing episodes first among equal starts, so an unchanged episode is met before its own samples.
         var items: [(episode: Episode, existingIndex: Int?)] =
             existing.enumerated().map { ($0.element, $0.offset) } + points.map { (Episode(caseID: caseID, point: $0), nil) }

@@ -43,12 +43,12 @@ extension Evaluation {
     static func write(_ metrics: TaskMetrics, into json: inout JSONWriter) {
         json.field("samples", metrics.samples)
         json.field("positives", metrics.positives)
-        optional(&json, "roc_auc", metrics.rocAUC)
-        optional(&json, "average_precision", metrics.averagePrecision)
-        optional(&json, "precision", metrics.precision)
-        optional(&json, "recall", metrics.recall)
-        optional(&json, "f1", metrics.f1)
-        optional(&json, "flagged_fraction", metrics.flaggedFraction)
+        json.field("roc_auc", metrics.rocAUC)
+        json.field("average_precision", metrics.averagePrecision)
+        json.field("precision", metrics.precision)
+        json.field("recall", metrics.recall)
+        json.field("f1", metrics.f1)
+        json.field("flagged_fraction", metrics.flaggedFraction)
         let counts = metrics.counts
         json.key("counts"); json.beginObject()
         json.field("tp", counts.truePositives); json.field("fp", counts.falsePositives)
@@ -69,8 +69,8 @@ extension Evaluation {
             write(metrics, into: &json)
             json.field("onsets", result.onsets)
             json.field("warned", result.warned)
-            optional(&json, "warned_share", result.warnedShare)
-            optional(&json, "median_lead_seconds", result.medianLeadSeconds)
+            json.field("warned_share", result.warnedShare)
+            json.field("median_lead_seconds", result.medianLeadSeconds)
             json.field("lead_time", "per breach onset o with the whole horizon evaluated before it: o − (first model alarm in [o − horizon, o) at a sample not in alarm); median over warned onsets")
         }
         json.endObject()
@@ -81,15 +81,15 @@ extension Evaluation {
         json.field("hours", burden.hours)
         json.field("rule_episodes", burden.ruleEpisodes)
         json.field("model_episodes", burden.modelEpisodes)
-        optional(&json, "rule_episodes_per_hour", burden.ruleEpisodesPerHour)
-        optional(&json, "model_episodes_per_hour", burden.modelEpisodesPerHour)
-        optional(&json, "model_to_rule_episode_ratio", burden.episodeRatio)
-        optional(&json, "model_episodes_away_from_breaches_per_hour", burden.modelEpisodesAwayFromBreachesPerHour)
-        optional(&json, "rule_episodes_flagged_first_share", burden.flaggedFirstShare)
-        optional(&json, "rule_episodes_caught_share", burden.caughtShare)
+        json.field("rule_episodes_per_hour", burden.ruleEpisodesPerHour)
+        json.field("model_episodes_per_hour", burden.modelEpisodesPerHour)
+        json.field("model_to_rule_episode_ratio", burden.episodeRatio)
+        json.field("model_episodes_away_from_breaches_per_hour", burden.modelEpisodesAwayFromBreachesPerHour)
+        json.field("rule_episodes_flagged_first_share", burden.flaggedFirstShare)
+        json.field("rule_episodes_caught_share", burden.caughtShare)
         json.field("sustained_breaches", burden.sustained)
-        optional(&json, "sustained_caught_share", burden.sustainedCaughtShare)
-        optional(&json, "sustained_flagged_first_share", burden.sustainedFlaggedFirstShare)
+        json.field("sustained_caught_share", burden.sustainedCaughtShare)
+        json.field("sustained_flagged_first_share", burden.sustainedFlaggedFirstShare)
         json.endObject()
     }
 
@@ -109,9 +109,9 @@ extension Evaluation {
         json.field("model_detected", events.modelDetected)
         json.field("rules_detected", events.rulesDetected)
         json.field("model_first", events.modelFirst)
-        optional(&json, "median_model_delay_seconds", events.medianModelDelay)
-        optional(&json, "median_rule_delay_seconds", events.medianRuleDelay)
-        optional(&json, "median_lead_over_rules_seconds", events.medianLeadOverRules)
+        json.field("median_model_delay_seconds", events.medianModelDelay)
+        json.field("median_rule_delay_seconds", events.medianRuleDelay)
+        json.field("median_lead_over_rules_seconds", events.medianLeadOverRules)
     }
 
     static func write(_ result: CaseResult, into json: inout JSONWriter) {
@@ -119,7 +119,7 @@ extension Evaluation {
         json.field("case_id", result.caseID)
         json.field("samples", result.samples)
         json.field("hours", result.hours)
-        optional(&json, "median_spacing_seconds", result.medianSpacingSeconds)
+        json.field("median_spacing_seconds", result.medianSpacingSeconds)
         json.key("seed_protocol"); json.beginObject(); write(result.seed, into: &json); json.endObject()
         json.key("early_warning")
         if let warning = result.earlyWarning, let metrics = warning.metrics {
@@ -127,7 +127,7 @@ extension Evaluation {
             write(metrics, into: &json)
             json.field("onsets", warning.onsets)
             json.field("warned", warning.warned)
-            optional(&json, "median_lead_seconds", warning.medianLeadSeconds)
+            json.field("median_lead_seconds", warning.medianLeadSeconds)
             json.endObject()
         } else { json.null() }
         json.key("alarm_burden"); write(result.burden, into: &json)
@@ -148,10 +148,5 @@ extension Evaluation {
         }
         json.endArray()
         json.endObject()
-    }
-
-    static func optional(_ json: inout JSONWriter, _ key: String, _ value: Double?) {
-        json.key(key)
-        if let value { json.value(value) } else { json.null() }
     }
 }

@@ -21,8 +21,7 @@ public struct EvaluationSettings: Sendable, Equatable {
         self.maximumSpacingSeconds = maximumSpacingSeconds
     }
 
-    var horizonMicros: Int64 { Self.micros(horizonSeconds) }
-    var sustainMicros: Int64 { Self.micros(sustainSeconds) }
+    var horizonMicros: Int64 { Timestamp.micros(seconds: horizonSeconds) }
+    var sustainMicros: Int64 { Timestamp.micros(seconds: sustainSeconds) }
 
-    static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
 }

@@ -63,6 +63,16 @@ public struct AnomalyModel: Codable, Sendable {
         return forest.scoreSamples(featureMatrix(series, rows: rows))
     }
 
+    /// Scores with the feature rows behind them, before and after
+    /// imputation, so anomalous rows can be explained without extracting
+    /// their features again.
+    public func scoredFeatures(_ series: SampleBatch, rows: Range<Int>) -> (scores: [Double], raw: FeatureMatrix, imputed: FeatureMatrix) {
+        let raw = extractor.extract(series, rows: rows)
+        var imputed = raw
+        imputer.transform(&imputed)
+        return (rows.isEmpty ? [] : forest.scoreSamples(imputed), raw, imputed)
+    }
+
     public func isAnomalous(_ score: Double) -> Bool { score > threshold }
 
     /// The clinical rules the model was trained and evaluated with.
@@ -90,12 +100,15 @@ public struct AnomalyModel: Codable, Sendable {
     /// did not drive anything), nor do missing indicators. Weights are shares
     /// summing to 1; vitals with no share are left out.
     public func explain(_ series: SampleBatch, row: Int) -> [(vital: Vital, weight: Double)] {
-        let raw = extractor.extract(series, rows: row..<(row + 1))
-        var imputed = raw
-        imputer.transform(&imputed)
-        let credit = forest.isolationCredit(Array(imputed.row(0)))
+        let extracted = scoredFeatures(series, rows: row..<(row + 1))
+        return explain(raw: extracted.raw, imputed: extracted.imputed, row: 0)
+    }
+
+    /// The same for row `row` of feature matrices from `scoredFeatures`.
+    public func explain(raw: FeatureMatrix, imputed: FeatureMatrix, row: Int) -> [(vital: Vital, weight: Double)] {
+        let credit = forest.isolationCredit(Array(imputed.row(row)))
         var perVital = [Double](repeating: 0, count: Vital.count)
-        for (column, feature) in features.enumerated() where feature.kind != .missing && !raw[0, column].isNaN {
+        for (column, feature) in features.enumerated() where feature.kind != .missing && !raw[row, column].isNaN {
             perVital[feature.vital.rawValue] += credit[column]
         }
         let total = perVital.reduce(0, +)

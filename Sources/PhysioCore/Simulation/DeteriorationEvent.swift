@@ -30,12 +30,6 @@ public struct DeteriorationEvent: Sendable {
         return DeteriorationEvent(kind: kind, onset: onset, peak: onset + ramp, plateauEnd: onset + ramp + plateau,
                                   end: onset + ramp + plateau + recovery, effects: kind.effects(using: &random))
     }
-
-    /// Longest possible event of any kind, in seconds (for placement).
-    static let longestDuration: Int = DeteriorationKind.allCases.map { kind in
-        let phases = kind.phaseMinutes
-        return Int((phases.ramp.upperBound + phases.plateau.upperBound + phases.recovery.upperBound) * 60) + 1
-    }.max()!
 }
 
 @inline(__always)

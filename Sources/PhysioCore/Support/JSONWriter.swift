@@ -54,6 +54,7 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func value(_ number: Float?) { if let number { value(number) } else { null() } }
+    public mutating func value(_ number: Double?) { if let number { value(number) } else { null() } }
     public mutating func value(_ text: String?) { if let text { value(text) } else { null() } }
 
     /// Splices already-encoded JSON (from the database or another writer).
@@ -67,6 +68,7 @@ public struct JSONWriter: Sendable {
     public mutating func field(_ name: String, _ number: Int64) { key(name); value(number) }
     public mutating func field(_ name: String, _ number: Double) { key(name); value(number) }
     public mutating func field(_ name: String, _ number: Float?) { key(name); value(number) }
+    public mutating func field(_ name: String, _ number: Double?) { key(name); value(number) }
     public mutating func field(_ name: String, _ flag: Bool) { key(name); value(flag) }
 
     private mutating func separate() { if needsComma { bytes.append(0x2C) } }

@@ -65,6 +65,14 @@ public enum Timestamp {
         return seconds * microsPerSecond + micros
     }
 
+    /// A duration or offset in seconds as microseconds, rounded.
+    public static func micros(seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
+
+    /// Microseconds as seconds for files and messages: "300", "300.5".
+    public static func secondsText(_ micros: Int64) -> String {
+        micros % microsPerSecond == 0 ? String(micros / microsPerSecond) : String(Double(micros) / 1e6)
+    }
+
     /// Epoch seconds (fractions allowed) to microseconds, rounded.
     public static func fromEpochSeconds(_ seconds: Double) -> Int64? {
         // Before 1970 even if it rounds to 0 µs (-1e-323 did).

@@ -41,7 +41,7 @@ public enum CaseCSV {
                 values[vital.rawValue] = value
             }
             if rowsByCase[caseID] == nil { order.append(caseID) }
-            rowsByCase[caseID, default: []].append((originMicros + Int64((seconds * 1e6).rounded()), values))
+            rowsByCase[caseID, default: []].append((originMicros + Timestamp.micros(seconds: seconds), values))
         }
         return order.map { caseID in
             var rows = rowsByCase[caseID]!
@@ -80,7 +80,7 @@ public enum CaseCSV {
         var text = ""
         for row in 0..<batch.count {
             let micros = batch.timestamps[row] - originMicros
-            text += batch.caseID + "," + formatSeconds(micros)
+            text += batch.caseID + "," + Timestamp.secondsText(micros)
             for vital in Vital.allCases {
                 text += ","
                 if let value = batch.value(vital, row: row) { text += formatValue(value) }
@@ -89,11 +89,6 @@ public enum CaseCSV {
             if text.utf8.count > 1 << 16 { writer.write(text); text = "" }
         }
         writer.write(text)
-    }
-
-    static func formatSeconds(_ micros: Int64) -> String {
-        if micros % 1_000_000 == 0 { return String(micros / 1_000_000) }
-        return String(Double(micros) / 1e6)
     }
 
     static func formatValue(_ value: Float) -> String {

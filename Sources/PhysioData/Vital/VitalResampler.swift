@@ -43,7 +43,7 @@ public enum VitalResampler {
         let arterialGuide = arterial[.sbp] ?? arterial[.mbp]
         let pressures: [Vital] = [.sbp, .dbp, .mbp]
 
-        let startMicros = Int64((start * 1e6).rounded())
+        let startMicros = Timestamp.micros(seconds: start)
         var batch = SampleBatch(caseID: caseID, reservingCapacity: seconds)
         var row = [Float](repeating: .nan, count: Vital.count)
         var lastArterialSecond = Int.min / 2

@@ -23,11 +23,6 @@ public struct VitalTrack: Sendable, Equatable {
     /// track name for device 0 or a device without a DEVINFO packet.
     public let qualifiedName: String
 
-    public var deviceName: String? {
-        guard let slash = qualifiedName.firstIndex(of: "/") else { return nil }
-        return String(qualifiedName[..<slash])
-    }
-
     /// The measured value of a stored numeric sample: integer formats are ADC
     /// counts (`offset + stored * gain`, as the format specifies); floats are
     /// stored as measured, as `vitaldb.VitalFile` reads them.

@@ -23,12 +23,32 @@ public final class ServerMetrics: @unchecked Sendable {
 
     /// Per route and method: a latency histogram and counts by status.
     func record(_ request: RequestRecord) {
-        registry.histogram("physio_http_request_duration_seconds", help: "Time from request headers to the last byte queued.",
-                           labels: [("route", request.route), ("method", request.method)],
-                           buckets: Histogram.latencyBuckets).observe(Double(request.durationNanos) / 1e9)
-        registry.counter("physio_http_requests_total", help: "Requests answered.",
-                         labels: [("route", request.route), ("method", request.method), ("status", String(request.status))]).add()
+        let (duration, requests) = routeMetrics(request)
+        duration.observe(Double(request.durationNanos) / 1e9)
+        requests.add()
     }
+
+    /// The registry is searched once per route, method and status; later
+    /// requests find their metrics by one dictionary lookup.
+    private func routeMetrics(_ request: RequestRecord) -> (Histogram, Counter) {
+        let key = RouteKey(route: request.route, method: request.method, status: request.status)
+        if let known = byRoute.withLock({ $0[key] }) { return known }
+        let metrics = (registry.histogram("physio_http_request_duration_seconds", help: "Time from request headers to the last byte queued.",
+                                          labels: [("route", request.route), ("method", request.method)],
+                                          buckets: Histogram.latencyBuckets),
+                       registry.counter("physio_http_requests_total", help: "Requests answered.",
+                                        labels: [("route", request.route), ("method", request.method), ("status", String(request.status))]))
+        byRoute.withLock { $0[key] = metrics }
+        return metrics
+    }
+
+    private struct RouteKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    private let byRoute = Locked<[RouteKey: (Histogram, Counter)]>([:])
 
     /// Database state, the queue and the ingest writers, read at scrape time.
     func observe(pool: ConnectionPool, committer: GroupCommitter) {

@@ -12,7 +12,6 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var offset = 0
     private var finished = false
-    private(set) var bytesSent = 0
 
     /// Starts the COPY at once, so a failing statement still becomes a proper error response.
     init(pool: ConnectionPool, sql: String, prefix: [UInt8] = [], requestID: String) throws {
@@ -45,7 +44,6 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
             destination.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
         }
         offset += count
-        bytesSent += count
         if offset == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             offset = 0

@@ -23,7 +23,6 @@ struct BundleDecoder {
         var outcomes: [EntryOutcome] = []
         /// Samples per case: observations of one instant form one sample.
         var batches: [SampleBatch] = []
-        var storedObservations: Int { outcomes.filter { if case .stored = $0 { true } else { false } }.count }
         var ignoredObservations: Int { outcomes.filter { if case .ignored = $0 { true } else { false } }.count }
         var issues: [OperationOutcome.Issue] {
             outcomes.flatMap { outcome -> [OperationOutcome.Issue] in

@@ -18,8 +18,6 @@ struct OperationOutcome {
 
     var issues: [Issue] = []
 
-    var hasErrors: Bool { issues.contains { $0.severity == .error } }
-
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.field("resourceType", "OperationOutcome")

@@ -37,20 +37,23 @@ struct AnomalyRoutes {
                 }
                 json.key("samples")
                 json.beginArray()
-                for score in scores {
-                    json.beginObject()
-                    json.field("t", Timestamp.format(score.timestamp))
-                    json.field("score", Float(score.score))
-                    json.field("anomalous", score.anomalous)
-                    Self.writeStrings("rules", score.rules, to: &json)
-                    json.field("model_id", score.modelID)
-                    json.endObject()
-                }
+                for score in scores { Self.write(score, to: &json) }
                 json.endArray()
             }
             json.endObject()
             return .json(json)
         }
+    }
+
+    /// One scored sample, as `granularity=sample` and the live stream show it.
+    static func write(_ score: ScoreRecord, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("t", Timestamp.format(score.timestamp))
+        json.field("score", Float(score.score))
+        json.field("anomalous", score.anomalous)
+        writeStrings("rules", score.rules, to: &json)
+        json.field("model_id", score.modelID)
+        json.endObject()
     }
 
     static func write(_ episode: EpisodeRecord, to json: inout JSONWriter) {

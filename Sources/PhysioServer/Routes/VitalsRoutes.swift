@@ -41,15 +41,18 @@ struct VitalsRoutes {
     private func writeSamples(_ rows: SampleBatch, to json: inout JSONWriter) {
         json.key("samples")
         json.beginArray()
-        for row in 0..<rows.count {
-            json.beginObject()
-            json.field("t", Timestamp.format(rows.timestamps[row]))
-            for vital in Vital.allCases {
-                if let value = rows.value(vital, row: row) { json.field(vital.name, value) }
-            }
-            json.endObject()
-        }
+        for row in 0..<rows.count { Self.write(rows, row: row, to: &json) }
         json.endArray()
+    }
+
+    /// One sample, as raw reads and the live stream show it.
+    static func write(_ samples: SampleBatch, row: Int, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("t", Timestamp.format(samples.timestamps[row]))
+        for vital in Vital.allCases {
+            if let value = samples.value(vital, row: row) { json.field(vital.name, value) }
+        }
+        json.endObject()
     }
 
     /// Per bucket: its start, sample count, and per vital measured in it avg/min/max/count.

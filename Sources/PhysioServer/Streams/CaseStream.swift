@@ -64,17 +64,17 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                 for sample in try queries.samples(caseID: caseID, after: max(floor.samples, cursor.samples - Self.window), limit: Self.rowLimit, on: connection)
                 where sentSamples.insert(sample.key, at: sample.timestamp) {
                     cursor.samples = max(cursor.samples, sample.timestamp)
-                    emit("sample", sample.json)
+                    emit("sample", sample.json())
                 }
                 for score in try queries.scores(caseID: caseID, after: max(floor.scores, cursor.scores - Self.window), limit: Self.rowLimit, on: connection)
                 where sentScores.insert(score.key, at: score.timestamp) {
                     cursor.scores = max(cursor.scores, score.timestamp)
-                    emit("score", score.json)
+                    emit("score", score.json())
                 }
                 for episode in try queries.episodes(caseID: caseID, updatedAfter: max(floor.episodes, cursor.episodes - Self.window), on: connection)
                 where sentEpisodes.insert(episode.key, at: episode.timestamp) {
                     cursor.episodes = max(cursor.episodes, episode.timestamp)
-                    emit("episode", episode.json)
+                    emit("episode", episode.json())
                 }
             }
         } catch {

@@ -46,8 +46,6 @@ final class StreamHub: @unchecked Sendable {
         }
     }
 
-    var openStreams: Int { streams.withLock { $0.values.reduce(0) { $0 + $1.count } } }
-
     /// Wakes the streams of `caseIDs`, or all of them for nil.
     func wake(_ caseIDs: [String]?) {
         let wakers: [StreamWaker] = streams.withLock { all in

@@ -98,19 +98,9 @@ public struct VitalsWriter {
 
     /// The fast path; false (and nothing written) if some row already exists.
     private func copyAllNew(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> Bool {
-        var encoder = BinaryCopyEncoder(estimatedRows: batches.reduce(0) { $0 + $1.count })
+        let encoder = Self.encode(batches, requestIndex: false)
         var summaries: [String: (first: Int64, last: Int64, samples: Int)] = [:]
         for batch in batches {
-            let caseID = Array(batch.caseID.utf8)
-            batch.values.withUnsafeBufferPointer { values in
-                for row in 0..<batch.count {
-                    encoder.beginRow(fields: 2 + Vital.count)
-                    encoder.text(caseID)
-                    encoder.timestamp(unixMicros: batch.timestamps[row])
-                    let base = row * Vital.count
-                    for v in 0..<Vital.count { encoder.float4(values[base + v]) }
-                }
-            }
             if let range = batch.timeRange {
                 let previous = summaries[batch.caseID]
                 summaries[batch.caseID] = (min(previous?.first ?? range.lowerBound, range.lowerBound),
@@ -118,7 +108,6 @@ public struct VitalsWriter {
                                            (previous?.samples ?? 0) + batch.count)
             }
         }
-        encoder.finish()
         try connection.execute("SAVEPOINT fast_path")
         do {
             _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.copyIntoVitals, data: $0) }
@@ -128,30 +117,16 @@ public struct VitalsWriter {
         }
         let cases = summaries.keys.sorted()
         try connection.query(Self.enqueue, [
-            Self.array(cases.map { "\"\($0)\"" }),
-            Self.array(cases.map { Timestamp.format(summaries[$0]!.first) }),
-            Self.array(cases.map { Timestamp.format(summaries[$0]!.last) }),
-            Self.array(cases.map { String(summaries[$0]!.samples) }),
+            PostgresArray.literal(cases, quoted: true),
+            PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.first) }),
+            PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.last) }),
+            PostgresArray.literal(cases.map { String(summaries[$0]!.samples) }),
         ])
         return true
     }
 
     private func insertSkippingDuplicates(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> [IngestCounts] {
-        var encoder = BinaryCopyEncoder(estimatedRows: batches.reduce(0) { $0 + $1.count })
-        for (index, batch) in batches.enumerated() {
-            let caseID = Array(batch.caseID.utf8)
-            batch.values.withUnsafeBufferPointer { values in
-                for row in 0..<batch.count {
-                    encoder.beginRow(fields: 3 + Vital.count)
-                    encoder.int32(Int32(index))
-                    encoder.text(caseID)
-                    encoder.timestamp(unixMicros: batch.timestamps[row])
-                    let base = row * Vital.count
-                    for v in 0..<Vital.count { encoder.float4(values[base + v]) }
-                }
-            }
-        }
-        encoder.finish()
+        let encoder = Self.encode(batches, requestIndex: true)
         try connection.execute(Self.createStaging)
         _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.copyIntoStaging, data: $0) }
         let result = try connection.execute(Self.insertFromStaging)
@@ -163,6 +138,24 @@ public struct VitalsWriter {
         }
     }
 
-    /// A PostgreSQL array literal; elements must already be quoted if needed.
-    static func array(_ elements: [String]) -> String { "{" + elements.joined(separator: ",") + "}" }
+    /// Binary COPY rows (case_id, ts, vitals…), led by the batch's index in
+    /// `batches` for the staging table that counts duplicates per request.
+    private static func encode(_ batches: [SampleBatch], requestIndex: Bool) -> BinaryCopyEncoder {
+        var encoder = BinaryCopyEncoder(estimatedRows: batches.reduce(0) { $0 + $1.count })
+        for (index, batch) in batches.enumerated() {
+            let caseID = Array(batch.caseID.utf8)
+            batch.values.withUnsafeBufferPointer { values in
+                for row in 0..<batch.count {
+                    encoder.beginRow(fields: (requestIndex ? 3 : 2) + Vital.count)
+                    if requestIndex { encoder.int32(Int32(index)) }
+                    encoder.text(caseID)
+                    encoder.timestamp(unixMicros: batch.timestamps[row])
+                    let base = row * Vital.count
+                    for v in 0..<Vital.count { encoder.float4(values[base + v]) }
+                }
+            }
+        }
+        encoder.finish()
+        return encoder
+    }
 }

@@ -23,7 +23,7 @@ public struct ModelStore: Sendable {
             let result = try connection.query("""
                 INSERT INTO models (name, threshold, feature_names, metadata, body)
                 VALUES ($1, $2::float8, $3::text[], $4::jsonb, decode($5, 'hex')) RETURNING id
-                """, [name, String(threshold), Self.textArray(featureNames), metadataJSON, Hex.encode(body)])
+                """, [name, String(threshold), PostgresArray.literal(featureNames, quoted: true), metadataJSON, Hex.encode(body)])
             let id = result.int64(0, 0)!
             if activate { _ = try activateInTransaction(id, on: connection) }
             return id
@@ -63,11 +63,6 @@ public struct ModelStore: Sendable {
         }
     }
 
-    /// A PostgreSQL array literal of strings, quoted.
-    static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingBackslashesAndQuotes + "\"" }.joined(separator: ",") + "}"
-    }
-
     /// Feature names are plain identifiers, so a JSON array of them splits simply.
     static func parseJSONStrings(_ json: String) -> [String] {
         json.dropFirst().dropLast().split(separator: ",").map { $0.trimmingQuotes }
@@ -75,15 +70,6 @@ public struct ModelStore: Sendable {
 }
 
 extension StringProtocol {
-    var replacingBackslashesAndQuotes: String {
-        var out = ""
-        for character in self {
-            if character == "\\" || character == "\"" { out.append("\\") }
-            out.append(character)
-        }
-        return out
-    }
-
     var trimmingQuotes: String {
         var text = Substring(self)
         while text.first == " " || text.first == "\"" { text.removeFirst() }

@@ -51,14 +51,14 @@ public struct JobQueue: Sendable {
             SELECT id FROM inference_jobs
             WHERE id = ANY($1::int8[]) AND state = 'running' AND locked_by = $2
             ORDER BY id FOR UPDATE
-            """, [Self.array(ids), workerID])
+            """, [PostgresArray.literal(ids.map(String.init)), workerID])
         return Set((0..<result.rowCount).map { result.int64($0, 0)! })
     }
 
     /// Inside the caller's transaction: finished jobs disappear with their results committed.
     public func delete(_ ids: [Int64], on connection: DatabaseConnection) throws {
         try connection.query("DELETE FROM inference_jobs WHERE id = ANY($1::int8[]) AND locked_by = $2",
-                             [Self.array(ids), workerID])
+                             [PostgresArray.literal(ids.map(String.init)), workerID])
     }
 
     /// Gives claimed jobs back untouched (a worker stopping before it got to
@@ -67,7 +67,7 @@ public struct JobQueue: Sendable {
         try connection.query("""
             UPDATE inference_jobs SET state = 'available', attempts = attempts - 1, locked_by = NULL, locked_until = NULL
             WHERE id = ANY($1::int8[]) AND locked_by = $2 AND state = 'running'
-            """, [Self.array(ids), workerID])
+            """, [PostgresArray.literal(ids.map(String.init)), workerID])
     }
 
     /// Records a failed attempt: back to `available` after a backoff, or
@@ -123,7 +123,6 @@ public struct JobQueue: Sendable {
         }
     }
 
-    static func array(_ ids: [Int64]) -> String { "{" + ids.map(String.init).joined(separator: ",") + "}" }
 
     private func pow2(_ exponent: Int) -> Double {
         var value = 1.0

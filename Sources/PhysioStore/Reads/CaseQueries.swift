@@ -42,19 +42,20 @@ public struct CaseQueries: Sendable {
     /// vital the case never had from scanning the whole case).
     public func latestValues(caseID: String, lastSample: Int64, lookbackSeconds: Int = 900,
                              on connection: DatabaseConnection) throws -> [(vital: Vital, value: Float, at: Int64)] {
-        let parts = Vital.allCases.map { vital in
-            """
-            (SELECT \(vital.rawValue), \(vital.name)::float8, (extract(epoch from ts) * 1000000)::int8 FROM vitals
-             WHERE case_id = $1 AND ts >= $2::timestamptz AND \(vital.name) IS NOT NULL ORDER BY ts DESC LIMIT 1)
-            """
-        }
         let since = Timestamp.format(lastSample - Int64(lookbackSeconds) * 1_000_000)
-        let result = try connection.query(parts.joined(separator: " UNION ALL "), [caseID, since])
+        let result = try connection.query(Self.latestValuesSQL, [caseID, since])
         return (0..<result.rowCount).compactMap { row in
             guard let vital = Vital(rawValue: result.int(row, 0)!) else { return nil }
             return (vital, Float(result.double(row, 1)!), result.int64(row, 2)!)
         }
     }
+
+    static let latestValuesSQL = Vital.allCases.map { vital in
+        """
+        (SELECT \(vital.rawValue), \(vital.name)::float8, (extract(epoch from ts) * 1000000)::int8 FROM vitals
+         WHERE case_id = $1 AND ts >= $2::timestamptz AND \(vital.name) IS NOT NULL ORDER BY ts DESC LIMIT 1)
+        """
+    }.joined(separator: " UNION ALL ")
 
     public func latestScore(caseID: String, on connection: DatabaseConnection) throws -> (at: Int64, score: Double, anomalous: Bool, modelID: Int64)? {
         let result = try connection.query("""

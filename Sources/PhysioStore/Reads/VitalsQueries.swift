@@ -54,8 +54,15 @@ public struct VitalsQueries: Sendable {
     /// TimescaleDB the continuous aggregate's own real-time view does the rest.
     public func buckets(caseID: String, resolution: AggregateSQL.Resolution, from: Int64?, to: Int64?,
                         on connection: DatabaseConnection) throws -> VitalsBuckets {
+        return VitalsBuckets(result: try connection.query(Self.bucketsSQL[resolution]!, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }]))
+    }
+
+    /// Built once per resolution: the text never changes.
+    static let bucketsSQL = Dictionary(uniqueKeysWithValues: AggregateSQL.Resolution.allCases.map { ($0, bucketsSQL(for: $0)) })
+
+    static func bucketsSQL(for resolution: AggregateSQL.Resolution) -> String {
         let unit = resolution.rawValue
-        let sql = """
+        return """
             WITH tail AS (
                 SELECT coalesce(date_trunc('\(unit)', min(ts_from)), 'infinity'::timestamptz) AS start
                 FROM inference_jobs WHERE case_id = $1),
@@ -75,6 +82,5 @@ public struct VitalsQueries: Sendable {
                 GROUP BY 1) buckets
             ORDER BY 1
             """
-        return VitalsBuckets(result: try connection.query(sql, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }]))
     }
 }

@@ -16,13 +16,14 @@ public struct VitalsReader: Sendable {
         return Self.batch(caseID: caseID, result)
     }
 
-    /// The rows of a `SELECT \(columns)` as one case's samples.
-    static func batch(caseID: String, _ result: QueryResult) -> SampleBatch {
-        var batch = SampleBatch(caseID: caseID, reservingCapacity: result.rowCount)
-        for row in 0..<result.rowCount {
-            let index = batch.appendRow(timestamp: result.int64(row, 0)!)
+    /// `rows` of a result whose `columns` start at `firstColumn`, as one case's samples.
+    static func batch(caseID: String, _ result: QueryResult, rows: Range<Int>? = nil, firstColumn: Int = 0) -> SampleBatch {
+        let rows = rows ?? 0..<result.rowCount
+        var batch = SampleBatch(caseID: caseID, reservingCapacity: rows.count)
+        for row in rows {
+            let index = batch.appendRow(timestamp: result.int64(row, firstColumn)!)
             for vital in Vital.allCases {
-                if let value = result.float(row, 1 + vital.rawValue) { batch.set(vital, row: index, to: value) }
+                if let value = result.float(row, firstColumn + 1 + vital.rawValue) { batch.set(vital, row: index, to: value) }
             }
         }
         return batch
@@ -60,19 +61,14 @@ extension VitalsReader {
             ORDER BY r.case_id, ts
             """, CaseRange.parameters(ranges))
         var batches: [String: SampleBatch] = [:]
-        var current: SampleBatch?
-        for row in 0..<result.rowCount {
-            let caseID = result.string(row, 0)!
-            if current?.caseID != caseID {
-                if let finished = current { batches[finished.caseID] = finished }
-                current = SampleBatch(caseID: caseID)
-            }
-            let index = current!.appendRow(timestamp: result.int64(row, 1)!)
-            for vital in Vital.allCases {
-                if let value = result.float(row, 2 + vital.rawValue) { current!.set(vital, row: index, to: value) }
-            }
+        var start = 0
+        while start < result.rowCount {  // rows come case by case
+            let caseID = result.string(start, 0)!
+            var end = start + 1
+            while end < result.rowCount, result.string(end, 0) == caseID { end += 1 }
+            batches[caseID] = Self.batch(caseID: caseID, result, rows: start..<end, firstColumn: 1)
+            start = end
         }
-        if let finished = current { batches[finished.caseID] = finished }
         for range in ranges where batches[range.caseID] == nil { batches[range.caseID] = SampleBatch(caseID: range.caseID) }
         return batches
     }
@@ -81,15 +77,6 @@ extension VitalsReader {
 extension SampleBatch {
     /// Rows with `from ≤ timestamp ≤ to` (the batch is sorted by time).
     public func rows(from: Int64, to: Int64) -> Range<Int> {
-        lowerBound(from)..<lowerBound(to &+ 1)
-    }
-
-    private func lowerBound(_ timestamp: Int64) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if timestamps[middle] < timestamp { low = middle + 1 } else { high = middle }
-        }
-        return low
+        SortedTimes.firstIndex(timestamps, atOrAfter: from, in: 0..<count)..<SortedTimes.firstIndex(timestamps, atOrAfter: to &+ 1, in: 0..<count)
     }
 }

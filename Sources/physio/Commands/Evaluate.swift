@@ -79,7 +79,7 @@ struct Evaluate: ParsableCommand {
         guard horizon > 0, sustain >= 0, episodeGap >= 0, maxSpacing > 0 else { throw ValidationError("windows must be positive") }
     }
 
-    var window: TimeWindow { TimeWindow(from: from.map(Seconds.micros), until: until.map(Seconds.micros)) }
+    var window: TimeWindow { TimeWindow(from: from.map(Timestamp.micros(seconds:)), until: until.map(Timestamp.micros(seconds:))) }
     var settings: EvaluationSettings {
         EvaluationSettings(horizonSeconds: horizon, sustainSeconds: sustain, episodeGapSeconds: episodeGap, maximumSpacingSeconds: maxSpacing)
     }
@@ -123,7 +123,7 @@ struct Evaluate: ParsableCommand {
                                              series: cases)])
         }
         if let trainData {
-            let trainWindow = TimeWindow(from: trainFrom.map(Seconds.micros), until: trainUntil.map(Seconds.micros))
+            let trainWindow = TimeWindow(from: trainFrom.map(Timestamp.micros(seconds:)), until: trainUntil.map(Timestamp.micros(seconds:)))
             let trainingCases = try CaseCSV.readCases(at: trainData).map(trainWindow.cut).filter { !$0.isEmpty }
             guard !trainingCases.isEmpty else { throw ValidationError("no training samples in \(trainData) in that window") }
             let trained = AnomalyModel.train(cases: trainingCases, parameters: training.parameters(description: trainData))
@@ -203,8 +203,8 @@ struct Evaluate: ParsableCommand {
     static func describe(_ window: TimeWindow) -> String {
         guard window.from != nil || window.until != nil else { return "" }
         var parts: [String] = []
-        if let from = window.from { parts.append("t ≥ \(Seconds.text(from)) s") }
-        if let until = window.until { parts.append("t < \(Seconds.text(until)) s") }
+        if let from = window.from { parts.append("t ≥ \(Timestamp.secondsText(from)) s") }
+        if let until = window.until { parts.append("t < \(Timestamp.secondsText(until)) s") }
         return " (" + parts.joined(separator: ", ") + ")"
     }
 

@@ -47,16 +47,20 @@ enum EvaluationExport {
         try AtomicFile.write(json.bytes + [0x0A], to: directory + "/export.json")
     }
 
-    static func writeTraining(_ set: TrainingSet, _ prepared: TrainingSet.Prepared, names: [String], to path: String) throws {
+    /// The training rows, features after imputation: case_id, t_seconds,
+    /// features…, [fit,] label. `physio features` writes the same without `fit`.
+    static func writeTraining(_ set: TrainingSet, _ prepared: TrainingSet.Prepared, names: [String], to path: String,
+                              fitColumn: Bool = true) throws {
         let writer = try TextWriter(path: path)
         defer { writer.close() }
-        writer.write((["case_id", "t_seconds"] + names + ["fit", "label"]).joined(separator: ",") + "\n")
+        writer.write((["case_id", "t_seconds"] + names + (fitColumn ? ["fit", "label"] : ["label"])).joined(separator: ",") + "\n")
         var text = "", row = 0
         for (caseID, count) in zip(set.caseIDs, set.caseRowCounts) {
             for _ in 0..<count {
-                text += caseID + "," + Seconds.text(set.timestamps[row])
+                text += caseID + "," + Timestamp.secondsText(set.timestamps[row])
                 for column in 0..<prepared.matrix.columns { text += "," + String(prepared.matrix[row, column]) }
-                text += (prepared.fitMask[row] ? ",1" : ",0") + (set.labels[row] ? ",1\n" : ",0\n")
+                if fitColumn { text += prepared.fitMask[row] ? ",1" : ",0" }
+                text += set.labels[row] ? ",1\n" : ",0\n"
                 row += 1
                 if text.utf8.count > 1 << 16 { writer.write(text); text = "" }
             }
@@ -76,7 +80,7 @@ enum EvaluationExport {
             let matrix = model.featureMatrix(truncated, rows: scores.evaluated)
             let warning = Evaluation.earlyWarningLabels(scores, settings: settings)
             for (offset, row) in scores.evaluated.enumerated() {
-                text += scores.caseID + "," + Seconds.text(scores.timestamps[row])
+                text += scores.caseID + "," + Timestamp.secondsText(scores.timestamps[row])
                 for column in 0..<matrix.columns { text += "," + String(matrix[offset, column]) }
                 text += "," + String(scores.scores[offset]) + "," + String(scores.threshold)
                 text += scores.ruleTrue[row] ? ",1," : ",0,"
@@ -110,7 +114,7 @@ struct ExternalScores {
             if let known = scores.byCase[caseID]?.threshold, known != threshold {
                 throw ValidationError("\(path):\(number): case \(caseID) has two thresholds (one model per case)")
             }
-            scores.byCase[caseID, default: ([:], threshold)].times[Seconds.micros(seconds)] = score
+            scores.byCase[caseID, default: ([:], threshold)].times[Timestamp.micros(seconds: seconds)] = score
         }
         return scores
     }
@@ -124,7 +128,7 @@ struct ExternalScores {
         let times = byCase[series.caseID]?.times ?? [:]
         return try rows.map { row in
             guard let score = times[series.timestamps[row]] else {
-                throw ValidationError("no score for case \(series.caseID) at t = \(Seconds.text(series.timestamps[row])) s")
+                throw ValidationError("no score for case \(series.caseID) at t = \(Timestamp.secondsText(series.timestamps[row])) s")
             }
             return score
         }

@@ -26,22 +26,8 @@ struct FeaturesCommand: ParsableCommand {
         let configuration = features.configuration
         let trainingSet = TrainingSet(cases: cases, configuration: configuration)
         let prepared = trainingSet.prepared(fitRows: fitRows)
-        let writer = try TextWriter(path: out)
-        defer { writer.close() }
-        writer.write((["case_id", "t_seconds"] + prepared.features.map(configuration.name(of:)) + ["label"])
-            .joined(separator: ",") + "\n")
-        var text = ""
-        var row = 0
-        for (caseID, count) in zip(trainingSet.caseIDs, trainingSet.caseRowCounts) {
-            for _ in 0..<count {
-                text += caseID + "," + seconds(trainingSet.timestamps[row])
-                for column in 0..<prepared.matrix.columns { text += "," + String(prepared.matrix[row, column]) }
-                text += trainingSet.labels[row] ? ",1\n" : ",0\n"
-                row += 1
-                if text.utf8.count > 1 << 16 { writer.write(text); text = "" }
-            }
-        }
-        writer.write(text)
+        try EvaluationExport.writeTraining(trainingSet, prepared, names: prepared.features.map(configuration.name(of:)),
+                                           to: out, fitColumn: false)
         var json = JSONWriter()
         json.beginObject()
         json.field("out", out)
@@ -52,9 +38,5 @@ struct FeaturesCommand: ParsableCommand {
         json.key("dropped_features"); json.beginArray(); prepared.dropped.forEach { json.value($0) }; json.endArray()
         json.endObject()
         print(json.string)
-    }
-
-    private func seconds(_ micros: Int64) -> String {
-        micros % 1_000_000 == 0 ? String(micros / 1_000_000) : String(Double(micros) / 1e6)
     }
 }

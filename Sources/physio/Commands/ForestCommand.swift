@@ -97,9 +97,8 @@ struct ForestCommand: ParsableCommand {
         json.field("score_cpu_seconds", scoreCPUSeconds)
         json.field("score_samples_per_cpu_second", Double(matrix.rows) / scoreCPUSeconds)
         json.field("positives", labels.filter { $0 }.count)
-        TrainingReport.optional(&json, "roc_auc", aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count))
-        TrainingReport.optional(&json, "average_precision",
-                                precisions.isEmpty ? nil : precisions.reduce(0, +) / Double(precisions.count))
+        json.field("roc_auc", aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count))
+        json.field("average_precision", precisions.isEmpty ? nil : precisions.reduce(0, +) / Double(precisions.count))
         json.key("roc_auc_per_seed"); json.beginArray(); aucs.forEach { json.value($0) }; json.endArray()
         json.endObject()
         print(json.string)

@@ -38,7 +38,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let window = TimeWindow(from: from.map(Seconds.micros), until: until.map(Seconds.micros))
+        let window = TimeWindow(from: from.map(Timestamp.micros(seconds:)), until: until.map(Timestamp.micros(seconds:)))
         let cases = try CaseCSV.readCases(at: data).map(window.cut)
         let model = try train(cases)
         try AtomicFile.write(try model.encoded(), to: out)
@@ -116,18 +116,13 @@ enum TrainingReport {
         json.field("label", metrics.label)
         json.field("positives", metrics.positives)
         json.field("flagged_fraction", metrics.flaggedFraction)
-        optional(&json, "roc_auc", metrics.rocAUC)
-        optional(&json, "average_precision", metrics.averagePrecision)
-        optional(&json, "precision", metrics.precision)
-        optional(&json, "recall", metrics.recall)
-        optional(&json, "f1", metrics.f1)
+        json.field("roc_auc", metrics.rocAUC)
+        json.field("average_precision", metrics.averagePrecision)
+        json.field("precision", metrics.precision)
+        json.field("recall", metrics.recall)
+        json.field("f1", metrics.f1)
         json.endObject()
         json.endObject()
         return json.string
-    }
-
-    static func optional(_ json: inout JSONWriter, _ key: String, _ value: Double?) {
-        json.key(key)
-        if let value { json.value(value) } else { json.null() }
     }
 }

@@ -22,8 +22,5 @@ function request()
   return wrk.format("GET", paths[math.random(#paths)], {["Authorization"] = "Bearer " .. token})
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\"requests\":%d,\"non2xx\":%d,\"errors\":%d,\"seconds\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n",
-    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end
+-- done(): the summary line scripts/bench reads, shared by its wrk scripts.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "summary.lua")

@@ -28,8 +28,8 @@ public struct FeatureExtractor: Sendable {
                                    values: [Float](repeating: .nan, count: rows.count * features.count))
         guard !rows.isEmpty else { return matrix }
         let firstTime = series.timestamps[rows.lowerBound]
-        let contextStart = Self.firstRow(in: series, atOrAfter: firstTime - Self.micros(configuration.lookbackSeconds),
-                                         below: rows.lowerBound)
+        let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: configuration.lookbackSeconds),
+                                                  in: 0..<rows.lowerBound)
         let clean = configuration.artefacts.clean(series, rows: contextStart..<rows.upperBound)
         let targetOffset = rows.lowerBound - contextStart
         for vital in Set(features.map(\.vital)).sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -62,9 +62,9 @@ public struct FeatureExtractor: Sendable {
             let value = clean.values[row * Vital.count + vital.rawValue]
             if !value.isNaN { times.append(clean.timestamps[row]); values.append(Double(value)) }
         }
-        let carry = Self.micros(configuration.carryForwardSeconds)
-        let deltaWindow = Self.micros(configuration.deltaWindowSeconds)
-        let variabilityWindow = Self.micros(configuration.variabilityWindowSeconds)
+        let carry = Timestamp.micros(seconds: configuration.carryForwardSeconds)
+        let deltaWindow = Timestamp.micros(seconds: configuration.deltaWindowSeconds)
+        let variabilityWindow = Timestamp.micros(seconds: configuration.variabilityWindowSeconds)
         var last = -1, deltaStart = 0, variabilityStart = 0
         for (outRow, row) in targetRows.enumerated() {
             let time = clean.timestamps[row]
@@ -95,15 +95,4 @@ public struct FeatureExtractor: Sendable {
         return (squares / Double(values.count)).squareRoot()
     }
 
-    static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
-
-    /// First row in 0..<limit whose timestamp is ≥ `time` (timestamps sorted), or `limit`.
-    static func firstRow(in series: SampleBatch, atOrAfter time: Int64, below limit: Int) -> Int {
-        var low = 0, high = limit
-        while low < high {
-            let middle = (low + high) / 2
-            if series.timestamps[middle] < time { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
 }

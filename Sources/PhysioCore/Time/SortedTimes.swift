@@ -1,7 +1,7 @@
 /// Searches and summaries of ascending timestamps (microseconds).
-enum SortedTimes {
+public enum SortedTimes {
     /// First index in `range` whose time is ≥ `time`, or `range.upperBound`.
-    static func firstIndex(_ times: [Int64], atOrAfter time: Int64, in range: Range<Int>) -> Int {
+    public static func firstIndex(_ times: [Int64], atOrAfter time: Int64, in range: Range<Int>) -> Int {
         var low = range.lowerBound, high = range.upperBound
         while low < high {
             let middle = (low + high) / 2

@@ -1,0 +1,15 @@
+/// PostgreSQL array literals for `$n::type[]` parameters.
+public enum PostgresArray {
+    /// `{a,b,c}`; with `quoted`, every element is double-quoted and escaped.
+    public static func literal(_ elements: [String], quoted: Bool = false) -> String {
+        guard quoted else { return "{" + elements.joined(separator: ",") + "}" }
+        return "{" + elements.map { element in
+            var escaped = "\""
+            for character in element {
+                if character == "\\" || character == "\"" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            return escaped + "\""
+        }.joined(separator: ",") + "}"
+    }
+}
