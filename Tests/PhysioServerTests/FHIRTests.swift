@@ -98,6 +98,8 @@ struct FHIRTests {
         (#"{"resourceType":"Bundle","type":"collection","entry":[]}"#, 422),
         (#"{"resourceType":"Bundle","type":"transaction","entry":{}}"#, 422),
         (#"[1,2]"#, 422),
+        // A non-object entry is a broken Bundle, even in a batch: its good entries are not stored either.
+        (bundle("batch", [observation("8867-4", value: 72, unit: "/min"), "null"]), 422),
     ])
     func aBadBundleGetsAnOperationOutcome(body: String, status: Int) throws {
         let server = try TestServer()

@@ -57,6 +57,11 @@ struct BundleDecoder {
                 throw FHIRProblem(status: 422, issue: .init(severity: .error, code: "structure",
                     diagnostics: "Bundle.entry must be an array", expression: "Bundle.entry"))
             }
+            // A non-object entry breaks the Bundle's structure, not one observation.
+            if let index = (0..<entries.count).first(where: { entries[$0]!.kind != .object }) {
+                throw FHIRProblem(status: 422, issue: .init(severity: .error, code: "structure",
+                    diagnostics: "each Bundle.entry must be an object", expression: "Bundle.entry[\(index)]"))
+            }
             for index in 0..<entries.count {
                 let path = "Bundle.entry[\(index)].resource"
                 switch observation(entries[index]!["resource"], path: path) {
