@@ -167,6 +167,11 @@ struct ReadAPITests {
             #expect(try get(server, path).status == 404, "\(path)")
         }
         #expect(try get(server, "/exports/vitals?case=ghost", scope: "export").status == 404)
+        // Not remembered as missing: once it has samples, the same server finds it.
+        #expect(try server.ingest("ghost", json: #"{"samples":[{"t":"2026-11-24T10:00:00Z","hr":70}]}"#).status == 200)
+        for path in ["/cases/ghost/vitals", "/cases/ghost/vitals?bucket=1m", "/cases/ghost/anomalies"] {
+            #expect(try get(server, path).status == 200, "\(path)")
+        }
     }
 
     @Test func readRoutesNeedTheReadScope() throws {

@@ -20,22 +20,6 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
-    /// A key encoded once (`"name":`), for answers that repeat it thousands of times.
-    public mutating func key(_ encoded: EncodedKey) {
-        separate()
-        bytes.append(contentsOf: encoded.bytes)
-        needsComma = false
-    }
-
-    public struct EncodedKey: Sendable {
-        let bytes: [UInt8]
-        public init(_ name: String) {
-            var writer = JSONWriter()
-            writer.key(name)
-            bytes = writer.bytes
-        }
-    }
-
     public mutating func value(_ text: String) { separate(); appendQuoted(text); needsComma = true }
     public mutating func value(_ number: Int) { separate(); bytes.append(contentsOf: String(number).utf8); needsComma = true }
     public mutating func value(_ number: Int64) { value(Int(number)) }
@@ -61,6 +45,9 @@ public struct JSONWriter: Sendable {
     public mutating func raw(_ json: some Sequence<UInt8>) { separate(); bytes.append(contentsOf: json); needsComma = true }
     /// The same for bytes in place (a database value): no generic call per value.
     public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) { separate(); bytes.append(contentsOf: json); needsComma = true }
+    /// Appends bytes as they are, commas included: for hot loops that write
+    /// prepared fragments and values without touching shared objects.
+    public mutating func verbatim(_ json: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: json) }
 
     public mutating func field(_ name: String, _ text: String) { key(name); value(text) }
     public mutating func field(_ name: String, _ text: String?) { key(name); value(text) }

@@ -23,15 +23,16 @@ public final class APIServer: @unchecked Sendable {
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         streams = StreamHub(databaseURL: configuration.databaseURL, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         // One list per resource; joined rather than added, which keeps the type checker quick.
+        let knownCases = KnownCases()
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
             FHIRRoutes(committer: committer, metrics: metrics).routes,
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
-            VitalsRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes,
-            AnomalyRoutes(pool: pool, maxRawRows: configuration.maxRowsPerRead).routes,
+            VitalsRoutes(pool: pool, knownCases: knownCases, maxRawRows: configuration.maxRowsPerRead).routes,
+            AnomalyRoutes(pool: pool, knownCases: knownCases, maxRawRows: configuration.maxRowsPerRead).routes,
             ExportRoutes(pool: pool).routes,
-            StreamRoutes(pool: pool, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
+            StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
             AdminRoutes(pool: pool).routes,
             MetricsRoutes(metrics: metrics).routes,
             OpenAPIRoutes().routes,

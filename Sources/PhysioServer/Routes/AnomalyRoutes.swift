@@ -5,6 +5,7 @@ import PhysioStore
 /// `GET /cases/{case_id}/anomalies?from&to&min_score&granularity=episode|sample`.
 struct AnomalyRoutes {
     let pool: ConnectionPool
+    let knownCases: KnownCases
     let maxRawRows: Int
 
     var routes: [Route] {
@@ -18,7 +19,7 @@ struct AnomalyRoutes {
         if let minScore, !(0...1).contains(minScore) { throw Problem.badRequest("min_score must be between 0 and 1") }
         let granularity = try query.choice("granularity", of: ["episode", "sample"], default: "episode")
         return try pool.withConnection { connection in
-            let caseID = try CaseRoutes.existingCaseID(request, on: connection)
+            let caseID = try knownCases.existingCaseID(request, on: connection)
             var json = JSONWriter(capacity: 4096)
             json.beginObject()
             json.field("case_id", caseID)

@@ -100,11 +100,4 @@ struct CaseRoutes {
     }
 
     static func unknown(_ caseID: String) -> Problem { .notFound("no case '\(caseID)'") }
-
-    /// The case id from the path, which must exist.
-    static func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> String {
-        let caseID = try caseID(request)
-        guard try CaseQueries().exists(caseID: caseID, on: connection) else { throw unknown(caseID) }
-        return caseID
-    }
 }

@@ -6,6 +6,7 @@ import PhysioStore
 /// and episodes. Resumes after `Last-Event-ID`; otherwise starts from now.
 struct StreamRoutes {
     let pool: ConnectionPool
+    let knownCases: KnownCases
     let hub: StreamHub
     let heartbeatSeconds: Double
 
@@ -16,7 +17,7 @@ struct StreamRoutes {
     func open(_ request: Request) throws -> Response {
         _ = try QueryParameters(request, allowed: [])
         let (caseID, cursor) = try pool.withConnection { connection -> (String, StreamCursor) in
-            let caseID = try CaseRoutes.existingCaseID(request, on: connection)
+            let caseID = try knownCases.existingCaseID(request, on: connection)
             if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed) }
             let result = try connection.query("""
                 SELECT coalesce((SELECT (extract(epoch from max(ts)) * 1000000)::int8 FROM vitals WHERE case_id = $1), 0),

@@ -9,6 +9,9 @@ import Glibc
 public final class DatabaseConnection {
     let connection: OpaquePointer
     public let applicationName: String
+    /// SQL text → name of its prepared statement on this session.
+    private var preparedNames: [String: String] = [:]
+    private var nextPreparedID = 0
 
     public init(url: String, applicationName: String = "physio", connectTimeoutSeconds: Int = 5) throws {
         self.applicationName = applicationName
@@ -68,6 +71,39 @@ public final class DatabaseConnection {
     public func query(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
         let result = withOptionalCStringArray(parameters) { pointers in
             PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        return try check(result)
+    }
+
+    /// Like `query`, but the statement is parsed and planned once per
+    /// connection (a named prepared statement; PostgreSQL moves to a
+    /// generic plan when it costs no more). For the hot read paths, where
+    /// planning cost as much as running. A session that lost its statements
+    /// (a pooler's DISCARD ALL) or whose plan no longer fits the tables
+    /// (a migration) prepares again once.
+    @discardableResult
+    public func query(prepared sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        do {
+            return try executePrepared(sql, parameters)
+        } catch let failure as DatabaseError where failure.sqlState == "26000" || failure.sqlState == "0A000" {
+            guard isIdle, let name = preparedNames.removeValue(forKey: sql) else { throw failure }
+            if failure.sqlState == "0A000" { try execute("DEALLOCATE \(name)") }
+            return try executePrepared(sql, parameters)
+        }
+    }
+
+    private func executePrepared(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
+        let name: String
+        if let known = preparedNames[sql] {
+            name = known
+        } else {
+            name = "physio_\(nextPreparedID)"
+            _ = try check(PQprepare(connection, name, sql, Int32(parameters.count), nil))
+            preparedNames[sql] = name
+            nextPreparedID += 1
+        }
+        let result = withOptionalCStringArray(parameters) { pointers in
+            PQexecPrepared(connection, name, Int32(parameters.count), pointers, nil, nil, 0)
         }
         return try check(result)
     }

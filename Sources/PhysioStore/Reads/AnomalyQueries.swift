@@ -33,7 +33,7 @@ public struct AnomalyQueries: Sendable {
     /// Episodes overlapping [from, to] with a peak of at least `minScore`, by start.
     public func episodes(caseID: String, from: Int64?, to: Int64?, minScore: Double?,
                          on connection: DatabaseConnection) throws -> [EpisodeRecord] {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT \(Self.episodeColumns) FROM anomaly_episodes
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ended_at >= $2) AND ($3::timestamptz IS NULL OR started_at <= $3)
               AND ($4::real IS NULL OR peak_score >= $4)
@@ -45,7 +45,7 @@ public struct AnomalyQueries: Sendable {
     /// The case's latest episode if it is still open: it ended no more than
     /// `gapSeconds` before the case's latest scored sample.
     public func openEpisode(caseID: String, gapSeconds: Double, on connection: DatabaseConnection) throws -> EpisodeRecord? {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT \(Self.episodeColumns) FROM anomaly_episodes e
             WHERE case_id = $1
               AND ended_at >= (SELECT max(ts) FROM anomaly_scores WHERE case_id = $1) - make_interval(secs => $2::float8)
@@ -57,7 +57,7 @@ public struct AnomalyQueries: Sendable {
     /// Per-sample scores in [from, to] of at least `minScore`, at most `limit` (+1 to tell there are more).
     public func scores(caseID: String, from: Int64?, to: Int64?, minScore: Double?, limit: Int,
                        on connection: DatabaseConnection) throws -> [ScoreRecord] {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT (extract(epoch from ts) * 1000000)::int8, score, anomalous, array_to_string(rules, ','), model_id
             FROM anomaly_scores
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)

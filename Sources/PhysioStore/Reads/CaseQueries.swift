@@ -20,7 +20,7 @@ public struct CaseQueries: Sendable {
     /// Cases in id order after `cursor` (a case id), optionally only those
     /// with a sample at or after `activeSince`.
     public func list(after cursor: String?, activeSince: Int64?, limit: Int, on connection: DatabaseConnection) throws -> [CaseSummary] {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT \(Self.summaryColumns) FROM cases
             WHERE ($1::text IS NULL OR case_id > $1) AND ($2::timestamptz IS NULL OR last_ts >= $2)
             ORDER BY case_id LIMIT $3
@@ -29,12 +29,12 @@ public struct CaseQueries: Sendable {
     }
 
     public func summary(caseID: String, on connection: DatabaseConnection) throws -> CaseSummary? {
-        let result = try connection.query("SELECT \(Self.summaryColumns) FROM cases WHERE case_id = $1", [caseID])
+        let result = try connection.query(prepared: "SELECT \(Self.summaryColumns) FROM cases WHERE case_id = $1", [caseID])
         return result.rowCount == 1 ? Self.summary(result, row: 0) : nil
     }
 
     public func exists(caseID: String, on connection: DatabaseConnection) throws -> Bool {
-        try connection.query("SELECT 1 FROM cases WHERE case_id = $1", [caseID]).rowCount == 1
+        try connection.query(prepared: "SELECT 1 FROM cases WHERE case_id = $1", [caseID]).rowCount == 1
     }
 
     /// The most recent value of each vital within `lookbackSeconds` of the
@@ -43,7 +43,7 @@ public struct CaseQueries: Sendable {
     public func latestValues(caseID: String, lastSample: Int64, lookbackSeconds: Int = 900,
                              on connection: DatabaseConnection) throws -> [(vital: Vital, value: Float, at: Int64)] {
         let since = Timestamp.format(lastSample - Int64(lookbackSeconds) * 1_000_000)
-        let result = try connection.query(Self.latestValuesSQL, [caseID, since])
+        let result = try connection.query(prepared: Self.latestValuesSQL, [caseID, since])
         return (0..<result.rowCount).compactMap { row in
             guard let vital = Vital(rawValue: result.int(row, 0)!) else { return nil }
             return (vital, Float(result.double(row, 1)!), result.int64(row, 2)!)
@@ -58,7 +58,7 @@ public struct CaseQueries: Sendable {
     }.joined(separator: " UNION ALL ")
 
     public func latestScore(caseID: String, on connection: DatabaseConnection) throws -> (at: Int64, score: Double, anomalous: Bool, modelID: Int64)? {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT (extract(epoch from ts) * 1000000)::int8, score, anomalous, model_id FROM anomaly_scores
             WHERE case_id = $1 ORDER BY ts DESC LIMIT 1
             """, [caseID])
@@ -68,7 +68,7 @@ public struct CaseQueries: Sendable {
 
     /// Jobs of the case not done yet, and dead letters.
     public func jobCounts(caseID: String, on connection: DatabaseConnection) throws -> (pending: Int, failed: Int) {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT count(*) FILTER (WHERE state <> 'failed'), count(*) FILTER (WHERE state = 'failed')
             FROM inference_jobs WHERE case_id = $1
             """, [caseID])

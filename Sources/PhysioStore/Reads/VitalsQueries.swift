@@ -38,7 +38,7 @@ public struct VitalsQueries: Sendable {
 
     /// Raw samples in [from, to], at most `limit` rows.
     public func raw(caseID: String, from: Int64?, to: Int64?, limit: Int, on connection: DatabaseConnection) throws -> SampleBatch {
-        let result = try connection.query("""
+        let result = try connection.query(prepared: """
             SELECT \(VitalsReader.columns) FROM vitals
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
             ORDER BY ts LIMIT $4
@@ -54,7 +54,7 @@ public struct VitalsQueries: Sendable {
     /// TimescaleDB the continuous aggregate's own real-time view does the rest.
     public func buckets(caseID: String, resolution: AggregateSQL.Resolution, from: Int64?, to: Int64?,
                         on connection: DatabaseConnection) throws -> VitalsBuckets {
-        return VitalsBuckets(result: try connection.query(Self.bucketsSQL[resolution]!, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }]))
+        return VitalsBuckets(result: try connection.query(prepared: Self.bucketsSQL[resolution]!, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }]))
     }
 
     /// Built once per resolution: the text never changes.

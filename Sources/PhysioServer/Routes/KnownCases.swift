@@ -1,0 +1,26 @@
+import PhysioCore
+import PhysioHTTP
+import PhysioStore
+
+/// Case ids this server has already found in the database. physio never
+/// deletes a case, so one found stays found, and a dashboard's repeated
+/// reads skip the existence query (a round trip each). Unknown ids are
+/// asked every time; the set is emptied when it reaches its capacity.
+final class KnownCases: Sendable {
+    private let ids = Locked<Set<String>>([])
+    private let capacity: Int
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    /// The case id from the path, which must exist (404 otherwise).
+    func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> String {
+        let caseID = try CaseRoutes.caseID(request)
+        if ids.withLock({ $0.contains(caseID) }) { return caseID }
+        guard try CaseQueries().exists(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
+        ids.withLock { known in
+            if known.count >= capacity { known.removeAll(keepingCapacity: true) }
+            known.insert(caseID)
+        }
+        return caseID
+    }
+}
