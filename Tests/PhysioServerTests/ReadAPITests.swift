@@ -161,6 +161,30 @@ struct ReadAPITests {
         #expect(response.header("Content-Type") == "application/problem+json")
     }
 
+    /// A finished case's answer is kept; its next sample makes the next read build a new one.
+    @Test func anUnchangedCaseIsAnsweredFromMemoryUntilItsNextSample() throws {
+        let server = try TestServer()
+        try server.database.ingest([TestModels.calmCase("kept", start: 1_795_599_960, seconds: 120)])
+        func cache(_ result: String) throws -> Double? {
+            let metrics = try get(server, "/metrics").text
+            let prefix = #"physio_vitals_cache_requests_total{result="\#(result)"} "#
+            return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+        }
+        func firstMinuteSamples(_ response: HTTPClient.Response) -> Double? {
+            response.withJSON { $0["buckets"]?[0]?["samples"]?.number }
+        }
+        let first = try get(server, "/cases/kept/vitals?bucket=1m")
+        let second = try get(server, "/cases/kept/vitals?bucket=1m")
+        #expect(second.text == first.text)
+        #expect(try cache("miss") == 1)
+        #expect(try cache("hit") == 1)
+        #expect(firstMinuteSamples(first) == 60)
+        #expect(try server.ingest("kept", json: #"{"samples":[{"t":1795599990.5,"hr":70}]}"#).status == 200)
+        let third = try get(server, "/cases/kept/vitals?bucket=1m")
+        #expect(firstMinuteSamples(third) == 61)
+        #expect(try cache("miss") == 2)
+    }
+
     @Test func unknownCasesAre404() throws {
         let server = try TestServer()
         for path in ["/cases/ghost", "/cases/ghost/vitals", "/cases/ghost/vitals?bucket=1m", "/cases/ghost/anomalies"] {

@@ -24,12 +24,13 @@ public final class APIServer: @unchecked Sendable {
         streams = StreamHub(databaseURL: configuration.databaseURL, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
+        let vitalsAnswers = VitalsAnswerCache(capacityBytes: configuration.vitalsCacheBytes)
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
             FHIRRoutes(committer: committer, metrics: metrics).routes,
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
-            VitalsRoutes(pool: pool, knownCases: knownCases, maxRawRows: configuration.maxRowsPerRead).routes,
+            VitalsRoutes(pool: pool, answers: vitalsAnswers, maxRawRows: configuration.maxRowsPerRead).routes,
             AnomalyRoutes(pool: pool, knownCases: knownCases, maxRawRows: configuration.maxRowsPerRead).routes,
             ExportRoutes(pool: pool).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
@@ -47,6 +48,7 @@ public final class APIServer: @unchecked Sendable {
         http = HTTPServer(configuration: configuration.http, router: router, observer: { metrics.record($0) })
         metrics.observe(pool: pool, committer: committer)
         metrics.observe(http: http)
+        metrics.observe(vitalsAnswers: vitalsAnswers)
     }
 
     public var port: UInt16 { http.port }

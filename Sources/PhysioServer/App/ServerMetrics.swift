@@ -80,6 +80,17 @@ public final class ServerMetrics: @unchecked Sendable {
 
     /// Open client connections, and those cut for not delivering a request
     /// within the deadline (slow or silent clients).
+    func observe(vitalsAnswers: VitalsAnswerCache) {
+        registry.gauge("physio_vitals_cache_bytes", help: "Memory held by kept /vitals answers.") { Double(vitalsAnswers.statistics.bytes) }
+        for result in ["hit", "miss"] {
+            registry.counter("physio_vitals_cache_requests_total", help: "/vitals answers served from memory (hit) or built (miss).",
+                             labels: [("result", result)]) {
+                let statistics = vitalsAnswers.statistics
+                return Double(result == "hit" ? statistics.hits : statistics.misses)
+            }
+        }
+    }
+
     func observe(http: HTTPServer) {
         registry.gauge("physio_http_connections", help: "Open client connections.") { Double(http.currentConnections) }
         registry.counter("physio_http_request_deadline_closed_total",

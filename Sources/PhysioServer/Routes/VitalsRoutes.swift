@@ -5,7 +5,7 @@ import PhysioStore
 /// `GET /cases/{case_id}/vitals?from&to&bucket=raw|1m|1h`.
 struct VitalsRoutes {
     let pool: ConnectionPool
-    let knownCases: KnownCases
+    let answers: VitalsAnswerCache
     /// Raw rows in one answer, at most; more is what exports are for.
     let maxRawRows: Int
 
@@ -18,7 +18,12 @@ struct VitalsRoutes {
         let (from, to) = try query.timeRange()
         let bucket = try query.choice("bucket", of: ["raw", "1m", "1h"], default: "raw")
         return try pool.withConnection { connection in
-            let caseID = try knownCases.existingCaseID(request, on: connection)
+            let caseID = try CaseRoutes.caseID(request)
+            guard let samples = try CaseQueries().sampleCount(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
+            let key = VitalsAnswerCache.Key(caseID: caseID, bucket: bucket, from: from, to: to)
+            if let body = answers.body(for: key, samples: samples) {
+                return Response(status: 200, contentType: "application/json", body: body)
+            }
             var json = JSONWriter(capacity: 64 * 1024)
             json.beginObject()
             json.field("case_id", caseID)
@@ -35,6 +40,7 @@ struct VitalsRoutes {
                 writeBuckets(buckets, to: &json)
             }
             json.endObject()
+            try answers.keep(json.bytes, for: key, samples: samples, on: connection)
             return .json(json)
         }
     }

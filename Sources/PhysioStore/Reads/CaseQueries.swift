@@ -33,6 +33,13 @@ public struct CaseQueries: Sendable {
         return result.rowCount == 1 ? Self.summary(result, row: 0) : nil
     }
 
+    /// Samples stored for the case, nil for an unknown case. Only ingest
+    /// adds to it, in the transaction that stores the samples.
+    public func sampleCount(caseID: String, on connection: DatabaseConnection) throws -> Int64? {
+        let result = try connection.query(prepared: "SELECT samples FROM cases WHERE case_id = $1", [caseID])
+        return result.rowCount == 1 ? result.int64(0, 0) : nil
+    }
+
     public func exists(caseID: String, on connection: DatabaseConnection) throws -> Bool {
         try connection.query(prepared: "SELECT 1 FROM cases WHERE case_id = $1", [caseID]).rowCount == 1
     }
