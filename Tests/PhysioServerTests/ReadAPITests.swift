@@ -165,11 +165,7 @@ struct ReadAPITests {
     @Test func anUnchangedCaseIsAnsweredFromMemoryUntilItsNextSample() throws {
         let server = try TestServer()
         try server.database.ingest([TestModels.calmCase("kept", start: 1_795_599_960, seconds: 120)])
-        func cache(_ result: String) throws -> Double? {
-            let metrics = try get(server, "/metrics").text
-            let prefix = #"physio_vitals_cache_requests_total{result="\#(result)"} "#
-            return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
-        }
+        func cache(_ result: String) throws -> Double? { try cacheCount(server, result) }
         func firstMinuteSamples(_ response: HTTPClient.Response) -> Double? {
             response.withJSON { $0["buckets"]?[0]?["samples"]?.number }
         }
@@ -183,6 +179,44 @@ struct ReadAPITests {
         let third = try get(server, "/cases/kept/vitals?bucket=1m")
         #expect(firstMinuteSamples(third) == 61)
         #expect(try cache("miss") == 2)
+    }
+
+    /// Kept episode answers give way to the workers' next commit for the case
+    /// (its notification), within the notification's delay.
+    @Test func keptAnomaliesGiveWayToNewScores() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        try server.database.ingest([TestModels.calmCase("an-2", start: 1_795_600_000, seconds: 300)])
+        #expect(try server.database.waitForEmptyQueue())
+        func ruleEpisodes() throws -> Int? {
+            try get(server, "/cases/an-2/anomalies").withJSON { json in
+                let list = json["episodes"]!
+                return (0..<list.count).filter { list[$0]!["rules"]!.count > 0 }.count
+            }
+        }
+        // The first read may still see the calm scores' notification arrive; the next two are from memory.
+        _ = try ruleEpisodes()
+        let hitsBefore = try cacheCount(server, "hit") ?? 0
+        #expect(try ruleEpisodes() == 0)
+        #expect(try ruleEpisodes() == 0)
+        #expect(try cacheCount(server, "hit") ?? 0 >= hitsBefore + 1)
+        try server.database.ingest([TestModels.caseWithCrisis("an-2", start: 1_795_600_300, seconds: 200, crisis: 50..<110)])
+        #expect(try server.database.waitForEmptyQueue())
+        let deadline = Clock.monotonicNanos() + 2_000_000_000
+        var seen = try ruleEpisodes() ?? 0
+        while seen == 0 && Clock.monotonicNanos() < deadline {
+            Clock.sleep(seconds: 0.02)
+            seen = try ruleEpisodes() ?? 0
+        }
+        #expect(seen > 0, "the crisis episode within 2 s of its commit")
+    }
+
+    func cacheCount(_ server: TestServer, _ result: String) throws -> Double? {
+        let metrics = try get(server, "/metrics").text
+        let prefix = #"physio_read_cache_requests_total{result="\#(result)"} "#
+        return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
     }
 
     @Test func unknownCasesAre404() throws {

@@ -1,28 +1,23 @@
 import PhysioCore
-import PhysioStore
 
-/// Whole `/vitals` answers, kept while the case has not changed. Samples
-/// are only ever added to a case, in the transaction that also adds to its
-/// `cases.samples`, so that count names the case's content: an answer
-/// stored under it can be served again to a reader who sees the same count
-/// (it was built at or after that reader's snapshot, never before). Bucketed
-/// answers of a case still being monitored change every second and miss;
-/// finished cases, and several screens showing one operation, hit.
+/// Whole read answers kept in memory under a version of what they were
+/// built from, and served again while the case still has that version. The
+/// routes choose the version and say why it is safe: `/vitals` the case's
+/// sample count (VitalsRoutes), `/anomalies` its score version from the
+/// workers' notifications (ScoreVersions).
 ///
-/// Rows removed behind physio's back (a retention job) are not seen by the
-/// count; `maxAgeSeconds` bounds how long such an answer can outlive them.
-/// Only on plain PostgreSQL: a TimescaleDB refresh can change a bucket
-/// (late samples) without a new sample, so there nothing is kept.
-final class VitalsAnswerCache: Sendable {
+/// Rows changed behind physio's back (a retention job, a hand edit) are not
+/// seen by any version: `maxAgeSeconds` bounds how long an answer outlives them.
+final class AnswerCache: Sendable {
     struct Key: Hashable {
+        let route: String
         let caseID: String
-        let bucket: String
-        let from: Int64?
-        let to: Int64?
+        /// The parameters that shape the answer, normalised (parsed values).
+        let parameters: String
     }
 
     private struct Entry {
-        let samples: Int64
+        let version: Int64
         let storedAt: UInt64
         let body: [UInt8]
     }
@@ -35,8 +30,6 @@ final class VitalsAnswerCache: Sendable {
     }
 
     private let store = Locked(Store())
-    /// Whether this database's answers depend on its samples alone; asked once.
-    private let plainAggregates = Locked<Bool?>(nil)
     let capacityBytes: Int
     let maxAgeSeconds: Double
 
@@ -46,11 +39,11 @@ final class VitalsAnswerCache: Sendable {
         self.maxAgeSeconds = maxAgeSeconds
     }
 
-    func body(for key: Key, samples: Int64) -> [UInt8]? {
+    func body(for key: Key, version: Int64) -> [UInt8]? {
         guard capacityBytes > 0 else { return nil }
         let oldest = Clock.monotonicNanos() &- UInt64(maxAgeSeconds * 1e9)
         return store.withLock { store in
-            guard let entry = store.entries[key], entry.samples == samples, entry.storedAt >= oldest else {
+            guard let entry = store.entries[key], entry.version == version, entry.storedAt >= oldest else {
                 store.misses += 1
                 return nil
             }
@@ -61,9 +54,9 @@ final class VitalsAnswerCache: Sendable {
 
     /// Keeps `body`; an answer over an eighth of the capacity is not worth
     /// the room. When full, arbitrary entries make way.
-    func keep(_ body: [UInt8], for key: Key, samples: Int64, on connection: DatabaseConnection) throws {
-        guard body.count <= capacityBytes / 8, try answersFollowSamples(on: connection) else { return }
-        let entry = Entry(samples: samples, storedAt: Clock.monotonicNanos(), body: body)
+    func keep(_ body: [UInt8], for key: Key, version: Int64) {
+        guard body.count <= capacityBytes / 8 else { return }
+        let entry = Entry(version: version, storedAt: Clock.monotonicNanos(), body: body)
         store.withLock { store in
             if let replaced = store.entries.updateValue(entry, forKey: key) { store.bytes -= replaced.body.count }
             store.bytes += body.count
@@ -72,13 +65,6 @@ final class VitalsAnswerCache: Sendable {
                 store.entries.removeValue(forKey: victim.key)
             }
         }
-    }
-
-    private func answersFollowSamples(on connection: DatabaseConnection) throws -> Bool {
-        if let known = plainAggregates.value { return known }
-        let plain = try AggregateMode.detect(on: connection) == .tables
-        plainAggregates.withLock { $0 = plain }
-        return plain
     }
 
     /// Bytes kept, answers served from memory, and answers built.

@@ -12,10 +12,12 @@ final class KnownCases: Sendable {
 
     init(capacity: Int = 10_000) { self.capacity = capacity }
 
+    func contains(_ caseID: String) -> Bool { ids.withLock { $0.contains(caseID) } }
+
     /// The case id from the path, which must exist (404 otherwise).
     func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> String {
         let caseID = try CaseRoutes.caseID(request)
-        if ids.withLock({ $0.contains(caseID) }) { return caseID }
+        if contains(caseID) { return caseID }
         guard try CaseQueries().exists(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
         ids.withLock { known in
             if known.count >= capacity { known.removeAll(keepingCapacity: true) }

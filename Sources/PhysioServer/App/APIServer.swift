@@ -24,14 +24,14 @@ public final class APIServer: @unchecked Sendable {
         streams = StreamHub(databaseURL: configuration.databaseURL, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
-        let vitalsAnswers = VitalsAnswerCache(capacityBytes: configuration.vitalsCacheBytes)
+        let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
             FHIRRoutes(committer: committer, metrics: metrics).routes,
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
-            VitalsRoutes(pool: pool, answers: vitalsAnswers, maxRawRows: configuration.maxRowsPerRead).routes,
-            AnomalyRoutes(pool: pool, knownCases: knownCases, maxRawRows: configuration.maxRowsPerRead).routes,
+            VitalsRoutes(pool: pool, answers: answers, maxRawRows: configuration.maxRowsPerRead).routes,
+            AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions, maxRawRows: configuration.maxRowsPerRead).routes,
             ExportRoutes(pool: pool).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
             AdminRoutes(pool: pool).routes,
@@ -48,7 +48,7 @@ public final class APIServer: @unchecked Sendable {
         http = HTTPServer(configuration: configuration.http, router: router, observer: { metrics.record($0) })
         metrics.observe(pool: pool, committer: committer)
         metrics.observe(http: http)
-        metrics.observe(vitalsAnswers: vitalsAnswers)
+        metrics.observe(answers: answers)
     }
 
     public var port: UInt16 { http.port }

@@ -13,8 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var tokenCacheSeconds = 5.0
     /// Raw samples or scores in one JSON answer, at most (exports stream any number).
     public var maxRowsPerRead = 100_000
-    /// Memory for whole `/vitals` answers of unchanged cases; 0 for none.
-    public var vitalsCacheBytes = 32 << 20
+    /// Memory for whole `/vitals` and `/anomalies` answers of unchanged cases; 0 for none.
+    public var readCacheBytes = 32 << 20
     /// As the workers' episode gap: an episode that ended within it of the
     /// latest score is still open.
     public var episodeGapSeconds = 30.0

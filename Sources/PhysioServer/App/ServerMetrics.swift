@@ -80,12 +80,12 @@ public final class ServerMetrics: @unchecked Sendable {
 
     /// Open client connections, and those cut for not delivering a request
     /// within the deadline (slow or silent clients).
-    func observe(vitalsAnswers: VitalsAnswerCache) {
-        registry.gauge("physio_vitals_cache_bytes", help: "Memory held by kept /vitals answers.") { Double(vitalsAnswers.statistics.bytes) }
+    func observe(answers: AnswerCache) {
+        registry.gauge("physio_read_cache_bytes", help: "Memory held by kept /vitals and /anomalies answers.") { Double(answers.statistics.bytes) }
         for result in ["hit", "miss"] {
-            registry.counter("physio_vitals_cache_requests_total", help: "/vitals answers served from memory (hit) or built (miss).",
+            registry.counter("physio_read_cache_requests_total", help: "Read answers served from memory (hit) or built (miss).",
                              labels: [("result", result)]) {
-                let statistics = vitalsAnswers.statistics
+                let statistics = answers.statistics
                 return Double(result == "hit" ? statistics.hits : statistics.misses)
             }
         }

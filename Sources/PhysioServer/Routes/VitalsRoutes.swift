@@ -5,7 +5,9 @@ import PhysioStore
 /// `GET /cases/{case_id}/vitals?from&to&bucket=raw|1m|1h`.
 struct VitalsRoutes {
     let pool: ConnectionPool
-    let answers: VitalsAnswerCache
+    let answers: AnswerCache
+    /// Whether answers follow from the samples alone (plain PostgreSQL); asked once.
+    let plainAggregates = Locked<Bool?>(nil)
     /// Raw rows in one answer, at most; more is what exports are for.
     let maxRawRows: Int
 
@@ -20,8 +22,8 @@ struct VitalsRoutes {
         return try pool.withConnection { connection in
             let caseID = try CaseRoutes.caseID(request)
             guard let samples = try CaseQueries().sampleCount(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
-            let key = VitalsAnswerCache.Key(caseID: caseID, bucket: bucket, from: from, to: to)
-            if let body = answers.body(for: key, samples: samples) {
+            let key = AnswerCache.Key(route: "vitals", caseID: caseID, parameters: "\(bucket) \(from ?? 0) \(to ?? 0) \(from == nil) \(to == nil)")
+            if let body = answers.body(for: key, version: samples) {
                 return Response(status: 200, contentType: "application/json", body: body)
             }
             var json = JSONWriter(capacity: 64 * 1024)
@@ -40,9 +42,21 @@ struct VitalsRoutes {
                 writeBuckets(buckets, to: &json)
             }
             json.endObject()
-            try answers.keep(json.bytes, for: key, samples: samples, on: connection)
+            if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: samples) }
             return .json(json)
         }
+    }
+
+    /// Samples are only ever added to a case, in the transaction that adds
+    /// to `cases.samples`, so an answer kept under that count was built at
+    /// or after the snapshot of any reader who sees the same count. Not under
+    /// TimescaleDB, where a refresh folds late samples into a bucket without
+    /// a new sample.
+    private func answersFollowSamples(on connection: DatabaseConnection) throws -> Bool {
+        if let known = plainAggregates.value { return known }
+        let plain = try AggregateMode.detect(on: connection) == .tables
+        plainAggregates.withLock { $0 = plain }
+        return plain
     }
 
     private func writeSamples(_ rows: SampleBatch, to json: inout JSONWriter) {

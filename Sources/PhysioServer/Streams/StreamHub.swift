@@ -12,6 +12,8 @@ import Glibc
 final class StreamHub: @unchecked Sendable {
     private let url: String
     private let heartbeatSeconds: Double
+    /// Told of every scores notification, before the streams wake.
+    let scoreVersions = ScoreVersions()
     private let streams = Locked<[String: [ObjectIdentifier: StreamWaker]]>([:])
     private let stopping = Locked(false)
     private let finished = WaitGroup()
@@ -69,19 +71,23 @@ final class StreamHub: @unchecked Sendable {
                     let fresh = try DatabaseConnection(url: url, applicationName: "physio-streams")
                     try fresh.execute("LISTEN \(CaseEvents.channel)")
                     connection = fresh
+                    scoreVersions.listening(true)
                     wake(nil)   // anything may have happened while we were not listening
                 }
                 var descriptor = pollfd(fd: connection!.socket, events: Int16(POLLIN), revents: 0)
                 guard poll(&descriptor, 1, 500) > 0 else { continue }
                 for notification in try connection!.drainNotifications() {
                     guard let event = CaseEvents.parse(notification.payload) else { continue }
+                    if event.kind == .scores { scoreVersions.scored(event.caseIDs) }
                     wake(event.caseIDs)
                 }
             } catch {
                 connection = nil
+                scoreVersions.listening(false)
                 Log.warning("live streams lost the database; reconnecting", ["error": .string(String(describing: error))])
                 Clock.sleep(seconds: 1)
             }
         }
+        scoreVersions.listening(false)
     }
 }

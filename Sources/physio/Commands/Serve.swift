@@ -46,8 +46,8 @@ struct Serve: ParsableCommand {
     var commitMaxWaitUs = Environment.int("PHYSIO_COMMIT_MAX_WAIT_US", default: 0)
     @Option(help: "Most raw samples or scores in one JSON answer (env PHYSIO_MAX_ROWS_PER_READ); exports stream any number.")
     var maxRowsPerRead = Environment.int("PHYSIO_MAX_ROWS_PER_READ", default: 100_000)
-    @Option(help: "Bytes of memory for whole /vitals answers of cases that have not changed since; 0 for none (env PHYSIO_VITALS_CACHE_BYTES).")
-    var vitalsCacheBytes = Environment.int("PHYSIO_VITALS_CACHE_BYTES", default: 32 << 20)
+    @Option(help: "Bytes of memory for whole /vitals and /anomalies answers of cases that have not changed since; 0 for none (env PHYSIO_READ_CACHE_BYTES).")
+    var readCacheBytes = Environment.int("PHYSIO_READ_CACHE_BYTES", default: 32 << 20)
     @Option(help: "PEM certificate file for HTTPS (env PHYSIO_TLS_CERT).")
     var tlsCert = Environment.string("PHYSIO_TLS_CERT")
     @Option(help: "PEM private key file for HTTPS (env PHYSIO_TLS_KEY).")
@@ -94,7 +94,7 @@ struct Serve: ParsableCommand {
         configuration.groupCommit.maxRows = commitMaxRows
         configuration.groupCommit.maxWaitMicros = commitMaxWaitUs
         configuration.maxRowsPerRead = maxRowsPerRead
-        configuration.vitalsCacheBytes = vitalsCacheBytes
+        configuration.readCacheBytes = readCacheBytes
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
 
         let server = APIServer(configuration: configuration)

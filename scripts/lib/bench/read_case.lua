@@ -28,7 +28,7 @@ function request()
     -- microseconds into 2000-01-01, distinct per thread and request: still the whole case
     sent = sent + 1
     local micros = (threadIndex * 1000000000 + sent) % 3600000000
-    path = path .. string.format("&from=2000-01-01T00:%02d:%02d.%06dZ",
+    path = path .. (path:find("?", 1, true) and "&" or "?") .. string.format("from=2000-01-01T00:%02d:%02d.%06dZ",
       math.floor(micros / 60000000), math.floor(micros / 1000000) % 60, micros % 1000000)
   end
   return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
