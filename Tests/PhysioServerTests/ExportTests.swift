@@ -29,6 +29,18 @@ struct ExportTests {
         #expect(lines[1].hasSuffix(",,,,") == false && lines[1].split(separator: ",", omittingEmptySubsequences: false).count == 10)
     }
 
+    /// PostgreSQL trims the fraction of its own time text; the export always writes six digits.
+    @Test func csvTimesKeepEveryMicrosecond() throws {
+        let server = try TestServer()
+        let times = ["2026-11-24T10:00:00Z", "2026-11-24T10:00:00.25Z", "2026-11-24T10:00:01.123456Z", "2026-11-24T10:00:02.000001Z"]
+        let body = #"{"samples":["# + times.map { #"{"t":"\#($0)","hr":70}"# }.joined(separator: ",") + "]}"
+        #expect(try server.ingest("fraction", json: body).status == 200)
+        let lines = try export(server, "/exports/vitals?case=fraction").text.split(separator: "\n")
+        let written = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[1] }
+        #expect(written == ["2026-11-24T10:00:00.000000Z", "2026-11-24T10:00:00.250000Z",
+                            "2026-11-24T10:00:01.123456Z", "2026-11-24T10:00:02.000001Z"])
+    }
+
     @Test func ndjsonByAcceptOrFormat() throws {
         let server = try TestServer()
         try server.database.ingest([TestModels.calmCase("exp-2", start: 1_795_600_000, seconds: 4)])

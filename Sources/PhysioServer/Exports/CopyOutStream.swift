@@ -12,11 +12,15 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var offset = 0
     private var finished = false
+    private let timeColumn: CSVTimeColumn?
+    private var row: [UInt8] = []
 
     /// Starts the COPY at once, so a failing statement still becomes a proper error response.
-    init(pool: ConnectionPool, sql: String, prefix: [UInt8] = [], requestID: String) throws {
+    /// `timeColumn`: a CSV column of timestamptz text to write as ISO 8601.
+    init(pool: ConnectionPool, sql: String, prefix: [UInt8] = [], timeColumn: CSVTimeColumn? = nil, requestID: String) throws {
         self.pool = pool
         self.requestID = requestID
+        self.timeColumn = timeColumn
         connection = try pool.checkout()
         do {
             try connection.beginCopyOut(sql)
@@ -31,7 +35,16 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
         do {
             while buffer.count - offset < destination.count && !finished {
-                if !(try connection.readCopyData(into: &buffer)) { finished = true }
+                if let timeColumn {
+                    row.removeAll(keepingCapacity: true)
+                    if try connection.readCopyData(into: &row) {
+                        row.withUnsafeBufferPointer { timeColumn.append($0, to: &buffer) }
+                    } else {
+                        finished = true
+                    }
+                } else if !(try connection.readCopyData(into: &buffer)) {
+                    finished = true
+                }
             }
         } catch {
             Log.error("export failed mid-stream", ["request_id": .string(requestID), "error": .string(String(describing: error))])

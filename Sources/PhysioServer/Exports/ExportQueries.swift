@@ -10,6 +10,11 @@ enum ExportQueries {
         var mediaType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
     }
 
+    /// CSV columns written as PostgreSQL's plain timestamptz text, which
+    /// the stream turns into ISO 8601 (CSVTimeColumn): column 1 of the
+    /// vitals and scores CSV exports.
+    static let csvTimeColumn = CSVTimeColumn(column: 1)
+
     /// ISO 8601 in UTC with microseconds, e.g. 2026-11-24T10:00:00.250000Z.
     static func isoTime(_ column: String) -> String {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -35,7 +40,7 @@ enum ExportQueries {
         switch format {
         case .csv:
             return """
-                COPY (SELECT case_id, \(isoTime("ts")) AS t, \(names.joined(separator: ", "))
+                COPY (SELECT case_id, ts AS t, \(names.joined(separator: ", "))
                       FROM vitals \(whereClause) ORDER BY \(order))
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """
@@ -54,7 +59,7 @@ enum ExportQueries {
         switch format {
         case .csv:
             return """
-                COPY (SELECT case_id, \(isoTime("ts")) AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
+                COPY (SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
                       FROM anomaly_scores \(whereClause) ORDER BY \(order))
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """

@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// One libpq connection. Not thread-safe: one thread uses it at a time
-/// (the pool hands it out). Every session runs in UTC.
+/// (the pool hands it out). Every session runs in UTC with ISO dates
+/// (exports rewrite that text, CSVTimeColumn).
 public final class DatabaseConnection {
     let connection: OpaquePointer
     public let applicationName: String
@@ -33,7 +34,7 @@ public final class DatabaseConnection {
         }
         self.connection = connection
         PQsetNoticeProcessor(connection, physioNoticeProcessor, nil)
-        try execute("SET TimeZone = 'UTC'")
+        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
     }
 
     deinit { PQfinish(connection) }
