@@ -124,10 +124,15 @@ struct QueueTests {
         }
         let pid = try #require(blockedPID)
         try watcher.query("SELECT pg_terminate_backend($1)", [String(pid)])
-        try blocker.execute("COMMIT")
-        Clock.sleep(seconds: 0.1)
+        for _ in 0..<200 where try watcher.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(pid)]).rowCount == 1 {
+            Clock.sleep(seconds: 0.05)
+        }
+        // Checked while the lock is still held: a rescue of the job (its
+        // 1 s lease may be over already) blocks where the first try did, so
+        // only what the killed transaction left could be seen here.
         #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'killed'") == 0)
         #expect(try database.count("SELECT count(*) FROM anomaly_episodes WHERE case_id = 'killed'") == 0)
+        try blocker.execute("COMMIT")
 
         #expect(try database.waitForEmptyQueue(seconds: 20))
         #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE case_id = 'killed'") == 300)
