@@ -43,7 +43,7 @@ let package = Package(
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["physio-embed"]),
 
         .target(name: "PhysioTestSupport",
-                dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient"],
+                dependencies: ["PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
         .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore"]),
         .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"], exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioData
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,16 +73,7 @@ public final class PhysioProcess: @unchecked Sendable {
     }
 
     public var log: String {
-        guard let file = fopen(logPath, "rb") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? LineReader.readAll(path: logPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// The first log line containing `text`, waiting up to `seconds` for it.

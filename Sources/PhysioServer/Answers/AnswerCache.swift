@@ -12,8 +12,8 @@ final class AnswerCache: Sendable {
     struct Key: Hashable {
         let route: String
         let caseID: String
-        /// The parameters that shape the answer, normalised (parsed values).
-        let parameters: String
+        /// The parameters that shape the answer, as parsed (nil when absent).
+        let parameters: [String?]
     }
 
     private struct Entry {

@@ -17,12 +17,17 @@ final class KnownCases: Sendable {
     /// The case id from the path, which must exist (404 otherwise).
     func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> String {
         let caseID = try CaseRoutes.caseID(request)
-        if contains(caseID) { return caseID }
+        try requireExisting(caseID, on: connection)
+        return caseID
+    }
+
+    /// 404 unless the case exists.
+    func requireExisting(_ caseID: String, on connection: DatabaseConnection) throws {
+        if contains(caseID) { return }
         guard try CaseQueries().exists(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
         ids.withLock { known in
             if known.count >= capacity { known.removeAll(keepingCapacity: true) }
             known.insert(caseID)
         }
-        return caseID
     }
 }

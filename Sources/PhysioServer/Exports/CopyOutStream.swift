@@ -16,19 +16,17 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     private var row: [UInt8] = []
 
     /// Starts the COPY at once, so a failing statement still becomes a proper error response.
-    /// `timeColumn`: a CSV column of timestamptz text to write as ISO 8601.
-    init(pool: ConnectionPool, sql: String, prefix: [UInt8] = [], timeColumn: CSVTimeColumn? = nil, requestID: String) throws {
+    init(pool: ConnectionPool, statement: ExportQueries.Statement, requestID: String) throws {
         self.pool = pool
         self.requestID = requestID
-        self.timeColumn = timeColumn
+        timeColumn = statement.timeColumn
         connection = try pool.checkout()
         do {
-            try connection.beginCopyOut(sql)
+            try connection.beginCopyOut(statement.sql)
         } catch {
             pool.checkin(connection)
             throw error
         }
-        buffer = prefix
         buffer.reserveCapacity(128 * 1024)
     }
 

@@ -10,10 +10,12 @@ enum ExportQueries {
         var mediaType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
     }
 
-    /// CSV columns written as PostgreSQL's plain timestamptz text, which
-    /// the stream turns into ISO 8601 (CSVTimeColumn): column 1 of the
-    /// vitals and scores CSV exports.
-    static let csvTimeColumn = CSVTimeColumn(column: 1)
+    /// A COPY and, for CSV of samples or scores, the column PostgreSQL
+    /// writes as plain timestamptz text for the stream to turn into ISO 8601.
+    struct Statement {
+        let sql: String
+        var timeColumn: CSVTimeColumn? = nil
+    }
 
     /// ISO 8601 in UTC with microseconds, e.g. 2026-11-24T10:00:00.250000Z.
     static func isoTime(_ column: String) -> String {
@@ -34,67 +36,67 @@ enum ExportQueries {
         return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 
-    static func vitals(caseID: String?, from: Int64?, to: Int64?, format: Format) -> String {
+    static func vitals(caseID: String?, from: Int64?, to: Int64?, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
         let names = Vital.allCases.map(\.name)
         switch format {
         case .csv:
-            return """
+            return Statement(sql: """
                 COPY (SELECT case_id, ts AS t, \(names.joined(separator: ", "))
                       FROM vitals \(whereClause) ORDER BY \(order))
                 TO STDOUT WITH (FORMAT csv, HEADER true)
-                """
+                """, timeColumn: CSVTimeColumn(column: 1))
         case .ndjson:
             let fields = names.map { "'\($0)', \($0)" }.joined(separator: ", ")
-            return """
+            return Statement(sql: """
                 COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), \(fields))::text
                       FROM vitals \(whereClause) ORDER BY \(order))
                 TO STDOUT
-                """
+                """)
         }
     }
 
-    static func scores(caseID: String?, from: Int64?, to: Int64?, format: Format) -> String {
+    static func scores(caseID: String?, from: Int64?, to: Int64?, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
         switch format {
         case .csv:
-            return """
+            return Statement(sql: """
                 COPY (SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
                       FROM anomaly_scores \(whereClause) ORDER BY \(order))
                 TO STDOUT WITH (FORMAT csv, HEADER true)
-                """
+                """, timeColumn: CSVTimeColumn(column: 1))
         case .ndjson:
-            return """
+            return Statement(sql: """
                 COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), 'score', score,
                              'anomalous', anomalous, 'rules', rules, 'model_id', model_id)::text
                       FROM anomaly_scores \(whereClause) ORDER BY \(order))
                 TO STDOUT
-                """
+                """)
         }
     }
 
-    static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) -> String {
+    static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
         let drivers = "(SELECT string_agg((d ->> 'vital') || ':' || (d ->> 'weight'), ';' ORDER BY o) FROM jsonb_array_elements(drivers) WITH ORDINALITY AS e(d, o))"
         switch format {
         case .csv:
-            return """
+            return Statement(sql: """
                 COPY (SELECT case_id, id AS episode_id, \(isoTime("started_at")) AS start, \(isoTime("ended_at")) AS "end",
                              extract(epoch from ended_at - started_at)::float8 AS duration_seconds,
                              \(isoTime("peak_at")) AS peak_time, peak_score, \(drivers) AS drivers,
                              array_to_string(rules, ';') AS rules, model_id
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT WITH (FORMAT csv, HEADER true)
-                """
+                """)
         case .ndjson:
-            return """
+            return Statement(sql: """
                 COPY (SELECT json_build_object('case_id', case_id, 'episode_id', id, 'start', \(isoTime("started_at")),
                              'end', \(isoTime("ended_at")), 'duration_seconds', extract(epoch from ended_at - started_at)::float8,
                              'peak_time', \(isoTime("peak_at")), 'peak_score', peak_score, 'drivers', drivers,
                              'rules', rules, 'model_id', model_id)::text
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT
-                """
+                """)
         }
     }
 }

@@ -22,14 +22,14 @@ struct AnomalyRoutes {
         let granularity = try query.choice("granularity", of: ["episode", "sample"], default: "episode")
         let caseID = try CaseRoutes.caseID(request)
         let key = AnswerCache.Key(route: "anomalies", caseID: caseID,
-                                  parameters: "\(granularity) \(from ?? 0) \(to ?? 0) \(minScore ?? -1) \(from == nil) \(to == nil)")
+                                  parameters: [granularity, from.map(String.init), to.map(String.init), minScore.map { "\($0)" }])
         // Read before the query: a commit after it changes the version.
         let version = scoreVersions.version(of: caseID)
         if let version, knownCases.contains(caseID), let body = answers.body(for: key, version: version) {
             return Response(status: 200, contentType: "application/json", body: body)
         }
         return try pool.withConnection { connection in
-            _ = try knownCases.existingCaseID(request, on: connection)
+            try knownCases.requireExisting(caseID, on: connection)
             var json = JSONWriter(capacity: 4096)
             json.beginObject()
             json.field("case_id", caseID)

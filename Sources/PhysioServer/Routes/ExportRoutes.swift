@@ -34,22 +34,19 @@ struct ExportRoutes {
                 throw CaseRoutes.unknown(caseID)
             }
         }
-        let sql: String
+        let statement: ExportQueries.Statement
         let name: String
-        var timeColumn: CSVTimeColumn?
         switch dataset {
         case .vitals:
-            sql = ExportQueries.vitals(caseID: caseID, from: from, to: to, format: format)
+            statement = ExportQueries.vitals(caseID: caseID, from: from, to: to, format: format)
             name = "vitals"
-            if format == .csv { timeColumn = ExportQueries.csvTimeColumn }
         case .anomalies:
             let granularity = try query.choice("granularity", of: ["sample", "episode"], default: "sample")
-            sql = granularity == "sample" ? ExportQueries.scores(caseID: caseID, from: from, to: to, format: format)
-                                          : ExportQueries.episodes(caseID: caseID, from: from, to: to, format: format)
+            statement = granularity == "sample" ? ExportQueries.scores(caseID: caseID, from: from, to: to, format: format)
+                                                : ExportQueries.episodes(caseID: caseID, from: from, to: to, format: format)
             name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
-            if format == .csv && granularity == "sample" { timeColumn = ExportQueries.csvTimeColumn }
         }
-        let stream = try CopyOutStream(pool: pool, sql: sql, timeColumn: timeColumn, requestID: request.id)
+        let stream = try CopyOutStream(pool: pool, statement: statement, requestID: request.id)
         let filename = "\(name)\(caseID.map { "-\($0)" } ?? "").\(format == .csv ? "csv" : "ndjson")"
         return Response(contentType: format.mediaType, stream: stream,
                         headers: [("Content-Disposition", "attachment; filename=\"\(filename)\""), ("Cache-Control", "no-store")])

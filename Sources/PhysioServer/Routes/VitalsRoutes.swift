@@ -22,7 +22,7 @@ struct VitalsRoutes {
         return try pool.withConnection { connection in
             let caseID = try CaseRoutes.caseID(request)
             guard let samples = try CaseQueries().sampleCount(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
-            let key = AnswerCache.Key(route: "vitals", caseID: caseID, parameters: "\(bucket) \(from ?? 0) \(to ?? 0) \(from == nil) \(to == nil)")
+            let key = AnswerCache.Key(route: "vitals", caseID: caseID, parameters: [bucket, from.map(String.init), to.map(String.init)])
             if let body = answers.body(for: key, version: samples) {
                 return Response(status: 200, contentType: "application/json", body: body)
             }

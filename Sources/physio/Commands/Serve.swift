@@ -1,5 +1,6 @@
 import ArgumentParser
 import PhysioCore
+import PhysioData
 import PhysioHTTP
 import PhysioServer
 import PhysioStore
@@ -113,15 +114,9 @@ struct Serve: ParsableCommand {
     }
 }
 
+/// A PEM file's text; the message stays the operator's.
 func readFile(_ path: String) throws -> String {
-    guard let file = fopen(path, "rb") else { throw ValidationError("cannot read \(path)") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: chunk[0..<count])
+    do { return String(decoding: try LineReader.readAll(path: path), as: UTF8.self) } catch {
+        throw ValidationError("cannot read \(path)")
     }
-    return String(decoding: bytes, as: UTF8.self)
 }
