@@ -1,3 +1,5 @@
+import PhysioCore
+
 /// A method and path pattern (`/cases/{case_id}/vitals`) with its handler and
 /// the token scope it needs (nil: open to anyone).
 public struct Route: Sendable {
@@ -30,14 +32,16 @@ public struct Route: Sendable {
         var parameters: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
             switch segment {
-            case .literal(let literal): if literal != part { return nil }
+            // Bytes, not Unicode equivalence: a path is what the client sent.
+            case .literal(let literal): if !literal.utf8.elementsEqual(part.utf8) { return nil }
             case .parameter(let name): parameters[name] = String(part)
             }
         }
         return parameters
     }
 
+    /// The segments after the leading "/", empty ones kept.
     static func split(_ path: String) -> [Substring] {
-        Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        Array(path.segments(separatedBy: UInt8(ascii: "/")).dropFirst())
     }
 }

@@ -18,9 +18,11 @@ public enum CaseEvents {
     }
 
     public static func parse(_ payload: String) -> (kind: Kind, caseIDs: [String]?)? {
-        let parts = payload.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else { return nil }
-        return parts[1] == "*" ? (kind, nil) : (kind, parts[1].split(separator: ",").map(String.init))
+        guard let space = payload.utf8.firstIndex(of: UInt8(ascii: " ")),
+              let kind = Kind(rawValue: String(payload[..<space])) else { return nil }
+        let rest = payload[payload.utf8.index(after: space)...]
+        if rest == "*" { return (kind, nil) }
+        return (kind, rest.segments(separatedBy: UInt8(ascii: ",")).filter { !$0.isEmpty }.map(String.init))
     }
 
     /// Inside the writer's transaction.

@@ -36,7 +36,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a connection has to deliver a whole request (headers and body), however it trickles; 0 for none (env PHYSIO_REQUEST_DEADLINE).")
     var requestDeadline = Environment.int("PHYSIO_REQUEST_DEADLINE", default: 60)
     @Option(help: "Per-connection buffer the request line and headers must fit in; larger gets 431 (env PHYSIO_MAX_HEADER_BYTES).")
-    var maxHeaderBytes = Environment.int("PHYSIO_MAX_HEADER_BYTES", default: 64 << 10)
+    var maxHeaderBytes = Environment.int("PHYSIO_MAX_HEADER_BYTES", default: 16 << 10)
     @Option(help: "Database connections for request handlers (env PHYSIO_POOL_SIZE).")
     var poolSize = Environment.int("PHYSIO_POOL_SIZE", default: 8)
     @Option(help: "Ingest writer connections, each committing groups of requests (env PHYSIO_COMMIT_WRITERS).")
