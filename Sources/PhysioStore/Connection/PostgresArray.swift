@@ -4,6 +4,11 @@ public enum PostgresArray {
     public static func literal(_ elements: [String], quoted: Bool = false) -> String {
         guard quoted else { return "{" + elements.joined(separator: ",") + "}" }
         return "{" + elements.map { element in
+            // Case ids, the usual elements, never need escaping; checking the
+            // bytes first skips a Character-by-Character copy.
+            guard element.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else {
+                return "\"" + element + "\""
+            }
             var escaped = "\""
             for character in element {
                 if character == "\\" || character == "\"" { escaped.append("\\") }
