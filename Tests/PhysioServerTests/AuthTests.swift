@@ -38,6 +38,11 @@ struct AuthTests {
     @Test func ingestScopeIsAllowed() throws {
         let server = try TestServer()
         #expect(try post(server, headers: [server.bearer("ingest")]).status == 200)
+        // The scheme is case-insensitive (RFC 9110) and spaces around the token do not count.
+        #expect(try post(server, headers: [("Authorization", "bearer   \(server.tokens["ingest"]!) ")]).status == 200)
+        #expect(try post(server, headers: [("Authorization", "Bearer")]).status == 401)
+        #expect(try post(server, headers: [("Authorization", "Bearer ")]).status == 401)
+        #expect(try post(server, headers: [("Authorization", "Bearer\t\(server.tokens["ingest"]!)")]).status == 401)
     }
 
     @Test func revokedTokenStopsWorkingAfterTheCache() throws {

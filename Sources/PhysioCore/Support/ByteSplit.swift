@@ -4,6 +4,7 @@ extension StringProtocol where SubSequence == Substring {
     /// bytes instead of Characters (several times faster on hot paths:
     /// routing every request, parsing every notification). `separator` must
     /// be ASCII, so it never cuts a character in two.
+    @inlinable
     public func segments(separatedBy separator: UInt8) -> [Substring] {
         precondition(separator < 0x80, "an ASCII separator")
         let bytes = utf8

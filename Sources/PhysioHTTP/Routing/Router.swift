@@ -90,11 +90,11 @@ public final class Router: Sendable {
         guard let header = request.header("Authorization") else {
             throw Problem.unauthorized("this route needs a bearer token: Authorization: Bearer <token>")
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        let value = header.trimmingSpaces
+        guard let space = value.utf8.firstIndex(of: UInt8(ascii: " ")), value[..<space].lowercased() == "bearer" else {
             throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        let token = parts[1].trimmingSpaces
+        let token = value[value.utf8.index(after: space)...].trimmingSpaces
         guard !token.isEmpty, let grant = try authorize(token) else {
             throw Problem.invalidToken("the bearer token is not valid (unknown or revoked)")
         }
