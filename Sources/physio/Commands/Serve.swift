@@ -50,9 +50,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Bytes of memory for whole /vitals and /anomalies answers of cases that have not changed since; 0 for none (env PHYSIO_READ_CACHE_BYTES).")
     var readCacheBytes = Environment.int("PHYSIO_READ_CACHE_BYTES", default: 32 << 20)
     @Option(help: "PEM certificate file for HTTPS (env PHYSIO_TLS_CERT).")
-    var tlsCert = Environment.string("PHYSIO_TLS_CERT")
+    var tlsCert: String?
     @Option(help: "PEM private key file for HTTPS (env PHYSIO_TLS_KEY).")
-    var tlsKey = Environment.string("PHYSIO_TLS_KEY")
+    var tlsKey: String?
     @Option(help: "Access log: all, errors (4xx/5xx only) or off (env PHYSIO_ACCESS_LOG).")
     var accessLog = Environment.string("PHYSIO_ACCESS_LOG", default: "all")
 
@@ -66,11 +66,16 @@ struct Serve: ParsableCommand {
             throw ValidationError("--connection-limit ≥ 1; --per-client-connection-limit, --idle-timeout and --request-deadline ≥ 0")
         }
         guard maxHeaderBytes >= 4096 else { throw ValidationError("--max-header-bytes must be at least 4096") }
-        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard (certificatePath == nil) == (keyPath == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard HTTPConfiguration.AccessLog(rawValue: accessLog) != nil else {
             throw ValidationError("--access-log must be all, errors or off")
         }
     }
+
+    // The environment is read here, not as the options' defaults: an optional
+    // option with a default is deprecated in swift-argument-parser.
+    private var certificatePath: String? { tlsCert ?? Environment.string("PHYSIO_TLS_CERT") }
+    private var keyPath: String? { tlsKey ?? Environment.string("PHYSIO_TLS_KEY") }
 
     func run() throws {
         Signals.blockTermination()
@@ -85,9 +90,9 @@ struct Serve: ParsableCommand {
         configuration.http.requestDeadlineSeconds = requestDeadline
         configuration.http.connectionMemoryBytes = maxHeaderBytes
         configuration.http.accessLog = HTTPConfiguration.AccessLog(rawValue: accessLog)!
-        if let tlsCert, let tlsKey {
-            configuration.http.tlsCertificatePEM = try readFile(tlsCert)
-            configuration.http.tlsKeyPEM = try readFile(tlsKey)
+        if let certificatePath, let keyPath {
+            configuration.http.tlsCertificatePEM = try readFile(certificatePath)
+            configuration.http.tlsKeyPEM = try readFile(keyPath)
         }
         configuration.poolSize = poolSize
         configuration.maxSamplesPerRequest = maxSamples

@@ -26,7 +26,8 @@ struct WorkerOptions: ParsableArguments {
     var configuration: WorkerConfiguration {
         var hostname = [CChar](repeating: 0, count: 256)
         gethostname(&hostname, hostname.count)
-        var configuration = WorkerConfiguration(name: "\(String(cString: hostname))-\(getpid())")
+        let host = String(decoding: hostname.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var configuration = WorkerConfiguration(name: "\(host)-\(getpid())")
         configuration.workers = workers
         configuration.claimBatch = claimBatch
         configuration.leaseSeconds = leaseSeconds
