@@ -48,12 +48,6 @@ public final class Router: Sendable {
         return .methodNotAllowed(allowed)
     }
 
-    /// The route pattern for metrics and logs (bounded cardinality).
-    func label(method: String, path: String) -> String {
-        if case .found(let route, _) = match(method: method, path: path) { return route.pattern }
-        return "unmatched"
-    }
-
     func respond(to incoming: Request) -> (reply: Reply, label: String) {
         var request = incoming
         let route: Route

@@ -78,8 +78,7 @@ public final class ServerMetrics: @unchecked Sendable {
         registry.counter("physio_ingest_committed_samples_total", help: "Samples in those commits.") { Double(committer.totals.rows) }
     }
 
-    /// Open client connections, and those cut for not delivering a request
-    /// within the deadline (slow or silent clients).
+    /// The kept read answers: their memory, and requests served from them or built.
     func observe(answers: AnswerCache) {
         registry.gauge("physio_read_cache_bytes", help: "Memory held by kept /vitals and /anomalies answers.") { Double(answers.statistics.bytes) }
         for result in ["hit", "miss"] {
@@ -91,6 +90,8 @@ public final class ServerMetrics: @unchecked Sendable {
         }
     }
 
+    /// Open client connections, and those cut for not delivering a request
+    /// within the deadline (slow or silent clients).
     func observe(http: HTTPServer) {
         registry.gauge("physio_http_connections", help: "Open client connections.") { Double(http.currentConnections) }
         registry.counter("physio_http_request_deadline_closed_total",
