@@ -41,6 +41,11 @@ enum FuzzTargets {
     }
 
     static func samples(_ body: [UInt8], mediaType: String) {
+        // The plain reader accepts only what jansson's path accepts, with the same rows.
+        if let plain = decoder.readPlain(caseID: "fuzz", mediaType: mediaType, body: body) {
+            let tree = try? decoder.decodeTree(caseID: "fuzz", mediaType: mediaType, body: body)
+            precondition(tree.map { sameRows(plain, $0) } == true, "the plain reader disagrees with jansson's path")
+        }
         do {
             let batch = try decoder.decode(caseID: "fuzz", mediaType: mediaType, body: body)
             precondition(batch.count <= decoder.maxSamples)
@@ -60,6 +65,10 @@ enum FuzzTargets {
         } catch {
             preconditionFailure("not a Problem: \(error)")
         }
+    }
+
+    static func sameRows(_ a: SampleBatch, _ b: SampleBatch) -> Bool {
+        a.timestamps == b.timestamps && a.values.map(\.bitPattern) == b.values.map(\.bitPattern)
     }
 
     static func bundle(_ body: [UInt8]) {

@@ -45,6 +45,39 @@ struct GroupCommitterTests {
         #expect(try database.scalar("SELECT sum(samples) FROM inference_jobs") == "200")
     }
 
+    /// Two writers share the load without ever committing one case twice at
+    /// once: every request is stored, and each case's commits (its jobs, in
+    /// id order) follow the order its requests were submitted in.
+    @Test func twoWritersKeepEachCasesOrder() throws {
+        let database = try TestDatabase.create()
+        var options = GroupCommitter.Options()
+        options.writers = 2
+        options.parallelRows = 0
+        let committer = GroupCommitter(url: database.url, options: options)
+        defer { committer.stop() }
+        let done = WaitGroup()
+        let failures = Locked(0)
+        let cases = (0..<6).map { "order-\($0)" }
+        for request in 0..<40 {
+            for caseID in cases {
+                done.add()
+                committer.submit(Self.batch(caseID, from: 1_795_600_000 + Int64(request) * 5, count: 5)) { result in
+                    if case .failure = result { failures.withLock { $0 += 1 } }
+                    done.done()
+                }
+            }
+        }
+        #expect(done.wait(seconds: 60))
+        #expect(failures.value == 0)
+        #expect(try database.count("SELECT count(*) FROM vitals") == 40 * 6 * 5)
+        #expect(try database.count("""
+            SELECT count(*) FROM (
+                SELECT ts_from < lag(ts_to) OVER (PARTITION BY case_id ORDER BY id) AS out_of_order FROM inference_jobs
+            ) j WHERE out_of_order
+            """) == 0)
+        #expect(try database.scalar("SELECT sum(samples) FROM cases") == "\(40 * 6 * 5)")
+    }
+
     @Test func duplicatesAcrossRequestsInOneGroupAreCountedOnce() throws {
         let database = try TestDatabase.create()
         var options = GroupCommitter.Options()

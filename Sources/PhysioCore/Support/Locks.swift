@@ -22,21 +22,28 @@ public final class Lock: @unchecked Sendable {
     }
 }
 
-/// A lock with a condition variable, for threads that wait for work.
+/// A lock with condition variables, for threads that wait for work. More
+/// than one condition lets each kind of waiter be woken alone.
 public final class ConditionLock: @unchecked Sendable {
     private let lockObject = Lock()
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let conditions: UnsafeMutablePointer<pthread_cond_t>
+    private let count: Int
 
-    public init() {
+    public init(conditions count: Int = 1) {
+        self.count = count
+        conditions = .allocate(capacity: count)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         #if os(Linux)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         #endif
-        pthread_cond_init(condition, &attributes)
+        for index in 0..<count { pthread_cond_init(conditions + index, &attributes) }
         pthread_condattr_destroy(&attributes)
     }
-    deinit { pthread_cond_destroy(condition); condition.deallocate() }
+    deinit {
+        for index in 0..<count { pthread_cond_destroy(conditions + index) }
+        conditions.deallocate()
+    }
 
     public func lock() { lockObject.lock() }
     public func unlock() { lockObject.unlock() }
@@ -47,12 +54,12 @@ public final class ConditionLock: @unchecked Sendable {
         return try body()
     }
 
-    /// Waits (the lock held) until signalled.
-    public func wait() { pthread_cond_wait(condition, lockObject.mutex) }
+    /// Waits (the lock held) until condition `index` is signalled.
+    public func wait(_ index: Int = 0) { pthread_cond_wait(conditions + index, lockObject.mutex) }
 
     /// Waits (the lock held) until signalled or `seconds` pass; false on timeout.
     @discardableResult
-    public func wait(seconds: Double) -> Bool {
+    public func wait(_ index: Int = 0, seconds: Double) -> Bool {
         #if os(Linux)
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
@@ -63,11 +70,11 @@ public final class ConditionLock: @unchecked Sendable {
         let nanos = Int(deadline.tv_nsec) + Int(seconds * 1e9)
         deadline.tv_sec += nanos / 1_000_000_000
         deadline.tv_nsec = nanos % 1_000_000_000
-        return pthread_cond_timedwait(condition, lockObject.mutex, &deadline) == 0
+        return pthread_cond_timedwait(conditions + index, lockObject.mutex, &deadline) == 0
     }
 
-    public func signal() { pthread_cond_signal(condition) }
-    public func broadcast() { pthread_cond_broadcast(condition) }
+    public func signal(_ index: Int = 0) { pthread_cond_signal(conditions + index) }
+    public func broadcast(_ index: Int = 0) { pthread_cond_broadcast(conditions + index) }
 }
 
 /// A value guarded by its own lock.

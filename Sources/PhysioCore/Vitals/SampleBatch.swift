@@ -23,6 +23,13 @@ public struct SampleBatch: Sendable {
         return timestamps.count - 1
     }
 
+    /// Appends a row with every vital's value (NaN where missing), in Vital order.
+    public mutating func appendRow(timestamp: Int64, values row: UnsafeBufferPointer<Float>) {
+        precondition(row.count == Vital.count)
+        timestamps.append(timestamp)
+        values.append(contentsOf: row)
+    }
+
     public mutating func set(_ vital: Vital, row: Int, to value: Float) {
         values[row * Vital.count + vital.rawValue] = value
     }

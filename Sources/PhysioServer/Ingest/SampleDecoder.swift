@@ -13,15 +13,34 @@ public struct SampleDecoder: Sendable {
     public init(maxSamples: Int = 10_000) { self.maxSamples = maxSamples }
 
     public func decode(caseID: String, mediaType: String?, body: [UInt8]) throws -> SampleBatch {
+        if let batch = readPlain(caseID: caseID, mediaType: mediaType, body: body) { return batch }
+        return try decodeTree(caseID: caseID, mediaType: mediaType, body: body)
+    }
+
+    /// The batch when PlainSampleReader can read the body, else nil.
+    func readPlain(caseID: String, mediaType: String?, body: [UInt8]) -> SampleBatch? {
+        body.withUnsafeBytes { raw in
+            switch mediaType {
+            case "application/json": PlainSampleReader.json(caseID: caseID, body: raw, maxSamples: maxSamples)
+            case let type? where Self.ndjsonTypes.contains(type): PlainSampleReader.ndjson(caseID: caseID, body: raw, maxSamples: maxSamples)
+            default: nil
+            }
+        }
+    }
+
+    /// Any body, through jansson's tree: the path that answers every error.
+    func decodeTree(caseID: String, mediaType: String?, body: [UInt8]) throws -> SampleBatch {
         switch mediaType {
         case "application/json": return try decodeJSON(caseID: caseID, body: body)
-        case "application/x-ndjson", "application/ndjson", "application/jsonl": return try decodeNDJSON(caseID: caseID, body: body)
+        case let type? where Self.ndjsonTypes.contains(type): return try decodeNDJSON(caseID: caseID, body: body)
         default:
             let given = mediaType.map { "'\($0)'" } ?? "no Content-Type"
             throw Problem.unsupportedMediaType("samples must be sent as application/json or application/x-ndjson, not \(given)",
                                                accepted: Self.mediaTypes)
         }
     }
+
+    private static let ndjsonTypes = ["application/x-ndjson", "application/ndjson", "application/jsonl"]
 
     private func decodeJSON(caseID: String, body: [UInt8]) throws -> SampleBatch {
         let document: JSONDocument
@@ -121,11 +140,10 @@ public struct SampleDecoder: Sendable {
             case .time:
                 sawTime = true
                 if let seconds = value.number {
-                    timestamp = Timestamp.fromEpochSeconds(seconds)
+                    timestamp = SampleField.time(epochSeconds: seconds)
                     if timestamp == nil { fail("t", "\(seconds) is not a time between 1970 and 2200 in epoch seconds") }
                 } else if value.kind == .string {
-                    timestamp = value.withStringBytes { Timestamp.parseRFC3339(bytes: $0) } ?? nil
-                    if let parsed = timestamp, !Timestamp.validRange.contains(parsed) { timestamp = nil }
+                    timestamp = value.withStringBytes { SampleField.time(rfc3339: $0) } ?? nil
                     if timestamp == nil { fail("t", "'\(value.string ?? "")' is not an RFC 3339 time such as 2026-11-24T10:00:00.250Z") }
                 } else {
                     fail("t", "must be an RFC 3339 string or epoch seconds, not \(value.kind)")
@@ -133,12 +151,11 @@ public struct SampleDecoder: Sendable {
             case .vital(let vital):
                 if value.kind == .null { return }
                 guard let number = value.number else { return fail(vital.name, "must be a number or null, not \(value.kind)") }
-                // Checked before rounding to Float: 350.00000000001 rounds to 350 but is out of range.
-                let range = vital.reportableRange
-                guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
+                guard let reading = SampleField.reading(number, of: vital) else {
+                    let range = vital.reportableRange
                     return fail(vital.name, "\(number) \(vital.unit) is outside the plausible range \(range.lowerBound.clean)–\(range.upperBound.clean)")
                 }
-                values[vital.rawValue] = Float(number)
+                values[vital.rawValue] = reading
                 present += 1
             }
         }
@@ -152,18 +169,36 @@ public struct SampleDecoder: Sendable {
     }
 }
 
-/// A sample's field, recognised from its key bytes without making a String.
+/// A sample's field, recognised from its key bytes without making a String,
+/// and what makes each field's value acceptable (shared by both readers).
 enum SampleField {
     case time
     case vital(Vital)
 
+    private static let vitalNames: [[UInt8]] = Vital.allCases.map { Array($0.name.utf8) }
+
     init?(_ key: UnsafeBufferPointer<UInt8>) {
         if key.count == 1 && key[0] == 0x74 { self = .time; return }
-        for vital in Vital.allCases where key.elementsEqual(vital.name.utf8) {
-            self = .vital(vital)
+        for (index, name) in Self.vitalNames.enumerated() where key.elementsEqual(name) {
+            self = .vital(Vital(rawValue: index)!)
             return
         }
         return nil
+    }
+
+    static func time(epochSeconds seconds: Double) -> Int64? { Timestamp.fromEpochSeconds(seconds) }
+
+    static func time(rfc3339 text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let parsed = Timestamp.parseRFC3339(bytes: text), Timestamp.validRange.contains(parsed) else { return nil }
+        return parsed
+    }
+
+    /// The stored value, or nil outside the vital's reportable range. Checked
+    /// before rounding to Float: 350.00000000001 rounds to 350 but is out of range.
+    static func reading(_ number: Double, of vital: Vital) -> Float? {
+        let range = vital.reportableRange
+        guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else { return nil }
+        return Float(number)
     }
 }
 

@@ -40,7 +40,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Database connections for request handlers (env PHYSIO_POOL_SIZE).")
     var poolSize = Environment.int("PHYSIO_POOL_SIZE", default: 8)
     @Option(help: "Ingest writer connections, each committing groups of requests (env PHYSIO_COMMIT_WRITERS).")
-    var commitWriters = Environment.int("PHYSIO_COMMIT_WRITERS", default: 1)
+    var commitWriters = Environment.int("PHYSIO_COMMIT_WRITERS", default: 2)
+    @Option(help: "Rows that must be waiting before writers beyond the first take any (env PHYSIO_COMMIT_PARALLEL_ROWS).")
+    var commitParallelRows = Environment.int("PHYSIO_COMMIT_PARALLEL_ROWS", default: 256)
     @Option(help: "Most rows in one group commit (env PHYSIO_COMMIT_MAX_ROWS).")
     var commitMaxRows = Environment.int("PHYSIO_COMMIT_MAX_ROWS", default: 20_000)
     @Option(help: "Microseconds a writer waits to gather more rows; 0 commits at once (env PHYSIO_COMMIT_MAX_WAIT_US).")
@@ -61,6 +63,7 @@ struct Serve: ParsableCommand {
         guard threads >= 1, poolSize >= 1, commitWriters >= 1 else {
             throw ValidationError("--threads, --pool-size and --commit-writers must be at least 1")
         }
+        guard commitParallelRows >= 0 else { throw ValidationError("--commit-parallel-rows must be at least 0") }
         guard maxSamples >= 1, maxBodyBytes >= 1024 else { throw ValidationError("--max-samples ≥ 1 and --max-body-bytes ≥ 1024") }
         guard connectionLimit >= 1, perClientConnectionLimit >= 0, idleTimeout >= 0, requestDeadline >= 0 else {
             throw ValidationError("--connection-limit ≥ 1; --per-client-connection-limit, --idle-timeout and --request-deadline ≥ 0")
@@ -97,6 +100,7 @@ struct Serve: ParsableCommand {
         configuration.poolSize = poolSize
         configuration.maxSamplesPerRequest = maxSamples
         configuration.groupCommit.writers = commitWriters
+        configuration.groupCommit.parallelRows = commitParallelRows
         configuration.groupCommit.maxRows = commitMaxRows
         configuration.groupCommit.maxWaitMicros = commitMaxWaitUs
         configuration.maxRowsPerRead = maxRowsPerRead
