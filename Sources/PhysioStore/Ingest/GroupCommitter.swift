@@ -10,11 +10,11 @@ import PhysioCore
 /// the first join only when many rows wait.
 public final class GroupCommitter: @unchecked Sendable {
     public struct Options: Sendable {
-        /// Writer connections. Two by default: the second joins only under
-        /// `parallelRows`, where on 2 cores it lifted batched ingest from
-        /// 155–174k to 192–222k samples/s (the first writer's PostgreSQL
-        /// backend was the bottleneck). For single-sample requests a second
-        /// writer splitting small groups cost 15–25 % (19.6k → 14.7k req/s).
+        /// Writer connections. Two by default: the second joins only at
+        /// `parallelRows`; on 2 cores it lifted batched ingest from 126–145k
+        /// to 166–216k samples/s (one writer's PostgreSQL backend was the
+        /// bottleneck), while splitting small single-sample groups between
+        /// two writers cost 15–25 % (docs/benchmarks.md).
         public var writers = 2
         /// Rows that must be waiting before writers beyond the first take any.
         public var parallelRows = 256
