@@ -87,11 +87,10 @@ public struct VitalsWriter {
                 // BEGIN and the savepoint in one round trip: a commit's round
                 // trips wait on the writer thread, which shares the CPU.
                 return try connection.transaction(begin: "BEGIN; SAVEPOINT fast_path") {
-                    let caseIDs = Set(batches.map(\.caseID)).sorted()
-                    if try copyAllNew(batches, caseIDs: caseIDs, on: connection) {
+                    if try copyAllNew(batches, on: connection) {
                         return batches.map { IngestCounts(accepted: $0.count, duplicates: 0) }
                     }
-                    try CaseEvents.notify(.samples, caseIDs: caseIDs, on: connection)
+                    try CaseEvents.notify(.samples, caseIDs: Set(batches.map(\.caseID)).sorted(), on: connection)
                     return try insertSkippingDuplicates(batches, on: connection)
                 }
             } catch let error as DatabaseError where error.isRetryable && attempt < 4 {
@@ -101,7 +100,7 @@ public struct VitalsWriter {
     }
 
     /// The fast path; false (and nothing written) if some row already exists.
-    private func copyAllNew(_ batches: [SampleBatch], caseIDs: [String], on connection: DatabaseConnection) throws -> Bool {
+    private func copyAllNew(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> Bool {
         let encoder = Self.encode(batches, requestIndex: false)
         var summaries: [String: (first: Int64, last: Int64, samples: Int)] = [:]
         for batch in batches {
@@ -124,7 +123,7 @@ public struct VitalsWriter {
             PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.first) }),
             PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.last) }),
             PostgresArray.literal(cases.map { String(summaries[$0]!.samples) }),
-            CaseEvents.channel, CaseEvents.payload(.samples, caseIDs: caseIDs),
+            CaseEvents.channel, CaseEvents.payload(.samples, caseIDs: cases),
         ])
         return true
     }
