@@ -48,3 +48,40 @@ struct PreparedQueryTests {
         #expect(after.int(0, 1) == 7)
     }
 }
+
+/// `execute(prepared:literals:then:)`, the ingest commit's single round trip.
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct PreparedExecuteTests {
+    static let insertSQL = "INSERT INTO literal_probe VALUES ($1::text)"
+    static let tricky = #"it's a \ "test" \' '' \\n"#
+
+    /// Quotes and backslashes arrive as sent, whatever
+    /// standard_conforming_strings says; the trailing statement's result is returned.
+    @Test func literalsArriveAsSentAndTheNextStatementRuns() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try connection.execute("CREATE TABLE literal_probe (t text)")
+        let result = try connection.execute(prepared: Self.insertSQL, literals: [Self.tricky], then: "SELECT t FROM literal_probe")
+        #expect(result.string(0, 0) == Self.tricky)
+        try connection.execute("SET standard_conforming_strings = off")
+        try connection.execute(prepared: Self.insertSQL, literals: [Self.tricky], then: "SELECT 1")
+        #expect(try connection.query("SELECT count(*) FROM literal_probe WHERE t = $1", [Self.tricky]).int(0, 0) == 2)
+    }
+
+    /// Inside a transaction a lost statement fails it; the caller's retry prepares it again.
+    @Test func aStatementLostInsideATransactionIsPreparedAgainOnTheRetry() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try connection.execute("CREATE TABLE literal_probe (t text)")
+        try connection.execute(prepared: Self.insertSQL, literals: ["first"], then: "SELECT 1")
+        try connection.execute("DISCARD ALL")
+        try connection.execute("BEGIN")
+        #expect(throws: DatabaseError.self) {
+            try connection.execute(prepared: Self.insertSQL, literals: ["lost"], then: "COMMIT")
+        }
+        try connection.execute("ROLLBACK")
+        try connection.execute("BEGIN")
+        try connection.execute(prepared: Self.insertSQL, literals: ["retried"], then: "COMMIT")
+        #expect(try database.scalar("SELECT string_agg(t, ',' ORDER BY t) FROM literal_probe") == "first,retried")
+    }
+}

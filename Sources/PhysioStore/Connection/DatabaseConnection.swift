@@ -81,28 +81,58 @@ public final class DatabaseConnection {
     /// generic plan when it costs no more). For the hot read paths, where
     /// planning cost as much as running. A session that lost its statements
     /// (a pooler's DISCARD ALL) or whose plan no longer fits the tables
-    /// (a migration) prepares again once.
+    /// (a migration) prepares again once; inside a transaction, which that
+    /// error has aborted, the caller's retry prepares it under a new name.
     @discardableResult
     public func query(prepared sql: String, _ parameters: [String?] = []) throws -> QueryResult {
         do {
             return try executePrepared(sql, parameters)
-        } catch let failure as DatabaseError where failure.sqlState == "26000" || failure.sqlState == "0A000" {
-            guard isIdle, let name = preparedNames.removeValue(forKey: sql) else { throw failure }
+        } catch let failure as DatabaseError where failure.isStalePreparedStatement {
+            guard let name = preparedNames.removeValue(forKey: sql), isIdle else { throw failure }
             if failure.sqlState == "0A000" { try execute("DEALLOCATE \(name)") }
             return try executePrepared(sql, parameters)
         }
     }
 
-    private func executePrepared(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
-        let name: String
-        if let known = preparedNames[sql] {
-            name = known
-        } else {
-            name = "physio_\(nextPreparedID)"
-            _ = try check(PQprepare(connection, name, sql, Int32(parameters.count), nil))
-            preparedNames[sql] = name
-            nextPreparedID += 1
+    /// `EXECUTE` of `sql`'s prepared statement with `literals` as its
+    /// parameters, then `trailing` in the same round trip (`EXECUTE
+    /// physio_3(E'{…}', …); COMMIT`), for the ingest commit, where a round
+    /// trip costs more than the statement. Returns the last statement's
+    /// result. A stale statement is forgotten, for the caller's retry.
+    @discardableResult
+    public func execute(prepared sql: String, literals: [String], then trailing: String) throws -> QueryResult {
+        let name = try preparedName(for: sql, parameterCount: literals.count)
+        let arguments = literals.map(Self.escapedLiteral).joined(separator: ", ")
+        do {
+            return try execute("EXECUTE \(name)(\(arguments)); \(trailing)")
+        } catch let failure as DatabaseError where failure.isStalePreparedStatement {
+            preparedNames.removeValue(forKey: sql)
+            throw failure
         }
+    }
+
+    /// An escape string constant: the same text whatever
+    /// standard_conforming_strings says.
+    static func escapedLiteral(_ text: String) -> String {
+        var literal = "E'"
+        for character in text {
+            if character == "'" || character == "\\" { literal.append("\\") }
+            literal.append(character)
+        }
+        return literal + "'"
+    }
+
+    private func preparedName(for sql: String, parameterCount: Int) throws -> String {
+        if let known = preparedNames[sql] { return known }
+        let name = "physio_\(nextPreparedID)"
+        _ = try check(PQprepare(connection, name, sql, Int32(parameterCount), nil))
+        preparedNames[sql] = name
+        nextPreparedID += 1
+        return name
+    }
+
+    private func executePrepared(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
+        let name = try preparedName(for: sql, parameterCount: parameters.count)
         let result = withOptionalCStringArray(parameters) { pointers in
             PQexecPrepared(connection, name, Int32(parameters.count), pointers, nil, nil, 0)
         }

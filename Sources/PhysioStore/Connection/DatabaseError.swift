@@ -20,6 +20,10 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     /// Deadlock or serialization failure: the transaction can simply be run again.
     public var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
 
+    /// A prepared statement the session lost (26000), or whose plan a schema
+    /// change invalidated ("cached plan must not change result type", 0A000).
+    public var isStalePreparedStatement: Bool { sqlState == "26000" || sqlState == "0A000" }
+
     static func unavailable(_ message: String) -> DatabaseError {
         DatabaseError(message: message, isUnavailable: true)
     }

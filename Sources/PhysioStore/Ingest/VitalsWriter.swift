@@ -19,7 +19,12 @@ public struct IngestCounts: Sendable, Equatable {
 /// rolled back and the slow path runs: COPY into a session-local staging
 /// table, then INSERT … ON CONFLICT DO NOTHING with per-batch counts.
 public struct VitalsWriter {
-    static let copyIntoVitals = "COPY vitals (case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp) FROM STDIN (FORMAT binary)"
+    /// libpq returns from a multi-statement query at the COPY, so the
+    /// transaction, the savepoint and the COPY start in one round trip.
+    static let beginAndCopyIntoVitals = """
+        BEGIN; SAVEPOINT fast_path;
+        COPY vitals (case_id, ts, hr, sbp, dbp, mbp, spo2, rr, etco2, temp) FROM STDIN (FORMAT binary)
+        """
 
     static let createStaging = """
         CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
@@ -84,23 +89,35 @@ public struct VitalsWriter {
         while true {
             attempt += 1
             do {
-                // BEGIN and the savepoint in one round trip: a commit's round
-                // trips wait on the writer thread, which shares the CPU.
-                return try connection.transaction(begin: "BEGIN; SAVEPOINT fast_path") {
-                    if try copyAllNew(batches, on: connection) {
-                        return batches.map { IngestCounts(accepted: $0.count, duplicates: 0) }
-                    }
-                    try CaseEvents.notify(.samples, caseIDs: Set(batches.map(\.caseID)).sorted(), on: connection)
-                    return try insertSkippingDuplicates(batches, on: connection)
-                }
-            } catch let error as DatabaseError where error.isRetryable && attempt < 4 {
+                return try writeOnce(batches, on: connection)
+            } catch let error as DatabaseError where (error.isRetryable || error.isStalePreparedStatement) && attempt < 4 {
                 continue
             }
         }
     }
 
-    /// The fast path; false (and nothing written) if some row already exists.
-    private func copyAllNew(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> Bool {
+    /// One transaction, committed if this returns and rolled back if it
+    /// throws. The fast path takes three round trips: BEGIN, the savepoint
+    /// and the COPY's start; the COPY's rows; the queue statement and COMMIT.
+    /// Each round trip waits on the writer thread, which shares the CPU.
+    private func writeOnce(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> [IngestCounts] {
+        do {
+            if try commitAllNew(batches, on: connection) {
+                return batches.map { IngestCounts(accepted: $0.count, duplicates: 0) }
+            }
+            try CaseEvents.notify(.samples, caseIDs: Set(batches.map(\.caseID)).sorted(), on: connection)
+            let counts = try insertSkippingDuplicates(batches, on: connection)
+            try connection.execute("COMMIT")
+            return counts
+        } catch {
+            if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// The fast path: true once committed; false if some row already exists,
+    /// with the transaction still open and nothing written in it.
+    private func commitAllNew(_ batches: [SampleBatch], on connection: DatabaseConnection) throws -> Bool {
         let encoder = Self.encode(batches, requestIndex: false)
         var summaries: [String: (first: Int64, last: Int64, samples: Int)] = [:]
         for batch in batches {
@@ -112,19 +129,19 @@ public struct VitalsWriter {
             }
         }
         do {
-            _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.copyIntoVitals, data: $0) }
+            _ = try encoder.bytes.withUnsafeBytes { try connection.copyIn(Self.beginAndCopyIntoVitals, data: $0) }
         } catch let error as DatabaseError where error.sqlState == "23505" {
             try connection.execute("ROLLBACK TO SAVEPOINT fast_path")
             return false
         }
         let cases = summaries.keys.sorted()
-        try connection.query(Self.enqueue, [
+        try connection.execute(prepared: Self.enqueue, literals: [
             PostgresArray.literal(cases, quoted: true),
             PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.first) }),
             PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.last) }),
             PostgresArray.literal(cases.map { String(summaries[$0]!.samples) }),
             CaseEvents.channel, CaseEvents.payload(.samples, caseIDs: cases),
-        ])
+        ], then: "COMMIT")
         return true
     }
 
