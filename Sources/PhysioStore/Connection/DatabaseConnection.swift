@@ -114,12 +114,18 @@ public final class DatabaseConnection {
     /// An escape string constant: the same text whatever
     /// standard_conforming_strings says.
     static func escapedLiteral(_ text: String) -> String {
-        var literal = "E'"
-        for character in text {
-            if character == "'" || character == "\\" { literal.append("\\") }
-            literal.append(character)
+        let quote = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
+        // The usual parameters (case ids, times, numbers) need no escaping;
+        // this runs on the writer thread every commit, so skip the copy then.
+        guard text.utf8.contains(where: { $0 == quote || $0 == backslash }) else { return "E'" + text + "'" }
+        var bytes: [UInt8] = Array("E'".utf8)
+        bytes.reserveCapacity(text.utf8.count + 8)
+        for byte in text.utf8 {
+            if byte == quote || byte == backslash { bytes.append(backslash) }
+            bytes.append(byte)
         }
-        return literal + "'"
+        bytes.append(quote)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func preparedName(for sql: String, parameterCount: Int) throws -> String {
