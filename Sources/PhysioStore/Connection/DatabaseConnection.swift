@@ -146,9 +146,8 @@ public final class DatabaseConnection {
     }
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
-    /// `begin` may carry more statements to run in the same round trip.
-    public func transaction<T>(begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
-        try execute(begin)
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
         do {
             let value = try body()
             try execute("COMMIT")

@@ -134,12 +134,13 @@ public struct VitalsWriter {
             try connection.execute("ROLLBACK TO SAVEPOINT fast_path")
             return false
         }
-        let cases = summaries.keys.sorted()
+        let perCase = summaries.sorted { $0.key < $1.key }
+        let cases = perCase.map(\.key)
         try connection.execute(prepared: Self.enqueue, literals: [
             PostgresArray.literal(cases, quoted: true),
-            PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.first) }),
-            PostgresArray.literal(cases.map { Timestamp.format(summaries[$0]!.last) }),
-            PostgresArray.literal(cases.map { String(summaries[$0]!.samples) }),
+            PostgresArray.literal(perCase.map { Timestamp.format($0.value.first) }),
+            PostgresArray.literal(perCase.map { Timestamp.format($0.value.last) }),
+            PostgresArray.literal(perCase.map { String($0.value.samples) }),
             CaseEvents.channel, CaseEvents.payload(.samples, caseIDs: cases),
         ], then: "COMMIT")
         return true
