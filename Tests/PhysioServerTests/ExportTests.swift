@@ -60,17 +60,50 @@ struct ExportTests {
         #expect(try export(server, "/exports/vitals?format=xlsx").status == 400)
     }
 
-    /// A larger export streams completely and in order.
+    /// A larger export streams completely; `order=case` sorts it even when
+    /// the table holds the cases the other way round.
     @Test func aLargeExportStreamsEveryRow() throws {
         let server = try TestServer()
-        try server.database.ingest([TestModels.calmCase("big-a", start: 1_795_600_000, seconds: 60_000),
-                                    TestModels.calmCase("big-b", start: 1_795_600_000, seconds: 40_000)])
-        let response = try export(server, "/exports/vitals")
-        #expect(response.status == 200)
-        #expect(response.header("Transfer-Encoding")?.lowercased() == "chunked")
-        let lines = response.text.split(separator: "\n")
-        #expect(lines.count == 100_001)
-        #expect(lines[1].hasPrefix("big-a,") && lines[100_000].hasPrefix("big-b,"))
+        try server.database.ingest([TestModels.calmCase("big-b", start: 1_795_600_000, seconds: 40_000)])
+        try server.database.ingest([TestModels.calmCase("big-a", start: 1_795_600_000, seconds: 60_000)])
+        let stored = try export(server, "/exports/vitals")
+        #expect(stored.status == 200)
+        #expect(stored.header("Transfer-Encoding")?.lowercased() == "chunked")
+        let storedLines = stored.text.split(separator: "\n")
+        #expect(storedLines.count == 100_001)
+        let sorted = try export(server, "/exports/vitals?order=case")
+        let sortedLines = sorted.text.split(separator: "\n")
+        #expect(sortedLines.count == 100_001)
+        #expect(sortedLines[1].hasPrefix("big-a,") && sortedLines[60_001].hasPrefix("big-b,"))
+        let keys: [String] = sortedLines.dropFirst().map { line in
+            let fields = line.split(separator: ",")
+            return "\(fields[0]) \(fields[1])"
+        }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 }, "order=case is not sorted by case and time")
+        #expect(Set(storedLines) == Set(sortedLines))
+    }
+
+    /// One case comes in time order whatever order its samples arrived in.
+    @Test func aOneCaseExportIsInTimeOrder() throws {
+        let server = try TestServer()
+        for second in [3, 1, 2, 0] {
+            #expect(try server.ingest("late", json: #"{"samples":[{"t":"2026-11-24T10:00:0\#(second)Z","hr":70}]}"#).status == 200)
+        }
+        for path in ["/exports/vitals?case=late", "/exports/vitals?case=late&order=stored", "/exports/vitals?case=late&format=ndjson"] {
+            let lines = try export(server, path).text.split(separator: "\n").filter { !$0.hasPrefix("case_id") }
+            let times = lines.map { $0.split(separator: ",")[1] }
+            #expect(times.count == 4 && times == times.sorted(), "\(path): \(times)")
+        }
+        let vitals = try export(server, "/exports/vitals?case=late").text.split(separator: "\n").dropFirst()
+        #expect(vitals.map { $0.split(separator: ",")[1] } == (0...3).map { "2026-11-24T10:00:0\($0).000000Z" })
+    }
+
+    @Test func anUnknownOrderIsABadRequest() throws {
+        let server = try TestServer()
+        let response = try export(server, "/exports/vitals?order=time")
+        #expect(response.status == 400)
+        #expect(response.header("Content-Type") == "application/problem+json")
+        #expect(response.text.contains("order='time' must be one of case, stored"), "\(response.text)")
     }
 
     @Test func anomalyExportsBySampleAndByEpisode() throws {

@@ -18,10 +18,13 @@ struct ExportRoutes {
     enum Dataset { case vitals, anomalies }
 
     func export(_ request: Request, what dataset: Dataset) throws -> Response {
-        let allowed: Set<String> = dataset == .vitals ? ["case", "from", "to", "format"] : ["case", "from", "to", "format", "granularity"]
+        let allowed: Set<String> = dataset == .vitals ? ["case", "from", "to", "format", "order"]
+                                                      : ["case", "from", "to", "format", "order", "granularity"]
         let query = try QueryParameters(request, allowed: allowed)
         let (from, to) = try query.timeRange()
         let format = try Self.format(query, accept: request.header("Accept"))
+        let order = ExportQueries.Order(rawValue: try query.choice("order", of: ExportQueries.Order.allCases.map(\.rawValue),
+                                                                   default: ExportQueries.Order.stored.rawValue)) ?? .stored
         // Absent means every case; an empty value (an unset `case=$CASE`) must
         // not quietly export every case too.
         if request.query("case")?.isEmpty == true {
@@ -38,11 +41,11 @@ struct ExportRoutes {
         let name: String
         switch dataset {
         case .vitals:
-            statement = ExportQueries.vitals(caseID: caseID, from: from, to: to, format: format)
+            statement = ExportQueries.vitals(caseID: caseID, from: from, to: to, order: order, format: format)
             name = "vitals"
         case .anomalies:
             let granularity = try query.choice("granularity", of: ["sample", "episode"], default: "sample")
-            statement = granularity == "sample" ? ExportQueries.scores(caseID: caseID, from: from, to: to, format: format)
+            statement = granularity == "sample" ? ExportQueries.scores(caseID: caseID, from: from, to: to, order: order, format: format)
                                                 : ExportQueries.episodes(caseID: caseID, from: from, to: to, format: format)
             name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
         }
