@@ -106,6 +106,29 @@ struct ExportTests {
         #expect(response.text.contains("order='time' must be one of case, stored"), "\(response.text)")
     }
 
+    /// NDJSON is built from the same COPY as the CSV: the same rows, times and values.
+    @Test func ndjsonCarriesTheValuesOfTheCsv() throws {
+        let server = try TestServer()
+        let body = #"{"samples":[{"t":"2026-11-24T10:00:00.25Z","hr":72.5,"spo2":97},{"t":"2026-11-24T10:00:01Z","sbp":118,"temp":36.4}]}"#
+        #expect(try server.ingest("nd-1", json: body).status == 200)
+        let csv = try export(server, "/exports/vitals?case=nd-1").text.split(separator: "\n").dropFirst()
+        let ndjson = try export(server, "/exports/vitals?case=nd-1&format=ndjson").text.split(separator: "\n")
+        #expect(csv.count == 2 && ndjson.count == 2)
+        let names = ["case_id", "t"] + Vital.allCases.map(\.name)
+        for (csvLine, jsonLine) in zip(csv, ndjson) {
+            let fields = csvLine.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let parsed = try JSONDocument.parse(Array(jsonLine.utf8)).get()
+            #expect(parsed.value.count == names.count)
+            #expect(parsed.value["case_id"]?.string == fields[0] && parsed.value["t"]?.string == fields[1])
+            for (index, name) in names.enumerated().dropFirst(2) {
+                let value = try #require(parsed.value[name])
+                if fields[index].isEmpty { #expect(value.kind == .null, "\(name)") }
+                else { #expect(value.number == Double(fields[index]), "\(name): \(fields[index])") }
+            }
+        }
+        #expect(ndjson.first?.contains(#""t":"2026-11-24T10:00:00.250000Z","hr":72.5,"#) == true, "\(ndjson.first ?? "")")
+    }
+
     @Test func anomalyExportsBySampleAndByEpisode() throws {
         let server = try TestServer()
         try TestModels.register(on: server.database)
@@ -117,6 +140,16 @@ struct ExportTests {
         #expect(samples.text.hasPrefix("case_id,t,score,anomalous,rules,model_id\n"))
         #expect(samples.text.split(separator: "\n").count == 301)
         #expect(samples.text.contains("hr_gt_140;"))
+        let sampleLines = try export(server, "/exports/anomalies?case=exp-3&format=ndjson").text.split(separator: "\n")
+        #expect(sampleLines.count == 300)
+        var flagged = 0
+        for line in sampleLines {
+            let document = try JSONDocument.parse(Array(line.utf8)).get()
+            let parsed = document.value
+            #expect(parsed["anomalous"]?.bool != nil && parsed["rules"]?.kind == .array && parsed["model_id"]?.number != nil, "\(line)")
+            if parsed["rules"]?[0]?.string == "hr_gt_140" { flagged += 1 }
+        }
+        #expect(flagged > 0)
         let episodes = try export(server, "/exports/anomalies?case=exp-3&granularity=episode&format=ndjson")
         #expect(episodes.status == 200)
         let first = try JSONDocument.parse(Array(episodes.text.split(separator: "\n").first!.utf8)).get()

@@ -12,14 +12,19 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var offset = 0
     private var finished = false
-    private let timeColumn: CSVTimeColumn?
+    private let rewriter: (any CopyRowRewriter)?
     private var row: [UInt8] = []
+
+    struct UnexpectedRow: Error, CustomStringConvertible {
+        let row: String
+        var description: String { "COPY gave a row of an unexpected shape: \(row.prefix(200))" }
+    }
 
     /// Starts the COPY at once, so a failing statement still becomes a proper error response.
     init(pool: ConnectionPool, statement: ExportQueries.Statement, requestID: String) throws {
         self.pool = pool
         self.requestID = requestID
-        timeColumn = statement.timeColumn
+        rewriter = statement.rewriter
         connection = try pool.checkout()
         do {
             try connection.beginCopyOut(statement.sql)
@@ -33,10 +38,12 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
         do {
             while buffer.count - offset < destination.count && !finished {
-                if let timeColumn {
+                if let rewriter {
                     row.removeAll(keepingCapacity: true)
                     if try connection.readCopyData(into: &row) {
-                        row.withUnsafeBufferPointer { timeColumn.append($0, to: &buffer) }
+                        guard row.withUnsafeBufferPointer({ rewriter.append($0, to: &buffer) }) else {
+                            throw UnexpectedRow(row: String(decoding: row, as: UTF8.self))
+                        }
                     } else {
                         finished = true
                     }

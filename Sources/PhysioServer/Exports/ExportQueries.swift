@@ -10,11 +10,20 @@ enum ExportQueries {
         var mediaType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
     }
 
-    /// A COPY and, for CSV of samples or scores, the column PostgreSQL
-    /// writes as plain timestamptz text for the stream to turn into ISO 8601.
+    /// A COPY and, for samples or scores, how the stream rewrites its rows:
+    /// PostgreSQL writes plain CSV, times as timestamptz text.
     struct Statement {
         let sql: String
-        var timeColumn: CSVTimeColumn? = nil
+        var rewriter: (any CopyRowRewriter)? = nil
+    }
+
+    /// The same COPY for both formats: CSV as it comes but for the time,
+    /// NDJSON built from the CSV by the server (see NDJSONRow).
+    static func rows(_ select: String, format: Format, json columns: [(name: String, kind: NDJSONRow.Kind)]) -> Statement {
+        switch format {
+        case .csv: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv, HEADER true)", rewriter: CSVTimeColumn(column: 1))
+        case .ndjson: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv)", rewriter: NDJSONRow(columns))
+        }
     }
 
     /// ISO 8601 in UTC with microseconds, e.g. 2026-11-24T10:00:00.250000Z.
@@ -52,43 +61,20 @@ enum ExportQueries {
 
     static func vitals(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
-        let orderBy = orderBy(caseID: caseID, order)
         let names = Vital.allCases.map(\.name)
-        switch format {
-        case .csv:
-            return Statement(sql: """
-                COPY (SELECT case_id, ts AS t, \(names.joined(separator: ", "))
-                      FROM vitals \(whereClause) \(orderBy))
-                TO STDOUT WITH (FORMAT csv, HEADER true)
-                """, timeColumn: CSVTimeColumn(column: 1))
-        case .ndjson:
-            let fields = names.map { "'\($0)', \($0)" }.joined(separator: ", ")
-            return Statement(sql: """
-                COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), \(fields))::text
-                      FROM vitals \(whereClause) \(orderBy))
-                TO STDOUT
-                """)
-        }
+        return rows("""
+            SELECT case_id, ts AS t, \(names.joined(separator: ", "))
+            FROM vitals \(whereClause) \(orderBy(caseID: caseID, order))
+            """, format: format, json: [("case_id", .string), ("t", .time)] + names.map { ($0, .number) })
     }
 
     static func scores(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
-        let orderBy = orderBy(caseID: caseID, order)
-        switch format {
-        case .csv:
-            return Statement(sql: """
-                COPY (SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
-                      FROM anomaly_scores \(whereClause) \(orderBy))
-                TO STDOUT WITH (FORMAT csv, HEADER true)
-                """, timeColumn: CSVTimeColumn(column: 1))
-        case .ndjson:
-            return Statement(sql: """
-                COPY (SELECT json_build_object('case_id', case_id, 't', \(isoTime("ts")), 'score', score,
-                             'anomalous', anomalous, 'rules', rules, 'model_id', model_id)::text
-                      FROM anomaly_scores \(whereClause) \(orderBy))
-                TO STDOUT
-                """)
-        }
+        return rows("""
+            SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
+            FROM anomaly_scores \(whereClause) \(orderBy(caseID: caseID, order))
+            """, format: format, json: [("case_id", .string), ("t", .time), ("score", .number), ("anomalous", .boolean),
+                                        ("rules", .list), ("model_id", .number)])
     }
 
     static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) -> Statement {
