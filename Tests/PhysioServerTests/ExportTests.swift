@@ -157,14 +157,17 @@ struct ExportTests {
         #expect(first.value["rules"]?.kind == .array)
     }
 
-    /// pandas reads the CSV as it comes, times as UTC datetimes and missing vitals as NaN.
-    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with pandas) is not set: run scripts/test"))
-    func pandasReadsTheCsvAsIs() throws {
+    /// pandas reads the CSV as it comes, times as UTC datetimes and missing
+    /// vitals as NaN; the NDJSON the same with `read_json(lines=True)`.
+    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with pandas) is not set: run scripts/test"),
+          arguments: [("csv", "df = pd.read_csv(sys.argv[1], parse_dates=['t'])"),
+                      ("ndjson", "df = pd.read_json(sys.argv[1], lines=True, dtype={'case_id': str}); df['t'] = pd.to_datetime(df['t'])")])
+    func pandasReadsTheExportAsIs(format: String, read: String) throws {
         let server = try TestServer()
         try server.database.ingest([TestModels.calmCase("pd-1", start: 1_795_600_000, seconds: 50),
                                     TestModels.calmCase("pd.2", start: 1_795_600_000, seconds: 25)])
-        let response = try export(server, "/exports/vitals")
-        let path = "/tmp/physio-export-\(getpid()).csv"
+        let response = try export(server, "/exports/vitals?format=\(format)")
+        let path = "/tmp/physio-export-\(getpid())-\(format)"
         guard let file = fopen(path, "wb") else { Issue.record("cannot write \(path)"); return }
         _ = response.body.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         fclose(file)
@@ -172,7 +175,7 @@ struct ExportTests {
         let python = String(cString: getenv("PHYSIO_TEST_PYTHON"))
         let script = """
             import pandas as pd, sys
-            df = pd.read_csv(sys.argv[1], parse_dates=['t'])
+            \(read)
             assert len(df) == 75, len(df)
             assert list(df.columns) == ['case_id','t','hr','sbp','dbp','mbp','spo2','rr','etco2','temp'], list(df.columns)
             assert str(df['t'].dt.tz) == 'UTC', df['t'].dtype
