@@ -20,8 +20,10 @@ public final class PhysioProcess: @unchecked Sendable {
     public let logPath: String
     private var exitStatus: Int32?
 
-    /// Starts `physio ARGUMENTS` with `environment` added to this process's own.
-    public init(_ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
+    /// Starts `physio ARGUMENTS` with `environment` added to this process's
+    /// own; `openFileLimit` starts it through sh with those limits (ulimit).
+    public init(_ arguments: [String], environment: [String: String] = [:], logPath: String,
+                openFileLimit: OpenFileLimit.Limits? = nil) throws {
         guard access(Self.binary, X_OK) == 0 else {
             throw ShellError(message: "\(Self.binary) is missing: build the physio product first (or set PHYSIO_BIN)")
         }
@@ -40,10 +42,17 @@ public final class PhysioProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var child: pid_t = 0
-        let status = Self.withCStrings([Self.binary] + arguments) { argv in
-            Self.withCStrings(variables) { envp in posix_spawn(&child, Self.binary, &actions, nil, argv, envp) }
+        var program = Self.binary, argumentVector = [Self.binary] + arguments
+        if let openFileLimit {
+            // sh execs physio, so the pid stays physio's.
+            program = "/bin/sh"
+            argumentVector = ["sh", "-c", "ulimit -Sn \(openFileLimit.soft) && ulimit -Hn \(openFileLimit.hard) && exec \"$0\" \"$@\"",
+                              Self.binary] + arguments
         }
-        guard status == 0 else { throw ShellError(message: "posix_spawn \(Self.binary) failed: \(status)") }
+        let status = Self.withCStrings(argumentVector) { argv in
+            Self.withCStrings(variables) { envp in posix_spawn(&child, program, &actions, nil, argv, envp) }
+        }
+        guard status == 0 else { throw ShellError(message: "posix_spawn \(program) failed: \(status)") }
         pid = child
     }
 

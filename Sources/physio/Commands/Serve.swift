@@ -107,6 +107,13 @@ struct Serve: ParsableCommand {
         configuration.readCacheBytes = readCacheBytes
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
 
+        // Client connections, database connections (handlers, writers,
+        // workers and their listeners) and a margin for files and logs.
+        let needed = connectionLimit + poolSize + commitWriters + 2 * workerOptions.workers + 64
+        if let limits = OpenFileLimit.raise(toCover: needed), limits.soft < needed {
+            Log.warning("the open-file limit is below what --connection-limit needs: raise the hard limit (systemd LimitNOFILE, ulimit -Hn) or lower --connection-limit",
+                        ["soft": .int(limits.soft), "hard": .int(limits.hard), "needed": .int(needed)])
+        }
         let server = APIServer(configuration: configuration)
         try server.start()
         let latency = server.metrics.detectionLatency
