@@ -25,9 +25,8 @@ struct OpenFileLimitTests {
         return (server, directory)
     }
 
-    @Test func theSoftLimitIsRaisedToCoverTheConnections() throws {
-        let hard = try #require(OpenFileLimit.current()).hard
-        try #require(hard >= 4096, "this test needs a hard open-file limit of 4096 or more, not \(hard)")
+    @Test(.enabled(if: (OpenFileLimit.current()?.hard ?? 0) >= 4096, "the hard open-file limit here is under 4096: ulimit -Hn"))
+    func theSoftLimitIsRaisedToCoverTheConnections() throws {
         let database = try TestDatabase.create()
         let (server, directory) = try serve(database, limits: .init(soft: 256, hard: 4096), connections: 2048)
         defer { _ = try? Shell.run("rm -rf '\(directory)'") }
