@@ -15,9 +15,10 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     private let rewriter: (any CopyRowRewriter)?
     private var row: [UInt8] = []
 
+    /// Its bytes stay out of the log: they are a patient's data.
     struct UnexpectedRow: Error, CustomStringConvertible {
-        let row: String
-        var description: String { "COPY gave a row of an unexpected shape: \(row.prefix(200))" }
+        let bytes: Int
+        var description: String { "COPY gave a row of an unexpected shape (\(bytes) bytes)" }
     }
 
     /// Starts the COPY at once, so a failing statement still becomes a proper error response.
@@ -42,7 +43,7 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
                     row.removeAll(keepingCapacity: true)
                     if try connection.readCopyData(into: &row) {
                         guard row.withUnsafeBufferPointer({ rewriter.append($0, to: &buffer) }) else {
-                            throw UnexpectedRow(row: String(decoding: row, as: UTF8.self))
+                            throw UnexpectedRow(bytes: row.count)
                         }
                     } else {
                         finished = true
