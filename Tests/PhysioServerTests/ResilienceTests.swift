@@ -33,6 +33,9 @@ struct ResilienceTests {
         stopped.add()
         startThread { server.server.stop(); stopped.done() }
         #expect(!stopped.wait(seconds: 0.5), "stop must wait for the in-flight request")
+        // Meanwhile a new connection is closed unanswered.
+        let late = HTTPClient(host: "127.0.0.1", port: port, timeoutSeconds: 5)
+        #expect((try? late.get("/healthz")) == nil, "a stopping server takes no new requests")
         try blocker.execute("COMMIT")
         #expect(requestDone.wait(seconds: 10))
         #expect(stopped.wait(seconds: 10))

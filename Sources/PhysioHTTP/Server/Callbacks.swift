@@ -4,6 +4,12 @@ import PhysioCore
 // libmicrohttpd's callbacks: plain top-level functions (a closure would
 // carry Swift 6's main-actor checks onto the pool threads).
 
+/// Refuses connections once the server is stopping: they are closed as accepted.
+func physioAcceptPolicy(_ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> MHD_Result {
+    guard let cls else { return MHD_Result.NO }
+    return Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().isStopping ? MHD_Result.NO : MHD_Result.YES
+}
+
 func physioAccessHandler(
     _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
     _ method: UnsafePointer<CChar>?, _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,

@@ -80,7 +80,8 @@ public final class HTTPServer: @unchecked Sendable {
             options.append(item(.SOCK_ADDR, 0, UnsafeMutableRawPointer(mutating: sockaddr)))
             options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return options.withUnsafeMutableBufferPointer { buffer in
-                physio_mhd_start(flags, 0, physioAccessHandler, Unmanaged.passUnretained(self).toOpaque(), buffer.baseAddress)
+                physio_mhd_start(flags, 0, physioAcceptPolicy, Unmanaged.passUnretained(self).toOpaque(),
+                                 physioAccessHandler, Unmanaged.passUnretained(self).toOpaque(), buffer.baseAddress)
             }
         }
         guard let started else {
@@ -103,7 +104,10 @@ public final class HTTPServer: @unchecked Sendable {
             stopping = true
             return Array(openStreams.values)
         }
-        let listener = MHD_quiesce_daemon(daemon)
+        // New connections are now closed as they are accepted
+        // (physioAcceptPolicy). Not MHD_quiesce_daemon: with an epoll thread
+        // it races that thread to remove the listening socket, and the loser
+        // aborts the process ("Failed to remove listen FD from epoll set").
         streams.forEach { $0.wake() }
         let deadline = Clock.monotonicNanos() + UInt64(configuration.drainTimeoutSeconds * 1e9)
         state.withLock {
@@ -114,7 +118,6 @@ public final class HTTPServer: @unchecked Sendable {
         }
         MHD_stop_daemon(daemon)
         deadlines?.stop()
-        if listener >= 0 { close(listener) }
         self.daemon = nil
         Log.info("stopped")
     }
