@@ -21,20 +21,27 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        // Domain, no I/O.
-        .target(name: "PhysioCore"),
-        .target(name: "PhysioStore", dependencies: ["PhysioCore", "CLibPQ"],
+        // Platform under every layer: logging, locks, threads, clock, metrics, encodings.
+        .target(name: "PhysioPlatform"),
+        // Domain, no I/O: vitals, time, rules, features, forest, episodes.
+        .target(name: "PhysioCore", dependencies: ["PhysioPlatform"]),
+        // The offline lab: evaluation and simulation. The server does not link it.
+        .target(name: "PhysioLab", dependencies: ["PhysioCore", "PhysioPlatform"]),
+        // The only target that speaks SQL.
+        .target(name: "PhysioStore", dependencies: ["PhysioCore", "PhysioPlatform", "CLibPQ"],
                 plugins: ["EmbedFiles"]),
         // Files in and out: case CSVs (plain or gzip), VitalDB .vital files and API tables.
-        .target(name: "PhysioData", dependencies: ["PhysioCore", "CZlib"]),
-        .target(name: "PhysioHTTP", dependencies: ["PhysioCore", "CMicroHTTPD", "CJansson"]),
-        .target(name: "PhysioClient", dependencies: ["PhysioCore"]),
-        .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioStore"]),
+        .target(name: "PhysioData", dependencies: ["PhysioCore", "PhysioPlatform", "CZlib"]),
+        // HTTP knows no domain and no database.
+        .target(name: "PhysioHTTP", dependencies: ["PhysioPlatform", "CMicroHTTPD", "CJansson"]),
+        .target(name: "PhysioClient", dependencies: ["PhysioCore", "PhysioPlatform"]),
+        .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore"]),
         .target(name: "PhysioServer",
-                dependencies: ["PhysioCore", "PhysioStore", "PhysioHTTP", "PhysioWorker"],
+                dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore", "PhysioHTTP", "PhysioWorker"],
                 plugins: ["EmbedFiles"]),
         .executableTarget(name: "physio", dependencies: [
-            "PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient",
+            "PhysioPlatform", "PhysioCore", "PhysioLab", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer",
+            "PhysioWorker", "PhysioClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,14 +50,20 @@ let package = Package(
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["physio-embed"]),
 
         .target(name: "PhysioTestSupport",
-                dependencies: ["PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer", "PhysioWorker", "PhysioClient"],
+                dependencies: ["PhysioPlatform", "PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer",
+                               "PhysioWorker", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
-        .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore"]),
-        .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData"], exclude: ["Fixtures"]),
-        .testTarget(name: "PhysioStoreTests", dependencies: ["PhysioStore", "PhysioTestSupport"]),
-        .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioClient", "PhysioTestSupport"]),
+        .testTarget(name: "PhysioPlatformTests", dependencies: ["PhysioPlatform"]),
+        .testTarget(name: "PhysioCoreTests", dependencies: ["PhysioCore", "PhysioPlatform"]),
+        .testTarget(name: "PhysioLabTests", dependencies: ["PhysioLab", "PhysioCore", "PhysioPlatform"]),
+        .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData", "PhysioCore", "PhysioPlatform"], exclude: ["Fixtures"]),
+        .testTarget(name: "PhysioStoreTests", dependencies: ["PhysioStore", "PhysioCore", "PhysioPlatform", "PhysioTestSupport"]),
+        .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioPlatform", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioServerTests",
-                    dependencies: ["PhysioServer", "PhysioHTTP", "PhysioStore", "PhysioClient", "PhysioTestSupport"]),
-        .testTarget(name: "PhysioWorkerTests", dependencies: ["PhysioWorker", "PhysioStore", "PhysioClient", "PhysioTestSupport"]),
+                    dependencies: ["PhysioServer", "PhysioHTTP", "PhysioStore", "PhysioCore", "PhysioPlatform", "PhysioClient",
+                                   "PhysioTestSupport"]),
+        .testTarget(name: "PhysioWorkerTests",
+                    dependencies: ["PhysioWorker", "PhysioStore", "PhysioCore", "PhysioPlatform", "PhysioClient",
+                                   "PhysioTestSupport"]),
     ]
 )

@@ -6,6 +6,7 @@
 import CJansson
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func physioFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

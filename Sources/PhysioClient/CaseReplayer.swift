@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Plays a recorded case back as a monitor would send it: each second's
 /// samples in one POST, at real time × `speed`. Sample times keep the

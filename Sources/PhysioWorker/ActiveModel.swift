@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioStore
+import PhysioPlatform
 
 /// The model workers score with: loaded at start, swapped when another is
 /// activated (the listener reloads it on NOTIFY physio_models).

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioStore
+import PhysioPlatform
 
 /// Does the work of claimed jobs, of any number of cases, in one
 /// transaction: scores every sample they cover, records the scores, merges

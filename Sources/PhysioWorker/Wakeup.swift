@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Lets idle workers sleep until there may be work: a generation counter,
 /// so a notification between "found nothing" and "wait" is not lost.

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioStore
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioData
 import Testing
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@ import PhysioCore
 import PhysioHTTP
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct IngestTests {

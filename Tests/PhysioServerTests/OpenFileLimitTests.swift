@@ -3,6 +3,7 @@ import PhysioData
 import PhysioStore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 /// `serve` raises its soft open-file limit to cover --connection-limit, as
 /// far as the hard limit allows, and says so when that is not far enough.

@@ -4,6 +4,7 @@ import PhysioHTTP
 import PhysioStore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct ReadAPITests {

@@ -2,6 +2,7 @@ import PhysioClient
 import PhysioCore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct ResilienceTests {

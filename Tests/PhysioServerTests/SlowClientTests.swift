@@ -2,6 +2,7 @@ import PhysioClient
 import PhysioCore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 /// Slow and silent clients (slowloris) against a real server: they are cut
 /// off by the request deadline while normal clients keep being served.

@@ -1,6 +1,7 @@
 import PhysioCore
 @testable import PhysioStore
 import Testing
+import PhysioPlatform
 
 /// Which writer takes what: a case is in one writer's group at a time, in
 /// arrival order, and writers beyond the first wait for a deep queue.

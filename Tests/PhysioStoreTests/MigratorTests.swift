@@ -2,6 +2,7 @@ import PhysioCore
 import PhysioStore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct MigratorTests {

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioStore
+import PhysioPlatform
 
 extension TestDatabase {
     /// Stores samples the way the API does (one commit, jobs queued).

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioData
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

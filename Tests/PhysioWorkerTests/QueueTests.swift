@@ -3,6 +3,7 @@ import PhysioStore
 import PhysioTestSupport
 import PhysioWorker
 import Testing
+import PhysioPlatform
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct QueueTests {

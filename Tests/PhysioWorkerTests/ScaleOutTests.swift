@@ -3,6 +3,7 @@ import PhysioCore
 import PhysioStore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

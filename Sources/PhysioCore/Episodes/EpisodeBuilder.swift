@@ -1,3 +1,5 @@
+import PhysioPlatform
+
 /// Merges anomalous samples into episodes, as a pure function the worker
 /// applies in the same transaction as the scores.
 ///

@@ -4,6 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
+import PhysioPlatform
+
 /// The deployable detector: how features are made (configuration, the
 /// features kept, their imputation medians), the forest, the decision
 /// threshold and the training record. Scores follow `IsolationForest`'s

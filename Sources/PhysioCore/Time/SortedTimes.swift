@@ -11,16 +11,16 @@ public enum SortedTimes {
     }
 
     /// Median interval between consecutive samples of `range`, seconds; nil with fewer than two.
-    static func medianSpacingSeconds(_ times: [Int64], in range: Range<Int>) -> Double? {
+    public static func medianSpacingSeconds(_ times: [Int64], in range: Range<Int>) -> Double? {
         guard range.count > 1 else { return nil }
         let gaps = (range.lowerBound + 1..<range.upperBound).map { Double(times[$0] - times[$0 - 1]) / 1e6 }
         return Median.of(gaps)
     }
 }
 
-enum Median {
+public enum Median {
     /// The middle value (mean of the middle two for an even count); nil when empty.
-    static func of(_ values: [Double]) -> Double? {
+    public static func of(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted(), middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Puts the selected tracks of a recording on a 1-second grid.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PhysioCore
+import PhysioPlatform
 
 /// Blocking HTTP GETs over URLSession (libcurl on Linux, so https works
 /// without another package), for worker threads that download one file at a

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// The VitalDB open-dataset API (https://api.vitaldb.net, documented in
 /// `snuhvitallab/vitaldb-docs` API/Web_API_OpenDataset.md and used by the

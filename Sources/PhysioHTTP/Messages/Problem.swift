@@ -1,4 +1,4 @@
-import PhysioCore
+import PhysioPlatform
 
 /// An error answer in RFC 9457 `application/problem+json`. Handlers throw
 /// it; the server turns it into the response.

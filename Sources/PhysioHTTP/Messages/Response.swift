@@ -1,4 +1,4 @@
-import PhysioCore
+import PhysioPlatform
 
 /// An answer: status, headers and either bytes or a stream pulled a chunk
 /// at a time (exports, event streams).

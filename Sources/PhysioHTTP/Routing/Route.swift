@@ -1,4 +1,4 @@
-import PhysioCore
+import PhysioPlatform
 
 /// A method and path pattern (`/cases/{case_id}/vitals`) with its handler and
 /// the token scope it needs (nil: open to anyone).

@@ -1,4 +1,4 @@
-import PhysioCore
+import PhysioPlatform
 
 /// Who a bearer token belongs to and what it may do.
 public struct TokenGrant: Sendable {

@@ -1,5 +1,5 @@
 import CMicroHTTPD
-import PhysioCore
+import PhysioPlatform
 
 // libmicrohttpd's callbacks: plain top-level functions (a closure would
 // carry Swift 6's main-actor checks onto the pool threads).

@@ -1,4 +1,4 @@
-import PhysioCore
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import CMicroHTTPD
-import PhysioCore
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -200,9 +200,12 @@ public enum HTTPServerError: Error, CustomStringConvertible {
 }
 
 enum RequestIDs {
-    /// A client's X-Request-Id is kept if it is short and plain.
+    /// A client's X-Request-Id is kept if it is short and plain: `[A-Za-z0-9._-]{1,64}`.
     static func isAcceptable(_ id: String) -> Bool {
         let utf8 = id.utf8
-        return !utf8.isEmpty && utf8.count <= 64 && CaseID.isValid(id)
+        return !utf8.isEmpty && utf8.count <= 64 && utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2E || byte == 0x5F || byte == 0x2D
+        }
     }
 }

@@ -1,4 +1,4 @@
-import PhysioCore
+import PhysioPlatform
 
 /// State of one request across libmicrohttpd's calls into the access handler.
 final class RequestContext: @unchecked Sendable {

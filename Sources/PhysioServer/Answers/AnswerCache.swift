@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Whole read answers kept in memory under a version of what they were
 /// built from, and served again while the case still has that version. The

@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// Case ids this server has already found in the database. physio never
 /// deletes a case, so one found stays found, and a dashboard's repeated

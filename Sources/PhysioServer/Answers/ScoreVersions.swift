@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Per case, a number that changes whenever a worker commits scores or
 /// episodes for it, learnt from the workers' NOTIFY (sent in the same

@@ -1,6 +1,7 @@
 import PhysioHTTP
 import PhysioStore
 import PhysioCore
+import PhysioPlatform
 
 /// How database failures reach clients: "down or restarting" is 503 with
 /// Retry-After (try again; ingest is idempotent); anything else is 500.

@@ -2,6 +2,7 @@ import PhysioCore
 import PhysioHTTP
 import PhysioStore
 import PhysioWorker
+import PhysioPlatform
 
 /// The metrics `/metrics` shows, wired to the parts that produce them.
 public final class ServerMetrics: @unchecked Sendable {

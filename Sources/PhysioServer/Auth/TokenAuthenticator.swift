@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// Checks bearer tokens against `api_tokens`, remembering answers for a few
 /// seconds so a busy monitor costs one lookup per interval, not per request.

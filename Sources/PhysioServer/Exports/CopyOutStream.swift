@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// Streams `COPY … TO STDOUT` to the client a chunk at a time: libmicrohttpd
 /// pulls, this reads rows from libpq as it goes, so memory stays flat

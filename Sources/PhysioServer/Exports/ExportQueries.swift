@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// The COPY statements behind the exports. COPY takes no parameters, so
 /// values are inlined: case ids are validated to [A-Za-z0-9._-] and times

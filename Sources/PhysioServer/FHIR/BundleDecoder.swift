@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 /// Reads a FHIR R4 transaction or batch Bundle of vital-signs Observations
 /// into per-case sample batches. Each entry ends up stored, ignored (an

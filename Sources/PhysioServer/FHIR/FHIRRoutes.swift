@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `POST /fhir`: a FHIR R4 transaction or batch Bundle of vital-signs
 /// Observations, stored through the same group-committed ingest path as

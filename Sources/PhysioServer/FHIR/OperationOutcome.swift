@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 /// FHIR's error and information resource.
 struct OperationOutcome {

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 /// Turns an ingest body (JSON `{"samples":[…]}` or NDJSON, one sample per
 /// line) into a SampleBatch, or a Problem naming every bad sample and field.

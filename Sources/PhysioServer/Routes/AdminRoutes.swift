@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// Dead letters and models, for operators (scope `admin`):
 /// `GET /jobs?state=failed`, `POST /jobs/{id}/retry`, `GET /models`, `POST /models/{id}/activate`.

@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `GET /cases/{case_id}/anomalies?from&to&min_score&granularity=episode|sample`.
 struct AnomalyRoutes {

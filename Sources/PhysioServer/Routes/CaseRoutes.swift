@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `GET /cases` (paged) and `GET /cases/{case_id}` (a case's current state).
 struct CaseRoutes {

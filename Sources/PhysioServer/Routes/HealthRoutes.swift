@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `/healthz`: the process answers. `/readyz`: the database answers and its
 /// schema is the one this binary expects. Both are open (no token), for

@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `POST /cases/{case_id}/vitals`: validate, hand to the group committer,
 /// answer after the commit.

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 /// `GET /` and `GET /static/{file}`: the dashboard in `static/`, compiled
 /// into the binary by the EmbedFiles plugin. Open (no token): the page holds

@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `GET /cases/{case_id}/vitals?from&to&bucket=raw|1m|1h`.
 struct VitalsRoutes {

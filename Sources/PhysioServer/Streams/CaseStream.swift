@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 
 /// `text/event-stream` of one case: `sample`, `score` and `episode` events
 /// as they are committed. Between events the connection is suspended (no

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Where a stream is: the newest sample time, score time and episode update
 /// sent. Sent as the SSE `id`, so a reconnecting client (Last-Event-ID) resumes.

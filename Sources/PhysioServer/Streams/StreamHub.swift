@@ -1,6 +1,7 @@
 import PhysioCore
 import PhysioHTTP
 import PhysioStore
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioStore
+import PhysioPlatform
 
 /// Rows for live streams, with their event data (JSON) formatted on demand:
 /// each wake re-reads a window of rows, and only those not sent yet are written.

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 /// Page cursors are opaque to clients: base64url of a versioned case id.
 enum Cursor {

@@ -1,5 +1,6 @@
 import PhysioCore
 import PhysioHTTP
+import PhysioPlatform
 
 /// Reads and checks a request's query parameters; anything wrong is a 400
 /// that names the parameter. Unknown parameters are refused too, so a typo

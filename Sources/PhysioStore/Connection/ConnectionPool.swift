@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Hands out connections to one database, at most `maxConnections` at once.
 /// A connection that failed at the server is closed, not returned, so after

@@ -1,5 +1,6 @@
 import CLibPQ
 import PhysioCore
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+import PhysioPlatform
+
 /// Cross-node news of changed cases, over PostgreSQL NOTIFY: ingest says
 /// which cases got samples, workers which got scores. Any API node's live
 /// streams (Server-Sent Events) learn of them, whichever node wrote.

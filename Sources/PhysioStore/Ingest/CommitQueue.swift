@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// The ingest queue the writers share.
 ///

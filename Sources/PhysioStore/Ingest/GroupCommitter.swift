@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Group commit: batches submitted while a commit is in flight are written
 /// together in the next one, so many small requests share one COPY and one

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// How many samples of one request were new and how many were already stored.
 public struct IngestCounts: Sendable, Equatable {

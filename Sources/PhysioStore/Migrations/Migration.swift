@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// One file of db/migrations, compiled into the binary.
 public struct Migration: Sendable {

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Applies db/migrations in order, each in its own transaction, recorded in
 /// `schema_migrations`. A session advisory lock makes concurrent runs

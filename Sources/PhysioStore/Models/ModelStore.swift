@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// The `models` table: trained forests, at most one active.
 public struct ModelStore: Sendable {

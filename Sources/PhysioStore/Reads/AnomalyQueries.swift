@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// An anomaly episode as the API shows it.
 public struct EpisodeRecord: Sendable {

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 public struct CaseSummary: Sendable {
     public let caseID: String

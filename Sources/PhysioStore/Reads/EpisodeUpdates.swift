@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 extension AnomalyQueries {
     /// Episodes of a case changed after `after` (µs), oldest change first, with their update time.

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// One bucket of a case's aggregates: samples, and per vital count, sum, min, max.
 /// Minute or hour buckets as PostgreSQL wrote them: numbers stay in its

@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Reads and writes `anomaly_episodes` for the episode builder: episodes
 /// are identified by (case_id, started_at).

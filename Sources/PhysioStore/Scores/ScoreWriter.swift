@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// One scored sample, as stored in `anomaly_scores`.
 public struct SampleScore: Sendable {

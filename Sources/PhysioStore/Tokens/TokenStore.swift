@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// API tokens: `phy_` + 43 base64url characters (256 random bits). Only the
 /// SHA-256 of a token is stored; the token itself is shown once, at creation.

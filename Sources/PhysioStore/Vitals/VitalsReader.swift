@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioPlatform
 
 /// Reads a case's stored samples back as a SampleBatch (sorted by time).
 public struct VitalsReader: Sendable {

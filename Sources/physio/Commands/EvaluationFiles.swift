@@ -1,6 +1,8 @@
 import ArgumentParser
 import PhysioCore
 import PhysioData
+import PhysioPlatform
+import PhysioLab
 
 /// The features `physio evaluate` trained and scored on, per fold, so
 /// scripts/compare_sklearn.py can fit scikit-learn on exactly the same

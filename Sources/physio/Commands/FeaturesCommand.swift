@@ -1,6 +1,7 @@
 import ArgumentParser
 import PhysioCore
 import PhysioData
+import PhysioPlatform
 
 struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

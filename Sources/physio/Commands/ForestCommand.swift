@@ -1,6 +1,7 @@
 import ArgumentParser
 import PhysioCore
 import PhysioData
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@ import ArgumentParser
 import PhysioCore
 import PhysioData
 import PhysioStore
+import PhysioPlatform
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(

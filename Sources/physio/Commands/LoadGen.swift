@@ -2,6 +2,7 @@ import ArgumentParser
 import PhysioClient
 import PhysioCore
 import PhysioData
+import PhysioPlatform
 
 struct LoadGen: ParsableCommand {
     static let configuration = CommandConfiguration(

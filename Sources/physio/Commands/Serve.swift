@@ -5,6 +5,7 @@ import PhysioHTTP
 import PhysioServer
 import PhysioStore
 import PhysioWorker
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

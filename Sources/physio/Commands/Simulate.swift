@@ -1,6 +1,8 @@
 import ArgumentParser
 import PhysioCore
 import PhysioData
+import PhysioPlatform
+import PhysioLab
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,8 @@ import ArgumentParser
 import PhysioCore
 import PhysioData
 import PhysioStore
+import PhysioPlatform
+import PhysioLab
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(

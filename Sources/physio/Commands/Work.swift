@@ -1,6 +1,7 @@
 import ArgumentParser
 import PhysioCore
 import PhysioWorker
+import PhysioPlatform
 
 struct Work: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,3 +1,5 @@
+import PhysioPlatform
+
 /// Computes feature rows of one case from its own samples at or before each
 /// row's time (causal: a row's features never change when later samples
 /// arrive, so scoring a batch and re-scoring the whole case agree).

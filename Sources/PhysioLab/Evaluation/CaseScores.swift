@@ -1,0 +1,39 @@
+import PhysioCore
+
+/// One case ready for evaluation: every row's time and whether a clinical
+/// rule was true there, and a detector's scores on the evaluated rows.
+/// Rows before `evaluated` are context only: they show whether a breach
+/// was already under way when the evaluated stretch begins.
+public struct CaseScores: Sendable {
+    public let caseID: String
+    /// Microseconds, ascending.
+    public let timestamps: [Int64]
+    /// Any rule true at the row, on artefact-cleaned values: the seed protocol's label.
+    public let ruleTrue: [Bool]
+    public let evaluated: Range<Int>
+    /// `scores[i]` belongs to row `evaluated.lowerBound + i`; higher = more abnormal.
+    public let scores: [Double]
+    /// Anomalous when score > threshold (one model, hence one threshold, per case).
+    public let threshold: Double
+
+    public init(caseID: String, timestamps: [Int64], ruleTrue: [Bool], evaluated: Range<Int>, scores: [Double], threshold: Double) {
+        precondition(timestamps.count == ruleTrue.count, "one rule flag per row")
+        precondition(evaluated.lowerBound >= 0 && evaluated.upperBound <= timestamps.count, "evaluated rows out of range")
+        precondition(scores.count == evaluated.count, "one score per evaluated row")
+        self.caseID = caseID
+        self.timestamps = timestamps
+        self.ruleTrue = ruleTrue
+        self.evaluated = evaluated
+        self.scores = scores
+        self.threshold = threshold
+    }
+
+    public func score(row: Int) -> Double { scores[row - evaluated.lowerBound] }
+    public func alarm(row: Int) -> Bool { scores[row - evaluated.lowerBound] > threshold }
+
+    /// Hours between the first and the last evaluated sample.
+    public var evaluatedHours: Double {
+        guard evaluated.count > 1 else { return 0 }
+        return Double(timestamps[evaluated.upperBound - 1] - timestamps[evaluated.lowerBound]) / 3.6e9
+    }
+}
