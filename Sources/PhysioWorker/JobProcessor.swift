@@ -28,12 +28,8 @@ struct JobProcessor {
             guard !mine.isEmpty else { return Outcome() }
             let byCase = Dictionary(grouping: mine, by: \.caseID)
             let caseIDs = byCase.keys.sorted()
-            // One case's episodes and buckets are written by one worker at a
-            // time; locks taken in key order cannot deadlock.
-            try connection.query("""
-                SELECT pg_advisory_xact_lock(key)
-                FROM (SELECT DISTINCT hashtext(c) AS key FROM unnest($1::text[]) AS c ORDER BY 1) AS keys
-                """, [PostgresArray.literal(caseIDs)])
+            // One case's episodes and buckets are written by one worker at a time.
+            try CaseLocks.lock(caseIDs, on: connection)
 
             let model = loaded.model
             let lookback = Int64(model.configuration.lookbackSeconds * 1e6)

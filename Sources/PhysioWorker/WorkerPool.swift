@@ -1,13 +1,11 @@
 import PhysioCore
 import PhysioStore
 import PhysioPlatform
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// Worker threads that claim inference jobs from the queue and process them,
-/// and one listener that wakes them on NOTIFY, reloads the model when
-/// another is activated, and rescues jobs whose lease ran out.
+/// Worker threads that claim inference jobs from the queue and process them.
+/// The process's notification listener wakes them when jobs are queued,
+/// reloads the model when another is activated, and rescues jobs whose
+/// lease ran out.
 public final class WorkerPool: @unchecked Sendable {
     public struct Statistics: Sendable {
         public var jobs = 0
@@ -20,16 +18,22 @@ public final class WorkerPool: @unchecked Sendable {
     private let url: String
     private let queue: JobQueue
     private let wakeup = Wakeup()
-    private let stopping = Locked(false)
-    private let running = WaitGroup()
+    private let threads = ServiceThreads()
+    private let listener: NotificationListener
+    /// A listener made here (none was given) is started and stopped here.
+    private let ownsListener: Bool
     private let counters = Locked(Statistics())
     /// Called with each finished job's detection latency (µs), for metrics.
     private let onLatency: (@Sendable (Int64) -> Void)?
 
-    public init(databaseURL: String, configuration: WorkerConfiguration, onLatency: (@Sendable (Int64) -> Void)? = nil) {
+    /// `listener`: the process's, shared with live streams; nil makes one for this pool.
+    public init(databaseURL: String, configuration: WorkerConfiguration, listener: NotificationListener? = nil,
+                onLatency: (@Sendable (Int64) -> Void)? = nil) {
         self.url = databaseURL
         self.configuration = configuration
         self.onLatency = onLatency
+        self.listener = listener ?? NotificationListener(databaseURL: databaseURL, retrySeconds: configuration.pollSeconds)
+        ownsListener = listener == nil
         queue = JobQueue(workerID: configuration.name, leaseSeconds: configuration.leaseSeconds,
                          backoffBaseSeconds: configuration.backoffBaseSeconds, backoffMaxSeconds: configuration.backoffMaxSeconds)
     }
@@ -42,10 +46,10 @@ public final class WorkerPool: @unchecked Sendable {
         let connection = try DatabaseConnection(url: url, applicationName: "physio-worker")
         try model.reload(on: connection)
         let aggregates = try AggregateMode.detect(on: connection)
-        running.add(configuration.workers + 1)
-        startThread { [self] in listen(); running.done() }
+        subscribe()
+        if ownsListener { listener.start() }
         for index in 0..<configuration.workers {
-            startThread { [self] in work(index: index, aggregates: aggregates); running.done() }
+            threads.start { [self] in work(index: index, aggregates: aggregates) }
         }
         Log.info("workers started", ["workers": .int(configuration.workers), "name": .string(configuration.name),
                                      "aggregates": .string(aggregates == .tables ? "tables" : "timescaledb")])
@@ -53,12 +57,11 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Lets each worker finish the case it is on, then stops.
     public func stop() {
-        stopping.withLock { $0 = true }
-        wakeup.signal()
-        running.wait(seconds: configuration.leaseSeconds)
+        threads.stop(waitingUpTo: configuration.leaseSeconds) { wakeup.signal() }
+        if ownsListener { listener.stop() }
     }
 
-    private var isStopping: Bool { stopping.value }
+    private var isStopping: Bool { threads.isStopping }
 
     // MARK: - workers
 
@@ -147,43 +150,24 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    // MARK: - listener
+    // MARK: - notifications
 
-    private func listen() {
-        var connection: DatabaseConnection?
-        var lastRescue: UInt64 = 0
-        while !isStopping {
-            do {
-                if connection == nil {
-                    let fresh = try DatabaseConnection(url: url, applicationName: "physio-listener")
-                    try fresh.execute("LISTEN physio_jobs; LISTEN physio_models")
-                    connection = fresh
-                    try model.reload(on: fresh)   // an activation may have happened while we were away
-                    wakeup.signal()
-                }
-                let now = Clock.monotonicNanos()
-                if now - lastRescue > UInt64(configuration.leaseSeconds / 2 * 1e9) {
-                    lastRescue = now
-                    let rescued = try queue.rescue(on: connection!)
-                    if rescued > 0 {
-                        Log.warning("rescued jobs whose lease expired", ["count": .int(rescued)])
-                        wakeup.signal()
-                    }
-                }
-                guard waitReadable(connection!.socket, seconds: min(configuration.pollSeconds, 0.5)) else { continue }
-                let notifications = try connection!.drainNotifications()
-                if notifications.contains(where: { $0.channel == "physio_models" }) { try model.reload(on: connection!) }
-                if notifications.contains(where: { $0.channel == "physio_jobs" }) { wakeup.signal() }
-            } catch {
-                connection = nil
-                Log.warning("listener lost the database; reconnecting", ["error": .string(String(describing: error))])
-                Clock.sleep(seconds: configuration.pollSeconds)
+    private func subscribe() {
+        let model = self.model, wakeup = self.wakeup, queue = self.queue
+        listener.onListening { connection in
+            guard let connection else { return }
+            try model.reload(on: connection)   // an activation may have happened while no one listened
+            wakeup.signal()
+        }
+        listener.subscribe(.models) { _, connection in try model.reload(on: connection) }
+        listener.subscribe(.jobs) { _, _ in wakeup.signal() }
+        listener.every(configuration.leaseSeconds / 2) { connection in
+            guard let connection else { return }
+            let rescued = try queue.rescue(on: connection)
+            if rescued > 0 {
+                Log.warning("rescued jobs whose lease expired", ["count": .int(rescued)])
+                wakeup.signal()
             }
         }
-    }
-
-    private func waitReadable(_ socket: Int32, seconds: Double) -> Bool {
-        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, Int32(seconds * 1000)) > 0
     }
 }

@@ -10,6 +10,9 @@ public final class APIServer: @unchecked Sendable {
     public let committer: GroupCommitter
     public let authenticator: TokenAuthenticator
     public let metrics = ServerMetrics()
+    /// The process's LISTEN session: live streams here, and a worker pool in
+    /// the same process (`physio serve`) subscribes to it too.
+    public let listener: NotificationListener
     let streams: StreamHub
     /// Every route the router knows (the contract test checks each is described).
     public let routes: [Route]
@@ -21,7 +24,8 @@ public final class APIServer: @unchecked Sendable {
                               applicationName: "physio-api")
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
-        streams = StreamHub(databaseURL: configuration.databaseURL, heartbeatSeconds: configuration.streamHeartbeatSeconds)
+        listener = NotificationListener(databaseURL: configuration.databaseURL)
+        streams = StreamHub(listener: listener, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
@@ -54,7 +58,7 @@ public final class APIServer: @unchecked Sendable {
     public var port: UInt16 { http.port }
 
     public func start() throws {
-        streams.start()
+        listener.start()
         try http.start()
     }
 
@@ -63,6 +67,6 @@ public final class APIServer: @unchecked Sendable {
     public func stop() {
         http.stop()
         committer.stop()
-        streams.stop()
+        listener.stop()
     }
 }

@@ -23,10 +23,10 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
     }
 
     /// Starts the COPY at once, so a failing statement still becomes a proper error response.
-    init(pool: ConnectionPool, statement: ExportQueries.Statement, requestID: String) throws {
+    init(pool: ConnectionPool, statement: ExportStatements.Statement, requestID: String) throws {
         self.pool = pool
         self.requestID = requestID
-        rewriter = statement.rewriter
+        rewriter = Self.rewriter(for: statement)
         connection = try pool.checkout()
         do {
             try connection.beginCopyOut(statement.sql)
@@ -72,6 +72,15 @@ final class CopyOutStream: ResponseStream, @unchecked Sendable {
             offset = 0
         }
         return .bytes(count)
+    }
+
+    /// Plain CSV rows from PostgreSQL: CSV gets ISO 8601 times, NDJSON a JSON line per row.
+    static func rewriter(for statement: ExportStatements.Statement) -> (any CopyRowRewriter)? {
+        guard let columns = statement.columns else { return nil }
+        switch statement.format {
+        case .csv: return columns.firstIndex { $0.kind == .time }.map { CSVTimeColumn(column: $0) }
+        case .ndjson: return NDJSONRow(columns)
+        }
     }
 
     func close() {

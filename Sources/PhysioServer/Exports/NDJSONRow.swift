@@ -1,19 +1,14 @@
+import PhysioStore
+
 /// Turns one row of PostgreSQL's CSV COPY output (no header) into one NDJSON
 /// line. Building the JSON in PostgreSQL instead (`json_build_object`, and
 /// `to_char` for the time) made a 10M-row export five times slower than
 /// the CSV one, all of it in the one backend.
+/// Times are written as ISO 8601 (CSVTimeColumn.appendISO); numbers as
+/// they are when they are JSON numbers, NaN and infinities as strings, as
+/// PostgreSQL's JSON does; lists as arrays of strings.
 struct NDJSONRow: CopyRowRewriter {
-    enum Kind {
-        case string
-        /// timestamptz text, written as ISO 8601 (CSVTimeColumn.appendISO).
-        case time
-        /// Written as is when it is a JSON number; NaN and infinities as strings, as PostgreSQL's JSON does.
-        case number
-        /// `t` or `f`.
-        case boolean
-        /// A text array joined with `;` (`array_to_string`), written as an array of strings.
-        case list
-    }
+    typealias Kind = ExportStatements.ColumnKind
 
     private let keys: [[UInt8]]
     private let kinds: [Kind]

@@ -23,8 +23,8 @@ struct ExportRoutes {
         let query = try QueryParameters(request, allowed: allowed)
         let (from, to) = try query.timeRange()
         let format = try Self.format(query, accept: request.header("Accept"))
-        let order = ExportQueries.Order(rawValue: try query.choice("order", of: ExportQueries.Order.allCases.map(\.rawValue),
-                                                                   default: ExportQueries.Order.stored.rawValue)) ?? .stored
+        let order = ExportStatements.Order(rawValue: try query.choice("order", of: ExportStatements.Order.allCases.map(\.rawValue),
+                                                                   default: ExportStatements.Order.stored.rawValue)) ?? .stored
         // Absent means every case; an empty value (an unset `case=$CASE`) must
         // not quietly export every case too.
         if request.query("case")?.isEmpty == true {
@@ -37,16 +37,16 @@ struct ExportRoutes {
                 throw CaseRoutes.unknown(caseID)
             }
         }
-        let statement: ExportQueries.Statement
+        let statement: ExportStatements.Statement
         let name: String
         switch dataset {
         case .vitals:
-            statement = ExportQueries.vitals(caseID: caseID, from: from, to: to, order: order, format: format)
+            statement = try ExportStatements.vitals(caseID: caseID, from: from, to: to, order: order, format: format)
             name = "vitals"
         case .anomalies:
             let granularity = try query.choice("granularity", of: ["sample", "episode"], default: "sample")
-            statement = granularity == "sample" ? ExportQueries.scores(caseID: caseID, from: from, to: to, order: order, format: format)
-                                                : ExportQueries.episodes(caseID: caseID, from: from, to: to, format: format)
+            statement = granularity == "sample" ? try ExportStatements.scores(caseID: caseID, from: from, to: to, order: order, format: format)
+                                                : try ExportStatements.episodes(caseID: caseID, from: from, to: to, format: format)
             name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
         }
         let stream = try CopyOutStream(pool: pool, statement: statement, requestID: request.id)
@@ -56,9 +56,9 @@ struct ExportRoutes {
     }
 
     /// `format=` wins; else the first of text/csv or application/x-ndjson in Accept; else CSV.
-    static func format(_ query: QueryParameters, accept: String?) throws -> ExportQueries.Format {
+    static func format(_ query: QueryParameters, accept: String?) throws -> ExportStatements.Format {
         if let requested = query.string("format") {
-            guard let format = ExportQueries.Format(rawValue: requested) else {
+            guard let format = ExportStatements.Format(rawValue: requested) else {
                 throw Problem.badRequest("format='\(requested.prefix(32))' must be csv or ndjson")
             }
             return format

@@ -19,13 +19,9 @@ struct StreamRoutes {
         let (caseID, cursor) = try pool.withConnection { connection -> (String, StreamCursor) in
             let caseID = try knownCases.existingCaseID(request, on: connection)
             if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed) }
-            let result = try connection.query("""
-                SELECT coalesce((SELECT (extract(epoch from max(ts)) * 1000000)::int8 FROM vitals WHERE case_id = $1), 0),
-                       coalesce((SELECT (extract(epoch from max(ts)) * 1000000)::int8 FROM anomaly_scores WHERE case_id = $1), 0),
-                       coalesce((SELECT (extract(epoch from max(updated_at)) * 1000000)::int8 FROM anomaly_episodes WHERE case_id = $1), 0)
-                """, [caseID])
             // From the latest rows on: only what is new is sent.
-            return (caseID, StreamCursor(samples: result.int64(0, 0)!, scores: result.int64(0, 1)!, episodes: result.int64(0, 2)!))
+            let latest = try CaseQueries().latestChanges(caseID: caseID, on: connection)
+            return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes))
         }
         let stream = CaseStream(caseID: caseID, pool: pool, hub: hub, cursor: cursor, heartbeatSeconds: heartbeatSeconds)
         return Response(contentType: "text/event-stream; charset=utf-8", stream: stream,

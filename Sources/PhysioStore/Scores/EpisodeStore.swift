@@ -7,12 +7,14 @@ public struct EpisodeStore: Sendable {
     public init() {}
 
     static let columns = """
-        (extract(epoch from started_at) * 1000000)::int8, (extract(epoch from ended_at) * 1000000)::int8,
-        (extract(epoch from peak_at) * 1000000)::int8, peak_score,
-        (SELECT string_agg((d ->> 'vital') || ':' || (d ->> 'weight'), ',' ORDER BY o)
-         FROM jsonb_array_elements(drivers) WITH ORDINALITY AS e(d, o)),
-        array_to_string(rules, ',')
+        \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
+        \(driversList(separator: ",")), array_to_string(rules, ',')
         """
+
+    /// The stored drivers as `vital:weight` pairs joined by `separator`, in order.
+    static func driversList(separator: String) -> String {
+        "(SELECT string_agg((d ->> 'vital') || ':' || (d ->> 'weight'), '\(separator)' ORDER BY o) FROM jsonb_array_elements(drivers) WITH ORDINALITY AS e(d, o))"
+    }
 
     /// Episodes of `caseID` that end at or after `from` and start at or before `to`.
     public func overlapping(caseID: String, from: Int64, to: Int64, on connection: DatabaseConnection) throws -> [Episode] {

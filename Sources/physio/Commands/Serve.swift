@@ -109,7 +109,7 @@ struct Serve: ParsableCommand {
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
 
         // Client connections, database connections (handlers, writers,
-        // workers and their listeners) and a margin for files and logs.
+        // workers, the listener) and a margin for files and logs.
         let needed = connectionLimit + poolSize + commitWriters + 2 * workerOptions.workers + 64
         if let limits = OpenFileLimit.raise(toCover: needed), limits.soft < needed {
             Log.warning("the open-file limit is below what --connection-limit needs: raise the hard limit (systemd LimitNOFILE, ulimit -Hn) or lower --connection-limit",
@@ -120,7 +120,7 @@ struct Serve: ParsableCommand {
         let latency = server.metrics.detectionLatency
         let workers = workerOptions.workers > 0
             ? WorkerPool(databaseURL: configuration.databaseURL, configuration: workerOptions.configuration,
-                         onLatency: { latency.observe(Double($0) / 1e6) })
+                         listener: server.listener, onLatency: { latency.observe(Double($0) / 1e6) })
             : nil
         try workers?.start()
         if let workers { server.metrics.observe(workers: workers) }

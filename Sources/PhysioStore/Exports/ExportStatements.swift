@@ -2,28 +2,51 @@ import PhysioCore
 import PhysioPlatform
 
 /// The COPY statements behind the exports. COPY takes no parameters, so
-/// values are inlined: case ids are validated to [A-Za-z0-9._-] and times
-/// are formatted here, so nothing a client sends reaches the SQL as text.
-enum ExportQueries {
-    enum Format: String {
+/// values are inlined: a case id is checked against [A-Za-z0-9._-] here
+/// and times are formatted here, so nothing a client sends reaches the SQL
+/// as text.
+public enum ExportStatements {
+    public enum Format: String, Sendable {
         case csv, ndjson
 
-        var mediaType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
+        public var mediaType: String { self == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
     }
 
-    /// A COPY and, for samples or scores, how the stream rewrites its rows:
-    /// PostgreSQL writes plain CSV, times as timestamptz text.
-    struct Statement {
-        let sql: String
-        var rewriter: (any CopyRowRewriter)? = nil
+    /// What a column of plain CSV rows holds, for the server that rewrites them.
+    public enum ColumnKind: Sendable {
+        case string
+        /// timestamptz text (UTC, DateStyle ISO).
+        case time
+        /// A number as PostgreSQL writes it (NaN and infinities included).
+        case number
+        /// `t` or `f`.
+        case boolean
+        /// A text array joined with `;` (`array_to_string`).
+        case list
+    }
+
+    /// A COPY and, for samples or scores, the columns of the plain CSV rows
+    /// PostgreSQL writes (times as timestamptz text), which the server
+    /// rewrites on the way out: CSV's times to ISO 8601, or each row to an
+    /// NDJSON line. Without columns the statement writes the final text.
+    public struct Statement: Sendable {
+        public let sql: String
+        public let format: Format
+        public var columns: [(name: String, kind: ColumnKind)]? = nil
+    }
+
+    /// Case ids are spliced into the statement: only valid ones.
+    struct InvalidCaseID: Error, CustomStringConvertible {
+        let caseID: String
+        var description: String { "not a case id: \(caseID.prefix(80))" }
     }
 
     /// The same COPY for both formats: CSV as it comes but for the time,
-    /// NDJSON built from the CSV by the server (see NDJSONRow).
-    static func rows(_ select: String, format: Format, json columns: [(name: String, kind: NDJSONRow.Kind)]) -> Statement {
+    /// NDJSON built from the CSV by the server.
+    static func rows(_ select: String, format: Format, columns: [(name: String, kind: ColumnKind)]) -> Statement {
         switch format {
-        case .csv: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv, HEADER true)", rewriter: CSVTimeColumn(column: 1))
-        case .ndjson: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv)", rewriter: NDJSONRow(columns))
+        case .csv: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv, HEADER true)", format: format, columns: columns)
+        case .ndjson: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv)", format: format, columns: columns)
         }
     }
 
@@ -34,7 +57,7 @@ enum ExportQueries {
 
     /// The row order of an export of every case. A one-case export is
     /// always in time order: sorting one case is cheap.
-    enum Order: String, CaseIterable {
+    public enum Order: String, CaseIterable, Sendable {
         /// By case (byte order) then time: PostgreSQL sorts every row, which
         /// on two cores halves the rows/s and spills the sort to temp files.
         case byCase = "case"
@@ -52,35 +75,38 @@ enum ExportQueries {
         caseID != nil || order == .byCase ? "ORDER BY \(sortKey)" : ""
     }
 
-    static func filter(caseID: String?, from: Int64?, to: Int64?, column: String, endColumn: String? = nil) -> String {
+    static func filter(caseID: String?, from: Int64?, to: Int64?, column: String, endColumn: String? = nil) throws -> String {
         var conditions: [String] = []
-        if let caseID { conditions.append("case_id = '\(caseID)'") }
+        if let caseID {
+            guard CaseID.isValid(caseID) else { throw InvalidCaseID(caseID: caseID) }
+            conditions.append("case_id = '\(caseID)'")
+        }
         if let from { conditions.append("\(endColumn ?? column) >= '\(Timestamp.format(from))'") }
         if let to { conditions.append("\(column) <= '\(Timestamp.format(to))'") }
         return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 
-    static func vitals(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
-        let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
+    public static func vitals(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) throws -> Statement {
+        let whereClause = try filter(caseID: caseID, from: from, to: to, column: "ts")
         let names = Vital.allCases.map(\.name)
         return rows("""
             SELECT case_id, ts AS t, \(names.joined(separator: ", "))
             FROM vitals \(whereClause) \(orderBy(caseID: caseID, order))
-            """, format: format, json: [("case_id", .string), ("t", .time)] + names.map { ($0, .number) })
+            """, format: format, columns: [("case_id", .string), ("t", .time)] + names.map { ($0, .number) })
     }
 
-    static func scores(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
-        let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
+    public static func scores(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) throws -> Statement {
+        let whereClause = try filter(caseID: caseID, from: from, to: to, column: "ts")
         return rows("""
             SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
             FROM anomaly_scores \(whereClause) \(orderBy(caseID: caseID, order))
-            """, format: format, json: [("case_id", .string), ("t", .time), ("score", .number), ("anomalous", .boolean),
+            """, format: format, columns: [("case_id", .string), ("t", .time), ("score", .number), ("anomalous", .boolean),
                                         ("rules", .list), ("model_id", .number)])
     }
 
-    static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) -> Statement {
-        let whereClause = filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
-        let drivers = "(SELECT string_agg((d ->> 'vital') || ':' || (d ->> 'weight'), ';' ORDER BY o) FROM jsonb_array_elements(drivers) WITH ORDINALITY AS e(d, o))"
+    public static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) throws -> Statement {
+        let whereClause = try filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
+        let drivers = EpisodeStore.driversList(separator: ";")
         switch format {
         case .csv:
             return Statement(sql: """
@@ -90,7 +116,7 @@ enum ExportQueries {
                              array_to_string(rules, ';') AS rules, model_id
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT WITH (FORMAT csv, HEADER true)
-                """)
+                """, format: format)
         case .ndjson:
             return Statement(sql: """
                 COPY (SELECT json_build_object('case_id', case_id, 'episode_id', id, 'start', \(isoTime("started_at")),
@@ -99,7 +125,7 @@ enum ExportQueries {
                              'rules', rules, 'model_id', model_id)::text
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT
-                """)
+                """, format: format)
         }
     }
 }

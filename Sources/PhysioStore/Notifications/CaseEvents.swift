@@ -5,7 +5,7 @@ import PhysioPlatform
 /// streams (Server-Sent Events) learn of them, whichever node wrote.
 /// Delivered on commit, so a listener only hears of committed rows.
 public enum CaseEvents {
-    public static let channel = "physio_events"
+    public static let channel = NotificationChannel.caseEvents.rawValue
 
     public enum Kind: String, Sendable {
         case samples = "v"

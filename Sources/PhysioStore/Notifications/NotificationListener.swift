@@ -1,0 +1,170 @@
+import PhysioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One LISTEN connection per process, serving every channel: worker pools
+/// and live streams subscribe to what they need. It reconnects when the
+/// database goes away (subscribers hear of both edges, since notifications
+/// sent meanwhile are lost to them) and runs periodic tasks between waits.
+public final class NotificationListener: @unchecked Sendable {
+    /// Told of a channel's payloads, several per call when they arrived together.
+    public typealias Handler = @Sendable (_ payloads: [String], _ connection: DatabaseConnection) throws -> Void
+    /// Told when listening starts (with the connection, after LISTEN) and
+    /// stops (nil): anything may have happened while no one listened.
+    public typealias ListeningHandler = @Sendable (_ connection: DatabaseConnection?) throws -> Void
+    /// Run every so often, with the connection while there is one.
+    public typealias Task = @Sendable (_ connection: DatabaseConnection?) throws -> Void
+
+    private struct Periodic {
+        let seconds: Double
+        let task: Task
+        var last: UInt64 = 0
+    }
+
+    private struct Subscriptions {
+        var handlers: [NotificationChannel: [Handler]] = [:]
+        var listening: [ListeningHandler] = []
+        /// Listening handlers added since the current session started, not told yet.
+        var untold: [ListeningHandler] = []
+        var periodic: [Periodic] = []
+        /// Channels subscribed to since the connection last ran LISTEN.
+        var unlistened: Set<NotificationChannel> = []
+    }
+
+    private let url: String
+    private let applicationName: String
+    private let retrySeconds: Double
+    private let subscriptions = Locked(Subscriptions())
+    private let threads = ServiceThreads()
+    private let started = Locked(false)
+
+    public init(databaseURL: String, applicationName: String = "physio-listener", retrySeconds: Double = 1) {
+        url = databaseURL
+        self.applicationName = applicationName
+        self.retrySeconds = retrySeconds
+    }
+
+    /// `handler` runs on the listener's thread for each batch of `channel`'s notifications.
+    public func subscribe(_ channel: NotificationChannel, _ handler: @escaping Handler) {
+        subscriptions.withLock {
+            $0.handlers[channel, default: []].append(handler)
+            $0.unlistened.insert(channel)
+        }
+    }
+
+    /// `handler` runs on the listener's thread whenever listening starts or
+    /// stops; added while listening, it is told once the session listens to
+    /// the channels subscribed with it.
+    public func onListening(_ handler: @escaping ListeningHandler) {
+        subscriptions.withLock {
+            $0.listening.append(handler)
+            $0.untold.append(handler)
+        }
+    }
+
+    /// Runs `task` every `seconds` on the listener's thread, connected or not.
+    public func every(_ seconds: Double, _ task: @escaping Task) {
+        subscriptions.withLock { $0.periodic.append(Periodic(seconds: seconds, task: task)) }
+    }
+
+    /// Starts the thread; later calls do nothing.
+    public func start() {
+        let first = started.withLock { was in defer { was = true }; return !was }
+        guard first else { return }
+        threads.start { [self] in run() }
+    }
+
+    public func stop() {
+        guard started.value else { return }
+        threads.stop(waitingUpTo: 5)
+    }
+
+    private func run() {
+        var connection: DatabaseConnection?
+        while !threads.isStopping {
+            do {
+                if connection == nil { connection = try connect() }
+                runPeriodic(connection)
+                guard let current = connection else { continue }
+                try listenToNew(on: current)
+                for handler in subscriptions.withLock({ state in defer { state.untold = [] }; return state.untold }) {
+                    try handler(current)
+                }
+                guard waitReadable(current.socket, seconds: pollSeconds) else { continue }
+                let byChannel = Dictionary(grouping: try current.drainNotifications(), by: \.channel)
+                let handlers = subscriptions.value.handlers
+                for (name, notifications) in byChannel {
+                    guard let channel = NotificationChannel(rawValue: name) else { continue }
+                    for handler in handlers[channel] ?? [] { try handler(notifications.map(\.payload), current) }
+                }
+            } catch {
+                if connection != nil { lost() }
+                connection = nil
+                Log.warning("notification listener lost the database; reconnecting",
+                            ["channels": .string(channelNames), "error": .string(String(describing: error))])
+                runPeriodic(nil)
+                Clock.sleep(seconds: retrySeconds)
+            }
+        }
+        if connection != nil { lost() }
+    }
+
+    /// A new session listening to every subscribed channel, its subscribers told.
+    private func connect() throws -> DatabaseConnection {
+        let fresh = try DatabaseConnection(url: url, applicationName: applicationName)
+        subscriptions.withLock {
+            $0.unlistened = Set($0.handlers.keys)
+            $0.untold = []
+        }
+        try listenToNew(on: fresh)
+        do {
+            for handler in subscriptions.value.listening { try handler(fresh) }
+        } catch {
+            lost()
+            throw error
+        }
+        return fresh
+    }
+
+    private func listenToNew(on connection: DatabaseConnection) throws {
+        let channels = subscriptions.withLock { state in defer { state.unlistened = [] }; return state.unlistened }
+        guard !channels.isEmpty else { return }
+        try connection.execute(channels.map { "LISTEN \($0.rawValue)" }.sorted().joined(separator: "; "))
+    }
+
+    private func lost() {
+        for handler in subscriptions.value.listening { try? handler(nil) }
+    }
+
+    private func runPeriodic(_ connection: DatabaseConnection?) {
+        let now = Clock.monotonicNanos()
+        let due: [Task] = subscriptions.withLock { state in
+            var due: [Task] = []
+            for index in state.periodic.indices where now - state.periodic[index].last >= UInt64(state.periodic[index].seconds * 1e9) {
+                state.periodic[index].last = now
+                due.append(state.periodic[index].task)
+            }
+            return due
+        }
+        for task in due {
+            do { try task(connection) } catch {
+                Log.warning("periodic task failed", ["error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    /// Wakes at least twice a second, and as often as the most frequent task.
+    private var pollSeconds: Double {
+        subscriptions.value.periodic.map(\.seconds).reduce(0.5, min)
+    }
+
+    private var channelNames: String {
+        subscriptions.value.handlers.keys.map(\.rawValue).sorted().joined(separator: ",")
+    }
+
+    private func waitReadable(_ socket: Int32, seconds: Double) -> Bool {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, Int32(max(seconds, 0.001) * 1000)) > 0
+    }
+}
