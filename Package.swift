@@ -33,7 +33,7 @@ let package = Package(
         // Files in and out: case CSVs (plain or gzip), VitalDB .vital files and API tables.
         .target(name: "PhysioData", dependencies: ["PhysioCore", "PhysioPlatform", "CZlib"]),
         // HTTP knows no domain and no database.
-        .target(name: "PhysioHTTP", dependencies: ["PhysioPlatform", "CMicroHTTPD", "CJansson"]),
+        .target(name: "PhysioHTTP", dependencies: ["PhysioPlatform", "CMicroHTTPD", "CJansson", "CZlib"]),
         .target(name: "PhysioClient", dependencies: ["PhysioCore", "PhysioPlatform"]),
         .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore"]),
         .target(name: "PhysioServer",

@@ -4,10 +4,12 @@ import PhysioPlatform
 // libmicrohttpd's callbacks: plain top-level functions (a closure would
 // carry Swift 6's main-actor checks onto the pool threads).
 
-/// Refuses connections once the server is stopping: they are closed as accepted.
+/// Refuses connections once the server is stopping or holds
+/// `--connection-limit` of them: they are closed as accepted, rather than
+/// left waiting in the kernel's queue.
 func physioAcceptPolicy(_ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> MHD_Result {
     guard let cls else { return MHD_Result.NO }
-    return Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().isStopping ? MHD_Result.NO : MHD_Result.YES
+    return Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().admitsConnection() ? MHD_Result.YES : MHD_Result.NO
 }
 
 func physioAccessHandler(
@@ -20,35 +22,49 @@ func physioAccessHandler(
 
     // First call: headers are in. Answer only on a later call (answering now
     // makes libmicrohttpd 0.9.75 drop keep-alive), except to refuse a body
-    // that is declared too large: then closing the connection is the point.
+    // before reading it: then closing the connection is the point.
     guard let existing = requestState.pointee else {
         let suppliedID = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "X-Request-Id").map { String(cString: $0) }
         let context = server.begin(method: String(cString: method), path: String(cString: url), suppliedID: suppliedID)
         requestState.pointee = Unmanaged.passRetained(context).toOpaque()
-        if let declared = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
-           let length = Int(String(cString: declared)), length > server.configuration.maxBodyBytes {
+        let framing: BodyFraming
+        do {
+            framing = try BodyFraming.read(connection)
+        } catch {
+            server.deadlines?.received(connection)
+            return queue(error.problem.response, context: context, connection: connection, server: server)
+        }
+        if let declared = framing.declaredLength, declared > server.configuration.maxBodyBytes {
             context.tooLarge = true
             server.deadlines?.received(connection)
-            return queue(tooLarge(server), context: context, connection: connection, server: server)
+            return queue(tooLarge(server, context), context: context, connection: connection, server: server)
         }
+        if framing.coding != .identity { context.inflater = BodyInflater(coding: framing.coding) }
         return MHD_Result.YES
     }
     let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
 
     if uploadDataSize.pointee > 0 {
         let size = uploadDataSize.pointee
+        uploadDataSize.pointee = 0
         context.receivedBytes += size
-        if !context.tooLarge {
-            if context.body.count + size > server.configuration.maxBodyBytes {
-                context.tooLarge = true
-                context.body = []
-            } else if let uploadData {
-                uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
-                    context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
-                }
+        if let uploadData {
+            uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
+                context.receive(UnsafeBufferPointer(start: $0, count: size), limit: server.configuration.maxBodyBytes)
             }
         }
-        uploadDataSize.pointee = 0
+        // Only a chunked body gets here past the limit (a declared length was
+        // checked): it may never end, and libmicrohttpd takes no answer while
+        // a body is being read, so answer on the socket and close.
+        if context.receivedBytes > server.configuration.maxBodyBytes {
+            context.status = 413
+            server.deadlines?.received(connection)
+            if !server.isTLS {
+                let problem = Problem.payloadTooLarge("the request body is larger than \(server.configuration.maxBodyBytes) bytes")
+                EarlyAnswer.send(problem.response, requestID: context.id, on: connection)
+            }
+            return MHD_Result.NO
+        }
         return MHD_Result.YES
     }
 
@@ -56,7 +72,10 @@ func physioAccessHandler(
     case .receiving:
         server.deadlines?.received(connection)
         if context.tooLarge {
-            return queue(tooLarge(server), context: context, connection: connection, server: server)
+            return queue(tooLarge(server, context), context: context, connection: connection, server: server)
+        }
+        if let problem = context.finishBody() {
+            return queue(problem.response, context: context, connection: connection, server: server)
         }
         let request = Request(method: context.method, path: context.path, body: context.body, id: context.id,
                               connection: connection)
@@ -83,8 +102,8 @@ func physioAccessHandler(
     }
 }
 
-private func tooLarge(_ server: HTTPServer) -> Response {
-    Problem.payloadTooLarge("the request body is larger than \(server.configuration.maxBodyBytes) bytes").response
+private func tooLarge(_ server: HTTPServer, _ context: RequestContext) -> Response {
+    Problem.payloadTooLarge(context.tooLargeDetail(limit: server.configuration.maxBodyBytes)).response
 }
 
 private func queue(_ response: Response, context: RequestContext, connection: OpaquePointer, server: HTTPServer) -> MHD_Result {
@@ -123,18 +142,20 @@ func physioRequestCompleted(
     server.finish(context)
 }
 
-/// Connections opening and closing: the request-deadline sweeper's view of them.
+/// Connections opening and closing: counted for the connection limit, and
+/// the request-deadline sweeper's view of them.
 func physioConnectionNotify(
     _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
     _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_ConnectionNotificationCode
 ) {
     guard let cls, let connection else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
-    guard let deadlines = server.deadlines else { return }
     if code == .CONNECTION_NOTIFY_STARTED {
-        deadlines.opened(connection, socket: physio_mhd_connection_fd(connection))
+        server.connectionOpened()
+        server.deadlines?.opened(connection, socket: physio_mhd_connection_fd(connection))
     } else {
-        deadlines.closed(connection)
+        server.deadlines?.closed(connection)
+        server.connectionClosed()
     }
 }
 

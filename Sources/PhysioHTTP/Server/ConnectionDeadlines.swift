@@ -24,8 +24,15 @@ final class ConnectionDeadlines: @unchecked Sendable {
     private var running = false
     private let sweeperDone = WaitGroup()
     private var closedTotal = 0
+    /// Plain HTTP only: on TLS the bytes would have to be encrypted.
+    private let answersTimeouts: Bool
+    private static let timeoutAnswer: [UInt8] = {
+        let body = #"{"type":"about:blank","title":"Request Timeout","status":408,"detail":"the request did not arrive within the request deadline"}"#
+        return Array("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+    }()
 
-    init(deadlineSeconds: Double) {
+    init(deadlineSeconds: Double, answersTimeouts: Bool) {
+        self.answersTimeouts = answersTimeouts
         deadlineNanos = UInt64(deadlineSeconds * 1e9)
         // Cut within an eighth of the deadline of its passing (at most 1 s late).
         sweepSeconds = max(0.05, min(1.0, deadlineSeconds / 8))
@@ -84,6 +91,14 @@ final class ConnectionDeadlines: @unchecked Sendable {
                 var cut = 0
                 for (connection, entry) in entries {
                     guard let since = entry.receivingSince, now &- since > deadlineNanos else { continue }
+                    // A 408 first (RFC 9110 §15.5.9), so a client stuck in its body
+                    // (a chunk that never comes) hears why. libmicrohttpd writes
+                    // nothing while it waits for a request, so the bytes do not mix.
+                    if answersTimeouts {
+                        _ = Self.timeoutAnswer.withUnsafeBytes {
+                            Glibc.send(entry.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                        }
+                    }
                     // shutdown, not close: the descriptor stays libmicrohttpd's, which
                     // sees end-of-stream and closes the connection on its own thread.
                     Glibc.shutdown(entry.socket, Int32(SHUT_RDWR))

@@ -22,6 +22,9 @@ public final class HTTPServer: @unchecked Sendable {
     private var openStreams: [ObjectIdentifier: StreamWaker] = [:]
     /// nil when the request deadline is off (0).
     let deadlines: ConnectionDeadlines?
+    /// Open client connections (as libmicrohttpd reports them) and those
+    /// refused for being over the limit.
+    private let connectionCounts = Locked((open: 0, refused: 0))
 
     public init(configuration: HTTPConfiguration, router: Router,
                 observer: (@Sendable (RequestRecord) -> Void)? = nil) {
@@ -29,7 +32,8 @@ public final class HTTPServer: @unchecked Sendable {
         self.router = router
         self.observer = observer
         deadlines = configuration.requestDeadlineSeconds > 0
-            ? ConnectionDeadlines(deadlineSeconds: Double(configuration.requestDeadlineSeconds)) : nil
+            ? ConnectionDeadlines(deadlineSeconds: Double(configuration.requestDeadlineSeconds),
+                                  answersTimeouts: configuration.tlsCertificatePEM == nil) : nil
         var random = SystemRandomNumberGenerator()
         requestIDPrefix = String(UInt32.random(in: 0...UInt32.max, using: &random), radix: 16)
     }
@@ -59,16 +63,17 @@ public final class HTTPServer: @unchecked Sendable {
         var options: [MHD_OptionItem] = [
             item(.EXTERNAL_LOGGER, physio_mhd_logger_address(), unsafeBitCast(logSink, to: UnsafeMutableRawPointer.self)),
             item(.THREAD_POOL_SIZE, max(1, configuration.threads)),
-            item(.CONNECTION_LIMIT, configuration.connectionLimit),
+            // physioAcceptPolicy enforces the limit by refusing; libmicrohttpd's
+            // own (split between its threads) would leave connections in the
+            // kernel's queue, so it only stands behind, with room.
+            item(.CONNECTION_LIMIT, configuration.connectionLimit * 2 + 64),
             item(.CONNECTION_TIMEOUT, configuration.idleTimeoutSeconds),
             item(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryBytes),
             item(.NOTIFY_COMPLETED, unsafeBitCast(physioRequestCompleted as MHD_RequestCompletedCallback, to: Int.self),
                  Unmanaged.passUnretained(self).toOpaque()),
         ]
-        if deadlines != nil {
-            options.append(item(.NOTIFY_CONNECTION, unsafeBitCast(physioConnectionNotify as MHD_NotifyConnectionCallback, to: Int.self),
-                                Unmanaged.passUnretained(self).toOpaque()))
-        }
+        options.append(item(.NOTIFY_CONNECTION, unsafeBitCast(physioConnectionNotify as MHD_NotifyConnectionCallback, to: Int.self),
+                            Unmanaged.passUnretained(self).toOpaque()))
         if configuration.perClientConnectionLimit > 0 {
             options.append(item(.PER_IP_CONNECTION_LIMIT, configuration.perClientConnectionLimit))
         }
@@ -125,12 +130,27 @@ public final class HTTPServer: @unchecked Sendable {
     /// Connections closed for not delivering a request within the deadline.
     public var connectionsPastDeadline: Int { deadlines?.closedCount ?? 0 }
 
-    public var currentConnections: Int {
-        guard let daemon else { return 0 }
-        return Int(physio_mhd_current_connections(daemon))
-    }
+    public var currentConnections: Int { connectionCounts.value.open }
+
+    /// Connections closed as accepted because `connectionLimit` were open.
+    public var connectionsRefused: Int { connectionCounts.value.refused }
 
     // MARK: - called from the C callbacks
+
+    /// Whether to keep a connection just accepted. Checked before it is
+    /// counted as open, so a burst of accepts on several threads can pass
+    /// the limit by at most one each.
+    func admitsConnection() -> Bool {
+        if isStopping { return false }
+        return connectionCounts.withLock { counts in
+            guard counts.open >= configuration.connectionLimit else { return true }
+            counts.refused += 1
+            return false
+        }
+    }
+
+    func connectionOpened() { connectionCounts.withLock { $0.open += 1 } }
+    func connectionClosed() { connectionCounts.withLock { $0.open -= 1 } }
 
     func begin(method: String, path: String, suppliedID: String?) -> RequestContext {
         let id: String = state.withLock {

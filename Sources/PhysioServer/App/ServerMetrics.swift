@@ -91,13 +91,17 @@ public final class ServerMetrics: @unchecked Sendable {
         }
     }
 
-    /// Open client connections, and those cut for not delivering a request
-    /// within the deadline (slow or silent clients).
+    /// Open client connections, those cut for not delivering a request
+    /// within the deadline (slow or silent clients), and those refused over the limit.
     func observe(http: HTTPServer) {
         registry.gauge("physio_http_connections", help: "Open client connections.") { Double(http.currentConnections) }
         registry.counter("physio_http_request_deadline_closed_total",
                          help: "Connections closed for not delivering a complete request within the request deadline.") {
             Double(http.connectionsPastDeadline)
+        }
+        registry.counter("physio_http_connections_refused_total",
+                         help: "Connections closed as accepted because --connection-limit connections were open.") {
+            Double(http.connectionsRefused)
         }
     }
 
