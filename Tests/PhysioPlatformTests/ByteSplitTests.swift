@@ -1,4 +1,3 @@
-import PhysioCore
 import Testing
 import PhysioPlatform
 

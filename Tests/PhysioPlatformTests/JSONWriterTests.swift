@@ -1,5 +1,4 @@
 import Testing
-import PhysioCore
 import PhysioPlatform
 
 @Suite struct JSONWriterTests {
