@@ -40,19 +40,16 @@ public final class WorkerPool: @unchecked Sendable {
 
     public var statistics: Statistics { counters.value }
 
-    /// Starts the listener and the workers. Fails only if the database
-    /// cannot be reached at all; later outages are waited out.
-    public func start() throws {
-        let connection = try DatabaseConnection(url: url, applicationName: "physio-worker")
-        try model.reload(on: connection)
-        let aggregates = try AggregateMode.detect(on: connection)
+    /// Starts the listener and the workers. A database that is not there
+    /// yet is waited for: the workers connect, and the listener loads the
+    /// model, when it appears (a host may boot before its database).
+    public func start() {
         subscribe()
         if ownsListener { listener.start() }
         for index in 0..<configuration.workers {
-            threads.start { [self] in work(index: index, aggregates: aggregates) }
+            threads.start { [self] in work(index: index) }
         }
-        Log.info("workers started", ["workers": .int(configuration.workers), "name": .string(configuration.name),
-                                     "aggregates": .string(aggregates == .tables ? "tables" : "timescaledb")])
+        Log.info("workers started", ["workers": .int(configuration.workers), "name": .string(configuration.name)])
     }
 
     /// Lets each worker finish the case it is on, then stops.
@@ -65,35 +62,51 @@ public final class WorkerPool: @unchecked Sendable {
 
     // MARK: - workers
 
-    private func work(index: Int, aggregates: AggregateMode) {
-        let processor = JobProcessor(queue: queue, episodes: EpisodeBuilder(maxGapSeconds: configuration.episodeGapSeconds),
-                                     aggregates: aggregates)
+    private func work(index: Int) {
+        // Known once the database first answers (plain tables or TimescaleDB).
+        var processor: JobProcessor?
         var connection: DatabaseConnection?
+        var unreachableSince: UInt64?
         var waitingForModelSince: UInt64?
         while !isStopping {
             let seen = wakeup.current
-            guard let loaded = model.current else {
-                if waitingForModelSince == nil || Clock.monotonicNanos() - waitingForModelSince! > 60_000_000_000 {
-                    if index == 0 { Log.warning("no active model: jobs stay queued until one is registered (physio train --register)") }
-                    waitingForModelSince = Clock.monotonicNanos()
-                }
-                wakeup.wait(after: seen, seconds: configuration.pollSeconds)
-                continue
-            }
-            waitingForModelSince = nil
             do {
                 if connection == nil || connection?.checkAlive() == false {
                     connection = try DatabaseConnection(url: url, applicationName: "physio-worker")
                 }
+                if processor == nil {
+                    let aggregates = try AggregateMode.detect(on: connection!)
+                    processor = JobProcessor(queue: queue, episodes: EpisodeBuilder(maxGapSeconds: configuration.episodeGapSeconds),
+                                             aggregates: aggregates)
+                    if index == 0 {
+                        Log.info("workers connected", ["aggregates": .string(aggregates == .tables ? "tables" : "timescaledb")])
+                    }
+                }
+                unreachableSince = nil
+                guard let loaded = model.current else {
+                    if waitingForModelSince == nil || Clock.monotonicNanos() - waitingForModelSince! > 60_000_000_000 {
+                        if index == 0 { Log.warning("no active model: jobs stay queued until one is registered (physio train --register)") }
+                        waitingForModelSince = Clock.monotonicNanos()
+                    }
+                    wakeup.wait(after: seen, seconds: configuration.pollSeconds)
+                    continue
+                }
+                waitingForModelSince = nil
                 let jobs = try queue.claim(limit: configuration.claimBatch, on: connection!)
                 if jobs.isEmpty {
                     wakeup.wait(after: seen, seconds: configuration.pollSeconds)
                     continue
                 }
-                process(jobs, loaded: loaded, processor: processor, connection: &connection)
+                process(jobs, loaded: loaded, processor: processor!, connection: &connection)
             } catch {
                 connection = nil
-                Log.warning("worker cannot reach the database; retrying", ["error": .string(String(describing: error))])
+                // Once per outage per worker, then every minute: a database
+                // away for hours should not fill the log a line a second.
+                let now = Clock.monotonicNanos()
+                if unreachableSince == nil || now - unreachableSince! > 60_000_000_000 {
+                    Log.warning("worker cannot reach the database; retrying", ["error": .string(String(describing: error))])
+                    unreachableSince = now
+                }
                 wakeup.wait(after: seen, seconds: configuration.pollSeconds)
             }
         }

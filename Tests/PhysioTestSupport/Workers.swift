@@ -10,7 +10,7 @@ extension TestDatabase {
         configuration.backoffBaseSeconds = 0.05
         configuration.backoffMaxSeconds = 0.2
         let pool = WorkerPool(databaseURL: url, configuration: configuration)
-        try pool.start()
+        pool.start()
         return pool
     }
 }

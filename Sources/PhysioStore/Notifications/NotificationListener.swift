@@ -82,6 +82,7 @@ public final class NotificationListener: @unchecked Sendable {
 
     private func run() {
         var connection: DatabaseConnection?
+        var lastWarning: UInt64?
         while !threads.isStopping {
             do {
                 if connection == nil { connection = try connect() }
@@ -99,10 +100,15 @@ public final class NotificationListener: @unchecked Sendable {
                     for handler in handlers[channel] ?? [] { try handler(notifications.map(\.payload), current) }
                 }
             } catch {
+                // Each loss, and every minute while the database stays away (not every retry).
+                let now = Clock.monotonicNanos()
+                if connection != nil || lastWarning.map({ now - $0 > 60_000_000_000 }) ?? true {
+                    Log.warning("notification listener lost the database; reconnecting",
+                                ["channels": .string(channelNames), "error": .string(String(describing: error))])
+                    lastWarning = now
+                }
                 if connection != nil { lost() }
                 connection = nil
-                Log.warning("notification listener lost the database; reconnecting",
-                            ["channels": .string(channelNames), "error": .string(String(describing: error))])
                 runPeriodic(nil)
                 Clock.sleep(seconds: retrySeconds)
             }

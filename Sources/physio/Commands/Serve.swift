@@ -122,7 +122,7 @@ struct Serve: ParsableCommand {
             ? WorkerPool(databaseURL: configuration.databaseURL, configuration: workerOptions.configuration,
                          listener: server.listener, onLatency: { latency.observe(Double($0) / 1e6) })
             : nil
-        try workers?.start()
+        workers?.start()
         if let workers { server.metrics.observe(workers: workers) }
         let signal = Signals.waitForTermination()
         Log.info("shutting down", ["signal": .int(Int(signal))])

@@ -18,7 +18,7 @@ struct Work: ParsableCommand {
     func run() throws {
         Signals.blockTermination()
         let pool = WorkerPool(databaseURL: try database.url(), configuration: workerOptions.configuration)
-        try pool.start()
+        pool.start()
         let signal = Signals.waitForTermination()
         Log.info("shutting down", ["signal": .int(Int(signal))])
         pool.stop()
