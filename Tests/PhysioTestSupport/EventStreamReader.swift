@@ -46,6 +46,23 @@ public final class EventStreamReader {
         }
     }
 
+    /// True once the response has ended (its last chunk, or the connection
+    /// closed) within `seconds`; events before the end are skipped.
+    public func waitForEnd(within seconds: Double) -> Bool {
+        let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
+        while find(Array("\r\n0\r\n\r\n".utf8)) == nil {
+            let now = Clock.monotonicNanos()
+            guard now < deadline else { return false }
+            var descriptor = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, Int32((deadline - now) / 1_000_000) + 1) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 8192)
+            let count = chunk.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return true }
+            buffer += chunk[0..<count]
+        }
+        return true
+    }
+
     /// Parses one event out of the (chunked) body text, ignoring chunk-size lines and comments.
     private func takeEvent() -> Event? {
         let text = String(decoding: buffer, as: UTF8.self)

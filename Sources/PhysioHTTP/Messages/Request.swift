@@ -12,6 +12,8 @@ public struct Request: @unchecked Sendable {
     public internal(set) var scopes: Set<String> = []
     /// Name of the token that authenticated the request, for audit logs.
     public internal(set) var principal: String?
+    /// Id of that token.
+    public internal(set) var tokenID: Int?
     let connection: OpaquePointer?
 
     init(method: String, path: String, body: [UInt8], id: String, connection: OpaquePointer?) {

@@ -4,9 +4,13 @@ import PhysioPlatform
 public struct TokenGrant: Sendable {
     public let name: String
     public let scopes: Set<String>
-    public init(name: String, scopes: Set<String>) {
+    /// The token's id, for what outlives the request (a live stream ends
+    /// when its token is revoked; exports are counted per token).
+    public let tokenID: Int?
+    public init(name: String, scopes: Set<String>, tokenID: Int? = nil) {
         self.name = name
         self.scopes = scopes
+        self.tokenID = tokenID
     }
 }
 
@@ -68,6 +72,7 @@ public final class Router: Sendable {
                 }
                 request.scopes = grant.scopes
                 request.principal = grant.name
+                request.tokenID = grant.tokenID
             }
             return (try route.handler(request), route.pattern)
         } catch let problem as Problem {

@@ -25,7 +25,7 @@ public final class APIServer: @unchecked Sendable {
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         listener = NotificationListener(databaseURL: configuration.databaseURL)
-        streams = StreamHub(listener: listener, heartbeatSeconds: configuration.streamHeartbeatSeconds)
+        streams = StreamHub(listener: listener, authenticator: authenticator, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)

@@ -30,7 +30,7 @@ public final class TokenAuthenticator: @unchecked Sendable {
         let hash = TokenStore.hash(token)
         let now = Clock.monotonicNanos()
         if let entry = lock.withLock({ cache[hash] }), entry.expires > now { return entry.grant }
-        let found: (name: String, scopes: [String], storedHash: [UInt8])?
+        let found: (id: Int, name: String, scopes: [String], storedHash: [UInt8])?
         do {
             found = try pool.withConnection { try store.lookup(hash: hash, on: $0) }
         } catch let error as DatabaseError {
@@ -39,7 +39,7 @@ public final class TokenAuthenticator: @unchecked Sendable {
         // The row was found by its hash; comparing the hashes again in
         // constant time keeps the decision itself free of timing signals.
         let grant = found.flatMap { row in
-            constantTimeEquals(row.storedHash, hash) ? TokenGrant(name: row.name, scopes: Set(row.scopes)) : nil
+            constantTimeEquals(row.storedHash, hash) ? TokenGrant(name: row.name, scopes: Set(row.scopes), tokenID: row.id) : nil
         }
         lock.withLock {
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
@@ -50,4 +50,13 @@ public final class TokenAuthenticator: @unchecked Sendable {
 
     /// Forgets cached answers (after a token is revoked through the API).
     public func invalidate() { lock.withLock { cache.removeAll() } }
+
+    /// Forgets the cached grants of tokens found revoked, so that they stop
+    /// working at once rather than when their entry expires.
+    public func forget(tokenIDs: Set<Int>) {
+        guard !tokenIDs.isEmpty else { return }
+        lock.withLock {
+            cache = cache.filter { _, entry in entry.grant?.tokenID.map { !tokenIDs.contains($0) } ?? true }
+        }
+    }
 }

@@ -23,7 +23,7 @@ struct StreamRoutes {
             let latest = try CaseQueries().latestChanges(caseID: caseID, on: connection)
             return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes))
         }
-        let stream = CaseStream(caseID: caseID, pool: pool, hub: hub, cursor: cursor, heartbeatSeconds: heartbeatSeconds)
+        let stream = CaseStream(caseID: caseID, tokenID: request.tokenID, pool: pool, hub: hub, cursor: cursor, heartbeatSeconds: heartbeatSeconds)
         return Response(contentType: "text/event-stream; charset=utf-8", stream: stream,
                         headers: [("Cache-Control", "no-store"), ("X-Accel-Buffering", "no")])
     }

@@ -16,7 +16,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     private let pool: ConnectionPool
     private let hub: StreamHub
     private let heartbeatNanos: UInt64
-    private let waker = StreamWaker()
+    private let ticket: StreamTicket
     private var cursor: StreamCursor
     /// Nothing at or before these is sent: what the client had when it connected.
     private let floor: StreamCursor
@@ -27,7 +27,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     private var offset = 0
     private var lastWrite = Clock.monotonicNanos()
 
-    init(caseID: String, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, heartbeatSeconds: Double) {
+    init(caseID: String, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, heartbeatSeconds: Double) {
         self.caseID = caseID
         self.pool = pool
         self.hub = hub
@@ -35,10 +35,13 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         floor = cursor
         heartbeatNanos = UInt64(heartbeatSeconds * 1e9)
         pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n\n".utf8)
-        hub.register(caseID: caseID, stream: ObjectIdentifier(self), waker: waker)
+        ticket = StreamTicket(tokenID: tokenID)
+        hub.register(caseID: caseID, stream: ObjectIdentifier(self), ticket: ticket)
     }
 
     func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
+        // A revoked token's stream ends at once; reconnecting with it gets 401.
+        if ticket.isRevoked { return .end }
         if offset == pending.count {
             pending.removeAll(keepingCapacity: true)
             offset = 0
@@ -46,7 +49,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
             if pending.isEmpty && Clock.monotonicNanos() - lastWrite >= heartbeatNanos {
                 pending = Array(": keep-alive\n\n".utf8)
             }
-            if pending.isEmpty { return .wait(waker) }
+            if pending.isEmpty { return .wait(ticket.waker) }
         }
         let count = min(destination.count, pending.count - offset)
         pending.withUnsafeBytes { destination.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }

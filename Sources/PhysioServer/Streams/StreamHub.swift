@@ -6,13 +6,18 @@ import PhysioPlatform
 /// Wakes the live streams of a case when its samples or scores are
 /// committed, whatever node wrote: the process's notification listener
 /// tells it. Also wakes every stream every `heartbeatSeconds`, so idle
-/// streams send a keep-alive (and a client that went away is noticed).
+/// streams send a keep-alive (and a client that went away is noticed), and
+/// ends the streams of a token revoked since they opened.
 final class StreamHub: @unchecked Sendable {
     /// Told of every scores notification, before the streams wake.
     let scoreVersions = ScoreVersions()
-    private let streams = Locked<[String: [ObjectIdentifier: StreamWaker]]>([:])
+    private let streams = Locked<[String: [ObjectIdentifier: StreamTicket]]>([:])
 
-    init(listener: NotificationListener, heartbeatSeconds: Double = 15) {
+    /// How often the tokens of open streams are checked: well inside the
+    /// token cache's 5 s, within which a revoked token stops working.
+    static let revocationCheckSeconds = 1.0
+
+    init(listener: NotificationListener, authenticator: TokenAuthenticator, heartbeatSeconds: Double = 15) {
         let scoreVersions = self.scoreVersions
         listener.onListening { [weak self] connection in
             scoreVersions.listening(connection != nil)
@@ -26,10 +31,15 @@ final class StreamHub: @unchecked Sendable {
             }
         }
         listener.every(heartbeatSeconds) { [weak self] _ in self?.wake(nil) }
+        listener.every(Self.revocationCheckSeconds) { [weak self] connection in
+            guard let self, let connection else { return }
+            let revoked = try endStreamsOfRevokedTokens(on: connection)
+            authenticator.forget(tokenIDs: revoked)
+        }
     }
 
-    func register(caseID: String, stream: ObjectIdentifier, waker: StreamWaker) {
-        streams.withLock { $0[caseID, default: [:]][stream] = waker }
+    func register(caseID: String, stream: ObjectIdentifier, ticket: StreamTicket) {
+        streams.withLock { $0[caseID, default: [:]][stream] = ticket }
     }
 
     func unregister(caseID: String, stream: ObjectIdentifier) {
@@ -41,10 +51,40 @@ final class StreamHub: @unchecked Sendable {
 
     /// Wakes the streams of `caseIDs`, or all of them for nil.
     func wake(_ caseIDs: [String]?) {
-        let wakers: [StreamWaker] = streams.withLock { all in
+        let tickets: [StreamTicket] = streams.withLock { all in
             guard let caseIDs else { return all.values.flatMap { $0.values } }
             return caseIDs.flatMap { all[$0].map { Array($0.values) } ?? [] }
         }
-        wakers.forEach { $0.wake() }
+        tickets.forEach { $0.waker.wake() }
+    }
+
+    /// Marks and wakes the streams whose token is no longer in force; returns those tokens.
+    private func endStreamsOfRevokedTokens(on connection: DatabaseConnection) throws -> Set<Int> {
+        let open = streams.withLock { all in all.values.flatMap { $0.values } }
+        let tokenIDs = Set(open.compactMap(\.tokenID))
+        guard !tokenIDs.isEmpty else { return [] }
+        let revoked = tokenIDs.subtracting(try TokenStore().active(among: tokenIDs.sorted(), on: connection))
+        guard !revoked.isEmpty else { return [] }
+        let ended = open.filter { $0.tokenID.map(revoked.contains) ?? false }
+        for ticket in ended { ticket.revoke() }
+        Log.info("live streams ended: their token was revoked", ["streams": .int(ended.count), "tokens": .int(revoked.count)])
+        return revoked
+    }
+}
+
+/// What the hub holds of one open stream: how to wake it, whose token it
+/// runs on, and whether that token has been revoked.
+final class StreamTicket: @unchecked Sendable {
+    let waker = StreamWaker()
+    let tokenID: Int?
+    private let revokedFlag = Locked(false)
+
+    init(tokenID: Int?) { self.tokenID = tokenID }
+
+    var isRevoked: Bool { revokedFlag.value }
+
+    func revoke() {
+        revokedFlag.withLock { $0 = true }
+        waker.wake()
     }
 }

@@ -43,13 +43,22 @@ public struct TokenStore {
     /// at most tell how a hash the client cannot choose relates to stored
     /// hashes, which says nothing about any token. The caller still compares
     /// the stored hash in constant time.
-    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws -> (name: String, scopes: [String], storedHash: [UInt8])? {
+    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws -> (id: Int, name: String, scopes: [String], storedHash: [UInt8])? {
         let result = try connection.query(
-            "SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex') FROM api_tokens WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL",
+            "SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex'), id FROM api_tokens WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL",
             [Hex.encode(hash)])
         guard result.rowCount == 1 else { return nil }
         let scopes = result.string(0, 1)!.split(separator: ",").map(String.init)
-        return (result.string(0, 0)!, scopes, Hex.decode(result.string(0, 2)!) ?? [])
+        return (result.int(0, 3)!, result.string(0, 0)!, scopes, Hex.decode(result.string(0, 2)!) ?? [])
+    }
+
+    /// Which of `ids` are tokens still in force (not revoked, not deleted):
+    /// what holders of long-lived connections (live streams) check.
+    public func active(among ids: [Int], on connection: DatabaseConnection) throws -> Set<Int> {
+        guard !ids.isEmpty else { return [] }
+        let result = try connection.query("SELECT id FROM api_tokens WHERE id = ANY($1::int8[]) AND revoked_at IS NULL",
+                                          [PostgresArray.literal(ids.map(String.init))])
+        return Set((0..<result.rowCount).compactMap { result.int($0, 0) })
     }
 
     public func list(on connection: DatabaseConnection) throws -> [Token] {
