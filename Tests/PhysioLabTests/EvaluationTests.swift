@@ -78,4 +78,19 @@ import PhysioCore
         #expect(evaluation.earlyWarning.excludedCases == 1)
         #expect(evaluation.seed.rocAUC == 1)
     }
+
+    @Test func alarmsAreTheDetectorsFlagsNotItsScoresOverAThreshold() throws {
+        // The scores rank the breach first, but the detector's own policy alarmed only at 650–699.
+        let base = Self.scores(alarmFrom: 480)
+        let alarms = (0..<Self.seconds).map { (650..<700).contains($0) }
+        let scores = CaseScores(caseID: "or-1", timestamps: Self.timestamps, ruleTrue: Self.ruleTrue, evaluated: 0..<Self.seconds,
+                                detector: DetectorOutput(scores: base.scores, alarms: alarms))
+        let evaluation = Evaluation(cases: [scores])
+        #expect(evaluation.seed.rocAUC == 1)
+        #expect(evaluation.seed.precision == 1)
+        #expect(abs(try #require(evaluation.seed.recall) - 0.5) < 1e-12)
+        #expect(evaluation.earlyWarning.leads.isEmpty)  // no alarm before the onset
+        #expect(evaluation.burden.modelEpisodes == 1)
+        #expect(evaluation.burden.flaggedFirst == 0)
+    }
 }

@@ -1,9 +1,9 @@
 import PhysioCore
 
 /// One case ready for evaluation: every row's time and whether a clinical
-/// rule was true there, and a detector's scores on the evaluated rows.
-/// Rows before `evaluated` are context only: they show whether a breach
-/// was already under way when the evaluated stretch begins.
+/// rule was true there, and a detector's scores and alarms on the evaluated
+/// rows. Rows before `evaluated` are context only: they show whether a
+/// breach was already under way when the evaluated stretch begins.
 public struct CaseScores: Sendable {
     public let caseID: String
     /// Microseconds, ascending.
@@ -13,23 +13,29 @@ public struct CaseScores: Sendable {
     public let evaluated: Range<Int>
     /// `scores[i]` belongs to row `evaluated.lowerBound + i`; higher = more abnormal.
     public let scores: [Double]
-    /// Anomalous when score > threshold (one model, hence one threshold, per case).
-    public let threshold: Double
+    /// `alarms[i]`: the detector alarmed at row `evaluated.lowerBound + i`.
+    public let alarms: [Bool]
 
-    public init(caseID: String, timestamps: [Int64], ruleTrue: [Bool], evaluated: Range<Int>, scores: [Double], threshold: Double) {
+    public init(caseID: String, timestamps: [Int64], ruleTrue: [Bool], evaluated: Range<Int>, detector: DetectorOutput) {
         precondition(timestamps.count == ruleTrue.count, "one rule flag per row")
         precondition(evaluated.lowerBound >= 0 && evaluated.upperBound <= timestamps.count, "evaluated rows out of range")
-        precondition(scores.count == evaluated.count, "one score per evaluated row")
+        precondition(detector.scores.count == evaluated.count, "one score per evaluated row")
         self.caseID = caseID
         self.timestamps = timestamps
         self.ruleTrue = ruleTrue
         self.evaluated = evaluated
-        self.scores = scores
-        self.threshold = threshold
+        scores = detector.scores
+        alarms = detector.alarms
+    }
+
+    /// A case whose detector alarms where score > threshold.
+    public init(caseID: String, timestamps: [Int64], ruleTrue: [Bool], evaluated: Range<Int>, scores: [Double], threshold: Double) {
+        self.init(caseID: caseID, timestamps: timestamps, ruleTrue: ruleTrue, evaluated: evaluated,
+                  detector: DetectorOutput(scores: scores, threshold: threshold))
     }
 
     public func score(row: Int) -> Double { scores[row - evaluated.lowerBound] }
-    public func alarm(row: Int) -> Bool { scores[row - evaluated.lowerBound] > threshold }
+    public func alarm(row: Int) -> Bool { alarms[row - evaluated.lowerBound] }
 
     /// Hours between the first and the last evaluated sample.
     public var evaluatedHours: Double {

@@ -2,7 +2,7 @@ import PhysioCore
 
 /// ROC and precision–recall curves of both tasks as one hand-written SVG:
 /// a 2 × 2 grid (rows: seed protocol, early warning; columns: ROC, PR), each
-/// curve with its area in the legend and a dot where the model's threshold sits.
+/// curve with its area in the legend and a dot where the detector's alarms sit.
 public struct CurvePlot {
     /// One detector's samples for both tasks.
     public struct Series: Sendable {
@@ -126,7 +126,7 @@ public struct CurvePlot {
             out += line(legendX, ly - 4, legendX + 18, ly - 4, stroke: entry.0, width: 2.5)
             out += text(x: legendX + 24, y: ly, entry.1, size: 11.5)
         }
-        out += text(x: legendX + 24, y: legendY + Double(legend.count) * 18, "● = model threshold", size: 10.5, fill: "#555")
+        out += text(x: legendX + 24, y: legendY + Double(legend.count) * 18, "● = the detector's alarms", size: 10.5, fill: "#555")
         return out + "</g>\n"
     }
 

@@ -33,9 +33,9 @@ struct EarlyWarningRows {
 }
 
 /// How long before a breach the model warned. For a breach onset o, the
-/// lead time is o − t, where t is the first model alarm (score above the
-/// threshold) in [o − horizon, o) at a sample not in alarm; no such alarm
-/// means the breach was not warned of. Only onsets with the whole horizon
+/// lead time is o − t, where t is the first detector alarm in
+/// [o − horizon, o) at a sample not in alarm; no such alarm means the
+/// breach was not warned of. Only onsets with the whole horizon
 /// before them evaluated are counted.
 enum LeadTime {
     /// Seconds of warning per counted onset (nil = not warned), in onset order.

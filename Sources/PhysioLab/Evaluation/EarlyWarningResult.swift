@@ -35,7 +35,7 @@ struct EarlyWarningAccumulator {
                                     onsets: caseOnsets, ignored: ignored, horizon: horizon)
         var caseSamples = ScoredSamples()
         for (row, label) in zip(rows.rows, rows.labels) {
-            caseSamples.append(score: scores.score(row: row), label: label, threshold: scores.threshold)
+            caseSamples.append(score: scores.score(row: row), label: label, alarm: scores.alarm(row: row))
         }
         let caseLeads = LeadTime.leads(scores, inAlarm: inAlarm, onsets: caseOnsets, horizon: horizon)
         samples.append(contentsOf: caseSamples)

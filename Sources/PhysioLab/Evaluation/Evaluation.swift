@@ -4,7 +4,7 @@ import PhysioCore
 ///
 /// 1. **Seed protocol**: every evaluated sample; label = any clinical rule
 ///    true at that sample (artefact-cleaned values); AUROC, AUPRC, and
-///    precision, recall and F1 at the model's threshold.
+///    precision, recall and F1 of the detector's alarms.
 /// 2. **Early warning**: samples not in alarm whose next `horizon` was
 ///    observed; label = a sustained breach (a rule episode of at least
 ///    `sustain`) starts within the horizon. Only cases whose median sampling
@@ -37,7 +37,7 @@ public struct Evaluation: Sendable {
         for scores in cases {
             var caseSamples = ScoredSamples()
             for row in scores.evaluated {
-                caseSamples.append(score: scores.score(row: row), label: scores.ruleTrue[row], threshold: scores.threshold)
+                caseSamples.append(score: scores.score(row: row), label: scores.ruleTrue[row], alarm: scores.alarm(row: row))
             }
             seedSamples.append(contentsOf: caseSamples)
             let rules = RuleTimeline(scores, settings: settings)

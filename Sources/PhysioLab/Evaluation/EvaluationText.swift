@@ -7,7 +7,7 @@ extension Evaluation {
         func f(_ value: Double?, _ digits: Int = 3) -> String { Format.optional(value, digits) }
         func percent(_ value: Double?) -> String { value.map { Format.fixed($0 * 100, 1) + " %" } ?? "–" }
         lines.append("seed protocol (label: any rule true at the sample): \(seed.samples) samples, \(seed.positives) positive")
-        lines.append("  AUROC \(f(seed.rocAUC))  AUPRC \(f(seed.averagePrecision))  at threshold: precision \(f(seed.precision))  recall \(f(seed.recall))  F1 \(f(seed.f1))  flagged \(percent(seed.flaggedFraction))")
+        lines.append("  AUROC \(f(seed.rocAUC))  AUPRC \(f(seed.averagePrecision))  alarms: precision \(f(seed.precision))  recall \(f(seed.recall))  F1 \(f(seed.f1))  flagged \(percent(seed.flaggedFraction))")
         lines += Self.lines(earlyWarning, title: "early warning", settings: settings)
         if let eventEarlyWarning { lines += Self.lines(eventEarlyWarning, title: "early warning of labelled events", settings: settings) }
         let b = burden

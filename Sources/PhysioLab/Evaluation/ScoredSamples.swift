@@ -1,37 +1,37 @@
 import PhysioCore
 
-/// Scores, labels and the decision threshold of each sample of one task,
-/// pooled over cases (a case's threshold is its model's).
+/// Scores, labels and the detector's alarm flag of each sample of one task,
+/// pooled over cases.
 public struct ScoredSamples: Sendable {
     public private(set) var scores: [Double] = []
     public private(set) var labels: [Bool] = []
-    public private(set) var thresholds: [Double] = []
+    public private(set) var alarms: [Bool] = []
 
     public init() {}
 
-    public mutating func append(score: Double, label: Bool, threshold: Double) {
+    public mutating func append(score: Double, label: Bool, alarm: Bool) {
         scores.append(score)
         labels.append(label)
-        thresholds.append(threshold)
+        alarms.append(alarm)
     }
 
     public mutating func append(contentsOf other: ScoredSamples) {
         scores += other.scores
         labels += other.labels
-        thresholds += other.thresholds
+        alarms += other.alarms
     }
 
     public var count: Int { scores.count }
     public var positives: Int { labels.lazy.filter { $0 }.count }
 }
 
-/// Threshold-free and at-threshold quality of one task's scores.
+/// Threshold-free quality of one task's scores, and the quality of the detector's alarms.
 public struct TaskMetrics: Sendable {
     public let samples: Int
     public let positives: Int
     public let rocAUC: Double?
     public let averagePrecision: Double?
-    /// At each sample's model threshold (anomalous when score > threshold).
+    /// The detector's alarms against the labels.
     public let counts: BinaryCounts
 
     public init(_ samples: ScoredSamples) {
@@ -40,7 +40,7 @@ public struct TaskMetrics: Sendable {
         rocAUC = RankingMetrics.rocAUC(scores: samples.scores, labels: samples.labels)
         averagePrecision = RankingMetrics.averagePrecision(scores: samples.scores, labels: samples.labels)
         var counts = BinaryCounts()
-        for i in 0..<samples.count { counts.add(predicted: samples.scores[i] > samples.thresholds[i], actual: samples.labels[i]) }
+        for i in 0..<samples.count { counts.add(predicted: samples.alarms[i], actual: samples.labels[i]) }
         self.counts = counts
     }
 

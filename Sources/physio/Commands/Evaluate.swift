@@ -157,8 +157,8 @@ struct Evaluate: ParsableCommand {
         let ruleSet = try ruleSet(model: nil)
         let scored = try cases.map { series in
             let threshold = try external.threshold(of: series.caseID)
-            return try CaseScores(series: series, window: window, rules: ruleSet, filter: .standard, threshold: threshold) {
-                try external.scores(of: $0, rows: $1)
+            return try CaseScores(series: series, window: window, rules: ruleSet, filter: .standard) {
+                DetectorOutput(scores: try external.scores(of: $0, rows: $1), threshold: threshold)
             }
         }
         return ScoredCases(mode: "scores", description: "scores from \(scores!) on \(data)\(Self.describe(window))",

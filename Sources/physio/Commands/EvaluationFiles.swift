@@ -84,7 +84,7 @@ enum EvaluationExport {
             for (offset, row) in scores.evaluated.enumerated() {
                 text += scores.caseID + "," + Timestamp.secondsText(scores.timestamps[row])
                 for column in 0..<matrix.columns { text += "," + String(matrix[offset, column]) }
-                text += "," + String(scores.scores[offset]) + "," + String(scores.threshold)
+                text += "," + String(scores.scores[offset]) + "," + String(model.threshold)
                 text += scores.ruleTrue[row] ? ",1," : ",0,"
                 text += warning[offset].map { $0 ? "1" : "0" } ?? ""
                 text += "\n"
