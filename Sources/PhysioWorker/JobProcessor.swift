@@ -45,7 +45,7 @@ struct JobProcessor {
                 score(range, jobs: byCase[range.caseID]!, series: series[range.caseID]!, model: model,
                       into: &scores, points: &points)
             }
-            try ScoreWriter().upsert(scores, modelID: loaded.id, on: connection)
+            try ScoreStore().upsert(scores, modelID: loaded.id, on: connection)
             for caseID in points.keys.sorted() {
                 let casePoints = points[caseID]!
                 let gap = Int64(episodes.maxGapSeconds * 1e6)

@@ -157,7 +157,8 @@ public final class WorkerPool: @unchecked Sendable {
         let message = String(describing: error)
         counters.withLock { $0.failures += jobs.count }
         for job in jobs {
-            let state = (try? queue.fail(job, error: message, on: connection)) ?? "unrecorded"
+            let state: String
+            do { state = try queue.fail(job, error: message, on: connection)?.rawValue ?? "lost" } catch { state = "unrecorded" }
             Log.warning("job failed", ["job_id": .int(Int(job.id)), "case_id": .string(job.caseID), "attempt": .int(job.attempt),
                                        "state": .string(state), "error": .string(message)])
         }

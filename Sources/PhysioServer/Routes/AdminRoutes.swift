@@ -19,7 +19,8 @@ struct AdminRoutes {
 
     func jobs(_ request: Request) throws -> Response {
         let query = try QueryParameters(request, allowed: ["state", "limit", "after"])
-        let state = try query.choice("state", of: JobQueries.states, default: "failed")
+        let state = JobState(rawValue: try query.choice("state", of: JobState.allCases.map(\.rawValue),
+                                                        default: JobState.failed.rawValue)) ?? .failed
         let limit = try query.int("limit", default: 100, range: 1...1000)
         let after = try query.string("after").map { text -> Int64 in
             guard let id = Int64(text), id >= 0 else { throw Problem.badRequest("after='\(text.prefix(32))' must be a job id") }
@@ -37,7 +38,7 @@ struct AdminRoutes {
             json.field("from", Timestamp.format(job.from))
             json.field("to", Timestamp.format(job.to))
             json.field("samples", job.samples)
-            json.field("state", job.state)
+            json.field("state", job.state.rawValue)
             json.field("attempts", job.attempts)
             json.field("max_attempts", job.maxAttempts)
             json.field("run_at", Timestamp.format(job.runAt))
@@ -58,12 +59,12 @@ struct AdminRoutes {
         return try pool.withConnection { connection in
             guard try JobQueue.retry(id: id, on: connection) else {
                 guard let state = try JobQueries().state(of: id, on: connection) else { throw Problem.notFound("no job \(id)") }
-                throw Problem.conflict("job \(id) is \(state), not failed; only dead letters can be retried")
+                throw Problem.conflict("job \(id) is \(state.rawValue), not failed; only dead letters can be retried")
             }
             var json = JSONWriter()
             json.beginObject()
             json.field("id", id)
-            json.field("state", "available")
+            json.field("state", JobState.available.rawValue)
             json.endObject()
             return .json(json)
         }

@@ -36,14 +36,14 @@ struct AnomalyRoutes {
             json.field("case_id", caseID)
             json.field("granularity", granularity)
             if granularity == "episode" {
-                let episodes = try AnomalyQueries().episodes(caseID: caseID, from: from, to: to, minScore: minScore, on: connection)
+                let episodes = try EpisodeStore().list(caseID: caseID, from: from, to: to, minScore: minScore, on: connection)
                 json.key("episodes")
                 json.beginArray()
                 for episode in episodes { Self.write(episode, to: &json) }
                 json.endArray()
             } else {
-                let scores = try AnomalyQueries().scores(caseID: caseID, from: from, to: to, minScore: minScore,
-                                                         limit: maxRawRows + 1, on: connection)
+                let scores = try ScoreStore().list(caseID: caseID, from: from, to: to, minScore: minScore,
+                                                   limit: maxRawRows + 1, on: connection)
                 guard scores.count <= maxRawRows else {
                     throw Problem.badRequest("more than \(maxRawRows) scored samples in this range; narrow from/to, raise min_score, or use /exports/anomalies")
                 }

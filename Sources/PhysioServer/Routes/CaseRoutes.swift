@@ -41,8 +41,8 @@ struct CaseRoutes {
             let queries = CaseQueries()
             guard let summary = try queries.summary(caseID: caseID, on: connection) else { throw Self.unknown(caseID) }
             let latest = try queries.latestValues(caseID: caseID, lastSample: summary.lastSample, on: connection)
-            let score = try queries.latestScore(caseID: caseID, on: connection)
-            let episode = try AnomalyQueries().openEpisode(caseID: caseID, gapSeconds: episodeGapSeconds, on: connection)
+            let score = try ScoreStore().latest(caseID: caseID, on: connection)
+            let episode = try EpisodeStore().open(caseID: caseID, gapSeconds: episodeGapSeconds, on: connection)
             let jobs = try queries.jobCounts(caseID: caseID, on: connection)
 
             var json = JSONWriter(capacity: 1024)

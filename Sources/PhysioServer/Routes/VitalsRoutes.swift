@@ -40,7 +40,7 @@ struct VitalsRoutes {
             } else {
                 let resolution: AggregateSQL.Resolution = bucket == "1m" ? .minute : .hour
                 let buckets = try VitalsQueries().buckets(caseID: caseID, resolution: resolution, from: from, to: to, on: connection)
-                writeBuckets(buckets, to: &json)
+                try writeBuckets(buckets, to: &json)
             }
             json.endObject()
             if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: samples) }
@@ -81,29 +81,29 @@ struct VitalsRoutes {
     /// The inner loop copies prepared fragments and PostgreSQL's text through
     /// pointers taken once per answer: shared arrays touched per value cost
     /// a contended reference count each, which was most of this route's time.
-    private func writeBuckets(_ buckets: VitalsBuckets, to json: inout JSONWriter) {
+    private func writeBuckets(_ buckets: VitalsBuckets, to json: inout JSONWriter) throws {
         json.key("buckets")
         json.beginArray()
         let vitals = Vital.allCases
         let fragments = Self.bucketFragments
-        fragments.bytes.withUnsafeBufferPointer { bytes in
-            fragments.ranges.withUnsafeBufferPointer { ranges in
+        try fragments.bytes.withUnsafeBufferPointer { bytes in
+            try fragments.ranges.withUnsafeBufferPointer { ranges in
                 func fragment(_ index: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[ranges[index]]) }
                 for row in 0..<buckets.count {
                     json.beginObject()
-                    json.field("t", Timestamp.format(buckets.start(row)))
+                    json.field("t", Timestamp.format(try buckets.start(row)))
                     json.verbatim(fragment(0))
-                    json.verbatim(buckets.samples(row))
+                    json.verbatim(try buckets.samples(row))
                     for vital in vitals where buckets.isMeasured(row, vital) {
                         let first = 1 + vital.rawValue * 5
                         json.verbatim(fragment(first))
-                        json.verbatim(buckets.text(row, vital, .avg))
+                        json.verbatim(try buckets.text(row, vital, .avg))
                         json.verbatim(fragment(first + 1))
-                        json.verbatim(buckets.text(row, vital, .min))
+                        json.verbatim(try buckets.text(row, vital, .min))
                         json.verbatim(fragment(first + 2))
-                        json.verbatim(buckets.text(row, vital, .max))
+                        json.verbatim(try buckets.text(row, vital, .max))
                         json.verbatim(fragment(first + 3))
-                        json.verbatim(buckets.text(row, vital, .count))
+                        json.verbatim(try buckets.text(row, vital, .count))
                         json.verbatim(fragment(first + 4))
                     }
                     json.endObject()

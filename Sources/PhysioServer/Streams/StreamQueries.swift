@@ -23,7 +23,7 @@ struct StreamQueries {
     }
 
     func scores(caseID: String, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
-        try AnomalyQueries().scores(caseID: caseID, from: after + 1, to: nil, minScore: nil, limit: limit, on: connection).map { score in
+        try ScoreStore().list(caseID: caseID, from: after + 1, to: nil, minScore: nil, limit: limit, on: connection).map { score in
             // The score may be rewritten by a newer model: key on time and value.
             Row(key: "\(score.timestamp):\(score.score):\(score.modelID)", timestamp: score.timestamp) {
                 var json = JSONWriter(capacity: 128)
@@ -35,7 +35,7 @@ struct StreamQueries {
 
     /// Episodes updated after `updatedAfter`; their key includes the update time, so a grown episode is sent again.
     func episodes(caseID: String, updatedAfter: Int64, on connection: DatabaseConnection) throws -> [Row] {
-        try AnomalyQueries().episodesUpdated(caseID: caseID, after: updatedAfter, on: connection).map { record, updatedAt in
+        try EpisodeStore().updated(caseID: caseID, after: updatedAfter, on: connection).map { record, updatedAt in
             Row(key: "\(record.id):\(updatedAt)", timestamp: updatedAt) {
                 var json = JSONWriter(capacity: 512)
                 AnomalyRoutes.write(record, to: &json)

@@ -66,7 +66,7 @@ public enum AggregateMode: Sendable, Equatable {
     /// missing relation is an unmigrated database, not TimescaleDB.
     public static func detect(on connection: DatabaseConnection) throws -> AggregateMode {
         let result = try connection.query("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('vitals_1m')")
-        switch result.rowCount == 1 ? result.string(0, 0) : nil {
+        switch try result.single((String).self) {
         case "r": return .tables
         case "v": return .continuousAggregates
         default: throw DatabaseError(message: "vitals_1m is missing or not a table or view: run physio migrate")

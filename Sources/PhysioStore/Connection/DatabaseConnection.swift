@@ -68,11 +68,12 @@ public final class DatabaseConnection {
         try check(PQexec(connection, sql))
     }
 
-    /// Runs one statement with text parameters ($1, $2, …); nil is NULL.
+    /// Runs one statement with parameters ($1, $2, …) sent as text; nil is NULL.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
-        let result = withOptionalCStringArray(parameters) { pointers in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+    public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws -> QueryResult {
+        let texts = parameters.map(\.sqlText)
+        let result = withOptionalCStringArray(texts) { pointers in
+            PQexecParams(connection, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
         }
         return try check(result)
     }
@@ -85,13 +86,14 @@ public final class DatabaseConnection {
     /// (a migration) prepares again once; inside a transaction, which that
     /// error has aborted, the caller's retry prepares it under a new name.
     @discardableResult
-    public func query(prepared sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+    public func query(prepared sql: String, _ parameters: [any SQLParameter] = []) throws -> QueryResult {
+        let texts = parameters.map(\.sqlText)
         do {
-            return try executePrepared(sql, parameters)
+            return try executePrepared(sql, texts)
         } catch let failure as DatabaseError where failure.isStalePreparedStatement {
             guard let name = preparedNames.removeValue(forKey: sql), isIdle else { throw failure }
             if failure.sqlState == "0A000" { try execute("DEALLOCATE \(name)") }
-            return try executePrepared(sql, parameters)
+            return try executePrepared(sql, texts)
         }
     }
 

@@ -3,7 +3,9 @@ import CLibPQ
 import Glibc
 #endif
 
-/// Rows of a query in libpq's text format. Freed when released.
+/// Rows of a query in libpq's text format. Freed when released. Decode
+/// them with `rows`/`decode` (Row.swift); the positional accessors here
+/// return nil for NULL and are for tests and the byte-splicing hot paths.
 public final class QueryResult {
     let result: OpaquePointer
 
@@ -50,9 +52,8 @@ public final class QueryResult {
 
     /// The raw bytes of a text value, without a String in between.
     public func bytes(_ row: Int, _ column: Int) -> UnsafeBufferPointer<UInt8>? {
-        guard !isNull(row, column) else { return nil }
+        guard !isNull(row, column), let value = PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
         let length = Int(PQgetlength(result, Int32(row), Int32(column)))
-        let pointer = UnsafeRawPointer(PQgetvalue(result, Int32(row), Int32(column))!)
-        return UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: length)
+        return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
     }
 }

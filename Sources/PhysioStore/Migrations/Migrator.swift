@@ -32,7 +32,7 @@ public struct Migrator {
             """)
         let rows = try connection.query("SELECT version, checksum FROM schema_migrations")
         var applied: [Int: String] = [:]
-        for row in 0..<rows.rowCount { applied[rows.int(row, 0)!] = rows.string(row, 1)! }
+        for (version, checksum) in try rows.decode((Int, String).self) { applied[version] = checksum }
 
         var ran: [Migration] = []
         for migration in migrations {
@@ -45,7 +45,7 @@ public struct Migrator {
             try connection.transaction {
                 try connection.execute(migration.sql)
                 try connection.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                                     [String(migration.version), migration.name, migration.checksum])
+                                     [migration.version, migration.name, migration.checksum])
             }
             Log.info("migration applied", ["version": .int(migration.version), "name": .string(migration.name)])
             ran.append(migration)
@@ -55,8 +55,8 @@ public struct Migrator {
 
     public func status(_ connection: DatabaseConnection) throws -> Status {
         let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
-        guard exists.bool(0, 0) == true else { return Status(applied: 0, latest: Migration.latestVersion) }
+        guard try exists.scalar(Bool.self) else { return Status(applied: 0, latest: Migration.latestVersion) }
         let result = try connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations")
-        return Status(applied: result.int(0, 0) ?? 0, latest: migrations.last?.version ?? 0)
+        return Status(applied: try result.scalar(Int.self), latest: migrations.last?.version ?? 0)
     }
 }

@@ -24,8 +24,8 @@ public struct ModelStore: Sendable {
             let result = try connection.query("""
                 INSERT INTO models (name, threshold, feature_names, metadata, body)
                 VALUES ($1, $2::float8, $3::text[], $4::jsonb, decode($5, 'hex')) RETURNING id
-                """, [name, String(threshold), PostgresArray.literal(featureNames, quoted: true), metadataJSON, Hex.encode(body)])
-            let id = result.int64(0, 0)!
+                """, [name, threshold, PostgresArray.literal(featureNames, quoted: true), metadataJSON, Hex.encode(body)])
+            let id = try result.scalar(Int64.self)
             if activate { _ = try activateInTransaction(id, on: connection) }
             return id
         }
@@ -37,30 +37,29 @@ public struct ModelStore: Sendable {
     }
 
     private func activateInTransaction(_ id: Int64, on connection: DatabaseConnection) throws -> Bool {
-        guard try connection.query("SELECT 1 FROM models WHERE id = $1 FOR UPDATE", [String(id)]).rowCount == 1 else { return false }
-        try connection.query("UPDATE models SET active = false WHERE active AND id <> $1", [String(id)])
-        try connection.query("UPDATE models SET active = true, activated_at = now() WHERE id = $1 AND NOT active", [String(id)])
+        guard try connection.query("SELECT 1 FROM models WHERE id = $1 FOR UPDATE", [id]).rowCount == 1 else { return false }
+        try connection.query("UPDATE models SET active = false WHERE active AND id <> $1", [id])
+        try connection.query("UPDATE models SET active = true, activated_at = now() WHERE id = $1 AND NOT active", [id])
         return true
     }
 
     /// The active model's id and serialised body, if any.
     public func active(on connection: DatabaseConnection) throws -> (id: Int64, body: [UInt8])? {
         let result = try connection.query("SELECT id, encode(body, 'hex') FROM models WHERE active")
-        guard result.rowCount == 1, let body = Hex.decode(result.string(0, 1)!) else { return nil }
-        return (result.int64(0, 0)!, body)
+        guard let (id, hex) = try result.single((Int64, String).self), let body = Hex.decode(hex) else { return nil }
+        return (id, body)
     }
 
     public func list(on connection: DatabaseConnection) throws -> [Summary] {
         let result = try connection.query("""
             SELECT id, name, active, threshold, array_to_json(feature_names)::text,
-                   (extract(epoch from created_at) * 1000000)::int8, (extract(epoch from activated_at) * 1000000)::int8,
-                   metadata::text
+                   \(SQL.micros("created_at")), \(SQL.micros("activated_at")), metadata::text
             FROM models ORDER BY id
             """)
-        return (0..<result.rowCount).map { row in
-            Summary(id: result.int64(row, 0)!, name: result.string(row, 1)!, active: result.bool(row, 2)!,
-                    threshold: result.double(row, 3)!, featureNames: Self.parseJSONStrings(result.string(row, 4)!),
-                    createdAt: result.int64(row, 5)!, activatedAt: result.int64(row, 6), metadataJSON: result.string(row, 7)!)
+        return try result.decode((Int64, String, Bool, Double, String, Int64, Int64?, String).self).map { row in
+            let (id, name, active, threshold, featureNames, createdAt, activatedAt, metadataJSON) = row
+            return Summary(id: id, name: name, active: active, threshold: threshold, featureNames: Self.parseJSONStrings(featureNames),
+                           createdAt: createdAt, activatedAt: activatedAt, metadataJSON: metadataJSON)
         }
     }
 

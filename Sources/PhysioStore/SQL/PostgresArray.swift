@@ -1,3 +1,5 @@
+import PhysioPlatform
+
 /// PostgreSQL array literals for `$n::type[]` parameters.
 public enum PostgresArray {
     /// `{a,b,c}`; with `quoted`, every element is double-quoted and escaped.
@@ -16,5 +18,10 @@ public enum PostgresArray {
             }
             return escaped + "\""
         }.joined(separator: ",") + "}"
+    }
+
+    /// `{…}` of times given in microseconds since the epoch, for `$n::timestamptz[]`.
+    public static func times(_ micros: [Int64]) -> String {
+        literal(micros.map { Timestamp.format($0) })
     }
 }

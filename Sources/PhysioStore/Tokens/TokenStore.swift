@@ -34,7 +34,7 @@ public struct TokenStore {
         let result = try connection.query(
             "INSERT INTO api_tokens (name, token_hash, scopes) VALUES ($1, decode($2, 'hex'), $3::text[]) RETURNING id",
             [name, Hex.encode(Self.hash(token)), "{" + scopes.joined(separator: ",") + "}"])
-        return (result.int(0, 0)!, token)
+        return (try result.scalar(Int.self), token)
     }
 
     /// The grant for a token hash, or nil when unknown or revoked. Found by
@@ -47,9 +47,8 @@ public struct TokenStore {
         let result = try connection.query(
             "SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex'), id FROM api_tokens WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL",
             [Hex.encode(hash)])
-        guard result.rowCount == 1 else { return nil }
-        let scopes = result.string(0, 1)!.split(separator: ",").map(String.init)
-        return (result.int(0, 3)!, result.string(0, 0)!, scopes, Hex.decode(result.string(0, 2)!) ?? [])
+        guard let (name, scopes, hash, id) = try result.single((String, String, String, Int).self) else { return nil }
+        return (id, name, scopes.split(separator: ",").map(String.init), Hex.decode(hash) ?? [])
     }
 
     /// Which of `ids` are tokens still in force (not revoked, not deleted):
@@ -58,17 +57,15 @@ public struct TokenStore {
         guard !ids.isEmpty else { return [] }
         let result = try connection.query("SELECT id FROM api_tokens WHERE id = ANY($1::int8[]) AND revoked_at IS NULL",
                                           [PostgresArray.literal(ids.map(String.init))])
-        return Set((0..<result.rowCount).compactMap { result.int($0, 0) })
+        return Set(try result.decode((Int).self))
     }
 
     public func list(on connection: DatabaseConnection) throws -> [Token] {
         let result = try connection.query("""
             SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at FROM api_tokens ORDER BY id
             """)
-        return (0..<result.rowCount).map { row in
-            Token(id: result.int(row, 0)!, name: result.string(row, 1)!,
-                  scopes: result.string(row, 2)!.split(separator: ",").map(String.init),
-                  createdAt: result.string(row, 3)!, revokedAt: result.string(row, 4))
+        return try result.decode((Int, String, String, String, String?).self).map { id, name, scopes, createdAt, revokedAt in
+            Token(id: id, name: name, scopes: scopes.split(separator: ",").map(String.init), createdAt: createdAt, revokedAt: revokedAt)
         }
     }
 

@@ -5,7 +5,7 @@ import PhysioPlatform
 public struct VitalsReader: Sendable {
     public init() {}
 
-    static let columns = "(extract(epoch from ts) * 1000000)::int8, " + Vital.allCases.map(\.name).joined(separator: ", ")
+    static let columns = SQL.micros("ts") + ", " + Vital.allCases.map(\.name).joined(separator: ", ")
 
     /// Samples of `caseID` with `from ≤ ts ≤ to` (µs since the epoch).
     public func read(caseID: String, from: Int64, to: Int64, on connection: DatabaseConnection) throws -> SampleBatch {
@@ -13,16 +13,17 @@ public struct VitalsReader: Sendable {
             SELECT \(Self.columns) FROM vitals
             WHERE case_id = $1 AND ts >= $2::timestamptz AND ts <= $3::timestamptz
             ORDER BY ts
-            """, [caseID, Timestamp.format(from), Timestamp.format(to)])
-        return Self.batch(caseID: caseID, result)
+            """, [caseID, SQLTime(from), SQLTime(to)])
+        return try Self.batch(caseID: caseID, result)
     }
 
     /// `rows` of a result whose `columns` start at `firstColumn`, as one case's samples.
-    static func batch(caseID: String, _ result: QueryResult, rows: Range<Int>? = nil, firstColumn: Int = 0) -> SampleBatch {
+    /// Times are never NULL; a NULL vital is a missing value.
+    static func batch(caseID: String, _ result: QueryResult, rows: Range<Int>? = nil, firstColumn: Int = 0) throws -> SampleBatch {
         let rows = rows ?? 0..<result.rowCount
         var batch = SampleBatch(caseID: caseID, reservingCapacity: rows.count)
         for row in rows {
-            let index = batch.appendRow(timestamp: result.int64(row, firstColumn)!)
+            let index = batch.appendRow(timestamp: try Row(result: result, index: row).decode(firstColumn, as: Int64.self))
             for vital in Vital.allCases {
                 if let value = result.float(row, firstColumn + 1 + vital.rawValue) { batch.set(vital, row: index, to: value) }
             }
@@ -44,9 +45,8 @@ public struct CaseRange: Sendable, Equatable {
     }
 
     /// `$n::text[], $n+1::timestamptz[], $n+2::timestamptz[]` parameters for `unnest`.
-    static func parameters(_ ranges: [CaseRange]) -> [String?] {
-        [PostgresArray.literal(ranges.map(\.caseID)), PostgresArray.literal(ranges.map { Timestamp.format($0.from) }),
-         PostgresArray.literal(ranges.map { Timestamp.format($0.to) })]
+    static func parameters(_ ranges: [CaseRange]) -> [any SQLParameter] {
+        [PostgresArray.literal(ranges.map(\.caseID)), PostgresArray.times(ranges.map(\.from)), PostgresArray.times(ranges.map(\.to))]
     }
 }
 
@@ -64,10 +64,10 @@ extension VitalsReader {
         var batches: [String: SampleBatch] = [:]
         var start = 0
         while start < result.rowCount {  // rows come case by case
-            let caseID = result.string(start, 0)!
+            let caseID = try Row(result: result, index: start).decode(0, as: String.self)
             var end = start + 1
             while end < result.rowCount, result.string(end, 0) == caseID { end += 1 }
-            batches[caseID] = Self.batch(caseID: caseID, result, rows: start..<end, firstColumn: 1)
+            batches[caseID] = try Self.batch(caseID: caseID, result, rows: start..<end, firstColumn: 1)
             start = end
         }
         for range in ranges where batches[range.caseID] == nil { batches[range.caseID] = SampleBatch(caseID: range.caseID) }

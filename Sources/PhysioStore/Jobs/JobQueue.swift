@@ -21,8 +21,8 @@ public struct JobQueue: Sendable {
     }
 
     static let columns = """
-        j.id, j.case_id, (extract(epoch from j.ts_from) * 1000000)::int8, (extract(epoch from j.ts_to) * 1000000)::int8,
-        j.samples, j.attempts, j.max_attempts, (extract(epoch from j.created_at) * 1000000)::int8
+        j.id, j.case_id, \(SQL.micros("j.ts_from")), \(SQL.micros("j.ts_to")), j.samples, j.attempts, j.max_attempts,
+        \(SQL.micros("j.created_at"))
         """
 
     /// Leases up to `limit` available jobs, oldest first, skipping rows other
@@ -30,17 +30,17 @@ public struct JobQueue: Sendable {
     public func claim(limit: Int, on connection: DatabaseConnection) throws -> [InferenceJob] {
         let result = try connection.query("""
             UPDATE inference_jobs j
-            SET state = 'running', attempts = j.attempts + 1, locked_by = $1,
+            SET state = \(JobState.running.literal), attempts = j.attempts + 1, locked_by = $1,
                 locked_until = now() + make_interval(secs => $2::float8)
             FROM (SELECT id FROM inference_jobs
-                  WHERE state = 'available' AND run_at <= now()
+                  WHERE state = \(JobState.available.literal) AND run_at <= now()
                   ORDER BY run_at, id
                   LIMIT $3
                   FOR UPDATE SKIP LOCKED) claimed
             WHERE j.id = claimed.id
             RETURNING \(Self.columns)
-            """, [workerID, String(leaseSeconds), String(limit)])
-        return Self.jobs(result).sorted { $0.id < $1.id }
+            """, [workerID, leaseSeconds, limit])
+        return try Self.jobs(result).sorted { $0.id < $1.id }
     }
 
     /// Inside the caller's transaction: locks the jobs this worker still
@@ -49,10 +49,10 @@ public struct JobQueue: Sendable {
     public func acquire(_ ids: [Int64], on connection: DatabaseConnection) throws -> Set<Int64> {
         let result = try connection.query("""
             SELECT id FROM inference_jobs
-            WHERE id = ANY($1::int8[]) AND state = 'running' AND locked_by = $2
+            WHERE id = ANY($1::int8[]) AND state = \(JobState.running.literal) AND locked_by = $2
             ORDER BY id FOR UPDATE
             """, [PostgresArray.literal(ids.map(String.init)), workerID])
-        return Set((0..<result.rowCount).map { result.int64($0, 0)! })
+        return Set(try result.decode((Int64).self))
     }
 
     /// Inside the caller's transaction: finished jobs disappear with their results committed.
@@ -65,25 +65,26 @@ public struct JobQueue: Sendable {
     /// them): available at once, the attempt not counted.
     public func release(_ ids: [Int64], on connection: DatabaseConnection) throws {
         try connection.query("""
-            UPDATE inference_jobs SET state = 'available', attempts = attempts - 1, locked_by = NULL, locked_until = NULL
-            WHERE id = ANY($1::int8[]) AND locked_by = $2 AND state = 'running'
+            UPDATE inference_jobs SET state = \(JobState.available.literal), attempts = attempts - 1, locked_by = NULL, locked_until = NULL
+            WHERE id = ANY($1::int8[]) AND locked_by = $2 AND state = \(JobState.running.literal)
             """, [PostgresArray.literal(ids.map(String.init)), workerID])
     }
 
     /// Records a failed attempt: back to `available` after a backoff, or
-    /// `failed` (kept, with the error) after the last attempt.
+    /// `failed` (kept, with the error) after the last attempt. Nil when the
+    /// job is no longer this worker's (its lease ran out and it was rescued).
     @discardableResult
-    public func fail(_ job: InferenceJob, error: String, on connection: DatabaseConnection) throws -> String {
+    public func fail(_ job: InferenceJob, error: String, on connection: DatabaseConnection) throws -> JobState? {
         let delay = backoffSeconds(afterAttempt: job.attempt)
         let result = try connection.query("""
             UPDATE inference_jobs
-            SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'available' END,
+            SET state = CASE WHEN attempts >= max_attempts THEN \(JobState.failed.literal) ELSE \(JobState.available.literal) END,
                 run_at = now() + make_interval(secs => $3::float8),
                 locked_by = NULL, locked_until = NULL, last_error = $4
             WHERE id = $1 AND locked_by = $2
             RETURNING state
-            """, [String(job.id), workerID, String(delay), String(error.prefix(2000))])
-        return result.rowCount == 1 ? result.string(0, 0)! : "lost"
+            """, [job.id, workerID, delay, String(error.prefix(2000))])
+        return try result.single((JobState).self)
     }
 
     /// Exponential backoff with full jitter: uniform in [b/2, b] for
@@ -99,10 +100,10 @@ public struct JobQueue: Sendable {
     public func rescue(on connection: DatabaseConnection) throws -> Int {
         let result = try connection.query("""
             UPDATE inference_jobs
-            SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'available' END,
+            SET state = CASE WHEN attempts >= max_attempts THEN \(JobState.failed.literal) ELSE \(JobState.available.literal) END,
                 run_at = now(), locked_by = NULL, locked_until = NULL,
                 last_error = coalesce(last_error || '; ', '') || 'lease expired (worker ' || coalesce(locked_by, '?') || ' stopped or stalled)'
-            WHERE state = 'running' AND locked_until < now()
+            WHERE state = \(JobState.running.literal) AND locked_until < now()
             """)
         return result.affectedRows
     }
@@ -110,16 +111,16 @@ public struct JobQueue: Sendable {
     /// Dead letters back to the queue with a fresh set of attempts (admin).
     public static func retry(id: Int64, on connection: DatabaseConnection) throws -> Bool {
         try connection.query("""
-            UPDATE inference_jobs SET state = 'available', attempts = 0, run_at = now(), last_error = NULL
-            WHERE id = $1 AND state = 'failed'
-            """, [String(id)]).affectedRows == 1
+            UPDATE inference_jobs SET state = \(JobState.available.literal), attempts = 0, run_at = now(), last_error = NULL
+            WHERE id = $1 AND state = \(JobState.failed.literal)
+            """, [id]).affectedRows == 1
     }
 
-    static func jobs(_ result: QueryResult) -> [InferenceJob] {
-        (0..<result.rowCount).map { row in
-            InferenceJob(id: result.int64(row, 0)!, caseID: result.string(row, 1)!, from: result.int64(row, 2)!,
-                         to: result.int64(row, 3)!, samples: result.int(row, 4)!, attempt: result.int(row, 5)!,
-                         maxAttempts: result.int(row, 6)!, enqueuedAt: result.int64(row, 7)!)
+    static func jobs(_ result: QueryResult) throws -> [InferenceJob] {
+        try result.decode((Int64, String, Int64, Int64, Int, Int, Int, Int64).self).map { row in
+            let (id, caseID, from, to, samples, attempt, maxAttempts, enqueuedAt) = row
+            return InferenceJob(id: id, caseID: caseID, from: from, to: to, samples: samples, attempt: attempt,
+                                maxAttempts: maxAttempts, enqueuedAt: enqueuedAt)
         }
     }
 

@@ -21,9 +21,19 @@ public struct SampleScore: Sendable {
     }
 }
 
-/// Upserts scores. A re-run job computes the same values and the row is
-/// left alone (scored_at included), so running a job twice changes nothing.
-public struct ScoreWriter: Sendable {
+/// A stored score as the API shows it.
+public struct ScoreRecord: Sendable {
+    public let timestamp: Int64
+    public let score: Double
+    public let anomalous: Bool
+    public let rules: [String]
+    public let modelID: Int64
+}
+
+/// Every statement on `anomaly_scores`. Upserts: a re-run job computes the
+/// same values and the row is left alone (scored_at included), so running a
+/// job twice changes nothing.
+public struct ScoreStore: Sendable {
     public init() {}
 
     /// One statement for the scores of any number of cases, in key order
@@ -41,13 +51,37 @@ public struct ScoreWriter: Sendable {
                 model_id = excluded.model_id, scored_at = excluded.scored_at
             WHERE (anomaly_scores.score, anomaly_scores.anomalous, anomaly_scores.rules, anomaly_scores.model_id)
                   IS DISTINCT FROM (excluded.score, excluded.anomalous, excluded.rules, excluded.model_id)
-            """, [String(modelID),
+            """, [modelID,
                   PostgresArray.literal(sorted.map(\.caseID)),
-                  PostgresArray.literal(sorted.map { Timestamp.format($0.timestamp) }),
+                  PostgresArray.times(sorted.map(\.timestamp)),
                   PostgresArray.literal(sorted.map { String(Float($0.score)) }),
                   PostgresArray.literal(sorted.map { $0.anomalous ? "t" : "f" }),
                   // Each element is itself an array literal, passed as text and cast per row.
                   PostgresArray.literal(sorted.map { PostgresArray.literal($0.rules) }, quoted: true),
-                  PostgresArray.literal(sorted.map { Timestamp.format($0.enqueuedAt) })])
+                  PostgresArray.times(sorted.map(\.enqueuedAt))])
+    }
+
+    /// Per-sample scores in [from, to] of at least `minScore`, at most `limit` (+1 to tell there are more).
+    public func list(caseID: String, from: Int64?, to: Int64?, minScore: Double?, limit: Int,
+                     on connection: DatabaseConnection) throws -> [ScoreRecord] {
+        let result = try connection.query(prepared: """
+            SELECT \(SQL.micros("ts")), score, anomalous, array_to_string(rules, ','), model_id
+            FROM anomaly_scores
+            WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
+              AND ($4::real IS NULL OR score >= $4)
+            ORDER BY ts LIMIT $5
+            """, [caseID, SQLTime.optional(from), SQLTime.optional(to), SQLReal.optional(minScore), limit])
+        return try result.decode((Int64, Float, Bool, String, Int64).self).map { timestamp, score, anomalous, rules, modelID in
+            ScoreRecord(timestamp: timestamp, score: Double(score), anomalous: anomalous, rules: EpisodeStore.list(rules),
+                        modelID: modelID)
+        }
+    }
+
+    /// The case's newest score, if any.
+    public func latest(caseID: String, on connection: DatabaseConnection) throws -> (at: Int64, score: Double, anomalous: Bool, modelID: Int64)? {
+        try connection.query(prepared: """
+            SELECT \(SQL.micros("ts")), score, anomalous, model_id FROM anomaly_scores
+            WHERE case_id = $1 ORDER BY ts DESC LIMIT 1
+            """, [caseID]).single((Int64, Double, Bool, Int64).self)
     }
 }

@@ -14,8 +14,7 @@ public struct CaseQueries: Sendable {
     public init() {}
 
     static let summaryColumns = """
-        case_id, (extract(epoch from first_ts) * 1000000)::int8, (extract(epoch from last_ts) * 1000000)::int8,
-        samples, (extract(epoch from updated_at) * 1000000)::int8
+        case_id, \(SQL.micros("first_ts")), \(SQL.micros("last_ts")), samples, \(SQL.micros("updated_at"))
         """
 
     /// Cases in id order after `cursor` (a case id), optionally only those
@@ -25,20 +24,19 @@ public struct CaseQueries: Sendable {
             SELECT \(Self.summaryColumns) FROM cases
             WHERE ($1::text IS NULL OR case_id > $1) AND ($2::timestamptz IS NULL OR last_ts >= $2)
             ORDER BY case_id LIMIT $3
-            """, [cursor, activeSince.map { Timestamp.format($0) }, String(limit)])
-        return (0..<result.rowCount).map { Self.summary(result, row: $0) }
+            """, [cursor, SQLTime.optional(activeSince), limit])
+        return try result.rows.map(Self.summary)
     }
 
     public func summary(caseID: String, on connection: DatabaseConnection) throws -> CaseSummary? {
         let result = try connection.query(prepared: "SELECT \(Self.summaryColumns) FROM cases WHERE case_id = $1", [caseID])
-        return result.rowCount == 1 ? Self.summary(result, row: 0) : nil
+        return try result.rows.first.map(Self.summary)
     }
 
     /// Samples stored for the case, nil for an unknown case. Only ingest
     /// adds to it, in the transaction that stores the samples.
     public func sampleCount(caseID: String, on connection: DatabaseConnection) throws -> Int64? {
-        let result = try connection.query(prepared: "SELECT samples FROM cases WHERE case_id = $1", [caseID])
-        return result.rowCount == 1 ? result.int64(0, 0) : nil
+        try connection.query(prepared: "SELECT samples FROM cases WHERE case_id = $1", [caseID]).single((Int64).self)
     }
 
     public func exists(caseID: String, on connection: DatabaseConnection) throws -> Bool {
@@ -50,41 +48,32 @@ public struct CaseQueries: Sendable {
     /// vital the case never had from scanning the whole case).
     public func latestValues(caseID: String, lastSample: Int64, lookbackSeconds: Int = 900,
                              on connection: DatabaseConnection) throws -> [(vital: Vital, value: Float, at: Int64)] {
-        let since = Timestamp.format(lastSample - Int64(lookbackSeconds) * 1_000_000)
+        let since = SQLTime(lastSample - Int64(lookbackSeconds) * 1_000_000)
         let result = try connection.query(prepared: Self.latestValuesSQL, [caseID, since])
-        return (0..<result.rowCount).compactMap { row in
-            guard let vital = Vital(rawValue: result.int(row, 0)!) else { return nil }
-            return (vital, Float(result.double(row, 1)!), result.int64(row, 2)!)
+        return try result.decode((Int, Double, Int64).self).compactMap { index, value, at in
+            Vital(rawValue: index).map { ($0, Float(value), at) }
         }
     }
 
     static let latestValuesSQL = Vital.allCases.map { vital in
         """
-        (SELECT \(vital.rawValue), \(vital.name)::float8, (extract(epoch from ts) * 1000000)::int8 FROM vitals
+        (SELECT \(vital.rawValue), \(vital.name)::float8, \(SQL.micros("ts")) FROM vitals
          WHERE case_id = $1 AND ts >= $2::timestamptz AND \(vital.name) IS NOT NULL ORDER BY ts DESC LIMIT 1)
         """
     }.joined(separator: " UNION ALL ")
 
-    public func latestScore(caseID: String, on connection: DatabaseConnection) throws -> (at: Int64, score: Double, anomalous: Bool, modelID: Int64)? {
-        let result = try connection.query(prepared: """
-            SELECT (extract(epoch from ts) * 1000000)::int8, score, anomalous, model_id FROM anomaly_scores
-            WHERE case_id = $1 ORDER BY ts DESC LIMIT 1
-            """, [caseID])
-        guard result.rowCount == 1 else { return nil }
-        return (result.int64(0, 0)!, result.double(0, 1)!, result.bool(0, 2)!, result.int64(0, 3)!)
-    }
-
     /// Jobs of the case not done yet, and dead letters.
     public func jobCounts(caseID: String, on connection: DatabaseConnection) throws -> (pending: Int, failed: Int) {
         let result = try connection.query(prepared: """
-            SELECT count(*) FILTER (WHERE state <> 'failed'), count(*) FILTER (WHERE state = 'failed')
+            SELECT count(*) FILTER (WHERE state <> \(JobState.failed.literal)), count(*) FILTER (WHERE state = \(JobState.failed.literal))
             FROM inference_jobs WHERE case_id = $1
             """, [caseID])
-        return (result.int(0, 0)!, result.int(0, 1)!)
+        let (pending, failed) = try result.single((Int, Int).self) ?? (0, 0)
+        return (pending, failed)
     }
 
-    static func summary(_ result: QueryResult, row: Int) -> CaseSummary {
-        CaseSummary(caseID: result.string(row, 0)!, firstSample: result.int64(row, 1)!, lastSample: result.int64(row, 2)!,
-                    samples: result.int64(row, 3)!, updatedAt: result.int64(row, 4)!)
+    static func summary(_ row: Row) throws -> CaseSummary {
+        let (caseID, firstSample, lastSample, samples, updatedAt) = try row.decode((String, Int64, Int64, Int64, Int64).self)
+        return CaseSummary(caseID: caseID, firstSample: firstSample, lastSample: lastSample, samples: samples, updatedAt: updatedAt)
     }
 }

@@ -13,8 +13,8 @@ public struct VitalsBuckets {
     let result: QueryResult
 
     public var count: Int { result.rowCount }
-    public func start(_ row: Int) -> Int64 { result.int64(row, 0)! }
-    public func samples(_ row: Int) -> UnsafeBufferPointer<UInt8> { result.bytes(row, 1)! }
+    public func start(_ row: Int) throws -> Int64 { try Row(result: result, index: row).decode(0) }
+    public func samples(_ row: Int) throws -> UnsafeBufferPointer<UInt8> { try text(row, column: 1) }
 
     /// Whether the vital was measured in the bucket (its count is not 0).
     public func isMeasured(_ row: Int, _ vital: Vital) -> Bool {
@@ -22,9 +22,16 @@ public struct VitalsBuckets {
         return !(count.count == 1 && count[0] == 0x30)
     }
 
-    /// The statistic's text; only for a measured vital.
-    public func text(_ row: Int, _ vital: Vital, _ statistic: Statistic) -> UnsafeBufferPointer<UInt8> {
-        result.bytes(row, column(vital, statistic))!
+    /// The statistic's text; only for a measured vital (where it is never NULL).
+    public func text(_ row: Int, _ vital: Vital, _ statistic: Statistic) throws -> UnsafeBufferPointer<UInt8> {
+        try text(row, column: column(vital, statistic))
+    }
+
+    private func text(_ row: Int, column: Int) throws -> UnsafeBufferPointer<UInt8> {
+        guard let bytes = result.bytes(row, column) else {
+            throw ColumnValue(result: result, row: row, column: column).mismatch(UnsafeBufferPointer<UInt8>.self)
+        }
+        return bytes
     }
 
     private func column(_ vital: Vital, _ statistic: Statistic) -> Int { 2 + vital.rawValue * 4 + statistic.rawValue }
@@ -43,8 +50,8 @@ public struct VitalsQueries: Sendable {
             SELECT \(VitalsReader.columns) FROM vitals
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
             ORDER BY ts LIMIT $4
-            """, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }, String(limit)])
-        return VitalsReader.batch(caseID: caseID, result)
+            """, [caseID, SQLTime.optional(from), SQLTime.optional(to), limit])
+        return try VitalsReader.batch(caseID: caseID, result)
     }
 
     /// Buckets whose start lies in [floor(from), to], each over its whole
@@ -55,7 +62,8 @@ public struct VitalsQueries: Sendable {
     /// TimescaleDB the continuous aggregate's own real-time view does the rest.
     public func buckets(caseID: String, resolution: AggregateSQL.Resolution, from: Int64?, to: Int64?,
                         on connection: DatabaseConnection) throws -> VitalsBuckets {
-        return VitalsBuckets(result: try connection.query(prepared: Self.bucketsSQL[resolution]!, [caseID, from.map { Timestamp.format($0) }, to.map { Timestamp.format($0) }]))
+        let sql = Self.bucketsSQL[resolution] ?? Self.bucketsSQL(for: resolution)
+        return VitalsBuckets(result: try connection.query(prepared: sql, [caseID, SQLTime.optional(from), SQLTime.optional(to)]))
     }
 
     /// Built once per resolution: the text never changes.
@@ -70,7 +78,7 @@ public struct VitalsQueries: Sendable {
             bounds AS (
                 SELECT date_trunc('\(unit)', coalesce($2::timestamptz, '-infinity'::timestamptz)) AS low,
                        coalesce($3::timestamptz, 'infinity'::timestamptz) AS high)
-            SELECT (extract(epoch from bucket) * 1000000)::int8, samples, \(VitalsBuckets.columns) FROM (
+            SELECT \(SQL.micros("bucket")), samples, \(VitalsBuckets.columns) FROM (
                 SELECT a.bucket, \(AggregateSQL.columns.map { "a.\($0)" }.joined(separator: ", "))
                 FROM \(resolution.table) a, tail, bounds
                 WHERE a.case_id = $1 AND a.bucket >= bounds.low AND a.bucket <= bounds.high AND a.bucket < tail.start

@@ -14,17 +14,13 @@ public struct QueueStatistics: Sendable {
             FROM inference_jobs GROUP BY state
             """)
         var statistics = QueueStatistics()
-        for row in 0..<result.rowCount {
-            let count = result.int(row, 1)!
-            switch result.string(row, 0) {
-            case "available": statistics.available = count
-            case "running": statistics.running = count
-            case "failed": statistics.failed = count
-            default: break
+        for (state, count, oldestAgeSeconds) in try result.decode((JobState, Int, Double).self) {
+            switch state {
+            case .available: statistics.available = count
+            case .running: statistics.running = count
+            case .failed: statistics.failed = count
             }
-            if result.string(row, 0) != "failed" {
-                statistics.oldestAgeSeconds = max(statistics.oldestAgeSeconds, result.double(row, 2)!)
-            }
+            if state != .failed { statistics.oldestAgeSeconds = max(statistics.oldestAgeSeconds, oldestAgeSeconds) }
         }
         return statistics
     }
