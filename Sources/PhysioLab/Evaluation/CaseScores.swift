@@ -15,8 +15,11 @@ public struct CaseScores: Sendable {
     public let scores: [Double]
     /// `alarms[i]`: the detector alarmed at row `evaluated.lowerBound + i`.
     public let alarms: [Bool]
+    /// The baselines and the case's feed; nil when the case was built from labels alone.
+    public let reference: CaseReference?
 
-    public init(caseID: String, timestamps: [Int64], ruleTrue: [Bool], evaluated: Range<Int>, detector: DetectorOutput) {
+    public init(caseID: String, timestamps: [Int64], ruleTrue: [Bool], evaluated: Range<Int>, detector: DetectorOutput,
+                reference: CaseReference? = nil) {
         precondition(timestamps.count == ruleTrue.count, "one rule flag per row")
         precondition(evaluated.lowerBound >= 0 && evaluated.upperBound <= timestamps.count, "evaluated rows out of range")
         precondition(detector.scores.count == evaluated.count, "one score per evaluated row")
@@ -26,6 +29,11 @@ public struct CaseScores: Sendable {
         self.evaluated = evaluated
         scores = detector.scores
         alarms = detector.alarms
+        if let reference {
+            precondition(reference.hypotensionTrue.count == timestamps.count, "one hypotension flag per row")
+            precondition(reference.baselines.values.allSatisfy { $0.count == evaluated.count }, "one baseline score per evaluated row")
+        }
+        self.reference = reference
     }
 
     /// A case whose detector alarms where score > threshold.

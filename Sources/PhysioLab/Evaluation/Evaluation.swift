@@ -12,6 +12,10 @@ import PhysioCore
 /// 3. **Alarm burden** (`AlarmBurden`): episodes per hour of model and rules.
 /// 4. With labelled events (simulated data): early warning of the events'
 ///    breaches, and per event how soon model and rules reacted (`EventOutcome`).
+/// 5. **Baselines** (`ScorerComparison`): the detector and every `Baseline`
+///    ranked on the seed protocol, early warning and hypotension early
+///    warning, with bootstrap intervals by case.
+/// 6. **Feed subsets**: all of the above again per feed (`CaseFeed`).
 public struct Evaluation: Sendable {
     public let settings: EvaluationSettings
     public let cases: [CaseResult]
@@ -24,16 +28,39 @@ public struct Evaluation: Sendable {
     /// Pooled samples of the seed protocol and of early warning, for curves.
     public let seedSamples: ScoredSamples
     public let earlyWarningSamples: ScoredSamples
+    public let comparison: ScorerComparison
+    /// Where the feed subsets come from: "feeds.csv" or "vitals sent".
+    public let feedSource: String
+    /// The evaluation of each feed subset, by name; empty when all cases share one feed.
+    public private(set) var feeds: [FeedEvaluation] = []
 
-    /// `events`: labelled events by case id, or nil when the data has none.
-    public init(cases: [CaseScores], events: [String: [TrueEvent]]? = nil, settings: EvaluationSettings = .init()) {
+    /// `events`: labelled events by case id, or nil when the data has none;
+    /// `feeds`: each case's feed (feeds.csv), or nil to group by the vitals sent.
+    public init(cases: [CaseScores], events: [String: [TrueEvent]]? = nil, feeds: [String: String]? = nil,
+                settings: EvaluationSettings = .init()) {
+        self.init(group: "all cases", cases: cases, events: events, feedSource: feeds == nil ? "vitals sent" : "feeds.csv",
+                  settings: settings)
+        let groups = CaseFeed.groups(cases, feeds: feeds)
+        if groups.count > 1 {
+            self.feeds = groups.map { group in
+                FeedEvaluation(name: group.name, evaluation: Evaluation(group: "feed " + group.name, cases: group.cases, events: events,
+                                                                       feedSource: feedSource, settings: settings))
+            }
+        }
+    }
+
+    private init(group: String, cases: [CaseScores], events: [String: [TrueEvent]]?, feedSource: String,
+                 settings: EvaluationSettings) {
         self.settings = settings
+        self.feedSource = feedSource
+        let scorers = [Scorer.detector] + (cases.allSatisfy { $0.reference != nil } ? Baseline.allCases.map(Scorer.init) : [])
         var seedSamples = ScoredSamples()
         var warning = EarlyWarningAccumulator(label: "a rule episode lasting ≥ \(Self.seconds(settings.sustainSeconds)) s starts within the next \(Self.seconds(settings.horizonSeconds)) s")
         var eventWarning = EarlyWarningAccumulator(label: "the first sustained breach of a labelled event starts within the next \(Self.seconds(settings.horizonSeconds)) s (breaches no event explains are left out)")
         var burden = AlarmBurden()
         var outcomes: [EventOutcome] = []
         var results: [CaseResult] = []
+        var ranked: [[RankingTask: CaseTaskSamples]] = []
         for scores in cases {
             var caseSamples = ScoredSamples()
             for row in scores.evaluated {
@@ -61,6 +88,7 @@ public struct Evaluation: Sendable {
                                      ignored: rules.sustainedOnsets.filter { !targets.contains($0) },
                                      isDense: isDense, horizon: settings.horizonMicros)
             }
+            ranked.append(Self.rankingSamples(scores, rules: rules, isDense: isDense, scorers: scorers.count, settings: settings))
             results.append(CaseResult(caseID: scores.caseID, samples: scores.evaluated.count, hours: scores.evaluatedHours,
                                       medianSpacingSeconds: spacing, seed: TaskMetrics(caseSamples),
                                       earlyWarning: caseWarning, burden: caseBurden, events: caseEvents))
@@ -73,9 +101,46 @@ public struct Evaluation: Sendable {
         self.events = events == nil ? nil : EventSummary(outcomes: outcomes)
         self.seedSamples = seedSamples
         earlyWarningSamples = warning.samples
+        comparison = ScorerComparison(perCase: ranked, scorers: scorers, bootstrap: settings.bootstrap, group: group)
+    }
+
+    /// One case's samples of each ranking task, scored by the detector and (when `scorers` > 1) every baseline.
+    static func rankingSamples(_ scores: CaseScores, rules: RuleTimeline, isDense: Bool, scorers: Int,
+                               settings: EvaluationSettings) -> [RankingTask: CaseTaskSamples] {
+        func samples(rows: [Int], labels: [Bool]) -> CaseTaskSamples {
+            var samples = CaseTaskSamples(scorers: scorers)
+            samples.labels = labels
+            samples.scores[0] = rows.map { scores.score(row: $0) }
+            if scorers > 1, let reference = scores.reference {
+                for (index, baseline) in Baseline.allCases.enumerated() {
+                    let values = reference.baselines[baseline]!
+                    samples.scores[index + 1] = rows.map { values[$0 - scores.evaluated.lowerBound] }
+                }
+            }
+            return samples
+        }
+        var tasks: [RankingTask: CaseTaskSamples] = [:]
+        tasks[.seedProtocol] = samples(rows: Array(scores.evaluated), labels: scores.evaluated.map { scores.ruleTrue[$0] })
+        guard isDense else { return tasks }
+        let warning = EarlyWarningRows(timestamps: scores.timestamps, evaluated: scores.evaluated, inAlarm: rules.inAlarm,
+                                       onsets: rules.sustainedOnsets, horizon: settings.horizonMicros)
+        tasks[.earlyWarning] = samples(rows: warning.rows, labels: warning.labels)
+        if let reference = scores.reference {
+            let hypotension = RuleTimeline(scores, flags: reference.hypotensionTrue, settings: settings)
+            let rows = EarlyWarningRows(timestamps: scores.timestamps, evaluated: scores.evaluated, inAlarm: hypotension.inAlarm,
+                                        onsets: hypotension.sustainedOnsets, horizon: settings.horizonMicros)
+            tasks[.hypotensionWarning] = samples(rows: rows.rows, labels: rows.labels)
+        }
+        return tasks
     }
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
+}
+
+/// The evaluation of the cases of one feed subset.
+public struct FeedEvaluation: Sendable {
+    public let name: String
+    public let evaluation: Evaluation
 }

@@ -4,7 +4,8 @@ import PhysioCore
 /// The evaluation as JSON fields (the caller opens and closes the object,
 /// so it can add where the data and the model came from).
 extension Evaluation {
-    public func writeFields(into json: inout JSONWriter, curvePoints: Int = 200) {
+    /// `details`: also the curves, the per-case rows and the feed subsets.
+    public func writeFields(into json: inout JSONWriter, curvePoints: Int = 200, details: Bool = true) {
         json.key("settings"); json.beginObject()
         json.field("horizon_seconds", settings.horizonSeconds)
         json.field("sustain_seconds", settings.sustainSeconds)
@@ -21,6 +22,7 @@ extension Evaluation {
         json.key("alarm_burden"); Self.write(burden, into: &json)
         if let eventEarlyWarning { json.key("event_early_warning"); Self.write(eventEarlyWarning, settings: settings, into: &json) }
         if let events { json.key("events"); Self.write(events, into: &json) }
+        json.key("comparison"); comparison.write(into: &json)
 
         json.key("targets"); json.beginArray()
         for check in Targets(self).checks {
@@ -32,6 +34,7 @@ extension Evaluation {
             json.endObject()
         }
         json.endArray()
+        guard details else { return }
 
         json.key("curves"); json.beginObject()
         Self.writeCurves("seed_protocol", seedSamples, points: curvePoints, into: &json)
@@ -40,6 +43,17 @@ extension Evaluation {
 
         json.key("cases"); json.beginArray()
         for result in cases { Self.write(result, into: &json) }
+        json.endArray()
+
+        json.field("feed_source", feedSource)
+        json.key("feeds"); json.beginArray()
+        for feed in feeds {
+            json.beginObject()
+            json.field("feed", feed.name)
+            json.field("cases_evaluated", feed.evaluation.cases.count)
+            feed.evaluation.writeFields(into: &json, details: false)
+            json.endObject()
+        }
         json.endArray()
     }
 

@@ -14,17 +14,19 @@ public struct EvaluationSettings: Sendable, Equatable {
     /// this: a chart sampled hourly cannot show a 60-s breach or a 5-minute
     /// lead, and a number computed on it would mean nothing.
     public var maximumSpacingSeconds: Double
+    /// Resamples and seed of the intervals by case.
+    public var bootstrap: CaseBootstrap
 
     public init(horizonSeconds: Double = 300, sustainSeconds: Double = 60, episodeGapSeconds: Double = 30,
-                maximumSpacingSeconds: Double = 30) {
+                maximumSpacingSeconds: Double = 30, bootstrap: CaseBootstrap = .init()) {
         precondition(horizonSeconds > 0 && sustainSeconds >= 0 && episodeGapSeconds >= 0 && maximumSpacingSeconds > 0)
         self.horizonSeconds = horizonSeconds
         self.sustainSeconds = sustainSeconds
         self.episodeGapSeconds = episodeGapSeconds
         self.maximumSpacingSeconds = maximumSpacingSeconds
+        self.bootstrap = bootstrap
     }
 
     var horizonMicros: Int64 { Timestamp.micros(seconds: horizonSeconds) }
     var sustainMicros: Int64 { Timestamp.micros(seconds: sustainSeconds) }
-
 }

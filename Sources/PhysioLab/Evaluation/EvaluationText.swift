@@ -3,6 +3,23 @@ import PhysioCore
 /// The evaluation as a few lines and a per-case table for a terminal.
 extension Evaluation {
     public func text(maximumCases: Int = 25) -> String {
+        var lines = summaryLines()
+        lines.append(caseTable(maximum: maximumCases))
+        if feeds.isEmpty {
+            lines.append("feed subsets (\(feedSource)): one; the numbers above are its own")
+        } else {
+            lines.append("feed subsets (\(feedSource)): \(feeds.count)")
+            for feed in feeds {
+                lines.append("")
+                lines.append("== feed \(feed.name): \(feed.evaluation.cases.count) cases ==")
+                lines += feed.evaluation.summaryLines()
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Everything but the per-case table and the feed subsets.
+    func summaryLines() -> [String] {
         var lines: [String] = []
         func f(_ value: Double?, _ digits: Int = 3) -> String { Format.optional(value, digits) }
         func percent(_ value: Double?) -> String { value.map { Format.fixed($0 * 100, 1) + " %" } ?? "–" }
@@ -21,13 +38,13 @@ extension Evaluation {
                 lines.append("  \(kind): \(summary.events) events, model \(summary.modelDetected) (median \(f(summary.medianModelDelay, 0)) s), rules \(summary.rulesDetected) (median \(f(summary.medianRuleDelay, 0)) s)")
             }
         }
+        lines += comparison.textLines
         lines.append("targets:")
         for check in Targets(self).checks {
             let mark = check.met.map { $0 ? "met    " : "NOT met" } ?? "n/a    "
             lines.append("  [\(mark)] \(check.name): \(check.requirement) — \(check.measured)")
         }
-        lines.append(caseTable(maximum: maximumCases))
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     static func lines(_ result: EarlyWarningResult, title: String, settings: EvaluationSettings) -> [String] {

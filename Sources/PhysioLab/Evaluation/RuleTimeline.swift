@@ -17,9 +17,14 @@ struct RuleTimeline {
     let sustainedOnsets: [Int64]
 
     init(_ scores: CaseScores, settings: EvaluationSettings) {
+        self.init(scores, flags: scores.ruleTrue, settings: settings)
+    }
+
+    /// The timeline of other rule flags (one per row), e.g. the hypotension rules alone.
+    init(_ scores: CaseScores, flags: [Bool], settings: EvaluationSettings) {
         episodes = AlarmEpisodes.merge(caseID: scores.caseID, timestamps: scores.timestamps,
                                        rows: 0..<scores.timestamps.count, gapSeconds: settings.episodeGapSeconds) {
-            scores.ruleTrue[$0]
+            flags[$0]
         }
         inAlarm = AlarmEpisodes.covered(episodes, timestamps: scores.timestamps)
         guard !scores.evaluated.isEmpty else { sustainedOnsets = []; return }

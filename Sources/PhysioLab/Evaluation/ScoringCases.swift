@@ -3,13 +3,17 @@ import PhysioCore
 extension CaseScores {
     /// A case scored by `detector` on the rows of `window` (rows after it are
     /// dropped first; earlier rows are context), labelled by `rules` on values
-    /// cleaned by `filter`.
+    /// cleaned by `filter`, with the baselines computed from the same clean values.
     public init(series: SampleBatch, window: TimeWindow, rules: ClinicalRules, filter: ArtefactFilter,
                 detector: (SampleBatch, Range<Int>) throws -> DetectorOutput) rethrows {
         let series = window.truncated(series)
         let rows = window.rows(in: series)
-        self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: rules.labels(for: series, filter: filter),
-                  evaluated: rows, detector: try detector(series, rows))
+        let clean = filter.clean(series)
+        let ruleTrue = (0..<clean.count).map { rules.anyFired(inClean: clean, row: $0) }
+        self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: ruleTrue, evaluated: rows,
+                  detector: try detector(series, rows),
+                  reference: CaseReference(series: series, clean: clean, ruleTrue: ruleTrue, evaluated: rows, rules: rules,
+                                           filter: filter))
     }
 
     /// A case scored by `model` (its rules unless `rules` is given, and its artefact filter).

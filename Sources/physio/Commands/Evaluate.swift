@@ -13,7 +13,11 @@ struct Evaluate: ParsableCommand {
         sustained ≥ --sustain s starts within --horizon s; only on cases sampled at least every \
         --max-spacing s), alarm burden (episodes per hour of model and rules, merged as the server merges), \
         a per-case table and, with labelled events (simulated data: DIR/events.csv), how soon model and \
-        rules reacted to each. Where the scores come from, one of:
+        rules reacted to each. Beside the detector, baselines from each case's own samples (plain rules, \
+        NEWS2 over the monitor's vitals, current MAP, distance to the nearest threshold) on the same tasks \
+        and a hypotension early warning, each AUROC/AUPRC with a 95 % bootstrap interval by case; \
+        everything again per feed subset (DIR/feeds.csv, else the vitals each case sent). \
+        Where the scores come from, one of:
           --model M                   a trained model;
           --train-data D              train here on D (cut by --train-from/--train-until) with the options of `physio train`;
           --folds K                   cross-validation by case within --data, one model per fold;
@@ -46,6 +50,12 @@ struct Evaluate: ParsableCommand {
     var events: String?
     @Flag(help: "Ignore labelled events even when DIR/events.csv exists.")
     var noEvents = false
+    @Option(help: "Feed of each case (CSV case_id,feed, as `physio simulate` writes); default DIR/feeds.csv when present, else cases are grouped by the vitals they sent.")
+    var feeds: String?
+    @Option(help: "Bootstrap resamples of cases for the 95 % intervals (at least 200).")
+    var resamples = 1000
+    @Option(help: "Seed of the bootstrap resamples.")
+    var bootstrapSeed: UInt64 = 0
     @Option(help: "Rule set for the labels: model (the model's own), standard, extended, or rules like hr>140,spo2<90,mbp<65.")
     var rules = "model"
     @Option(help: "Early-warning horizon, seconds.")
@@ -79,11 +89,13 @@ struct Evaluate: ParsableCommand {
         if (trainFrom != nil || trainUntil != nil) && trainData == nil { throw ValidationError("--train-from/--train-until need --train-data") }
         if export != nil && (model != nil || scores != nil) { throw ValidationError("--export needs --train-data or --folds (the training features)") }
         guard horizon > 0, sustain >= 0, episodeGap >= 0, maxSpacing > 0 else { throw ValidationError("windows must be positive") }
+        guard resamples >= 200 else { throw ValidationError("--resamples must be at least 200") }
     }
 
     var window: TimeWindow { TimeWindow(from: from.map(Timestamp.micros(seconds:)), until: until.map(Timestamp.micros(seconds:))) }
     var settings: EvaluationSettings {
-        EvaluationSettings(horizonSeconds: horizon, sustainSeconds: sustain, episodeGapSeconds: episodeGap, maximumSpacingSeconds: maxSpacing)
+        EvaluationSettings(horizonSeconds: horizon, sustainSeconds: sustain, episodeGapSeconds: episodeGap, maximumSpacingSeconds: maxSpacing,
+                           bootstrap: CaseBootstrap(resamples: resamples, seed: bootstrapSeed))
     }
 
     func run() throws {
@@ -91,7 +103,8 @@ struct Evaluate: ParsableCommand {
         guard !cases.isEmpty else { throw ValidationError("no samples in \(data)") }
         let scored = try scoreCases(cases)
         let labelled = try readEvents()
-        let evaluation = Evaluation(cases: scored.cases, events: labelled, settings: settings)
+        let feedOfCase = try companionFile("feeds.csv", explicit: feeds).map { try FeedsCSV.read($0, cases: scored.cases.map(\.caseID)) }
+        let evaluation = Evaluation(cases: scored.cases, events: labelled, feeds: feedOfCase, settings: settings)
         print(header(scored))
         print(evaluation.text(maximumCases: caseRows))
         if let report {
@@ -173,11 +186,7 @@ struct Evaluate: ParsableCommand {
 
     func readEvents() throws -> [String: [TrueEvent]]? {
         if noEvents { return nil }
-        let path: String
-        if let events { path = events } else {
-            path = (data.hasSuffix("/") ? data : data + "/") + "events.csv"
-            guard (try? LineReader(path: path)) != nil else { return nil }
-        }
+        guard let path = companionFile("events.csv", explicit: events) else { return nil }
         let reader = try LineReader(path: path)
         guard try reader.nextLine() == EventLabelsCSV.header else { throw ValidationError("\(path): expected the header \(EventLabelsCSV.header)") }
         var events: [String: [TrueEvent]] = [:]
@@ -188,6 +197,13 @@ struct Evaluate: ParsableCommand {
                                                                onset: Int64(label.onset) * 1_000_000, end: Int64(label.end) * 1_000_000))
         }
         return events
+    }
+
+    /// `explicit`, else the file `name` beside the cases in --data when it exists, else nil.
+    func companionFile(_ name: String, explicit: String?) -> String? {
+        if let explicit { return explicit }
+        let path = (data.hasSuffix("/") ? data : data + "/") + name
+        return (try? LineReader(path: path)) != nil ? path : nil
     }
 
     func overlapsTraining(_ trainWindow: TimeWindow) -> Bool {

@@ -136,3 +136,31 @@ struct ExternalScores {
         }
     }
 }
+
+/// Which feed each case came from: CSV `case_id,feed` (feeds.csv of `physio simulate`).
+enum FeedsCSV {
+    static let header = "case_id,feed"
+
+    /// The feed of each case in `path`; every one of `cases` must be named.
+    static func read(_ path: String, cases: [String]) throws -> [String: String] {
+        let reader = try LineReader(path: path)
+        guard try reader.nextLine() == header else { throw ValidationError("\(path): expected the header \(header)") }
+        var feeds: [String: String] = [:]
+        var number = 1
+        while let line = try reader.nextLine() {
+            number += 1
+            if line.isEmpty { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else { throw ValidationError("\(path):\(number): bad line '\(line)'") }
+            if let known = feeds[String(fields[0])], known != fields[1] {
+                throw ValidationError("\(path):\(number): case \(fields[0]) has two feeds")
+            }
+            feeds[String(fields[0])] = String(fields[1])
+        }
+        let unnamed = cases.filter { feeds[$0] == nil }
+        guard unnamed.isEmpty else {
+            throw ValidationError("\(path) names no feed for \(unnamed.count) evaluated cases (first: \(unnamed[0]))")
+        }
+        return feeds
+    }
+}
