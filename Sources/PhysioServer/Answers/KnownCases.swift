@@ -13,22 +13,22 @@ final class KnownCases: Sendable {
 
     init(capacity: Int = 10_000) { self.capacity = capacity }
 
-    func contains(_ caseID: String) -> Bool { ids.withLock { $0.contains(caseID) } }
+    func contains(_ caseID: CaseID) -> Bool { ids.withLock { $0.contains(caseID.rawValue) } }
 
     /// The case id from the path, which must exist (404 otherwise).
-    func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> String {
+    func existingCaseID(_ request: Request, on connection: DatabaseConnection) throws -> CaseID {
         let caseID = try CaseRoutes.caseID(request)
         try requireExisting(caseID, on: connection)
         return caseID
     }
 
     /// 404 unless the case exists.
-    func requireExisting(_ caseID: String, on connection: DatabaseConnection) throws {
+    func requireExisting(_ caseID: CaseID, on connection: DatabaseConnection) throws {
         if contains(caseID) { return }
         guard try CaseQueries().exists(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
         ids.withLock { known in
             if known.count >= capacity { known.removeAll(keepingCapacity: true) }
-            known.insert(caseID)
+            known.insert(caseID.rawValue)
         }
     }
 }

@@ -44,13 +44,15 @@ struct FHIRRoutes {
                 counts.forEach { metrics.ingestAccepted.add($0.accepted); metrics.ingestDuplicates.add($0.duplicates) }
                 deferred.complete(Self.answer(result, counts: counts))
             case .failure(let error):
-                if !error.isUnavailable { Log.error("FHIR ingest failed", ["request_id": .string(requestID), "error": .string(error.description)]) }
-                let outcome = OperationOutcome(issues: [.init(severity: .error, code: error.isUnavailable ? "transient" : "exception",
-                    diagnostics: error.isUnavailable ? "the database is unavailable; retry (duplicates are safe)"
-                                                     : "the server failed to store the Bundle; see its log for request \(requestID)",
+                let problem = DatabaseProblems.problem(for: error, requestID: requestID,
+                                                       unavailable: "the database is unavailable; retry (duplicates are safe)",
+                                                       failed: "FHIR ingest failed")
+                let transient = problem.status == 503
+                let outcome = OperationOutcome(issues: [.init(severity: .error, code: transient ? "transient" : "exception",
+                    diagnostics: transient ? problem.detail : "the server failed to store the Bundle; see its log for request \(requestID)",
                     expression: nil)])
-                var response = outcome.response(status: error.isUnavailable ? 503 : 500)
-                if error.isUnavailable { response.headers.append(("Retry-After", String(DatabaseProblems.retryAfterSeconds))) }
+                var response = outcome.response(status: problem.status)
+                response.headers.append(contentsOf: problem.headers)
                 deferred.complete(response)
             }
         }

@@ -22,10 +22,10 @@ struct AnomalyRoutes {
         if let minScore, !(0...1).contains(minScore) { throw Problem.badRequest("min_score must be between 0 and 1") }
         let granularity = try query.choice("granularity", of: ["episode", "sample"], default: "episode")
         let caseID = try CaseRoutes.caseID(request)
-        let key = AnswerCache.Key(route: "anomalies", caseID: caseID,
+        let key = AnswerCache.Key(route: "anomalies", caseID: caseID.rawValue,
                                   parameters: [granularity, from.map(String.init), to.map(String.init), minScore.map { "\($0)" }])
         // Read before the query: a commit after it changes the version.
-        let version = scoreVersions.version(of: caseID)
+        let version = scoreVersions.version(of: caseID.rawValue)
         if let version, knownCases.contains(caseID), let body = answers.body(for: key, version: version) {
             return Response(status: 200, contentType: "application/json", body: body)
         }
@@ -33,7 +33,7 @@ struct AnomalyRoutes {
             try knownCases.requireExisting(caseID, on: connection)
             var json = JSONWriter(capacity: 4096)
             json.beginObject()
-            json.field("case_id", caseID)
+            json.field("case_id", caseID.rawValue)
             json.field("granularity", granularity)
             if granularity == "episode" {
                 let episodes = try EpisodeStore().list(caseID: caseID, from: from, to: to, minScore: minScore, on: connection)

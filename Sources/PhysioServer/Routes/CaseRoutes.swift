@@ -92,13 +92,13 @@ struct CaseRoutes {
         json.field("updated_at", Timestamp.format(summary.updatedAt))
     }
 
-    static func caseID(_ request: Request) throws -> String {
-        let caseID = request.pathParameters["case_id"] ?? ""
-        guard CaseID.isValid(caseID) else {
-            throw Problem.badRequest("case id '\(caseID.prefix(80))' must match [A-Za-z0-9._-]{1,64}")
+    static func caseID(_ request: Request) throws -> CaseID {
+        let text = request.pathParameters["case_id"] ?? ""
+        guard let caseID = CaseID(text) else {
+            throw Problem.badRequest("case id '\(text.prefix(80))' must match [A-Za-z0-9._-]{1,64}")
         }
         return caseID
     }
 
-    static func unknown(_ caseID: String) -> Problem { .notFound("no case '\(caseID)'") }
+    static func unknown(_ caseID: CaseID) -> Problem { .notFound("no case '\(caseID)'") }
 }

@@ -30,9 +30,11 @@ struct ExportRoutes {
         if request.query("case")?.isEmpty == true {
             throw Problem.badRequest("case is empty; name a case, or leave case out to export every case")
         }
-        let caseID = query.string("case")
+        let caseID = try query.string("case").map { text -> CaseID in
+            guard let caseID = CaseID(text) else { throw Problem.badRequest("case '\(text.prefix(80))' must match [A-Za-z0-9._-]{1,64}") }
+            return caseID
+        }
         if let caseID {
-            guard CaseID.isValid(caseID) else { throw Problem.badRequest("case '\(caseID.prefix(80))' must match [A-Za-z0-9._-]{1,64}") }
             guard try pool.withConnection({ try CaseQueries().exists(caseID: caseID, on: $0) }) else {
                 throw CaseRoutes.unknown(caseID)
             }
@@ -41,12 +43,12 @@ struct ExportRoutes {
         let name: String
         switch dataset {
         case .vitals:
-            statement = try ExportStatements.vitals(caseID: caseID, from: from, to: to, order: order, format: format)
+            statement = ExportStatements.vitals(caseID: caseID, from: from, to: to, order: order, format: format)
             name = "vitals"
         case .anomalies:
             let granularity = try query.choice("granularity", of: ["sample", "episode"], default: "sample")
-            statement = granularity == "sample" ? try ExportStatements.scores(caseID: caseID, from: from, to: to, order: order, format: format)
-                                                : try ExportStatements.episodes(caseID: caseID, from: from, to: to, format: format)
+            statement = granularity == "sample" ? ExportStatements.scores(caseID: caseID, from: from, to: to, order: order, format: format)
+                                                : ExportStatements.episodes(caseID: caseID, from: from, to: to, format: format)
             name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
         }
         let stream = try CopyOutStream(pool: pool, statement: statement, requestID: request.id)

@@ -18,7 +18,7 @@ struct IngestRoutes {
         let caseID = try CaseRoutes.caseID(request)
         let batch: SampleBatch
         do {
-            batch = try decoder.decode(caseID: caseID, mediaType: request.mediaType, body: request.body)
+            batch = try decoder.decode(caseID: caseID.rawValue, mediaType: request.mediaType, body: request.body)
         } catch {
             metrics.ingestRejected.add()
             throw error
@@ -33,13 +33,12 @@ struct IngestRoutes {
                 metrics.ingestAccepted.add(counts.accepted)
                 metrics.ingestDuplicates.add(counts.duplicates)
                 deferred.complete(Self.counts(counts))
-            case .failure(let error) where error.isUnavailable:
-                // The why (hosts, libpq's words) is in the committer's log line, not for clients.
-                deferred.complete(Problem.serviceUnavailable("samples not stored: the database is unavailable; retry (duplicates are safe)",
-                                                             retryAfterSeconds: DatabaseProblems.retryAfterSeconds).response)
             case .failure(let error):
-                Log.error("ingest failed", ["request_id": .string(requestID), "error": .string(error.description)])
-                deferred.complete(Problem.internalError(requestID: requestID).response)
+                // The why (hosts, libpq's words) is in the committer's log line, not for clients.
+                deferred.complete(DatabaseProblems.problem(
+                    for: error, requestID: requestID,
+                    unavailable: "samples not stored: the database is unavailable; retry (duplicates are safe)",
+                    failed: "ingest failed").response)
             }
         }
         return .later(deferred)

@@ -16,7 +16,7 @@ struct StreamRoutes {
 
     func open(_ request: Request) throws -> Response {
         _ = try QueryParameters(request, allowed: [])
-        let (caseID, cursor) = try pool.withConnection { connection -> (String, StreamCursor) in
+        let (caseID, cursor) = try pool.withConnection { connection -> (CaseID, StreamCursor) in
             let caseID = try knownCases.existingCaseID(request, on: connection)
             if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed) }
             // From the latest rows on: only what is new is sent.

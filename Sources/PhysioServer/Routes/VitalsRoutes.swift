@@ -23,13 +23,13 @@ struct VitalsRoutes {
         return try pool.withConnection { connection in
             let caseID = try CaseRoutes.caseID(request)
             guard let samples = try CaseQueries().sampleCount(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
-            let key = AnswerCache.Key(route: "vitals", caseID: caseID, parameters: [bucket, from.map(String.init), to.map(String.init)])
+            let key = AnswerCache.Key(route: "vitals", caseID: caseID.rawValue, parameters: [bucket, from.map(String.init), to.map(String.init)])
             if let body = answers.body(for: key, version: samples) {
                 return Response(status: 200, contentType: "application/json", body: body)
             }
             var json = JSONWriter(capacity: 64 * 1024)
             json.beginObject()
-            json.field("case_id", caseID)
+            json.field("case_id", caseID.rawValue)
             json.field("bucket", bucket)
             if bucket == "raw" {
                 let rows = try VitalsQueries().raw(caseID: caseID, from: from, to: to, limit: maxRawRows + 1, on: connection)

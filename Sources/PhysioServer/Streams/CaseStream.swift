@@ -12,7 +12,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     static let window: Int64 = 30_000_000
     static let rowLimit = 2000
 
-    private let caseID: String
+    private let caseID: CaseID
     private let pool: ConnectionPool
     private let hub: StreamHub
     private let heartbeatNanos: UInt64
@@ -27,7 +27,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     private var offset = 0
     private var lastWrite = Clock.monotonicNanos()
 
-    init(caseID: String, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, heartbeatSeconds: Double) {
+    init(caseID: CaseID, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, heartbeatSeconds: Double) {
         self.caseID = caseID
         self.pool = pool
         self.hub = hub
@@ -36,7 +36,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         heartbeatNanos = UInt64(heartbeatSeconds * 1e9)
         pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n\n".utf8)
         ticket = StreamTicket(tokenID: tokenID)
-        hub.register(caseID: caseID, stream: ObjectIdentifier(self), ticket: ticket)
+        hub.register(caseID: caseID.rawValue, stream: ObjectIdentifier(self), ticket: ticket)
     }
 
     func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
@@ -58,7 +58,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         return .bytes(count)
     }
 
-    func close() { hub.unregister(caseID: caseID, stream: ObjectIdentifier(self)) }
+    func close() { hub.unregister(caseID: caseID.rawValue, stream: ObjectIdentifier(self)) }
 
     /// New rows since the cursors, as events.
     private func fetch() {

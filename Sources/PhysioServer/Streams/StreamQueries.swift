@@ -11,7 +11,7 @@ struct StreamQueries {
         let json: () -> String
     }
 
-    func samples(caseID: String, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
+    func samples(caseID: CaseID, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
         let batch = try VitalsQueries().raw(caseID: caseID, from: after + 1, to: nil, limit: limit, on: connection)
         return (0..<batch.count).map { row in
             Row(key: String(batch.timestamps[row]), timestamp: batch.timestamps[row]) {
@@ -22,7 +22,7 @@ struct StreamQueries {
         }
     }
 
-    func scores(caseID: String, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
+    func scores(caseID: CaseID, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
         try ScoreStore().list(caseID: caseID, from: after + 1, to: nil, minScore: nil, limit: limit, on: connection).map { score in
             // The score may be rewritten by a newer model: key on time and value.
             Row(key: "\(score.timestamp):\(score.score):\(score.modelID)", timestamp: score.timestamp) {
@@ -34,7 +34,7 @@ struct StreamQueries {
     }
 
     /// Episodes updated after `updatedAfter`; their key includes the update time, so a grown episode is sent again.
-    func episodes(caseID: String, updatedAfter: Int64, on connection: DatabaseConnection) throws -> [Row] {
+    func episodes(caseID: CaseID, updatedAfter: Int64, on connection: DatabaseConnection) throws -> [Row] {
         try EpisodeStore().updated(caseID: caseID, after: updatedAfter, on: connection).map { record, updatedAt in
             Row(key: "\(record.id):\(updatedAt)", timestamp: updatedAt) {
                 var json = JSONWriter(capacity: 512)

@@ -30,7 +30,7 @@ public struct EpisodeStore: Sendable {
         """
 
     /// Episodes overlapping [from, to] with a peak of at least `minScore`, by start.
-    public func list(caseID: String, from: Int64?, to: Int64?, minScore: Double?,
+    public func list(caseID: CaseID, from: Int64?, to: Int64?, minScore: Double?,
                      on connection: DatabaseConnection) throws -> [EpisodeRecord] {
         let result = try connection.query(prepared: """
             SELECT \(Self.recordColumns) FROM anomaly_episodes
@@ -43,7 +43,7 @@ public struct EpisodeStore: Sendable {
 
     /// The case's latest episode if it is still open: it ended no more than
     /// `gapSeconds` before the case's latest scored sample.
-    public func open(caseID: String, gapSeconds: Double, on connection: DatabaseConnection) throws -> EpisodeRecord? {
+    public func open(caseID: CaseID, gapSeconds: Double, on connection: DatabaseConnection) throws -> EpisodeRecord? {
         let result = try connection.query(prepared: """
             SELECT \(Self.recordColumns) FROM anomaly_episodes e
             WHERE case_id = $1
@@ -54,7 +54,7 @@ public struct EpisodeStore: Sendable {
     }
 
     /// Episodes of a case changed after `after` (µs), oldest change first, with their update time.
-    public func updated(caseID: String, after: Int64, limit: Int = 200,
+    public func updated(caseID: CaseID, after: Int64, limit: Int = 200,
                         on connection: DatabaseConnection) throws -> [(EpisodeRecord, Int64)] {
         let result = try connection.query("""
             SELECT \(Self.recordColumns), \(SQL.micros("updated_at")) FROM anomaly_episodes

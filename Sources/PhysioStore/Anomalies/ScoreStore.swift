@@ -62,7 +62,7 @@ public struct ScoreStore: Sendable {
     }
 
     /// Per-sample scores in [from, to] of at least `minScore`, at most `limit` (+1 to tell there are more).
-    public func list(caseID: String, from: Int64?, to: Int64?, minScore: Double?, limit: Int,
+    public func list(caseID: CaseID, from: Int64?, to: Int64?, minScore: Double?, limit: Int,
                      on connection: DatabaseConnection) throws -> [ScoreRecord] {
         let result = try connection.query(prepared: """
             SELECT \(SQL.micros("ts")), score, anomalous, array_to_string(rules, ','), model_id
@@ -78,7 +78,7 @@ public struct ScoreStore: Sendable {
     }
 
     /// The case's newest score, if any.
-    public func latest(caseID: String, on connection: DatabaseConnection) throws -> (at: Int64, score: Double, anomalous: Bool, modelID: Int64)? {
+    public func latest(caseID: CaseID, on connection: DatabaseConnection) throws -> (at: Int64, score: Double, anomalous: Bool, modelID: Int64)? {
         try connection.query(prepared: """
             SELECT \(SQL.micros("ts")), score, anomalous, model_id FROM anomaly_scores
             WHERE case_id = $1 ORDER BY ts DESC LIMIT 1

@@ -28,25 +28,25 @@ public struct CaseQueries: Sendable {
         return try result.rows.map(Self.summary)
     }
 
-    public func summary(caseID: String, on connection: DatabaseConnection) throws -> CaseSummary? {
+    public func summary(caseID: CaseID, on connection: DatabaseConnection) throws -> CaseSummary? {
         let result = try connection.query(prepared: "SELECT \(Self.summaryColumns) FROM cases WHERE case_id = $1", [caseID])
         return try result.rows.first.map(Self.summary)
     }
 
     /// Samples stored for the case, nil for an unknown case. Only ingest
     /// adds to it, in the transaction that stores the samples.
-    public func sampleCount(caseID: String, on connection: DatabaseConnection) throws -> Int64? {
+    public func sampleCount(caseID: CaseID, on connection: DatabaseConnection) throws -> Int64? {
         try connection.query(prepared: "SELECT samples FROM cases WHERE case_id = $1", [caseID]).single((Int64).self)
     }
 
-    public func exists(caseID: String, on connection: DatabaseConnection) throws -> Bool {
+    public func exists(caseID: CaseID, on connection: DatabaseConnection) throws -> Bool {
         try connection.query(prepared: "SELECT 1 FROM cases WHERE case_id = $1", [caseID]).rowCount == 1
     }
 
     /// The most recent value of each vital within `lookbackSeconds` of the
     /// case's last sample (older is not "current"; and the bound keeps a
     /// vital the case never had from scanning the whole case).
-    public func latestValues(caseID: String, lastSample: Int64, lookbackSeconds: Int = 900,
+    public func latestValues(caseID: CaseID, lastSample: Int64, lookbackSeconds: Int = 900,
                              on connection: DatabaseConnection) throws -> [(vital: Vital, value: Float, at: Int64)] {
         let since = SQLTime(lastSample - Int64(lookbackSeconds) * 1_000_000)
         let result = try connection.query(prepared: Self.latestValuesSQL, [caseID, since])
@@ -63,7 +63,7 @@ public struct CaseQueries: Sendable {
     }.joined(separator: " UNION ALL ")
 
     /// Jobs of the case not done yet, and dead letters.
-    public func jobCounts(caseID: String, on connection: DatabaseConnection) throws -> (pending: Int, failed: Int) {
+    public func jobCounts(caseID: CaseID, on connection: DatabaseConnection) throws -> (pending: Int, failed: Int) {
         let result = try connection.query(prepared: """
             SELECT count(*) FILTER (WHERE state <> \(JobState.failed.literal)), count(*) FILTER (WHERE state = \(JobState.failed.literal))
             FROM inference_jobs WHERE case_id = $1

@@ -1,3 +1,5 @@
+import PhysioCore
+
 /// When a case last changed, per kind of row: where a live stream starts.
 public struct LatestChanges: Sendable, Equatable {
     /// The newest sample time, score time and episode update (µs); 0 when there is none.
@@ -7,7 +9,7 @@ public struct LatestChanges: Sendable, Equatable {
 }
 
 extension CaseQueries {
-    public func latestChanges(caseID: String, on connection: DatabaseConnection) throws -> LatestChanges {
+    public func latestChanges(caseID: CaseID, on connection: DatabaseConnection) throws -> LatestChanges {
         let result = try connection.query("""
             SELECT coalesce((SELECT \(SQL.micros("max(ts)")) FROM vitals WHERE case_id = $1), 0),
                    coalesce((SELECT \(SQL.micros("max(ts)")) FROM anomaly_scores WHERE case_id = $1), 0),

@@ -2,9 +2,8 @@ import PhysioCore
 import PhysioPlatform
 
 /// The COPY statements behind the exports. COPY takes no parameters, so
-/// values are inlined: a case id is checked against [A-Za-z0-9._-] here
-/// and times are formatted here, so nothing a client sends reaches the SQL
-/// as text.
+/// values are inlined: a case id is a `CaseID` ([A-Za-z0-9._-] only) and
+/// times are formatted here, so nothing a client sends reaches the SQL as text.
 public enum ExportStatements {
     public enum Format: String, Sendable {
         case csv, ndjson
@@ -33,12 +32,6 @@ public enum ExportStatements {
         public let sql: String
         public let format: Format
         public var columns: [(name: String, kind: ColumnKind)]? = nil
-    }
-
-    /// Case ids are spliced into the statement: only valid ones.
-    struct InvalidCaseID: Error, CustomStringConvertible {
-        let caseID: String
-        var description: String { "not a case id: \(caseID.prefix(80))" }
     }
 
     /// The same COPY for both formats: CSV as it comes but for the time,
@@ -71,23 +64,20 @@ public enum ExportStatements {
     /// keeps the sort cheap and the order the same on every server.
     static let sortKey = "case_id COLLATE \"C\", ts"
 
-    static func orderBy(caseID: String?, _ order: Order) -> String {
+    static func orderBy(caseID: CaseID?, _ order: Order) -> String {
         caseID != nil || order == .byCase ? "ORDER BY \(sortKey)" : ""
     }
 
-    static func filter(caseID: String?, from: Int64?, to: Int64?, column: String, endColumn: String? = nil) throws -> String {
+    static func filter(caseID: CaseID?, from: Int64?, to: Int64?, column: String, endColumn: String? = nil) -> String {
         var conditions: [String] = []
-        if let caseID {
-            guard CaseID.isValid(caseID) else { throw InvalidCaseID(caseID: caseID) }
-            conditions.append("case_id = '\(caseID)'")
-        }
+        if let caseID { conditions.append("case_id = '\(caseID.rawValue)'") }
         if let from { conditions.append("\(endColumn ?? column) >= '\(Timestamp.format(from))'") }
         if let to { conditions.append("\(column) <= '\(Timestamp.format(to))'") }
         return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 
-    public static func vitals(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) throws -> Statement {
-        let whereClause = try filter(caseID: caseID, from: from, to: to, column: "ts")
+    public static func vitals(caseID: CaseID?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
+        let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
         let names = Vital.allCases.map(\.name)
         return rows("""
             SELECT case_id, ts AS t, \(names.joined(separator: ", "))
@@ -95,8 +85,8 @@ public enum ExportStatements {
             """, format: format, columns: [("case_id", .string), ("t", .time)] + names.map { ($0, .number) })
     }
 
-    public static func scores(caseID: String?, from: Int64?, to: Int64?, order: Order, format: Format) throws -> Statement {
-        let whereClause = try filter(caseID: caseID, from: from, to: to, column: "ts")
+    public static func scores(caseID: CaseID?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
+        let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
         return rows("""
             SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
             FROM anomaly_scores \(whereClause) \(orderBy(caseID: caseID, order))
@@ -104,8 +94,8 @@ public enum ExportStatements {
                                         ("rules", .list), ("model_id", .number)])
     }
 
-    public static func episodes(caseID: String?, from: Int64?, to: Int64?, format: Format) throws -> Statement {
-        let whereClause = try filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
+    public static func episodes(caseID: CaseID?, from: Int64?, to: Int64?, format: Format) -> Statement {
+        let whereClause = filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
         let drivers = EpisodeStore.driversList(separator: ";")
         switch format {
         case .csv:

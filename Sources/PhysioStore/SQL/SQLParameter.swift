@@ -1,3 +1,4 @@
+import PhysioCore
 import PhysioPlatform
 
 /// A value bound to a `$n` parameter, sent in PostgreSQL's text format; nil is NULL.
@@ -61,4 +62,8 @@ enum SQL {
     static func micros(_ expression: String) -> String {
         "(extract(epoch from \(expression)) * 1000000)::int8"
     }
+}
+
+extension CaseID: SQLParameter {
+    public var sqlText: String? { rawValue }
 }

@@ -45,13 +45,13 @@ public struct VitalsQueries: Sendable {
     public init() {}
 
     /// Raw samples in [from, to], at most `limit` rows.
-    public func raw(caseID: String, from: Int64?, to: Int64?, limit: Int, on connection: DatabaseConnection) throws -> SampleBatch {
+    public func raw(caseID: CaseID, from: Int64?, to: Int64?, limit: Int, on connection: DatabaseConnection) throws -> SampleBatch {
         let result = try connection.query(prepared: """
             SELECT \(VitalsReader.columns) FROM vitals
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
             ORDER BY ts LIMIT $4
             """, [caseID, SQLTime.optional(from), SQLTime.optional(to), limit])
-        return try VitalsReader.batch(caseID: caseID, result)
+        return try VitalsReader.batch(caseID: caseID.rawValue, result)
     }
 
     /// Buckets whose start lies in [floor(from), to], each over its whole
@@ -60,7 +60,7 @@ public struct VitalsQueries: Sendable {
     /// aggregate, in one statement (one snapshot), so the answer always
     /// equals a GROUP BY over the raw rows on plain PostgreSQL; under
     /// TimescaleDB the continuous aggregate's own real-time view does the rest.
-    public func buckets(caseID: String, resolution: AggregateSQL.Resolution, from: Int64?, to: Int64?,
+    public func buckets(caseID: CaseID, resolution: AggregateSQL.Resolution, from: Int64?, to: Int64?,
                         on connection: DatabaseConnection) throws -> VitalsBuckets {
         let sql = Self.bucketsSQL[resolution] ?? Self.bucketsSQL(for: resolution)
         return VitalsBuckets(result: try connection.query(prepared: sql, [caseID, SQLTime.optional(from), SQLTime.optional(to)]))
