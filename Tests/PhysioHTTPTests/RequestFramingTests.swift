@@ -172,7 +172,7 @@ struct RequestFramingTests {
         let server = try Self.echoServer(connectionLimit: 8)
         defer { server.stop() }
         var held = try (0..<8).map { _ in try RawSocket(port: server.port) }
-        try waitFor { server.currentConnections == 8 }
+        try #require(waitUntil(seconds: 5) { server.currentConnections == 8 })
         let extra = try RawSocket(port: server.port)
         extra.send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n")
         let (bytes, seconds) = Self.timed { extra.readUntilClosed(seconds: 5) }
@@ -183,16 +183,8 @@ struct RequestFramingTests {
         held[0].send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
         #expect(String(decoding: held[0].read(until: "ok", seconds: 5), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         held.removeAll()
-        try waitFor { server.currentConnections == 0 }
+        try #require(waitUntil(seconds: 5) { server.currentConnections == 0 })
         let later = Self.answer(try Self.post("Content-Length: 2\r\nConnection: close\r\n", Array("ok".utf8), to: server.port))
         #expect(later.status == 200)
-    }
-
-    private func waitFor(seconds: Double = 5, _ condition: () -> Bool) throws {
-        let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
-        while !condition() {
-            try #require(Clock.monotonicNanos() < deadline, "condition not met within \(seconds) s")
-            Clock.sleep(seconds: 0.02)
-        }
     }
 }

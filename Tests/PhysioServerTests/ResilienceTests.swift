@@ -27,9 +27,9 @@ struct ResilienceTests {
         }
         // Wait until the commit is blocked on the lock: the request is in flight.
         let watcher = try server.database.connect()
-        try waitUntil(seconds: 10) {
+        #expect(try waitUntil(seconds: 10) {
             try watcher.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'physio-ingest' AND wait_event_type = 'Lock'").int(0, 0) == 1
-        }
+        })
         let stopped = WaitGroup()
         stopped.add()
         startThread { server.server.stop(); stopped.done() }
@@ -69,13 +69,4 @@ struct ResilienceTests {
         #expect(try client.get("/readyz").status == 200)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'outage'") == 3)
     }
-}
-
-func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws {
-    let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
-    while Clock.monotonicNanos() < deadline {
-        if try condition() { return }
-        Clock.sleep(seconds: 0.02)
-    }
-    Issue.record("condition not met within \(seconds) s")
 }

@@ -154,6 +154,6 @@ struct SlowClientTests {
         extra.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(extra.readUntilClosed(seconds: 3).isEmpty, "the fifth connection from one address is closed unanswered")
         held.removeAll()
-        try waitUntil(seconds: 5) { (try? server.client().get("/healthz").status) == 200 }
+        #expect(waitUntil(seconds: 5) { (try? server.client().get("/healthz").status) == 200 })
     }
 }

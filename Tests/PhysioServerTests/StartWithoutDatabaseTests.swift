@@ -36,12 +36,11 @@ struct StartWithoutDatabaseTests {
 
         try postgres.start()
         var stored: HTTPClient.Response?
-        let deadline = Clock.monotonicNanos() + 15_000_000_000
-        while Clock.monotonicNanos() < deadline {
+        _ = try waitUntil(seconds: 15, every: 0.2) {
             let reply = try client.send("POST", "/cases/early/vitals", headers: headers, body: body)
-            if reply.status == 200 { stored = reply; break }
+            if reply.status == 200 { stored = reply; return true }
             #expect(reply.status == 503, "\(reply.text)")
-            Clock.sleep(seconds: 0.2)
+            return false
         }
         #expect(stored?.number("accepted") == 2)
         #expect(try client.get("/readyz").status == 200)

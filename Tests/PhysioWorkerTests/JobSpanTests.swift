@@ -23,8 +23,7 @@ struct JobSpanTests {
 
         let pool = try database.startWorkers(name: "w-span", workers: 1)
         defer { pool.stop() }
-        var waited = 0
-        while try database.count("SELECT count(*) FROM inference_jobs") > 1 && waited < 600 { Clock.sleep(seconds: 0.05); waited += 1 }
+        #expect(try waitUntil(seconds: 30) { try database.count("SELECT count(*) FROM inference_jobs") <= 1 })
         #expect(try database.count("SELECT count(*) FROM inference_jobs") == 1)
         #expect(pool.statistics.jobs == 2)
         #expect(try database.count("SELECT count(*) FROM anomaly_scores") == 120)

@@ -130,13 +130,11 @@ struct ScaleOutTests {
     /// physio backend has exited (a backend flushes its counts as it exits).
     private func tableStatistics(_ database: TestDatabase) throws -> Statistics {
         let connection = try database.connect()
-        for _ in 0..<200 {
-            let others = try connection.query("""
+        _ = try waitUntil(seconds: 10, every: 0.05) {
+            try connection.query("""
                 SELECT count(*) FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'physio-%' AND application_name <> 'physio-test'
-                """).int(0, 0)
-            if others == 0 { break }
-            Clock.sleep(seconds: 0.05)
+                """).int(0, 0) == 0
         }
         let result = try connection.query("""
             SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relname IN ('inference_jobs', 'anomaly_scores')

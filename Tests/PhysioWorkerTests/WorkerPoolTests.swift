@@ -77,9 +77,7 @@ struct WorkerPoolTests {
         #expect(try database.scalar("SELECT min(model_id) FROM anomaly_scores") == String(first))
 
         let second = try TestModels.register(on: database, seed: 2, name: "second")
-        var waited = 0
-        while pool.model.current?.id != second && waited < 100 { Clock.sleep(seconds: 0.05); waited += 1 }
-        #expect(pool.model.current?.id == second)
+        #expect(waitUntil(seconds: 5) { pool.model.current?.id == second })
         try database.ingest([TestModels.calmCase("live", start: 1_795_600_100, seconds: 60)])
         #expect(try database.waitForEmptyQueue())
         #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE model_id = \(second)") == 60)

@@ -15,6 +15,13 @@ public struct Request: @unchecked Sendable {
     /// Id of that token.
     public internal(set) var tokenID: Int?
     let connection: OpaquePointer?
+    /// Headers and query arguments of a request made without a connection.
+    private let fields: Fields?
+
+    private struct Fields: Sendable {
+        let headers: [(String, String)]
+        let query: [(String, String)]
+    }
 
     init(method: String, path: String, body: [UInt8], id: String, connection: OpaquePointer?) {
         self.method = method
@@ -22,9 +29,24 @@ public struct Request: @unchecked Sendable {
         self.body = body
         self.id = id
         self.connection = connection
+        fields = nil
+    }
+
+    /// A request held in memory, answered without a socket (`Router.respond`):
+    /// router tests, and callers inside the process. Query values are as
+    /// they would be after percent-decoding.
+    public init(method: String, path: String, headers: [(String, String)] = [], query: [(String, String)] = [],
+                body: [UInt8] = [], id: String = "in-memory") {
+        self.method = method
+        self.path = path
+        self.body = body
+        self.id = id
+        connection = nil
+        fields = Fields(headers: headers, query: query)
     }
 
     public func header(_ name: String) -> String? {
+        if let fields { return fields.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
         guard let connection, let value = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, name) else { return nil }
         return String(cString: value)
     }
@@ -32,6 +54,7 @@ public struct Request: @unchecked Sendable {
     /// A query argument, already percent-decoded. An argument given without
     /// `=` reads as the empty string.
     public func query(_ name: String) -> String? {
+        if let fields { return fields.query.first { $0.0 == name }?.1 }
         guard let connection else { return nil }
         var value: UnsafePointer<CChar>?
         var length = 0
@@ -45,6 +68,7 @@ public struct Request: @unchecked Sendable {
 
     /// Names of every query argument, to reject unknown ones.
     public var queryNames: [String] {
+        if let fields { return fields.query.map(\.0) }
         guard let connection else { return [] }
         var names: [String] = []
         withUnsafeMutablePointer(to: &names) { pointer in

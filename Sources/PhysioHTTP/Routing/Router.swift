@@ -52,7 +52,10 @@ public final class Router: Sendable {
         return .methodNotAllowed(allowed)
     }
 
-    func respond(to incoming: Request) -> (reply: Reply, label: String) {
+    /// The answer to `incoming` and the route's pattern (or "unmatched"),
+    /// for the access log and metrics. No socket is needed: tests call it
+    /// with in-memory requests.
+    public func respond(to incoming: Request) -> (reply: Reply, label: String) {
         var request = incoming
         let route: Route
         switch match(method: request.method, path: request.path) {

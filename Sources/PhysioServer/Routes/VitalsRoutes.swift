@@ -20,8 +20,8 @@ struct VitalsRoutes {
         let query = try QueryParameters(request, allowed: ["from", "to", "bucket"])
         let (from, to) = try query.timeRange()
         let bucket = try query.choice("bucket", of: ["raw", "1m", "1h"], default: "raw")
+        let caseID = try CaseRoutes.caseID(request)
         return try pool.withConnection { connection in
-            let caseID = try CaseRoutes.caseID(request)
             guard let samples = try CaseQueries().sampleCount(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
             let key = AnswerCache.Key(route: "vitals", caseID: caseID.rawValue, parameters: [bucket, from.map(String.init), to.map(String.init)])
             if let body = answers.body(for: key, version: samples) {

@@ -5,70 +5,9 @@ import PhysioWorker
 import Testing
 import PhysioPlatform
 
+/// Workers and the queue together: failing jobs, killed workers, re-runs.
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
-struct QueueTests {
-    static func enqueue(_ database: TestDatabase, jobs: Int, caseID: String = "q") throws {
-        try database.connect().execute("""
-            INSERT INTO inference_jobs (case_id, ts_from, ts_to, samples)
-            SELECT '\(caseID)', to_timestamp(1795600000 + g), to_timestamp(1795600000 + g), 1 FROM generate_series(1, \(jobs)) g
-            """)
-    }
-
-    @Test func twoWorkersNeverHoldTheSameJob() throws {
-        let database = try TestDatabase.create()
-        try Self.enqueue(database, jobs: 600)
-        let claimed = Locked<[String: [Int64]]>([:])
-        let done = WaitGroup()
-        for name in ["a", "b", "c"] {
-            done.add()
-            startThread {
-                defer { done.done() }
-                guard let connection = try? database.connect() else { return }
-                let queue = JobQueue(workerID: name)
-                while let jobs = try? queue.claim(limit: 7, on: connection), !jobs.isEmpty {
-                    claimed.withLock { $0[name, default: []] += jobs.map(\.id) }
-                }
-            }
-        }
-        #expect(done.wait(seconds: 60))
-        let all = claimed.value.values.flatMap { $0 }
-        #expect(all.count == 600)
-        #expect(Set(all).count == 600)
-        #expect(claimed.value.count >= 2, "more than one worker should have claimed jobs")
-        #expect(try database.count("SELECT count(*) FROM inference_jobs WHERE state = 'running' AND attempts = 1") == 600)
-    }
-
-    @Test func anExpiredLeaseIsTakenOver() throws {
-        let database = try TestDatabase.create()
-        try Self.enqueue(database, jobs: 1)
-        let connection = try database.connect()
-        let stalled = JobQueue(workerID: "stalled", leaseSeconds: 0.2)
-        let rescuer = JobQueue(workerID: "rescuer")
-        let job = try #require(stalled.claim(limit: 10, on: connection).first)
-        #expect(try rescuer.claim(limit: 10, on: connection).isEmpty, "leased job must not be claimable")
-        #expect(try rescuer.rescue(on: connection) == 0, "lease not expired yet")
-        Clock.sleep(seconds: 0.4)
-        #expect(try rescuer.rescue(on: connection) == 1)
-        let taken = try rescuer.claim(limit: 10, on: connection)
-        #expect(taken.map(\.id) == [job.id])
-        #expect(taken.first?.attempt == 2)
-        // The stalled worker, waking up, no longer owns it and must not write results.
-        try connection.execute("BEGIN")
-        #expect(try stalled.acquire([job.id], on: connection).isEmpty)
-        try connection.execute("ROLLBACK")
-        #expect(try database.scalar("SELECT last_error FROM inference_jobs")?.contains("lease expired") == true)
-    }
-
-    @Test func backoffGrowsExponentiallyWithJitterAndIsCapped() {
-        let queue = JobQueue(workerID: "x", backoffBaseSeconds: 1, backoffMaxSeconds: 60)
-        for attempt in 1...10 {
-            let expected = min(60, Double(1 << (attempt - 1)))
-            let delays = (0..<50).map { _ in queue.backoffSeconds(afterAttempt: attempt) }
-            #expect(delays.allSatisfy { $0 >= expected / 2 && $0 <= expected }, "attempt \(attempt): \(delays.min()!)…\(delays.max()!)")
-            #expect(Set(delays).count > 1, "jittered")
-        }
-    }
-
+struct WorkerJobTests {
     /// A job that keeps failing is retried with backoff, then kept as `failed`
     /// with its last error; the other cases go on being scored.
     @Test func aJobThatKeepsFailingEndsFailedAfterMaxAttempts() throws {
@@ -88,13 +27,9 @@ struct QueueTests {
         let pool = try database.startWorkers(name: "w-fail", workers: 1)
         defer { pool.stop() }
         let connection = try database.connect()
-        var state = ""
-        for _ in 0..<200 {
-            state = try connection.query("SELECT state FROM inference_jobs WHERE case_id = 'poison'").string(0, 0) ?? ""
-            if state == "failed" { break }
-            Clock.sleep(seconds: 0.05)
-        }
-        #expect(state == "failed")
+        #expect(try waitUntil(seconds: 10) {
+            try connection.query("SELECT state FROM inference_jobs WHERE case_id = 'poison'").string(0, 0) == "failed"
+        })
         let row = try connection.query("SELECT attempts, last_error, locked_by FROM inference_jobs WHERE case_id = 'poison'")
         #expect(row.int(0, 0) == 3)
         #expect(row.string(0, 1)?.contains("poisoned sample") == true)
@@ -117,17 +52,17 @@ struct QueueTests {
         defer { pool.stop() }
         let watcher = try database.connect()
         var blockedPID: Int?
-        for _ in 0..<200 where blockedPID == nil {
+        _ = try waitUntil(seconds: 10) {
             blockedPID = try watcher.query("""
                 SELECT pid FROM pg_stat_activity WHERE application_name = 'physio-worker' AND wait_event_type = 'Lock'
                 """).int(0, 0)
-            if blockedPID == nil { Clock.sleep(seconds: 0.05) }
+            return blockedPID != nil
         }
         let pid = try #require(blockedPID)
         try watcher.query("SELECT pg_terminate_backend($1)", [String(pid)])
-        for _ in 0..<200 where try watcher.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(pid)]).rowCount == 1 {
-            Clock.sleep(seconds: 0.05)
-        }
+        #expect(try waitUntil(seconds: 10) {
+            try watcher.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(pid)]).rowCount == 0
+        })
         // Checked while the lock is still held: a rescue of the job (its
         // 1 s lease may be over already) blocks where the first try did, so
         // only what the killed transaction left could be seen here.
