@@ -7,7 +7,7 @@ import { AuthError, getJSON, token } from "./api.js";
 import { CaseList } from "./cases.js";
 import { CaseView } from "./caseview.js";
 import { byId, text } from "./dom.js";
-import { clock } from "./format.js";
+import { adoptRules, clock, rulesAdopted } from "./format.js";
 
 const POLL_MS = 5000;
 
@@ -45,6 +45,7 @@ async function poll() {
   clearTimeout(pollTimer);
   const connection = byId("connection");
   try {
+    if (!rulesAdopted()) adoptRules(await getJSON("/rules"));
     const cases = await caseList.refresh();
     text(connection, `Updated ${clock(Date.now())}`);
     connection.classList.remove("bad");

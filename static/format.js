@@ -23,35 +23,33 @@ export const PANELS = [
   { id: "temp", title: "Temperature", vitals: ["temp"], range: [35, 39] },
 ];
 
-// The server's default clinical rules (Sources/PhysioCore/Rules/ClinicalRules.swift,
-// `ClinicalRules.standard`): drawn as threshold lines, and used to label rule ids.
-export const RULES = [
-  { id: "hr_gt_140", vital: "hr", op: ">", value: 140 },
-  { id: "hr_lt_40", vital: "hr", op: "<", value: 40 },
-  { id: "spo2_lt_90", vital: "spo2", op: "<", value: 90 },
-  { id: "sbp_lt_80", vital: "sbp", op: "<", value: 80 },
-  { id: "sbp_gt_180", vital: "sbp", op: ">", value: 180 },
-  { id: "mbp_lt_65", vital: "mbp", op: "<", value: 65 },
-  { id: "rr_le_8", vital: "rr", op: "≤", value: 8 },
-  { id: "temp_le_35", vital: "temp", op: "≤", value: 35 },
-  { id: "temp_ge_39_1", vital: "temp", op: "≥", value: 39.1 },
-];
+// The clinical rules and each vital's plausible range are the server's
+// (GET /rules), read once before anything is drawn (`adoptRules`): the
+// threshold lines are the rules episodes name, and values outside a range
+// (a flushed arterial line) are left out as the detector leaves them out.
+export let RULES = [];
+export let PLAUSIBLE = {};
 
-// The server's artefact filter ranges (Sources/PhysioCore/Model/Features/ArtefactFilter.swift,
-// `clinicalRanges`): outside them the detector treats a value as missing, and
-// the charts leave it out, so a flushed arterial line does not squash the scale.
-export const PLAUSIBLE = {
-  hr: [20, 250], sbp: [40, 300], dbp: [20, 200], mbp: [25, 250],
-  spo2: [50, 100], rr: [3, 70], etco2: [5, 100], temp: [25, 44],
-};
+const COMPARISONS = { ">": ">", ">=": "≥", "<": "<", "<=": "≤" };
+
+/** Takes the answer of GET /rules. */
+export function adoptRules(answer) {
+  RULES = answer.rules.map((rule) => ({ id: rule.id, vital: rule.vital, op: COMPARISONS[rule.comparison], value: rule.limit }));
+  PLAUSIBLE = Object.fromEntries(Object.entries(answer.plausible).map(([vital, range]) => [vital, [range.min, range.max]]));
+}
+
+export const rulesAdopted = () => RULES.length > 0;
 
 export const plausible = (vital, value) =>
-  value != null && !Number.isNaN(value) && value >= PLAUSIBLE[vital][0] && value <= PLAUSIBLE[vital][1];
+  value != null && !Number.isNaN(value) && PLAUSIBLE[vital] != null && value >= PLAUSIBLE[vital][0] && value <= PLAUSIBLE[vital][1];
 
 const OPERATORS = { gt: ">", lt: "<", ge: "≥", le: "≤" };
 
-/** "hr_gt_140" → "HR > 140"; ids this page does not know are shown as they are. */
+/** "hr_gt_140" → "HR > 140", from the server's rule if it has one, else
+ *  from the id's own pattern; ids of no known shape are shown as they are. */
 export function ruleLabel(id) {
+  const rule = RULES.find((known) => known.id === id);
+  if (rule && VITALS[rule.vital]) return `${VITALS[rule.vital].label} ${rule.op} ${rule.value}`;
   const match = /^([a-z0-9]+)_(gt|lt|ge|le)_(\d+)(?:_(\d+))?$/.exec(id);
   if (!match || !VITALS[match[1]]) return id;
   const value = match[4] ? `${match[3]}.${match[4]}` : match[3];

@@ -39,6 +39,7 @@ public final class APIServer: @unchecked Sendable {
             ExportRoutes(pool: pool).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
             AdminRoutes(pool: pool).routes,
+            RulesRoutes().routes,
             MetricsRoutes(metrics: metrics).routes,
             OpenAPIRoutes().routes,
             StaticRoutes().routes,
