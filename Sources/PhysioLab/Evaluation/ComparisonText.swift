@@ -5,7 +5,7 @@ extension ScorerComparison {
         var lines = ["detector and baselines (AUROC, AUPRC; 95 % intervals by case: \(bootstrap.resamples) resamples of cases, seed \(bootstrap.seed)):"]
         for task in tasks {
             let named = task.task.namedBaseline.map { " (the baseline to beat: \(Scorer($0).title))" } ?? ""
-            lines.append("  \(task.task.title)\(named): \(task.cases) cases, \(task.samples) samples, \(task.positives) positive"
+            lines.append("  \(task.task.title)\(named): \(task.cases) case\(task.cases == 1 ? "" : "s"), \(task.samples) samples, \(task.positives) positive"
                 + (task.results.first?.rocAUC.interval == nil ? Self.noIntervalReason(task, bootstrap) : ""))
             if task.positives == 0 || task.positives == task.samples { continue }
             var rows = [["scorer", "AUROC", "AUPRC", "detector − scorer, AUROC"]]

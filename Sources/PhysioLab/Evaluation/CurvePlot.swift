@@ -9,11 +9,14 @@ public struct CurvePlot {
         public let name: String
         public let seed: ScoredSamples
         public let earlyWarning: ScoredSamples
+        /// Whether the scorer alarms (a dot marks its alarms); baselines only rank.
+        public let showsAlarms: Bool
 
-        public init(name: String, seed: ScoredSamples, earlyWarning: ScoredSamples) {
+        public init(name: String, seed: ScoredSamples, earlyWarning: ScoredSamples, showsAlarms: Bool = true) {
             self.name = name
             self.seed = seed
             self.earlyWarning = earlyWarning
+            self.showsAlarms = showsAlarms
         }
     }
 
@@ -23,7 +26,7 @@ public struct CurvePlot {
     /// Shown in the early-warning panels when that task cannot be computed.
     public let earlyWarningNote: String?
 
-    static let colors = ["#1f5fa8", "#d1495b", "#2a9d8f", "#7b4ea3"]
+    static let colors = ["#1f5fa8", "#d1495b", "#2a9d8f", "#7b4ea3", "#e09f3e", "#6c757d"]
     static let panel = 300.0, margin = (left: 62.0, right: 24.0, top: 70.0, bottom: 56.0)
     static let header = 64.0
 
@@ -112,21 +115,23 @@ public struct CurvePlot {
             let operating: (Double, Double)? = roc
                 ? (counts.falsePositives + counts.trueNegatives > 0 ? (Double(counts.falsePositives) / Double(counts.falsePositives + counts.trueNegatives), metrics.recall ?? 0) : nil)
                 : metrics.precision.map { (metrics.recall ?? 0, $0) }
-            if let operating {
+            if series[index].showsAlarms, let operating {
                 out += "<circle cx=\"\(n(px(operating.0)))\" cy=\"\(n(py(operating.1)))\" r=\"4.5\" fill=\"\(color)\" stroke=\"white\" stroke-width=\"1.5\"/>\n"
             }
             let area = roc ? metrics.rocAUC : metrics.averagePrecision
             legend.append((color, "\(series[index].name): \(roc ? "AUROC" : "AUPRC") \(Format.optional(area, 3))"))
         }
-        let legendX = roc ? px(0.38) : px(0.04), legendY = roc ? py(0.2) : py(0.08) - Double(legend.count - 1) * 18
-        let boxHeight = Double(legend.count) * 18 + 22
-        out += "<rect x=\"\(n(legendX - 6))\" y=\"\(n(legendY - 14))\" width=\"\(n(size * 0.6))\" height=\"\(n(boxHeight))\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#ccc\"/>\n"
+        let dotNote = series.contains(where: \.showsAlarms)
+        let rows = Double(legend.count - 1) + (dotNote ? 1 : 0)
+        let legendX = roc ? px(0.27) : px(0.04), legendY = (roc ? py(0.08) : py(0.04)) - rows * 18
+        let boxHeight = Double(legend.count) * 18 + (dotNote ? 22 : 4)
+        out += "<rect x=\"\(n(legendX - 6))\" y=\"\(n(legendY - 14))\" width=\"\(n(size * 0.71))\" height=\"\(n(boxHeight))\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#ccc\"/>\n"
         for (i, entry) in legend.enumerated() {
             let ly = legendY + Double(i) * 18
             out += line(legendX, ly - 4, legendX + 18, ly - 4, stroke: entry.0, width: 2.5)
             out += text(x: legendX + 24, y: ly, entry.1, size: 11.5)
         }
-        out += text(x: legendX + 24, y: legendY + Double(legend.count) * 18, "● = the detector's alarms", size: 10.5, fill: "#555")
+        if dotNote { out += text(x: legendX + 24, y: legendY + Double(legend.count) * 18, "● = the detector's alarms", size: 10.5, fill: "#555") }
         return out + "</g>\n"
     }
 

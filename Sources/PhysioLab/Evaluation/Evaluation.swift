@@ -134,6 +134,17 @@ public struct Evaluation: Sendable {
         return tasks
     }
 
+    /// The detector's curves (named `detector`) and each baseline's, for `CurvePlot`.
+    public func curveSeries(detector: String) -> [CurvePlot.Series] {
+        var series = [CurvePlot.Series(name: detector, seed: seedSamples, earlyWarning: earlyWarningSamples)]
+        let seed = comparison.task(.seedProtocol), warning = comparison.task(.earlyWarning)
+        for (index, scorer) in comparison.scorers.enumerated().dropFirst() {
+            series.append(CurvePlot.Series(name: scorer.title, seed: seed?.pooled[index] ?? ScoredSamples(),
+                                           earlyWarning: warning?.pooled[index] ?? ScoredSamples(), showsAlarms: false))
+        }
+        return series
+    }
+
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }

@@ -9,6 +9,14 @@ public struct ScoredSamples: Sendable {
 
     public init() {}
 
+    /// Samples of a scorer that does not alarm (a baseline): every alarm flag false.
+    public init(scores: [Double], labels: [Bool]) {
+        precondition(scores.count == labels.count, "one label per score")
+        self.scores = scores
+        self.labels = labels
+        alarms = [Bool](repeating: false, count: scores.count)
+    }
+
     public mutating func append(score: Double, label: Bool, alarm: Bool) {
         scores.append(score)
         labels.append(label)

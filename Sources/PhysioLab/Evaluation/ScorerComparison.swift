@@ -27,6 +27,8 @@ public struct TaskComparison: Sendable {
     public let validResamples: Int
     /// The detector first, then the baselines.
     public let results: [ScorerResult]
+    /// Each scorer's samples pooled over the cases, in the order of `results` (for curves).
+    public let pooled: [ScoredSamples]
 
     /// The baseline with the highest AUROC.
     public var bestBaseline: ScorerResult? {
@@ -69,8 +71,10 @@ public struct ScorerComparison: Sendable {
         let hasInterval = cases.count >= 2 && 2 * draws.count >= bootstrap.resamples
         var resampledAUC: [[Double]] = []
         var results: [ScorerResult] = []
+        var pooled: [ScoredSamples] = []
         for (index, scorer) in scorers.enumerated() {
             let scores = cases.flatMap { $0.scores[index] }
+            pooled.append(ScoredSamples(scores: scores, labels: labels))
             let ranking = ResampledRanking(scores: scores, labels: labels, cases: caseOfSample, caseCount: cases.count)
             let resampled = draws.map { ranking.metrics(weights: $0) }
             let aucs = resampled.map { $0.rocAUC! }
@@ -90,6 +94,6 @@ public struct ScorerComparison: Sendable {
                 detectorAdvantage: advantage))
         }
         return TaskComparison(task: task, cases: cases.count, samples: labels.count, positives: Int(positives.reduce(0, +)),
-                              validResamples: draws.count, results: results)
+                              validResamples: draws.count, results: results, pooled: pooled)
     }
 }

@@ -119,8 +119,7 @@ struct Evaluate: ParsableCommand {
             let note = evaluation.earlyWarning.isApplicable ? nil
                 : "median sampling interval above \(Int(maxSpacing)) s: a \(Int(sustain))-s breach and a \(Int(horizon))-s warning cannot be resolved"
             let chart = CurvePlot(title: title ?? data, subtitle: scored.description,
-                                  series: [.init(name: scored.scorerName, seed: evaluation.seedSamples,
-                                                 earlyWarning: evaluation.earlyWarningSamples)],
+                                  series: evaluation.curveSeries(detector: scored.scorerName),
                                   earlyWarningNote: note,
                                   earlyWarningHeading: "Early warning — label: a breach ≥ \(Int(sustain)) s starts within \(Int(horizon)) s")
             try AtomicFile.write(Array(chart.svg.utf8), to: plot)
