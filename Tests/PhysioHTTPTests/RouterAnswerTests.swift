@@ -1,5 +1,6 @@
 import PhysioHTTP
 import PhysioPlatform
+import PhysioTestSupport
 import Testing
 
 /// What the router answers before and around a handler: authentication,
@@ -29,49 +30,35 @@ import Testing
     func answer(_ method: String, _ path: String, token: String? = nil, authorization: String? = nil,
                 query: [(String, String)] = []) -> Response {
         let header = authorization ?? token.map { "Bearer \($0)" }
-        let request = Request(method: method, path: path, headers: header.map { [("Authorization", $0)] } ?? [], query: query,
-                              id: "req-1")
-        guard case .now(let response) = router.respond(to: request).reply else {
-            Issue.record("a deferred answer")
-            return Response(status: 0)
-        }
-        return response
-    }
-
-    func text(_ response: Response) -> String {
-        guard case .bytes(let bytes) = response.body else { return "" }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    func header(_ response: Response, _ name: String) -> String? {
-        response.headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        return router.answer(Request(method: method, path: path, headers: header.map { [("Authorization", $0)] } ?? [],
+                                     query: query, id: "req-1"))
     }
 
     @Test func aScopedRouteWithoutATokenIs401WithAChallenge() {
         let response = answer("GET", "/cases/or-7")
         #expect(response.status == 401)
-        #expect(header(response, "WWW-Authenticate") == #"Bearer realm="physio""#)
-        #expect(header(response, "Content-Type") == "application/problem+json")
-        #expect(text(response).contains(#""status":401"#))
+        #expect(response.header("WWW-Authenticate") == #"Bearer realm="physio""#)
+        #expect(response.header("Content-Type") == "application/problem+json")
+        #expect(response.bodyText.contains(#""status":401"#))
     }
 
     @Test func anotherSchemeOrAnUnknownTokenIs401() {
         #expect(answer("GET", "/cases/or-7", authorization: "Basic cmVhZGVyOg==").status == 401)
         let unknown = answer("GET", "/cases/or-7", token: "stolen")
         #expect(unknown.status == 401)
-        #expect(header(unknown, "WWW-Authenticate")?.contains("invalid_token") == true)
+        #expect(unknown.header("WWW-Authenticate")?.contains("invalid_token") == true)
     }
 
     @Test func aTokenWithoutTheRoutesScopeIs403NamingIt() {
         let response = answer("POST", "/cases/or-7", token: "reader")
         #expect(response.status == 403)
-        #expect(header(response, "WWW-Authenticate")?.contains(#"scope="ingest""#) == true)
+        #expect(response.header("WWW-Authenticate")?.contains(#"scope="ingest""#) == true)
     }
 
     @Test func aGoodTokenReachesTheHandlerWithParametersAndPrincipal() {
         let response = answer("GET", "/cases/or-7", token: "reader", query: [("window", "900")])
         #expect(response.status == 200)
-        #expect(text(response) == "or-7 dashboard 900")
+        #expect(response.bodyText == "or-7 dashboard 900")
         #expect(answer("GET", "/cases/or-7", authorization: "bearer   reader  ").status == 200)
         #expect(answer("GET", "/open").status == 200)
     }
@@ -79,24 +66,24 @@ import Testing
     @Test func aTokenCheckThatCannotTellIs503() {
         let response = answer("GET", "/cases/or-7", token: "down")
         #expect(response.status == 503)
-        #expect(header(response, "Retry-After") != nil)
+        #expect(response.header("Retry-After") != nil)
     }
 
     @Test func unknownPathsAre404AndOtherMethods405WithAllow() {
         #expect(answer("GET", "/nowhere").status == 404)
         let response = answer("DELETE", "/cases/or-7", token: "reader")
         #expect(response.status == 405)
-        #expect(Set((header(response, "Allow") ?? "").split(separator: ",").map { $0.trimmingSpaces }) == ["GET", "POST", "HEAD"])
+        #expect(Set((response.header("Allow") ?? "").split(separator: ",").map { $0.trimmingSpaces }) == ["GET", "POST", "HEAD"])
         #expect(answer("HEAD", "/open").status == 200)
     }
 
     @Test func handlerErrorsBecomeProblems() {
         let bad = answer("GET", "/bad")
-        #expect(bad.status == 400 && text(bad).contains("not like that"))
+        #expect(bad.status == 400 && bad.bodyText.contains("not like that"))
         #expect(answer("GET", "/mapped").status == 503)
         let crash = answer("GET", "/crash")
         #expect(crash.status == 500)
-        #expect(text(crash).contains("req-1"), "the detail names the request id to find in the log")
-        #expect(!text(crash).contains("Unmapped"), "the cause stays in the log")
+        #expect(crash.bodyText.contains("req-1"), "the detail names the request id to find in the log")
+        #expect(!crash.bodyText.contains("Unmapped"), "the cause stays in the log")
     }
 }

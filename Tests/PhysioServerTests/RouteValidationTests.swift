@@ -1,6 +1,7 @@
 import PhysioHTTP
 import PhysioPlatform
 import PhysioServer
+import PhysioTestSupport
 import Testing
 
 /// The API's own checks of what a client sends, answered before any query:
@@ -15,17 +16,7 @@ import Testing
                 query: [(String, String)] = []) -> Response {
         var headers = [("Authorization", "Bearer any")]
         if let contentType { headers.append(("Content-Type", contentType)) }
-        let request = Request(method: method, path: path, headers: headers, query: query, body: Array(body.utf8))
-        guard case .now(let response) = Self.router.respond(to: request).reply else {
-            Issue.record("\(method) \(path) was deferred: it reached the database")
-            return Response(status: 0)
-        }
-        return response
-    }
-
-    func text(_ response: Response) -> String {
-        guard case .bytes(let bytes) = response.body else { return "" }
-        return String(decoding: bytes, as: UTF8.self)
+        return Self.router.answer(Request(method: method, path: path, headers: headers, query: query, body: Array(body.utf8)))
     }
 
     func isProblem(_ response: Response, _ status: Int) -> Bool {
@@ -48,13 +39,13 @@ import Testing
         let invalid = answer("POST", "/cases/or-7/vitals", contentType: "application/json",
                              body: #"{"samples":[{"t":"yesterday","hr":72}]}"#)
         #expect(isProblem(invalid, 422))
-        #expect(text(invalid).contains("/samples/0/t"))
+        #expect(invalid.bodyText.contains("/samples/0/t"))
     }
 
     @Test func anEmptyBatchIsAcceptedWithoutAWrite() {
         let response = answer("POST", "/cases/or-7/vitals", contentType: "application/json", body: #"{"samples":[]}"#)
         #expect(response.status == 200)
-        #expect(text(response).contains(#""accepted":0"#))
+        #expect(response.bodyText.contains(#""accepted":0"#))
     }
 
     @Test(arguments: [
@@ -71,7 +62,7 @@ import Testing
     ])
     func badQueryArgumentsAre400(path: String, query: [(String, String)]) {
         let response = answer("GET", path, query: query)
-        #expect(isProblem(response, 400), "\(path) \(query): \(response.status) \(text(response))")
+        #expect(isProblem(response, 400), "\(path) \(query): \(response.status) \(response.bodyText)")
     }
 
     @Test func unknownRoutesAndMethodsAreProblems() {

@@ -12,16 +12,7 @@ import Testing
     static let router = Router(routes: server.routes, authorize: { $0 == "reader" ? TokenGrant(name: "r", scopes: ["read"]) : nil })
 
     static func answer(token: String? = "reader") -> Response {
-        let headers = token.map { [("Authorization", "Bearer \($0)")] } ?? []
-        guard case .now(let response) = router.respond(to: Request(method: "GET", path: "/rules", headers: headers)).reply else {
-            return Response(status: 0)
-        }
-        return response
-    }
-
-    static func body(_ response: Response) -> [UInt8] {
-        guard case .bytes(let bytes) = response.body else { return [] }
-        return bytes
+        router.answer(Request(method: "GET", path: "/rules", headers: token.map { [("Authorization", "Bearer \($0)")] } ?? []))
     }
 
     static func staticFile(_ name: String) throws -> String {
@@ -31,7 +22,7 @@ import Testing
     @Test func theRulesAreTheDetectorsAndTheRangesItsArtefactFilters() throws {
         let response = Self.answer()
         #expect(response.status == 200)
-        let document = try JSONDocument.parse(Self.body(response)).get()
+        let document = try JSONDocument.parse(response.bodyBytes).get()
         try withExtendedLifetime(document) {
             let root = document.value
             let rules = try #require(root["rules"])
@@ -63,7 +54,7 @@ import Testing
         #expect(format.matches(of: /PLAUSIBLE\s*=\s*\{\s*\w+\s*:/).isEmpty, "format.js copies the plausible ranges")
         #expect(try Self.staticFile("app.js").contains(#"adoptRules(await getJSON("/rules"))"#))
 
-        let document = try JSONDocument.parse(Self.body(Self.answer())).get()
+        let document = try JSONDocument.parse(Self.answer().bodyBytes).get()
         try withExtendedLifetime(document) {
             let rule = try #require(document.value["rules"]?[0])
             for field in format.matches(of: /rule\.(\w+)/).map({ String($0.1) }) where !["op", "value"].contains(field) {

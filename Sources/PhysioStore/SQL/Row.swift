@@ -114,15 +114,24 @@ extension String: ColumnDecodable {
     public static func decode(_ value: ColumnValue) throws -> String { String(cString: try value.required(String.self)) }
 }
 
+extension ColumnValue {
+    /// The whole text parsed by a C `strto…` function; an error when it stops short.
+    func parsed<T>(_ type: T.Type, _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T) throws -> T {
+        let text = try required(type)
+        var end: UnsafeMutablePointer<CChar>?
+        errno = 0
+        let number = parse(text, &end)
+        guard errno != ERANGE || T.self != Int64.self, let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 else {
+            throw mismatch(type)
+        }
+        return number
+    }
+}
+
 extension Int64: ColumnDecodable {
     /// int2, int4 and int8 text, and times as `SQL.micros` gives them.
     public static func decode(_ value: ColumnValue) throws -> Int64 {
-        let text = try value.required(Int64.self)
-        var end: UnsafeMutablePointer<CChar>?
-        errno = 0
-        let number = strtoll(text, &end, 10)
-        guard errno == 0, let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 else { throw value.mismatch(Int64.self) }
-        return Int64(number)
+        try value.parsed(Int64.self) { Int64(strtoll($0, $1, 10)) }
     }
 }
 
@@ -137,22 +146,14 @@ extension Int: ColumnDecodable {
 extension Double: ColumnDecodable {
     /// float4, float8 and numeric text (NaN and ±Infinity as PostgreSQL writes them).
     public static func decode(_ value: ColumnValue) throws -> Double {
-        let text = try value.required(Double.self)
-        var end: UnsafeMutablePointer<CChar>?
-        let number = strtod(text, &end)
-        guard let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 else { throw value.mismatch(Double.self) }
-        return number
+        try value.parsed(Double.self) { strtod($0, $1) }
     }
 }
 
 extension Float: ColumnDecodable {
     /// `real` columns: read as Float, so the value is exactly the stored one.
     public static func decode(_ value: ColumnValue) throws -> Float {
-        let text = try value.required(Float.self)
-        var end: UnsafeMutablePointer<CChar>?
-        let number = strtof(text, &end)
-        guard let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 else { throw value.mismatch(Float.self) }
-        return number
+        try value.parsed(Float.self) { strtof($0, $1) }
     }
 }
 
