@@ -75,9 +75,14 @@ enum FuzzTargets {
     static func bundle(_ body: [UInt8]) {
         do {
             let result = try BundleDecoder().decode(body)
-            // Observations of one case and instant share a row, so rows never outnumber stored entries.
-            let stored = result.outcomes.filter { if case .stored = $0 { true } else { false } }.count
-            precondition(result.batches.reduce(0) { $0 + $1.count } <= stored)
+            // One row per Observation read, and each such entry names its own row.
+            var rows = Set<[Int]>()
+            for outcome in result.outcomes {
+                guard case .sample(let batch, let row, let paths) = outcome else { continue }
+                precondition(row < result.batches[batch].count && !paths.isEmpty)
+                precondition(rows.insert([batch, row]).inserted)
+            }
+            precondition(result.batches.reduce(0) { $0 + $1.count } == rows.count)
             for batch in result.batches {
                 precondition(CaseID.isValid(batch.caseID))
                 precondition(batch.timestamps.allSatisfy(Timestamp.validRange.contains))

@@ -44,7 +44,9 @@ struct FHIRTests {
         #expect(response.withJSON { $0["entry"]?.count } == 9)
         #expect(response.withJSON { $0["entry"]?[0]?["response"]?["status"]?.string } == "201 Created")
         #expect(response.withJSON { $0["entry"]?[7]?["response"]?["status"]?.string } == "200 OK")
+        // Per Observation: the first makes the instant, the six others merge into it.
         #expect(response.header("X-Physio-Samples-Accepted") == "1")
+        #expect(response.header("X-Physio-Samples-Merged") == "6")
         #expect(response.header("X-Physio-Observations-Ignored") == "2")
         let row = try server.database.connect().query("SELECT hr, spo2, sbp, dbp, mbp, rr, temp, etco2 FROM vitals WHERE case_id = 'op-12'")
         #expect(row.rowCount == 1)
@@ -53,7 +55,10 @@ struct FHIRTests {
         #expect(abs(row.float(0, 7)! - 35.0) < 0.01)
         #expect(try server.database.count("SELECT count(*) FROM inference_jobs WHERE case_id = 'op-12'") == 1)
         // The same Bundle again stores nothing twice.
-        #expect(try post(server, body).header("X-Physio-Samples-Duplicate") == "1")
+        let again = try post(server, body)
+        #expect(again.header("X-Physio-Samples-Duplicate") == "7")
+        #expect(again.withJSON { $0["entry"]?[0]?["response"]?["status"]?.string } == "200 OK")
+        #expect(try server.database.count("SELECT count(*) FROM inference_jobs WHERE case_id = 'op-12'") == 1)
     }
 
     @Test func theSubjectNamesTheCaseWhenThereIsNoEncounter() throws {
@@ -107,6 +112,57 @@ struct FHIRTests {
         #expect(response.status == status, "\(response.text)")
         #expect(response.string("resourceType") == "OperationOutcome")
         #expect(try server.database.count("SELECT count(*) FROM vitals") == 0)
+    }
+
+    /// HR and SpO2 of one instant in two Bundles: the second fills the
+    /// instant and is answered 201 because its value was stored.
+    @Test func observationsOfOneInstantInTwoBundlesMerge() throws {
+        let server = try TestServer()
+        #expect(try post(server, Self.bundle("transaction", [Self.observation("8867-4", value: 72, unit: "/min")])).status == 200)
+        let second = try post(server, Self.bundle("transaction", [Self.observation("59408-5", value: 97, unit: "%")]))
+        #expect(second.status == 200, "\(second.text)")
+        #expect(second.withJSON { $0["entry"]?[0]?["response"]?["status"]?.string } == "201 Created")
+        #expect(second.header("X-Physio-Samples-Merged") == "1")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-12' AND hr = 72 AND spo2 = 97") == 1)
+    }
+
+    /// Two HR values of one instant in a batch: the first is stored, the
+    /// second answered 409 naming the field, the stored value and where it was sent.
+    @Test func aConflictingObservationInABatchIs409AndTheFirstIsKept() throws {
+        let server = try TestServer()
+        let response = try post(server, Self.bundle("batch", [
+            Self.observation("8867-4", value: 72, unit: "/min"),
+            Self.observation("8867-4", value: 75, unit: "/min"),
+            Self.observation("59408-5", value: 97, unit: "%"),
+        ]))
+        #expect(response.status == 200)
+        let statuses = (0..<3).map { index in response.withJSON { $0["entry"]?[index]?["response"]?["status"]?.string } }
+        #expect(statuses == ["201 Created", "409 Conflict", "201 Created"])
+        #expect(response.withJSON { $0["entry"]?[1]?["response"]?["outcome"]?["issue"]?[0]?["code"]?.string } == "conflict")
+        #expect(response.withJSON { $0["entry"]?[1]?["response"]?["outcome"]?["issue"]?[0]?["expression"]?[0]?.string }
+                == "Bundle.entry[1].resource.valueQuantity.value")
+        #expect(response.header("X-Physio-Samples-Conflict") == "1")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-12' AND hr = 72 AND spo2 = 97") == 1)
+    }
+
+    /// A transaction is all or nothing: a value that conflicts with a stored
+    /// one refuses the whole Bundle (409), and none of its entries is stored.
+    @Test func aTransactionWithAConflictIsRefusedWhole() throws {
+        let server = try TestServer()
+        #expect(try post(server, Self.bundle("batch", [Self.observation("8867-4", value: 72, unit: "/min")])).status == 200)
+        let response = try post(server, Self.bundle("transaction", [
+            Self.observation("59408-5", value: 97, unit: "%"),
+            Self.observation("85354-9", components: Self.bloodPressure),
+            Self.observation("8867-4", value: 90, unit: "/min"),
+            Self.observation("8867-4", value: 60, unit: "/min", time: "2026-11-24T10:00:01Z"),
+        ]))
+        #expect(response.status == 409, "\(response.text)")
+        #expect(response.string("resourceType") == "OperationOutcome")
+        #expect(response.withJSON { $0["issue"]?[0]?["code"]?.string } == "conflict")
+        #expect(response.withJSON { $0["issue"]?[0]?["expression"]?[0]?.string } == "Bundle.entry[2].resource.valueQuantity.value")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE spo2 IS NOT NULL OR sbp IS NOT NULL") == 0)
+        #expect(try server.database.count("SELECT count(*) FROM inference_jobs") == 1)
     }
 
     @Test func otherMediaTypesAre415AndTheScopeIsIngest() throws {

@@ -50,18 +50,13 @@ struct IngestTests {
         let second = try server.ingest("dup", json: #"{"samples":[\#(batch)]}"#)
         #expect(first.number("accepted") == 50 && first.number("duplicates") == 0)
         #expect(second.number("accepted") == 0 && second.number("duplicates") == 50)
+        #expect(second.number("merged") == 0 && second.number("conflicts") == 0)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'dup'") == 50)
         // One job for the batch that stored rows, none for the all-duplicate one.
         #expect(try server.database.count("SELECT count(*) FROM inference_jobs WHERE case_id = 'dup'") == 1)
         #expect(try server.database.scalar("SELECT samples FROM inference_jobs WHERE case_id = 'dup'") == "50")
     }
 
-    @Test func aRepeatedTimeInsideOneBatchCountsAsDuplicate() throws {
-        let server = try TestServer()
-        let response = try server.ingest("inner", json: #"{"samples":[{"t":1795600000,"hr":70},{"t":1795600000,"hr":99}]}"#)
-        #expect(response.number("accepted") == 1 && response.number("duplicates") == 1)
-        #expect(try server.database.scalar("SELECT hr FROM vitals WHERE case_id = 'inner'") == "70")
-    }
 
     @Test func oneJobPerAcceptedBatchCoversItsTimeRange() throws {
         let server = try TestServer()

@@ -12,11 +12,11 @@ struct CommitQueueTests {
             for second in 0..<rows { batch.appendRow(timestamp: Int64(second) * 1_000_000) }
             return batch
         }
-        return GroupCommitter.Pending(batches: batches) { _ in }
+        return GroupCommitter.Pending(unit: IngestUnit(batches)) { _ in }
     }
 
     static func cases(_ group: [GroupCommitter.Pending]?) -> [String] {
-        (group ?? []).map { $0.batches.map(\.caseID).joined(separator: "+") }
+        (group ?? []).map { $0.unit.batches.map(\.caseID).joined(separator: "+") }
     }
 
     /// nextGroup without blocking: waits only if nothing can be taken, so

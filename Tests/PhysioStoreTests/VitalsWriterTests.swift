@@ -44,4 +44,24 @@ struct VitalsWriterTests {
         #expect(try database.scalar("SELECT string_agg(samples::text, ',' ORDER BY id) FROM inference_jobs WHERE case_id = 'retry'") == "10,5")
         #expect(try database.scalar("SELECT samples FROM cases WHERE case_id = 'retry'") == "15")
     }
+
+    /// A unit that refuses conflicts (a FHIR transaction) is left out of a
+    /// shared commit whole; the others are stored as if it had not been sent.
+    @Test func aRefusedUnitLeavesTheRestOfTheCommitStored() throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        let writer = VitalsWriter()
+        _ = try writer.write([GroupCommitterTests.batch("held", from: 1_795_600_000, count: 1)], on: connection)
+        var clash = GroupCommitterTests.batch("held", from: 1_795_600_000, count: 2)
+        clash.set(.hr, row: 0, to: 99)
+        let counts = try writer.write(units: [
+            IngestUnit([GroupCommitterTests.batch("other", from: 1_795_600_000, count: 3), clash], refusesConflicts: true),
+            IngestUnit([GroupCommitterTests.batch("held", from: 1_795_600_001, count: 2)]),
+        ], on: connection)
+        #expect(counts[0].allSatisfy { $0.refused })
+        #expect(counts[1] == [IngestCounts(accepted: 2, duplicates: 0)])
+        #expect(connection.isIdle)
+        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'other'") == 0)
+        #expect(try database.scalar("SELECT string_agg(hr::text, ',' ORDER BY ts) FROM vitals WHERE case_id = 'held'") == "70,70,70")
+    }
 }

@@ -12,8 +12,11 @@ public struct LoadConfiguration: Sendable {
     public var durationSeconds = 10.0
     public var threads = 2
     public var casePrefix = "lg"
-    /// Appends `case_id,t` of every acknowledged sample (for loss checks).
+    /// Appends `case_id,t,vitals` of every acknowledged sample (for loss checks).
     public var ackLogPath: String?
+    /// Each instant's SpO2 (85 %) is sent in the monitor's next request, as
+    /// a second device would send it: the server merges it into the stored row.
+    public var splitSpO2 = false
     /// A request unanswered this long counts as a lost connection (and is sent again).
     public var requestTimeoutSeconds = 10.0
 
@@ -30,6 +33,8 @@ public struct LoadReport: Sendable {
     /// Requests that sent an unacknowledged batch again (after a 5xx, a lost connection or a timeout).
     public var resent = 0
     public var samplesAccepted = 0
+    /// Samples that filled vitals of an instant already stored.
+    public var samplesMerged = 0
     public var duplicates = 0
     /// Non-200 answers by status.
     public var statuses: [Int: Int] = [:]
@@ -44,6 +49,7 @@ public struct LoadReport: Sendable {
         samplesSent += other.samplesSent
         resent += other.resent
         samplesAccepted += other.samplesAccepted
+        samplesMerged += other.samplesMerged
         duplicates += other.duplicates
         for (status, count) in other.statuses { statuses[status, default: 0] += count }
         connectionErrors += other.connectionErrors

@@ -106,15 +106,16 @@ struct MonitorLoop {
                 case .failed:
                     report.connectionErrors += 1
                     monitors[index].close()
-                case .complete(let status, let accepted, let duplicates):
+                case .complete(let status, let accepted, let merged, let duplicates):
                     let finished = Clock.monotonicNanos()
                     report.latency.record(micros: Int64((finished - monitors[index].sentAt) / 1000))
                     monitors[index].settle(status: status)
                     if status == 200 {
                         report.okRequests += 1
                         report.samplesAccepted += accepted
+                        report.samplesMerged += merged
                         report.duplicates += duplicates
-                        if ackLog != nil { monitors[index].appendAcks(to: &acks) }
+                        if ackLog != nil { monitors[index].appendAcks(to: &acks, split: configuration.splitSpO2) }
                     } else {
                         report.statuses[status, default: 0] += 1
                     }
@@ -130,7 +131,7 @@ struct MonitorLoop {
     }
 }
 
-/// Acknowledged samples, one `case_id,t` line each, from all threads.
+/// Acknowledged samples, one `case_id,t,vitals` line each, from all threads.
 final class AckLog: @unchecked Sendable {
     private let file: UnsafeMutablePointer<FILE>
     private let lock = Lock()

@@ -9,7 +9,7 @@ struct Monitor {
     enum Receive {
         case incomplete
         case failed
-        case complete(status: Int, accepted: Int, duplicates: Int)
+        case complete(status: Int, accepted: Int, merged: Int, duplicates: Int)
     }
 
     let caseID: String
@@ -19,6 +19,9 @@ struct Monitor {
     var sentAt: UInt64 = 0
     private var lastTimestamp: Int64 = 0
     private var sentTimestamps: [Int64] = []
+    /// With `splitSpO2`: instants of the last request, whose SpO2 goes in the next one.
+    private var spo2Due: [Int64] = []
+    private var sentSpO2: [Int64] = []
     /// The batch last sent while it is not acknowledged: a monitor keeps
     /// unacknowledged samples and sends them again (ingest is idempotent).
     private var pendingBody: String?
@@ -68,6 +71,13 @@ struct Monitor {
     private mutating func nextBody(_ configuration: LoadConfiguration) -> String {
         sentTimestamps.removeAll(keepingCapacity: true)
         var body = #"{"samples":["#
+        // A second device's SpO2 of the instants sent last time, merged into
+        // the stored rows: 85 %, under the 90 % rule, so that a score from
+        // before the merge is told from one after it.
+        sentSpO2 = spo2Due
+        for t in sentSpO2 {
+            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","spo2":85},"#
+        }
         for index in 0..<configuration.samplesPerRequest {
             // t is the wall clock at sending, so "time to score" can be read off the database.
             let t = max(Clock.nowMicros(), lastTimestamp + 1)
@@ -76,9 +86,11 @@ struct Monitor {
             heartRate = min(140, max(40, heartRate + Float(nextNoise()) * 0.8))
             systolic = min(180, max(80, systolic + Float(nextNoise()) * 1.2))
             if index > 0 { body += "," }
-            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","hr":\#(Int(heartRate)),"sbp":\#(Int(systolic)),"dbp":\#(Int(systolic / 2)),"spo2":98}"#
+            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","hr":\#(Int(heartRate)),"sbp":\#(Int(systolic)),"dbp":\#(Int(systolic / 2))"#
+            body += configuration.splitSpO2 ? "}" : #","spo2":98}"#
         }
         body += "]}"
+        spo2Due = configuration.splitSpO2 ? sentTimestamps : []
         return body
     }
 
@@ -104,17 +116,23 @@ struct Monitor {
         guard response.count >= headerEnd + 4 + length else { return .incomplete }
         let body = String(decoding: response[(headerEnd + 4)..<(headerEnd + 4 + length)], as: UTF8.self)
         if lines.contains(where: { $0.lowercased() == "connection: close" }) { close() }
-        return .complete(status: status, accepted: Self.number("accepted", in: body), duplicates: Self.number("duplicates", in: body))
+        return .complete(status: status, accepted: Self.number("accepted", in: body), merged: Self.number("merged", in: body),
+                         duplicates: Self.number("duplicates", in: body))
     }
 
-    /// `case_id,t` for every sample of the acknowledged request.
-    func appendAcks(to buffer: inout [UInt8]) {
-        for t in sentTimestamps {
+    /// `case_id,t,vitals` for every sample of the acknowledged request:
+    /// `all`, or with `splitSpO2` `nospo2` and then `spo2` for the same instant.
+    func appendAcks(to buffer: inout [UInt8], split: Bool) {
+        func line(_ t: Int64, _ vitals: String) {
             buffer.append(contentsOf: caseID.utf8)
             buffer.append(0x2C)
             buffer.append(contentsOf: Timestamp.format(t, fixedMicros: true).utf8)
+            buffer.append(0x2C)
+            buffer.append(contentsOf: vitals.utf8)
             buffer.append(0x0A)
         }
+        for t in sentSpO2 { line(t, "spo2") }
+        for t in sentTimestamps { line(t, split ? "nospo2" : "all") }
     }
 
     mutating func close() {

@@ -9,6 +9,8 @@ public final class ServerMetrics: @unchecked Sendable {
     public let registry = MetricsRegistry()
     let ingestAccepted: Counter
     let ingestDuplicates: Counter
+    let ingestMerged: Counter
+    let ingestConflicts: Counter
     let ingestRejected: Counter
     /// Seconds from a job being queued (its samples committed) to its scores committed.
     public let detectionLatency: Histogram
@@ -19,7 +21,17 @@ public final class ServerMetrics: @unchecked Sendable {
                                               buckets: Histogram.latencyBuckets)
         ingestAccepted = registry.counter("physio_ingest_samples_total", help: "Samples stored.", labels: [("result", "accepted")])
         ingestDuplicates = registry.counter("physio_ingest_samples_total", help: "Samples stored.", labels: [("result", "duplicate")])
+        ingestMerged = registry.counter("physio_ingest_samples_total", help: "Samples stored.", labels: [("result", "merged")])
+        ingestConflicts = registry.counter("physio_ingest_samples_total", help: "Samples stored.", labels: [("result", "conflict")])
         ingestRejected = registry.counter("physio_ingest_rejected_requests_total", help: "Ingest requests refused for bad input.")
+    }
+
+    /// Each sample counted under what became of it.
+    func recordIngest(_ counts: IngestCounts) {
+        ingestAccepted.add(counts.accepted)
+        ingestMerged.add(counts.merged)
+        ingestDuplicates.add(counts.duplicates)
+        ingestConflicts.add(counts.conflicts)
     }
 
     /// Per route and method: a latency histogram and counts by status.

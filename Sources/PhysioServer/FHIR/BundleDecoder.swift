@@ -14,7 +14,9 @@ struct BundleDecoder {
     enum BundleType: String { case transaction, batch }
 
     enum EntryOutcome {
-        case stored
+        /// Its sample: row `row` of batch `batch`.
+        /// `paths`: where each vital's value is, for answers about it.
+        case sample(batch: Int, row: Int, paths: [Vital: String])
         case ignored(String)
         case failed([OperationOutcome.Issue])
     }
@@ -22,7 +24,8 @@ struct BundleDecoder {
     struct Result {
         let type: BundleType
         var outcomes: [EntryOutcome] = []
-        /// Samples per case: observations of one instant form one sample.
+        /// Samples per case, one per Observation in entry order: the writer
+        /// merges those of one instant and tells each one's outcome.
         var batches: [SampleBatch] = []
         var ignoredObservations: Int { outcomes.filter { if case .ignored = $0 { true } else { false } }.count }
         var issues: [OperationOutcome.Issue] {
@@ -52,7 +55,7 @@ struct BundleDecoder {
                 diagnostics: "Bundle.type must be transaction or batch", expression: "Bundle.type"))
         }
         var result = Result(type: type)
-        var samples: [String: [Int64: [Float]]] = [:]
+        var batchIndex: [String: Int] = [:]
         if let entries = bundle["entry"] {
             guard entries.kind == .array else {
                 throw FHIRProblem(status: 422, issue: .init(severity: .error, code: "structure",
@@ -71,22 +74,22 @@ struct BundleDecoder {
                         result.outcomes.append(.ignored(ignoredReason(entries[index]!["resource"])))
                         continue
                     }
-                    var values = samples[reading.caseID]?[reading.time] ?? [Float](repeating: .nan, count: Vital.count)
-                    for (vital, value) in reading.values { values[vital.rawValue] = value }
-                    samples[reading.caseID, default: [:]][reading.time] = values
-                    result.outcomes.append(.stored)
+                    let batch = batchIndex[reading.caseID] ?? {
+                        result.batches.append(SampleBatch(caseID: reading.caseID))
+                        batchIndex[reading.caseID] = result.batches.count - 1
+                        return result.batches.count - 1
+                    }()
+                    let row = result.batches[batch].appendRow(timestamp: reading.time)
+                    var paths: [Vital: String] = [:]
+                    for (vital, value, path) in reading.values {
+                        result.batches[batch].set(vital, row: row, to: value)
+                        paths[vital] = path
+                    }
+                    result.outcomes.append(.sample(batch: batch, row: row, paths: paths))
                 case .failure(let issues):
                     result.outcomes.append(.failed(issues.issues))
                 }
             }
-        }
-        result.batches = samples.keys.sorted().map { caseID in
-            var batch = SampleBatch(caseID: caseID)
-            for (time, values) in samples[caseID]!.sorted(by: { $0.key < $1.key }) {
-                let row = batch.appendRow(timestamp: time)
-                for vital in Vital.allCases where !values[vital.rawValue].isNaN { batch.set(vital, row: row, to: values[vital.rawValue]) }
-            }
-            return batch
         }
         return result
     }
@@ -94,7 +97,8 @@ struct BundleDecoder {
     struct Reading {
         let caseID: String
         let time: Int64
-        let values: [(Vital, Float)]
+        /// Each vital with the FHIRPath of its value.
+        let values: [(Vital, Float, String)]
     }
 
     struct Issues: Error { let issues: [OperationOutcome.Issue] }
@@ -125,12 +129,12 @@ struct BundleDecoder {
             return fail("value", "effectiveDateTime '\(timeText.prefix(40))' must be a full date-time with seconds and zone", "\(path).effectiveDateTime")
         }
 
-        var values: [(Vital, Float)] = []
+        var values: [(Vital, Float, String)] = []
         var issues: [OperationOutcome.Issue] = []
         switch meaning {
         case .vital(let vital):
             switch quantity(resource["valueQuantity"], vital: vital, path: "\(path).valueQuantity") {
-            case .success(let value): if let value { values.append((vital, value)) }
+            case .success(let value): if let value { values.append((vital, value, "\(path).valueQuantity.value")) }
             case .failure(let failure): issues += failure.issues
             }
         case .bloodPressurePanel:
@@ -143,7 +147,7 @@ struct BundleDecoder {
                 guard let component = components?[index] else { continue }
                 guard case .vital(let vital)? = codedMeaning(component["code"]) else { continue }
                 switch quantity(component["valueQuantity"], vital: vital, path: "\(path).component[\(index)].valueQuantity") {
-                case .success(let value): if let value { values.append((vital, value)) }
+                case .success(let value): if let value { values.append((vital, value, "\(path).component[\(index)].valueQuantity.value")) }
                 case .failure(let failure): issues += failure.issues
                 }
             }

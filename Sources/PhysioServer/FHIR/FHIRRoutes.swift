@@ -7,8 +7,10 @@ import PhysioPlatform
 /// Observations, stored through the same group-committed ingest path as
 /// `POST /cases/{id}/vitals`. A transaction is all or nothing; in a batch the
 /// entries in error are reported and the rest stored. The answer is a
-/// transaction-response or batch-response Bundle; sample counts are in
-/// `X-Physio-Samples-Accepted`, `-Duplicate`, `X-Physio-Observations-Ignored`.
+/// transaction-response or batch-response Bundle (BundleResponse); sample
+/// counts are in `X-Physio-Samples-Accepted`, `-Merged`, `-Duplicate`,
+/// `-Conflict` and `X-Physio-Observations-Ignored`. A transaction with a
+/// value that conflicts with a stored one is refused whole (409).
 struct FHIRRoutes {
     static let mediaType = OperationOutcome.mediaType
     let committer: GroupCommitter
@@ -34,15 +36,18 @@ struct FHIRRoutes {
             metrics.ingestRejected.add()
             return .now(OperationOutcome(issues: result.issues).response(status: 422))
         }
-        guard !result.batches.isEmpty else { return .now(Self.answer(result, counts: [])) }
+        guard !result.batches.isEmpty else { return .now(BundleResponse.response(result, counts: [])) }
         let deferred = DeferredResponse()
         let requestID = request.id
         let metrics = self.metrics
-        committer.submit(result.batches) { outcome in
+        committer.submit(result.batches, refusesConflicts: result.type == .transaction) { outcome in
             switch outcome {
+            case .success(let counts) where counts.contains(where: \.refused):
+                metrics.ingestRejected.add()
+                deferred.complete(BundleResponse.refusal(result, counts: counts))
             case .success(let counts):
-                counts.forEach { metrics.ingestAccepted.add($0.accepted); metrics.ingestDuplicates.add($0.duplicates) }
-                deferred.complete(Self.answer(result, counts: counts))
+                counts.forEach(metrics.recordIngest)
+                deferred.complete(BundleResponse.response(result, counts: counts))
             case .failure(let error):
                 let problem = DatabaseProblems.problem(for: error, requestID: requestID,
                                                        unavailable: "the database is unavailable; retry (duplicates are safe)",
@@ -57,41 +62,5 @@ struct FHIRRoutes {
             }
         }
         return .later(deferred)
-    }
-
-    static func answer(_ result: BundleDecoder.Result, counts: [IngestCounts]) -> Response {
-        var json = JSONWriter(capacity: 96 * result.outcomes.count + 128)
-        json.beginObject()
-        json.field("resourceType", "Bundle")
-        json.field("type", "\(result.type.rawValue)-response")
-        json.key("entry")
-        json.beginArray()
-        for outcome in result.outcomes {
-            json.beginObject()
-            json.key("response")
-            json.beginObject()
-            switch outcome {
-            case .stored:
-                json.field("status", "201 Created")
-            case .ignored(let reason):
-                json.field("status", "200 OK")
-                json.key("outcome")
-                OperationOutcome(issues: [.init(severity: .information, code: "informational", diagnostics: reason, expression: nil)])
-                    .write(to: &json)
-            case .failed(let issues):
-                json.field("status", "422 Unprocessable Entity")
-                json.key("outcome")
-                OperationOutcome(issues: issues).write(to: &json)
-            }
-            json.endObject()
-            json.endObject()
-        }
-        json.endArray()
-        json.endObject()
-        return Response(status: 200, contentType: mediaType, body: json.bytes, headers: [
-            ("X-Physio-Samples-Accepted", String(counts.reduce(0) { $0 + $1.accepted })),
-            ("X-Physio-Samples-Duplicate", String(counts.reduce(0) { $0 + $1.duplicates })),
-            ("X-Physio-Observations-Ignored", String(result.ignoredObservations)),
-        ])
     }
 }

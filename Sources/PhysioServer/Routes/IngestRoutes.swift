@@ -4,7 +4,7 @@ import PhysioStore
 import PhysioPlatform
 
 /// `POST /cases/{case_id}/vitals`: validate, hand to the group committer,
-/// answer after the commit.
+/// answer after the commit with what became of each sample (IngestReply).
 struct IngestRoutes {
     let decoder: SampleDecoder
     let committer: GroupCommitter
@@ -23,16 +23,15 @@ struct IngestRoutes {
             metrics.ingestRejected.add()
             throw error
         }
-        if batch.isEmpty { return .now(Self.counts(IngestCounts(accepted: 0, duplicates: 0))) }
+        if batch.isEmpty { return .now(IngestReply.response(IngestCounts(accepted: 0, duplicates: 0))) }
         let deferred = DeferredResponse()
         let requestID = request.id
         let metrics = self.metrics
         committer.submit(batch) { result in
             switch result {
             case .success(let counts):
-                metrics.ingestAccepted.add(counts.accepted)
-                metrics.ingestDuplicates.add(counts.duplicates)
-                deferred.complete(Self.counts(counts))
+                metrics.recordIngest(counts)
+                deferred.complete(IngestReply.response(counts))
             case .failure(let error):
                 // The why (hosts, libpq's words) is in the committer's log line, not for clients.
                 deferred.complete(DatabaseProblems.problem(
@@ -42,14 +41,5 @@ struct IngestRoutes {
             }
         }
         return .later(deferred)
-    }
-
-    static func counts(_ counts: IngestCounts) -> Response {
-        var json = JSONWriter(capacity: 48)
-        json.beginObject()
-        json.field("accepted", counts.accepted)
-        json.field("duplicates", counts.duplicates)
-        json.endObject()
-        return .json(json)
     }
 }

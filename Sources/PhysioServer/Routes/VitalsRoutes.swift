@@ -22,9 +22,9 @@ struct VitalsRoutes {
         let bucket = try query.choice("bucket", of: ["raw", "1m", "1h"], default: "raw")
         let caseID = try CaseRoutes.caseID(request)
         return try pool.withConnection { connection in
-            guard let samples = try CaseQueries().sampleCount(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
+            guard let revision = try CaseQueries().revision(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
             let key = AnswerCache.Key(route: "vitals", caseID: caseID.rawValue, parameters: [bucket, from.map(String.init), to.map(String.init)])
-            if let body = answers.body(for: key, version: samples) {
+            if let body = answers.body(for: key, version: revision) {
                 return Response(status: 200, contentType: "application/json", body: body)
             }
             var json = JSONWriter(capacity: 64 * 1024)
@@ -43,14 +43,15 @@ struct VitalsRoutes {
                 try writeBuckets(buckets, to: &json)
             }
             json.endObject()
-            if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: samples) }
+            if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: revision) }
             return .json(json)
         }
     }
 
-    /// Samples are only ever added to a case, in the transaction that adds
-    /// to `cases.samples`, so an answer kept under that count was built at
-    /// or after the snapshot of any reader who sees the same count. Not under
+    /// A case's rows change only in the transaction that raises its
+    /// revision (`cases.samples + merged`), so an answer kept under a
+    /// revision was built at or after the snapshot of any reader who sees
+    /// the same revision. Not under
     /// TimescaleDB, where a refresh folds late samples into a bucket without
     /// a new sample.
     private func answersFollowSamples(on connection: DatabaseConnection) throws -> Bool {

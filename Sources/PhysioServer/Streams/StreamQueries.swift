@@ -14,12 +14,22 @@ struct StreamQueries {
     func samples(caseID: CaseID, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
         let batch = try VitalsQueries().raw(caseID: caseID, from: after + 1, to: nil, limit: limit, on: connection)
         return (0..<batch.count).map { row in
-            Row(key: String(batch.timestamps[row]), timestamp: batch.timestamps[row]) {
+            // A stored instant that gains vitals (a merge) is sent again, whole: key on time and values.
+            Row(key: Self.sampleKey(batch, row: row), timestamp: batch.timestamps[row]) {
                 var json = JSONWriter(capacity: 160)
                 VitalsRoutes.write(batch, row: row, to: &json)
                 return json.string
             }
         }
+    }
+
+    /// The time and a hash of the values' bits (FNV-1a).
+    static func sampleKey(_ batch: SampleBatch, row: Int) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for vital in Vital.allCases {
+            hash = (hash ^ UInt64(batch.values[row * Vital.count + vital.rawValue].bitPattern)) &* 0x100_0000_01b3
+        }
+        return "\(batch.timestamps[row]):\(hash)"
     }
 
     func scores(caseID: CaseID, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {

@@ -33,10 +33,11 @@ public struct CaseQueries: Sendable {
         return try result.rows.first.map(Self.summary)
     }
 
-    /// Samples stored for the case, nil for an unknown case. Only ingest
-    /// adds to it, in the transaction that stores the samples.
-    public func sampleCount(caseID: CaseID, on connection: DatabaseConnection) throws -> Int64? {
-        try connection.query(prepared: "SELECT samples FROM cases WHERE case_id = $1", [caseID]).single((Int64).self)
+    /// A number that grows whenever the case's stored vitals change (its
+    /// samples plus the stored instants that gained vitals), nil for an
+    /// unknown case. Only ingest raises it, in the transaction that stores.
+    public func revision(caseID: CaseID, on connection: DatabaseConnection) throws -> Int64? {
+        try connection.query(prepared: "SELECT samples + merged FROM cases WHERE case_id = $1", [caseID]).single((Int64).self)
     }
 
     public func exists(caseID: CaseID, on connection: DatabaseConnection) throws -> Bool {

@@ -35,15 +35,15 @@ public final class GroupCommitter: @unchecked Sendable {
 
     /// Batches that must be committed together (one request, one FHIR transaction).
     struct Pending {
-        let batches: [SampleBatch]
+        let unit: IngestUnit
         let rows: Int
         let caseIDs: Set<String>
         let completion: UnitCompletion
 
-        init(batches: [SampleBatch], completion: @escaping UnitCompletion) {
-            self.batches = batches
-            rows = batches.reduce(0) { $0 + $1.count }
-            caseIDs = Set(batches.map(\.caseID))
+        init(unit: IngestUnit, completion: @escaping UnitCompletion) {
+            self.unit = unit
+            rows = unit.rows
+            caseIDs = Set(unit.batches.map(\.caseID))
             self.completion = completion
         }
     }
@@ -71,9 +71,11 @@ public final class GroupCommitter: @unchecked Sendable {
         submit([batch]) { result in completion(result.map { $0[0] }) }
     }
 
-    /// Queues batches that are committed in the same transaction, all or none.
-    public func submit(_ batches: [SampleBatch], completion: @escaping UnitCompletion) {
-        if !queue.enqueue(Pending(batches: batches, completion: completion)) {
+    /// Queues batches that are committed in the same transaction, all or
+    /// none; with `refusesConflicts`, a conflict with a stored value refuses
+    /// them all (counts marked `refused`) instead of keeping the stored value.
+    public func submit(_ batches: [SampleBatch], refusesConflicts: Bool = false, completion: @escaping UnitCompletion) {
+        if !queue.enqueue(Pending(unit: IngestUnit(batches, refusesConflicts: refusesConflicts), completion: completion)) {
             completion(.failure(.unavailable("ingest queue is full or shutting down")))
         }
     }
@@ -93,13 +95,9 @@ public final class GroupCommitter: @unchecked Sendable {
         while let group = queue.nextGroup(writer: writer, maxRows: options.maxRows, maxWaitMicros: options.maxWaitMicros) {
             defer { queue.release(writer: writer) }
             do {
-                let counts = try writeWithReconnect(group.flatMap(\.batches), connection: &connection)
-                statistics.withLock { $0.commits += 1; $0.rows += counts.reduce(0) { $0 + $1.accepted } }
-                var offset = 0
-                for pending in group {
-                    pending.completion(.success(Array(counts[offset..<(offset + pending.batches.count)])))
-                    offset += pending.batches.count
-                }
+                let counts = try writeWithReconnect(group.map(\.unit), connection: &connection)
+                statistics.withLock { $0.commits += 1; $0.rows += counts.joined().reduce(0) { $0 + $1.accepted } }
+                for (pending, unitCounts) in zip(group, counts) { pending.completion(.success(unitCounts)) }
             } catch {
                 let failure = error as? DatabaseError ?? DatabaseError(message: String(describing: error))
                 if failure.isUnavailable { connection = nil }
@@ -112,15 +110,15 @@ public final class GroupCommitter: @unchecked Sendable {
     /// A connection kept across a database restart is dead; one that fails
     /// as unavailable is replaced and the group written once more (safe: the
     /// write is idempotent by natural key).
-    private func writeWithReconnect(_ batches: [SampleBatch], connection: inout DatabaseConnection?) throws -> [IngestCounts] {
+    private func writeWithReconnect(_ units: [IngestUnit], connection: inout DatabaseConnection?) throws -> [[IngestCounts]] {
         if let existing = connection, !existing.checkAlive() { connection = nil }
         let reused = connection != nil
         if connection == nil { connection = try DatabaseConnection(url: url, applicationName: "physio-ingest") }
         do {
-            return try writer.write(batches, on: connection!)
+            return try writer.write(units: units, on: connection!)
         } catch let error as DatabaseError where error.isUnavailable && reused {
             connection = try DatabaseConnection(url: url, applicationName: "physio-ingest")
-            return try writer.write(batches, on: connection!)
+            return try writer.write(units: units, on: connection!)
         }
     }
 }

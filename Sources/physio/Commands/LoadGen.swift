@@ -22,7 +22,8 @@ struct LoadGen: ParsableCommand {
     @Option(help: "Seconds to run.") var duration = 10.0
     @Option(help: "Client threads.") var threads = 2
     @Option(help: "Case id prefix (cases are PREFIX-0, PREFIX-1, …).") var casePrefix = "lg"
-    @Option(help: "Append `case_id,t` of every acknowledged sample (answered 200) to this file.") var ackLog: String?
+    @Option(help: "Append `case_id,t,vitals` of every acknowledged sample (answered 200) to this file; vitals is all, nospo2 or spo2.") var ackLog: String?
+    @Flag(help: "Send each instant's SpO2 in the monitor's next request, as a second device would (the server merges it).") var splitSpo2 = false
     @Option(help: "Seconds to wait for an answer before giving up on the connection.") var requestTimeout = 10.0
     @Option(help: "Write the report as JSON to this file.") var report: String?
 
@@ -46,6 +47,7 @@ struct LoadGen: ParsableCommand {
         configuration.threads = threads
         configuration.casePrefix = casePrefix
         configuration.ackLogPath = ackLog
+        configuration.splitSpO2 = splitSpo2
         configuration.requestTimeoutSeconds = requestTimeout
         let result = try LoadGenerator(configuration: configuration).run()
 
@@ -59,6 +61,7 @@ struct LoadGen: ParsableCommand {
         json.field("requests_per_second", Double(result.okRequests) / result.seconds)
         json.field("samples_accepted", result.samplesAccepted)
         json.field("samples_per_second", Double(result.samplesAccepted) / result.seconds)
+        json.field("samples_merged", result.samplesMerged)
         json.field("duplicates", result.duplicates)
         json.field("resent_requests", result.resent)
         json.field("connection_errors", result.connectionErrors)
