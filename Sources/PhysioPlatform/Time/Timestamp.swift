@@ -1,5 +1,16 @@
 /// Timestamps are microseconds since the Unix epoch (UTC) everywhere in
 /// physio: the resolution of PostgreSQL's timestamptz.
+///
+/// One rule for every input: a time is rounded to the nearest microsecond,
+/// and exactly half a microsecond rounds up (to the later one), whether it
+/// comes as RFC 3339 text or as epoch seconds. RFC 3339 digits are rounded
+/// as written. Epoch seconds are JSON numbers, which every parser reads as
+/// IEEE doubles: the double is rounded, and between 1970 and 2200 that gives
+/// back exactly the microsecond of any number written with up to six
+/// fraction digits (a double is within 0.48 µs of it). Digits beyond the
+/// sixth can differ from the written decimal only within a quarter of a
+/// microsecond of a half (a double carries about 0.24 µs in 2026); send RFC
+/// 3339 text where that matters.
 public enum Timestamp {
     public static let microsPerSecond: Int64 = 1_000_000
     /// Accepted sample times: 1970-01-01 up to (not including) 2200-01-01.
@@ -7,7 +18,8 @@ public enum Timestamp {
 
     /// Parses RFC 3339 (`2026-11-24T10:00:00.250Z`, `…+01:00`; `t`/`z` and a
     /// space separator as the RFC allows). Fractions beyond microseconds are
-    /// truncated. Returns nil for anything else, including leap second 60.
+    /// rounded to the nearest, half up. Returns nil for anything else,
+    /// including leap second 60.
     public static func parseRFC3339(_ text: some StringProtocol) -> Int64? {
         var utf8 = Array(text.utf8)
         return utf8.withUnsafeMutableBufferPointer { parseRFC3339(bytes: UnsafeBufferPointer($0)) }
@@ -40,8 +52,12 @@ public enum Timestamp {
             var scale: Int64 = 100_000
             let start = i
             while i < s.count, s[i] >= 0x30, s[i] <= 0x39 {
-                micros += Int64(s[i] - 48) * scale
-                scale /= 10
+                if i - start < 6 {
+                    micros += Int64(s[i] - 48) * scale
+                    scale /= 10
+                } else if i - start == 6 && s[i] >= 0x35 {
+                    micros += 1  // the seventh digit is 5 or more: half up (may carry into the second)
+                }
                 i += 1
             }
             guard i > start, i < s.count else { return nil }
@@ -65,21 +81,27 @@ public enum Timestamp {
         return seconds * microsPerSecond + micros
     }
 
-    /// A duration or offset in seconds as microseconds, rounded.
-    public static func micros(seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
+    /// Seconds as microseconds, to the nearest, half away from zero (half up
+    /// for times). The whole seconds are split off first (exactly), so that
+    /// scaling rounds only the fraction: `seconds * 1e6` at 2^32 s would be
+    /// off by up to half a microsecond before the rounding.
+    public static func micros(seconds: Double) -> Int64 {
+        let whole = seconds.rounded(.towardZero)
+        return Int64(whole) * microsPerSecond + Int64(((seconds - whole) * 1e6).rounded(.toNearestOrAwayFromZero))
+    }
 
     /// Microseconds as seconds for files and messages: "300", "300.5".
     public static func secondsText(_ micros: Int64) -> String {
         micros % microsPerSecond == 0 ? String(micros / microsPerSecond) : String(Double(micros) / 1e6)
     }
 
-    /// Epoch seconds (fractions allowed) to microseconds, rounded.
+    /// Epoch seconds (fractions allowed) to microseconds, rounded by the
+    /// rule above; nil outside `validRange`.
     public static func fromEpochSeconds(_ seconds: Double) -> Int64? {
         // Before 1970 even if it rounds to 0 µs (-1e-323 did).
-        guard seconds.isFinite, seconds >= 0 else { return nil }
-        let micros = (seconds * 1e6).rounded()
-        guard micros >= Double(validRange.lowerBound), micros < Double(validRange.upperBound) else { return nil }
-        return Int64(micros)
+        guard seconds.isFinite, seconds >= 0, seconds < Double(validRange.upperBound / microsPerSecond) else { return nil }
+        let micros = micros(seconds: seconds)
+        return validRange.contains(micros) ? micros : nil
     }
 
     /// RFC 3339 in UTC. Fractions are printed only when present: 3 digits when
