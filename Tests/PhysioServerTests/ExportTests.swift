@@ -188,4 +188,42 @@ struct ExportTests {
         let output = try Shell.output("'\(python)' -c \"\(script)\" '\(path)' 2>&1")
         #expect(output.contains("ok"), "\(output)")
     }
+
+    /// The README's pandas block, run as written against a live server:
+    /// read straight from the URL, a case id like `007` stays text (and
+    /// would not without the dtype), booleans are bool, times UTC.
+    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with pandas) is not set: run scripts/test"))
+    func theREADMEsPandasBlockReadsTheExportsFromTheURL() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        try server.database.ingest([TestModels.caseWithCrisis("007", start: 1_795_600_000, seconds: 600, crisis: 300..<420)])
+        let workers = try server.database.startWorkers()
+        #expect(try server.database.waitForEmptyQueue())
+        workers.stop()
+        let readme = try Shell.output("cat '\(Shell.repositoryRoot)/README.md'")
+        let section = try #require(readme.range(of: "### Exports in pandas"), "the README's pandas section")
+        let block = try #require(readme[section.upperBound...].range(of: "```python\n"))
+        let end = try #require(readme[block.upperBound...].range(of: "```"))
+        let script = """
+            URL = 'http://127.0.0.1:\(server.port)'
+            EXPORT_TOKEN = '\(server.tokens["export"]!)'
+            \(readme[block.upperBound..<end.lowerBound])
+            assert len(vitals) == 600 and set(vitals['case_id']) == {'007'}, vitals['case_id'].unique()
+            assert str(vitals['t'].dt.tz) == 'UTC' and vitals['hr'].dtype == 'float64'
+            assert len(scores) == 600 and set(scores['case_id']) == {'007'}
+            assert scores['anomalous'].dtype == bool and scores['anomalous'].any() and not scores['anomalous'].all(), scores['anomalous'].dtype
+            assert str(scores['t'].dt.tz) == 'UTC'
+            assert len(episodes) >= 1 and set(episodes['case_id']) == {'007'}
+            # Without the dtype, pandas makes the id a number: why the README gives it.
+            assert pd.read_csv(f'{URL}/exports/vitals?case=007', storage_options=auth)['case_id'][0] == 7
+            print('ok')
+            """
+        let path = "/tmp/physio-pandas-\(getpid()).py"
+        guard let file = fopen(path, "wb") else { Issue.record("cannot write \(path)"); return }
+        fputs(script, file)
+        fclose(file)
+        defer { unlink(path) }
+        let output = try Shell.output("'\(String(cString: getenv("PHYSIO_TEST_PYTHON")))' '\(path)' 2>&1 || true")
+        #expect(output.hasSuffix("ok\n"), "\(output)")
+    }
 }

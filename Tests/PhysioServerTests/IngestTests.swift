@@ -58,6 +58,19 @@ struct IngestTests {
     }
 
 
+    /// One instant, sent once as RFC 3339 and once as epoch seconds, with
+    /// digits beyond the microsecond: both round alike, into one row.
+    @Test func rfc3339AndEpochSecondsOfOneInstantAreOneRow() throws {
+        let server = try TestServer()
+        let rfc3339 = Timestamp.format(1_795_600_000_000_000).dropLast() + ".1234567Z"
+        _ = try server.ingest("resolution", json: #"{"samples":[{"t":"\#(rfc3339)","hr":72}]}"#)
+        let epoch = try server.ingest("resolution", json: #"{"samples":[{"t":1795600000.1234567,"spo2":97}]}"#)
+        #expect(epoch.number("merged") == 1, "\(epoch.text)")
+        let row = try server.database.connect().query("SELECT (extract(epoch from ts) * 1000000)::int8, hr, spo2 FROM vitals WHERE case_id = 'resolution'")
+        #expect(row.rowCount == 1)
+        #expect(row.int64(0, 0) == 1_795_600_000_123_457)
+    }
+
     @Test func oneJobPerAcceptedBatchCoversItsTimeRange() throws {
         let server = try TestServer()
         let client = server.client()

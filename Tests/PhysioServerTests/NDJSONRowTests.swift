@@ -23,9 +23,9 @@ struct NDJSONRowTests {
     }
 
     @Test func quotedFieldsListsAndBooleans() {
-        #expect(line(scores, "\"a,\"\"b\"\"\",2026-11-24 10:00:00+00,t,\"\",3\n")
+        #expect(line(scores, "\"a,\"\"b\"\"\",2026-11-24 10:00:00+00,true,\"\",3\n")
                 == #"{"case_id":"a,\"b\"","t":"2026-11-24T10:00:00.000000Z","anomalous":true,"rules":[],"model_id":3}"# + "\n")
-        #expect(line(scores, "c\\d,2026-11-24 10:00:00+00,f,hr_gt_140;spo2_lt_90,3\n")
+        #expect(line(scores, "c\\d,2026-11-24 10:00:00+00,false,hr_gt_140;spo2_lt_90,3\n")
                 == #"{"case_id":"c\\d","t":"2026-11-24T10:00:00.000000Z","anomalous":false,"rules":["hr_gt_140","spo2_lt_90"],"model_id":3}"# + "\n")
         #expect(line(scores, "\"x\u{1}\ny\",2026-11-24 10:00:00+00,,,3\n")
                 == #"{"case_id":"x\u0001\u000ay","t":"2026-11-24T10:00:00.000000Z","anomalous":null,"rules":null,"model_id":3}"# + "\n")
@@ -33,7 +33,7 @@ struct NDJSONRowTests {
 
     /// Every line parses as JSON with the values of the row.
     @Test func linesParseAsJSON() throws {
-        let text = try #require(line(scores, "\"q\"\"\",2026-11-24 10:00:00.123456+00,t,hr_gt_140,12\n"))
+        let text = try #require(line(scores, "\"q\"\"\",2026-11-24 10:00:00.123456+00,true,hr_gt_140,12\n"))
         let parsed = try JSONDocument.parse(Array(text.utf8)).get()
         #expect(parsed.value["case_id"]?.string == "q\"")
         #expect(parsed.value["t"]?.string == "2026-11-24T10:00:00.123456Z")

@@ -78,8 +78,8 @@ struct NDJSONRow: CopyRowRewriter {
         case .number:
             if isJSONNumber(field) { out.append(contentsOf: field) } else { appendString(field, to: &out) }
         case .boolean:
-            if field.count == 1 && field[0] == 0x74 { out.append(contentsOf: yes) }
-            else if field.count == 1 && field[0] == 0x66 { out.append(contentsOf: no) }
+            if field.elementsEqual(Self.yes) { out.append(contentsOf: Self.yes) }
+            else if field.elementsEqual(Self.no) { out.append(contentsOf: Self.no) }
             else { appendString(field, to: &out) }
         case .list:
             out.append(0x5B)  // [

@@ -18,7 +18,7 @@ public enum ExportStatements {
         case time
         /// A number as PostgreSQL writes it (NaN and infinities included).
         case number
-        /// `t` or `f`.
+        /// `true` or `false` (a boolean selected as text).
         case boolean
         /// A text array joined with `;` (`array_to_string`).
         case list
@@ -35,7 +35,9 @@ public enum ExportStatements {
     }
 
     /// The same COPY for both formats: CSV as it comes but for the time,
-    /// NDJSON built from the CSV by the server.
+    /// NDJSON built from the CSV by the server. Booleans are selected as
+    /// text (`true`/`false`, which pandas reads as bool; the CSV form of a
+    /// boolean is `t`/`f`).
     static func rows(_ select: String, format: Format, columns: [(name: String, kind: ColumnKind)]) -> Statement {
         switch format {
         case .csv: Statement(sql: "COPY (\(select)) TO STDOUT WITH (FORMAT csv, HEADER true)", format: format, columns: columns)
@@ -88,7 +90,7 @@ public enum ExportStatements {
     public static func scores(caseID: CaseID?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
         return rows("""
-            SELECT case_id, ts AS t, score, anomalous, array_to_string(rules, ';') AS rules, model_id
+            SELECT case_id, ts AS t, score, anomalous::text AS anomalous, array_to_string(rules, ';') AS rules, model_id
             FROM anomaly_scores \(whereClause) \(orderBy(caseID: caseID, order))
             """, format: format, columns: [("case_id", .string), ("t", .time), ("score", .number), ("anomalous", .boolean),
                                         ("rules", .list), ("model_id", .number)])

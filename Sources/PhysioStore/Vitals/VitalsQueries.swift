@@ -36,8 +36,11 @@ public struct VitalsBuckets {
 
     private func column(_ vital: Vital, _ statistic: Statistic) -> Int { 2 + vital.rawValue * 4 + statistic.rawValue }
 
+    /// avg is float8 division of the float8 sum, printed by PostgreSQL in
+    /// its shortest exact form: the same double as `avg(hr::float8)` over
+    /// the raw rows (sums of real values are exact in float8 at these sizes).
     static let columns = Vital.allCases.map { v in
-        "\(v.name)_count, (\(v.name)_sum / nullif(\(v.name)_count, 0))::real, \(v.name)_min, \(v.name)_max"
+        "\(v.name)_count, \(v.name)_sum / nullif(\(v.name)_count, 0), \(v.name)_min, \(v.name)_max"
     }.joined(separator: ", ")
 }
 
