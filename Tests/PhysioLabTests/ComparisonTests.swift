@@ -1,6 +1,7 @@
 import Testing
 @testable import PhysioLab
 import PhysioCore
+import PhysioPlatform
 
 /// Bootstrap intervals by case, the comparison of detector and baselines,
 /// and the reports per feed subset.
@@ -137,5 +138,25 @@ import PhysioCore
         // The early-warning target asks for the best baseline + 0.03: not met here.
         let check = try #require(Targets(evaluation).checks.first { $0.name == "early_warning" })
         #expect(check.met == false)
+    }
+
+    @Test func reportsShowDetectorAndBaselinesSideBySidePerFeed() throws {
+        let cases = [BaselineTests.series("a", seconds: 600, [.hr: { 80 + Float($0 % 60) }, .spo2: { _ in 97 }]),
+                     BaselineTests.series("b", seconds: 600, [.mbp: { 90 - Float($0) / 10 }]),
+                     BaselineTests.series("c", seconds: 600, [.mbp: { 85 - Float($0) / 12 }])].map { BaselineTests.scored($0) }
+        let evaluation = Evaluation(cases: cases, settings: EvaluationSettings(bootstrap: .init(resamples: 200)))
+        let text = evaluation.text()
+        #expect(text.contains("detector and baselines (AUROC, AUPRC; 95 % intervals by case: 200 resamples of cases, seed 0):"))
+        for title in ["detector", "plain rules", "NEWS2 (monitor)", "current MAP", "threshold distance"] { #expect(text.contains("    " + title)) }
+        #expect(text.contains("feed subsets (vitals sent): 2"))
+        #expect(text.contains("== feed mbp only: 2 cases =="))
+        var json = JSONWriter()
+        json.beginObject(); evaluation.writeFields(into: &json); json.endObject()
+        let report = String(decoding: json.bytes, as: UTF8.self)
+        for key in ["\"comparison\":", "\"bootstrap\":{\"resamples\":200,\"seed\":0", "\"roc_auc_ci\":", "\"detector_minus_this_roc_auc\":",
+                    "\"feed_source\":\"vitals sent\"", "\"feed\":\"mbp only\",\"cases_evaluated\":2,\"case_ids\":[\"b\",\"c\"]",
+                    "\"hypotension_early_warning\":", "\"named_baseline\":\"current_map\""] {
+            #expect(report.contains(key), "\(key)")
+        }
     }
 }

@@ -51,6 +51,7 @@ extension Evaluation {
             json.beginObject()
             json.field("feed", feed.name)
             json.field("cases_evaluated", feed.evaluation.cases.count)
+            json.key("case_ids"); json.beginArray(); feed.evaluation.cases.forEach { json.value($0.caseID) }; json.endArray()
             feed.evaluation.writeFields(into: &json, details: false)
             json.endObject()
         }
