@@ -19,27 +19,3 @@ public enum RankingTask: String, CaseIterable, Sendable {
     /// The baseline a claim on this task must beat by name.
     public var namedBaseline: Baseline? { self == .hypotensionWarning ? .currentMAP : nil }
 }
-
-/// A scorer in the comparison: the detector under evaluation or a baseline.
-public struct Scorer: Sendable, Equatable {
-    public let id: String
-    public let title: String
-
-    public static let detector = Scorer(id: "detector", title: "detector")
-    public init(_ baseline: Baseline) { self.init(id: baseline.rawValue, title: baseline.title) }
-    init(id: String, title: String) {
-        self.id = id
-        self.title = title
-    }
-}
-
-/// One case's samples of one task: their labels and, per scorer (in the
-/// comparison's order), their scores.
-struct CaseTaskSamples {
-    var labels: [Bool] = []
-    var scores: [[Double]]
-
-    init(scorers: Int) { scores = Array(repeating: [], count: scorers) }
-
-    var isEmpty: Bool { labels.isEmpty }
-}
