@@ -1,91 +1,106 @@
 import PhysioCore
 import PhysioPlatform
 
-/// The intra-operative deteriorations the simulator injects. Each develops
-/// gradually (a ramp of minutes from onset to peak), holds, then recovers as
-/// the anaesthetist treats it; at its peak it crosses physio's clinical alarm
-/// thresholds (HR > 140 or < 40, SpO2 < 90, SBP < 80 or > 180, MAP < 65) for
-/// well over a minute, so both the threshold rules and an early-warning
-/// detector have something to find, and the ramp leaves minutes of warning.
-public enum DeteriorationKind: String, CaseIterable, Sendable {
-    /// Hypotension: blood loss, vasodilation from the anaesthetic (propofol,
-    /// volatile agents, neuraxial block) or caval compression lower systemic
-    /// vascular resistance or preload. Systolic falls to 62–76 mmHg, diastolic
-    /// to 32–42 (MAP ≈ 45–56); the baroreflex raises HR by 8–20/min.
-    /// Ramp 3–8 min, plateau 2–6 min, recovery 2–5 min (fluids, vasopressor).
-    case hypotension
-    /// Desaturation: endobronchial intubation, atelectasis, bronchospasm or
-    /// hypoventilation reduce oxygenation. SpO2 falls to 80–87 %; EtCO2 rises
-    /// 0–8 mmHg (hypoventilation retains CO2); HR rises 5–15/min.
-    /// Ramp 2–6 min, plateau 1.5–4 min, recovery 1–3 min (FiO2 up, recruitment).
-    case desaturation
-    /// Tachycardia: light anaesthesia under surgical stimulation, hypovolaemia
-    /// or drugs (ephedrine, atropine). HR rises to 145–165/min; sympathetic
-    /// drive raises systolic 5–15 mmHg.
-    /// Ramp 2–6 min, plateau 2–5 min, recovery 2–5 min.
-    case tachycardia
-    /// Bradycardia: vagal reflexes (peritoneal traction, pneumoperitoneum,
-    /// oculocardiac), opioids (remifentanil) or beta-blockade. HR falls to
-    /// 33–38/min; cardiac output and systolic pressure fall 10–20 mmHg.
-    /// Ramp 1–4 min, plateau 1.5–4 min, recovery 1–3 min (atropine, stop stimulus).
-    case bradycardia
-    /// Hypertension: inadequate analgesia for the stimulus (incision,
-    /// intubation, emergence) or vasopressor overshoot. Systolic rises to
-    /// 188–215 mmHg, diastolic to 95–115; HR rises 5–15/min.
-    /// Ramp 3–8 min, plateau 2–5 min, recovery 3–6 min (deeper anaesthesia, antihypertensive).
-    case hypertension
-
-    /// Minutes from onset to peak, at the peak, and back to baseline.
-    var phaseMinutes: (ramp: ClosedRange<Double>, plateau: ClosedRange<Double>, recovery: ClosedRange<Double>) {
-        switch self {
-        case .hypotension: (3...8, 2...6, 2...5)
-        case .desaturation: (2...6, 1.5...4, 1...3)
-        case .tachycardia: (2...6, 2...5, 2...5)
-        case .bradycardia: (1...4, 1.5...4, 1...3)
-        case .hypertension: (3...8, 2...5, 3...6)
-        }
-    }
-
-    /// What the event does at full severity: a target a vital is pulled to,
-    /// or a shift added to it. Drawn once per event.
-    func effects(using random: inout SimulationRandom) -> [DeteriorationEffect] {
-        switch self {
-        case .hypotension:
-            [.target(.sbp, random.uniform(62...76)), .target(.dbp, random.uniform(32...42)),
-             .shift(.hr, random.uniform(8...20))]
-        case .desaturation:
-            [.target(.spo2, random.uniform(80...87)), .shift(.etco2, random.uniform(0...8)),
-             .shift(.hr, random.uniform(5...15))]
-        case .tachycardia:
-            [.target(.hr, random.uniform(145...165)), .shift(.sbp, random.uniform(5...15)),
-             .shift(.dbp, random.uniform(3...8))]
-        case .bradycardia:
-            [.target(.hr, random.uniform(33...38)), .shift(.sbp, -random.uniform(10...20)),
-             .shift(.dbp, -random.uniform(5...10))]
-        case .hypertension:
-            [.target(.sbp, random.uniform(188...215)), .target(.dbp, random.uniform(95...115)),
-             .shift(.hr, random.uniform(5...15))]
-        }
-    }
+/// What an injected event is to a detector.
+public enum EventClass: String, Sendable {
+    /// Crosses its alarm threshold for over a minute: a detector should warn.
+    case deterioration
+    /// The same course stopping short of the threshold: a detector that
+    /// alarms here adds to the alarm burden.
+    case nearMiss = "near_miss"
+    /// A change within normal ranges (the response to surgery): no alarm.
+    case benign
 }
 
-/// How an event moves one vital at severity s ∈ [0, 1]: `target` blends the
-/// undisturbed value towards the target, `shift` adds s × amount. MAP is not
-/// listed: it follows systolic and diastolic.
-enum DeteriorationEffect: Sendable {
-    case target(Vital, Double)
-    case shift(Vital, Double)
+/// The labelled events of `physio simulate` (the `event` column of
+/// events.csv). The physiology, speeds and sources of each are in
+/// `EventCause`; docs/simulation.md has the table.
+public enum DeteriorationKind: String, CaseIterable, Sendable {
+    /// Blood loss: MAP falls over 4–12 min with a narrowing pulse pressure;
+    /// HR rises minutes later, as the anaesthetised baroreflex responds.
+    case haemorrhage
+    /// Hypotension 1–4 min after a propofol (or other hypnotic) bolus; HR flat or falling.
+    case drugHypotension = "drug_hypotension"
+    /// Vagal reflex: HR falls within 10–90 s, pressure with it.
+    case vagalBradycardia = "vagal_bradycardia"
+    /// Disconnection or obstruction of the airway: EtCO2 collapses within
+    /// seconds; SpO2 falls after 0.5–1.5 min of oxygen reserve.
+    case airwayDesaturation = "airway_desaturation"
+    /// Hypoventilation: EtCO2 climbs over minutes, SpO2 follows.
+    case hypoventilation
+    /// Emergence from anaesthesia at the end of the case: hypertension and tachycardia.
+    case emergenceHypertension = "emergence_hypertension"
 
-    func apply(to value: Double, severity: Double) -> Double {
+    case haemorrhageNearMiss = "haemorrhage_near_miss"
+    case drugHypotensionNearMiss = "drug_hypotension_near_miss"
+    case vagalBradycardiaNearMiss = "vagal_bradycardia_near_miss"
+    case airwayDesaturationNearMiss = "airway_desaturation_near_miss"
+    case hypoventilationNearMiss = "hypoventilation_near_miss"
+    case emergenceHypertensionNearMiss = "emergence_hypertension_near_miss"
+
+    /// Sympathetic response to incision or traction: HR and pressure up, within normal ranges.
+    case surgicalStimulation = "surgical_stimulation"
+
+    // Names of an earlier version of the simulator: still read from old
+    // events.csv files, never generated.
+    case hypotension, desaturation, tachycardia, bradycardia, hypertension
+
+    /// The kinds the simulator generates (not the old names).
+    public static let generated: [DeteriorationKind] = allCases.filter { $0.cause != nil }
+    public static let deteriorations = generated.filter { $0.eventClass == .deterioration }
+    public static let nearMisses = generated.filter { $0.eventClass == .nearMiss }
+
+    public var eventClass: EventClass {
         switch self {
-        case .target(_, let target): value + severity * (target - value)
-        case .shift(_, let amount): value + severity * amount
+        case .haemorrhageNearMiss, .drugHypotensionNearMiss, .vagalBradycardiaNearMiss, .airwayDesaturationNearMiss,
+             .hypoventilationNearMiss, .emergenceHypertensionNearMiss: .nearMiss
+        case .surgicalStimulation: .benign
+        default: .deterioration
         }
     }
 
-    var vital: Vital {
+    /// The physiology behind the kind; nil for the old names.
+    var cause: EventCause? {
         switch self {
-        case .target(let vital, _), .shift(let vital, _): vital
+        case .haemorrhage, .haemorrhageNearMiss: .haemorrhage
+        case .drugHypotension, .drugHypotensionNearMiss: .drugHypotension
+        case .vagalBradycardia, .vagalBradycardiaNearMiss: .vagalBradycardia
+        case .airwayDesaturation, .airwayDesaturationNearMiss: .airwayDesaturation
+        case .hypoventilation, .hypoventilationNearMiss: .hypoventilation
+        case .emergenceHypertension, .emergenceHypertensionNearMiss: .emergenceHypertension
+        case .surgicalStimulation: .surgicalStimulation
+        case .hypotension, .desaturation, .tachycardia, .bradycardia, .hypertension: nil
         }
+    }
+
+    /// The vitals an explanation of the episode should name first: where
+    /// the event shows most and earliest.
+    public var primaryVitals: [Vital] {
+        switch self {
+        case .haemorrhage, .haemorrhageNearMiss, .drugHypotension, .drugHypotensionNearMiss, .hypotension: [.mbp, .sbp, .dbp]
+        case .vagalBradycardia, .vagalBradycardiaNearMiss, .bradycardia, .tachycardia: [.hr]
+        // EtCO2 moves first (gone, or climbing); SpO2 is what crosses the limit.
+        case .airwayDesaturation, .airwayDesaturationNearMiss, .hypoventilation, .hypoventilationNearMiss: [.spo2, .etco2]
+        case .desaturation: [.spo2]
+        case .emergenceHypertension, .emergenceHypertensionNearMiss: [.sbp, .mbp, .dbp, .hr]
+        case .hypertension: [.sbp, .mbp, .dbp]
+        case .surgicalStimulation: [.hr, .sbp, .mbp, .dbp]
+        }
+    }
+
+    /// The standard clinical rule a deterioration of this kind breaches and
+    /// its near miss approaches without breaching; nil for a benign change.
+    public var threshold: ClinicalRule? {
+        let id: String
+        switch self {
+        case .haemorrhage, .haemorrhageNearMiss, .drugHypotension, .drugHypotensionNearMiss, .hypotension: id = "mbp_lt_65"
+        case .vagalBradycardia, .vagalBradycardiaNearMiss, .bradycardia: id = "hr_lt_40"
+        case .airwayDesaturation, .airwayDesaturationNearMiss, .hypoventilation, .hypoventilationNearMiss, .desaturation:
+            id = "spo2_lt_90"
+        case .emergenceHypertension, .emergenceHypertensionNearMiss, .hypertension: id = "sbp_gt_180"
+        case .tachycardia: id = "hr_gt_140"
+        case .surgicalStimulation: return nil
+        }
+        return ClinicalRules.standard.rules.first { $0.id == id }
     }
 }

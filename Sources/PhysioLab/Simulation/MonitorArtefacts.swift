@@ -2,8 +2,9 @@ import PhysioCore
 import PhysioPlatform
 
 /// Monitor artefacts as they appear in VitalDB recordings (see
-/// ../shared/data/vitaldb/README.md): not physiology, but what a detector
-/// must live with.
+/// ../shared/data/vitaldb/README.md) and in alarm studies: not physiology,
+/// but what a detector must live with. Only those of devices the feed has
+/// connected occur.
 public enum ArtefactKind: String, CaseIterable, Sendable {
     /// The arterial transducer is not yet connected or zeroed: pressures
     /// read −9…+8 mmHg, systolic ≈ diastolic.
@@ -21,6 +22,43 @@ public enum ArtefactKind: String, CaseIterable, Sendable {
     case heartRateGap = "hr_gap"
     /// Pulse-oximeter probe moved: SpO2 missing for 10–30 s (~0.5 per hour).
     case saturationGap = "spo2_gap"
+    /// Probe off the finger (repositioning, arm tucked, probe fallen): SpO2
+    /// missing for 1–10 min (~0.2 per hour).
+    case saturationProbeOff = "spo2_probe_off"
+    /// Motion, poor perfusion or cautery interference: SpO2 reads 80–89 %
+    /// for 5–25 s while the patient is well saturated (~0.4 per hour; the
+    /// commonest false SpO2 alarm: Lawless, Crit Care Med 1994;22:981).
+    case saturationDip = "spo2_dip"
+    /// The cuff gave no reading (motion, pressure on the arm) and retries
+    /// 30–60 s later (3 % of attempts).
+    case cuffFailure = "cuff_failure"
+}
+
+extension ArtefactKind {
+    /// The vitals the artefact corrupts or removes.
+    public var vitals: [Vital] {
+        switch self {
+        case .lineNotConnected, .lineInsertion, .flush, .samplingGap, .cuffFailure: [.sbp, .dbp, .mbp]
+        case .heartRateSpike, .heartRateGap: [.hr]
+        case .saturationGap, .saturationProbeOff, .saturationDip: [.spo2]
+        }
+    }
+
+    /// One line for the README beside simulated data.
+    var meaning: String {
+        switch self {
+        case .lineNotConnected: "arterial pressures −9…+8 mmHg before the transducer is connected"
+        case .lineInsertion: "30–90 s of meaningless pressures while the line is inserted and flushed"
+        case .flush: "square wave ≈ 300/290 mmHg for 5–30 s"
+        case .samplingGap: "pressures missing 10–40 s (blood sampling), often followed by a flush"
+        case .heartRateSpike: "HR +8–20 or −8–15 for 1–3 s (electrocautery)"
+        case .heartRateGap: "HR missing 5–15 s"
+        case .saturationGap: "SpO2 missing 10–30 s"
+        case .saturationProbeOff: "SpO2 missing 1–10 min (probe off)"
+        case .saturationDip: "SpO2 reads 80–89 % for 5–25 s (motion, poor perfusion)"
+        case .cuffFailure: "no cuff reading; retried 30–60 s later"
+        }
+    }
 }
 
 /// One artefact, seconds [start, end) from the start of the case.
@@ -28,7 +66,7 @@ public struct SimulatedArtefact: Sendable, Equatable {
     public let kind: ArtefactKind
     public let start: Int
     public let end: Int
-    /// Kind-specific size: the zero offset, the flush level or the spike height.
+    /// Kind-specific size: the zero offset, the flush level, the spike height or the dip's reading.
     let level: Double
 }
 
@@ -38,79 +76,5 @@ public enum ArtefactLabelsCSV {
 
     public static func line(caseID: String, _ artefact: SimulatedArtefact) -> String {
         "\(caseID),\(artefact.kind.rawValue),\(artefact.start),\(artefact.end)"
-    }
-}
-
-/// Where a case's artefacts fall.
-enum ArtefactPlanner {
-    static func draw(profile: PatientProfile, seconds: Int, using random: inout SimulationRandom) -> [SimulatedArtefact] {
-        var artefacts: [SimulatedArtefact] = []
-        let hours = Double(seconds) / 3600
-        if profile.hasArterialLine {
-            let connect = min(seconds, Int(random.uniform(300...720)))
-            let settled = min(seconds, connect + Int(random.uniform(30...90)))
-            artefacts.append(SimulatedArtefact(kind: .lineNotConnected, start: 0, end: connect, level: random.uniform(-6...5)))
-            artefacts.append(SimulatedArtefact(kind: .lineInsertion, start: connect, end: settled, level: 0))
-            let lineSeconds = Double(seconds - settled) / 3600
-            for _ in 0..<random.poisson(mean: 1.0 * lineSeconds) {
-                let start = settled + Int(random.unit() * Double(seconds - settled))
-                let end = min(seconds, start + Int(random.uniform(10...40)))
-                artefacts.append(SimulatedArtefact(kind: .samplingGap, start: start, end: end, level: 0))
-                if random.chance(0.5) {   // the line is flushed after the sample is drawn
-                    artefacts.append(SimulatedArtefact(kind: .flush, start: end, end: min(seconds, end + Int(random.uniform(5...15))),
-                                                       level: random.uniform(296...304)))
-                }
-            }
-            for _ in 0..<random.poisson(mean: 0.5 * lineSeconds) {
-                let start = settled + Int(random.unit() * Double(seconds - settled))
-                artefacts.append(SimulatedArtefact(kind: .flush, start: start, end: min(seconds, start + Int(random.uniform(5...30))),
-                                                   level: random.uniform(296...304)))
-            }
-        }
-        func scatter(_ kind: ArtefactKind, perHour: Double, length: ClosedRange<Double>, level: () -> Double) {
-            for _ in 0..<random.poisson(mean: perHour * hours) {
-                let start = Int(random.unit() * Double(seconds))
-                artefacts.append(SimulatedArtefact(kind: kind, start: start, end: min(seconds, start + Int(random.uniform(length))), level: level()))
-            }
-        }
-        scatter(.heartRateSpike, perHour: 6, length: 1...3.99) {
-            random.chance(0.75) ? random.uniform(8...20) : -random.uniform(8...15)
-        }
-        scatter(.heartRateGap, perHour: 0.5, length: 5...15) { 0 }
-        scatter(.saturationGap, perHour: 0.5, length: 10...30) { 0 }
-        return artefacts.filter { $0.end > $0.start }.sorted { ($0.start, $0.kind.rawValue) < ($1.start, $1.kind.rawValue) }
-    }
-
-    /// Overwrites the clean signals with the artefacts.
-    static func apply(_ artefacts: [SimulatedArtefact], to signals: inout SimulatedSignals, using random: inout SimulationRandom) {
-        for artefact in artefacts {
-            for second in artefact.start..<artefact.end {
-                switch artefact.kind {
-                case .lineNotConnected:
-                    let reading = (artefact.level + random.normal(sd: 1.2)).rounded()
-                    signals.setPressures(second, reading, reading, reading)
-                case .lineInsertion:
-                    if random.chance(0.25) {
-                        signals.setPressures(second, .nan, .nan, .nan)
-                    } else {
-                        let systolic = random.uniform(40...130).rounded()
-                        let diastolic = random.uniform(-95...110).rounded()
-                        signals.setPressures(second, systolic, diastolic, ((systolic + 2 * diastolic) / 3).rounded())
-                    }
-                case .flush:
-                    let systolic = (artefact.level + random.normal(sd: 1)).rounded()
-                    let diastolic = systolic - random.uniform(6...12).rounded()
-                    signals.setPressures(second, systolic, diastolic, ((systolic + diastolic) / 2).rounded())
-                case .samplingGap:
-                    signals.setPressures(second, .nan, .nan, .nan)
-                case .heartRateSpike:
-                    signals[.hr, second] += artefact.level.rounded()
-                case .heartRateGap:
-                    signals[.hr, second] = .nan
-                case .saturationGap:
-                    signals[.spo2, second] = .nan
-                }
-            }
-        }
     }
 }

@@ -1,8 +1,8 @@
 import PhysioCore
 import PhysioPlatform
 
-/// A simulated patient's undisturbed values and monitoring set-up, drawn per
-/// case around the intra-operative medians of VitalDB (HR 72/min, SBP 120,
+/// A simulated patient's undisturbed values and the times of induction's
+/// milestones, drawn per case around the intra-operative medians of VitalDB (HR 72/min, SBP 120,
 /// DBP 56 mmHg, SpO2 99 %; 5th–95th percentiles HR 59–90, SBP 90–167, DBP
 /// 41–73), a ventilated patient's RR and EtCO2, and core temperature.
 struct PatientProfile: Sendable {
@@ -13,15 +13,17 @@ struct PatientProfile: Sendable {
     let respiratoryRate: Double
     let endTidalCO2: Double
     /// Core temperature at the start; it falls exponentially towards
-    /// `temperatureFloor` (redistribution hypothermia after induction).
+    /// `temperatureFloor` (redistribution hypothermia after induction), kept
+    /// above 35.2 °C as active warming does (NICE CG65), so the T ≤ 35 alarm
+    /// comes from no unlabelled course.
     let temperature: Double
     let temperatureFloor: Double
-    /// An arterial line (continuous pressures) or only a cuff.
-    let hasArterialLine: Bool
-    /// Seconds between cuff measurements (2.5, 3 or 5 minutes).
-    let cuffCycle: Int
+    /// Second of intubation: capnography (EtCO2, RR) starts here.
+    let intubated: Int
+    /// Second the temperature probe is placed, after induction.
+    let probePlaced: Int
 
-    static func draw(arterialLineFraction: Double, using random: inout SimulationRandom) -> PatientProfile {
+    static func draw(using random: inout SimulationRandom) -> PatientProfile {
         let systolic = clamp(random.normal(mean: 120, sd: 13), 100, 155)
         // A patient at rest under anaesthesia is not hypotensive: MAP ≥ 78 at baseline
         // (a low systolic comes with a narrow pulse pressure).
@@ -37,9 +39,9 @@ struct PatientProfile: Sendable {
             respiratoryRate: Double(10 + Int(random.unit() * 5)),
             endTidalCO2: clamp(random.normal(mean: 34, sd: 2.5), 28, 42),
             temperature: temperature,
-            temperatureFloor: temperature - random.uniform(0.4...1.0),
-            hasArterialLine: random.chance(arterialLineFraction),
-            cuffCycle: [150, 180, 300][Int(random.unit() * 3)])
+            temperatureFloor: max(35.3, temperature - random.uniform(0.4...1.0)),
+            intubated: Int(random.uniform(120...480)),
+            probePlaced: Int(random.uniform(600...1200)))
     }
 }
 

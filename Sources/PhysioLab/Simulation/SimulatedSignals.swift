@@ -23,6 +23,13 @@ struct SimulatedSignals: Sendable {
         self[.mbp, second] = mean
     }
 
+    /// Empties every vital not in `vitals`.
+    mutating func keep(only vitals: [Vital]) {
+        for vital in Vital.allCases where !vitals.contains(vital) {
+            values[vital.rawValue] = [Double](repeating: .nan, count: seconds)
+        }
+    }
+
     /// Rows for every second with at least one value, timestamps
     /// `startMicros + second`.
     func batch(caseID: String, startMicros: Int64) -> SampleBatch {

@@ -6,9 +6,15 @@ public struct SimulationParameters: Sendable {
     public var cases: Int
     public var hours: Double
     public var seed: UInt64
-    /// Mean number of injected deteriorations per hour of case (Poisson).
+    /// Mean number of deteriorations (threshold-crossing events) per hour of case (Poisson).
     public var eventsPerHour: Double = 0.6
-    /// Share of cases with an arterial line; the others have only a cuff.
+    /// Mean number of near misses per hour: deterioration courses that stop short of the threshold.
+    public var nearMissesPerHour: Double = 0.3
+    /// Mean number of benign responses to surgical stimulation per hour.
+    public var stimulationsPerHour: Double = 0.6
+    /// Which vitals each case's monitor sends.
+    public var feeds: FeedSelection = .standard
+    /// With `feeds == .standard`: the share of cases with an arterial line; the others have a cuff.
     public var arterialLineFraction: Double = 0.6
     /// When every case starts, µs since the Unix epoch (2025-01-06T08:00:00Z).
     public var startMicros: Int64 = 1_736_150_400_000_000

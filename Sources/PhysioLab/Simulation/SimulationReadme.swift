@@ -4,13 +4,17 @@ import PhysioPlatform
 /// The README.md `physio simulate` writes beside the cases, so a directory of
 /// synthetic data says how it was made and what its labels mean.
 public enum SimulationReadme {
-    /// `events` and `artefacts` of all cases; `arterialLines` cases had a line.
-    public static func text(parameters: SimulationParameters, events: [DeteriorationEvent],
-                            artefacts: [SimulatedArtefact], arterialLines: Int, command: String) -> String {
-        var eventCounts: [DeteriorationKind: Int] = [:]
-        var artefactCounts: [ArtefactKind: Int] = [:]
-        for event in events { eventCounts[event.kind, default: 0] += 1 }
-        for artefact in artefacts { artefactCounts[artefact.kind, default: 0] += 1 }
+    public static func text(parameters: SimulationParameters, cases: [SimulatedLabels], command: String) -> String {
+        var eventCounts: [DeteriorationKind: Int] = [:], artefactCounts: [ArtefactKind: Int] = [:]
+        var feedCounts: [MonitorFeed: Int] = [:]
+        for labels in cases {
+            for event in labels.events { eventCounts[event.kind, default: 0] += 1 }
+            for artefact in labels.artefacts { artefactCounts[artefact.kind, default: 0] += 1 }
+            feedCounts[labels.feed, default: 0] += 1
+        }
+        let feeds = parameters.feeds == .standard
+            ? "standard (an arterial line in \(parameters.arterialLineFraction) of cases: `all`, the others `all_nibp`)"
+            : parameters.feeds.description
         var text = """
         # Simulated intra-operative cases
 
@@ -21,51 +25,59 @@ public enum SimulationReadme {
         | parameter | value |
         |---|---|
         | cases | \(parameters.cases) |
-        | hours per case | \(parameters.hours) (\(parameters.secondsPerCase) s, one row per second) |
+        | hours per case | \(parameters.hours) (\(parameters.secondsPerCase) s, one row per second with a value) |
         | seed | \(parameters.seed) (same seed and parameters → same files; case n depends only on seed and n) |
-        | deteriorations per hour (Poisson mean) | \(parameters.eventsPerHour) |
-        | share of cases with an arterial line | \(parameters.arterialLineFraction) (here \(arterialLines) of \(parameters.cases)) |
+        | deteriorations / near misses / stimulations per hour (Poisson means) | \(parameters.eventsPerHour) / \(parameters.nearMissesPerHour) / \(parameters.stimulationsPerHour) |
+        | feeds | \(feeds) |
         | start of every case | \(Timestamp.format(parameters.startMicros)) (t_seconds = 0) |
 
         ## Files
 
         - `case_NNNN.csv[.gz]`: the case-CSV format (`case_id,t_seconds,hr,sbp,dbp,mbp,spo2,rr,etco2,temp`,
-          empty = missing), case ids `\(parameters.caseID(1))`….
-        - `events.csv`: `\(EventLabelsCSV.header)` — the injected deteriorations
-          (onset: the vitals start to move; peak: full severity reached; end: back on the patient's course).
-        - `artefacts.csv`: `case_id,artefact,start_t_seconds,end_t_seconds` — monitor artefacts (end exclusive).
+          empty = missing or not sent by this feed), case ids `\(parameters.caseID(1))`….
+        - `events.csv`: `\(EventLabelsCSV.header)` — the injected events (onset: the first vital starts
+          to move; peak: the kind's primary vitals at full effect; end: every vital back on the patient's course).
+        - `feeds.csv`: `\(FeedLabelsCSV.header)` — what each case's monitor sends.
+        - `artefacts.csv`: `\(ArtefactLabelsCSV.header)` — monitor artefacts (end exclusive).
 
-        ## Physiology
+        ## Feeds
 
-        Patients are drawn around VitalDB's intra-operative medians (HR 72/min, SBP 120, DBP 56 mmHg,
-        SpO2 99 %), ventilated at 10–14/min with EtCO2 ≈ 34 mmHg; core temperature falls 0.4–1.0 °C
-        after induction. Each vital drifts slowly (Ornstein–Uhlenbeck, time constant 10–30 min,
-        within ±2 SD) and carries per-second measurement noise; values are rounded as a monitor
-        reports them. MAP is DBP + 0.412 × (SBP − DBP), at least 78 mmHg at baseline. EtCO2 and RR
-        start at intubation (2–8 min), temperature when the probe is placed (10–20 min). Without an
-        arterial line, pressures come only from the cuff every 2.5, 3 or 5 minutes.
-
-        Deteriorations develop over minutes (onset → peak), hold, and recover, crossing the alarm
-        thresholds (HR > 140 or < 40, SpO2 < 90, SBP < 80 or > 180, MAP < 65) for more than a minute:
-
-        | event | at peak | ramp | count here |
+        | feed | vitals sent | pressures | cases here |
         |---|---|---|---|
 
         """
-        let peaks: [DeteriorationKind: String] = [
-            .hypotension: "SBP 62–76, DBP 32–42 mmHg, HR +8–20",
-            .desaturation: "SpO2 80–87 %, EtCO2 +0–8, HR +5–15",
-            .tachycardia: "HR 145–165/min, SBP +5–15",
-            .bradycardia: "HR 33–38/min, SBP −10–20",
-            .hypertension: "SBP 188–215, DBP 95–115 mmHg, HR +5–15",
-        ]
-        for kind in DeteriorationKind.allCases {
-            let ramp = kind.phaseMinutes.ramp
-            text += "| \(kind.rawValue) | \(peaks[kind]!) | \(Int(ramp.lowerBound))–\(Int(ramp.upperBound)) min | \(eventCounts[kind, default: 0]) |\n"
+        for feed in MonitorFeed.allCases {
+            let pressures = switch feed.pressureSource {
+            case .arterialLine: "arterial line, each second"
+            case .cuff: "cuff every 3–5 min"
+            case .none: "none"
+            }
+            text += "| \(feed.rawValue) | \(feed.vitals.map(\.name).joined(separator: ", ")) | \(pressures) | \(feedCounts[feed, default: 0]) |\n"
         }
         text += """
 
-        Events start after the first 15 minutes and are at least 10 minutes apart.
+        ## Events
+
+        Patients are drawn around VitalDB's intra-operative medians (HR 72/min, SBP 120, DBP 56 mmHg,
+        SpO2 99 %), ventilated at 10–14/min with EtCO2 ≈ 34 mmHg. Each vital drifts slowly within
+        bounds that raise no alarm; alarms come from the deteriorations, which cross their threshold
+        for over a minute. Near misses follow the same course and stop short of every alarm limit;
+        stimulations stay within normal ranges. No event starts in the first 15 min; two are at least
+        10 min apart. Physiology and sources: docs/simulation.md of physio.
+
+        | event | class | primary vitals | course | count here |
+        |---|---|---|---|---|
+
+        """
+        for kind in DeteriorationKind.generated {
+            let threshold = kind.threshold.map { " (\($0.description))" } ?? ""
+            let deterioration = DeteriorationKind.deteriorations.first { $0.cause == kind.cause }
+            let summary = kind.eventClass == .nearMiss ? "as \(deterioration?.rawValue ?? ""), stopping short\(threshold)"
+                : (kind.cause?.summary ?? "") + threshold
+            text += "| \(kind.rawValue) | \(kind.eventClass.rawValue) | \(kind.primaryVitals.map(\.name).joined(separator: ", ")) "
+                + "| \(summary) | \(eventCounts[kind, default: 0]) |\n"
+        }
+        text += """
 
         ## Artefacts
 
@@ -73,18 +85,7 @@ public enum SimulationReadme {
         |---|---|---|
 
         """
-        let meanings: [ArtefactKind: String] = [
-            .lineNotConnected: "arterial pressures −9…+8 mmHg before the transducer is connected",
-            .lineInsertion: "30–90 s of meaningless pressures while the line is inserted and flushed",
-            .flush: "square wave ≈ 300/290 mmHg for 5–30 s",
-            .samplingGap: "pressures missing 10–40 s (blood sampling), often followed by a flush",
-            .heartRateSpike: "HR +8–20 or −8–15 for 1–3 s (electrocautery)",
-            .heartRateGap: "HR missing 5–15 s",
-            .saturationGap: "SpO2 missing 10–30 s",
-        ]
-        for kind in ArtefactKind.allCases {
-            text += "| \(kind.rawValue) | \(meanings[kind]!) | \(artefactCounts[kind, default: 0]) |\n"
-        }
+        for kind in ArtefactKind.allCases { text += "| \(kind.rawValue) | \(kind.meaning) | \(artefactCounts[kind, default: 0]) |\n" }
         return text
     }
 }

@@ -8,9 +8,12 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate synthetic intra-operative cases with labelled deteriorations (for load tests and evaluation).",
         discussion: """
-        Writes DIR/case_NNNN.csv.gz (case-CSV format), DIR/events.csv (injected deteriorations with \
-        onset, peak and end), DIR/artefacts.csv and DIR/README.md. The same seed and parameters give \
-        the same files.
+        Writes DIR/case_NNNN.csv.gz (case-CSV format), DIR/events.csv (injected deteriorations, near \
+        misses and benign stimulations with onset, peak and end), DIR/feeds.csv (what each case's monitor \
+        sends), DIR/artefacts.csv and DIR/README.md. The same seed and parameters give the same files. \
+        Feeds: all, all_nibp, art_line, map_only, hr_spo2, nibp; a comma-separated list or mix (all six) \
+        gives each case one of them; standard is all (arterial line) or all_nibp (cuff) by \
+        --arterial-line-fraction. See docs/simulation.md.
         """)
 
     @Option(help: "Number of cases (env PHYSIO_SIMULATE_CASES).")
@@ -23,7 +26,13 @@ struct Simulate: ParsableCommand {
     var out = Environment.string("PHYSIO_SIMULATE_OUT", default: "simulated")
     @Option(help: "Mean deteriorations per hour of case (env PHYSIO_SIMULATE_EVENTS_PER_HOUR).")
     var eventsPerHour = Environment.double("PHYSIO_SIMULATE_EVENTS_PER_HOUR", default: 0.6)
-    @Option(help: "Share of cases with an arterial line; the rest have a cuff only (env PHYSIO_SIMULATE_ARTERIAL_LINE_FRACTION).")
+    @Option(help: "Mean near misses (a deterioration's course stopping short of the alarm limit) per hour (env PHYSIO_SIMULATE_NEAR_MISSES_PER_HOUR).")
+    var nearMissesPerHour = Environment.double("PHYSIO_SIMULATE_NEAR_MISSES_PER_HOUR", default: 0.3)
+    @Option(help: "Mean benign responses to surgical stimulation per hour (env PHYSIO_SIMULATE_STIMULATIONS_PER_HOUR).")
+    var stimulationsPerHour = Environment.double("PHYSIO_SIMULATE_STIMULATIONS_PER_HOUR", default: 0.6)
+    @Option(help: "What the monitors send: standard, mix, or feeds separated by commas (env PHYSIO_SIMULATE_FEEDS).")
+    var feeds = Environment.string("PHYSIO_SIMULATE_FEEDS", default: "standard")
+    @Option(help: "With --feeds standard: share of cases with an arterial line; the rest have a cuff (env PHYSIO_SIMULATE_ARTERIAL_LINE_FRACTION).")
     var arterialLineFraction = Environment.double("PHYSIO_SIMULATE_ARTERIAL_LINE_FRACTION", default: 0.6)
     @Option(help: "Threads generating cases (env PHYSIO_SIMULATE_THREADS).")
     var threads = Environment.int("PHYSIO_SIMULATE_THREADS", default: 2)
@@ -33,7 +42,12 @@ struct Simulate: ParsableCommand {
     func validate() throws {
         guard cases >= 1, cases <= 9999 else { throw ValidationError("--cases must be 1…9999") }
         guard hours > 0, hours <= 48 else { throw ValidationError("--hours must be above 0 and at most 48") }
-        guard eventsPerHour >= 0, eventsPerHour <= 6 else { throw ValidationError("--events-per-hour must be 0…6") }
+        for (name, rate) in [("events", eventsPerHour), ("near-misses", nearMissesPerHour), ("stimulations", stimulationsPerHour)] {
+            guard rate >= 0, rate <= 6 else { throw ValidationError("--\(name)-per-hour must be 0…6") }
+        }
+        guard FeedSelection(feeds) != nil else {
+            throw ValidationError("--feeds must be standard, mix, or some of \(MonitorFeed.allCases.map(\.rawValue).joined(separator: ", ")) separated by commas")
+        }
         guard (0...1).contains(arterialLineFraction) else { throw ValidationError("--arterial-line-fraction must be 0…1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
@@ -41,6 +55,9 @@ struct Simulate: ParsableCommand {
     func run() throws {
         var parameters = SimulationParameters(cases: cases, hours: hours, seed: seed)
         parameters.eventsPerHour = eventsPerHour
+        parameters.nearMissesPerHour = nearMissesPerHour
+        parameters.stimulationsPerHour = stimulationsPerHour
+        parameters.feeds = FeedSelection(feeds)!
         parameters.arterialLineFraction = arterialLineFraction
         try AtomicFile.makeDirectory(out)
 
@@ -60,7 +77,9 @@ struct Simulate: ParsableCommand {
         let seconds = Double(Clock.monotonicNanos() - started) / 1e9
 
         let command = "physio simulate --cases \(cases) --hours \(hours) --seed \(seed) --out \(out)"
-            + " --events-per-hour \(eventsPerHour) --arterial-line-fraction \(arterialLineFraction)" + (gzip ? "" : " --no-gzip")
+            + " --events-per-hour \(eventsPerHour) --near-misses-per-hour \(nearMissesPerHour)"
+            + " --stimulations-per-hour \(stimulationsPerHour) --feeds \(parameters.feeds.description)"
+            + (parameters.feeds == .standard ? " --arterial-line-fraction \(arterialLineFraction)" : "") + (gzip ? "" : " --no-gzip")
         try written.writeLabels(command: command)
         print("\(cases) cases, \(written.rows) rows, \(written.events.count) events → \(out) "
               + "in \(String(format1: seconds)) s (\(Int(Double(written.rows) / max(seconds, 1e-9))) rows/s)")
@@ -73,15 +92,7 @@ private final class SimulationOutput: @unchecked Sendable {
     let directory: String
     let gzip: Bool
     private let lock = Lock()
-    private var byCase: [Int: Labels] = [:]
-
-    /// What is kept of a case once its samples are written.
-    private struct Labels {
-        let caseID: String
-        let events: [DeteriorationEvent]
-        let artefacts: [SimulatedArtefact]
-        let hasArterialLine: Bool
-    }
+    private var byCase: [Int: SimulatedLabels] = [:]
     private(set) var rows = 0
     private(set) var firstError: Error?
 
@@ -102,10 +113,9 @@ private final class SimulationOutput: @unchecked Sendable {
         } catch {
             lock.withLock { if firstError == nil { firstError = error } }
         }
-        let labelsOnly = Labels(caseID: simulated.caseID, events: simulated.events, artefacts: simulated.artefacts,
-                                hasArterialLine: simulated.hasArterialLine)
+        let labels = SimulatedLabels(simulated)
         lock.withLock {
-            byCase[number] = labelsOnly
+            byCase[number] = labels
             rows += simulated.batch.count
         }
     }
@@ -114,17 +124,10 @@ private final class SimulationOutput: @unchecked Sendable {
 
     func writeLabels(command: String) throws {
         let ordered = byCase.keys.sorted().map { byCase[$0]! }
-        var events = EventLabelsCSV.header + "\n"
-        var artefacts = ArtefactLabelsCSV.header + "\n"
-        for simulated in ordered {
-            for event in simulated.events { events += EventLabelsCSV.line(caseID: simulated.caseID, event) + "\n" }
-            for artefact in simulated.artefacts { artefacts += ArtefactLabelsCSV.line(caseID: simulated.caseID, artefact) + "\n" }
+        for (name, text) in SimulationLabelFiles.files(ordered) {
+            try AtomicFile.write(Array(text.utf8), to: directory + "/" + name)
         }
-        let readme = SimulationReadme.text(parameters: parameters, events: ordered.flatMap(\.events),
-                                           artefacts: ordered.flatMap(\.artefacts),
-                                           arterialLines: ordered.filter(\.hasArterialLine).count, command: command)
-        try AtomicFile.write(Array(events.utf8), to: directory + "/events.csv")
-        try AtomicFile.write(Array(artefacts.utf8), to: directory + "/artefacts.csv")
+        let readme = SimulationReadme.text(parameters: parameters, cases: ordered, command: command)
         try AtomicFile.write(Array(readme.utf8), to: directory + "/README.md")
     }
 }
