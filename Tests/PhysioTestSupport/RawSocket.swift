@@ -9,11 +9,15 @@ import Glibc
 public final class RawSocket {
     public let descriptor: Int32
 
-    public init(port: UInt16) throws {
+    /// `receiveBufferBytes`: a small receive window, for a client that reads slowly.
+    public init(port: UInt16, receiveBufferBytes: Int32? = nil) throws {
         descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ShellError(message: "socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if var size = receiveBufferBytes {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian

@@ -23,13 +23,18 @@ public final class Router: Sendable {
     private let routes: [Route]
     private let authorize: Authorize
     private let mapError: MapError
+    private let blockingWork: BlockingWork?
 
     /// `authorize` returns nil for an unknown token and may throw a Problem
     /// (503 when it cannot tell). `mapError` turns library errors into problems.
-    public init(routes: [Route], authorize: @escaping Authorize, mapError: @escaping MapError = { _, _ in nil }) {
+    /// A request that would wait on an event-loop thread (`WouldBlock`) runs
+    /// again on `blockingWork`; without it, it is answered 503.
+    public init(routes: [Route], authorize: @escaping Authorize, mapError: @escaping MapError = { _, _ in nil },
+                blockingWork: BlockingWork? = nil) {
         self.routes = routes
         self.authorize = authorize
         self.mapError = mapError
+        self.blockingWork = blockingWork
     }
 
     enum Match {
@@ -80,12 +85,30 @@ public final class Router: Sendable {
             return (try route.handler(request), route.pattern)
         } catch let problem as Problem {
             return (.now(problem.response), route.pattern)
+        } catch is WouldBlock {
+            return (handOff(incoming), route.pattern)
         } catch {
             if let problem = mapError(error, request) { return (.now(problem.response), route.pattern) }
             Log.error("handler failed", ["request_id": .string(request.id), "route": .string(route.pattern),
                                          "error": .string(String(describing: error))])
             return (.now(Problem.internalError(requestID: request.id).response), route.pattern)
         }
+    }
+
+    /// The whole request (token check included) again, on a thread that may
+    /// wait; the client's connection is suspended until it is answered.
+    private func handOff(_ request: Request) -> Reply {
+        let deferred = DeferredResponse()
+        let accepted = blockingWork?.submit { [self] in
+            switch respond(to: request).reply {
+            case .now(let response): deferred.complete(response)
+            case .later(let inner): inner.whenComplete { deferred.complete($0) }
+            }
+        } ?? false
+        guard accepted else {
+            return .now(Problem.serviceUnavailable("the server is busy; retry shortly", retryAfterSeconds: 1).response)
+        }
+        return .later(deferred)
     }
 
     private func authenticate(_ request: Request) throws -> TokenGrant {

@@ -19,6 +19,7 @@ func physioAccessHandler(
 ) -> MHD_Result {
     guard let cls, let connection, let url, let method, let uploadDataSize, let requestState else { return MHD_Result.NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    EventLoopThread.markCurrent()
 
     // First call: headers are in. Answer only on a later call (answering now
     // makes libmicrohttpd 0.9.75 drop keep-alive), except to refuse a body
@@ -162,6 +163,7 @@ func physioConnectionNotify(
 func physioStreamRead(_ cls: UnsafeMutableRawPointer?, _ position: UInt64,
                       _ buffer: UnsafeMutablePointer<CChar>?, _ max: Int) -> Int {
     guard let cls, let buffer else { return -2 }
+    EventLoopThread.markCurrent()
     let context = Unmanaged<StreamContext>.fromOpaque(cls).takeUnretainedValue()
     if context.server.isStopping { return -1 }
     switch context.stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max)) {

@@ -14,6 +14,10 @@ public final class APIServer: @unchecked Sendable {
     /// the same process (`physio serve`) subscribes to it too.
     public let listener: NotificationListener
     let streams: StreamHub
+    let exports: ExportCapacity
+    private let exportRunner: ExportRunner
+    /// Requests an HTTP thread could not answer without waiting for a database connection.
+    private let blockingWork: BlockingWork
     /// Every route the router knows (the contract test checks each is described).
     public let routes: [Route]
     private let http: HTTPServer
@@ -26,6 +30,10 @@ public final class APIServer: @unchecked Sendable {
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         listener = NotificationListener(databaseURL: configuration.databaseURL)
         streams = StreamHub(listener: listener, authenticator: authenticator, heartbeatSeconds: configuration.streamHeartbeatSeconds)
+        exports = ExportCapacity(settings: configuration.exports)
+        exportRunner = ExportRunner(databaseURL: configuration.databaseURL, capacity: exports)
+        // As many as there are pool connections to wait for.
+        blockingWork = BlockingWork(threads: max(2, configuration.poolSize), queueLimit: 1024)
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
@@ -36,7 +44,7 @@ public final class APIServer: @unchecked Sendable {
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
             VitalsRoutes(pool: pool, answers: answers, maxRawRows: configuration.maxRowsPerRead).routes,
             AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions, maxRawRows: configuration.maxRowsPerRead).routes,
-            ExportRoutes(pool: pool).routes,
+            ExportRoutes(capacity: exports).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
             AdminRoutes(pool: pool).routes,
             RulesRoutes().routes,
@@ -48,12 +56,13 @@ public final class APIServer: @unchecked Sendable {
         let authenticator = self.authenticator
         let router = Router(routes: routes,
                             authorize: { token in try authenticator.authorize(token) },
-                            mapError: DatabaseProblems.problem(for:request:))
+                            mapError: DatabaseProblems.problem(for:request:), blockingWork: blockingWork)
         let metrics = self.metrics
         http = HTTPServer(configuration: configuration.http, router: router, observer: { metrics.record($0) })
         metrics.observe(pool: pool, committer: committer)
         metrics.observe(http: http)
         metrics.observe(answers: answers)
+        metrics.observe(exports: exports)
     }
 
     public var port: UInt16 { http.port }
@@ -66,7 +75,10 @@ public final class APIServer: @unchecked Sendable {
     /// Stops accepting, finishes in-flight requests (their commits included),
     /// then stops the writers.
     public func stop() {
+        exports.stop()
         http.stop()
+        exportRunner.stop()
+        blockingWork.stop()
         committer.stop()
         listener.stop()
     }

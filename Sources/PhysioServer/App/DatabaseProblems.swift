@@ -23,4 +23,13 @@ enum DatabaseProblems {
         guard let error = error as? DatabaseError else { return nil }
         return problem(for: error, requestID: request.id)
     }
+
+    /// Any error of a request answered off the router (an export): a
+    /// Problem as it is, a database error as above, anything else 500.
+    static func answer(for error: Error, requestID: String) -> Problem {
+        if let problem = error as? Problem { return problem }
+        if let error = error as? DatabaseError { return problem(for: error, requestID: requestID) }
+        Log.error("request failed", ["request_id": .string(requestID), "error": .string(String(describing: error))])
+        return .internalError(requestID: requestID)
+    }
 }

@@ -5,9 +5,11 @@ import PhysioStore
 public struct ServerConfiguration: Sendable {
     public var http = HTTPConfiguration()
     public var databaseURL: String
-    /// Connections for request handlers (reads, token checks); writers and
-    /// workers hold their own.
+    /// Connections for request handlers (reads, token checks); writers,
+    /// exports and workers hold their own.
     public var poolSize = 8
+    /// Exports' own connections, per-token limit and queue.
+    public var exports = ExportSettings()
     public var maxSamplesPerRequest = 10_000
     public var groupCommit = GroupCommitter.Options()
     public var tokenCacheSeconds = 5.0

@@ -63,15 +63,26 @@ public final class ServerMetrics: @unchecked Sendable {
 
     private let byRoute = Locked<[RouteKey: (Histogram, Counter)]>([:])
 
+    /// Reads what the database says (the queue, whether it answers) before a scrape.
+    private(set) var refreshDatabase: @Sendable () throws -> Void = {}
+
+    /// The Prometheus text of every metric, the database's read first.
+    func render() throws -> String {
+        try refreshDatabase()
+        return registry.render()
+    }
+
     /// Database state, the queue and the ingest writers, read at scrape time.
     func observe(pool: ConnectionPool, committer: GroupCommitter) {
         let queue = Locked(QueueStatistics())
         let databaseUp = Locked(false)
-        registry.onScrape {
+        refreshDatabase = {
             do {
                 let statistics = try pool.withConnection { try QueueStatistics.read(on: $0) }
                 queue.withLock { $0 = statistics }
                 databaseUp.withLock { $0 = true }
+            } catch let wait as WouldBlock {
+                throw wait   // the scrape runs again where it may wait for a connection
             } catch {
                 databaseUp.withLock { $0 = false }
             }
@@ -114,6 +125,27 @@ public final class ServerMetrics: @unchecked Sendable {
         registry.counter("physio_http_connections_refused_total",
                          help: "Connections closed as accepted because --connection-limit connections were open.") {
             Double(http.connectionsRefused)
+        }
+    }
+
+    /// Exports running and waiting, and those refused or given up (each with Retry-After).
+    func observe(exports: ExportCapacity) {
+        for state in ["running", "waiting"] {
+            registry.gauge("physio_exports", help: "Exports running (each on an export connection) or waiting for one.",
+                           labels: [("state", state)]) {
+                let statistics = exports.statistics
+                return Double(state == "running" ? statistics.running : statistics.waiting)
+            }
+        }
+        registry.counter("physio_exports_started_total", help: "Exports given an export connection.") { Double(exports.statistics.started) }
+        for reason in ["token_limit", "queue_full", "queue_timeout"] {
+            registry.counter("physio_exports_refused_total",
+                             help: "Exports refused: the token's limit (429), a full queue or a wait too long (503).",
+                             labels: [("reason", reason)]) {
+                let statistics = exports.statistics
+                return Double(reason == "token_limit" ? statistics.refusedPerToken
+                              : reason == "queue_full" ? statistics.refusedQueueFull : statistics.timedOut)
+            }
         }
     }
 

@@ -4,20 +4,22 @@ import PhysioStore
 
 /// `GET /exports/vitals` and `GET /exports/anomalies`: CSV (RFC 4180, header
 /// row, ISO 8601 UTC times) or NDJSON, chosen by `format=` or `Accept`,
-/// streamed straight from the database.
+/// streamed straight from the database. The request is checked here; the
+/// export itself runs on the exports' own capacity (ExportCapacity), which
+/// answers once it has a connection for it.
 struct ExportRoutes {
-    let pool: ConnectionPool
+    let capacity: ExportCapacity
 
     var routes: [Route] {
         [
-            Route("GET", "/exports/vitals", scope: "export") { request in .now(try export(request, what: .vitals)) },
-            Route("GET", "/exports/anomalies", scope: "export") { request in .now(try export(request, what: .anomalies)) },
+            Route("GET", "/exports/vitals", scope: "export") { request in try export(request, what: .vitals) },
+            Route("GET", "/exports/anomalies", scope: "export") { request in try export(request, what: .anomalies) },
         ]
     }
 
     enum Dataset { case vitals, anomalies }
 
-    func export(_ request: Request, what dataset: Dataset) throws -> Response {
+    func export(_ request: Request, what dataset: Dataset) throws -> Reply {
         let allowed: Set<String> = dataset == .vitals ? ["case", "from", "to", "format", "order"]
                                                       : ["case", "from", "to", "format", "order", "granularity"]
         let query = try QueryParameters(request, allowed: allowed)
@@ -34,11 +36,6 @@ struct ExportRoutes {
             guard let caseID = CaseID(text) else { throw Problem.badRequest("case '\(text.prefix(80))' must match [A-Za-z0-9._-]{1,64}") }
             return caseID
         }
-        if let caseID {
-            guard try pool.withConnection({ try CaseQueries().exists(caseID: caseID, on: $0) }) else {
-                throw CaseRoutes.unknown(caseID)
-            }
-        }
         let statement: ExportStatements.Statement
         let name: String
         switch dataset {
@@ -51,10 +48,11 @@ struct ExportRoutes {
                                                 : ExportStatements.episodes(caseID: caseID, from: from, to: to, format: format)
             name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
         }
-        let stream = try CopyOutStream(pool: pool, statement: statement, requestID: request.id)
         let filename = "\(name)\(caseID.map { "-\($0)" } ?? "").\(format == .csv ? "csv" : "ndjson")"
-        return Response(contentType: format.mediaType, stream: stream,
-                        headers: [("Content-Disposition", "attachment; filename=\"\(filename)\""), ("Cache-Control", "no-store")])
+        let job = ExportJob(tokenID: request.tokenID, requestID: request.id, caseID: caseID, statement: statement,
+                            headers: [("Content-Disposition", "attachment; filename=\"\(filename)\""), ("Cache-Control", "no-store")])
+        try capacity.submit(job)
+        return .later(job.deferred)
     }
 
     /// `format=` wins; else the first of text/csv or application/x-ndjson in Accept; else CSV.

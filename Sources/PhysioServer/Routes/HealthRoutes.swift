@@ -16,14 +16,16 @@ struct HealthRoutes {
                 json.beginObject(); json.field("status", "ok"); json.endObject()
                 return .now(.json(json))
             },
-            Route("GET", "/readyz", scope: nil) { _ in .now(readiness()) },
+            Route("GET", "/readyz", scope: nil) { _ in .now(try readiness()) },
         ]
     }
 
-    func readiness() -> Response {
+    func readiness() throws -> Response {
         let status: Migrator.Status
         do {
             status = try pool.withConnection { try Migrator().status($0) }
+        } catch let wait as WouldBlock {
+            throw wait   // asked again where it may wait for a connection
         } catch {
             return Problem.serviceUnavailable("the database is not reachable").response
         }

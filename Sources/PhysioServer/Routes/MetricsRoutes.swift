@@ -7,7 +7,7 @@ struct MetricsRoutes {
 
     var routes: [Route] {
         [Route("GET", "/metrics", scope: "read") { _ in
-            .now(.text(metrics.registry.render(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+            .now(.text(try metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
         }]
     }
 }

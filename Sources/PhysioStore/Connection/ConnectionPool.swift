@@ -3,7 +3,10 @@ import PhysioPlatform
 
 /// Hands out connections to one database, at most `maxConnections` at once.
 /// A connection that failed at the server is closed, not returned, so after
-/// a database restart the next request simply opens a fresh one.
+/// a database restart the next request simply opens a fresh one. On an
+/// event-loop thread only an idle connection is handed out: waiting for one,
+/// or opening one (up to the connect timeout when the database is
+/// unreachable), throws `WouldBlock` there instead.
 public final class ConnectionPool: @unchecked Sendable {
     public let url: String
     public let maxConnections: Int
@@ -55,6 +58,7 @@ public final class ConnectionPool: @unchecked Sendable {
 
     private func acquire() throws -> DatabaseConnection {
         let start = Clock.monotonicNanos()
+        let mayWait = !EventLoopThread.isCurrent
         state.lock()
         while true {
             if let connection = idle.popLast() {
@@ -63,6 +67,10 @@ public final class ConnectionPool: @unchecked Sendable {
                 state.lock()
                 open -= 1
                 continue
+            }
+            guard mayWait else {
+                state.unlock()
+                throw WouldBlock("a database connection")
             }
             if open < maxConnections {
                 open += 1

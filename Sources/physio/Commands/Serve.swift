@@ -40,6 +40,14 @@ struct Serve: ParsableCommand {
     var maxHeaderBytes = Environment.int("PHYSIO_MAX_HEADER_BYTES", default: 16 << 10)
     @Option(help: "Database connections for request handlers (env PHYSIO_POOL_SIZE).")
     var poolSize = Environment.int("PHYSIO_POOL_SIZE", default: 8)
+    @Option(help: "Exports running at once, each on a database connection of its own, apart from --pool-size (env PHYSIO_EXPORT_CONNECTIONS).")
+    var exportConnections = Environment.int("PHYSIO_EXPORT_CONNECTIONS", default: 4)
+    @Option(help: "Exports one token may have running or waiting; more get 429 (env PHYSIO_EXPORTS_PER_TOKEN).")
+    var exportsPerToken = Environment.int("PHYSIO_EXPORTS_PER_TOKEN", default: 4)
+    @Option(help: "Exports that may wait for an export connection; more get 503 (env PHYSIO_EXPORT_QUEUE).")
+    var exportQueue = Environment.int("PHYSIO_EXPORT_QUEUE", default: 32)
+    @Option(help: "Seconds an export may wait for an export connection before it gets 503 (env PHYSIO_EXPORT_QUEUE_SECONDS).")
+    var exportQueueSeconds = Environment.int("PHYSIO_EXPORT_QUEUE_SECONDS", default: 30)
     @Option(help: "Ingest writer connections, each committing groups of requests (env PHYSIO_COMMIT_WRITERS).")
     var commitWriters = Environment.int("PHYSIO_COMMIT_WRITERS", default: 2)
     @Option(help: "Rows that must be waiting before writers beyond the first take any (env PHYSIO_COMMIT_PARALLEL_ROWS).")
@@ -65,6 +73,9 @@ struct Serve: ParsableCommand {
             throw ValidationError("--threads, --pool-size and --commit-writers must be at least 1")
         }
         guard commitParallelRows >= 0 else { throw ValidationError("--commit-parallel-rows must be at least 0") }
+        guard exportConnections >= 1, exportsPerToken >= 1, exportQueue >= 0, exportQueueSeconds >= 1 else {
+            throw ValidationError("--export-connections, --exports-per-token and --export-queue-seconds must be at least 1, --export-queue at least 0")
+        }
         guard maxSamples >= 1, maxBodyBytes >= 1024 else { throw ValidationError("--max-samples ≥ 1 and --max-body-bytes ≥ 1024") }
         guard connectionLimit >= 1, perClientConnectionLimit >= 0, idleTimeout >= 0, requestDeadline >= 0 else {
             throw ValidationError("--connection-limit ≥ 1; --per-client-connection-limit, --idle-timeout and --request-deadline ≥ 0")
@@ -99,6 +110,10 @@ struct Serve: ParsableCommand {
             configuration.http.tlsKeyPEM = try readFile(keyPath)
         }
         configuration.poolSize = poolSize
+        configuration.exports.connections = exportConnections
+        configuration.exports.perToken = exportsPerToken
+        configuration.exports.queue = exportQueue
+        configuration.exports.queueSeconds = Double(exportQueueSeconds)
         configuration.maxSamplesPerRequest = maxSamples
         configuration.groupCommit.writers = commitWriters
         configuration.groupCommit.parallelRows = commitParallelRows
@@ -108,9 +123,9 @@ struct Serve: ParsableCommand {
         configuration.readCacheBytes = readCacheBytes
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
 
-        // Client connections, database connections (handlers, writers,
-        // workers, the listener) and a margin for files and logs.
-        let needed = connectionLimit + poolSize + commitWriters + 2 * workerOptions.workers + 64
+        // Client connections, database connections (handlers, exports,
+        // writers, workers, the listener) and a margin for files and logs.
+        let needed = connectionLimit + poolSize + exportConnections + commitWriters + 2 * workerOptions.workers + 64
         if let limits = OpenFileLimit.raise(toCover: needed), limits.soft < needed {
             Log.warning("the open-file limit is below what --connection-limit needs: raise the hard limit (systemd LimitNOFILE, ulimit -Hn) or lower --connection-limit",
                         ["soft": .int(limits.soft), "hard": .int(limits.hard), "needed": .int(needed)])
