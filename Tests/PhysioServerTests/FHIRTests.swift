@@ -74,7 +74,7 @@ struct FHIRTests {
         let response = try post(server, Self.bundle("transaction", [
             Self.observation("8867-4", value: 72, unit: "/min"),
             Self.observation("59408-5", value: 140, unit: "%"),
-            Self.observation("8310-5", value: 36.6, unit: "K"),
+            Self.observation("8310-5", value: 36.6, unit: "mL"),
             Self.observation("8867-4", value: 72, unit: "/min", time: "2026-11-24"),
         ]))
         #expect(response.status == 422)

@@ -40,7 +40,7 @@ public final class APIServer: @unchecked Sendable {
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
-            FHIRRoutes(committer: committer, metrics: metrics).routes,
+            FHIRRoutes(committer: committer, metrics: metrics, identifiers: configuration.fhirCaseIdentifiers).routes,
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
             VitalsRoutes(pool: pool, answers: answers, maxRawRows: configuration.maxRowsPerRead).routes,
             AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions, maxRawRows: configuration.maxRowsPerRead).routes,

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var episodeGapSeconds = 30.0
     /// Idle live streams send a keep-alive comment this often.
     public var streamHeartbeatSeconds = 15.0
+    /// Identifier systems whose values name cases in FHIR references given only by identifier.
+    public var fhirCaseIdentifiers = FHIRCaseIdentifiers()
 
     public init(databaseURL: String) { self.databaseURL = databaseURL }
 }

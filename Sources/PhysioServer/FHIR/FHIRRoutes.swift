@@ -15,9 +15,12 @@ struct FHIRRoutes {
     static let mediaType = OperationOutcome.mediaType
     let committer: GroupCommitter
     let metrics: ServerMetrics
+    let identifiers: FHIRCaseIdentifiers
 
     var routes: [Route] {
-        [Route("POST", "/fhir", scope: "ingest") { request in try ingest(request) }]
+        [Route("POST", "/fhir", scope: "ingest") { request in try ingest(request) },
+         // What FHIR clients ask first; like /openapi.json, it needs no token.
+         Route("GET", "/fhir/metadata", scope: nil) { [identifiers] _ in .now(CapabilityStatement.response(identifiers: identifiers)) }]
     }
 
     func ingest(_ request: Request) throws -> Reply {
@@ -27,7 +30,7 @@ struct FHIRRoutes {
         }
         let result: BundleDecoder.Result
         do {
-            result = try BundleDecoder().decode(request.body)
+            result = try BundleDecoder(identifiers: identifiers).decode(request.body)
         } catch let problem as FHIRProblem {
             metrics.ingestRejected.add()
             return .now(problem.response)

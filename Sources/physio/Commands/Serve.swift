@@ -66,6 +66,9 @@ struct Serve: ParsableCommand {
     var tlsKey: String?
     @Option(help: "Access log: all, errors (4xx/5xx only) or off (env PHYSIO_ACCESS_LOG).")
     var accessLog = Environment.string("PHYSIO_ACCESS_LOG", default: "all")
+    @Option(name: .customLong("fhir-case-identifier"),
+            help: "SYSTEM or SYSTEM=PREFIX: in FHIR, a subject or encounter given only by an identifier of SYSTEM names case PREFIX+value; repeatable (env PHYSIO_FHIR_CASE_IDENTIFIERS, space-separated).")
+    var fhirCaseIdentifiers = Environment.string("PHYSIO_FHIR_CASE_IDENTIFIERS", default: "").split(separator: " ").map(String.init)
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -82,6 +85,9 @@ struct Serve: ParsableCommand {
         }
         guard maxHeaderBytes >= 4096 else { throw ValidationError("--max-header-bytes must be at least 4096") }
         guard (certificatePath == nil) == (keyPath == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard FHIRCaseIdentifiers(parsing: fhirCaseIdentifiers) != nil else {
+            throw ValidationError("--fhir-case-identifier is SYSTEM or SYSTEM=PREFIX, the prefix a valid start of a case id ([A-Za-z0-9._-])")
+        }
         guard HTTPConfiguration.AccessLog(rawValue: accessLog) != nil else {
             throw ValidationError("--access-log must be all, errors or off")
         }
@@ -122,6 +128,7 @@ struct Serve: ParsableCommand {
         configuration.maxRowsPerRead = maxRowsPerRead
         configuration.readCacheBytes = readCacheBytes
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
+        configuration.fhirCaseIdentifiers = FHIRCaseIdentifiers(parsing: fhirCaseIdentifiers)!
 
         // Client connections, database connections (handlers, exports,
         // writers, workers, the listener) and a margin for files and logs.

@@ -1,0 +1,137 @@
+import PhysioCore
+import PhysioHTTP
+
+/// One Bundle entry's resource as a sample: the case, the instant and the
+/// vitals of a vital-signs Observation, or why it is ignored, or its errors
+/// named by FHIRPath.
+///
+/// The case is named by `encounter` (an operation is an encounter), else
+/// `subject`, else `device` (a monitor posting without patient context);
+/// see CaseReference. The time is EffectiveTime's.
+struct ObservationReader {
+    struct Reading {
+        let caseID: CaseID
+        let time: Int64
+        /// Each vital with the FHIRPath of its value.
+        let values: [(Vital, Float, String)]
+    }
+
+    enum Outcome {
+        case reading(Reading)
+        case ignored(String)
+        case failed([OperationOutcome.Issue])
+    }
+
+    /// The fields that may name the case, in order, with the types each may point at.
+    static let caseFields: [(field: String, types: Set<String>)] = [
+        ("encounter", ["Encounter"]),
+        ("subject", ["Patient", "Group", "Device", "Location"]),
+        ("device", ["Device", "DeviceMetric"]),
+    ]
+
+    let references: CaseReference
+
+    func read(_ resource: JSONValue?, path: String) -> Outcome {
+        guard let resource, resource.kind == .object else { return fail("required", "the entry has no resource", path) }
+        guard let type = resource["resourceType"]?.string else { return fail("required", "the resource has no resourceType", "\(path).resourceType") }
+        guard type == "Observation" else { return .ignored("only Observations are ingested; \(type.prefix(60)) ignored") }
+        if let status = resource["status"]?.string, status == "entered-in-error" || status == "cancelled" {
+            return .ignored("Observation status \(status): ignored")
+        }
+        guard let meaning = Self.meaning(resource["code"]) else {
+            return .ignored("Observation code not recognised as a vital sign: ignored")
+        }
+
+        var issues: [OperationOutcome.Issue] = []
+        var caseID: CaseID?
+        if let (field, types) = Self.caseFields.first(where: { resource[$0.field] != nil }) {
+            let reference = resource[field]!
+            switch references.caseID(reference, types: types) {
+            case .success(let id): caseID = id
+            case .failure(let refusal):
+                let member = reference["reference"] != nil ? "reference" : reference["identifier"] != nil ? "identifier" : nil
+                issues.append(issue(refusal.code, "\(field): \(refusal.detail)", [path, field, member].compactMap { $0 }.joined(separator: ".")))
+            }
+        } else {
+            issues.append(issue("required", "an Observation needs an encounter, subject or device to name its case", path))
+        }
+
+        var time: Int64?
+        switch EffectiveTime.read(resource) {
+        case .success(let instant): time = instant
+        case .failure(let refusal): issues.append(issue(refusal.code, refusal.detail, "\(path).\(refusal.field)"))
+        }
+
+        var values: [(Vital, Float, String)] = []
+        switch meaning {
+        case .vital(let vital):
+            read(resource, vital: vital, path: path, into: &values, issues: &issues)
+        case .bloodPressurePanel:
+            if let components = resource["component"] {
+                guard components.kind == .array else { return fail("structure", "component must be an array", "\(path).component") }
+                for index in 0..<components.count {
+                    guard let component = components[index], case .vital(let vital)? = Self.meaning(component["code"]) else { continue }
+                    read(component, vital: vital, path: "\(path).component[\(index)]", into: &values, issues: &issues)
+                }
+            }
+        }
+        if !issues.isEmpty { return .failed(issues) }
+        guard !values.isEmpty, let caseID, let time else {
+            return .ignored("no value: the Observation carries no valueQuantity of a vital sign (dataAbsentReason?)")
+        }
+        return .reading(Reading(caseID: caseID, time: time, values: values))
+    }
+
+    /// `valueQuantity` of `element` (the Observation or one component) in physio's unit.
+    private func read(_ element: JSONValue, vital: Vital, path: String, into values: inout [(Vital, Float, String)],
+                      issues: inout [OperationOutcome.Issue]) {
+        guard let quantity = element["valueQuantity"] else {
+            if element["value"] != nil || element.hasMember(prefix: "value") {
+                issues.append(issue("not-supported", "\(vital.name) must be a valueQuantity", path))
+            }
+            return  // no value (dataAbsentReason): nothing to store
+        }
+        let at = "\(path).valueQuantity"
+        guard quantity.kind == .object else { return issues.append(issue("structure", "valueQuantity must be an object", at)) }
+        guard let raw = quantity["value"]?.number else { return issues.append(issue("value", "valueQuantity.value must be a number", "\(at).value")) }
+        // The UCUM code when there is one; else the human-readable unit.
+        let (unit, unitField) = quantity["code"]?.string.map { ($0, "code") } ?? quantity["unit"]?.string.map { ($0, "unit") } ?? (nil, "code")
+        guard let converted = VitalSignCodes.convert(raw, unit: unit, for: vital) else {
+            return issues.append(issue("value", "unit '\(unit?.prefix(40) ?? "")' is not taken for \(vital.name); send \(VitalSignCodes.acceptedUnits(vital))",
+                                       "\(at).\(unitField)"))
+        }
+        let range = vital.reportableRange
+        guard converted >= Double(range.lowerBound), converted <= Double(range.upperBound) else {
+            return issues.append(issue("value", "\(vital.name) \(converted) \(vital.unit) is outside the plausible range \(range.lowerBound.clean)–\(range.upperBound.clean)",
+                                       "\(at).value"))
+        }
+        values.append((vital, Float(converted), "\(at).value"))
+    }
+
+    static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? {
+        guard let codings = concept?["coding"], codings.kind == .array else { return nil }
+        for index in 0..<codings.count {
+            if let meaning = VitalSignCodes.meaning(system: codings[index]?["system"]?.string, code: codings[index]?["code"]?.string) {
+                return meaning
+            }
+        }
+        return nil
+    }
+
+    private func issue(_ code: String, _ diagnostics: String, _ expression: String) -> OperationOutcome.Issue {
+        .init(severity: .error, code: code, diagnostics: diagnostics, expression: expression)
+    }
+
+    private func fail(_ code: String, _ diagnostics: String, _ expression: String) -> Outcome {
+        .failed([issue(code, diagnostics, expression)])
+    }
+}
+
+extension JSONValue {
+    /// Whether an object has a member whose name starts with `prefix` (value[x]).
+    func hasMember(prefix: String) -> Bool {
+        var found = false
+        forEachMember { key, _ in if !found && key.starts(with: prefix.utf8) { found = true } }
+        return found
+    }
+}
