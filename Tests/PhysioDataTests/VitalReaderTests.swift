@@ -166,6 +166,29 @@ struct VitalTrackMappingTests {
         #expect(Vital.allCases.map { batch.value($0, row: 0) } == [80, 130, 70, 90, 97, 14, 38, 36.9])
     }
 
+    /// Impedance RR when it is the only rate; the capnograph's when both are
+    /// there. A core temperature by site when the monitor has no plain TEMP.
+    @Test("IntelliVue: impedance RR only without a capnographic rate, core temperature sites")
+    func intellivueRespirationAndTemperature() throws {
+        func read(_ names: [String]) throws -> VitalCase {
+            var file = VitalFileBuilder()
+            file.device(id: 1, type: "Intellivue", name: "Intellivue")
+            for (index, name) in names.enumerated() {
+                file.track(id: UInt16(index + 1), name: name, device: 1)
+                file.number(track: UInt16(index + 1), at: t0, Float(10 + index))
+            }
+            return try VitalCaseReader.read(bytes: try file.bytes(), caseID: "1")
+        }
+        let impedance = try read(["ECG_HR", "RR", "TEMP_ESOPH", "TEMP_SKIN"])
+        #expect(impedance.selection.plain[.rr]?.qualifiedName == "Intellivue/RR")
+        #expect(impedance.batch.value(.rr, row: 0) == 11)
+        #expect(impedance.selection.plain[.temp]?.qualifiedName == "Intellivue/TEMP_ESOPH")
+        let both = try read(["RR", "AWAY_RR", "CO2_ET", "TEMP_SKIN"])
+        #expect(both.selection.plain[.rr]?.qualifiedName == "Intellivue/AWAY_RR")
+        #expect(both.selection.plain[.etco2]?.qualifiedName == "Intellivue/CO2_ET")
+        #expect(both.selection.plain[.temp] == nil, "skin temperature is not a core temperature")
+    }
+
     @Test("patterns match qualified and bare names")
     func patterns() {
         #expect(VitalTrackMap.matches("Solar8000/HR", qualifiedName: "Solar8000/HR"))

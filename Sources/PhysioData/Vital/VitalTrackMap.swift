@@ -1,30 +1,28 @@
 import PhysioCore
 
-/// Which `.vital` numeric tracks become which physio vital.
+/// Which `.vital` numeric tracks become which physio vital (the table in
+/// docs/vitaldb.md). Devices of VitalDB's open dataset (GE Solar 8000M, Dräger
+/// Primus, Edwards Vigilance) and Philips IntelliVue as Vital Recorder names
+/// its labels (ECG_HR, ABP_SYS, NIBP_SYS, PLETH_SAT_O2, CO2_ET, RR, TEMP_…).
 ///
-/// | vital | tracks, in order of preference |
-/// |---|---|
-/// | hr    | Solar8000/HR, Intellivue/ECG_HR, Intellivue/HR, then HR or ECG_HR of any device |
-/// | spo2  | Solar8000/PLETH_SPO2, Intellivue/PLETH_SAT_O2, then PLETH_SPO2, PLETH_SAT_O2 or SPO2 of any device |
-/// | rr    | Solar8000/RR_CO2, Primus/RR_CO2, Intellivue/CO2_RR, then RR_CO2 or CO2_RR of any device |
-/// | etco2 | Solar8000/ETCO2, Primus/ETCO2, Intellivue/CO2_ET, then ETCO2 or CO2_ET of any device |
-/// | temp  | Solar8000/BT, Intellivue/TEMP, Intellivue/BT, then BT or TEMP of any device |
-/// | sbp, dbp, mbp (arterial line) | Solar8000/ART_SBP·DBP·MBP, Intellivue/ABP_SYS·DIA·MEAN, Intellivue/ART_SYS·DIA·MEAN, then the same names of any device |
-/// | sbp, dbp, mbp (cuff) | Solar8000/NIBP_SBP·DBP·MBP, Intellivue/NIBP_SYS·DIA·MEAN, then the same names of any device |
-///
-/// The first track in the list that has at least one numeric sample is used
-/// for the whole case ("any device" matches are ranked by sample count), so a
-/// vital never mixes two monitors. HR is the ECG rate (PLETH_HR, the pulse
-/// oximeter's rate, is not used); RR is the capnographic rate (impedance RR is
-/// unreliable under mechanical ventilation and is not used). How the arterial
-/// line and the cuff share sbp/dbp/mbp: see `VitalResampler`.
+/// The first track in a vital's list that has at least one numeric sample is
+/// used for the whole case ("any device" matches are ranked by sample count),
+/// so a vital never mixes two monitors. HR is the ECG rate (PLETH_HR, the
+/// pulse oximeter's rate, is not used). RR is the capnographic rate when
+/// there is one; the impedance rate (`RR`) only when there is none, because
+/// under mechanical ventilation it can follow the ventilator or the heart.
+/// Temperature is a core site (blood, oesophageal, nasopharyngeal, rectal or
+/// the monitor's unspecified TEMP), never skin. How the arterial line and
+/// the cuff share sbp/dbp/mbp: see `VitalResampler`.
 public enum VitalTrackMap {
     public static let plain: [(Vital, [String])] = [
         (.hr, ["Solar8000/HR", "Intellivue/ECG_HR", "Intellivue/HR", "*/HR", "*/ECG_HR"]),
         (.spo2, ["Solar8000/PLETH_SPO2", "Intellivue/PLETH_SAT_O2", "*/PLETH_SPO2", "*/PLETH_SAT_O2", "*/SPO2"]),
-        (.rr, ["Solar8000/RR_CO2", "Primus/RR_CO2", "Intellivue/CO2_RR", "*/RR_CO2", "*/CO2_RR"]),
-        (.etco2, ["Solar8000/ETCO2", "Primus/ETCO2", "Intellivue/CO2_ET", "*/ETCO2", "*/CO2_ET"]),
-        (.temp, ["Solar8000/BT", "Intellivue/TEMP", "Intellivue/BT", "*/BT", "*/TEMP"]),
+        (.rr, ["Solar8000/RR_CO2", "Primus/RR_CO2", "Intellivue/CO2_RR", "Intellivue/AWAY_RR", "*/RR_CO2", "*/CO2_RR", "*/AWAY_RR",
+               "Solar8000/RR", "Intellivue/RR", "*/RR"]),
+        (.etco2, ["Solar8000/ETCO2", "Primus/ETCO2", "Intellivue/CO2_ET", "Intellivue/ETCO2", "*/ETCO2", "*/CO2_ET"]),
+        (.temp, ["Solar8000/BT", "Intellivue/TEMP", "Intellivue/BT", "Intellivue/TEMP_BLD", "Intellivue/TEMP_ESOPH", "Intellivue/TEMP_NASOPH",
+                 "Intellivue/TEMP_RECT", "Intellivue/TEMP_CORE", "Vigilance/BT_PA", "*/BT", "*/TEMP"]),
     ]
 
     /// Invasive arterial pressure (an arterial line).
