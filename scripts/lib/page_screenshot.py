@@ -12,6 +12,8 @@ lines are visible to every user of the machine)
 import base64
 import json
 import os
+import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -111,13 +113,15 @@ def devtools_port(process, log_path):
 def main():
     browser, out, width, height, ready = sys.argv[1:6]
     url = os.environ["PAGE_URL"]
-    with tempfile.TemporaryDirectory(prefix="physio-chromium-") as profile:
+    profile = tempfile.mkdtemp(prefix="physio-chromium-")
+    try:
         log_path = os.path.join(profile, "chromium.log")
         with open(log_path, "wb") as log:
+            # Its own process group: Chromium's helpers are ended with it.
             process = subprocess.Popen(
                 [browser, "--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0",
-                 f"--user-data-dir={profile}", *sys.argv[6:], "about:blank"],
-                stdout=subprocess.DEVNULL, stderr=log)
+                 "--disable-breakpad", "--disable-crash-reporter", f"--user-data-dir={profile}", *sys.argv[6:], "about:blank"],
+                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         try:
             port = devtools_port(process, log_path)
             targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
@@ -135,8 +139,49 @@ def main():
             with open(out, "wb") as file:
                 file.write(base64.b64decode(shot["data"]))
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)
+    finally:
+        remove(profile)
+
+
+def stop(process):
+    """Ends Chromium and every helper it started (renderer, zygote, utility
+    processes), which outlive its main process for a moment and keep writing
+    into the profile: removing the profile under them made the first run, the
+    one that creates it, fail (shutil.rmtree: directory not empty)."""
+    def signal_group(number):
+        try:
+            os.killpg(process.pid, number)
+            return True
+        except ProcessLookupError:
+            return False
+    signal_group(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        signal_group(signal.SIGKILL)
+        process.wait()
+    for _ in range(2):   # helpers still alive: wait, then kill them
+        deadline = time.time() + 10
+        while signal_group(0) and time.time() < deadline:
+            time.sleep(0.05)
+        if not signal_group(signal.SIGKILL):
+            return
+
+
+def remove(profile):
+    """The profile, removed; again if something still wrote into it meanwhile."""
+    for _ in range(20):
+        try:
+            shutil.rmtree(profile)
+            return
+        except FileNotFoundError:
+            if not os.path.exists(profile):
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
