@@ -70,10 +70,13 @@ public enum SimulationReadme {
 
         """
         for kind in DeteriorationKind.generated {
-            let threshold = kind.threshold.map { " (\($0.description))" } ?? ""
+            let threshold = kind.threshold?.description ?? ""
             let deterioration = DeteriorationKind.deteriorations.first { $0.cause == kind.cause }
-            let summary = kind.eventClass == .nearMiss ? "as \(deterioration?.rawValue ?? ""), stopping short\(threshold)"
-                : (kind.cause?.summary ?? "") + threshold
+            let summary = switch kind.eventClass {
+            case .deterioration: (kind.cause?.summary ?? "") + "; breaches \(threshold)"
+            case .nearMiss: "as \(deterioration?.rawValue ?? ""), stopping short of \(threshold)"
+            case .benign: kind.cause?.summary ?? ""
+            }
             text += "| \(kind.rawValue) | \(kind.eventClass.rawValue) | \(kind.primaryVitals.map(\.name).joined(separator: ", ")) "
                 + "| \(summary) | \(eventCounts[kind, default: 0]) |\n"
         }
