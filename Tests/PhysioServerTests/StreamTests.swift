@@ -26,6 +26,25 @@ struct StreamTests {
         #expect(stream.next(within: 0.3) == nil)
     }
 
+    /// A second message of an instant (SpO2 after HR) fills the stored row,
+    /// and the stream sends that row again, whole: a dashboard that drew HR
+    /// alone gets the SpO2 too.
+    @Test func aMergedSampleIsSentAgainWhole() throws {
+        let server = try TestServer()
+        #expect(try server.ingest("sse-merge", json: #"{"samples":[{"t":1795599999,"hr":69}]}"#).status == 200)
+        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-merge/stream", token: server.tokens["read"]!)
+        #expect(try server.ingest("sse-merge", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
+        let first = stream.next(within: 2)
+        #expect(first?.name == "sample" && first?.data.contains("spo2") == false, "\(String(describing: first))")
+        #expect(try server.ingest("sse-merge", json: #"{"samples":[{"t":1795600000,"spo2":96}]}"#).number("merged") == 1)
+        let second = stream.next(within: 2)
+        #expect(second?.name == "sample")
+        #expect(second?.data.contains(#""hr":70"#) == true && second?.data.contains(#""spo2":96"#) == true, "\(String(describing: second))")
+        // The same values again change nothing and send nothing.
+        #expect(try server.ingest("sse-merge", json: #"{"samples":[{"t":1795600000,"spo2":96}]}"#).number("duplicates") == 1)
+        #expect(stream.next(within: 0.5) == nil)
+    }
+
     @Test func scoresAndEpisodesFollowAndResumeAfterLastEventID() throws {
         let server = try TestServer()
         try TestModels.register(on: server.database)

@@ -28,18 +28,25 @@ struct Import: ParsableCommand {
         let origin = Timestamp.parseRFC3339(start)!
         let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-import")
         let importer = CaseImporter(samplesPerTransaction: batch)
-        var totals = (cases: 0, samples: 0, accepted: 0, duplicates: 0, dropped: 0)
-        print("case_id\tsamples\taccepted\tduplicates\tvalues_dropped")
+        var totals = CaseImporter.Result()
+        var cases = 0
+        print("case_id\tsamples\taccepted\tmerged\tduplicates\tconflicts\tvalues_dropped")
+        func line(_ label: String, _ result: CaseImporter.Result) -> String {
+            [label, "\(result.samples)", "\(result.accepted)", "\(result.merged)", "\(result.duplicates)", "\(result.conflicts)",
+             "\(result.droppedValues)"].joined(separator: "\t")
+        }
         for path in paths {
             for raw in try CaseCSV.readCases(at: path, originMicros: origin) {
                 let caseID = casePrefix + raw.caseID
                 guard CaseID.isValid(caseID) else { throw ValidationError("case id '\(caseID)' must match [A-Za-z0-9._-]{1,64}") }
                 let result = try importer.store(raw.renamed(to: caseID), on: connection)
-                print("\(caseID)\t\(result.samples)\t\(result.accepted)\t\(result.duplicates)\t\(result.droppedValues)")
-                totals = (totals.cases + 1, totals.samples + result.samples, totals.accepted + result.accepted,
-                          totals.duplicates + result.duplicates, totals.dropped + result.droppedValues)
+                print(line(caseID, result))
+                cases += 1
+                totals = CaseImporter.Result(samples: totals.samples + result.samples, accepted: totals.accepted + result.accepted,
+                                             merged: totals.merged + result.merged, duplicates: totals.duplicates + result.duplicates,
+                                             conflicts: totals.conflicts + result.conflicts, droppedValues: totals.droppedValues + result.droppedValues)
             }
         }
-        print("total \(totals.cases) cases\t\(totals.samples)\t\(totals.accepted)\t\(totals.duplicates)\t\(totals.dropped)")
+        print(line("total \(cases) cases", totals))
     }
 }
