@@ -32,14 +32,17 @@ public struct AnomalyPoint: Sendable, Equatable {
     public var score: Double
     /// `AnomalyModel.explain` at this sample.
     public var vitals: [VitalWeight]
-    /// Clinical rules true at this sample (`ClinicalRules.fired`).
+    /// Clinical rules true at this sample.
     public var rules: [String]
+    /// What raised the alarm at this sample.
+    public var source: AlarmSource
 
-    public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = []) {
+    public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = [], source: AlarmSource = .model) {
         self.timestamp = timestamp
         self.score = score
         self.vitals = vitals
         self.rules = rules
+        self.source = source
     }
 }
 
@@ -57,9 +60,11 @@ public struct Episode: Codable, Sendable, Equatable {
     public var vitals: [VitalWeight]
     /// Ids of the clinical rules that fired at any anomalous sample of the episode, sorted.
     public var rules: [String]
+    /// What raised its alarms: the model, the clinical-rule safety floor, or both (at any of its samples).
+    public var source: AlarmSource
 
     public init(caseID: String, start: Int64, end: Int64, peakScore: Double, peakTime: Int64,
-                vitals: [VitalWeight], rules: [String]) {
+                vitals: [VitalWeight], rules: [String], source: AlarmSource = .model) {
         self.caseID = caseID
         self.start = start
         self.end = end
@@ -67,11 +72,12 @@ public struct Episode: Codable, Sendable, Equatable {
         self.peakTime = peakTime
         self.vitals = vitals
         self.rules = rules
+        self.source = source
     }
 
     init(caseID: String, point: AnomalyPoint) {
         self.init(caseID: caseID, start: point.timestamp, end: point.timestamp, peakScore: point.score,
-                  peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted())
+                  peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted(), source: point.source)
     }
 
     /// Absorbs `other` (which must overlap or follow within the gap).
@@ -85,9 +91,10 @@ public struct Episode: Codable, Sendable, Equatable {
             vitals = other.vitals
         }
         if !other.rules.allSatisfy(rules.contains) { rules = Array(Set(rules).union(other.rules)).sorted() }
+        source = source.union(other.source)
     }
 
     enum CodingKeys: String, CodingKey {
-        case caseID = "case_id", start, end, peakScore = "peak_score", peakTime = "peak_time", vitals, rules
+        case caseID = "case_id", start, end, peakScore = "peak_score", peakTime = "peak_time", vitals, rules, source
     }
 }

@@ -1,5 +1,5 @@
-/// Confusion counts of a decision rule "anomalous when score > threshold"
-/// (strictly, as scikit-learn's `predict`: decision_function < 0 is an outlier).
+/// Confusion counts of decisions against labels: of a rule "anomalous when
+/// score > threshold" (strictly, as scikit-learn's `predict`), or of any alarms.
 public struct BinaryCounts: Sendable, Equatable, Codable {
     public var truePositives = 0
     public var falsePositives = 0
@@ -11,6 +11,12 @@ public struct BinaryCounts: Sendable, Equatable, Codable {
     public init(scores: [Double], labels: [Bool], threshold: Double) {
         precondition(scores.count == labels.count, "scores and labels differ in length")
         for (score, label) in zip(scores, labels) { add(predicted: score > threshold, actual: label) }
+    }
+
+    /// Counts of decisions made elsewhere (e.g. alarms of a policy).
+    public init(predictions: [Bool], labels: [Bool]) {
+        precondition(predictions.count == labels.count, "predictions and labels differ in length")
+        for (predicted, label) in zip(predictions, labels) { add(predicted: predicted, actual: label) }
     }
 
     public mutating func add(predicted: Bool, actual: Bool) {

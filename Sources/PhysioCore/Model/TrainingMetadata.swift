@@ -5,30 +5,25 @@ public struct TrainingMetadata: Codable, Sendable, Equatable {
     public var dataDescription: String
     public var caseCount: Int
     public var sampleCount: Int
-    /// Samples the forest was grown on (see `TrainingParameters.fitRows`).
-    public var fitSampleCount: Int
+    /// Rule-negative rows each vital's novelty forest was grown on, by vital name.
+    public var noveltyRows: [String: Int]
     public var parameters: TrainingParameters
-    /// Candidate features left out because they were observed too rarely.
-    public var droppedFeatures: [String]
-    /// Share of training rows where each candidate feature was observed before imputation.
-    public var observedFraction: [String: Double]
     public var fitSeconds: Double
     public var metrics: TrainingMetrics
 
     enum CodingKeys: String, CodingKey {
         case trainedAt = "trained_at", dataDescription = "data_description", caseCount = "case_count"
-        case sampleCount = "sample_count", fitSampleCount = "fit_sample_count", parameters, droppedFeatures = "dropped_features"
-        case observedFraction = "observed_fraction", fitSeconds = "fit_seconds", metrics
+        case sampleCount = "sample_count", noveltyRows = "novelty_rows", parameters, fitSeconds = "fit_seconds", metrics
     }
 }
 
 /// In-sample agreement with the clinical rules (label = any rule true at the
-/// sample). In-sample and against rules that see the same vitals as the
-/// forest: a sanity check, not an evaluation (`physio evaluate` is).
+/// sample). In-sample and against the rules the score is built on: a sanity
+/// check, not an evaluation (`physio evaluate` is).
 public struct TrainingMetrics: Codable, Sendable, Equatable {
     public var label: String
     public var positives: Int
-    /// Share of all training samples above the threshold.
+    /// Share of all training samples that alarm.
     public var flaggedFraction: Double
     public var rocAUC: Double?
     public var averagePrecision: Double?
@@ -36,9 +31,10 @@ public struct TrainingMetrics: Codable, Sendable, Equatable {
     public var recall: Double?
     public var f1: Double?
 
-    public init(scores: [Double], labels: [Bool], threshold: Double) {
-        let counts = BinaryCounts(scores: scores, labels: labels, threshold: threshold)
-        label = "any clinical rule true at the sample (artefact-cleaned values)"
+    public init(scores: [Double], labels: [Bool], alarms: [Bool]) {
+        precondition(scores.count == labels.count && alarms.count == labels.count)
+        let counts = BinaryCounts(predictions: alarms, labels: labels)
+        label = "any clinical rule true at the sample (held, artefact-cleaned values)"
         positives = counts.actualPositives
         flaggedFraction = scores.isEmpty ? 0 : Double(counts.predictedPositives) / Double(scores.count)
         rocAUC = RankingMetrics.rocAUC(scores: scores, labels: labels)

@@ -1,0 +1,108 @@
+import PhysioPlatform
+
+/// When scores become alarms. Three parts:
+///
+/// - **Persistence.** A score at or above `threshold` alarms once it has
+///   stayed there for `persistSeconds` (over rows as they come: two cuff
+///   readings in a row count however far apart). One noisy sample opens
+///   nothing; HPI likewise alerts after its value stays above its limit, and
+///   pulse oximeters delay desaturation alarms for the same reason.
+/// - **Hold.** An alarm stays on for `holdSeconds` after the last confirmed
+///   score, so a trace wavering around the threshold is one episode, not many.
+/// - **Safety floor.** A clinical-rule breach that lasts `floorSustainSeconds`
+///   (rule-true rows no more than `floorGapSeconds` apart; a breach lasts
+///   until the row after its last rule-true row) alarms from its first row,
+///   whatever the score: no feature, threshold or missing vital can silence it.
+public struct AlarmPolicy: Codable, Sendable, Equatable {
+    public var threshold: Double
+    public var persistSeconds: Double
+    public var holdSeconds: Double
+    public var floorSustainSeconds: Double
+    public var floorGapSeconds: Double
+
+    public init(threshold: Double = 0.5, persistSeconds: Double = 30, holdSeconds: Double = 120,
+                floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30) {
+        precondition(persistSeconds >= 0 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0)
+        self.threshold = threshold
+        self.persistSeconds = persistSeconds
+        self.holdSeconds = holdSeconds
+        self.floorSustainSeconds = floorSustainSeconds
+        self.floorGapSeconds = floorGapSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case threshold, persistSeconds = "persist_seconds", holdSeconds = "hold_seconds"
+        case floorSustainSeconds = "floor_sustain_seconds", floorGapSeconds = "floor_gap_seconds"
+    }
+
+    /// How far back the policy looks from a row: scores for persistence and hold.
+    public var scoreLookbackSeconds: Double { persistSeconds + holdSeconds }
+
+    /// Model alarms of each row, from scores in time order (earlier rows as context).
+    public func modelAlarms(times: [Int64], scores: [Double]) -> [Bool] {
+        let persist = Timestamp.micros(seconds: persistSeconds), hold = Timestamp.micros(seconds: holdSeconds)
+        var alarms = [Bool](repeating: false, count: times.count)
+        var runStart = Int64.min, lastConfirmed = Int64.min
+        for i in times.indices {
+            if scores[i] >= threshold {
+                if runStart == .min { runStart = times[i] }
+                if times[i] - runStart >= persist { lastConfirmed = times[i] }
+            } else {
+                runStart = .min
+            }
+            alarms[i] = lastConfirmed != .min && times[i] - lastConfirmed <= hold
+        }
+        return alarms
+    }
+
+    /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds`), as
+    /// (first row, last rule-true row, duration µs). A breach lasts until the
+    /// row after its last rule-true row, or to that row when none follows yet.
+    public func breaches(times: [Int64], ruleTrue: [Bool]) -> [(first: Int, last: Int, duration: Int64)] {
+        let gap = Timestamp.micros(seconds: floorGapSeconds)
+        var runs: [(first: Int, last: Int, duration: Int64)] = []
+        var first = -1, last = -1
+        func close() {
+            guard first >= 0 else { return }
+            let end = last + 1 < times.count ? times[last + 1] : times[last]
+            runs.append((first, last, end - times[first]))
+        }
+        for i in times.indices where ruleTrue[i] {
+            if first >= 0, times[i] - times[last] <= gap {
+                last = i
+            } else {
+                close()
+                first = i; last = i
+            }
+        }
+        close()
+        return runs
+    }
+
+    /// Rows the safety floor alarms: every row of a breach lasting at least the sustain time.
+    public func floorAlarms(times: [Int64], ruleTrue: [Bool]) -> [Bool] {
+        let sustain = Timestamp.micros(seconds: floorSustainSeconds)
+        var alarms = [Bool](repeating: false, count: times.count)
+        for run in breaches(times: times, ruleTrue: ruleTrue) where run.duration >= sustain {
+            for i in run.first...run.last { alarms[i] = true }
+        }
+        return alarms
+    }
+}
+
+/// What raised an alarm: the model's score, the clinical-rule safety floor, or both.
+public enum AlarmSource: String, Codable, Sendable, CaseIterable {
+    case model, rule, both
+
+    public init?(model: Bool, rule: Bool) {
+        switch (model, rule) {
+        case (true, true): self = .both
+        case (true, false): self = .model
+        case (false, true): self = .rule
+        case (false, false): return nil
+        }
+    }
+
+    /// The union of two sources.
+    public func union(_ other: AlarmSource) -> AlarmSource { self == other ? self : .both }
+}

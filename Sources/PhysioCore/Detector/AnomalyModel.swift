@@ -1,0 +1,112 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The deployable detector. A sample's score is the chance that a clinical
+/// rule is breached within the next minutes (`BreachRisk`, from each
+/// vital's held value, trend and spread), raised by what is novel for the
+/// patient (`VitalNovelty`, one Isolation Forest per vital):
+///
+///     score = 1 − (1 − R) · (1 − w · N)
+///
+/// with R the breach risk, N the largest vital novelty and w the novelty
+/// weight. `AlarmPolicy` turns scores into alarms (persistence, hold) and
+/// adds the clinical-rule safety floor. `CaseScorer` is the one function
+/// that scores a case, for the workers, `physio evaluate` and `physio train`.
+public struct AnomalyModel: Codable, Sendable {
+    /// Bumped when the JSON layout changes incompatibly (1: a single forest over every vital).
+    public static let formatVersion = 2
+
+    public var formatVersion: Int
+    public var rules: ClinicalRules
+    public var artefacts: ArtefactFilter
+    public var hold: VitalHold
+    public var trends: TrendWindows
+    public var baseline: BaselineWindow
+    public var risk: BreachRisk
+    public var novelty: [VitalNovelty]
+    public var noveltyWeight: Double
+    public var policy: AlarmPolicy
+    public var metadata: TrainingMetadata
+
+    public init(rules: ClinicalRules, artefacts: ArtefactFilter, hold: VitalHold, trends: TrendWindows, baseline: BaselineWindow,
+                risk: BreachRisk, novelty: [VitalNovelty], noveltyWeight: Double, policy: AlarmPolicy, metadata: TrainingMetadata) {
+        precondition((0...1).contains(noveltyWeight))
+        formatVersion = Self.formatVersion
+        self.rules = rules
+        self.artefacts = artefacts
+        self.hold = hold
+        self.trends = trends
+        self.baseline = baseline
+        self.risk = risk
+        self.novelty = novelty
+        self.noveltyWeight = noveltyWeight
+        self.policy = policy
+        self.metadata = metadata
+    }
+
+    /// The threshold on the score (the policy's).
+    public var threshold: Double { policy.threshold }
+
+    /// Seconds of samples before the first scored row that scoring reads:
+    /// trends and held values for the first row, and the safety floor's view
+    /// of a breach that began before it.
+    public var lookbackSeconds: Double {
+        max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds)
+            + artefacts.settleSeconds
+    }
+
+    /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.
+    public var scoreLookbackSeconds: Double { policy.scoreLookbackSeconds }
+
+    /// Names of the novelty features, for the model registry.
+    public var featureNames: [String] {
+        novelty.flatMap { forest in VitalNovelty.featureNames.map { "\(forest.vital.name).\($0)" } }
+    }
+
+    // MARK: Serialisation (the only place JSON goes through Foundation: not a hot path)
+
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array(try encoder.encode(self))
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> AnomalyModel {
+        struct Version: Decodable { let format_version: Int }
+        let version = try JSONDecoder().decode(Version.self, from: Data(bytes)).format_version
+        guard version == formatVersion else { throw ModelFormatError.unsupportedVersion(version) }
+        let model = try JSONDecoder().decode(AnomalyModel.self, from: Data(bytes))
+        guard Set(model.novelty.map(\.vital.rawValue)).count == model.novelty.count else {
+            throw ModelFormatError.inconsistent("two novelty forests for one vital")
+        }
+        return model
+    }
+
+    /// The training record as JSON, stored beside the model for the API to show.
+    public func metadataJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", rules, artefacts, hold, trends, baseline, risk, novelty
+        case noveltyWeight = "novelty_weight", policy, metadata
+    }
+}
+
+public enum ModelFormatError: Error, CustomStringConvertible {
+    case unsupportedVersion(Int)
+    case inconsistent(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedVersion(let version):
+            "model format version \(version) is not supported (expected \(AnomalyModel.formatVersion)); train and register a new model with `physio train --register`"
+        case .inconsistent(let detail): "model file is inconsistent: \(detail)"
+        }
+    }
+}

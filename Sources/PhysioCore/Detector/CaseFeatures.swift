@@ -1,0 +1,79 @@
+import PhysioPlatform
+
+/// What the detector reads of one case's rows: artefact-cleaned samples,
+/// held values, which rules are true, each vital's trends and baseline.
+/// Shared by scoring and training, so the forests are grown on exactly
+/// the features they later score.
+struct CaseFeatures {
+    let clean: SampleBatch
+    /// Row-major held values of every row of `clean`.
+    let held: [Float]
+    /// Rows of `clean` that are targets; earlier ones are context.
+    let rows: Range<Int>
+    /// Trends of the vitals asked for, over the target rows.
+    private(set) var trends: [VitalTrend?]
+    private let minutes: MinuteMeans
+    private let baselineWindow: BaselineWindow
+    private let artefacts: ArtefactFilter
+    private var baselines: [Int64: [Float]] = [:]
+
+    /// Rows `rows` of `series` (with context before them back to `lookbackSeconds`).
+    init(_ series: SampleBatch, rows: Range<Int>, lookbackSeconds: Double, minutes: MinuteMeans, vitals: Set<Vital>,
+         artefacts: ArtefactFilter, hold: VitalHold, trends windows: TrendWindows, baseline: BaselineWindow) {
+        let firstTime = rows.isEmpty ? 0 : series.timestamps[rows.lowerBound]
+        let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: lookbackSeconds),
+                                                  in: 0..<rows.lowerBound)
+        clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
+        held = hold.held(clean, rows: 0..<clean.count)
+        self.rows = (rows.lowerBound - contextStart)..<clean.count
+        trends = Array(repeating: nil, count: Vital.count)
+        for vital in vitals { trends[vital.rawValue] = VitalTrend(clean, vital: vital, rows: self.rows, windows: windows) }
+        self.minutes = minutes
+        self.baselineWindow = baseline
+        self.artefacts = artefacts
+    }
+
+    var times: [Int64] { clean.timestamps }
+
+    func held(_ vital: Vital, row: Int) -> Float { held[row * Vital.count + vital.rawValue] }
+
+    /// Whether any rule is true at each row of `clean` (context included).
+    func ruleTrue(_ rules: ClinicalRules) -> [Bool] {
+        (0..<clean.count).map { row in rules.rules.contains { $0.isTrue(held($0.vital, row: row)) } }
+    }
+
+    func fired(_ rules: ClinicalRules, row: Int) -> [String] {
+        rules.rules.compactMap { $0.isTrue(held($0.vital, row: row)) ? $0.id : nil }
+    }
+
+    /// Mean of the available slopes of `vital` at target offset `offset` (NaN: none).
+    func drift(_ vital: Vital, offset: Int) -> Float {
+        guard let trend = trends[vital.rawValue] else { return .nan }
+        var sum: Float = 0, count: Float = 0
+        for window in trend.slopes where !window[offset].isNaN { sum += window[offset]; count += 1 }
+        return count > 0 ? sum / count : .nan
+    }
+
+    /// The novelty features of `vital` at target offset `offset`, or nil when the vital has no held value there.
+    mutating func noveltyFeatures(_ vital: Vital, offset: Int) -> (deviation: Float, slope1: Float, slope5: Float, spread: Float)? {
+        let row = rows.lowerBound + offset
+        let value = held(vital, row: row)
+        guard !value.isNaN, let trend = trends[vital.rawValue] else { return nil }
+        let minute = MinuteMeans.minute(of: clean.timestamps[row])
+        let baseline: [Float]
+        if let known = baselines[minute] { baseline = known } else {
+            baseline = baselineWindow.baselines(at: minute, in: minutes, artefacts: artefacts)
+            baselines[minute] = baseline
+        }
+        return (value - baseline[vital.rawValue], trend.slopes.first![offset], trend.slopes.last![offset], trend.spread[offset])
+    }
+}
+
+extension AnomalyModel {
+    /// The features of rows `rows` of `series` as this model reads them.
+    func features(_ series: SampleBatch, rows: Range<Int>, minutes: MinuteMeans) -> CaseFeatures {
+        CaseFeatures(series, rows: rows, lookbackSeconds: lookbackSeconds, minutes: minutes,
+                     vitals: Set(rules.rules.map(\.vital)).union(novelty.map(\.vital)),
+                     artefacts: artefacts, hold: hold, trends: trends, baseline: baseline)
+    }
+}

@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one function that turns a case's samples into scores, alarms and
+/// explanations: the workers call it per job, `physio evaluate` and
+/// `physio train` per case. Causal: a row's score reads only samples at or
+/// before it. The safety floor alone looks back: a breach found sustained
+/// alarms from its first row (`CaseScoring.backdated` for rows scored earlier).
+public struct CaseScorer: Sendable {
+    public let model: AnomalyModel
+
+    public init(model: AnomalyModel) { self.model = model }
+
+    /// Scores rows `rows` of one case's samples (sorted by time; earlier rows
+    /// are context, at least `model.lookbackSeconds` of them for exact results).
+    /// `minutes`: the case's minute means (for the baseline); `earlier`: stored
+    /// scores of rows before `rows` (time, score), ascending, for the alarm policy.
+    public func score(_ series: SampleBatch, rows: Range<Int>, minutes: MinuteMeans,
+                      earlier: [(time: Int64, score: Double)] = []) -> CaseScoring {
+        guard !rows.isEmpty else { return CaseScoring(samples: [], backdated: []) }
+        var features = model.features(series, rows: rows, minutes: minutes)
+        let target = features.rows, times = features.times
+        let ruleTrue = features.ruleTrue(model.rules)
+        let floor = model.policy.floorAlarms(times: times, ruleTrue: ruleTrue)
+        let parts = ScoreParts(model: model, features: &features)
+
+        // Model alarms over the earlier stored scores and the new ones.
+        let earlier = earlier.filter { $0.time < times[target.lowerBound] }
+        let alarms = model.policy.modelAlarms(times: earlier.map(\.time) + Array(times[target]),
+                                              scores: earlier.map(\.score) + parts.scores)
+
+        var samples: [ScoredSample] = []
+        samples.reserveCapacity(target.count)
+        for (offset, row) in target.enumerated() {
+            let source = AlarmSource(model: alarms[earlier.count + offset], rule: floor[row])
+            samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
+                                        rules: ruleTrue[row] ? features.fired(model.rules, row: row) : [],
+                                        drivers: source == nil ? [] : parts.drivers(offset)))
+        }
+
+        // Context rows the floor alarms now, scored by an earlier call: their
+        // stored score stands, and their drivers are the breached rules' vitals.
+        var backdated: [ScoredSample] = []
+        let earlierIndex = Dictionary(earlier.enumerated().map { ($0.element.time, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        for row in 0..<target.lowerBound where floor[row] {
+            let rules = features.fired(model.rules, row: row)
+            let index = earlierIndex[times[row]]
+            backdated.append(ScoredSample(timestamp: times[row], score: index.map { earlier[$0].score } ?? 1,
+                                          source: index.map { alarms[$0] } == true ? .both : .rule,
+                                          rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules)))
+        }
+        return CaseScoring(samples: samples, backdated: backdated)
+    }
+
+    /// Scores every row of a whole case (the offline path).
+    public func scoreCase(_ series: SampleBatch) -> [ScoredSample] {
+        score(series, rows: 0..<series.count, minutes: MinuteMeans(series)).samples
+    }
+
+    /// Equal shares among the vitals of the rules that fired.
+    static func ruleDrivers(_ ids: [String], in rules: ClinicalRules) -> [VitalWeight] {
+        let vitals = Set(rules.rules.filter { ids.contains($0.id) }.map(\.vital)).sorted { $0.rawValue < $1.rawValue }
+        return vitals.map { VitalWeight(vital: $0, weight: 1 / Double(vitals.count)) }
+    }
+}
+
+/// Scores of the target rows, with the evidence behind them per vital for explanations.
+private struct ScoreParts {
+    var scores: [Double]
+    /// Per row, per vital: −ln(1 − p) of its rules' breach risks plus −ln(1 − w·n) of its novelty.
+    var evidence: [Double]
+
+    init(model: AnomalyModel, features: inout CaseFeatures) {
+        let rows = features.rows, count = rows.count
+        evidence = [Double](repeating: 0, count: count * Vital.count)
+        var survival = [Double](repeating: 1, count: count)
+        for rule in model.rules.rules {
+            guard let trend = features.trends[rule.vital.rawValue] else { continue }
+            for offset in 0..<count {
+                let value = features.held(rule.vital, row: rows.lowerBound + offset)
+                guard !value.isNaN else { continue }
+                let p = model.risk.probability(rule, value: value, slopePerMinute: features.drift(rule.vital, offset: offset),
+                                               spread: trend.spread[offset])
+                guard p > 0 else { continue }
+                survival[offset] *= 1 - p
+                evidence[offset * Vital.count + rule.vital.rawValue] += -log(max(1 - p, 1e-6))
+            }
+        }
+        var calm = [Double](repeating: 1, count: count)   // 1 − w·N
+        for forest in model.novelty {
+            var values: [Float] = [], offsets: [Int] = []
+            for offset in 0..<count {
+                guard let f = features.noveltyFeatures(forest.vital, offset: offset) else { continue }
+                values += forest.features(deviation: f.deviation, slope1: f.slope1, slope5: f.slope5, spread: f.spread)
+                offsets.append(offset)
+            }
+            guard !offsets.isEmpty else { continue }
+            let scores = forest.forest.scoreSamples(FeatureMatrix(columns: VitalNovelty.featureNames.count, values: values))
+            for (offset, score) in zip(offsets, scores) {
+                let term = model.noveltyWeight * forest.novelty(score: score)
+                guard term > 0 else { continue }
+                calm[offset] = min(calm[offset], 1 - term)
+                evidence[offset * Vital.count + forest.vital.rawValue] += -log(max(1 - term, 1e-6))
+            }
+        }
+        scores = (0..<count).map { 1 - survival[$0] * calm[$0] }
+    }
+
+    /// Shares of the evidence at target offset `offset`, largest first; vitals with none left out.
+    func drivers(_ offset: Int) -> [VitalWeight] {
+        let base = offset * Vital.count
+        let total = (0..<Vital.count).reduce(0) { $0 + evidence[base + $1] }
+        guard total > 0 else { return [] }
+        return Vital.allCases
+            .filter { evidence[base + $0.rawValue] > 0 }
+            .map { VitalWeight(vital: $0, weight: ((evidence[base + $0.rawValue] / total) * 10_000).rounded() / 10_000) }
+            .sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.vital.rawValue < $1.vital.rawValue }
+    }
+}

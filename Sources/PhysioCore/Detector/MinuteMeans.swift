@@ -1,0 +1,114 @@
+/// Per-minute means of each vital of one case, as the `vitals_1m` aggregate
+/// holds them: sums and counts of the values as stored (not cleaned), by
+/// minute since the Unix epoch. The patient's baseline is read from these,
+/// so a worker reads thirty rows of the aggregate instead of thirty minutes
+/// of samples, and the offline scorer computes the same numbers from raw rows.
+public struct MinuteMeans: Sendable, Equatable {
+    /// Minutes since the epoch, ascending.
+    public private(set) var minutes: [Int64] = []
+    /// `minutes.count × Vital.count`, NaN where the minute has no value of the vital.
+    public private(set) var means: [Float] = []
+
+    public init() {}
+
+    /// From aggregate rows: per minute, per vital (Vital order) sum and count.
+    public init(minutes: [Int64], sums: [Double], counts: [Int64]) {
+        precondition(sums.count == minutes.count * Vital.count && counts.count == sums.count)
+        let order = minutes.indices.sorted { minutes[$0] < minutes[$1] }
+        for index in order {
+            append(minute: minutes[index], sums: sums[(index * Vital.count)..<((index + 1) * Vital.count)],
+                   counts: counts[(index * Vital.count)..<((index + 1) * Vital.count)])
+        }
+    }
+
+    /// From a case's raw samples (sorted by time), exactly as the aggregate sums them.
+    public init(_ series: SampleBatch) {
+        var minute = Int64.min
+        var sums = [Double](repeating: 0, count: Vital.count), counts = [Int64](repeating: 0, count: Vital.count)
+        for row in 0..<series.count {
+            let rowMinute = Self.minute(of: series.timestamps[row])
+            if rowMinute != minute {
+                if minute != .min { append(minute: minute, sums: sums[...], counts: counts[...]) }
+                minute = rowMinute
+                for i in 0..<Vital.count { sums[i] = 0; counts[i] = 0 }
+            }
+            for i in 0..<Vital.count {
+                let value = series.values[row * Vital.count + i]
+                if !value.isNaN { sums[i] += Double(value); counts[i] += 1 }
+            }
+        }
+        if minute != .min { append(minute: minute, sums: sums[...], counts: counts[...]) }
+    }
+
+    private mutating func append(minute: Int64, sums: ArraySlice<Double>, counts: ArraySlice<Int64>) {
+        minutes.append(minute)
+        for (sum, count) in zip(sums, counts) { means.append(count > 0 ? Float(sum / Double(count)) : .nan) }
+    }
+
+    /// The minute (since the epoch) a time falls in, as `date_trunc('minute', ts)`.
+    public static func minute(of micros: Int64) -> Int64 {
+        micros >= 0 ? micros / 60_000_000 : (micros - 59_999_999) / 60_000_000
+    }
+
+    public func mean(_ vital: Vital, at index: Int) -> Float { means[index * Vital.count + vital.rawValue] }
+}
+
+/// The patient's own baseline: the median of the minute means over
+/// [now − 35 min, now − 5 min). The last five minutes are left out so a
+/// change under way is measured against where the patient was, not folded
+/// into the baseline; the median ignores a flushed line's minute or two.
+/// Minute means outside the artefact filter's plausible range are skipped,
+/// and MAP is estimated from SBP and DBP minute means where the monitor
+/// sends none.
+public struct BaselineWindow: Codable, Sendable, Equatable {
+    public var fromMinutesAgo: Int
+    public var toMinutesAgo: Int
+    /// Fewest minutes with a value for a baseline.
+    public var minimumMinutes: Int
+
+    public init(fromMinutesAgo: Int = 35, toMinutesAgo: Int = 5, minimumMinutes: Int = 5) {
+        precondition(fromMinutesAgo > toMinutesAgo && toMinutesAgo >= 0 && minimumMinutes >= 1)
+        self.fromMinutesAgo = fromMinutesAgo
+        self.toMinutesAgo = toMinutesAgo
+        self.minimumMinutes = minimumMinutes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case fromMinutesAgo = "from_minutes_ago", toMinutesAgo = "to_minutes_ago", minimumMinutes = "minimum_minutes"
+    }
+
+    /// Baselines of every vital (Vital order; NaN: none) for a row in `minute`.
+    public func baselines(at minute: Int64, in means: MinuteMeans, artefacts: ArtefactFilter) -> [Float] {
+        let first = lowerIndex(means.minutes, minute - Int64(fromMinutesAgo))
+        let end = lowerIndex(means.minutes, minute - Int64(toMinutesAgo))
+        var column: [Float] = []
+        column.reserveCapacity(end - first)
+        return Vital.allCases.map { vital in
+            column.removeAll(keepingCapacity: true)
+            let range = artefacts.range(of: vital)
+            for index in first..<end {
+                var value = means.mean(vital, at: index)
+                if value.isNaN, vital == .mbp {
+                    let systolic = means.mean(.sbp, at: index), diastolic = means.mean(.dbp, at: index)
+                    if artefacts.range(of: .sbp).contains(systolic), artefacts.range(of: .dbp).contains(diastolic) {
+                        value = MeanArterialPressure.estimate(systolic: systolic, diastolic: diastolic)
+                    }
+                }
+                if range.contains(value) { column.append(value) }
+            }
+            guard column.count >= minimumMinutes else { return .nan }
+            column.sort()
+            let middle = column.count / 2
+            return column.count % 2 == 1 ? column[middle] : (column[middle - 1] + column[middle]) / 2
+        }
+    }
+
+    private func lowerIndex(_ minutes: [Int64], _ minute: Int64) -> Int {
+        var low = 0, high = minutes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if minutes[middle] < minute { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

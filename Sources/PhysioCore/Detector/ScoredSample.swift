@@ -1,0 +1,36 @@
+/// One sample as the detector judged it.
+public struct ScoredSample: Sendable, Equatable {
+    public var timestamp: Int64
+    /// In [0, 1]: the chance of a clinical-rule breach within the horizon,
+    /// raised by whatever is novel (see `AnomalyModel`). 1 while a rule is breached.
+    public var score: Double
+    /// Nil when the sample raises no alarm.
+    public var source: AlarmSource?
+    /// Ids of the clinical rules true at the sample (held, artefact-cleaned values).
+    public var rules: [String]
+    /// What drove the score, shares summing to 1; filled for alarming samples only.
+    public var drivers: [VitalWeight]
+
+    public var anomalous: Bool { source != nil }
+
+    public init(timestamp: Int64, score: Double, source: AlarmSource?, rules: [String], drivers: [VitalWeight]) {
+        self.timestamp = timestamp
+        self.score = score
+        self.source = source
+        self.rules = rules
+        self.drivers = drivers
+    }
+
+    /// The sample as a point of an episode.
+    public var point: AnomalyPoint {
+        AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: rules, source: source ?? .model)
+    }
+}
+
+/// A case's scoring: the samples asked for and, before them, samples the
+/// safety floor now alarms that were scored earlier (a breach is known to
+/// be sustained only a minute after it began).
+public struct CaseScoring: Sendable {
+    public var samples: [ScoredSample]
+    public var backdated: [ScoredSample]
+}
