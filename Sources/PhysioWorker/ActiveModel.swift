@@ -29,7 +29,7 @@ public final class ActiveModel: @unchecked Sendable {
         do {
             let model = try AnomalyModel.decode(active.body)
             lock.withLock { loaded = Loaded(id: active.id, model: model) }
-            Log.info("model loaded", ["model_id": .int(Int(active.id)), "features": .int(model.featureNames.count),
+            Log.info("model loaded", ["model_id": .int(Int(active.id)), "novelty_forests": .int(model.novelty.count),
                                       "threshold": .double(model.threshold)])
             return true
         } catch {

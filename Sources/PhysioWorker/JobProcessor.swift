@@ -32,22 +32,47 @@ struct JobProcessor {
             try CaseLocks.lock(caseIDs, on: connection)
 
             let model = loaded.model
-            let lookback = Int64(model.configuration.lookbackSeconds * 1e6)
+            let scorer = CaseScorer(model: model)
             let ranges = caseIDs.map { caseID in
                 CaseRange(caseID: caseID, from: byCase[caseID]!.map(\.from).min()!, to: byCase[caseID]!.map(\.to).max()!)
             }
+            let lookback = Timestamp.micros(seconds: model.lookbackSeconds)
             let series = try VitalsReader().read(
                 ranges.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) }, on: connection)
+            let minutes = try MinuteMeansReader().read(ranges.map { Self.baselineMinutes($0, model: model) }, on: connection)
+            let scoreLookback = lookback + Timestamp.micros(seconds: model.scoreLookbackSeconds)
+            let history = try ScoreStore().history(
+                ranges.map { CaseRange(caseID: $0.caseID, from: $0.from - scoreLookback, to: $0.to) }, on: connection)
 
             var scores: [SampleScore] = []
+            var raised: [(caseID: String, timestamp: Int64)] = []
             var points: [String: [AnomalyPoint]] = [:]
             for range in ranges {
-                score(range, jobs: byCase[range.caseID]!, series: series[range.caseID]!, model: model,
-                      into: &scores, points: &points)
+                let caseID = range.caseID, jobs = byCase[caseID]!, series = series[caseID]!
+                var earlier = history[caseID] ?? []
+                for rows in Self.rows(of: jobs, in: series) {
+                    let start = series.timestamps[rows.lowerBound]
+                    let scoring = scorer.score(series, rows: rows, minutes: minutes[caseID] ?? MinuteMeans(),
+                                               earlier: earlier.filter { $0.time < start })
+                    for sample in scoring.samples {
+                        let enqueuedAt = jobs.first { $0.from <= sample.timestamp && sample.timestamp <= $0.to }?.enqueuedAt ?? jobs[0].enqueuedAt
+                        scores.append(SampleScore(caseID: caseID, timestamp: sample.timestamp, score: sample.score,
+                                                  source: sample.source, rules: sample.rules, enqueuedAt: enqueuedAt))
+                        if sample.anomalous { points[caseID, default: []].append(sample.point) }
+                    }
+                    for sample in scoring.backdated {
+                        raised.append((caseID, sample.timestamp))
+                        points[caseID, default: []].append(sample.point)
+                    }
+                    // Later spans of this case see these scores as earlier ones.
+                    earlier = (earlier.filter { $0.time < start } + scoring.samples.map { ($0.timestamp, $0.score) }
+                               + earlier.filter { $0.time > series.timestamps[rows.upperBound - 1] })
+                }
             }
             try ScoreStore().upsert(scores, modelID: loaded.id, on: connection)
+            try ScoreStore().raiseFloorAlarms(raised, on: connection)
             for caseID in points.keys.sorted() {
-                let casePoints = points[caseID]!
+                let casePoints = points[caseID]!.sorted { $0.timestamp < $1.timestamp }
                 let gap = Int64(episodes.maxGapSeconds * 1e6)
                 let existing = try EpisodeStore().overlapping(caseID: caseID, from: casePoints.first!.timestamp - gap,
                                                               to: casePoints.last!.timestamp + gap, on: connection)
@@ -63,15 +88,13 @@ struct JobProcessor {
         }
     }
 
-    /// Scores the rows the jobs cover (earlier rows of `series` are context).
-    private func score(_ range: CaseRange, jobs: [InferenceJob], series: SampleBatch, model: AnomalyModel,
-                       into scores: inout [SampleScore], points: inout [String: [AnomalyPoint]]) {
-        let spans = Self.rows(of: jobs, in: series)
-        guard !spans.isEmpty else { return }
-        let clean = model.configuration.artefacts.clean(series)
-        for rows in spans {
-            score(rows, caseID: range.caseID, jobs: jobs, series: series, clean: clean, model: model, into: &scores, points: &points)
-        }
+    /// The minute buckets a range's baselines read: from 35 minutes before
+    /// its first sample's minute to 5 minutes before its last one's.
+    static func baselineMinutes(_ range: CaseRange, model: AnomalyModel) -> CaseRange {
+        let minute: Int64 = 60_000_000
+        return CaseRange(caseID: range.caseID,
+                         from: (MinuteMeans.minute(of: range.from) - Int64(model.baseline.fromMinutesAgo)) * minute,
+                         to: (MinuteMeans.minute(of: range.to) - Int64(model.baseline.toMinutesAgo)) * minute)
     }
 
     /// The rows of each job, overlapping ones merged. Not the span from the
@@ -87,27 +110,5 @@ struct JobProcessor {
             }
         }
         return merged
-    }
-
-    private func score(_ rows: Range<Int>, caseID: String, jobs: [InferenceJob], series: SampleBatch, clean: SampleBatch,
-                       model: AnomalyModel, into scores: inout [SampleScore], points: inout [String: [AnomalyPoint]]) {
-        let (values, raw, imputed) = model.scoredFeatures(series, rows: rows)
-        let rules = model.metadata.parameters.rules
-        for (offset, row) in rows.enumerated() {
-            let timestamp = series.timestamps[row]
-            // Stored as real: compare and merge at the precision that is kept.
-            let score = Double(Float(values[offset]))
-            let anomalous = model.isAnomalous(score)
-            let fired = rules.fired(inClean: clean, row: row)
-            let enqueuedAt = jobs.first { $0.from <= timestamp && timestamp <= $0.to }?.enqueuedAt ?? jobs[0].enqueuedAt
-            scores.append(SampleScore(caseID: caseID, timestamp: timestamp, score: score, anomalous: anomalous,
-                                      rules: fired, enqueuedAt: enqueuedAt))
-            if anomalous {
-                let drivers = model.explain(raw: raw, imputed: imputed, row: offset).map {
-                    VitalWeight(vital: $0.vital, weight: ($0.weight * 10_000).rounded() / 10_000)
-                }
-                points[caseID, default: []].append(AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: fired))
-            }
-        }
     }
 }

@@ -18,14 +18,10 @@ extension AnomalyModel {
         var rows = [[Float]](repeating: [], count: Vital.count)
         var rowCounts = [Int](repeating: 0, count: Vital.count)
         for series in cases where !series.isEmpty {
-            var features = CaseFeatures(series, rows: 0..<series.count, lookbackSeconds: 0, minutes: MinuteMeans(series),
-                                        vitals: Set(parameters.noveltyVitals), artefacts: parameters.artefacts, hold: parameters.hold,
-                                        trends: parameters.trends, baseline: parameters.baseline)
-            let ruleTrue = features.ruleTrue(parameters.rules)
             for vital in parameters.noveltyVitals {
-                for offset in 0..<series.count where !ruleTrue[offset] {
-                    guard let f = features.noveltyFeatures(vital, offset: offset) else { continue }
-                    rows[vital.rawValue] += [f.deviation, f.slope1, f.slope5, f.spread]
+                let sample = noveltyRows(series, vital: vital, parameters: parameters)
+                for (index, ruleTrue) in sample.ruleTrue.enumerated() where !ruleTrue {
+                    rows[vital.rawValue] += sample.features[(index * 4)..<(index * 4 + 4)]
                     rowCounts[vital.rawValue] += 1
                 }
             }
@@ -53,6 +49,26 @@ extension AnomalyModel {
             parameters: parameters, fitSeconds: Double(Clock.monotonicNanos() - started) / 1e9,
             metrics: TrainingMetrics(scores: scores, labels: labels, alarms: alarms))
         return AnomalyModel(parameters: parameters, novelty: novelty, metadata: metadata)
+    }
+
+    /// The novelty features of `vital` at every row of a case where it has a
+    /// held value, flat (4 per row, NaN = missing, before imputation), with
+    /// each row's time and whether a clinical rule is true there. Training
+    /// grows the forest on the rule-negative rows; `physio features` writes them all.
+    public static func noveltyRows(_ series: SampleBatch, vital: Vital, parameters: TrainingParameters)
+        -> (times: [Int64], features: [Float], ruleTrue: [Bool]) {
+        var features = CaseFeatures(series, rows: 0..<series.count, lookbackSeconds: 0, minutes: MinuteMeans(series),
+                                    vitals: [vital], artefacts: parameters.artefacts, hold: parameters.hold,
+                                    trends: parameters.trends, baseline: parameters.baseline)
+        let ruleTrue = features.ruleTrue(parameters.rules)
+        var times: [Int64] = [], values: [Float] = [], labels: [Bool] = []
+        for offset in 0..<series.count {
+            guard let f = features.noveltyFeatures(vital, offset: offset) else { continue }
+            times.append(features.times[offset])
+            values += [f.deviation, f.slope1, f.slope5, f.spread]
+            labels.append(ruleTrue[offset])
+        }
+        return (times, values, labels)
     }
 
     /// A model with no novelty forests: breach risk, alarm policy and safety

@@ -16,10 +16,13 @@ extension CaseScores {
                                            filter: filter))
     }
 
-    /// A case scored by `model` (its rules unless `rules` is given, and its artefact filter).
+    /// A case scored by `model` with `CaseScorer`, as the workers score it
+    /// (its rules unless `rules` is given, and its artefact filter).
     public init(series: SampleBatch, window: TimeWindow, model: AnomalyModel, rules: ClinicalRules? = nil) {
-        self.init(series: series, window: window, rules: rules ?? model.rules, filter: model.configuration.artefacts) {
-            DetectorOutput(scores: model.score($0, rows: $1), threshold: model.threshold)
+        let scorer = CaseScorer(model: model)
+        self.init(series: series, window: window, rules: rules ?? model.rules, filter: model.artefacts) { series, rows in
+            let samples = scorer.score(series, rows: rows, minutes: MinuteMeans(series)).samples
+            return DetectorOutput(scores: samples.map(\.score), alarms: samples.map(\.anomalous))
         }
     }
 }

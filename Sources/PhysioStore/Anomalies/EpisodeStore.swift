@@ -12,6 +12,8 @@ public struct EpisodeRecord: Sendable {
     /// JSON array as stored: [{"vital":"sbp","weight":0.7},…]
     public let driversJSON: String
     public let rules: [String]
+    /// What raised its alarms: model, rule (the safety floor) or both.
+    public let source: AlarmSource
     public let modelID: Int64
 }
 
@@ -26,7 +28,7 @@ public struct EpisodeStore: Sendable {
 
     static let recordColumns = """
         id, case_id, \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        drivers::text, array_to_string(rules, ','), model_id
+        drivers::text, array_to_string(rules, ','), model_id, source
         """
 
     /// Episodes overlapping [from, to] with a peak of at least `minScore`, by start.
@@ -60,14 +62,15 @@ public struct EpisodeStore: Sendable {
             SELECT \(Self.recordColumns), \(SQL.micros("updated_at")) FROM anomaly_episodes
             WHERE case_id = $1 AND updated_at > $2::timestamptz ORDER BY updated_at LIMIT $3
             """, [caseID, SQLTime(after), limit])
-        return try result.rows.map { row in (try Self.record(row), try row.decode(9, as: Int64.self)) }
+        return try result.rows.map { row in (try Self.record(row), try row.decode(10, as: Int64.self)) }
     }
 
     static func record(_ row: Row) throws -> EpisodeRecord {
-        let (id, caseID, start, end, peakTime, peakScore, driversJSON, rules, modelID) =
-            try row.decode((Int64, String, Int64, Int64, Int64, Float, String, String, Int64).self)
+        let (id, caseID, start, end, peakTime, peakScore, driversJSON, rules, modelID, source) =
+            try row.decode((Int64, String, Int64, Int64, Int64, Float, String, String, Int64, String).self)
+        guard let alarmSource = AlarmSource(rawValue: source) else { throw DatabaseError(message: "episode \(id) has source \(source)") }
         return EpisodeRecord(id: id, caseID: caseID, start: start, end: end, peakTime: peakTime, peakScore: Double(peakScore),
-                             driversJSON: driversJSON, rules: list(rules), modelID: modelID)
+                             driversJSON: driversJSON, rules: list(rules), source: alarmSource, modelID: modelID)
     }
 
     static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
@@ -76,7 +79,7 @@ public struct EpisodeStore: Sendable {
 
     static let columns = """
         \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        \(driversList(separator: ",")), array_to_string(rules, ',')
+        \(driversList(separator: ",")), array_to_string(rules, ','), source
         """
 
     /// The stored drivers as `vital:weight` pairs joined by `separator`, in order.
@@ -91,9 +94,9 @@ public struct EpisodeStore: Sendable {
             WHERE case_id = $1 AND ended_at >= $2::timestamptz AND started_at <= $3::timestamptz
             ORDER BY started_at
             """, [caseID, SQLTime(from), SQLTime(to)])
-        return try result.decode((Int64, Int64, Int64, Float, String?, String).self).map { start, end, peakTime, peakScore, drivers, rules in
+        return try result.decode((Int64, Int64, Int64, Float, String?, String, String).self).map { start, end, peakTime, peakScore, drivers, rules, source in
             Episode(caseID: caseID, start: start, end: end, peakScore: Double(peakScore), peakTime: peakTime,
-                    vitals: Self.parseDrivers(drivers ?? ""), rules: Self.list(rules))
+                    vitals: Self.parseDrivers(drivers ?? ""), rules: Self.list(rules), source: AlarmSource(rawValue: source) ?? .model)
         }
     }
 
@@ -105,18 +108,19 @@ public struct EpisodeStore: Sendable {
         }
         for episode in changes.upserted {
             try connection.query("""
-                INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, model_id)
-                VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8)
+                INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, source, model_id)
+                VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8, $9)
                 ON CONFLICT (case_id, started_at) DO UPDATE
                 SET ended_at = excluded.ended_at, peak_at = excluded.peak_at, peak_score = excluded.peak_score,
-                    drivers = excluded.drivers, rules = excluded.rules, model_id = excluded.model_id, updated_at = now()
+                    drivers = excluded.drivers, rules = excluded.rules, source = excluded.source,
+                    model_id = excluded.model_id, updated_at = now()
                 WHERE (anomaly_episodes.ended_at, anomaly_episodes.peak_at, anomaly_episodes.peak_score,
-                       anomaly_episodes.drivers, anomaly_episodes.rules, anomaly_episodes.model_id)
+                       anomaly_episodes.drivers, anomaly_episodes.rules, anomaly_episodes.source, anomaly_episodes.model_id)
                       IS DISTINCT FROM (excluded.ended_at, excluded.peak_at, excluded.peak_score,
-                                        excluded.drivers, excluded.rules, excluded.model_id)
+                                        excluded.drivers, excluded.rules, excluded.source, excluded.model_id)
                 """, [episode.caseID, SQLTime(episode.start), SQLTime(episode.end), SQLTime(episode.peakTime),
                       SQLReal(episode.peakScore), Self.driversJSON(episode.vitals),
-                      PostgresArray.literal(episode.rules, quoted: true), modelID])
+                      PostgresArray.literal(episode.rules, quoted: true), episode.source.rawValue, modelID])
         }
     }
 

@@ -72,8 +72,6 @@ struct Evaluate: ParsableCommand {
     var plot: String?
     @Option(help: "Title of the plot (default: the --data path).")
     var title: String?
-    @Option(help: "Write the features of training and evaluated samples here (for scripts/compare_sklearn.py).")
-    var export: String?
     @Option(help: "With --train-data: also write the trained model here.")
     var saveModel: String?
     @Option(help: "Rows of the per-case table printed (all are in the report).")
@@ -87,7 +85,6 @@ struct Evaluate: ParsableCommand {
         if let from, let until, from >= until { throw ValidationError("--from must be before --until") }
         if let trainFrom, let trainUntil, trainFrom >= trainUntil { throw ValidationError("--train-from must be before --train-until") }
         if (trainFrom != nil || trainUntil != nil) && trainData == nil { throw ValidationError("--train-from/--train-until need --train-data") }
-        if export != nil && (model != nil || scores != nil) { throw ValidationError("--export needs --train-data or --folds (the training features)") }
         guard horizon > 0, sustain >= 0, episodeGap >= 0, maxSpacing > 0 else { throw ValidationError("windows must be positive") }
         guard resamples >= 200 else { throw ValidationError("--resamples must be at least 200") }
     }
@@ -124,7 +121,6 @@ struct Evaluate: ParsableCommand {
                                   earlyWarningHeading: "Early warning — label: a breach ≥ \(Int(sustain)) s starts within \(Int(horizon)) s")
             try AtomicFile.write(Array(chart.svg.utf8), to: plot)
         }
-        if let export { try EvaluationExport.write(scored, settings: settings, to: export) }
     }
 
     /// Cases with scores, and how they were obtained.
@@ -217,6 +213,13 @@ struct Evaluate: ParsableCommand {
         return clean(a) == clean(b)
     }
 
+    static func describe(_ model: AnomalyModel) -> String {
+        let forests = model.novelty.isEmpty ? "no novelty forests" : "novelty forests of " + model.novelty.map(\.vital.name).joined(separator: ", ")
+        return "breach risk over \(Int(model.risk.horizonSeconds)) s, \(forests) (weight \(model.noveltyWeight)); "
+            + "alarm at score ≥ \(model.threshold) for \(Int(model.policy.persistSeconds)) s, held \(Int(model.policy.holdSeconds)) s; "
+            + "safety floor: a rule breach lasting \(Int(model.policy.floorSustainSeconds)) s"
+    }
+
     static func describe(_ window: TimeWindow) -> String {
         guard window.from != nil || window.until != nil else { return "" }
         var parts: [String] = []
@@ -229,7 +232,7 @@ struct Evaluate: ParsableCommand {
         let cases = scored.folds.reduce(0) { $0 + $1.cases.count }
         var lines = ["evaluation: \(scored.description); \(cases) cases", "rules: \(scored.rules.spec)"]
         if let model = scored.folds.first?.model {
-            lines.append("model: \(model.featureNames.count) features (\(model.featureNames.joined(separator: ", "))), threshold \(model.metadata.parameters.threshold.description)")
+            lines.append("model: \(Self.describe(model))")
         }
         return lines.joined(separator: "\n")
     }
@@ -255,9 +258,12 @@ struct Evaluate: ParsableCommand {
             json.field("trained_on", model.metadata.dataDescription)
             json.field("training_cases", model.metadata.caseCount)
             json.field("training_samples", model.metadata.sampleCount)
-            json.key("features"); json.beginArray(); model.featureNames.forEach { json.value($0) }; json.endArray()
-            json.field("threshold", model.threshold)
-            json.field("threshold_rule", model.metadata.parameters.threshold.description)
+            json.key("novelty_forests"); json.beginArray(); model.novelty.forEach { json.value($0.vital.name) }; json.endArray()
+            json.field("risk_horizon_seconds", model.risk.horizonSeconds)
+            json.field("alarm_threshold", model.threshold)
+            json.field("persist_seconds", model.policy.persistSeconds)
+            json.field("hold_seconds", model.policy.holdSeconds)
+            json.field("novelty_weight", model.noveltyWeight)
             json.field("evaluated_cases", fold.cases.count)
             json.endObject()
         }

@@ -141,3 +141,11 @@ struct ForestCommand: ParsableCommand {
         return (matrix, labels)
     }
 }
+
+/// Which rows of a features CSV the forest is grown on.
+enum FitRows: String, CaseIterable, ExpressibleByArgument {
+    /// Every row: plain unsupervised outlier detection, as scikit-learn.
+    case all
+    /// Rows labelled 0 (no clinical rule true), as `physio train` grows the novelty forests.
+    case ruleNegative = "rule_negative"
+}

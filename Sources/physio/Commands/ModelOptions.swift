@@ -1,11 +1,11 @@
 import ArgumentParser
 import PhysioCore
 
-/// Isolation Forest parameters, named as scikit-learn's.
+/// Isolation Forest parameters of each vital's novelty forest, named as scikit-learn's.
 struct ForestOptions: ParsableArguments {
-    @Option(help: "Random seed: the same seed and data give the same forest (env PHYSIO_TRAIN_SEED).")
+    @Option(help: "Random seed: the same seed and data give the same forests (env PHYSIO_TRAIN_SEED).")
     var seed = UInt64(Environment.int("PHYSIO_TRAIN_SEED", default: 0))
-    @Option(help: "Number of trees, scikit-learn n_estimators (env PHYSIO_TRAIN_TREES).")
+    @Option(help: "Number of trees per forest, scikit-learn n_estimators (env PHYSIO_TRAIN_TREES).")
     var trees = Environment.int("PHYSIO_TRAIN_TREES", default: 100)
     @Option(help: "Samples per tree; min(this, rows) are used (env PHYSIO_TRAIN_MAX_SAMPLES).")
     var maxSamples = Environment.int("PHYSIO_TRAIN_MAX_SAMPLES", default: 256)
@@ -23,78 +23,38 @@ struct ForestOptions: ParsableArguments {
     }
 }
 
-extension FitRows: ExpressibleByArgument {}
-
-/// How features are computed (see FeatureConfiguration).
-struct FeatureOptions: ParsableArguments {
-    @Option(help: "Features per vital, comma-separated: value, change, variability.")
-    var kinds = "value,change,variability"
-    @Option(help: "Window of the change feature, seconds.")
-    var deltaWindow = 60.0
-    @Option(help: "Window of the variability (standard deviation) feature, seconds.")
-    var variabilityWindow = 300.0
-    @Option(help: "Carry a missing value forward from a sample at most this old, seconds.")
-    var carryForward = 30.0
-    @Option(help: "Drop a feature observed in fewer than this share of training rows.")
-    var minObservedFraction = 0.05
-    @Flag(help: "Add a <vital>_missing indicator per vital (off: missingness is not an anomaly).")
-    var missingIndicators = false
-
-    func validate() throws {
-        guard deltaWindow > 0, variabilityWindow > 0 else { throw ValidationError("windows must be positive") }
-        guard carryForward >= 0 else { throw ValidationError("--carry-forward must not be negative") }
-        guard (0..<1).contains(minObservedFraction) else { throw ValidationError("--min-observed-fraction must be in [0, 1)") }
-        _ = try parsedKinds()
-    }
-
-    func parsedKinds() throws -> [FeatureSpec.Kind] {
-        let kinds = try self.kinds.split(separator: ",").map { name in
-            guard let kind = FeatureSpec.Kind(rawValue: String(name)), kind != .missing else {
-                throw ValidationError("--kinds: '\(name)' is not one of value, change, variability")
-            }
-            return kind
-        }
-        guard !kinds.isEmpty else { throw ValidationError("--kinds must name at least one kind") }
-        return kinds
-    }
-
-    var configuration: FeatureConfiguration {
-        FeatureConfiguration(kinds: (try? parsedKinds()) ?? [.value, .change, .variability], deltaWindowSeconds: deltaWindow, variabilityWindowSeconds: variabilityWindow,
-                             carryForwardSeconds: carryForward, missingIndicators: missingIndicators,
-                             minimumObservedFraction: minObservedFraction)
-    }
-}
-
-/// What `physio train` needs besides the data; `physio evaluate` trains with the same options.
+/// What `physio train` needs besides the data; `physio evaluate` trains with
+/// the same options. Every default is the shipped detector: change one and
+/// the model is no longer the one the README's evaluation describes.
 struct TrainingOptions: ParsableArguments {
     @OptionGroup var forest: ForestOptions
-    @OptionGroup var features: FeatureOptions
-    @Option(help: "Grow the forest on all samples or on rule_negative ones (no clinical rule true).")
-    var fitRows = FitRows.ruleNegative
-    @Option(help: "Share of the fitted samples flagged: sets the threshold (default 0.02).")
-    var contamination: Double?
-    @Option(help: "A fixed score threshold instead (0.5 = scikit-learn's contamination='auto').")
-    var thresholdScore: Double?
-    @Option(help: "Or the lowest threshold at which this share of the flagged training samples have a clinical rule true.")
-    var targetPrecision: Double?
+    @Option(help: "Breach-risk horizon, seconds.")
+    var riskHorizon = TrainingParameters().risk.horizonSeconds
+    @Option(help: "Score at or above which an alarm may start.")
+    var alarmThreshold = AlarmPolicy().threshold
+    @Option(help: "Seconds the score must stay at or above the threshold before it alarms.")
+    var persist = AlarmPolicy().persistSeconds
+    @Option(help: "Seconds an alarm is held after the score last confirmed it.")
+    var hold = AlarmPolicy().holdSeconds
+    @Option(help: "Weight of novelty in the score, 0 to 1 (0: breach risk alone).")
+    var noveltyWeight = TrainingParameters().noveltyWeight
+    @Option(help: "Training quantile of a forest's score above which novelty counts.")
+    var noveltyQuantile = TrainingParameters().noveltyTailQuantile
 
     func validate() throws {
-        if let contamination, !(contamination > 0 && contamination < 0.5) {
-            throw ValidationError("--contamination must be in (0, 0.5)")
-        }
-        if let targetPrecision, !(targetPrecision > 0 && targetPrecision <= 1) {
-            throw ValidationError("--target-precision must be in (0, 1]")
-        }
-        if [contamination, thresholdScore, targetPrecision].compactMap({ $0 }).count > 1 {
-            throw ValidationError("give one of --contamination, --threshold-score and --target-precision")
-        }
+        guard riskHorizon > 0 else { throw ValidationError("--risk-horizon must be positive") }
+        guard alarmThreshold > 0, alarmThreshold <= 1 else { throw ValidationError("--alarm-threshold must be in (0, 1]") }
+        guard persist >= 0, hold >= 0 else { throw ValidationError("--persist and --hold must not be negative") }
+        guard (0...1).contains(noveltyWeight) else { throw ValidationError("--novelty-weight must be in [0, 1]") }
+        guard (0..<1).contains(noveltyQuantile) else { throw ValidationError("--novelty-quantile must be in [0, 1)") }
     }
 
     func parameters(description: String) -> TrainingParameters {
-        let threshold: ThresholdRule = thresholdScore.map { .fixedScore($0) }
-            ?? contamination.map { .contamination($0) } ?? targetPrecision.map { .targetPrecision($0) }
-            ?? TrainingParameters.defaultThreshold
-        return TrainingParameters(forest: forest.parameters, fitRows: fitRows, features: features.configuration,
-                                  threshold: threshold, dataDescription: description)
+        var policy = AlarmPolicy()
+        policy.threshold = alarmThreshold
+        policy.persistSeconds = persist
+        policy.holdSeconds = hold
+        return TrainingParameters(forest: forest.parameters, noveltyTailQuantile: noveltyQuantile, noveltyWeight: noveltyWeight,
+                                  risk: BreachRisk(horizonSeconds: riskHorizon), policy: policy, dataDescription: description)
     }
 }

@@ -9,9 +9,10 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the anomaly model on case CSVs and write it as a JSON file.",
         discussion: """
-        Reads every case CSV in DIR (or one FILE; .csv or .csv.gz), computes the features, fits the \
-        Isolation Forest and sets the decision threshold on the training scores. Prints the training \
-        summary as JSON.
+        Reads every case CSV in DIR (or one FILE; .csv or .csv.gz), grows one Isolation Forest per \
+        vital on its rule-negative samples and calibrates it (the breach risk, alarm policy and \
+        safety floor need no training). With no options this is the shipped detector. Prints the \
+        training summary as JSON.
         """)
 
     @Option(help: "Directory of case CSVs, or one case CSV (env PHYSIO_TRAIN_DATA).")
@@ -70,13 +71,14 @@ struct Train: ParsableCommand {
 
 /// The one-screen JSON summary of a trained model.
 enum TrainingReport {
-    /// Samples per second through `AnomalyModel.score` (artefact filter, features, imputation, forest),
-    /// whole cases at a time on one thread: what a worker pays per sample.
+    /// Samples per second through `CaseScorer` (artefact filter, held values, trends, risk,
+    /// forests, alarm policy), whole cases at a time on one thread: what a worker pays per sample.
     static func timePipeline(_ model: AnomalyModel, _ cases: [SampleBatch]) -> Double {
+        let scorer = CaseScorer(model: model)
         let started = Clock.monotonicNanos()
         var samples = 0
         for series in cases where !series.isEmpty {
-            samples += model.score(series, rows: 0..<series.count).count
+            samples += scorer.scoreCase(series).count
         }
         return Double(samples) / (Double(Clock.monotonicNanos() - started) / 1e9)
     }
@@ -84,11 +86,13 @@ enum TrainingReport {
     /// The same, one sample per call with the case's earlier samples as context: a worker's
     /// worst case (one monitor sample per job). At most 2,000 samples.
     static func timeOneByOne(_ model: AnomalyModel, _ cases: [SampleBatch]) -> Double {
+        let scorer = CaseScorer(model: model)
         let started = Clock.monotonicNanos()
         var samples = 0
         outer: for series in cases {
+            let minutes = MinuteMeans(series)
             for row in 0..<series.count {
-                _ = model.score(series, rows: row..<(row + 1))
+                _ = scorer.score(series, rows: row..<(row + 1), minutes: minutes)
                 samples += 1
                 if samples == 2000 { break outer }
             }
@@ -105,12 +109,14 @@ enum TrainingReport {
         json.field("trained_at", metadata.trainedAt)
         json.field("cases", metadata.caseCount)
         json.field("samples", metadata.sampleCount)
-        json.field("fit_rows", metadata.parameters.fitRows.rawValue)
-        json.field("fit_samples", metadata.fitSampleCount)
-        json.key("features"); json.beginArray(); model.featureNames.forEach { json.value($0) }; json.endArray()
-        json.key("dropped_features"); json.beginArray(); metadata.droppedFeatures.forEach { json.value($0) }; json.endArray()
-        json.field("threshold", model.threshold)
-        json.field("threshold_rule", metadata.parameters.threshold.description)
+        json.key("novelty_forests"); json.beginObject()
+        for forest in model.novelty { json.field(forest.vital.name, metadata.noveltyRows[forest.vital.name] ?? 0) }
+        json.endObject()
+        json.field("risk_horizon_seconds", model.risk.horizonSeconds)
+        json.field("alarm_threshold", model.threshold)
+        json.field("persist_seconds", model.policy.persistSeconds)
+        json.field("hold_seconds", model.policy.holdSeconds)
+        json.field("novelty_weight", model.noveltyWeight)
         json.field("fit_seconds", metadata.fitSeconds)
         if let samplesPerSecond { json.field("pipeline_samples_per_second", samplesPerSecond) }
         if let oneByOneSamplesPerSecond { json.field("one_by_one_samples_per_second", oneByOneSamplesPerSecond) }
