@@ -20,7 +20,7 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     public var floorSustainSeconds: Double
     public var floorGapSeconds: Double
 
-    public init(threshold: Double = 0.5, persistSeconds: Double = 30, holdSeconds: Double = 120,
+    public init(threshold: Double = 0.8, persistSeconds: Double = 30, holdSeconds: Double = 120,
                 floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30) {
         precondition(persistSeconds >= 0 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0)
         self.threshold = threshold

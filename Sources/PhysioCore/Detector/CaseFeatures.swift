@@ -15,7 +15,7 @@ struct CaseFeatures {
     private let minutes: MinuteMeans
     private let baselineWindow: BaselineWindow
     private let artefacts: ArtefactFilter
-    private var baselines: [Int64: [Float]] = [:]
+    private var baselines: [Int64: [BaselineWindow.Baseline]] = [:]
 
     /// Rows `rows` of `series` (with context before them back to `lookbackSeconds`).
     init(_ series: SampleBatch, rows: Range<Int>, lookbackSeconds: Double, minutes: MinuteMeans, vitals: Set<Vital>,
@@ -54,18 +54,31 @@ struct CaseFeatures {
         return count > 0 ? sum / count : .nan
     }
 
+    /// The baseline of `vital` at target offset `offset`.
+    mutating func baseline(_ vital: Vital, offset: Int) -> BaselineWindow.Baseline {
+        let minute = MinuteMeans.minute(of: clean.timestamps[rows.lowerBound + offset])
+        if let known = baselines[minute] { return known[vital.rawValue] }
+        let computed = baselineWindow.baselines(at: minute, in: minutes, artefacts: artefacts)
+        baselines[minute] = computed
+        return computed[vital.rawValue]
+    }
+
+    /// How far `vital` moves per √minute at target offset `offset`: the larger
+    /// of its minute-to-minute wander and its 5-minute standard deviation (NaN: neither known).
+    mutating func spread(_ vital: Vital, offset: Int) -> Float {
+        let wander = baseline(vital, offset: offset).wander
+        let recent = trends[vital.rawValue]?.spread[offset] ?? .nan
+        if wander.isNaN { return recent }
+        return recent.isNaN ? wander : max(wander, recent)
+    }
+
     /// The novelty features of `vital` at target offset `offset`, or nil when the vital has no held value there.
     mutating func noveltyFeatures(_ vital: Vital, offset: Int) -> (deviation: Float, slope1: Float, slope5: Float, spread: Float)? {
         let row = rows.lowerBound + offset
         let value = held(vital, row: row)
         guard !value.isNaN, let trend = trends[vital.rawValue] else { return nil }
-        let minute = MinuteMeans.minute(of: clean.timestamps[row])
-        let baseline: [Float]
-        if let known = baselines[minute] { baseline = known } else {
-            baseline = baselineWindow.baselines(at: minute, in: minutes, artefacts: artefacts)
-            baselines[minute] = baseline
-        }
-        return (value - baseline[vital.rawValue], trend.slopes.first![offset], trend.slopes.last![offset], trend.spread[offset])
+        let level = baseline(vital, offset: offset).level
+        return (value - level, trend.slopes.first![offset], trend.slopes.last![offset], trend.spread[offset])
     }
 }
 

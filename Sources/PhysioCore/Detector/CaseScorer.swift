@@ -78,12 +78,12 @@ private struct ScoreParts {
         evidence = [Double](repeating: 0, count: count * Vital.count)
         var survival = [Double](repeating: 1, count: count)
         for rule in model.rules.rules {
-            guard let trend = features.trends[rule.vital.rawValue] else { continue }
+            guard features.trends[rule.vital.rawValue] != nil else { continue }
             for offset in 0..<count {
                 let value = features.held(rule.vital, row: rows.lowerBound + offset)
                 guard !value.isNaN else { continue }
                 let p = model.risk.probability(rule, value: value, slopePerMinute: features.drift(rule.vital, offset: offset),
-                                               spread: trend.spread[offset])
+                                               spread: features.spread(rule.vital, offset: offset))
                 guard p > 0 else { continue }
                 survival[offset] *= 1 - p
                 evidence[offset * Vital.count + rule.vital.rawValue] += -log(max(1 - p, 1e-6))

@@ -59,15 +59,18 @@ public struct MinuteMeans: Sendable, Equatable {
 /// into the baseline; the median ignores a flushed line's minute or two.
 /// Minute means outside the artefact filter's plausible range are skipped,
 /// and MAP is estimated from SBP and DBP minute means where the monitor
-/// sends none.
+/// sends none. The same minutes give how far the vital wanders in a minute
+/// (root mean square of the changes between consecutive minutes): the
+/// spread the breach risk needs, which a 5-minute standard deviation of a
+/// calm trace understates.
 public struct BaselineWindow: Codable, Sendable, Equatable {
     public var fromMinutesAgo: Int
     public var toMinutesAgo: Int
-    /// Fewest minutes with a value for a baseline.
+    /// Fewest minutes with a value for a baseline (and consecutive pairs for a wander).
     public var minimumMinutes: Int
 
     public init(fromMinutesAgo: Int = 35, toMinutesAgo: Int = 5, minimumMinutes: Int = 5) {
-        precondition(fromMinutesAgo > toMinutesAgo && toMinutesAgo >= 0 && minimumMinutes >= 1)
+        precondition(fromMinutesAgo > toMinutesAgo && toMinutesAgo >= 0 && minimumMinutes >= 2)
         self.fromMinutesAgo = fromMinutesAgo
         self.toMinutesAgo = toMinutesAgo
         self.minimumMinutes = minimumMinutes
@@ -77,8 +80,15 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
         case fromMinutesAgo = "from_minutes_ago", toMinutesAgo = "to_minutes_ago", minimumMinutes = "minimum_minutes"
     }
 
-    /// Baselines of every vital (Vital order; NaN: none) for a row in `minute`.
-    public func baselines(at minute: Int64, in means: MinuteMeans, artefacts: ArtefactFilter) -> [Float] {
+    /// One vital's baseline and minute-to-minute wander (NaN: not enough minutes).
+    public struct Baseline: Sendable, Equatable {
+        public var level: Float
+        public var wander: Float
+        static let none = Baseline(level: .nan, wander: .nan)
+    }
+
+    /// Baselines of every vital (Vital order) for a row in `minute`.
+    public func baselines(at minute: Int64, in means: MinuteMeans, artefacts: ArtefactFilter) -> [Baseline] {
         let first = lowerIndex(means.minutes, minute - Int64(fromMinutesAgo))
         let end = lowerIndex(means.minutes, minute - Int64(toMinutesAgo))
         var column: [Float] = []
@@ -86,6 +96,8 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
         return Vital.allCases.map { vital in
             column.removeAll(keepingCapacity: true)
             let range = artefacts.range(of: vital)
+            var squares: Double = 0, pairs = 0
+            var previous: (minute: Int64, value: Float)?
             for index in first..<end {
                 var value = means.mean(vital, at: index)
                 if value.isNaN, vital == .mbp {
@@ -94,12 +106,21 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
                         value = MeanArterialPressure.estimate(systolic: systolic, diastolic: diastolic)
                     }
                 }
-                if range.contains(value) { column.append(value) }
+                guard range.contains(value) else { continue }
+                column.append(value)
+                if let previous, previous.minute == means.minutes[index] - 1 {
+                    let step = Double(value - previous.value)
+                    squares += step * step
+                    pairs += 1
+                }
+                previous = (means.minutes[index], value)
             }
-            guard column.count >= minimumMinutes else { return .nan }
+            guard column.count >= minimumMinutes else { return .none }
             column.sort()
             let middle = column.count / 2
-            return column.count % 2 == 1 ? column[middle] : (column[middle - 1] + column[middle]) / 2
+            let level = column.count % 2 == 1 ? column[middle] : (column[middle - 1] + column[middle]) / 2
+            let wander = pairs >= minimumMinutes - 1 ? Float((squares / Double(pairs)).squareRoot()) : .nan
+            return Baseline(level: level, wander: wander)
         }
     }
 
