@@ -52,27 +52,4 @@ import Testing
         #expect(pr.map(\.precision) == [1, 1, 0.5, 2.0 / 3, 0.5])
         #expect(Curves.thinned(Array(0..<1000), maximum: 11) == [0, 100, 200, 300, 400, 500, 599, 699, 799, 899, 999])
     }
-
-    @Test func thresholdQuantileMatchesNumpy() {
-        // numpy.percentile([1, 2, 3, 4, 10], 75) = 4; 90 → 7.6.
-        #expect(ThresholdRule.quantile([1, 2, 3, 4, 10], 0.75) == 4)
-        #expect(abs(ThresholdRule.quantile([1, 2, 3, 4, 10], 0.9) - 7.6) < 1e-12)
-        #expect(abs(ThresholdRule.contamination(0.1).threshold(fitScores: [10, 4, 3, 2, 1], scores: [], labels: []) - 7.6) < 1e-12)
-        #expect(ThresholdRule.fixedScore(0.5).threshold(fitScores: [1], scores: [], labels: []) == 0.5)
-    }
-
-    @Test func targetPrecisionFlagsAsManyAsThePrecisionAllows() {
-        let scores: [Double] = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
-        let labels = [true, true, false, true, false, false]
-        // Above 0.6: 3 of 4 positive (0.75); above 0.7: 2 of 2; above 0.4: 3 of 5.
-        #expect(ThresholdRule.targetPrecision(0.75).threshold(fitScores: [], scores: scores, labels: labels) == 0.5)
-        #expect(ThresholdRule.targetPrecision(0.9).threshold(fitScores: [], scores: scores, labels: labels) == 0.7)
-        // Unreachable: nothing flagged.
-        #expect(ThresholdRule.targetPrecision(1).threshold(fitScores: [], scores: [0.5, 0.4], labels: [false, true]) == 0.5)
-        // No cut between equal scores: both 0.8s go together (1 of 2 positive).
-        #expect(ThresholdRule.targetPrecision(0.6).threshold(fitScores: [], scores: [0.8, 0.8, 0.3], labels: [true, false, false]) == 0.8)
-        let rule = ThresholdRule.targetPrecision(0.97)
-        let decoded = try? JSONDecoder().decode(ThresholdRule.self, from: JSONEncoder().encode(rule))
-        #expect(decoded == rule)
-    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 @testable import PhysioData
 import Testing
 
@@ -24,8 +25,9 @@ caseid,tname,tid
 
 """
 
-/// The real `cases` table in the shared data folder, when this machine has it.
-let realClinicalTablePath = "/work/shared/data/vitaldb/clinical_info.csv.gz"
+/// The real `cases` table in ../shared/data beside the repository, when this machine has it.
+let realClinicalTablePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/vitaldb/clinical_info.csv.gz").path
 
 @Suite("VitalDB API tables")
 struct VitalDBTableTests {

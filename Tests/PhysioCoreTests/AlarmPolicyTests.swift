@@ -1,0 +1,46 @@
+import Testing
+@testable import PhysioCore
+
+@Suite struct AlarmPolicyTests {
+    let policy = AlarmPolicy(threshold: 0.8, persistSeconds: 30, holdSeconds: 120)
+    func times(_ seconds: [Int]) -> [Int64] { seconds.map { Int64($0) * 1_000_000 } }
+
+    @Test func aScoreMustPersistThenTheAlarmIsHeld() {
+        let t = Array(0..<400)
+        // High from 100 to 159 s (60 s), a blip at 300 s.
+        let scores = t.map { (100..<160).contains($0) || $0 == 300 ? 0.9 : 0.1 }
+        let alarms = policy.modelAlarms(times: times(t), scores: scores)
+        #expect(!alarms[129] && alarms[130], "30 s above the threshold")
+        #expect(alarms[159 + 120] && !alarms[159 + 121], "held 120 s after the last confirmed score")
+        #expect(!alarms[300], "one sample opens nothing")
+    }
+
+    @Test func twoCuffReadingsInARowConfirmHoweverFarApart() {
+        let alarms = policy.modelAlarms(times: times([0, 240, 480]), scores: [0.9, 0.9, 0.2])
+        #expect(alarms == [false, true, false])
+    }
+
+    @Test func aBreachIsSustainedWhenItLastsTheSustainTime() {
+        let t = Array(0..<300)
+        // Breach 10–69 s (lasts until the row at 70 s: 60 s), 100–129 s (30 s), 200–215 and 240–270 (one breach: gap 25 s).
+        let breach = t.map { (10..<70).contains($0) || (100..<130).contains($0) || (200..<216).contains($0) || (240..<271).contains($0) }
+        let floor = policy.floorAlarms(times: times(t), ruleTrue: breach)
+        #expect(floor[10] && floor[69] && !floor[70])
+        #expect(!floor[100] && !floor[129])
+        #expect(floor[200] && floor[220] && floor[270], "a gap up to 30 s is the same breach, and is alarmed too")
+    }
+
+    @Test func aSingleLowCuffReadingLastsUntilTheNextReading() {
+        // Rows only when the cuff measures: a low reading at 240 s, normal again at 480 s.
+        let floor = policy.floorAlarms(times: times([0, 240, 480]), ruleTrue: [false, true, false])
+        #expect(floor == [false, true, false])
+        // The last row of the data: its breach has lasted nothing yet.
+        #expect(policy.floorAlarms(times: times([0, 240]), ruleTrue: [false, true]) == [false, false])
+    }
+
+    @Test func sourcesCombine() {
+        #expect(AlarmSource(model: true, rule: true) == .both)
+        #expect(AlarmSource(model: false, rule: false) == nil)
+        #expect(AlarmSource.model.union(.rule) == .both && AlarmSource.rule.union(.rule) == .rule)
+    }
+}

@@ -1,0 +1,116 @@
+import Testing
+@testable import PhysioCore
+
+@Suite struct DetectorTests {
+    static let training = (0..<3).map { TestData.patient("train-\($0)", seconds: 2400, seed: UInt64($0) + 1) }
+    static let parameters = TrainingParameters(forest: .init(trees: 50, seed: 17), dataDescription: "synthetic test cases", trainedAt: 0)
+    static let model = AnomalyModel.train(cases: training, parameters: parameters)
+
+    /// A patient whose MAP drifts down from 85 to 55 mmHg over `from`..<`from`+600 s and stays there.
+    static func falling(_ caseID: String = "fall", seconds: Int = 2400, from: Int = 1500, vitals: Set<Vital> = [.hr, .mbp, .spo2]) -> SampleBatch {
+        var random = SeededGenerator(seed: 5)
+        return TestData.series(caseID, seconds: stride(from: 0, to: seconds, by: 1)) { t in
+            let drop = Float(min(max(t - from, 0), 600)) / 600 * 30
+            let all: [Vital: Float] = [.hr: 72 + Float(TestData.gaussian(&random)), .mbp: 85 - drop + Float(TestData.gaussian(&random)),
+                                       .spo2: 98]
+            return all.filter { vitals.contains($0.key) }
+        }
+    }
+
+    @Test func trainingGrowsAForestPerVitalItHasAndRecordsIt() {
+        let model = Self.model
+        #expect(Set(model.novelty.map(\.vital)) == [.hr, .sbp, .dbp, .mbp, .spo2], "MAP is estimated; RR, EtCO2 and temperature never seen")
+        #expect(model.metadata.sampleCount == 7200 && model.metadata.caseCount == 3)
+        #expect(model.metadata.trainedAt == "1970-01-01T00:00:00Z")
+        #expect(model.novelty.allSatisfy { $0.maximumScore >= $0.tailScore })
+    }
+
+    @Test func aFallTowardsTheLimitIsWarnedOfBeforeTheBreach() {
+        let samples = CaseScorer(model: Self.model).scoreCase(Self.falling())
+        func at(_ t: Int) -> ScoredSample { samples[t] }
+        // MAP crosses 65 at about 1900 s.
+        #expect(at(1000).score < 0.1 && !at(1000).anomalous)
+        #expect(at(1850).score > at(1600).score && at(1600).score > at(1000).score)
+        let firstAlarm = samples.firstIndex { $0.anomalous }!
+        #expect(firstAlarm < 1900 && firstAlarm > 1500, "an alarm before the breach, not long before the fall")
+        #expect(at(2200).score == 1 && at(2200).anomalous && at(2200).rules == ["mbp_lt_65"])
+        #expect(at(2200).drivers.first?.vital == .mbp && at(2200).drivers.first!.weight > 0.9, "a flat HR and SpO2 get no share")
+    }
+
+    @Test func theSafetyFloorAlarmsASustainedBreachWhateverTheScore() {
+        var model = Self.model
+        model.policy.threshold = 2   // the score can never alarm
+        let series = TestData.patient("crisis", seconds: 900, seed: 9, hypotension: 300..<420)
+        let samples = CaseScorer(model: model).scoreCase(series)
+        #expect(samples[300...419].allSatisfy { $0.source == .rule }, "from the breach's first sample")
+        #expect(samples[..<300].allSatisfy { !$0.anomalous } && samples[421...].allSatisfy { !$0.anomalous })
+        // A 40-s breach is not sustained.
+        let short = TestData.patient("blip", seconds: 900, seed: 9, hypotension: 300..<340)
+        #expect(CaseScorer(model: model).scoreCase(short).allSatisfy { !$0.anomalous })
+    }
+
+    @Test func noSubsetOfVitalsSilencesTheFloorOrTheRisk() {
+        for vitals: Set<Vital> in [[.mbp], [.mbp, .hr], [.hr, .spo2, .mbp]] {
+            let samples = CaseScorer(model: Self.model).scoreCase(Self.falling("subset", vitals: vitals))
+            #expect(samples[2300].source != nil && samples[2300].rules == ["mbp_lt_65"], "\(vitals)")
+            #expect(samples[1850].score > 0.5, "\(vitals): the risk is the MAP's alone, not diluted")
+        }
+    }
+
+    @Test func aCuffEveryFourMinutesHoldsItsReadingAndTheFloorSeesIt() {
+        // HR and SpO2 each second; NIBP every 240 s, one reading of 70/40 at 960 s.
+        let series = TestData.series("nibp", seconds: stride(from: 0, to: 1800, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: 75, .spo2: 97]
+            if t % 240 == 0 { row[.sbp] = t == 960 ? 70 : 118; row[.dbp] = t == 960 ? 40 : 65 }
+            return row
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples[960].rules.contains("sbp_lt_80") && samples[1199].rules.contains("sbp_lt_80"))
+        #expect(samples[960].source?.union(.rule) == .both || samples[960].source == .rule)
+        #expect(samples[1199].source == .both || samples[1199].source == .rule)
+        #expect(!samples[1200].rules.contains("sbp_lt_80") && !samples[1200 + 121].anomalous, "the score's alarm is held, then ends")
+    }
+
+    @Test func scoringInJobsEqualsScoringTheWholeCase() {
+        let series = TestData.patient("jobs", seconds: 1800, seed: 4, hypotension: 900..<1000)
+        let scorer = CaseScorer(model: Self.model), minutes = MinuteMeans(series)
+        let whole = scorer.scoreCase(series)
+        var stored: [(time: Int64, score: Double)] = []
+        var pieces: [ScoredSample] = []
+        var raised: Set<Int64> = []
+        for start in stride(from: 0, to: series.count, by: 37) {
+            let rows = start..<min(start + 37, series.count)
+            let scoring = scorer.score(series, rows: rows, minutes: minutes, earlier: stored)
+            stored += scoring.samples.map { ($0.timestamp, $0.score) }
+            pieces += scoring.samples
+            raised.formUnion(scoring.backdated.map(\.timestamp))
+        }
+        #expect(pieces.map(\.score) == whole.map(\.score))
+        #expect(pieces.map(\.rules) == whole.map(\.rules))
+        // A job sees a breach as sustained a minute after it began: the rows before are raised afterwards.
+        let final = pieces.map { $0.anomalous || raised.contains($0.timestamp) }
+        #expect(final == whole.map(\.anomalous))
+        #expect(!raised.isEmpty)
+    }
+
+    @Test func anUntrainedModelScoresWithRiskAndFloorAlone() {
+        let samples = CaseScorer(model: .untrained()).scoreCase(Self.falling())
+        #expect(samples[2200].anomalous && samples[1000].score < 0.1)
+    }
+
+    @Test func serialisationRoundTripGivesIdenticalScores() throws {
+        let bytes = try Self.model.encoded()
+        let decoded = try AnomalyModel.decode(bytes)
+        #expect(decoded.metadata == Self.model.metadata)
+        let series = Self.falling()
+        #expect(CaseScorer(model: decoded).scoreCase(series) == CaseScorer(model: Self.model).scoreCase(series))
+        #expect(try decoded.encoded() == bytes, "encoding is deterministic")
+    }
+
+    @Test func anOldOrMalformedModelIsRefusedWithAReason() {
+        #expect { try AnomalyModel.decode(Array("{\"format_version\": 1}".utf8)) } throws: { error in
+            String(describing: error).contains("physio train --register")
+        }
+        #expect(throws: (any Error).self) { try AnomalyModel.decode([0xFF, 0x00]) }
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+@testable import PhysioCore
+
+@Suite struct TrendAndHoldTests {
+    @Test func slopesOfALineAreExactAndInUnitsPerMinute() {
+        let series = TestData.series(seconds: stride(from: 0, to: 600, by: 2)) { t in [.mbp: 90 - Float(t) / 30] }   // −2 /min
+        let trend = VitalTrend(series, vital: .mbp, rows: 200..<300, windows: TrendWindows())
+        for window in trend.slopes { #expect(window.allSatisfy { abs($0 + 2) < 1e-3 }) }
+        // Spread of a line over 300 s at 2 mmHg/min: uniform over 10 mmHg, sd = 10/√12.
+        #expect(trend.spread.allSatisfy { abs($0 - 10 / Float(12).squareRoot()) < 0.05 })
+    }
+
+    @Test func aWindowWithTooFewSamplesOrTooShortACoverHasNoSlope() {
+        // A cuff every 4 minutes: at most two readings in 5 minutes.
+        let series = TestData.series(seconds: stride(from: 0, to: 1200, by: 240)) { _ in [.sbp: 110] }
+        let trend = VitalTrend(series, vital: .sbp, rows: 0..<series.count, windows: TrendWindows())
+        #expect(trend.slopes.allSatisfy { $0.allSatisfy(\.isNaN) })
+        // 1-Hz data that started 20 s ago: the 60-s window is less than half covered.
+        let young = TestData.series(seconds: stride(from: 0, to: 20, by: 1)) { t in [.hr: Float(60 + t)] }
+        let early = VitalTrend(young, vital: .hr, rows: 19..<20, windows: TrendWindows())
+        #expect(early.slopes[0][0].isNaN)
+    }
+
+    @Test func valuesAreHeldForTheirVitalsHold() {
+        // HR each second until 10 s; a cuff reading at 0 s and 300 s.
+        let series = TestData.series(seconds: stride(from: 0, to: 700, by: 1)) { t in
+            var row: [Vital: Float] = t < 10 ? [.hr: 70] : [.spo2: 98]
+            if t == 0 || t == 300 { row[.sbp] = Float(t == 0 ? 75 : 120) }
+            return row
+        }
+        let held = VitalHold.standard.held(series, rows: 0..<series.count)
+        func value(_ vital: Vital, _ t: Int) -> Float { held[t * Vital.count + vital.rawValue] }
+        #expect(value(.hr, 39) == 70 && value(.hr, 41).isNaN, "HR holds 30 s after its last sample at 9 s")
+        #expect(value(.sbp, 299) == 75 && value(.sbp, 300) == 120, "a cuff reading stands until the next")
+        #expect(value(.sbp, 660) == 120 && value(.sbp, 661).isNaN, "and at most 6 minutes")
+        // Context before the rows is read.
+        let later = VitalHold.standard.held(series, rows: 350..<351)
+        #expect(later[Vital.sbp.rawValue] == 120)
+    }
+
+    @Test func minuteMeansFromSamplesEqualThoseFromAggregateSums() {
+        let series = TestData.series(seconds: stride(from: 0, to: 600, by: 1)) { t in [.hr: Float(60 + t % 7), .sbp: t % 60 < 30 ? 100 : 120] }
+        let fromRows = MinuteMeans(series)
+        #expect(fromRows.minutes == Array(0..<10))
+        var sums: [Double] = [], counts: [Int64] = []
+        for minute in (0..<10).reversed() {   // the aggregate's rows in any order
+            for vital in Vital.allCases {
+                let rows = (minute * 60)..<(minute * 60 + 60)
+                let values = rows.compactMap { series.value(vital, row: $0) }
+                sums.append(values.reduce(0) { $0 + Double($1) })
+                counts.append(Int64(values.count))
+            }
+        }
+        let fromSums = MinuteMeans(minutes: Array((0..<10).reversed()), sums: sums, counts: counts)
+        #expect(fromSums.minutes == fromRows.minutes)
+        #expect(fromSums.means.map(\.bitPattern) == fromRows.means.map(\.bitPattern), "NaN where both have none")
+        #expect(fromRows.mean(.sbp, at: 3) == 110)
+    }
+
+    @Test func theBaselineIsTheMedianOfEarlierMinutesAndMAPIsEstimated() {
+        // 40 minutes: SBP 120/DBP 60 (MAP estimate 80), HR 70 except a wild minute 20.
+        let series = TestData.series(seconds: stride(from: 0, to: 2400, by: 1)) { t in
+            [.hr: t / 60 == 20 ? 300 : 70 + Float((t / 60) % 2) * 2, .sbp: 120, .dbp: 60]
+        }
+        let means = MinuteMeans(series)
+        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard)
+        #expect(baselines[Vital.hr.rawValue].level == 71 || baselines[Vital.hr.rawValue].level == 70 || baselines[Vital.hr.rawValue].level == 72)
+        #expect(abs(baselines[Vital.hr.rawValue].wander - 2) < 0.5, "minute means alternate 70/72; the implausible minute is skipped")
+        #expect(baselines[Vital.mbp.rawValue].level == 80)
+        #expect(baselines[Vital.spo2.rawValue].level.isNaN)
+        // Too early: fewer than 5 minutes before now − 5.
+        #expect(BaselineWindow().baselines(at: 8, in: means, artefacts: .standard)[Vital.hr.rawValue].level.isNaN)
+    }
+}
