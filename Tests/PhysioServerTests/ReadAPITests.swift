@@ -40,7 +40,8 @@ struct ReadAPITests {
     @Test func aCaseShowsItsRangeLatestValuesAndScores() throws {
         let server = try TestServer()
         try TestModels.register(on: server.database)
-        try server.database.ingest([TestModels.caseWithCrisis("live-1", start: 1_795_600_000, seconds: 200, crisis: 170..<200)])
+        // A crisis long enough to alarm (persistence and the 60-s safety floor), still open at the last sample.
+        try server.database.ingest([TestModels.caseWithCrisis("live-1", start: 1_795_600_000, seconds: 200, crisis: 120..<200)])
         let workers = try server.database.startWorkers()
         defer { workers.stop() }
         #expect(try server.database.waitForEmptyQueue())
@@ -140,8 +141,11 @@ struct ReadAPITests {
         let samples = try get(server, "/cases/an-1/anomalies?granularity=sample&from=1795600200&to=1795600209")
         #expect(samples.withJSON { $0["samples"]?.count } == 10)
         #expect(samples.withJSON { $0["samples"]?[0]?["anomalous"]?.bool } == true)
+        // A breached rule scores 1; the calm minutes around it score far lower.
         let high = try get(server, "/cases/an-1/anomalies?granularity=sample&min_score=0.99")
-        #expect(high.withJSON { $0["samples"]?.count } == 0)
+        #expect(high.withJSON { $0["samples"]?.count } == 60)
+        #expect(high.withJSON { json in (0..<60).allSatisfy { json["samples"]![$0]!["rules"]!.count > 0 } } == true)
+        #expect(samples.withJSON { $0["samples"]?[0]?["source"]?.string } == "both")
     }
 
     @Test(arguments: [

@@ -53,4 +53,17 @@ public struct VitalHold: Codable, Sendable, Equatable {
         }
         return out
     }
+
+    /// A clean series with every row's held values in place of its own.
+    public func heldSeries(_ clean: SampleBatch) -> SampleBatch {
+        let values = held(clean, rows: 0..<clean.count)
+        var series = SampleBatch(caseID: clean.caseID, reservingCapacity: clean.count)
+        values.withUnsafeBufferPointer { buffer in
+            for row in 0..<clean.count {
+                series.appendRow(timestamp: clean.timestamps[row],
+                                 values: UnsafeBufferPointer(rebasing: buffer[(row * Vital.count)..<((row + 1) * Vital.count)]))
+            }
+        }
+        return series
+    }
 }

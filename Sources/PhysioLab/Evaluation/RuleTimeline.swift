@@ -13,7 +13,10 @@ struct RuleTimeline {
     let inAlarm: [Bool]
     /// Starts of episodes lasting at least the sustain time that begin inside
     /// the evaluated rows, after their first sample (one that begins at the first
-    /// evaluated sample may have begun earlier, unseen).
+    /// evaluated sample may have begun earlier, unseen). An episode lasts until
+    /// the row after its last rule-true row, as the detector's safety floor
+    /// (`AlarmPolicy.breaches`) measures it: a low cuff reading counts until the
+    /// next reading says otherwise.
     let sustainedOnsets: [Int64]
 
     init(_ scores: CaseScores, settings: EvaluationSettings) {
@@ -30,8 +33,14 @@ struct RuleTimeline {
         guard !scores.evaluated.isEmpty else { sustainedOnsets = []; return }
         let first = scores.timestamps[scores.evaluated.lowerBound], last = scores.timestamps[scores.evaluated.upperBound - 1]
         sustainedOnsets = episodes
-            .filter { $0.end - $0.start >= settings.sustainMicros && $0.start > first && $0.start <= last }
+            .filter { Self.lasts($0, times: scores.timestamps) >= settings.sustainMicros && $0.start > first && $0.start <= last }
             .map(\.start)
+    }
+
+    /// How long a rule episode lasts (µs): to the row after its last rule-true row, or to that row when none follows.
+    static func lasts(_ episode: Episode, times: [Int64]) -> Int64 {
+        let next = SortedTimes.firstIndex(times, atOrAfter: episode.end + 1, in: 0..<times.count)
+        return (next < times.count ? times[next] : episode.end) - episode.start
     }
 
     /// Episodes that begin within the evaluated rows (the ones an evaluated stretch is charged for).

@@ -3,16 +3,18 @@ import PhysioCore
 extension CaseScores {
     /// A case scored by `detector` on the rows of `window` (rows after it are
     /// dropped first; earlier rows are context), labelled by `rules` on values
-    /// cleaned by `filter`, with the baselines computed from the same clean values.
+    /// cleaned by `filter` and held as `hold` says (a cuff reading stands
+    /// until the next, as the detector's safety floor reads it), with the
+    /// baselines computed from the same held values.
     public init(series: SampleBatch, window: TimeWindow, rules: ClinicalRules, filter: ArtefactFilter,
-                detector: (SampleBatch, Range<Int>) throws -> DetectorOutput) rethrows {
+                hold: VitalHold = .standard, detector: (SampleBatch, Range<Int>) throws -> DetectorOutput) rethrows {
         let series = window.truncated(series)
         let rows = window.rows(in: series)
-        let clean = filter.clean(series)
-        let ruleTrue = (0..<clean.count).map { rules.anyFired(inClean: clean, row: $0) }
+        let held = hold.heldSeries(filter.clean(series))
+        let ruleTrue = (0..<held.count).map { rules.anyFired(inClean: held, row: $0) }
         self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: ruleTrue, evaluated: rows,
                   detector: try detector(series, rows),
-                  reference: CaseReference(series: series, clean: clean, ruleTrue: ruleTrue, evaluated: rows, rules: rules,
+                  reference: CaseReference(series: series, clean: held, ruleTrue: ruleTrue, evaluated: rows, rules: rules,
                                            filter: filter))
     }
 
@@ -20,7 +22,7 @@ extension CaseScores {
     /// (its rules unless `rules` is given, and its artefact filter).
     public init(series: SampleBatch, window: TimeWindow, model: AnomalyModel, rules: ClinicalRules? = nil) {
         let scorer = CaseScorer(model: model)
-        self.init(series: series, window: window, rules: rules ?? model.rules, filter: model.artefacts) { series, rows in
+        self.init(series: series, window: window, rules: rules ?? model.rules, filter: model.artefacts, hold: model.hold) { series, rows in
             let samples = scorer.score(series, rows: rows, minutes: MinuteMeans(series)).samples
             return DetectorOutput(scores: samples.map(\.score), alarms: samples.map(\.anomalous))
         }

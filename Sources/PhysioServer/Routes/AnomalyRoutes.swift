@@ -64,6 +64,8 @@ struct AnomalyRoutes {
         json.field("t", Timestamp.format(score.timestamp))
         json.field("score", Float(score.score))
         json.field("anomalous", score.anomalous)
+        json.key("source")
+        if let source = score.source { json.value(source.rawValue) } else { json.null() }
         writeStrings("rules", score.rules, to: &json)
         json.field("model_id", score.modelID)
         json.endObject()
@@ -80,6 +82,7 @@ struct AnomalyRoutes {
         json.key("drivers")
         json.raw(episode.driversJSON.utf8)
         writeStrings("rules", episode.rules, to: &json)
+        json.field("source", episode.source.rawValue)
         json.field("model_id", episode.modelID)
         json.endObject()
     }

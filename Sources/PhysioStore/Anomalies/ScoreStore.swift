@@ -29,6 +29,8 @@ public struct ScoreRecord: Sendable {
     public let timestamp: Int64
     public let score: Double
     public let anomalous: Bool
+    /// What raised the alarm (nil when none).
+    public let source: AlarmSource?
     public let rules: [String]
     public let modelID: Int64
 }
@@ -68,15 +70,15 @@ public struct ScoreStore: Sendable {
     public func list(caseID: CaseID, from: Int64?, to: Int64?, minScore: Double?, limit: Int,
                      on connection: DatabaseConnection) throws -> [ScoreRecord] {
         let result = try connection.query(prepared: """
-            SELECT \(SQL.micros("ts")), score, anomalous, array_to_string(rules, ','), model_id
+            SELECT \(SQL.micros("ts")), score, anomalous, array_to_string(rules, ','), model_id, source
             FROM anomaly_scores
             WHERE case_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts <= $3)
               AND ($4::real IS NULL OR score >= $4)
             ORDER BY ts LIMIT $5
             """, [caseID, SQLTime.optional(from), SQLTime.optional(to), SQLReal.optional(minScore), limit])
-        return try result.decode((Int64, Float, Bool, String, Int64).self).map { timestamp, score, anomalous, rules, modelID in
-            ScoreRecord(timestamp: timestamp, score: Double(score), anomalous: anomalous, rules: EpisodeStore.list(rules),
-                        modelID: modelID)
+        return try result.decode((Int64, Float, Bool, String, Int64, String?).self).map { timestamp, score, anomalous, rules, modelID, source in
+            ScoreRecord(timestamp: timestamp, score: Double(score), anomalous: anomalous, source: source.flatMap(AlarmSource.init(rawValue:)),
+                        rules: EpisodeStore.list(rules), modelID: modelID)
         }
     }
 

@@ -90,10 +90,10 @@ public enum ExportStatements {
     public static func scores(caseID: CaseID?, from: Int64?, to: Int64?, order: Order, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "ts")
         return rows("""
-            SELECT case_id, ts AS t, score, anomalous::text AS anomalous, array_to_string(rules, ';') AS rules, model_id
+            SELECT case_id, ts AS t, score, anomalous::text AS anomalous, source, array_to_string(rules, ';') AS rules, model_id
             FROM anomaly_scores \(whereClause) \(orderBy(caseID: caseID, order))
             """, format: format, columns: [("case_id", .string), ("t", .time), ("score", .number), ("anomalous", .boolean),
-                                        ("rules", .list), ("model_id", .number)])
+                                        ("source", .string), ("rules", .list), ("model_id", .number)])
     }
 
     public static func episodes(caseID: CaseID?, from: Int64?, to: Int64?, format: Format) -> Statement {
@@ -105,7 +105,7 @@ public enum ExportStatements {
                 COPY (SELECT case_id, id AS episode_id, \(isoTime("started_at")) AS start, \(isoTime("ended_at")) AS "end",
                              extract(epoch from ended_at - started_at)::float8 AS duration_seconds,
                              \(isoTime("peak_at")) AS peak_time, peak_score, \(drivers) AS drivers,
-                             array_to_string(rules, ';') AS rules, model_id
+                             array_to_string(rules, ';') AS rules, source, model_id
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """, format: format)
@@ -114,7 +114,7 @@ public enum ExportStatements {
                 COPY (SELECT json_build_object('case_id', case_id, 'episode_id', id, 'start', \(isoTime("started_at")),
                              'end', \(isoTime("ended_at")), 'duration_seconds', extract(epoch from ended_at - started_at)::float8,
                              'peak_time', \(isoTime("peak_at")), 'peak_score', peak_score, 'drivers', drivers,
-                             'rules', rules, 'model_id', model_id)::text
+                             'rules', rules, 'source', source, 'model_id', model_id)::text
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT
                 """, format: format)
