@@ -1,5 +1,6 @@
 // The episode list beside the charts: newest first, each with its times,
-// peak score, the vitals that drove it and the clinical rules it crossed.
+// what raised it (the detector's early warning, the clinical-rule safety
+// floor, or both), peak score, the vitals that drove it and the rules crossed.
 
 import { el } from "./dom.js";
 import { VITALS, clock, duration, ruleLabel } from "./format.js";
@@ -24,7 +25,8 @@ export function renderEpisodes(list, empty, count, { episodes, openID, selectedI
       el("span", { class: "episode-top" },
         open && el("span", { class: "badge" }, "open"),
         el("b", {}, `${clock(episode.startMs)}–${clock(episode.endMs)}`),
-        el("span", { class: "muted" }, duration(episode.duration_seconds))),
+        el("span", { class: "muted" }, duration(episode.duration_seconds)),
+        source(episode.source)),
       el("span", { class: "peak" }, `peak score ${episode.peak_score.toFixed(2)} at ${clock(Date.parse(episode.peak_time))}`),
       drivers(episode.drivers),
       rules(episode.rules)));
@@ -44,6 +46,18 @@ function drivers(list) {
         el("span", { class: "pct" }, `${Math.round(weight * 100)}%`),
       ];
     }));
+}
+
+/** What raised the episode: the score's early warning, the safety floor (a rule breach ≥ 60 s), or both. */
+const SOURCES = {
+  model: ["warning", "The detector's score warned: a clinical threshold is likely to be crossed within minutes"],
+  rule: ["rule breach", "Safety floor: a clinical threshold crossed for at least 60 s"],
+  both: ["warning + breach", "The detector warned, and a clinical threshold was crossed for at least 60 s"],
+};
+
+function source(kind) {
+  const [label, title] = SOURCES[kind] ?? [];
+  return label ? el("span", { class: `source source-${kind}`, title }, label) : null;
 }
 
 function rules(ids) {

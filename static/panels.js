@@ -76,7 +76,7 @@ export class Panels {
 
 function legendItems(panel) {
   if (panel.id === "score") {
-    return [el("span", { class: "swatch-label" }, swatch(SCORE.colour), "Anomaly score"), el("span", { class: "muted" }, " Isolation Forest, 0–1, higher is more abnormal")];
+    return [el("span", { class: "swatch-label" }, swatch(SCORE.colour), "Risk score"), el("span", { class: "muted" }, " chance of a threshold breach within 5 min, raised by novelty; 1 in breach")];
   }
   const items = panel.vitals.map((vital) => el("span", { class: "swatch-label", dataset: { vital } },
     swatch(VITALS[vital].colour), panel.vitals.length > 1 ? VITALS[vital].label : VITALS[vital].name));

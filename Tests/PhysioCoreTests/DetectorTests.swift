@@ -57,6 +57,15 @@ import Testing
         }
     }
 
+    @Test func aReturnFromABreachIsNoFallTowardsTheOtherLimit() {
+        // HR 165 for two minutes, then back to 72: the trend ignores the breached samples.
+        let series = TestData.series("recover", seconds: stride(from: 0, to: 1200, by: 1)) { t in
+            [.hr: (600..<720).contains(t) ? 165 : 72 + Float(t % 3), .spo2: 98]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples[730...900].allSatisfy { $0.score < 0.2 }, "\(samples[730...900].map(\.score).max()!)")
+    }
+
     @Test func aCuffEveryFourMinutesHoldsItsReadingAndTheFloorSeesIt() {
         // HR and SpO2 each second; NIBP every 240 s, one reading of 70/40 at 960 s.
         let series = TestData.series("nibp", seconds: stride(from: 0, to: 1800, by: 1)) { t in

@@ -138,7 +138,8 @@ struct ExportTests {
         defer { workers.stop() }
         #expect(try server.database.waitForEmptyQueue())
         let samples = try export(server, "/exports/anomalies?case=exp-3")
-        #expect(samples.text.hasPrefix("case_id,t,score,anomalous,rules,model_id\n"))
+        #expect(samples.text.hasPrefix("case_id,t,score,anomalous,source,rules,model_id\n"))
+        #expect(samples.text.contains(",true,rule,hr_gt_140;") && samples.text.contains(",false,,"), "the safety floor's samples, and samples raising no alarm")
         #expect(samples.text.split(separator: "\n").count == 301)
         #expect(samples.text.contains("hr_gt_140;"))
         let sampleLines = try export(server, "/exports/anomalies?case=exp-3&format=ndjson").text.split(separator: "\n")
@@ -148,6 +149,7 @@ struct ExportTests {
             let document = try JSONDocument.parse(Array(line.utf8)).get()
             let parsed = document.value
             #expect(parsed["anomalous"]?.bool != nil && parsed["rules"]?.kind == .array && parsed["model_id"]?.number != nil, "\(line)")
+            #expect(parsed["anomalous"]?.bool == true ? ["model", "rule", "both"].contains(parsed["source"]?.string ?? "") : parsed["source"]?.kind == .null, "\(line)")
             if parsed["rules"]?[0]?.string == "hr_gt_140" { flagged += 1 }
         }
         #expect(flagged > 0)
@@ -156,6 +158,7 @@ struct ExportTests {
         let first = try JSONDocument.parse(Array(episodes.text.split(separator: "\n").first!.utf8)).get()
         #expect(first.value["drivers"]?.kind == .array)
         #expect(first.value["rules"]?.kind == .array)
+        #expect(["model", "rule", "both"].contains(first.value["source"]?.string ?? ""))
     }
 
     /// pandas reads the CSV as it comes, times as UTC datetimes and missing

@@ -145,7 +145,7 @@ struct ReadAPITests {
         let high = try get(server, "/cases/an-1/anomalies?granularity=sample&min_score=0.99")
         #expect(high.withJSON { $0["samples"]?.count } == 60)
         #expect(high.withJSON { json in (0..<60).allSatisfy { json["samples"]![$0]!["rules"]!.count > 0 } } == true)
-        #expect(samples.withJSON { $0["samples"]?[0]?["source"]?.string } == "both")
+        #expect(samples.withJSON { $0["samples"]?[0]?["source"]?.string } == "rule", "the floor, from the breach's first sample")
     }
 
     @Test(arguments: [

@@ -19,7 +19,7 @@ struct CaseFeatures {
 
     /// Rows `rows` of `series` (with context before them back to `lookbackSeconds`).
     init(_ series: SampleBatch, rows: Range<Int>, lookbackSeconds: Double, minutes: MinuteMeans, vitals: Set<Vital>,
-         artefacts: ArtefactFilter, hold: VitalHold, trends windows: TrendWindows, baseline: BaselineWindow) {
+         rules: ClinicalRules, artefacts: ArtefactFilter, hold: VitalHold, trends windows: TrendWindows, baseline: BaselineWindow) {
         let firstTime = rows.isEmpty ? 0 : series.timestamps[rows.lowerBound]
         let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: lookbackSeconds),
                                                   in: 0..<rows.lowerBound)
@@ -27,7 +27,10 @@ struct CaseFeatures {
         held = hold.held(clean, rows: 0..<clean.count)
         self.rows = (rows.lowerBound - contextStart)..<clean.count
         trends = Array(repeating: nil, count: Vital.count)
-        for vital in vitals { trends[vital.rawValue] = VitalTrend(clean, vital: vital, rows: self.rows, windows: windows) }
+        for vital in vitals {
+            trends[vital.rawValue] = VitalTrend(clean, vital: vital, rows: self.rows, windows: windows,
+                                                excluding: rules.rules.filter { $0.vital == vital })
+        }
         self.minutes = minutes
         self.baselineWindow = baseline
         self.artefacts = artefacts
@@ -86,7 +89,7 @@ extension AnomalyModel {
     /// The features of rows `rows` of `series` as this model reads them.
     func features(_ series: SampleBatch, rows: Range<Int>, minutes: MinuteMeans) -> CaseFeatures {
         CaseFeatures(series, rows: rows, lookbackSeconds: lookbackSeconds, minutes: minutes,
-                     vitals: Set(rules.rules.map(\.vital)).union(novelty.map(\.vital)),
+                     vitals: Set(rules.rules.map(\.vital)).union(novelty.map(\.vital)), rules: rules,
                      artefacts: artefacts, hold: hold, trends: trends, baseline: baseline)
     }
 }

@@ -58,7 +58,7 @@ extension AnomalyModel {
     public static func noveltyRows(_ series: SampleBatch, vital: Vital, parameters: TrainingParameters)
         -> (times: [Int64], features: [Float], ruleTrue: [Bool]) {
         var features = CaseFeatures(series, rows: 0..<series.count, lookbackSeconds: 0, minutes: MinuteMeans(series),
-                                    vitals: [vital], artefacts: parameters.artefacts, hold: parameters.hold,
+                                    vitals: [vital], rules: parameters.rules, artefacts: parameters.artefacts, hold: parameters.hold,
                                     trends: parameters.trends, baseline: parameters.baseline)
         let ruleTrue = features.ruleTrue(parameters.rules)
         var times: [Int64] = [], values: [Float] = [], labels: [Bool] = []

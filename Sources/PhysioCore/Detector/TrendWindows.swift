@@ -29,13 +29,17 @@ public struct TrendWindows: Codable, Sendable, Equatable {
 
 /// Trends of one vital at each target row: `slopes[w][row]` in units per
 /// minute for window `w`, `spread[row]` the population standard deviation.
-/// NaN where missing.
+/// NaN where missing. Samples that breach one of the vital's own rules are
+/// left out: a trend says where the vital is heading while still inside its
+/// limits, and a return from a breach (HR 165 back to 75) is no fall
+/// towards the opposite limit.
 public struct VitalTrend: Sendable {
     public var slopes: [[Float]]
     public var spread: [Float]
 
-    /// Trends of `vital` at rows `rows` of a clean series (earlier rows are context).
-    public init(_ clean: SampleBatch, vital: Vital, rows: Range<Int>, windows: TrendWindows) {
+    /// Trends of `vital` at rows `rows` of a clean series (earlier rows are
+    /// context), from samples where none of `excluding` is true.
+    public init(_ clean: SampleBatch, vital: Vital, rows: Range<Int>, windows: TrendWindows, excluding: [ClinicalRule] = []) {
         slopes = windows.slopeSeconds.map { _ in [Float](repeating: .nan, count: rows.count) }
         spread = [Float](repeating: .nan, count: rows.count)
         guard !rows.isEmpty else { return }
@@ -48,7 +52,10 @@ public struct VitalTrend: Sendable {
         values.reserveCapacity(rows.upperBound - first)
         for row in first..<rows.upperBound {
             let value = clean.values[row * Vital.count + vital.rawValue]
-            if !value.isNaN { times.append(Double(clean.timestamps[row] - origin) / 1e6); values.append(Double(value)) }
+            if !value.isNaN, !excluding.contains(where: { $0.isTrue(value) }) {
+                times.append(Double(clean.timestamps[row] - origin) / 1e6)
+                values.append(Double(value))
+            }
         }
         guard times.count >= windows.minimumSamples else { return }
         let sums = RunningSums(times: times, values: values)
