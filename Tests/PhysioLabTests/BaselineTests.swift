@@ -61,16 +61,11 @@ import PhysioCore
         #expect(ThresholdDistance.score(rules: rules) { _ in nil } == -.infinity)
     }
 
-    @Test func aMonitorsLastValueHoldsForTenMinutesThenLapses() {
-        // MAP sent once at 10 s (cuff), HR every second.
+    @Test func baselinesHoldACuffReadingAsTheDetectorDoes() throws {
+        // MAP sent once at 10 s (cuff), HR every second: held 6 minutes (`VitalHold.standard`), then absent.
         let batch = Self.series(seconds: 700, [.mbp: { $0 == 10 ? 70 : nil }, .hr: { _ in 80 }])
-        let held = HeldVitals(batch, rows: 0..<700)
-        #expect(held.value(.mbp, row: 9) == nil)
-        #expect(held.value(.mbp, row: 10) == 70)
-        #expect(held.value(.mbp, row: 610) == 70)   // 600 s later: still shown
-        #expect(held.value(.mbp, row: 611) == nil)  // older than the hold
-        // Context rows before the evaluated ones feed the hold.
-        #expect(HeldVitals(batch, rows: 300..<400).value(.mbp, row: 300) == 70)
+        let map = try #require(Self.scored(batch).reference?.baselines[.currentMAP])
+        #expect(map[9] == -.infinity && map[10] == -70 && map[370] == -70 && map[371] == -.infinity)
     }
 
     @Test func currentMAPIsNegatedAndEstimatedFromTheCuffWhenNotSent() throws {

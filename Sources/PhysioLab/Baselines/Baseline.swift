@@ -2,7 +2,7 @@ import PhysioCore
 
 /// The obvious scorers a detector must beat, computed from each case's own
 /// artefact-cleaned samples and judged by the same code in the same run.
-/// Higher = riskier. Vitals are held as a monitor shows them (`HeldVitals`).
+/// Higher = riskier. Vitals are held as the detector holds them (`VitalHold`): a cuff reading stands until the next.
 public enum Baseline: String, CaseIterable, Sendable {
     /// 1 where a clinical rule of the evaluation's set is true, else 0: the seed protocol's own label.
     case rules
@@ -31,10 +31,10 @@ public enum Baseline: String, CaseIterable, Sendable {
         }
     }
 
-    /// Every baseline's score on rows `rows` of a case: `clean` is the case
-    /// artefact-cleaned (all rows, context included), `ruleTrue` its rule flags.
-    public static func scores(clean: SampleBatch, ruleTrue: [Bool], rows: Range<Int>, rules: ClinicalRules) -> [Baseline: [Double]] {
-        let held = HeldVitals(clean, rows: rows)
+    /// Every baseline's score on rows `rows` of a case: `held` is the case
+    /// artefact-cleaned with each vital held (`VitalHold.heldSeries`; all rows,
+    /// context included), `ruleTrue` its rule flags.
+    public static func scores(held: SampleBatch, ruleTrue: [Bool], rows: Range<Int>, rules: ClinicalRules) -> [Baseline: [Double]] {
         var scores: [Baseline: [Double]] = [:]
         for baseline in allCases {
             scores[baseline] = rows.map { row in

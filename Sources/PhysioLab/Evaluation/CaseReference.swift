@@ -17,11 +17,11 @@ public struct CaseReference: Sendable {
         self.vitalsSent = vitalsSent
     }
 
-    /// From the case as read (`series`), the same case cleaned by `filter` (`clean`) and its rule flags.
-    init(series: SampleBatch, clean: SampleBatch, ruleTrue: [Bool], evaluated: Range<Int>, rules: ClinicalRules,
+    /// From the case as read (`series`), the same case cleaned by `filter` with its vitals held (`held`), and its rule flags.
+    init(series: SampleBatch, held: SampleBatch, ruleTrue: [Bool], evaluated: Range<Int>, rules: ClinicalRules,
          filter: ArtefactFilter) {
-        baselines = Baseline.scores(clean: clean, ruleTrue: ruleTrue, rows: evaluated, rules: rules)
-        hypotensionTrue = (0..<clean.count).map { ClinicalRules.hypotension.anyFired(inClean: clean, row: $0) }
+        baselines = Baseline.scores(held: held, ruleTrue: ruleTrue, rows: evaluated, rules: rules)
+        hypotensionTrue = (0..<held.count).map { ClinicalRules.hypotension.anyFired(inClean: held, row: $0) }
         vitalsSent = Vital.allCases.filter { vital in
             let range = filter.range(of: vital)
             return evaluated.contains { row in series.value(vital, row: row).map(range.contains) ?? false }

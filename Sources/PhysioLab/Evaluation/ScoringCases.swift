@@ -14,7 +14,7 @@ extension CaseScores {
         let ruleTrue = (0..<held.count).map { rules.anyFired(inClean: held, row: $0) }
         self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: ruleTrue, evaluated: rows,
                   detector: try detector(series, rows),
-                  reference: CaseReference(series: series, clean: held, ruleTrue: ruleTrue, evaluated: rows, rules: rules,
+                  reference: CaseReference(series: series, held: held, ruleTrue: ruleTrue, evaluated: rows, rules: rules,
                                            filter: filter))
     }
 
