@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The tables of scripts/evaluate, from the JSON reports of `physio evaluate`.
+
+    scripts/lib/evaluation_summary.py OUT      (OUT/NAME/report.json for each data set)
+
+Table 1, one row per data set (and per feed subset where the data have them):
+the detector's AUROC on the seed protocol and on early warning, the best
+baseline's early-warning AUROC, the hypotension early warning beside current
+MAP (each with its 95 % bootstrap interval by case), the alarm burden, the
+share of sustained breaches inside an alarm and the median lead time.
+"""
+import json
+import os
+import sys
+
+ORDER = ["vitaldb", "simulated", "independent", "mimic3-demo", "physionet2012"]
+TITLES = {"rules": "rules", "news2": "NEWS2", "current_map": "current MAP", "threshold_distance": "threshold distance"}
+
+
+def auc(scorer):
+    if not scorer or scorer.get("roc_auc") is None:
+        return "–"
+    interval = scorer.get("roc_auc_ci")
+    return f"{scorer['roc_auc']:.3f}" + (f" [{interval[0]:.2f}, {interval[1]:.2f}]" if interval else "")
+
+
+def row(name, feed, report):
+    tasks = report["comparison"]["tasks"]
+    seed = tasks.get("seed_protocol", {}).get("scorers", {})
+    warning = tasks.get("early_warning")
+    hypotension = tasks.get("hypotension_early_warning")
+    applicable = report["early_warning"].get("applicable", False)
+    if applicable and warning:
+        best = warning.get("best_baseline")
+        ew = auc(warning["scorers"].get("detector"))
+        baseline = f"{auc(warning['scorers'].get(best))} ({TITLES.get(best, best)})" if best else "–"
+    else:
+        ew, baseline = "n/a (hourly)", "–"
+    if applicable and hypotension and hypotension.get("positives"):
+        hypo = f"{auc(hypotension['scorers'].get('detector'))} vs {auc(hypotension['scorers'].get('current_map'))}"
+    else:
+        hypo = "–"
+    burden = report["alarm_burden"]
+    ratio = burden.get("model_to_rule_episode_ratio")
+    per_hour = (f"{burden['model_episodes_per_hour']:.2f} : {burden['rule_episodes_per_hour']:.2f}"
+                + (f" ({ratio:.2f})" if ratio is not None else "")) if burden.get("model_episodes_per_hour") is not None else "–"
+    sustained = burden.get("sustained_caught_share")
+    caught = f"{sustained:.2f} of {burden['sustained_breaches']}" if sustained is not None else "–"
+    lead = report["early_warning"].get("median_lead_seconds")
+    cases = report.get("cases_evaluated", "")
+    return (f"| {name} | {feed} | {cases} | {auc(seed.get('detector'))} | {ew} | {baseline} | {hypo} | {per_hour} | {caught} | "
+            f"{'–' if lead is None else f'{lead:.0f}'} |")
+
+
+def main():
+    out = sys.argv[1]
+    names = [n for n in ORDER if os.path.exists(os.path.join(out, n, "report.json"))]
+    print("| data | feed | cases | seed AUROC | early-warning AUROC | best baseline (EW) | hypotension EW: detector vs current MAP "
+          "| episodes/h model : rules (ratio) | sustained breaches in an alarm | median lead s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name in names:
+        report = json.load(open(os.path.join(out, name, "report.json")))
+        print(row(name, "all", report))
+        for feed in report.get("feeds", []):
+            if len(report.get("feeds", [])) > 1:
+                print(row(name, feed["feed"], {**feed, "cases_evaluated": feed["cases_evaluated"]}))
+
+
+if __name__ == "__main__":
+    main()
