@@ -24,16 +24,26 @@ import PhysioPlatform
                 // The episode of the event: the one overlapping it with the highest peak.
                 guard let episode = episodes.filter({ $0.start <= end && $0.end >= onset }).max(by: { $0.peakScore < $1.peakScore }),
                       let top = episode.vitals.first else { continue }
+                // An episode spanning two deteriorations names one of them: not a test of either.
+                let others = simulated.events.filter { other in
+                    other.onset != event.onset && other.kind.eventClass == .deterioration
+                        && simulationStart + Int64(other.onset) * 1_000_000 <= episode.end
+                        && simulationStart + Int64(other.end) * 1_000_000 >= episode.start
+                }
+                guard others.isEmpty else { continue }
                 judged += 1
                 if event.kind.primaryVitals.contains(top.vital) { named += 1 }
                 // Vitals the event does not touch and that stayed within a few units of their own level.
                 for driver in episode.vitals where !event.kind.primaryVitals.contains(driver.vital) {
-                    let rows = simulated.batch.rows(from: episode.start, to: episode.end)
+                    let times = simulated.batch.timestamps
+                    let rows = SortedTimes.firstIndex(times, atOrAfter: episode.start, in: 0..<times.count)
+                        ..< SortedTimes.firstIndex(times, atOrAfter: episode.end + 1, in: 0..<times.count)
                     let values = rows.compactMap { simulated.batch.value(driver.vital, row: $0) }
                     if let low = values.min(), let high = values.max(), high - low < 3 { flatShares.append(driver.weight) }
                 }
             }
         }
+        print("episode drivers: \(named) of \(judged) name the event's vital first; largest flat share \(flatShares.max() ?? 0)")
         #expect(judged >= 20, "enough deteriorations to judge: \(judged)")
         #expect(Double(named) >= 0.8 * Double(judged), "\(named) of \(judged) episodes name the event's vital first")
         #expect(flatShares.allSatisfy { $0 < 0.2 }, "a flat vital's share: \(flatShares.max() ?? 0)")

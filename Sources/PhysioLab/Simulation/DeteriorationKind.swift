@@ -79,8 +79,8 @@ public enum DeteriorationKind: String, CaseIterable, Sendable {
         switch self {
         case .haemorrhage, .haemorrhageNearMiss, .drugHypotension, .drugHypotensionNearMiss, .hypotension: [.mbp, .sbp, .dbp]
         case .vagalBradycardia, .vagalBradycardiaNearMiss, .bradycardia, .tachycardia: [.hr]
-        // EtCO2 moves first (gone, or climbing); SpO2 is what crosses the limit.
-        case .airwayDesaturation, .airwayDesaturationNearMiss, .hypoventilation, .hypoventilationNearMiss: [.spo2, .etco2]
+        // EtCO2 and the capnograph's RR move first (gone, or slowing: RR ≤ 8 is itself a rule); SpO2 crosses its limit later.
+        case .airwayDesaturation, .airwayDesaturationNearMiss, .hypoventilation, .hypoventilationNearMiss: [.spo2, .etco2, .rr]
         case .desaturation: [.spo2]
         case .emergenceHypertension, .emergenceHypertensionNearMiss: [.sbp, .mbp, .dbp, .hr]
         case .hypertension: [.sbp, .mbp, .dbp]
