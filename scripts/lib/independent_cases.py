@@ -214,12 +214,12 @@ def main():
     with open(os.path.join(args.out, "independent_events.csv"), "w") as ev, \
          open(os.path.join(args.out, "feeds.csv"), "w") as fd:
         ev.write("case_id,event,onset_t_seconds,peak_t_seconds,end_t_seconds\n")
-        fd.write("case_id,feed,interval_s\n")
+        fd.write("case_id,feed\n")
         for c in range(args.cases):
             rng = np.random.default_rng([args.seed, c])
             dt, t, table, events, feed = make_case(rng, c, args)
             cid = f"ind{args.seed}-{c:03d}"
-            fd.write(f"{cid},{feed},{dt}\n")
+            fd.write(f"{cid},{feed}\n")
             for kind, on, pk, en in events:
                 ev.write(f"{cid},{kind},{int(on)},{int(pk)},{int(en)}\n")
             with gzip.open(os.path.join(args.out, f"case_{c:04d}.csv.gz"), "wt") as f:
