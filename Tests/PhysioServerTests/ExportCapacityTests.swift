@@ -196,5 +196,8 @@ struct ExportCapacityTests {
         server.server.pool.checkin(held)
         #expect(done.wait(seconds: 5))
         #expect(result.value?.status == 200)
+        let metrics = try client.get("/metrics", headers: [server.bearer("read")]).text
+        let handedOff = metrics.split(separator: "\n").first { $0.hasPrefix("physio_http_requests_handed_off_total ") }
+        #expect((handedOff?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1, "\(handedOff ?? "no counter")")
     }
 }

@@ -63,6 +63,7 @@ public final class APIServer: @unchecked Sendable {
         metrics.observe(http: http)
         metrics.observe(answers: answers)
         metrics.observe(exports: exports)
+        metrics.observe(blockingWork: blockingWork)
     }
 
     public var port: UInt16 { http.port }

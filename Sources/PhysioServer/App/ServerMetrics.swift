@@ -128,6 +128,14 @@ public final class ServerMetrics: @unchecked Sendable {
         }
     }
 
+    /// Requests an HTTP thread handed to threads that may wait for a database connection.
+    func observe(blockingWork: BlockingWork) {
+        registry.counter("physio_http_requests_handed_off_total",
+                         help: "Requests run again off the HTTP threads because they would have waited there for a database connection.") {
+            Double(blockingWork.handedOffCount)
+        }
+    }
+
     /// Exports running and waiting, and those refused or given up (each with Retry-After).
     func observe(exports: ExportCapacity) {
         for state in ["running", "waiting"] {

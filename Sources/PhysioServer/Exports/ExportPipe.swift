@@ -27,19 +27,19 @@ final class ExportPipe: ResponseStream, @unchecked Sendable {
     /// Appends `bytes`, first waiting while the pipe is full. False once the
     /// client has gone: stop reading the COPY.
     func write(_ bytes: [UInt8]) -> Bool {
-        let wake: Bool = state.withLock {
+        let (accepted, wake): (Bool, Bool) = state.withLock {
             while !closed && buffer.count - offset >= Self.capacity { state.wait() }
-            guard !closed else { return false }
+            guard !closed else { return (false, false) }
             if offset > 0 {
                 buffer.removeFirst(offset)
                 offset = 0
             }
             buffer.append(contentsOf: bytes)
             defer { readerWaiting = false }
-            return readerWaiting
+            return (true, readerWaiting)
         }
         if wake { waker.wake() }
-        return !isClosed
+        return accepted
     }
 
     /// The COPY is done: what is buffered is the rest.
@@ -48,8 +48,6 @@ final class ExportPipe: ResponseStream, @unchecked Sendable {
     /// The COPY failed mid-way: the response ends with an error (the client
     /// sees a truncated chunked body, not a complete-looking file).
     func fail() { end(failing: true) }
-
-    var isClosed: Bool { state.withLock { closed } }
 
     private func end(failing: Bool) {
         let wake: Bool = state.withLock {
