@@ -39,8 +39,12 @@ struct VitalIntelliVueFileTests {
                                                (.rr, converted.selection.plain[.rr]), (.sbp, converted.selection.arterial[.sbp]),
                                                (.dbp, converted.selection.arterial[.dbp]), (.mbp, converted.selection.arterial[.mbp])]
         let tracks = columns.map { $0.1?.qualifiedName ?? "missing" }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
         let python = String(cString: getenv("PHYSIO_TEST_PYTHON"))
-        let output = try shellOutput("'\(python)' '\(Self.fixtures)vitaldb_reference.py' '\(path)' \(tracks.map { "'\($0)'" }.joined(separator: " "))")
+        let command = "'\(python)' '\(Self.fixtures)vitaldb_reference.py' '\(path)' \(tracks.map { "'\($0)'" }.joined(separator: " "))"
+        #expect(system(command + " > '\(directory.file("vitaldb.csv"))' 2>&1") == 0)
+        let output = try readText(directory.file("vitaldb.csv"))
         var physio: [Int64: Int] = [:]
         for row in 0..<converted.batch.count {
             physio[(converted.batch.timestamps[row] - converted.startMicros) / Timestamp.microsPerSecond] = row
@@ -61,21 +65,4 @@ struct VitalIntelliVueFileTests {
         #expect(compared >= 20 * columns.count, "\(output)")
         #expect(physio.count == output.split(separator: "\n").count, "physio has rows vitaldb has no value for")
     }
-
-    private func shellOutput(_ command: String) throws -> String {
-        guard let pipe = popen(command + " 2>&1", "r") else { throw ShellFailure(message: "popen failed") }
-        var output = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, pipe)
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        let status = pclose(pipe)
-        let text = String(decoding: output, as: UTF8.self)
-        guard status == 0 else { throw ShellFailure(message: "\(command) failed: \(text)") }
-        return text
-    }
 }
-
-struct ShellFailure: Error { let message: String }

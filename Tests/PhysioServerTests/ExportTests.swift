@@ -197,7 +197,7 @@ struct ExportTests {
     /// The README's pandas block, run as written against a live server:
     /// read straight from the URL, a case id like `007` stays text (and
     /// would not without the dtype), booleans are bool, times UTC.
-    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with pandas) is not set: run scripts/test"))
+    @Test(.enabled(if: PythonScript.isAvailable, "\(PythonScript.skipMessage)"))
     func theREADMEsPandasBlockReadsTheExportsFromTheURL() throws {
         let server = try TestServer()
         try TestModels.register(on: server.database)
@@ -223,12 +223,7 @@ struct ExportTests {
             assert pd.read_csv(f'{URL}/exports/vitals?case=007', storage_options=auth)['case_id'][0] == 7
             print('ok')
             """
-        let path = "/tmp/physio-pandas-\(getpid()).py"
-        guard let file = fopen(path, "wb") else { Issue.record("cannot write \(path)"); return }
-        fputs(script, file)
-        fclose(file)
-        defer { unlink(path) }
-        let output = try Shell.output("'\(String(cString: getenv("PHYSIO_TEST_PYTHON")))' '\(path)' 2>&1 || true")
+        let output = try PythonScript.run(script)
         #expect(output.hasSuffix("ok\n"), "\(output)")
     }
 }

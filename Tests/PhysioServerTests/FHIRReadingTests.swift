@@ -159,7 +159,7 @@ struct FHIRReadingTests {
     /// The CapabilityStatement, an OperationOutcome and a response Bundle,
     /// each as the server writes it, parse as FHIR R4 resources in the
     /// fhir.resources library (R4B models, the same for these three).
-    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with fhir.resources) is not set: run scripts/test"))
+    @Test(.enabled(if: PythonScript.isAvailable, "\(PythonScript.skipMessage)"))
     func fhirResourcesReadsWhatTheServerWrites() throws {
         let server = try TestServer()
         let capability = try server.client().send("GET", "/fhir/metadata")
@@ -200,12 +200,7 @@ struct FHIRReadingTests {
                 assert issue.severity in severities and issue.code in types, issue
             print('ok')
             """
-        let scriptPath = "/tmp/physio-fhir-\(getpid()).py"
-        guard let file = fopen(scriptPath, "wb") else { Issue.record("cannot write \(scriptPath)"); return }
-        fputs(script, file)
-        fclose(file)
-        defer { unlink(scriptPath) }
-        let output = try Shell.output("'\(String(cString: getenv("PHYSIO_TEST_PYTHON")))' '\(scriptPath)' \(paths.map { "'\($0)'" }.joined(separator: " ")) 2>&1 || true")
+        let output = try PythonScript.run(script, arguments: paths)
         #expect(output.hasSuffix("ok\n"), "\(output)")
     }
 }

@@ -26,12 +26,13 @@ public final class ServerMetrics: @unchecked Sendable {
         ingestRejected = registry.counter("physio_ingest_rejected_requests_total", help: "Ingest requests refused for bad input.")
     }
 
-    /// Each sample counted under what became of it.
+    /// Each sample counted under what became of it (a counter takes a lock:
+    /// only those that change, usually one per request).
     func recordIngest(_ counts: IngestCounts) {
-        ingestAccepted.add(counts.accepted)
-        ingestMerged.add(counts.merged)
-        ingestDuplicates.add(counts.duplicates)
-        ingestConflicts.add(counts.conflicts)
+        if counts.accepted > 0 { ingestAccepted.add(counts.accepted) }
+        if counts.merged > 0 { ingestMerged.add(counts.merged) }
+        if counts.duplicates > 0 { ingestDuplicates.add(counts.duplicates) }
+        if counts.conflicts > 0 { ingestConflicts.add(counts.conflicts) }
     }
 
     /// Per route and method: a latency histogram and counts by status.
