@@ -22,7 +22,7 @@ final class ConnectionDeadlines: @unchecked Sendable {
     private let state = ConditionLock()
     private var entries: [UInt: Entry] = [:]
     private var running = false
-    private let sweeperDone = WaitGroup()
+    private let sweeper = ServiceThreads()
     private var closedTotal = 0
     /// Plain HTTP only: on TLS the bytes would have to be encrypted.
     private let answersTimeouts: Bool
@@ -67,19 +67,16 @@ final class ConnectionDeadlines: @unchecked Sendable {
 
     func start() {
         state.withLock { running = true }
-        sweeperDone.add()
-        startThread { [self] in
-            sweep()
-            sweeperDone.done()
-        }
+        sweeper.start { [self] in sweep() }
     }
 
     func stop() {
-        state.withLock {
-            running = false
-            state.broadcast()
+        sweeper.stop(waitingUpTo: 5) {
+            state.withLock {
+                running = false
+                state.broadcast()
+            }
         }
-        sweeperDone.wait(seconds: 5)
     }
 
     private func sweep() {

@@ -51,7 +51,7 @@ public final class GroupCommitter: @unchecked Sendable {
     public let options: Options
     private let url: String
     private let queue: CommitQueue
-    private let finished = WaitGroup()
+    private let threads = ServiceThreads()
     private let writer = VitalsWriter()
     private let statistics = Locked((commits: 0, rows: 0))
 
@@ -60,9 +60,8 @@ public final class GroupCommitter: @unchecked Sendable {
         self.options = options
         let writers = max(1, options.writers)
         queue = CommitQueue(maxQueuedRows: max(1, options.maxQueuedRows), parallelRows: options.parallelRows)
-        finished.add(writers)
         for writer in 0..<writers {
-            startThread { [self] in run(writer: writer) }
+            threads.start { [self] in run(writer: writer) }
         }
     }
 
@@ -82,15 +81,13 @@ public final class GroupCommitter: @unchecked Sendable {
 
     /// Commits what is queued, then stops the writers.
     public func stop() {
-        queue.stop()
-        finished.wait()
+        threads.stop { queue.stop() }
     }
 
     /// Commits so far and rows they held (for metrics).
     public var totals: (commits: Int, rows: Int) { statistics.value }
 
     private func run(writer: Int) {
-        defer { finished.done() }
         var connection: DatabaseConnection?
         while let group = queue.nextGroup(writer: writer, maxRows: options.maxRows, maxWaitMicros: options.maxWaitMicros) {
             defer { queue.release(writer: writer) }
