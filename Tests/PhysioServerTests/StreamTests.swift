@@ -33,6 +33,8 @@ struct StreamTests {
         let server = try TestServer()
         #expect(try server.ingest("sse-merge", json: #"{"samples":[{"t":1795599999,"hr":69}]}"#).status == 200)
         let stream = try EventStreamReader(port: server.port, path: "/cases/sse-merge/stream", token: server.tokens["read"]!)
+        // The stream starts from what is stored when it opens: let it open first.
+        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
         #expect(try server.ingest("sse-merge", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
         let first = stream.next(within: 2)
         #expect(first?.name == "sample" && first?.data.contains("spo2") == false, "\(String(describing: first))")
