@@ -15,7 +15,9 @@ struct StreamRevocationTests {
         #expect(try server.ingest("rev", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
         let revoked = try EventStreamReader(port: server.port, path: "/cases/rev/stream", token: watcher)
         let other = try EventStreamReader(port: server.port, path: "/cases/rev/stream", token: server.tokens["read"]!)
-        Clock.sleep(seconds: 0.3)
+        // A stream starts from what is stored when it opens: let both open first.
+        #expect(waitUntil(seconds: 5) { revoked.next(within: 0.1) == nil && revoked.status == 200 })
+        #expect(waitUntil(seconds: 5) { other.next(within: 0.1) == nil && other.status == 200 })
         #expect(try server.ingest("rev", json: #"{"samples":[{"t":1795600001,"hr":71}]}"#).status == 200)
         #expect(Self.nextSample(revoked)?.data.contains(#""hr":71"#) == true)
         #expect(Self.nextSample(other)?.data.contains(#""hr":71"#) == true)
