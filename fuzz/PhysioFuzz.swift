@@ -142,7 +142,7 @@ enum FuzzTargets {
         let text = String(decoding: body, as: UTF8.self)
         if let cursor = StreamCursor(text) {
             let window: Int64 = 30_000_000
-            for value in [cursor.samples, cursor.scores, cursor.episodes] {
+            for value in [cursor.samples, cursor.scores, cursor.episodes, cursor.reviews] {
                 precondition(!value.subtractingReportingOverflow(window).overflow)
             }
             precondition(StreamCursor(cursor.text).map { $0.text == cursor.text } == true)

@@ -44,6 +44,7 @@ public final class APIServer: @unchecked Sendable {
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
             VitalsRoutes(pool: pool, answers: answers, maxRawRows: configuration.maxRowsPerRead).routes,
             AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions, maxRawRows: configuration.maxRowsPerRead).routes,
+            ReviewRoutes(pool: pool, knownCases: knownCases, scoreVersions: streams.scoreVersions).routes,
             ExportRoutes(capacity: exports).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
             AdminRoutes(pool: pool).routes,

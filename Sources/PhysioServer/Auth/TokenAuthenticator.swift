@@ -39,7 +39,7 @@ public final class TokenAuthenticator: @unchecked Sendable {
         // The row was found by its hash; comparing the hashes again in
         // constant time keeps the decision itself free of timing signals.
         let grant = found.flatMap { row in
-            constantTimeEquals(row.storedHash, hash) ? TokenGrant(name: row.name, scopes: Set(row.scopes), tokenID: row.id) : nil
+            constantTimeEquals(row.storedHash, hash) ? TokenGrant(name: row.name, scopes: TokenStore.granted(row.scopes), tokenID: row.id) : nil
         }
         lock.withLock {
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }

@@ -3,7 +3,8 @@ import PhysioHTTP
 import PhysioStore
 import PhysioPlatform
 
-/// `GET /cases/{case_id}/anomalies?from&to&min_score&granularity=episode|sample`.
+/// `GET /cases/{case_id}/anomalies?from&to&min_score&granularity=episode|sample`;
+/// episodes carry their review (ReviewRoutes).
 struct AnomalyRoutes {
     let pool: ConnectionPool
     let knownCases: KnownCases
@@ -37,9 +38,10 @@ struct AnomalyRoutes {
             json.field("granularity", granularity)
             if granularity == "episode" {
                 let episodes = try EpisodeStore().list(caseID: caseID, from: from, to: to, minScore: minScore, on: connection)
+                let reviews = episodes.isEmpty ? [:] : try ReviewStore().reviews(caseID: caseID, on: connection)
                 json.key("episodes")
                 json.beginArray()
-                for episode in episodes { Self.write(episode, to: &json) }
+                for episode in episodes { Self.write(episode, review: reviews[episode.id] ?? EpisodeReview(), to: &json) }
                 json.endArray()
             } else {
                 let scores = try ScoreStore().list(caseID: caseID, from: from, to: to, minScore: minScore,
@@ -71,7 +73,8 @@ struct AnomalyRoutes {
         json.endObject()
     }
 
-    static func write(_ episode: EpisodeRecord, to json: inout JSONWriter) {
+    /// One episode with its review (acknowledgement, verdict, audit trail).
+    static func write(_ episode: EpisodeRecord, review: EpisodeReview, to json: inout JSONWriter) {
         json.beginObject()
         json.field("id", episode.id)
         json.field("start", Timestamp.format(episode.start))
@@ -84,6 +87,8 @@ struct AnomalyRoutes {
         writeStrings("rules", episode.rules, to: &json)
         json.field("source", episode.source.rawValue)
         json.field("model_id", episode.modelID)
+        json.key("review")
+        ReviewJSON.write(review, to: &json)
         json.endObject()
     }
 

@@ -70,7 +70,12 @@ struct CaseRoutes {
                 json.null()
             }
             json.key("open_episode")
-            if let episode { AnomalyRoutes.write(episode, to: &json) } else { json.null() }
+            if let episode {
+                let review = try ReviewStore().reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
+                AnomalyRoutes.write(episode, review: review, to: &json)
+            } else {
+                json.null()
+            }
             json.field("pending_jobs", jobs.pending)
             json.field("failed_jobs", jobs.failed)
             json.endObject()

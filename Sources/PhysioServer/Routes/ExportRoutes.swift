@@ -2,7 +2,8 @@ import PhysioCore
 import PhysioHTTP
 import PhysioStore
 
-/// `GET /exports/vitals` and `GET /exports/anomalies`: CSV (RFC 4180, header
+/// `GET /exports/vitals`, `GET /exports/anomalies` and `GET /exports/annotations`
+/// (the review audit trail): CSV (RFC 4180, header
 /// row, ISO 8601 UTC times) or NDJSON, chosen by `format=` or `Accept`,
 /// streamed straight from the database. The request is checked here; the
 /// export itself runs on the exports' own capacity (ExportCapacity), which
@@ -14,14 +15,18 @@ struct ExportRoutes {
         [
             Route("GET", "/exports/vitals", scope: "export") { request in try export(request, what: .vitals) },
             Route("GET", "/exports/anomalies", scope: "export") { request in try export(request, what: .anomalies) },
+            Route("GET", "/exports/annotations", scope: "export") { request in try export(request, what: .annotations) },
         ]
     }
 
-    enum Dataset { case vitals, anomalies }
+    enum Dataset { case vitals, anomalies, annotations }
 
     func export(_ request: Request, what dataset: Dataset) throws -> Reply {
-        let allowed: Set<String> = dataset == .vitals ? ["case", "from", "to", "format", "order"]
-                                                      : ["case", "from", "to", "format", "order", "granularity"]
+        let allowed: Set<String> = switch dataset {
+        case .vitals: ["case", "from", "to", "format", "order"]
+        case .anomalies: ["case", "from", "to", "format", "order", "granularity"]
+        case .annotations: ["case", "from", "to", "format"]
+        }
         let query = try QueryParameters(request, allowed: allowed)
         let (from, to) = try query.timeRange()
         let format = try Self.format(query, accept: request.header("Accept"))
@@ -47,6 +52,9 @@ struct ExportRoutes {
             statement = granularity == "sample" ? ExportStatements.scores(caseID: caseID, from: from, to: to, order: order, format: format)
                                                 : ExportStatements.episodes(caseID: caseID, from: from, to: to, format: format)
             name = granularity == "sample" ? "anomaly-scores" : "anomaly-episodes"
+        case .annotations:
+            statement = ExportStatements.annotations(caseID: caseID, from: from, to: to, format: format)
+            name = "annotations"
         }
         let filename = "\(name)\(caseID.map { "-\($0)" } ?? "").\(format == .csv ? "csv" : "ndjson")"
         let job = ExportJob(tokenID: request.tokenID, requestID: request.id, caseID: caseID, statement: statement,

@@ -2,8 +2,8 @@ import PhysioCore
 import PhysioHTTP
 import PhysioStore
 
-/// `GET /cases/{case_id}/stream`: Server-Sent Events of new samples, scores
-/// and episodes. Resumes after `Last-Event-ID`; otherwise starts from now.
+/// `GET /cases/{case_id}/stream`: Server-Sent Events of new samples, scores,
+/// episodes and review actions. Resumes after `Last-Event-ID`; otherwise starts from now.
 struct StreamRoutes {
     let pool: ConnectionPool
     let knownCases: KnownCases
@@ -21,7 +21,8 @@ struct StreamRoutes {
             if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed) }
             // From the latest rows on: only what is new is sent.
             let latest = try CaseQueries().latestChanges(caseID: caseID, on: connection)
-            return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes))
+            let reviews = try ReviewStore().latestAction(caseID: caseID, on: connection)
+            return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes, reviews: reviews))
         }
         let stream = CaseStream(caseID: caseID, tokenID: request.tokenID, pool: pool, hub: hub, cursor: cursor, heartbeatSeconds: heartbeatSeconds)
         return Response(contentType: "text/event-stream; charset=utf-8", stream: stream,

@@ -3,8 +3,8 @@ import PhysioHTTP
 import PhysioStore
 import PhysioPlatform
 
-/// `text/event-stream` of one case: `sample`, `score` and `episode` events
-/// as they are committed. Between events the connection is suspended (no
+/// `text/event-stream` of one case: `sample`, `score`, `episode` and
+/// `review` events as they are committed. Between events the connection is suspended (no
 /// thread waits); the hub wakes it. Rows are fetched from a window behind
 /// the cursor and de-duplicated, so a row committed out of order (a late
 /// sample, a slow transaction) is still sent once.
@@ -23,6 +23,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     private var sentSamples = RecentKeys()
     private var sentScores = RecentKeys()
     private var sentEpisodes = RecentKeys()
+    private var sentReviews = RecentKeys()
     private var pending: [UInt8] = []
     private var offset = 0
     private var lastWrite = Clock.monotonicNanos()
@@ -80,13 +81,21 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                     cursor.episodes = max(cursor.episodes, episode.timestamp)
                     emit("episode", episode.json())
                 }
+                let reviews = ticket.reviewsPending.withLock { pending in defer { pending = false }; return pending }
+                    ? try queries.reviews(caseID: caseID, after: max(floor.reviews, cursor.reviews - Self.window), on: connection) : []
+                for review in reviews where sentReviews.insert(review.key, at: review.timestamp) {
+                    cursor.reviews = max(cursor.reviews, review.timestamp)
+                    emit("review", review.json())
+                }
             }
         } catch {
-            // The database is away: nothing to send now; the next wake (or heartbeat) tries again.
+            // The database is away: nothing to send now; the next wake (or heartbeat) tries again, reviews included.
+            ticket.reviewsPending.withLock { $0 = true }
         }
         sentSamples.forget(before: cursor.samples - Self.window)
         sentScores.forget(before: cursor.scores - Self.window)
         sentEpisodes.forget(before: cursor.episodes - Self.window)
+        sentReviews.forget(before: cursor.reviews - Self.window)
     }
 
     private func emit(_ event: String, _ data: String) {

@@ -21,13 +21,14 @@ final class StreamHub: @unchecked Sendable {
         let scoreVersions = self.scoreVersions
         listener.onListening { [weak self] connection in
             scoreVersions.listening(connection != nil)
-            if connection != nil { self?.wake(nil) }   // anything may have happened while no one listened
+            if connection != nil { self?.wake(nil, reviews: true) }   // anything may have happened while no one listened
         }
         listener.subscribe(.caseEvents) { [weak self] payloads, _ in
             for payload in payloads {
                 guard let event = CaseEvents.parse(payload) else { continue }
-                if event.kind == .scores { scoreVersions.scored(event.caseIDs) }
-                self?.wake(event.caseIDs)
+                // Episodes carry their reviews: a review changes /anomalies answers as scores do.
+                if event.kind == .scores || event.kind == .reviews { scoreVersions.scored(event.caseIDs) }
+                self?.wake(event.caseIDs, reviews: event.kind == .reviews)
             }
         }
         listener.every(heartbeatSeconds) { [weak self] _ in self?.wake(nil) }
@@ -49,12 +50,15 @@ final class StreamHub: @unchecked Sendable {
         }
     }
 
-    /// Wakes the streams of `caseIDs`, or all of them for nil.
-    func wake(_ caseIDs: [String]?) {
+    /// Wakes the streams of `caseIDs`, or all of them for nil; with
+    /// `reviews`, they read review actions too (only then: most wakes are
+    /// samples and scores, and the query would run for each).
+    func wake(_ caseIDs: [String]?, reviews: Bool = false) {
         let tickets: [StreamTicket] = streams.withLock { all in
             guard let caseIDs else { return all.values.flatMap { $0.values } }
             return caseIDs.flatMap { all[$0].map { Array($0.values) } ?? [] }
         }
+        if reviews { tickets.forEach { $0.reviewsPending.withLock { $0 = true } } }
         tickets.forEach { $0.waker.wake() }
     }
 
@@ -77,6 +81,8 @@ final class StreamHub: @unchecked Sendable {
 final class StreamTicket: @unchecked Sendable {
     let waker = StreamWaker()
     let tokenID: Int?
+    /// Review actions may have been recorded since the stream last read them (true at first).
+    let reviewsPending = Locked(true)
     private let revokedFlag = Locked(false)
 
     init(tokenID: Int?) { self.tokenID = tokenID }

@@ -45,10 +45,40 @@ struct StreamQueries {
 
     /// Episodes updated after `updatedAfter`; their key includes the update time, so a grown episode is sent again.
     func episodes(caseID: CaseID, updatedAfter: Int64, on connection: DatabaseConnection) throws -> [Row] {
-        try EpisodeStore().updated(caseID: caseID, after: updatedAfter, on: connection).map { record, updatedAt in
+        let updated = try EpisodeStore().updated(caseID: caseID, after: updatedAfter, on: connection)
+        let reviews = updated.isEmpty ? [:] : try ReviewStore().reviews(caseID: caseID, on: connection)
+        return updated.map { record, updatedAt in
             Row(key: "\(record.id):\(updatedAt)", timestamp: updatedAt) {
                 var json = JSONWriter(capacity: 512)
-                AnomalyRoutes.write(record, to: &json)
+                AnomalyRoutes.write(record, review: reviews[record.id] ?? EpisodeReview(), to: &json)
+                return json.string
+            }
+        }
+    }
+
+    /// Review actions recorded after `after`, each with the episode that
+    /// holds it now (null if that episode is gone) and its whole review.
+    func reviews(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> [Row] {
+        let actions = try ReviewStore().actions(caseID: caseID, after: after, on: connection)
+        guard !actions.isEmpty else { return [] }
+        let reviews = try ReviewStore().reviews(caseID: caseID, on: connection)
+        var episodes: [Int64: EpisodeRecord] = [:]
+        for id in Set(actions.map(\.episodeID)) {
+            episodes[id] = try EpisodeLineage.current(caseID: caseID, episodeID: id, on: connection)
+        }
+        return actions.map { entry in
+            Row(key: "\(entry.id)", timestamp: entry.at) {
+                var json = JSONWriter(capacity: 1024)
+                json.beginObject()
+                json.key("entry")
+                ReviewJSON.write(entry, to: &json)
+                json.key("episode")
+                if let episode = episodes[entry.episodeID] {
+                    AnomalyRoutes.write(episode, review: reviews[episode.id] ?? EpisodeReview(), to: &json)
+                } else {
+                    json.null()
+                }
+                json.endObject()
                 return json.string
             }
         }

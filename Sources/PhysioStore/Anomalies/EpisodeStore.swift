@@ -100,11 +100,18 @@ public struct EpisodeStore: Sendable {
         }
     }
 
-    /// Applies the builder's changes: deletes, then upserts.
+    /// Applies the builder's changes: deletes, then upserts, then records
+    /// which episode took in each deleted row, so its reviews follow it
+    /// (`EpisodeLineage`).
     public func apply(_ changes: EpisodeBuilder.Changes, modelID: Int64, on connection: DatabaseConnection) throws {
+        var absorbed: [EpisodeLineage.Absorbed] = []
         for episode in changes.deleted {
-            try connection.query("DELETE FROM anomaly_episodes WHERE case_id = $1 AND started_at = $2::timestamptz",
-                                 [episode.caseID, SQLTime(episode.start)])
+            let deleted = try connection.query(
+                "DELETE FROM anomaly_episodes WHERE case_id = $1 AND started_at = $2::timestamptz RETURNING id",
+                [episode.caseID, SQLTime(episode.start)])
+            absorbed += try deleted.decode((Int64).self).map {
+                EpisodeLineage.Absorbed(id: $0, caseID: episode.caseID, start: episode.start, end: episode.end)
+            }
         }
         for episode in changes.upserted {
             try connection.query("""
@@ -122,6 +129,7 @@ public struct EpisodeStore: Sendable {
                       SQLReal(episode.peakScore), Self.driversJSON(episode.vitals),
                       PostgresArray.literal(episode.rules, quoted: true), episode.source.rawValue, modelID])
         }
+        try EpisodeLineage.record(absorbed, on: connection)
     }
 
     /// `[{"vital":"sbp","weight":0.7},…]`, weights rounded to 4 places (what

@@ -1,7 +1,8 @@
 import PhysioPlatform
 
 /// Cross-node news of changed cases, over PostgreSQL NOTIFY: ingest says
-/// which cases got samples, workers which got scores. Any API node's live
+/// which cases got samples, workers which got scores, review requests which
+/// had an episode acknowledged or annotated. Any API node's live
 /// streams (Server-Sent Events) learn of them, whichever node wrote.
 /// Delivered on commit, so a listener only hears of committed rows.
 public enum CaseEvents {
@@ -10,6 +11,7 @@ public enum CaseEvents {
     public enum Kind: String, Sendable {
         case samples = "v"
         case scores = "s"
+        case reviews = "r"
     }
 
     /// Payload: kind, a space, the comma-separated case ids; `*` when the

@@ -4,7 +4,15 @@ import PhysioPlatform
 /// API tokens: `phy_` + 43 base64url characters (256 random bits). Only the
 /// SHA-256 of a token is stored; the token itself is shown once, at creation.
 public struct TokenStore {
-    public static let scopes = ["ingest", "read", "export", "admin"]
+    public static let scopes = ["ingest", "read", "export", "admin", "review"]
+
+    /// The scopes a token's stored scopes grant: admin includes review
+    /// (whoever runs the server may also acknowledge and annotate alarms).
+    public static func granted(_ stored: [String]) -> Set<String> {
+        var scopes = Set(stored)
+        if scopes.contains("admin") { scopes.insert("review") }
+        return scopes
+    }
 
     public struct Token: Sendable {
         public let id: Int

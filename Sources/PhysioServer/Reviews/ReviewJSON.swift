@@ -1,0 +1,45 @@
+import PhysioCore
+import PhysioStore
+import PhysioPlatform
+
+/// An episode's `review` as every answer that shows an episode writes it:
+/// what the trail adds up to (acknowledged, the standing verdict) and the
+/// trail itself, oldest first.
+enum ReviewJSON {
+    static func write(_ review: EpisodeReview, to json: inout JSONWriter) {
+        json.beginObject()
+        let acknowledgement = review.acknowledgement
+        json.field("acknowledged", acknowledgement != nil)
+        json.field("acknowledged_by", acknowledgement?.actor)
+        json.field("acknowledged_at", acknowledgement.map { Timestamp.format($0.at) })
+        let annotation = review.annotation
+        json.field("verdict", annotation?.verdict?.rawValue)
+        json.field("reason", annotation?.reason?.rawValue)
+        json.field("note", annotation?.note)
+        json.field("annotated_by", annotation?.actor)
+        json.field("annotated_at", annotation.map { Timestamp.format($0.at) })
+        json.key("trail")
+        json.beginArray()
+        for entry in review.trail { write(entry, to: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    /// One entry. `episode_id` and its times: the episode as it was reviewed
+    /// (for a merge, the row that was absorbed).
+    static func write(_ entry: ReviewEntry, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("action", entry.kind.rawValue)
+        json.key("id")
+        if entry.kind == .merge { json.null() } else { json.value(entry.id) }
+        json.field("at", Timestamp.format(entry.at))
+        json.field("by", entry.actor)
+        json.field("verdict", entry.verdict?.rawValue)
+        json.field("reason", entry.reason?.rawValue)
+        json.field("note", entry.note)
+        json.field("episode_id", entry.reviewedEpisodeID)
+        json.field("episode_start", Timestamp.format(entry.reviewedStart))
+        json.field("episode_end", Timestamp.format(entry.reviewedEnd))
+        json.endObject()
+    }
+}

@@ -1,0 +1,49 @@
+import PhysioCore
+import PhysioPlatform
+
+extension ExportStatements {
+    /// Every review action (the audit trail), by case then time: who did
+    /// what to which episode and when. `episode_id`, `episode_start` and
+    /// `episode_end` are the episode that holds the action now (empty if it
+    /// no longer exists); `reviewed_*` the episode as the reviewer saw it.
+    /// `from`/`to` select actions by their time.
+    public static func annotations(caseID: CaseID?, from: Int64?, to: Int64?, format: Format) -> Statement {
+        var conditions = ["true"]
+        if let caseID { conditions.append("case_id = '\(caseID.rawValue)'") }
+        if let from { conditions.append("at >= '\(Timestamp.format(from))'") }
+        if let to { conditions.append("at <= '\(Timestamp.format(to))'") }
+        let source = """
+            WITH \(EpisodeLineage.chains(actionFilter: conditions.joined(separator: " AND ")))
+            SELECT a.id, a.case_id, e.id AS episode_id, e.started_at, e.ended_at, a.action, a.verdict, a.reason, a.note,
+                   a.actor, a.at, a.episode_id AS reviewed_episode_id, a.episode_start, a.episode_end
+            FROM current cur JOIN review_actions a ON a.id = cur.action_id
+            LEFT JOIN anomaly_episodes e ON e.id = cur.episode_id
+            ORDER BY a.case_id COLLATE "C", a.at, a.id
+            """
+        switch format {
+        case .csv:
+            return Statement(sql: """
+                COPY (SELECT r.id AS action_id, r.case_id, r.episode_id, \(isoTime("r.started_at")) AS episode_start,
+                             \(isoTime("r.ended_at")) AS episode_end, r.action, r.verdict, r.reason, r.note, r.actor AS reviewer,
+                             \(isoTime("r.at")) AS at, r.reviewed_episode_id, \(isoTime("r.episode_start")) AS reviewed_start,
+                             \(isoTime("r.episode_end")) AS reviewed_end
+                      FROM (\(source)) r)
+                TO STDOUT WITH (FORMAT csv, HEADER true)
+                """, format: format)
+        case .ndjson:
+            // Each CSV row becomes a JSON line in the server (NDJSONRow): COPY's
+            // text format would double the backslashes of JSON a note needs.
+            return Statement(sql: """
+                COPY (SELECT r.id, r.case_id, r.episode_id, r.started_at, r.ended_at, r.action, r.verdict, r.reason, r.note,
+                             r.actor, r.at, r.reviewed_episode_id, r.episode_start, r.episode_end
+                      FROM (\(source)) r)
+                TO STDOUT WITH (FORMAT csv)
+                """, format: format, columns: [
+                    ("action_id", .number), ("case_id", .string), ("episode_id", .number), ("episode_start", .time),
+                    ("episode_end", .time), ("action", .string), ("verdict", .string), ("reason", .string), ("note", .string),
+                    ("reviewer", .string), ("at", .time), ("reviewed_episode_id", .number), ("reviewed_start", .time),
+                    ("reviewed_end", .time),
+                ])
+        }
+    }
+}

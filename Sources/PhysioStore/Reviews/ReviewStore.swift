@@ -1,0 +1,157 @@
+import PhysioCore
+import PhysioPlatform
+
+/// One entry of an episode's audit trail: an acknowledgement or annotation
+/// by a token holder, or a merge that brought another episode's reviews in.
+public struct ReviewEntry: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case acknowledge, annotate, merge
+    }
+
+    public let kind: Kind
+    /// The action's id; for a merge, the id of the episode row it absorbed.
+    public let id: Int64
+    /// The episode row that holds the entry now.
+    public let episodeID: Int64
+    /// The episode as the reviewer saw it (a merge: the row absorbed), and its span.
+    public let reviewedEpisodeID: Int64
+    public let reviewedStart: Int64
+    public let reviewedEnd: Int64
+    public let verdict: ReviewVerdict?
+    public let reason: ReviewReason?
+    public let note: String?
+    /// The name of the token that acted; nil for a merge (the workers').
+    public let actor: String?
+    public let at: Int64
+}
+
+/// An episode's audit trail, oldest first, and what it adds up to.
+public struct EpisodeReview: Sendable {
+    public var trail: [ReviewEntry] = []
+
+    public init(trail: [ReviewEntry] = []) { self.trail = trail }
+
+    /// The first acknowledgement: the episode has been seen.
+    public var acknowledgement: ReviewEntry? { trail.first { $0.kind == .acknowledge } }
+    /// The latest annotation: its verdict stands.
+    public var annotation: ReviewEntry? { trail.last { $0.kind == .annotate } }
+}
+
+/// What a review request did.
+public struct ReviewOutcome: Sendable {
+    /// The episode that holds the review (another id than the one asked
+    /// for when that episode has since been merged into it).
+    public let episode: EpisodeRecord
+    public let review: EpisodeReview
+    /// False when nothing was stored: the episode was acknowledged already,
+    /// or the annotation repeats the same reviewer's latest one.
+    public let stored: Bool
+}
+
+/// Who acts: the token's name (kept in the trail) and id.
+public struct Reviewer: Sendable {
+    public let name: String
+    public let tokenID: Int?
+
+    public init(name: String, tokenID: Int?) {
+        self.name = name
+        self.tokenID = tokenID
+    }
+}
+
+/// Every statement on `review_actions`: recording an action (append-only;
+/// there is no statement here or anywhere in physio that changes or
+/// deletes one) and reading trails through the episodes' merges
+/// (`EpisodeLineage`).
+public struct ReviewStore: Sendable {
+    public init() {}
+
+    public func acknowledge(caseID: CaseID, episodeID: Int64, by reviewer: Reviewer,
+                            on connection: DatabaseConnection) throws -> ReviewOutcome? {
+        try record(caseID: caseID, episodeID: episodeID, action: .acknowledge, verdict: nil, reason: nil, note: nil,
+                   by: reviewer, on: connection)
+    }
+
+    public func annotate(caseID: CaseID, episodeID: Int64, verdict: ReviewVerdict, reason: ReviewReason?, note: String?,
+                         by reviewer: Reviewer, on connection: DatabaseConnection) throws -> ReviewOutcome? {
+        try record(caseID: caseID, episodeID: episodeID, action: .annotate, verdict: verdict, reason: reason, note: note,
+                   by: reviewer, on: connection)
+    }
+
+    /// In one transaction: the episode's current row locked (a merge waits,
+    /// or has committed and is followed), the action appended unless it
+    /// repeats, and the case's live streams told. nil: no such episode.
+    private func record(caseID: CaseID, episodeID: Int64, action: ReviewAction, verdict: ReviewVerdict?, reason: ReviewReason?,
+                        note: String?, by reviewer: Reviewer, on connection: DatabaseConnection) throws -> ReviewOutcome? {
+        try connection.transaction {
+            guard let episode = try EpisodeLineage.current(caseID: caseID, episodeID: episodeID, lock: true, on: connection) else { return nil }
+            let before = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
+            let repeats = switch action {
+            case .acknowledge: before.acknowledgement != nil
+            case .annotate: before.annotation.map { $0.actor == reviewer.name && $0.verdict == verdict && $0.reason == reason && $0.note == note } ?? false
+            }
+            if repeats { return ReviewOutcome(episode: episode, review: before, stored: false) }
+            try connection.query("""
+                INSERT INTO review_actions (case_id, episode_id, episode_start, episode_end, action, verdict, reason, note, actor, token_id)
+                VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::review_action, $6::review_verdict, $7::review_reason, $8, $9, $10)
+                """, [caseID, episode.id, SQLTime(episode.start), SQLTime(episode.end), action.rawValue, verdict?.rawValue,
+                      reason?.rawValue, note, reviewer.name, reviewer.tokenID])
+            try CaseEvents.notify(.reviews, caseIDs: [caseID.rawValue], on: connection)
+            let after = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
+            return ReviewOutcome(episode: episode, review: after, stored: true)
+        }
+    }
+
+    /// The trails of a case's episodes, by the id of the episode row that holds each now.
+    public func reviews(caseID: CaseID, on connection: DatabaseConnection) throws -> [Int64: EpisodeReview] {
+        let result = try connection.query(prepared: Self.trailsSQL, [caseID])
+        var reviews: [Int64: EpisodeReview] = [:]
+        for row in result.rows {
+            let entry = try Self.entry(row)
+            reviews[entry.episodeID, default: EpisodeReview()].trail.append(entry)
+        }
+        return reviews
+    }
+
+    /// Actions on a case recorded after `after` (µs), oldest first, each with
+    /// the episode that holds it now: what live streams send.
+    public func actions(caseID: CaseID, after: Int64, limit: Int = 200, on connection: DatabaseConnection) throws -> [ReviewEntry] {
+        let result = try connection.query("""
+            WITH \(EpisodeLineage.chains(actionFilter: "case_id = $1 AND at > $2::timestamptz"))
+            \(Self.actionsSelect) ORDER BY a.at, a.id LIMIT $3
+            """, [caseID, SQLTime(after), limit])
+        return try result.rows.map(Self.entry)
+    }
+
+    /// The time of the case's latest action (µs), 0 when there is none: where a live stream starts.
+    public func latestAction(caseID: CaseID, on connection: DatabaseConnection) throws -> Int64 {
+        try connection.query("SELECT coalesce(\(SQL.micros("max(at)")), 0) FROM review_actions WHERE case_id = $1",
+                             [caseID]).scalar(Int64.self)
+    }
+
+    static let actionsSelect = """
+        SELECT a.action::text, cur.episode_id, a.id, a.episode_id, \(SQL.micros("a.episode_start")), \(SQL.micros("a.episode_end")),
+               a.verdict::text, a.reason::text, a.note, a.actor, \(SQL.micros("a.at"))
+        FROM current cur JOIN review_actions a ON a.id = cur.action_id
+        """
+
+    /// Actions, then the merges their chains passed through, by episode and time.
+    static let trailsSQL = """
+        WITH \(EpisodeLineage.chains(actionFilter: "case_id = $1"))
+        \(actionsSelect)
+        UNION ALL
+        SELECT DISTINCT 'merge', cur.episode_id, m.absorbed_id, m.absorbed_id, \(SQL.micros("m.absorbed_start")),
+               \(SQL.micros("m.absorbed_end")), NULL, NULL, NULL, NULL, \(SQL.micros("m.at"))
+        FROM chain ch JOIN current cur ON cur.action_id = ch.action_id JOIN episode_merges m ON m.absorbed_id = ch.merge_id
+        ORDER BY 2, 11, 3
+        """
+
+    static func entry(_ row: Row) throws -> ReviewEntry {
+        let (kind, episodeID, id, reviewedID, start, end, verdict, reason, note, actor, at) =
+            try row.decode((String, Int64, Int64, Int64, Int64, Int64, String?, String?, String?, String?, Int64).self)
+        guard let entryKind = ReviewEntry.Kind(rawValue: kind) else { throw DatabaseError(message: "review entry \(id) is a \(kind)") }
+        return ReviewEntry(kind: entryKind, id: id, episodeID: episodeID, reviewedEpisodeID: reviewedID, reviewedStart: start,
+                           reviewedEnd: end, verdict: verdict.flatMap(ReviewVerdict.init(rawValue:)),
+                           reason: reason.flatMap(ReviewReason.init(rawValue:)), note: note, actor: actor, at: at)
+    }
+}
