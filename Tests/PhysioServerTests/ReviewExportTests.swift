@@ -5,9 +5,6 @@ import PhysioStore
 import PhysioTestSupport
 import Testing
 import PhysioPlatform
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `GET /exports/annotations`: the audit trail as CSV or NDJSON, each action
 /// with the episode that holds it now and the episode as it was reviewed.
@@ -90,7 +87,7 @@ struct ReviewExportTests {
         withExtendedLifetime(annotationLine) {}
     }
 
-    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with pandas) is not set: run scripts/test"))
+    @Test(.enabled(if: PythonScript.isAvailable, "\(PythonScript.skipMessage)"))
     func pandasReadsTheAnnotations() throws {
         let server = try TestServer()
         let (_, _, merged) = try reviewed(server)
@@ -109,12 +106,7 @@ struct ReviewExportTests {
             assert csv["note"].iloc[1] == 'flush, "square" wave'
             print("ok")
             """
-        let path = "/tmp/physio-annotations-\(getpid()).py"
-        guard let file = fopen(path, "wb") else { Issue.record("cannot write \(path)"); return }
-        fputs(script, file)
-        fclose(file)
-        defer { unlink(path) }
-        let output = try Shell.output("'\(String(cString: getenv("PHYSIO_TEST_PYTHON")))' '\(path)' 2>&1 || true")
+        let output = try PythonScript.run(script)
         #expect(output.hasSuffix("ok\n"), "\(output)")
     }
 }
