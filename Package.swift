@@ -20,6 +20,10 @@ let package = Package(
                        providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // epoll, accept4, pipe2: not in Swift's Glibc module. Headers only.
+        .systemLibrary(name: "CEpoll"),
+        .systemLibrary(name: "CGnuTLS", pkgConfig: "gnutls",
+                       providers: [.apt(["libgnutls28-dev"])]),
 
         // Platform under every layer: logging, locks, threads, clock, metrics, encodings.
         .target(name: "PhysioPlatform"),
@@ -34,13 +38,15 @@ let package = Package(
         .target(name: "PhysioData", dependencies: ["PhysioCore", "PhysioPlatform", "CZlib"]),
         // HTTP knows no domain and no database.
         .target(name: "PhysioHTTP", dependencies: ["PhysioPlatform", "CMicroHTTPD", "CJansson", "CZlib"]),
+        // HL7 v2 over MLLP: the listener and ER7 syntax; like HTTP, no domain and no database.
+        .target(name: "PhysioHL7", dependencies: ["PhysioPlatform", "CEpoll", "CGnuTLS"]),
         .target(name: "PhysioClient", dependencies: ["PhysioCore", "PhysioPlatform"]),
         .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore"]),
         .target(name: "PhysioServer",
-                dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore", "PhysioHTTP", "PhysioWorker"],
+                dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore", "PhysioHTTP", "PhysioHL7", "PhysioWorker"],
                 plugins: ["EmbedFiles"]),
         .executableTarget(name: "physio", dependencies: [
-            "PhysioPlatform", "PhysioCore", "PhysioLab", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer",
+            "PhysioPlatform", "PhysioCore", "PhysioLab", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioHL7", "PhysioServer",
             "PhysioWorker", "PhysioClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -50,7 +56,7 @@ let package = Package(
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["physio-embed"]),
 
         .target(name: "PhysioTestSupport",
-                dependencies: ["PhysioPlatform", "PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioServer",
+                dependencies: ["PhysioPlatform", "PhysioCore", "PhysioData", "PhysioStore", "PhysioHTTP", "PhysioHL7", "PhysioServer",
                                "PhysioWorker", "PhysioClient"],
                 path: "Tests/PhysioTestSupport"),
         .testTarget(name: "PhysioPlatformTests", dependencies: ["PhysioPlatform"]),
@@ -58,9 +64,10 @@ let package = Package(
         .testTarget(name: "PhysioLabTests", dependencies: ["PhysioLab", "PhysioCore", "PhysioPlatform"]),
         .testTarget(name: "PhysioDataTests", dependencies: ["PhysioData", "PhysioCore", "PhysioPlatform"], exclude: ["Fixtures"]),
         .testTarget(name: "PhysioStoreTests", dependencies: ["PhysioStore", "PhysioCore", "PhysioPlatform", "PhysioTestSupport"]),
+        .testTarget(name: "PhysioHL7Tests", dependencies: ["PhysioHL7", "PhysioPlatform"]),
         .testTarget(name: "PhysioHTTPTests", dependencies: ["PhysioHTTP", "PhysioPlatform", "PhysioClient", "PhysioTestSupport"]),
         .testTarget(name: "PhysioServerTests",
-                    dependencies: ["PhysioServer", "PhysioHTTP", "PhysioStore", "PhysioCore", "PhysioPlatform", "PhysioClient",
+                    dependencies: ["PhysioServer", "PhysioHTTP", "PhysioHL7", "PhysioStore", "PhysioCore", "PhysioPlatform", "PhysioClient",
                                    "PhysioTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PhysioWorkerTests",

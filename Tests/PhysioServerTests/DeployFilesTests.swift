@@ -17,7 +17,7 @@ struct DeployFilesTests {
     @Test func theReadmeDocumentsEveryServeSetting() throws {
         let readme = try Self.text(Shell.repositoryRoot + "/README.md")
         let help = try Shell.output("'\(PhysioProcess.binary)' serve --help 2>&1")
-        let names = Set(help.split(whereSeparator: { !($0.isLetter || $0 == "_") }).filter { $0.hasPrefix("PHYSIO_") && $0.count > 7 })
+        let names = Set(help.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).filter { $0.hasPrefix("PHYSIO_") && $0.count > 7 })
         #expect(names.count >= 20, "\(help)")
         for name in names.sorted() {
             #expect(readme.contains("`\(name)`"), "\(name) is not in the README's configuration table")

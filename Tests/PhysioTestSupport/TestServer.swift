@@ -31,6 +31,12 @@ public final class TestServer: @unchecked Sendable {
 
     public var port: UInt16 { server.port }
 
+    /// The MLLP port, when the test configured HL7 (`configuration.hl7`).
+    public var hl7Port: UInt16 { server.hl7Port! }
+
+    /// A sender connected to the MLLP port.
+    public func mllp() throws -> MLLPTestClient { try MLLPTestClient(port: hl7Port) }
+
     public func client() -> HTTPClient { HTTPClient(host: "127.0.0.1", port: port) }
 
     public func bearer(_ scope: String) -> (String, String) { ("Authorization", "Bearer \(tokens[scope]!)") }

@@ -2,7 +2,7 @@
 # Source it; it defines functions only.
 
 # Packages the build and the tests need (Debian names).
-PHYSIO_APT_PACKAGES=(libmicrohttpd-dev libjansson-dev libpq-dev postgresql zlib1g-dev pkg-config curl openssl)
+PHYSIO_APT_PACKAGES=(libmicrohttpd-dev libjansson-dev libpq-dev postgresql zlib1g-dev libgnutls28-dev pkg-config curl openssl)
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"

@@ -55,7 +55,10 @@ public final class HTTPServer: @unchecked Sendable {
         if isIPv6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
         if isTLS { flags |= UInt32(MHD_USE_TLS.rawValue) }
 
-        var address = try SocketAddress(host: configuration.bindAddress, port: configuration.port)
+        var address: SocketAddress
+        do { address = try SocketAddress(host: configuration.bindAddress, port: configuration.port) } catch {
+            throw HTTPServerError.badAddress(configuration.bindAddress)
+        }
         let logSink: physio_log_sink = physioMHDLogSink
         // No LISTENING_ADDRESS_REUSE: it adds SO_REUSEPORT, and a second server
         // on the port would start and silently take half the connections.

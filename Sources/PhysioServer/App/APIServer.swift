@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioHL7
 import PhysioHTTP
 import PhysioStore
 
@@ -21,6 +22,8 @@ public final class APIServer: @unchecked Sendable {
     /// Every route the router knows (the contract test checks each is described).
     public let routes: [Route]
     private let http: HTTPServer
+    /// HL7 v2 over MLLP, when configured.
+    private let hl7: MLLPServer?
 
     public init(configuration: ServerConfiguration) {
         self.configuration = configuration
@@ -65,19 +68,43 @@ public final class APIServer: @unchecked Sendable {
         metrics.observe(answers: answers)
         metrics.observe(exports: exports)
         metrics.observe(blockingWork: blockingWork)
+        if var settings = configuration.hl7 {
+            // The HTTP port's certificate, unless the listener was given its own.
+            if settings.listener.tlsCertificatePEM == nil {
+                settings.listener.tlsCertificatePEM = configuration.http.tlsCertificatePEM
+                settings.listener.tlsKeyPEM = configuration.http.tlsKeyPEM
+            }
+            let ingest = HL7Ingest(configuration: settings, committer: committer, metrics: HL7Metrics(registry: metrics.registry),
+                                   ingestMetrics: metrics)
+            let server = MLLPServer(configuration: settings.listener) { frame, reply in ingest.handle(frame, reply: reply) }
+            HL7Metrics.observe(server, in: metrics.registry)
+            hl7 = server
+        } else {
+            hl7 = nil
+        }
     }
 
     public var port: UInt16 { http.port }
 
+    /// The MLLP port actually bound, when HL7 is served.
+    public var hl7Port: UInt16? { hl7?.port }
+
     public func start() throws {
         listener.start()
         try http.start()
+        do {
+            try hl7?.start()
+        } catch {
+            http.stop()
+            throw error
+        }
     }
 
     /// Stops accepting, finishes in-flight requests (their commits included),
     /// then stops the writers.
     public func stop() {
         exports.stop()
+        hl7?.stop()
         http.stop()
         exportRunner.stop()
         blockingWork.stop()

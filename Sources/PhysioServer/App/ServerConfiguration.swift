@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var streamHeartbeatSeconds = 15.0
     /// Identifier systems whose values name cases in FHIR references given only by identifier.
     public var fhirCaseIdentifiers = FHIRCaseIdentifiers()
+    /// HL7 v2 over MLLP on a port of its own (`--hl7-port`); nil: none.
+    public var hl7: HL7Configuration?
 
     public init(databaseURL: String) { self.databaseURL = databaseURL }
 }

@@ -69,6 +69,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("fhir-case-identifier"),
             help: "SYSTEM or SYSTEM=PREFIX: in FHIR, a subject or encounter given only by an identifier of SYSTEM names case PREFIX+value; repeatable (env PHYSIO_FHIR_CASE_IDENTIFIERS, space-separated).")
     var fhirCaseIdentifiers = Environment.string("PHYSIO_FHIR_CASE_IDENTIFIERS", default: "").split(separator: " ").map(String.init)
+    @OptionGroup var hl7: HL7Options
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -91,6 +92,7 @@ struct Serve: ParsableCommand {
         guard HTTPConfiguration.AccessLog(rawValue: accessLog) != nil else {
             throw ValidationError("--access-log must be all, errors or off")
         }
+        try hl7.check()
     }
 
     // The environment is read here, not as the options' defaults: an optional
@@ -129,10 +131,11 @@ struct Serve: ParsableCommand {
         configuration.readCacheBytes = readCacheBytes
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
         configuration.fhirCaseIdentifiers = FHIRCaseIdentifiers(parsing: fhirCaseIdentifiers)!
+        configuration.hl7 = try hl7.configuration(bind: bind, perClientConnectionLimit: perClientConnectionLimit)
 
         // Client connections, database connections (handlers, exports,
         // writers, workers, the listener) and a margin for files and logs.
-        let needed = connectionLimit + poolSize + exportConnections + commitWriters + 2 * workerOptions.workers + 64
+        let needed = connectionLimit + (configuration.hl7 == nil ? 0 : hl7.hl7ConnectionLimit) + poolSize + exportConnections + commitWriters + 2 * workerOptions.workers + 64
         if let limits = OpenFileLimit.raise(toCover: needed), limits.soft < needed {
             Log.warning("the open-file limit is below what --connection-limit needs: raise the hard limit (systemd LimitNOFILE, ulimit -Hn) or lower --connection-limit",
                         ["soft": .int(limits.soft), "hard": .int(limits.hard), "needed": .int(needed)])

@@ -28,10 +28,22 @@ enum VitalSignCodes {
             "8310-5": .vital(.temp),      // Body temperature
             "19889-5": .vital(.etco2),    // CO2 partial pressure, end-tidal
         ],
+        // ISO/IEEE 11073-10101 numeric codes (partition × 65536 + term code).
+        // Checked against: GE B40/B105/B125 HL7 Reference Manual 2062665-001,
+        // PCD-01 examples (147842, 149522, 150033–35, 150344, 150456, 151562);
+        // HL7 Denmark's DK Core ValueSet IEEEBasicObservation, which lists
+        // IEEE's codes (149514, 149522, 149530, 149546, 150020–23, 150324,
+        // 150364, 150368, 150392, 151562–151594, 1884xx); 150016–19 and
+        // 150036–39 follow 10101's pattern of a pressure's code + 1, 2, 3 for
+        // its systolic, diastolic and mean (150020–23, 150032–35 above).
         mdc: [
             "147842": .vital(.hr),        // MDC_ECG_HEART_RATE
+            "149514": .vital(.hr),        // MDC_PULS_RATE
+            "149522": .vital(.hr),        // MDC_BLD_PULS_RATE_INV (arterial line)
             "149530": .vital(.hr),        // MDC_PULS_OXIM_PULS_RATE (pulse rate from the oximeter)
+            "149546": .vital(.hr),        // MDC_PULS_RATE_NON_INV
             "150456": .vital(.spo2),      // MDC_PULS_OXIM_SAT_O2
+            "150324": .vital(.spo2),      // MDC_SAT_O2_ART
             "150016": .bloodPressurePanel,   // MDC_PRESS_BLD (its components)
             "150017": .vital(.sbp),       // MDC_PRESS_BLD_SYS
             "150018": .vital(.dbp),       // MDC_PRESS_BLD_DIA
@@ -43,8 +55,22 @@ enum VitalSignCodes {
             "150033": .vital(.sbp),       // MDC_PRESS_BLD_ART_SYS
             "150034": .vital(.dbp),       // MDC_PRESS_BLD_ART_DIA
             "150035": .vital(.mbp),       // MDC_PRESS_BLD_ART_MEAN
+            "150036": .bloodPressurePanel,   // MDC_PRESS_BLD_ART_ABP
+            "150037": .vital(.sbp),       // MDC_PRESS_BLD_ART_ABP_SYS
+            "150038": .vital(.dbp),       // MDC_PRESS_BLD_ART_ABP_DIA
+            "150039": .vital(.mbp),       // MDC_PRESS_BLD_ART_ABP_MEAN
             "151562": .vital(.rr),        // MDC_RESP_RATE
+            "151570": .vital(.rr),        // MDC_AWAY_RESP_RATE
+            "151578": .vital(.rr),        // MDC_TTHOR_RESP_RATE (impedance)
+            "151594": .vital(.rr),        // MDC_CO2_RESP_RATE
             "150344": .vital(.temp),      // MDC_TEMP
+            "150364": .vital(.temp),      // MDC_TEMP_BODY
+            "150368": .vital(.temp),      // MDC_TEMP_CORE
+            "150392": .vital(.temp),      // MDC_TEMP_TYMP
+            "188420": .vital(.temp),      // MDC_TEMP_RECT
+            "188424": .vital(.temp),      // MDC_TEMP_ORAL
+            "188428": .vital(.temp),      // MDC_TEMP_EAR
+            "188452": .vital(.temp),      // MDC_TEMP_AXILLA
             "151708": .vital(.etco2),     // MDC_AWAY_CO2_ET
         ],
     ]
@@ -52,6 +78,21 @@ enum VitalSignCodes {
     static func meaning(system: String?, code: String?) -> Meaning? {
         guard let system, let code else { return nil }
         return codes[system]?[code]
+    }
+
+    /// When one message carries the same vital twice for one instant (a
+    /// monitor sends the ECG heart rate and the arterial line's pulse rate),
+    /// the higher rank is kept: ECG over a pressure line's pulse over the
+    /// oximeter's or the cuff's; invasive pressure over the cuff;
+    /// airway-measured respiratory rate over impedance. Equal ranks: the
+    /// first one sent.
+    static func rank(mdc code: String) -> Int {
+        switch code {
+        case "147842", "150033", "150034", "150035", "150037", "150038", "150039", "151570", "151594": 3
+        case "149522", "150017", "150018", "150019", "151562": 2
+        case "149530", "149546", "149514", "150021", "150022", "150023", "151578": 1
+        default: 2
+        }
     }
 
     /// The value in physio's unit, or nil if `unit` (a UCUM code) is not one

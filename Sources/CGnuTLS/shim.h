@@ -1,0 +1,37 @@
+#ifndef PHYSIO_GNUTLS_SHIM_H
+#define PHYSIO_GNUTLS_SHIM_H
+#include <gnutls/gnutls.h>
+
+/* Flag unions and macros Swift cannot use directly, for the MLLP listener's TLS. */
+
+static inline int physio_tls_session_init(gnutls_session_t *session) {
+    return gnutls_init(session, GNUTLS_SERVER | GNUTLS_NONBLOCK);
+}
+
+static inline int physio_tls_use(gnutls_session_t session, gnutls_certificate_credentials_t credentials, int fd) {
+    int result = gnutls_set_default_priority(session);
+    if (result < 0) return result;
+    result = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, credentials);
+    if (result < 0) return result;
+    gnutls_certificate_server_set_request(session, GNUTLS_CERT_IGNORE);
+    gnutls_transport_set_int2(session, fd, fd);
+    return 0;
+}
+
+static inline int physio_tls_load_pem(gnutls_certificate_credentials_t credentials,
+                                      const char *certificate, unsigned certificateLength,
+                                      const char *key, unsigned keyLength) {
+    gnutls_datum_t certificateDatum = { (unsigned char *)certificate, certificateLength };
+    gnutls_datum_t keyDatum = { (unsigned char *)key, keyLength };
+    return gnutls_certificate_set_x509_key_mem(credentials, &certificateDatum, &keyDatum, GNUTLS_X509_FMT_PEM);
+}
+
+static inline int physio_tls_would_block(long result) {
+    return result == GNUTLS_E_AGAIN || result == GNUTLS_E_INTERRUPTED;
+}
+
+static inline void physio_tls_close(gnutls_session_t session) {
+    gnutls_bye(session, GNUTLS_SHUT_WR);
+    gnutls_deinit(session);
+}
+#endif

@@ -1,0 +1,131 @@
+import PhysioPlatform
+
+/// An acknowledgement (ACK) answering a message, in original mode: MSA-1
+/// AA, AE or AR (or CA, CE, CR for a commit acknowledgement), MSA-2 the
+/// message's control id, and an ERR segment per problem. Written with the
+/// message's own delimiters; ERR takes the layout of the message's
+/// version (ERR-1 before v2.5, ERR-2 to ERR-4 and ERR-8 from v2.5 on).
+public struct HL7Acknowledgement: Sendable {
+    public enum Code: String, Sendable, CaseIterable {
+        case accept = "AA", error = "AE", reject = "AR"
+        case commitAccept = "CA", commitError = "CE", commitReject = "CR"
+    }
+
+    /// One ERR segment: where (segment, its sequence, field) and what
+    /// (an HL7 table 0357 code, a severity, a sentence for people).
+    public struct Problem: Error, Sendable, Equatable {
+        public enum Severity: String, Sendable { case error = "E", warning = "W", information = "I" }
+        public let segment: String
+        public let sequence: Int
+        public let field: Int
+        public let code: Int
+        public let severity: Severity
+        public let text: String
+
+        public init(segment: String, sequence: Int, field: Int, code: Int, severity: Severity = .error, text: String) {
+            self.segment = segment
+            self.sequence = sequence
+            self.field = field
+            self.code = code
+            self.severity = severity
+            self.text = text
+        }
+
+        /// HL7 table 0357's name for `code`.
+        public var codeName: String {
+            switch code {
+            case 0: "Message accepted"
+            case 100: "Segment sequence error"
+            case 101: "Required field missing"
+            case 102: "Data type error"
+            case 103: "Table value not found"
+            case 104: "Value too long"
+            case 200: "Unsupported message type"
+            case 201: "Unsupported event code"
+            case 202: "Unsupported processing id"
+            case 203: "Unsupported version id"
+            case 205: "Duplicate key identifier"
+            case 207: "Application internal error"
+            default: "Error"
+            }
+        }
+    }
+
+    public let code: Code
+    public let problems: [Problem]
+
+    public init(code: Code, problems: [Problem] = []) {
+        self.code = code
+        self.problems = problems
+    }
+
+    /// The ACK's bytes (segments ended by CR, no MLLP framing). `message`
+    /// nil: the input could not be read as a message; the answer then uses
+    /// the standard delimiters and an empty MSA-2.
+    public func encode(answering message: HL7Message?, controlID: String, now: Int64) -> [UInt8] {
+        let encoding = message?.encoding ?? .standard
+        let header = message?.header
+        func raw(_ number: Int) -> [UInt8] { header.map { Array($0.field(number).raw) } ?? [] }
+        let version = header.map { String(decoding: $0.field(12).component(1).raw, as: UTF8.self) } ?? ""
+        let numericVersion = Self.versionNumber(version)
+        let trigger = header.map { Array($0.field(9).component(2).raw) } ?? []
+
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + problems.count * 120)
+        let f = encoding.field, c = encoding.component
+        func text(_ value: String) -> [UInt8] { HL7Escapes.escape(value.utf8, encoding: encoding) }
+        out += Array("MSH".utf8) + [f] + encoding.declaration + [f]
+        let receivingApplication = raw(5)
+        out += (receivingApplication.isEmpty ? Array("physio".utf8) : receivingApplication) + [f]
+        out += raw(6) + [f] + raw(3) + [f] + raw(4) + [f]
+        out += Array(Self.timestamp(now).utf8) + [f, f]
+        out += Array("ACK".utf8) + (trigger.isEmpty ? [] : [c] + trigger) + (numericVersion >= 240 ? [c] + Array("ACK".utf8) : []) + [f]
+        out += text(controlID) + [f]
+        let processing = raw(11)
+        out += (processing.isEmpty ? [0x50] : processing) + [f]
+        out += version.isEmpty ? Array("2.6".utf8) : raw(12)
+        out.append(0x0D)
+
+        out += Array("MSA".utf8) + [f] + Array(code.rawValue.utf8) + [f] + raw(10)
+        // MSA-3 (text) is withdrawn in v2.7; before, engines show it.
+        if let first = problems.first, numericVersion < 270 {
+            out += [f] + text(String(first.text.prefix(80)))
+        }
+        out.append(0x0D)
+
+        for problem in problems.prefix(50) {
+            out += Array("ERR".utf8) + [f]
+            let location = Array(problem.segment.utf8) + [c] + Array(String(problem.sequence).utf8)
+                + (problem.field > 0 ? [c] + Array(String(problem.field).utf8) : [])
+            if numericVersion != 0 && numericVersion < 250 {
+                // ERR-1 (ELD): segment^sequence^field^code&text&HL70357
+                let s = encoding.subcomponent
+                out += location + (problem.field > 0 ? [] : [c]) + [c] + Array(String(problem.code).utf8) + [s]
+                    + text(problem.codeName) + [s] + Array("HL70357".utf8)
+            } else {
+                // ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8 user message.
+                out += [f] + location + [f] + Array(String(problem.code).utf8) + [c] + text(problem.codeName) + [c]
+                    + Array("HL70357".utf8) + [f] + Array(problem.severity.rawValue.utf8) + [f, f, f, f] + text(problem.text)
+            }
+            out.append(0x0D)
+        }
+        return out
+    }
+
+    /// "2.5.1" as 251, "2.3" as 230; 0 when not a version number.
+    public static func versionNumber(_ version: String) -> Int {
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), let major = Int(parts[0]), let minor = Int(parts[1]),
+              major < 10, minor < 10 else { return 0 }
+        let patch = parts.count == 3 ? Int(parts[2]) ?? -1 : 0
+        guard (0...9).contains(patch) else { return 0 }
+        return major * 100 + minor * 10 + patch
+    }
+
+    /// YYYYMMDDHHMMSS.SSSS+0000 (HL7 DTM, UTC).
+    static func timestamp(_ micros: Int64) -> String {
+        let iso = Timestamp.format(micros, fixedMicros: true)  // 2026-11-24T10:00:00.123456Z
+        let digits = iso.filter(\.isNumber)                     // 20261124100000123456
+        return String(digits.prefix(14)) + "." + String(digits.dropFirst(14).prefix(4)) + "+0000"
+    }
+}

@@ -1,0 +1,104 @@
+/// Cuts a byte stream into MLLP frames (HL7 v2 Minimal Lower Layer
+/// Protocol, release 2): a start block 0x0B, the message, an end block
+/// 0x1C and a carriage return 0x0D.
+///
+/// Bytes between frames (line breaks, keep-alive noise) are skipped. A
+/// frame ends at 0x1C, which cannot occur in HL7 text; the CR after it is
+/// expected and skipped. A start block inside a frame abandons the partial
+/// frame (the sender started over). A frame longer than `maxMessageBytes`
+/// is read to its end without being kept: its first bytes are handed on so
+/// that the answer can name the message.
+public struct MLLPFramer: Sendable {
+    public enum Frame: Sendable, Equatable {
+        case message([UInt8])
+        /// A frame over the limit: its first `prefixBytes` bytes and its length.
+        case oversized(prefix: [UInt8], length: Int)
+    }
+
+    public static let startBlock: UInt8 = 0x0B
+    public static let endBlock: UInt8 = 0x1C
+    public static let carriageReturn: UInt8 = 0x0D
+    /// How much of an oversized frame is kept to read its header from.
+    public static let prefixBytes = 4096
+
+    public let maxMessageBytes: Int
+    private var buffer: [UInt8] = []
+    private var inFrame = false
+    private var frameLength = 0
+    /// Partial frames abandoned for a new start block, and bytes outside frames.
+    public private(set) var abandonedFrames = 0
+    public private(set) var strayBytes = 0
+
+    public init(maxMessageBytes: Int) {
+        self.maxMessageBytes = max(1, maxMessageBytes)
+    }
+
+    /// True while part of a frame has arrived and its end has not.
+    public var isInsideFrame: Bool { inFrame }
+
+    /// Feeds bytes; returns the frames they complete, in order.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) -> [Frame] {
+        var frames: [Frame] = []
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if !inFrame {
+                // Skip to the next start block.
+                while index < count && bytes[index] != Self.startBlock {
+                    let byte = bytes[index]
+                    if byte != Self.carriageReturn && byte != 0x0A && byte != 0x20 { strayBytes += 1 }
+                    index += 1
+                }
+                guard index < count else { break }
+                index += 1
+                inFrame = true
+                frameLength = 0
+                buffer.removeAll(keepingCapacity: buffer.capacity <= 65536)
+                continue
+            }
+            // Inside a frame: up to the end block (or a new start block).
+            var end = index
+            while end < count && bytes[end] != Self.endBlock && bytes[end] != Self.startBlock { end += 1 }
+            keep(bytes, index..<end)
+            index = end
+            guard index < count else { break }
+            if bytes[index] == Self.startBlock {
+                abandonedFrames += 1
+                inFrame = false  // the loop takes the start block again
+                continue
+            }
+            index += 1  // the end block
+            inFrame = false
+            if frameLength > maxMessageBytes {
+                frames.append(.oversized(prefix: buffer, length: frameLength))
+            } else {
+                frames.append(.message(buffer))
+            }
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 65536)
+        }
+        return frames
+    }
+
+    /// Convenience for tests and tools.
+    public mutating func append(_ bytes: [UInt8]) -> [Frame] {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    private mutating func keep(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        let room = (frameLength > maxMessageBytes ? Self.prefixBytes : maxMessageBytes + 1) - buffer.count
+        if room > 0 {
+            let kept = range.lowerBound..<min(range.upperBound, range.lowerBound + room)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[kept]))
+        }
+        frameLength += range.count
+        if frameLength > maxMessageBytes && buffer.count > Self.prefixBytes {
+            buffer.removeSubrange(Self.prefixBytes...)
+        }
+    }
+
+    /// One message framed for sending.
+    public static func frame(_ message: [UInt8]) -> [UInt8] {
+        [startBlock] + message + [endBlock, carriageReturn]
+    }
+}

@@ -1,0 +1,101 @@
+import CGnuTLS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The certificate and key the listener presents (the HTTP port's own),
+/// loaded once.
+final class TLSCredentials: @unchecked Sendable {
+    let credentials: gnutls_certificate_credentials_t
+
+    init(certificatePEM: String, keyPEM: String) throws {
+        var credentials: gnutls_certificate_credentials_t?
+        guard gnutls_certificate_allocate_credentials(&credentials) == 0, let credentials else {
+            throw MLLPServerError.tls("cannot allocate credentials")
+        }
+        self.credentials = credentials
+        let result = certificatePEM.withCString { certificate in
+            keyPEM.withCString { key in
+                physio_tls_load_pem(credentials, certificate, UInt32(strlen(certificate)), key, UInt32(strlen(key)))
+            }
+        }
+        guard result >= 0 else {
+            throw MLLPServerError.tls("the certificate or key was refused: \(String(cString: gnutls_strerror(result)))")
+        }
+    }
+
+    deinit { gnutls_certificate_free_credentials(credentials) }
+}
+
+/// TLS over a non-blocking socket with GnuTLS (the library libmicrohttpd
+/// serves HTTPS with): the handshake and records advance as epoll reports
+/// the socket ready, never waiting.
+final class TLSTransport: MLLPTransport {
+    private let descriptor: Int32
+    private let session: gnutls_session_t
+    private weak var server: MLLPServer?
+    private(set) var established = false
+    var isEstablished: Bool { established }
+    /// A record send that returned EAGAIN must be finished (GnuTLS keeps its data).
+    private var sendInterrupted = false
+
+    init(descriptor: Int32, credentials: TLSCredentials, server: MLLPServer) throws {
+        var session: gnutls_session_t?
+        guard physio_tls_session_init(&session) == 0, let session else { throw MLLPServerError.tls("cannot start a session") }
+        guard physio_tls_use(session, credentials.credentials, descriptor) == 0 else {
+            gnutls_deinit(session)
+            throw MLLPServerError.tls("cannot configure a session")
+        }
+        self.descriptor = descriptor
+        self.session = session
+        self.server = server
+    }
+
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
+        if !established, let pending = handshake() { return pending }
+        let result = gnutls_record_recv(session, buffer.baseAddress, buffer.count)
+        if result > 0 { return .bytes(result) }
+        if result == 0 { return .closed }
+        if physio_tls_would_block(result) != 0 { return .wouldBlock(wantsWrite: gnutls_record_get_direction(session) == 1) }
+        if result == Int(GNUTLS_E_REHANDSHAKE) { return .wouldBlock(wantsWrite: false) }
+        return gnutls_error_is_fatal(Int32(result)) != 0 ? .failed : .wouldBlock(wantsWrite: false)
+    }
+
+    func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        if !established {
+            if let pending = handshake() { return pending }
+        }
+        let result = sendInterrupted
+            ? gnutls_record_send(session, nil, 0)
+            : gnutls_record_send(session, bytes.baseAddress, min(bytes.count, 16384))
+        if result > 0 {
+            sendInterrupted = false
+            return .bytes(result)
+        }
+        if physio_tls_would_block(result) != 0 {
+            sendInterrupted = true
+            return .wouldBlock(wantsWrite: true)
+        }
+        return .failed
+    }
+
+    var hasBufferedInput: Bool { established && gnutls_record_check_pending(session) > 0 }
+
+    func close() {
+        physio_tls_close(session)
+        Glibc.close(descriptor)
+    }
+
+    /// nil once the handshake is done; else what the caller should report.
+    private func handshake() -> TransportResult? {
+        let result = gnutls_handshake(session)
+        if result == 0 {
+            established = true
+            return nil
+        }
+        if physio_tls_would_block(Int(result)) != 0 { return .wouldBlock(wantsWrite: gnutls_record_get_direction(session) == 1) }
+        if gnutls_error_is_fatal(result) == 0 { return .wouldBlock(wantsWrite: false) }
+        server?.handshakeFailed()
+        return .failed
+    }
+}

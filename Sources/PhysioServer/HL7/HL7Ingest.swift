@@ -1,0 +1,169 @@
+import PhysioCore
+import PhysioHL7
+import PhysioPlatform
+import PhysioStore
+
+/// Each HL7 message from the MLLP listener: read, stored through the same
+/// group committer as HTTP and FHIR ingest (the same merge rule, ranges,
+/// queue jobs and scoring), and acknowledged only once committed: AA (with
+/// a warning ERR per value that conflicts with one stored before), AE
+/// naming the segment and field of a message that cannot be used, AR for
+/// a message type or version not taken, or when the database could not
+/// store it (then resend). Runs on the listener's threads and never waits.
+final class HL7Ingest: @unchecked Sendable {
+    let reader: ObservationReportReader
+    let committer: GroupCommitter
+    let metrics: HL7Metrics
+    let ingestMetrics: ServerMetrics
+    let ledger: HL7MessageLedger
+    private let controlIDPrefix: String
+    private let counter = Locked<UInt64>(0)
+
+    init(configuration: HL7Configuration, committer: GroupCommitter, metrics: HL7Metrics, ingestMetrics: ServerMetrics) {
+        reader = ObservationReportReader(caseRule: configuration.caseRule, timeZone: configuration.timeZone)
+        self.committer = committer
+        self.metrics = metrics
+        self.ingestMetrics = ingestMetrics
+        ledger = HL7MessageLedger(capacity: configuration.rememberedMessages)
+        var random = SystemRandomNumberGenerator()
+        controlIDPrefix = "physio-" + String(UInt32.random(in: 0...UInt32.max, using: &random), radix: 16)
+    }
+
+    func handle(_ frame: MLLPFramer.Frame, reply: MLLPReply) {
+        switch frame {
+        case .oversized(let prefix, let length):
+            let header = Self.header(of: prefix)
+            metrics.record(.refused)
+            answer(reply, header, HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 104,
+                text: "the message is \(length) bytes, over this server's limit (--hl7-max-message-bytes); nothing was stored")]), success: false)
+        case .message(let bytes):
+            handle(bytes, reply: reply)
+        }
+    }
+
+    private func handle(_ bytes: [UInt8], reply: MLLPReply) {
+        let message: HL7Message
+        do {
+            message = try HL7Message.parse(bytes)
+        } catch {
+            // The header alone may still be readable, to answer in the sender's terms.
+            let header = Self.header(of: bytes)
+            let code: HL7Acknowledgement.Code = header == nil ? .reject : .error
+            metrics.record(.refused)
+            return answer(reply, header, HL7Acknowledgement(code: code, problems: [.init(segment: error.segment, sequence: error.sequence,
+                field: error.field, code: error.segment == "MSH" ? 102 : 100, text: error.detail)]), success: false)
+        }
+        let controlID = message.header.field(10)
+        guard !controlID.isEmpty else {
+            metrics.record(.refused)
+            return answer(reply, message, HL7Acknowledgement(code: .error, problems: [.init(segment: "MSH", sequence: 1, field: 10, code: 101,
+                text: "MSH-10 (the message control id) is required: acknowledgements name the message by it")]), success: false)
+        }
+        let key = "\(String(decoding: message.header.field(3).raw, as: UTF8.self))|\(String(decoding: message.header.field(4).raw, as: UTF8.self))|\(String(decoding: controlID.raw, as: UTF8.self))"
+        let digest = HL7MessageLedger.digest(bytes)
+        switch ledger.lookup(key, digest: digest) {
+        case .resent:
+            metrics.record(.resent)
+            return answer(reply, message, HL7Acknowledgement(code: .accept), success: true)
+        case .reused:
+            metrics.controlIDsReused.add()
+            Log.warning("HL7 control id seen before with other content: stored as a new message",
+                        ["control_id": .string(controlID.text), "client": .string(reply.client)])
+        case .unknown:
+            break
+        }
+        let report: ObservationReport
+        switch reader.read(message) {
+        case .failure(let refusal):
+            metrics.record(.refused)
+            Log.info("HL7 message refused", ["control_id": .string(controlID.text), "client": .string(reply.client),
+                                             "code": .string(refusal.code.rawValue), "problem": .string(refusal.problem.text)])
+            return answer(reply, message, HL7Acknowledgement(code: refusal.code, problems: [refusal.problem]), success: false)
+        case .success(let read):
+            report = read
+        }
+        metrics.record(report)
+        guard report.sampleCount > 0 else {
+            metrics.record(.stored)
+            ledger.remember(key, digest: digest)
+            return answer(reply, message, HL7Acknowledgement(code: .accept), success: true)
+        }
+        let metrics = self.metrics, ingestMetrics = self.ingestMetrics, ledger = self.ledger
+        committer.submit(report.batches) { [self] outcome in
+            switch outcome {
+            case .success(let counts):
+                counts.forEach(ingestMetrics.recordIngest)
+                metrics.record(.stored)
+                ledger.remember(key, digest: digest)
+                answer(reply, message, HL7Acknowledgement(code: .accept, problems: Self.conflicts(counts, report: report)), success: true)
+            case .failure(let failure):
+                metrics.record(.failed)
+                let text = failure.isUnavailable
+                    ? "the database is unavailable; nothing was stored: resend the message"
+                    : "the server failed to store the message; nothing was stored (see its log)"
+                answer(reply, message, HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 207, text: text)]),
+                       success: false)
+            }
+        }
+    }
+
+    /// A warning per value that differs from the one stored (kept: the first stored wins).
+    static func conflicts(_ counts: [IngestCounts], report: ObservationReport) -> [HL7Acknowledgement.Problem] {
+        var problems: [HL7Acknowledgement.Problem] = []
+        for (batch, batchCounts) in counts.enumerated() {
+            for conflict in batchCounts.conflicting {
+                for field in conflict.fields {
+                    let segment = report.segment(batch: batch, row: conflict.row, vital: field.vital) ?? 0
+                    problems.append(.init(segment: "OBX", sequence: segment, field: 5, code: 205, severity: .warning,
+                        text: "\(field.vital.name) at \(Timestamp.format(conflict.timestamp)) is stored as \(field.stored) \(field.vital.unit); \(field.sent) differs and was not stored (the first value stored is kept)"))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// The header of bytes that are not a whole message, if its first segment can be read.
+    static func header(of bytes: [UInt8]) -> HL7Message? {
+        let end = bytes.firstIndex { $0 == 0x0D || $0 == 0x0A } ?? bytes.count
+        return try? HL7Message.parse(Array(bytes[..<end]))
+    }
+
+    /// Sends the acknowledgement the sender asked for (MSH-15, MSH-16), or none.
+    private func answer(_ reply: MLLPReply, _ message: HL7Message?, _ acknowledgement: HL7Acknowledgement, success: Bool) {
+        let code = Self.answerCode(message, acknowledgement.code, success: success)
+        metrics.record(code)
+        metrics.ackLatency.observe(Double(Clock.monotonicNanos() - reply.receivedAt) / 1e9)
+        guard let code else { return reply.send(nil) }
+        let id = counter.withLock { value -> UInt64 in value += 1; return value }
+        let ack = HL7Acknowledgement(code: code, problems: acknowledgement.problems)
+        reply.send(ack.encode(answering: message, controlID: "\(controlIDPrefix)-\(String(id, radix: 16))", now: Clock.nowMicros()))
+    }
+
+    /// Original mode (MSH-15 and MSH-16 empty): always an application
+    /// acknowledgement. Enhanced mode: MSH-16 says when an application
+    /// acknowledgement is wanted (AL always, ER on error, SU on success, NE
+    /// never); when none is, MSH-15 may still ask for a commit
+    /// acknowledgement (CA, CE, CR), sent once the data are committed.
+    static func answerCode(_ message: HL7Message?, _ code: HL7Acknowledgement.Code, success: Bool) -> HL7Acknowledgement.Code? {
+        guard let header = message?.header else { return code }
+        let accept = header.field(15).text.uppercased(), application = header.field(16).text.uppercased()
+        if accept.isEmpty && application.isEmpty { return code }
+        func wanted(_ condition: String) -> Bool {
+            switch condition {
+            case "", "AL": true
+            case "ER": !success
+            case "SU": success
+            default: false  // NE
+            }
+        }
+        if wanted(application) { return code }
+        if wanted(accept) && !accept.isEmpty {
+            switch code {
+            case .accept: return .commitAccept
+            case .error: return .commitError
+            default: return .commitReject
+            }
+        }
+        return nil
+    }
+}

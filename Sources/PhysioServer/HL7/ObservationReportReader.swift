@@ -1,0 +1,248 @@
+import PhysioCore
+import PhysioHL7
+import PhysioPlatform
+
+/// Reads an ORU^R01 (IHE PCD-01 Communicate PCD Data, HL7 v2.3 to v2.8)
+/// into an ObservationReport, or refuses it: AR for a message type,
+/// event, version or processing id physio does not take, AE naming the
+/// segment and field for one it cannot use. Nothing of a refused message
+/// is stored.
+///
+/// * The case: per patient group (PID, PV1), the configured HL7CaseRule.
+/// * The time: OBX-14, else its OBR's OBR-7; without an offset, MSH-7's
+///   offset, else the configured HL7TimeZone, else refused.
+/// * The value: OBX-3 in MDC (numeric codes, or Philips' MDIL notation) or
+///   LOINC (VitalSignCodes); OBX-2 NM (or SN without a comparator); OBX-6
+///   in MDC, MDIL or UCUM, converted (DeviceUnits, VitalSignCodes); the
+///   same plausible ranges as every ingest path. OBX-11 X, W or D, or an
+///   empty OBX-5, is an invalid value: left out, never stored as zero.
+///   Unknown codes are left out and counted.
+struct ObservationReportReader {
+    /// ORU^R01 is the same in these; 2.5 and 2.6 are PCD-01's.
+    static let versions: Set<String> = ["2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"]
+
+    let caseRule: HL7CaseRule
+    let timeZone: HL7TimeZone
+
+    func read(_ message: HL7Message) -> Result<ObservationReport, ReportRefusal> {
+        do {
+            try checkHeader(message.header)
+            return .success(try observations(message))
+        } catch let refusal as ReportRefusal {
+            return .failure(refusal)
+        } catch {
+            return .failure(ReportRefusal(code: .error, problem: .init(segment: "MSH", sequence: 1, field: 0, code: 207, text: "\(error)")))
+        }
+    }
+
+    private func checkHeader(_ header: HL7Segment) throws {
+        let type = header.field(9)
+        let messageType = type.component(1).text, event = type.component(2).text
+        guard messageType == "ORU" else {
+            let sent = messageType.isEmpty ? "an empty MSH-9" : "\(messageType.prefix(10))^\(event.prefix(10))"
+            throw reject(200, header, 9, "only ORU^R01 (IHE PCD-01) is taken here, not \(sent)")
+        }
+        guard event == "R01" else { throw reject(201, header, 9, "only ORU^R01 is taken here, not ORU^\(event.prefix(10))") }
+        let version = header.field(12).component(1).text
+        guard Self.versions.contains(version) else {
+            throw reject(203, header, 12, "HL7 version '\(version.prefix(10))' is not taken; send 2.3 to 2.8 (2.6 for IHE PCD-01)")
+        }
+        let processing = header.field(11).component(1).text
+        guard processing.isEmpty || processing == "P" || processing == "D" else {
+            throw reject(202, header, 11, "processing id '\(processing.prefix(5))' (training) is not stored; send P")
+        }
+    }
+
+    private func reject(_ code: Int, _ segment: HL7Segment, _ field: Int, _ text: String) -> ReportRefusal {
+        ReportRefusal(code: .reject, problem: .init(segment: segment.id, sequence: segment.sequence, field: field, code: code, text: text))
+    }
+
+    private func error(_ code: Int, _ segment: HL7Segment, _ field: Int, _ text: String) -> ReportRefusal {
+        ReportRefusal(code: .error, problem: .init(segment: segment.id, sequence: segment.sequence, field: field, code: code, text: text))
+    }
+
+    private func observations(_ message: HL7Message) throws -> ObservationReport {
+        var report = ObservationReport()
+        let headerOffset: Int? = {
+            guard case .success(let time) = HL7DateTime.parse(message.header.field(7)) else { return nil }
+            return time.offsetMinutes
+        }()
+        var pid: HL7Segment?
+        var pv1: HL7Segment?
+        var obr: HL7Segment?
+        var caseID: CaseID?
+        var batchOfCase: [CaseID: Int] = [:]
+        var rowOfInstant: [Int: [Int64: Int]] = [:]  // batch → time → row
+        var sourceAt: [Int: Int] = [:]               // (batch, row, vital) key → index in report.sources
+        for segment in message.segments.dropFirst() {
+            switch segment.id {
+            case "PID":
+                pid = segment; pv1 = nil; obr = nil; caseID = nil
+            case "PV1":
+                pv1 = segment; caseID = nil
+            case "OBR":
+                obr = segment
+            case "OBX":
+                guard let (vital, rank, value) = try value(segment, report: &report) else { continue }
+                if caseID == nil {
+                    switch caseRule.caseID(pid: pid, pv1: pv1) {
+                    case .success(let id): caseID = id
+                    case .failure(let problem): throw ReportRefusal(code: .error, problem: problem)
+                    }
+                }
+                let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset)
+                let batch = batchOfCase[caseID!] ?? {
+                    report.batches.append(SampleBatch(caseID: caseID!.rawValue))
+                    batchOfCase[caseID!] = report.batches.count - 1
+                    return report.batches.count - 1
+                }()
+                let row = rowOfInstant[batch, default: [:]][time] ?? {
+                    let row = report.batches[batch].appendRow(timestamp: time)
+                    rowOfInstant[batch, default: [:]][time] = row
+                    return row
+                }()
+                let key = (batch << 40) | (row << 4) | vital.rawValue
+                if let existing = sourceAt[key] {
+                    report.ignored[.superseded, default: 0] += 1
+                    guard rank > report.sources[existing].rank else { continue }
+                    report.sources[existing] = .init(batch: batch, row: row, vital: vital, segment: segment.sequence, rank: rank)
+                } else {
+                    sourceAt[key] = report.sources.count
+                    report.sources.append(.init(batch: batch, row: row, vital: vital, segment: segment.sequence, rank: rank))
+                }
+                report.batches[batch].set(vital, row: row, to: value)
+            default:
+                continue  // SFT, NTE, ORC, TQ1, SPM, Z-segments: nothing to store
+            }
+        }
+        return report
+    }
+
+    /// The vital, its rank and its value in physio's unit, or nil when the
+    /// OBX is left out (counted in `report`); throws when it is unusable.
+    private func value(_ obx: HL7Segment, report: inout ObservationReport) throws -> (Vital, Int, Float)? {
+        let identifier = obx.field(3)
+        guard let (vital, rank) = Self.meaning(identifier) else {
+            let hasValue = !obx.field(5).isEmpty && !obx.field(5).isNull
+            if hasValue {
+                report.ignored[.unknownCode, default: 0] += 1
+                if report.unknownCodes.count < 20 {
+                    report.unknownCodes.insert("\(identifier.component(1).text.prefix(30))^\(identifier.component(3).text.prefix(10))")
+                }
+            } else {
+                report.ignored[.noValue, default: 0] += 1
+            }
+            return nil
+        }
+        let status = obx.field(11).component(1).text.uppercased()
+        let valueField = obx.field(5)
+        if status == "X" || status == "W" || status == "D" || valueField.isEmpty || valueField.isNull {
+            report.ignored[.invalid, default: 0] += 1
+            return nil
+        }
+        let type = obx.field(2).component(1).text
+        let text: String
+        switch type {
+        case "NM", "":
+            text = valueField.firstRepetition.text
+        case "SN":
+            // Structured numeric: comparator^number; only a plain number is a measurement.
+            let comparator = valueField.component(1).text
+            guard comparator.isEmpty || comparator == "=", valueField.component(3).isEmpty else {
+                throw error(102, obx, 5, "OBX-5 '\(valueField.text.prefix(30))' is a range or comparison, not a measured \(vital.name)")
+            }
+            text = valueField.component(2).text
+        default:
+            throw error(102, obx, 2, "\(vital.name) must be numeric (OBX-2 NM), not \(type.prefix(5))")
+        }
+        guard let number = Self.number(text) else {
+            throw error(102, obx, 5, "OBX-5 '\(text.prefix(30))' is not a number")
+        }
+        let units = obx.field(6)
+        let resolution = DeviceUnits.resolve(code: units.component(1).text, text: units.component(2).text, system: units.component(3).text,
+                                             alternate: (units.component(4).text, units.component(5).text, units.component(6).text))
+        let ucum: String?
+        switch resolution {
+        case .none: ucum = nil
+        case .ucum(let unit): ucum = unit
+        case .unknown(let shown):
+            throw error(103, obx, 6, "unit '\(shown.prefix(40))' is not taken for \(vital.name); send \(VitalSignCodes.acceptedUnits(vital)) (UCUM or MDC)")
+        }
+        guard let converted = VitalSignCodes.convert(number, unit: ucum, for: vital) else {
+            throw error(103, obx, 6, "unit '\(ucum ?? "")' is not taken for \(vital.name); send \(VitalSignCodes.acceptedUnits(vital))")
+        }
+        let range = vital.reportableRange
+        guard converted >= Double(range.lowerBound), converted <= Double(range.upperBound) else {
+            throw error(102, obx, 5, "\(vital.name) \(converted) \(vital.unit) is outside the plausible range \(range.lowerBound)–\(range.upperBound)")
+        }
+        return (vital, rank, Float(converted))
+    }
+
+    /// OBX-3's vital (CE/CWE: code^text^system, an alternate in components 4–6).
+    static func meaning(_ identifier: HL7Field) -> (Vital, Int)? {
+        for base in [1, 4] {
+            let code = identifier.component(base).text
+            let system = identifier.component(base + 2).text.uppercased()
+            var mdc: String?
+            switch system {
+            case "MDC", "ISO+", "ISO11073": mdc = code
+            case "MDIL": mdc = DeviceUnits.mdil(code).map(String.init)
+            case "LN", "LOINC":
+                if case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.loinc, code: code) { return (vital, 2) }
+            default: break
+            }
+            if let mdc, case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.mdc, code: mdc) {
+                return (vital, VitalSignCodes.rank(mdc: mdc))
+            }
+        }
+        return nil
+    }
+
+    /// HL7's NM: an optional sign, digits, an optional decimal point.
+    static func number(_ text: String) -> Double? {
+        let bytes = Array(text.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed())
+        let trimmed = String(decoding: bytes, as: UTF8.self)
+        var index = 0
+        if index < bytes.count && (bytes[index] == 0x2B || bytes[index] == 0x2D) { index += 1 }
+        var digits = 0, points = 0
+        while index < bytes.count {
+            if (0x30...0x39).contains(bytes[index]) { digits += 1 } else if bytes[index] == 0x2E { points += 1 } else { return nil }
+            index += 1
+        }
+        guard digits > 0, points <= 1 else { return nil }
+        return Double(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed)
+    }
+
+    /// OBX-14, else OBR-7, as microseconds.
+    private func time(of obx: HL7Segment, obr: HL7Segment?, headerOffset: Int?) throws -> Int64 {
+        let (segment, number): (HL7Segment, Int)
+        if !obx.field(14).isEmpty {
+            (segment, number) = (obx, 14)
+        } else if let obr, !obr.field(7).isEmpty {
+            (segment, number) = (obr, 7)
+        } else {
+            throw error(101, obx, 14, "the observation has no time: send OBX-14, or OBR-7 in its OBR")
+        }
+        let field = segment.field(number)
+        let name = "\(segment.id)-\(number)"
+        switch HL7DateTime.parse(field) {
+        case .failure(.imprecise):
+            throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' is not precise to the minute; a vital sign is stored at the instant it was measured")
+        case .failure(.malformed):
+            throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' is not an HL7 date/time (YYYYMMDDHHMMSS[.SSSS][+ZZZZ])")
+        case .success(let time):
+            let micros: Int64?
+            if let offset = time.offsetMinutes ?? headerOffset {
+                micros = time.micros(offsetMinutes: offset)
+            } else if let local = timeZone.micros(time) {
+                micros = local
+            } else {
+                throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' has no time zone, nor has MSH-7: add an offset (+0100) or start the server with --hl7-time-zone")
+            }
+            guard let micros, Timestamp.validRange.contains(micros) else {
+                throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' is outside 1970–2199")
+            }
+            return micros
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import PhysioHL7
+import Testing
+
+/// MLLP frames cut from a stream however it arrives.
+struct MLLPFramerTests {
+    static func framed(_ text: String) -> [UInt8] { MLLPFramer.frame(Array(text.utf8)) }
+
+    @Test func framesSplitAnywhereAndRunTogether() {
+        let stream = Self.framed("MSH|first") + [0x0D, 0x0A] + Self.framed("MSH|second") + Self.framed("MSH|third")
+        for chunk in 1...stream.count {
+            var framer = MLLPFramer(maxMessageBytes: 1024)
+            var frames: [MLLPFramer.Frame] = []
+            var offset = 0
+            while offset < stream.count {
+                frames += framer.append(Array(stream[offset..<min(stream.count, offset + chunk)]))
+                offset += chunk
+            }
+            #expect(frames == [.message(Array("MSH|first".utf8)), .message(Array("MSH|second".utf8)), .message(Array("MSH|third".utf8))],
+                    "chunks of \(chunk)")
+            #expect(!framer.isInsideFrame)
+        }
+    }
+
+    @Test func bytesOutsideFramesAreSkippedAndANewStartAbandonsAPartialFrame() {
+        var framer = MLLPFramer(maxMessageBytes: 1024)
+        let frames = framer.append(Array("noise".utf8) + [0x0B] + Array("MSH|cut".utf8) + Self.framed("MSH|whole"))
+        #expect(frames == [.message(Array("MSH|whole".utf8))])
+        #expect(framer.abandonedFrames == 1)
+        #expect(framer.strayBytes == 5)
+    }
+
+    @Test func anOversizedFrameIsReadToItsEndAndKeepsItsStart() {
+        var framer = MLLPFramer(maxMessageBytes: 10_000)
+        let big = "MSH|^~\\&|A|B|C|D|1||ORU^R01|99|P|2.6\r" + String(repeating: "X", count: 50_000)
+        var frames: [MLLPFramer.Frame] = []
+        let bytes = Self.framed(big) + Self.framed("MSH|next")
+        for start in stride(from: 0, to: bytes.count, by: 7000) {
+            frames += framer.append(Array(bytes[start..<min(bytes.count, start + 7000)]))
+        }
+        #expect(frames.count == 2)
+        guard case .oversized(let prefix, let length) = frames[0] else { Issue.record("not oversized: \(frames[0])"); return }
+        #expect(length == big.utf8.count)
+        #expect(prefix.count == MLLPFramer.prefixBytes)
+        #expect(prefix.starts(with: Array("MSH|^~\\&|A|B|C|D|1||ORU^R01|99".utf8)))
+        #expect(frames[1] == .message(Array("MSH|next".utf8)))
+    }
+
+    @Test func aFrameAtTheLimitIsAMessage() {
+        var framer = MLLPFramer(maxMessageBytes: 8)
+        #expect(framer.append(Self.framed("12345678")) == [.message(Array("12345678".utf8))])
+        guard case .oversized(_, let length)? = framer.append(Self.framed("123456789")).first else { Issue.record("not refused"); return }
+        #expect(length == 9)
+    }
+}

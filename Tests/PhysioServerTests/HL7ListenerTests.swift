@@ -1,0 +1,127 @@
+import PhysioHL7
+import PhysioPlatform
+import PhysioServer
+import PhysioTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The MLLP listener's bounds: senders that trickle, flood, or send too
+/// much cannot hold it, and others are served meanwhile.
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct HL7ListenerTests {
+    typealias M = HL7Messages
+
+    @Test func aMessageTrickledPastTheDeadlineLosesItsConnectionWhileOthersAreServed() throws {
+        let server = try HL7IngestTests.server { hl7 in hl7.listener.messageDeadlineSeconds = 1 }
+        let slow = try server.mllp()
+        let message = MLLPFramer.frame(Array(M.oru(id: "slow", observations: [M.obx(1, M.hr, "72", M.bpm)]).utf8))
+        let started = Clock.monotonicNanos()
+        var closed = false
+        for (index, byte) in message.prefix(message.count - 2).enumerated() {
+            guard slow.socket.send([byte]) else { closed = true; break }
+            // Another sender is answered at once while the first one drips.
+            if index == 20 {
+                #expect(try server.mllp().exchange(M.oru(id: "fast", visit: "op-2", observations: [M.obx(1, M.hr, "70", M.bpm)]), seconds: 5)?.acknowledgement?.code == "AA")
+            }
+            Clock.sleep(seconds: 0.02)
+            if slow.socket.isClosedByPeer { closed = true; break }
+        }
+        let seconds = Double(Clock.monotonicNanos() - started) / 1e9
+        #expect(closed, "the connection was not closed")
+        #expect(seconds < 4, "closed after \(seconds) s")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-1'") == 0)
+        let metrics = try server.client().send("GET", "/metrics", headers: [server.bearer("read")]).text
+        #expect(metrics.contains("physio_hl7_message_deadline_closed_total 1"))
+    }
+
+    @Test func connectionsOverTheLimitAreClosedAsTheyAreAccepted() throws {
+        let server = try HL7IngestTests.server { hl7 in hl7.listener.connectionLimit = 3 }
+        let open = try (0..<3).map { _ in try server.mllp() }
+        for client in open { #expect(client.exchange(M.oru(id: UUIDish.next(), observations: [M.obx(1, M.hr, "72", M.bpm)]))?.acknowledgement?.code == "AA") }
+        let extra = try server.mllp()
+        #expect(extra.receive(seconds: 2) == nil)
+        #expect(extra.socket.isClosedByPeer)
+        // One closes: the next is let in.
+        _ = open.first.map { shutdown($0.socket.descriptor, Int32(SHUT_RDWR)) }
+        #expect(try waitUntil(seconds: 5) { try server.database.count("SELECT 1") == 1 && server.server.metrics.registry.render().contains("physio_hl7_connections 2") })
+        #expect(try server.mllp().exchange(M.oru(id: "after", observations: [M.obx(1, M.hr, "72", M.bpm)]))?.acknowledgement?.code == "AA")
+        #expect(server.server.metrics.registry.render().contains("physio_hl7_connections_refused_total 1"))
+    }
+
+    @Test func anOversizedMessageIsRefusedARAndTheConnectionGoesOn() throws {
+        let server = try HL7IngestTests.server { hl7 in hl7.listener.maxMessageBytes = 4096 }
+        let client = try server.mllp()
+        let big = M.oru(id: "big", observations: (1...200).map { M.obx($0, M.hr, "72", M.bpm) })
+        let ack = try #require(client.exchange(big))
+        #expect(ack.acknowledgement?.code == "AR")
+        #expect(ack.acknowledgement?.controlID == "big")
+        #expect(ack.errors.first?.code == "104")
+        #expect(client.exchange(M.oru(id: "small", observations: [M.obx(1, M.hr, "72", M.bpm)]))?.acknowledgement?.code == "AA")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 1)
+    }
+
+    @Test func aSenderThatAsksForNoAcknowledgementGetsNone() throws {
+        let server = try HL7IngestTests.server()
+        let client = try server.mllp()
+        // Enhanced mode: MSH-15 NE, MSH-16 NE.
+        client.send(M.oru(id: "quiet", observations: [M.obx(1, M.hr, "72", M.bpm)], headerExtra: [15: "NE", 16: "NE"]))
+        // MSH-16 ER: answered only on error; this one is fine.
+        client.send(M.oru(id: "quiet-2", time: "20261124100001+0000", observations: [M.obx(1, M.hr, "73", M.bpm)], headerExtra: [15: "NE", 16: "ER"]))
+        let ack = try #require(client.exchange(M.oru(id: "loud", time: "20261124100002+0000", observations: [M.obx(1, M.hr, "74", M.bpm)])))
+        #expect(ack.acknowledgement?.controlID == "loud")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 3)
+    }
+}
+
+/// Distinct control ids for tests.
+enum UUIDish {
+    nonisolated(unsafe) private static var counter = 0
+    private static let lock = Lock()
+    static func next() -> String { lock.withLock { counter += 1; return "id-\(counter)" } }
+}
+
+/// MLLP over TLS with the HTTP port's certificate (GnuTLS), spoken to by
+/// Python's ssl module; a plain sender and a stalled handshake are refused.
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct HL7TLSTests {
+    @Test func messagesOverTLSAreAcknowledgedAndPlainOnesAreNot() throws {
+        let pem = try TLSTests.selfSigned()
+        defer { _ = try? Shell.run("rm -rf '\(pem.directory)'") }
+        let server = try TestServer { configuration in
+            configuration.http.tlsCertificatePEM = pem.certificate
+            configuration.http.tlsKeyPEM = pem.key
+            var hl7 = HL7Configuration()
+            hl7.listener.port = 0
+            hl7.listener.messageDeadlineSeconds = 1
+            configuration.hl7 = hl7
+        }
+        let message = HL7Messages.oru(id: "tls-1", observations: [HL7Messages.obx(1, HL7Messages.hr, "72", HL7Messages.bpm)])
+        let script = """
+            import socket, ssl, sys
+            context = ssl.create_default_context(cafile=sys.argv[2])
+            with socket.create_connection(("127.0.0.1", int(sys.argv[1]))) as raw:
+                with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                    tls.sendall(b"\\x0b" + sys.argv[3].replace("\\n", "\\r").encode() + b"\\x1c\\r")
+                    answer = b""
+                    while not answer.endswith(b"\\x1c\\r"):
+                        chunk = tls.recv(4096)
+                        if not chunk: break
+                        answer += chunk
+            print([s for s in answer.decode().strip("\\x0b\\x1c\\r").split("\\r") if s.startswith("MSA")][0])
+            """
+        let path = pem.directory + "/client.py"
+        try Shell.run("cat > '\(path)' <<'PY'\n\(script)\nPY")
+        let output = try Shell.output("python3 '\(path)' \(server.hl7Port) '\(pem.directory)/cert.pem' '\(message.split(separator: "\r").joined(separator: "\n"))' 2>&1 || true")
+        #expect(output.contains("MSA|AA|tls-1"), "\(output)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 72") == 1)
+
+        // A plain sender gets no acknowledgement; a handshake that stalls is cut by the deadline.
+        let plain = try server.mllp()
+        #expect(plain.exchange(message, seconds: 2) == nil)
+        let stalled = try RawSocket(port: server.hl7Port)
+        stalled.send([0x16, 0x03, 0x01])
+        #expect(waitUntil(seconds: 4) { stalled.isClosedByPeer })
+    }
+}
