@@ -3,9 +3,6 @@ import PhysioPlatform
 import PhysioServer
 import PhysioTestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Vendors' messages (Fixtures/hl7, with their sources) into a real server,
 /// and messages a real HL7 implementation (hl7apy builds them, python-hl7
@@ -74,11 +71,10 @@ struct HL7FixtureTests {
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'vr-OR2' AND hr = 91 AND spo2 IS NULL") == 1)
     }
 
-    @Test(.enabled(if: getenv("PHYSIO_TEST_PYTHON") != nil, "PHYSIO_TEST_PYTHON (a python with hl7 and hl7apy) is not set: run scripts/test"))
+    @Test(.enabled(if: PythonScript.isAvailable, "\(PythonScript.skipMessage)"))
     func messagesBuiltAndSentByPythonHL7Libraries() throws {
         let server = try HL7IngestTests.server()
-        let python = String(cString: getenv("PHYSIO_TEST_PYTHON"))
-        let output = try Shell.output("'\(python)' '\(Self.fixtures)hl7_client.py' 127.0.0.1 \(server.hl7Port) 2>&1 || true")
+        let output = try PythonScript.run(Shell.output("cat '\(Self.fixtures)hl7_client.py'"), arguments: ["127.0.0.1", String(server.hl7Port)])
         // One line per message: its control id and the acknowledgement's MSA-1, MSA-2, ERR-2.
         let lines = output.split(separator: "\n").map(String.init)
         #expect(lines.contains("py-1 AA py-1 "), "\(output)")
