@@ -140,6 +140,25 @@ import PhysioPlatform
         #expect(check.met == false)
     }
 
+    @Test func aDetectorsOwnHypotensionScoreJudgesTheHypotensionTask() throws {
+        // The same falling MAP; the detector's general score knows nothing, its hypotension score is minus the MAP.
+        let cases = (0..<4).map { index in
+            let fallFrom = 1_200 + index * 60
+            let series = BaselineTests.series("h\(index)", seconds: 2_400, [.mbp: { second in
+                second < fallFrom ? 80 : max(55, 80 - Float(second - fallFrom) / 20)
+            }])
+            return CaseScores(series: series, window: .all, rules: .standard, filter: .standard) { series, rows in
+                DetectorOutput(scores: rows.map { Double($0 % 97) }, alarms: rows.map { _ in false },
+                               hypotensionScores: rows.map { -Double(series.value(.mbp, row: $0) ?? 0) })
+            }
+        }
+        let evaluation = Evaluation(cases: cases, settings: EvaluationSettings(bootstrap: .init(resamples: 200)))
+        let hypotension = try #require(evaluation.comparison.task(.hypotensionWarning)?.results.first)
+        let warning = try #require(evaluation.comparison.task(.earlyWarning)?.results.first)
+        #expect(try #require(hypotension.rocAUC.value) > 0.95)
+        #expect(try #require(warning.rocAUC.value) < 0.7, "the other tasks keep the general score")
+    }
+
     @Test func reportsShowDetectorAndBaselinesSideBySidePerFeed() throws {
         let cases = [BaselineTests.series("a", seconds: 600, [.hr: { 80 + Float($0 % 60) }, .spo2: { _ in 97 }]),
                      BaselineTests.series("b", seconds: 600, [.mbp: { 90 - Float($0) / 10 }]),

@@ -69,6 +69,17 @@ import PhysioCore
         #expect(abs(burden.hours - Double(Self.seconds - 1) / 3600) < 1e-3)
     }
 
+    @Test func anAlarmDuringANearMissIsAFalseAlarmNotADetection() throws {
+        // The model alarms from 480 s; a deterioration at 560–700 s and a near miss at 300–500 s.
+        let events = ["or-1": [TrueEvent(caseID: "or-1", kind: "haemorrhage", onset: 560_000_000, end: 700_000_000),
+                               TrueEvent(caseID: "or-1", kind: "haemorrhage_near_miss", onset: 300_000_000, end: 500_000_000,
+                                         shouldAlarm: false)]]
+        let summary = try #require(Evaluation(cases: [Self.scores(alarmFrom: 480)], events: events).events)
+        #expect(summary.events == 1 && summary.modelDetected == 1)
+        #expect(summary.falseAlarmCandidates == 1 && summary.falselyAlarmed == 1)
+        #expect(summary.byKind.map(\.kind) == ["haemorrhage", "haemorrhage_near_miss"])
+    }
+
     @Test func sparseChartsHaveNoEarlyWarning() {
         let hourly = (0..<48).map { Int64($0) * 3_600_000_000 }
         let scores = CaseScores(caseID: "icu-1", timestamps: hourly, ruleTrue: (0..<48).map { $0 == 30 },

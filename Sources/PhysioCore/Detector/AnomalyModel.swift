@@ -61,6 +61,16 @@ public struct AnomalyModel: Codable, Sendable {
     /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.
     public var scoreLookbackSeconds: Double { policy.scoreLookbackSeconds }
 
+    /// The same detector watching only `rules`, without novelty: its breach
+    /// risk of those rules alone (e.g. the hypotension rules, the task of a
+    /// hypotension predictor).
+    public func restricted(to rules: ClinicalRules) -> AnomalyModel {
+        var model = self
+        model.rules = rules
+        model.novelty = []
+        return model
+    }
+
     /// Names of the novelty features, for the model registry.
     public var featureNames: [String] {
         novelty.flatMap { forest in VitalNovelty.featureNames.map { "\(forest.vital.name).\($0)" } }

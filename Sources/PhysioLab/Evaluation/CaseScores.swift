@@ -15,6 +15,8 @@ public struct CaseScores: Sendable {
     public let scores: [Double]
     /// `alarms[i]`: the detector alarmed at row `evaluated.lowerBound + i`.
     public let alarms: [Bool]
+    /// The detector's score on the hypotension task (`DetectorOutput.hypotensionScores`, else `scores`).
+    public let hypotensionScores: [Double]
     /// The baselines and the case's feed; nil when the case was built from labels alone.
     public let reference: CaseReference?
 
@@ -29,6 +31,7 @@ public struct CaseScores: Sendable {
         self.evaluated = evaluated
         scores = detector.scores
         alarms = detector.alarms
+        hypotensionScores = detector.hypotensionScores ?? detector.scores
         if let reference {
             precondition(reference.hypotensionTrue.count == timestamps.count, "one hypotension flag per row")
             precondition(reference.baselines.values.allSatisfy { $0.count == evaluated.count }, "one baseline score per evaluated row")

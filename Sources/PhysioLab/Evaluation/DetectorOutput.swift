@@ -5,11 +5,16 @@
 public struct DetectorOutput: Sendable {
     public let scores: [Double]
     public let alarms: [Bool]
+    /// The detector's own score for the hypotension task, when it has one
+    /// (physio's: its breach risk of the hypotension rules alone); nil: `scores`.
+    public let hypotensionScores: [Double]?
 
-    public init(scores: [Double], alarms: [Bool]) {
+    public init(scores: [Double], alarms: [Bool], hypotensionScores: [Double]? = nil) {
         precondition(scores.count == alarms.count, "one alarm flag per score")
+        precondition(hypotensionScores.map { $0.count == scores.count } ?? true, "one hypotension score per score")
         self.scores = scores
         self.alarms = alarms
+        self.hypotensionScores = hypotensionScores
     }
 
     /// A plain thresholded score: an alarm wherever score > threshold.

@@ -107,10 +107,10 @@ public struct Evaluation: Sendable {
     /// One case's samples of each ranking task, scored by the detector and (when `scorers` > 1) every baseline.
     static func rankingSamples(_ scores: CaseScores, rules: RuleTimeline, isDense: Bool, scorers: Int,
                                settings: EvaluationSettings) -> [RankingTask: CaseTaskSamples] {
-        func samples(rows: [Int], labels: [Bool]) -> CaseTaskSamples {
+        func samples(rows: [Int], labels: [Bool], detector: [Double]? = nil) -> CaseTaskSamples {
             var samples = CaseTaskSamples(scorers: scorers)
             samples.labels = labels
-            samples.scores[0] = rows.map { scores.score(row: $0) }
+            samples.scores[0] = rows.map { (detector ?? scores.scores)[$0 - scores.evaluated.lowerBound] }
             if scorers > 1, let reference = scores.reference {
                 for (index, baseline) in Baseline.allCases.enumerated() {
                     let values = reference.baselines[baseline]!
@@ -129,7 +129,7 @@ public struct Evaluation: Sendable {
             let hypotension = RuleTimeline(scores, flags: reference.hypotensionTrue, settings: settings)
             let rows = EarlyWarningRows(timestamps: scores.timestamps, evaluated: scores.evaluated, inAlarm: hypotension.inAlarm,
                                         onsets: hypotension.sustainedOnsets, horizon: settings.horizonMicros)
-            tasks[.hypotensionWarning] = samples(rows: rows.rows, labels: rows.labels)
+            tasks[.hypotensionWarning] = samples(rows: rows.rows, labels: rows.labels, detector: scores.hypotensionScores)
         }
         return tasks
     }

@@ -130,6 +130,8 @@ extension Evaluation {
         json.field("median_model_delay_seconds", events.medianModelDelay)
         json.field("median_rule_delay_seconds", events.medianRuleDelay)
         json.field("median_lead_over_rules_seconds", events.medianLeadOverRules)
+        json.field("near_misses_and_benign", events.falseAlarmCandidates)
+        json.field("near_misses_and_benign_alarmed", events.falselyAlarmed)
     }
 
     static func write(_ result: CaseResult, into json: inout JSONWriter) {

@@ -32,7 +32,8 @@ extension Evaluation {
         lines.append("  rules \(b.ruleEpisodes) episodes (\(f(b.ruleEpisodesPerHour, 2))/h), model \(b.modelEpisodes) (\(f(b.modelEpisodesPerHour, 2))/h): ratio \(f(b.episodeRatio, 2)); model episodes with no breach near: \(f(b.modelEpisodesAwayFromBreachesPerHour, 2))/h")
         lines.append("  rule episodes flagged first by the model \(percent(b.flaggedFirstShare)), caught \(percent(b.caughtShare)); sustained breaches \(b.sustained): caught \(percent(b.sustainedCaughtShare)), flagged first \(percent(b.sustainedFlaggedFirstShare))")
         if let events {
-            lines.append("labelled events: \(events.events); model detected \(events.modelDetected), rules \(events.rulesDetected); model first in \(events.modelFirst)")
+            lines.append("labelled deteriorations: \(events.events); model detected \(events.modelDetected), rules \(events.rulesDetected); model first in \(events.modelFirst)")
+            lines.append("  near misses and benign changes: \(events.falseAlarmCandidates); the model alarmed during \(events.falselyAlarmed)")
             lines.append("  median delay after onset: model \(f(events.medianModelDelay, 0)) s, rules \(f(events.medianRuleDelay, 0)) s; median lead over the rules \(f(events.medianLeadOverRules, 0)) s")
             for (kind, summary) in events.byKind {
                 lines.append("  \(kind): \(summary.events) events, model \(summary.modelDetected) (median \(f(summary.medianModelDelay, 0)) s), rules \(summary.rulesDetected) (median \(f(summary.medianRuleDelay, 0)) s)")

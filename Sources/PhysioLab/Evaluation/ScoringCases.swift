@@ -21,10 +21,12 @@ extension CaseScores {
     /// A case scored by `model` with `CaseScorer`, as the workers score it
     /// (its rules unless `rules` is given, and its artefact filter).
     public init(series: SampleBatch, window: TimeWindow, model: AnomalyModel, rules: ClinicalRules? = nil) {
-        let scorer = CaseScorer(model: model)
+        let scorer = CaseScorer(model: model), hypotension = CaseScorer(model: model.restricted(to: .hypotension))
         self.init(series: series, window: window, rules: rules ?? model.rules, filter: model.artefacts, hold: model.hold) { series, rows in
-            let samples = scorer.score(series, rows: rows, minutes: MinuteMeans(series)).samples
-            return DetectorOutput(scores: samples.map(\.score), alarms: samples.map(\.anomalous))
+            let minutes = MinuteMeans(series)
+            let samples = scorer.score(series, rows: rows, minutes: minutes).samples
+            return DetectorOutput(scores: samples.map(\.score), alarms: samples.map(\.anomalous),
+                                  hypotensionScores: hypotension.score(series, rows: rows, minutes: minutes).samples.map(\.score))
         }
     }
 }

@@ -7,20 +7,23 @@ public struct TrueEvent: Sendable, Equatable {
     /// Microseconds: the first moment the vitals leave the patient's course, and back on it.
     public let onset: Int64
     public let end: Int64
+    /// False for a near miss or a benign change: an alarm during it is a false alarm, not a detection.
+    public let shouldAlarm: Bool
 
-    public init(caseID: String, kind: String, onset: Int64, end: Int64) {
+    public init(caseID: String, kind: String, onset: Int64, end: Int64, shouldAlarm: Bool = true) {
         precondition(end >= onset)
         self.caseID = caseID
         self.kind = kind
         self.onset = onset
         self.end = end
+        self.shouldAlarm = shouldAlarm
     }
 }
 
 /// How the model and the rules met one labelled event. Only events that
 /// lie wholly inside the evaluated rows are judged.
 public struct EventOutcome: Sendable {
-    public let event: TrueEvent
+    public private(set) var event: TrueEvent
     /// Seconds from onset to the first model alarm in [onset, end]; nil = missed.
     public let modelDelay: Double?
     /// Seconds from onset to the first rule-true sample in [onset, end]; nil = no rule fired.
@@ -39,6 +42,13 @@ public struct EventOutcome: Sendable {
         breachOnset = rules.sustainedOnsets.first { $0 >= event.onset && $0 <= event.end }
     }
 
+    /// The outcome counted as an event that should alarm (for per-kind tables).
+    var asDetection: EventOutcome {
+        var copy = self
+        copy.event = TrueEvent(caseID: event.caseID, kind: event.kind, onset: event.onset, end: event.end)
+        return copy
+    }
+
     /// Seconds by which the model's first alarm preceded the rules' (negative: later).
     public var leadOverRules: Double? {
         guard let modelDelay, let ruleDelay else { return nil }
@@ -46,9 +56,24 @@ public struct EventOutcome: Sendable {
     }
 }
 
-/// The labelled events of an evaluation, summed up.
+/// The labelled events of an evaluation, summed up. Detections count the
+/// events that should alarm (deteriorations); near misses and benign changes
+/// are counted apart, as alarms the model should not have raised.
 public struct EventSummary: Sendable {
     public let outcomes: [EventOutcome]
+
+    public init(outcomes: [EventOutcome]) {
+        self.outcomes = outcomes.filter(\.event.shouldAlarm)
+        let others = outcomes.filter { !$0.event.shouldAlarm }
+        falseAlarmCandidates = others.count
+        falselyAlarmed = others.filter { $0.modelDelay != nil }.count
+        byKindAll = Dictionary(grouping: outcomes, by: \.event.kind).sorted { $0.key < $1.key }
+    }
+
+    /// Near misses and benign changes, and those during which the model alarmed.
+    public let falseAlarmCandidates: Int
+    public let falselyAlarmed: Int
+    private let byKindAll: [(key: String, value: [EventOutcome])]
 
     public var events: Int { outcomes.count }
     public var modelDetected: Int { outcomes.filter { $0.modelDelay != nil }.count }
@@ -59,8 +84,8 @@ public struct EventSummary: Sendable {
     public var medianRuleDelay: Double? { Median.of(outcomes.compactMap(\.ruleDelay)) }
     public var medianLeadOverRules: Double? { Median.of(outcomes.compactMap(\.leadOverRules)) }
 
-    /// One summary per event kind, by kind name.
+    /// One summary per event kind (every kind, near misses included), by kind name.
     public var byKind: [(kind: String, summary: EventSummary)] {
-        Dictionary(grouping: outcomes, by: \.event.kind).sorted { $0.key < $1.key }.map { ($0.key, EventSummary(outcomes: $0.value)) }
+        byKindAll.map { ($0.key, EventSummary(outcomes: $0.value.map { $0.asDetection })) }
     }
 }

@@ -189,7 +189,8 @@ struct Evaluate: ParsableCommand {
             if line.isEmpty { continue }
             guard let label = EventLabelsCSV.parse(line: line) else { throw ValidationError("\(path): bad line '\(line)'") }
             events[label.caseID, default: []].append(TrueEvent(caseID: label.caseID, kind: label.kind.rawValue,
-                                                               onset: Int64(label.onset) * 1_000_000, end: Int64(label.end) * 1_000_000))
+                                                               onset: Int64(label.onset) * 1_000_000, end: Int64(label.end) * 1_000_000,
+                                                               shouldAlarm: label.kind.eventClass == .deterioration))
         }
         return events
     }

@@ -48,7 +48,7 @@ struct ExternalScores {
 
 /// Which feed each case came from: CSV `case_id,feed` (feeds.csv of `physio simulate`).
 enum FeedsCSV {
-    static let header = "case_id,feed"
+    static let header = FeedLabelsCSV.header  // the simulator writes it; other generators may name other feeds
 
     /// The feed of each case in `path`; every one of `cases` must be named.
     static func read(_ path: String, cases: [String]) throws -> [String: String] {
