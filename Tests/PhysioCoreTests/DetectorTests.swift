@@ -107,6 +107,17 @@ import Testing
         #expect(samples[2200].anomalous && samples[1000].score < 0.1)
     }
 
+    @Test func pressuresFarFromTheLimitStillRankLowerAsRiskier() {
+        // Breach risks far below 1e-16 must not all round to a score of 0:
+        // a ranking (ROC, an analyst's sort) needs 100 mmHg below 120 mmHg.
+        func lastScore(_ map: Float) -> Double {
+            let series = TestData.series("flat-\(map)", seconds: stride(from: 0, to: 900, by: 1)) { _ in [.mbp: map] }
+            return CaseScorer(model: .untrained()).scoreCase(series).last!.score
+        }
+        let scores = [90, 100, 110, 120].map { lastScore(Float($0)) }
+        #expect(scores[3] > 0 && scores[3] < scores[2] && scores[2] < scores[1] && scores[1] < scores[0] && scores[0] < 0.8, "\(scores)")
+    }
+
     @Test func serialisationRoundTripGivesIdenticalScores() throws {
         let bytes = try Self.model.encoded()
         let decoded = try AnomalyModel.decode(bytes)

@@ -60,10 +60,11 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name in names:
         report = json.load(open(os.path.join(out, name, "report.json")))
-        print(row(name, "all", report))
-        for feed in report.get("feeds", []):
-            if len(report.get("feeds", [])) > 1:
-                print(row(name, feed["feed"], {**feed, "cases_evaluated": feed["cases_evaluated"]}))
+        feeds = report.get("feeds", [])
+        # The whole data set first; its feed subsets (one may be named "all") below it.
+        print(row(name, "every feed" if len(feeds) > 1 else "all", report))
+        for feed in feeds if len(feeds) > 1 else []:
+            print(row(name, feed["feed"], {**feed, "cases_evaluated": feed["cases_evaluated"]}))
 
 
 if __name__ == "__main__":

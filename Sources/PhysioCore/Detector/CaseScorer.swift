@@ -76,7 +76,9 @@ private struct ScoreParts {
     init(model: AnomalyModel, features: inout CaseFeatures) {
         let rows = features.rows, count = rows.count
         evidence = [Double](repeating: 0, count: count * Vital.count)
-        var survival = [Double](repeating: 1, count: count)
+        // ln P(no breach): summed as logarithms so that risks far below 1e-16
+        // still rank the samples (1 − Π(1 − p) rounds them all to 0).
+        var logSurvival = [Double](repeating: 0, count: count)
         for rule in model.rules.rules {
             guard features.trends[rule.vital.rawValue] != nil else { continue }
             for offset in 0..<count {
@@ -85,8 +87,8 @@ private struct ScoreParts {
                 let p = model.risk.probability(rule, value: value, slopePerMinute: features.drift(rule.vital, offset: offset),
                                                spread: features.spread(rule.vital, offset: offset))
                 guard p > 0 else { continue }
-                survival[offset] *= 1 - p
-                evidence[offset * Vital.count + rule.vital.rawValue] += -log(max(1 - p, 1e-6))
+                logSurvival[offset] += log1p(-p)
+                evidence[offset * Vital.count + rule.vital.rawValue] += -log1p(-min(p, 1 - 1e-6))
             }
         }
         var calm = [Double](repeating: 1, count: count)   // 1 − w·N
@@ -106,7 +108,7 @@ private struct ScoreParts {
                 evidence[offset * Vital.count + forest.vital.rawValue] += -log(max(1 - term, 1e-6))
             }
         }
-        scores = (0..<count).map { 1 - survival[$0] * calm[$0] }
+        scores = (0..<count).map { -expm1(logSurvival[$0] + log(calm[$0])) }
     }
 
     /// Shares of the evidence at target offset `offset`, largest first; vitals with none left out.
