@@ -21,5 +21,6 @@ struct Physio: ParsableCommand {
             VitalDBCommand.self,
             Simulate.self,
             Evaluate.self,
+            HL7Command.self,
         ])
 }

@@ -97,12 +97,12 @@ public enum CaseCSV {
     }
 }
 
-func isDirectory(_ path: String) -> Bool {
+public func isDirectory(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
 }
 
-func listDirectory(_ path: String) throws -> [String] {
+public func listDirectory(_ path: String) throws -> [String] {
     guard let directory = opendir(path) else { throw DataFileError.cannotOpen(path) }
     defer { closedir(directory) }
     var names: [String] = []
