@@ -12,13 +12,15 @@ import PhysioPlatform
 public func physioFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let body = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch data[0] % 6 {
+    switch data[0] % 8 {
     case 0: FuzzTargets.samples(body, mediaType: "application/json")
     case 1: FuzzTargets.samples(body, mediaType: "application/x-ndjson")
     case 2: FuzzTargets.bundle(body)
     case 3: FuzzTargets.query(body)
     case 4: FuzzTargets.time(body)
-    default: FuzzTargets.cursors(body)
+    case 5: FuzzTargets.cursors(body)
+    case 6: FuzzTargets.mllp(body)
+    default: FuzzTargets.er7(body)
     }
     return 0
 }
