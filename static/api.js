@@ -1,4 +1,4 @@
-// The read API: the token, JSON requests, and the live event stream.
+// The API: the token, JSON requests (reads, and a clinician's review), and the live event stream.
 // The token travels only in the Authorization header, never in a URL.
 
 const TOKEN_KEY = "physio.readToken";
@@ -49,6 +49,15 @@ export async function getJSON(path, query = {}, signal) {
   for (const [name, value] of Object.entries(query)) if (value != null) params.set(name, value);
   const url = params.toString() ? `${path}?${params}` : path;
   const response = await fetch(url, { headers: headers(), signal, cache: "no-store" });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+/** POST a JSON body (or none); answers the JSON reply. 401/403 are AuthErrors the caller decides on. */
+export async function postJSON(path, body) {
+  const init = { method: "POST", headers: headers(body === undefined ? {} : { "Content-Type": "application/json" }), cache: "no-store" };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await fetch(path, init);
   if (!response.ok) throw await failure(response);
   return response.json();
 }

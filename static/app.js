@@ -20,6 +20,7 @@ const caseList = new CaseList({
 const caseView = new CaseView({
   onAuthError: (error) => signOut(authMessage(error)),
   onWindow: () => writeHash(),
+  onReviewed: (caseID, episode, askedID) => caseList.reviewed(caseID, episode, askedID),
 });
 let pollTimer = null;
 

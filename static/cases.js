@@ -1,10 +1,11 @@
 // The case list: every case, most recently active first, each with how
 // fresh its data is, its latest HR / BP / SpO₂ and its open anomaly
-// episode. Polled: the list has no stream of its own.
+// episode (marked when nobody has acknowledged it). Polled: the list has no stream of its own.
 
 import { caseURL, getJSON } from "./api.js";
 import { el, text } from "./dom.js";
 import { ago, clock, number, plausible, ruleLabel } from "./format.js";
+import { acknowledged } from "./review.js";
 
 // A case whose last commit is this recent counts as live (a monitor is posting).
 export const LIVE_MS = 60_000;
@@ -39,6 +40,14 @@ export class CaseList {
 
   detail(caseID) { return this.details.get(caseID)?.detail ?? null; }
 
+  /** A review changes no case's `updated_at`, so the list would not fetch it again: its open episode is updated here. */
+  reviewed(caseID, episode, askedID) {
+    const detail = this.detail(caseID);
+    if (!detail?.open_episode || ![episode.id, askedID].includes(detail.open_episode.id)) return;
+    detail.open_episode = { ...detail.open_episode, ...episode };
+    this.render();
+  }
+
   select(caseID) {
     this.selected = caseID;
     for (const button of this.list.querySelectorAll(".case-item")) {
@@ -57,12 +66,13 @@ export class CaseList {
     const detail = this.detail(summary.case_id);
     const live = now - Date.parse(summary.updated_at) < LIVE_MS;
     const episode = detail?.open_episode;
+    const unseen = episode && !acknowledged(episode);
     const latest = detail?.latest ?? {};
     // An artefact (a flushed or unzeroed line) shows as "–", as a monitor shows "---".
     const value = (vital) => (plausible(vital, latest[vital]?.value) ? number(vital, latest[vital].value) : "–");
     return el("button", {
       type: "button",
-      class: `case-item${live ? " live" : ""}${episode ? " anomalous" : ""}`,
+      class: `case-item${live ? " live" : ""}${episode ? " anomalous" : ""}${unseen ? " unseen" : ""}`,
       "aria-current": String(summary.case_id === this.selected),
       dataset: { case: summary.case_id },
       onclick: () => this.onSelect(summary.case_id),
@@ -78,6 +88,7 @@ export class CaseList {
     el("span", { class: `case-flag${episode ? "" : " calm"}` },
       episode
         ? `Anomaly since ${clock(Date.parse(episode.start))}${episode.rules.length ? ` · ${episode.rules.map(ruleLabel).join(", ")}` : ""}`
-        : detail?.latest_score ? "No open episode" : "Not scored yet"));
+        : detail?.latest_score ? "No open episode" : "Not scored yet"),
+    unseen && el("span", { class: "case-flag unseen" }, "Not acknowledged"));
   }
 }

@@ -1,6 +1,6 @@
 // One case: its header (state, times), the charts over a time window that
-// follows the newest sample, and the episode list; kept live by the case's
-// event stream. Windows up to an hour load raw samples, longer ones minute
+// follows the newest sample, and the episode list with clinicians' reviews;
+// kept live by the case's event stream. Windows up to an hour load raw samples, longer ones minute
 // buckets (min–max band and mean) with live samples drawn on top.
 
 import { AuthError, caseURL, followStream, getJSON } from "./api.js";
@@ -8,6 +8,7 @@ import { byId, text } from "./dom.js";
 import { renderEpisodes } from "./episodes.js";
 import { clock, ruleLabel } from "./format.js";
 import { Panels } from "./panels.js";
+import { EpisodeReviews, acknowledged } from "./review.js";
 import { CaseData } from "./series.js";
 
 const RAW_MAX_MS = 3_600_000;
@@ -16,13 +17,18 @@ const DRAW_INTERVAL_MS = 250;     // live data redraws at most 4 times a second
 const OPEN_GAP_MS = 30_000;       // an episode ending this close to the newest score is still open (the server's rule)
 
 export class CaseView {
-  constructor({ onAuthError, onWindow }) {
-    Object.assign(this, { onAuthError, onWindow });
+  constructor({ onAuthError, onWindow, onReviewed }) {
+    Object.assign(this, { onAuthError, onWindow, onReviewed });
     this.panels = new Panels(byId("charts"), (t) => { this.hover = t; this.schedule(true); });
     this.windowSeconds = 3600;
     this.generation = 0;
     this.data = new CaseData();
     this.lastDraw = 0;
+    this.reviews = new EpisodeReviews({
+      onReviewed: (answer, askedID) => this.reviewed(answer, askedID),
+      onDenied: (message) => { const note = byId("review-denied"); text(note, message); note.hidden = false; },
+      onAuthError,
+    });
     for (const button of document.querySelectorAll("[data-window]")) {
       button.addEventListener("click", () => this.setWindow(Number(button.dataset.window)));
     }
@@ -154,8 +160,23 @@ export class CaseView {
       this.data.addEpisode(event);
       this.episodeList();
       this.header();
+    } else if (name === "review") {
+      // Only episodes this view holds: a review of one outside the window is not a reason to show it.
+      const episode = event.episode;
+      if (episode && (this.data.episodes.has(episode.id) || this.data.episodes.has(event.entry.episode_id))) {
+        this.reviewed(episode, event.entry.episode_id);
+      }
     }
     this.schedule(false);
+  }
+
+  /** An episode answer after a review (ours or another clinician's): it may hold `askedID` merged into it. */
+  reviewed(episode, askedID) {
+    if (episode.id !== askedID) this.data.episodes.delete(askedID);
+    this.data.addEpisode(episode);
+    this.episodeList(true);
+    this.header();
+    this.onReviewed(this.caseID, episode, askedID);
   }
 
   /** The open episode: one that ended within 30 s of the newest score. */
@@ -182,20 +203,38 @@ export class CaseView {
     const open = this.openEpisode();
     if (open) {
       const rules = open.rules.length ? ` · ${open.rules.map(ruleLabel).join(", ")}` : "";
-      text(state, `Anomaly since ${clock(Date.parse(open.start))}${rules}`);
-      state.className = "state anomalous";
+      const unseen = !acknowledged(open);
+      text(state, `Anomaly since ${clock(Date.parse(open.start))}${rules}${unseen ? " · not acknowledged" : ""}`);
+      state.className = `state anomalous${unseen ? " unseen" : ""}`;
     } else {
       text(state, detail.latest_score || this.data.scores.length ? "No open episode" : "Waiting for scores");
       state.className = `state${detail.latest_score ? " normal" : ""}`;
     }
   }
 
-  episodeList() {
-    renderEpisodes(byId("episode-list"), byId("episodes-empty"), byId("episode-count"), {
+  /** Redraws the episode list; live updates wait while someone is filling in an annotation (`force`: ours, now). */
+  episodeList(force = false) {
+    const list = byId("episode-list");
+    const filling = document.activeElement?.closest?.(".annotate");
+    if (!force && filling && list.contains(filling)) {
+      if (!this.listWaiting) {
+        this.listWaiting = true;
+        filling.addEventListener("focusout", (event) => {
+          if (filling.contains(event.relatedTarget)) return;
+          this.listWaiting = false;
+          this.episodeList();
+        });
+      }
+      return;
+    }
+    this.listWaiting = false;
+    const caseID = this.caseID;
+    renderEpisodes(list, byId("episodes-empty"), byId("episode-count"), {
       episodes: this.data.episodes.values(),
       openID: this.openEpisode()?.id,
       selectedID: this.zoom?.episodeID,
       onSelect: (episode) => this.zoomTo(episode),
+      review: (episode, selected) => this.reviews.render(caseID, episode, { selected, refresh: () => this.episodeList(true) }),
     });
   }
 

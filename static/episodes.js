@@ -1,25 +1,31 @@
 // The episode list beside the charts: newest first, each with its times,
 // what raised it (the detector's early warning, the clinical-rule safety
-// floor, or both), peak score, the vitals that drove it and the rules crossed.
+// floor, or both), peak score, the vitals that drove it, the rules crossed,
+// and its review (review.js). An open episode nobody has acknowledged
+// stands out.
 
 import { el } from "./dom.js";
 import { VITALS, clock, duration, ruleLabel } from "./format.js";
+import { acknowledged } from "./review.js";
 
 /**
  * Renders `episodes` (CaseData episodes) into `list`. `openID`: the case's
- * open episode; `selectedID`: the one zoomed to; `onSelect(episode)`.
+ * open episode; `selectedID`: the one zoomed to; `onSelect(episode)`;
+ * `review(episode, selected)`: the episode's review block.
  */
-export function renderEpisodes(list, empty, count, { episodes, openID, selectedID, onSelect }) {
+export function renderEpisodes(list, empty, count, { episodes, openID, selectedID, onSelect, review }) {
   const sorted = [...episodes].sort((a, b) => b.startMs - a.startMs);
   count.textContent = sorted.length ? `(${sorted.length})` : "";
   empty.hidden = sorted.length > 0;
   list.replaceChildren(...sorted.map((episode) => {
     const open = episode.id === openID;
-    return el("li", {},
+    const unseen = open && !acknowledged(episode);
+    const selected = episode.id === selectedID;
+    return el("li", { class: `episode-item${open ? " open" : ""}${unseen ? " unseen" : ""}`, dataset: { episode: String(episode.id) } },
       el("button", {
         type: "button",
         class: `episode${open ? " open" : ""}`,
-        "aria-pressed": String(episode.id === selectedID),
+        "aria-pressed": String(selected),
         onclick: () => onSelect(episode),
       },
       el("span", { class: "episode-top" },
@@ -29,7 +35,8 @@ export function renderEpisodes(list, empty, count, { episodes, openID, selectedI
         source(episode.source)),
       el("span", { class: "peak" }, `peak score ${episode.peak_score.toFixed(2)} at ${clock(Date.parse(episode.peak_time))}`),
       drivers(episode.drivers),
-      rules(episode.rules)));
+      rules(episode.rules)),
+      review(episode, selected));
   }));
 }
 

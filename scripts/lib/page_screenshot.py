@@ -110,38 +110,68 @@ def devtools_port(process, log_path):
     raise RuntimeError("Chromium did not start its DevTools endpoint")
 
 
-def main():
-    browser, out, width, height, ready = sys.argv[1:6]
-    url = os.environ["PAGE_URL"]
-    profile = tempfile.mkdtemp(prefix="physio-chromium-")
-    try:
-        log_path = os.path.join(profile, "chromium.log")
-        with open(log_path, "wb") as log:
-            # Its own process group: Chromium's helpers are ended with it.
-            process = subprocess.Popen(
-                [browser, "--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0",
-                 "--disable-breakpad", "--disable-crash-reporter", f"--user-data-dir={profile}", *sys.argv[6:], "about:blank"],
-                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+class Browser:
+    """Headless Chromium on a fixed viewport, its first page driven through
+    DevTools (`tools`); a context manager that ends it and removes its profile."""
+
+    def __init__(self, browser, width, height, flags=()):
+        self.profile = tempfile.mkdtemp(prefix="physio-chromium-")
+        self.process = None
         try:
-            port = devtools_port(process, log_path)
+            log_path = os.path.join(self.profile, "chromium.log")
+            if os.getuid() == 0 and "--no-sandbox" not in flags:
+                flags = [*flags, "--no-sandbox"]  # Chromium's sandbox refuses to run as root
+            with open(log_path, "wb") as log:
+                # Its own process group: Chromium's helpers are ended with it.
+                self.process = subprocess.Popen(
+                    [browser, "--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0",
+                     "--disable-breakpad", "--disable-crash-reporter", f"--user-data-dir={self.profile}", *flags, "about:blank"],
+                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+            port = devtools_port(self.process, log_path)
             targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
             page = next(target for target in targets if target["type"] == "page")
-            tools = DevTools(page["webSocketDebuggerUrl"])
-            tools.call("Emulation.setDeviceMetricsOverride", width=int(width), height=int(height), deviceScaleFactor=1, mobile=False)
-            tools.call("Page.navigate", url=url)
-            deadline = time.time() + READY_TIMEOUT
-            while not tools.call("Runtime.evaluate", expression=ready, returnByValue=True).get("result", {}).get("value"):
-                if time.time() > deadline:
-                    raise RuntimeError(f"the page did not become ready ({ready}) within {READY_TIMEOUT} s")
-                time.sleep(0.25)
-            time.sleep(SETTLE)
-            shot = tools.call("Page.captureScreenshot", format="png")
-            with open(out, "wb") as file:
-                file.write(base64.b64decode(shot["data"]))
-        finally:
-            stop(process)
-    finally:
-        remove(profile)
+            self.tools = DevTools(page["webSocketDebuggerUrl"])
+            self.tools.call("Emulation.setDeviceMetricsOverride", width=int(width), height=int(height), deviceScaleFactor=1, mobile=False)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+        remove(self.profile)
+
+    def evaluate(self, expression):
+        """The value of a JavaScript expression in the page."""
+        return self.tools.call("Runtime.evaluate", expression=expression, returnByValue=True).get("result", {}).get("value")
+
+    def wait_for(self, expression, what, timeout=READY_TIMEOUT):
+        deadline = time.time() + timeout
+        while self.evaluate(f"!!({expression})") is not True:
+            if time.time() > deadline:
+                raise RuntimeError(f"{what}: not true within {timeout} s ({expression})")
+            time.sleep(0.1)
+
+    def screenshot(self, out):
+        shot = self.tools.call("Page.captureScreenshot", format="png")
+        with open(out, "wb") as file:
+            file.write(base64.b64decode(shot["data"]))
+
+
+def main():
+    browser, out, width, height, ready = sys.argv[1:6]
+    with Browser(browser, width, height, sys.argv[6:]) as page:
+        page.tools.call("Page.navigate", url=os.environ["PAGE_URL"])
+        page.wait_for(ready, "the page did not become ready")
+        time.sleep(SETTLE)
+        page.screenshot(out)
 
 
 def stop(process):

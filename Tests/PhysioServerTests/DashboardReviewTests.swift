@@ -1,0 +1,112 @@
+import PhysioClient
+import PhysioHTTP
+import PhysioPlatform
+import PhysioTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The dashboard's review flow, clicked through in headless Chromium
+/// (scripts/lib/dashboard_review.py: real mouse events and typing) against a
+/// real server whose workers raised the episode: the open, unacknowledged
+/// episode stands out; one click acknowledges it, two annotate it; the
+/// trail shows both; the server stored both with the token's name. A token
+/// without the review scope is told so and stores nothing.
+@Suite(.enabled(if: TestDatabase.isConfigured && PythonScript.isAvailable && Chromium.path != nil,
+                "needs the test database, PHYSIO_TEST_PYTHON and Chromium (PHYSIO_TEST_CHROMIUM or chromium on PATH): run scripts/test"))
+struct DashboardReviewTests {
+    /// A case whose crisis runs to its last sample, scored by real workers: its episode is open.
+    func caseWithOpenEpisode(_ server: TestServer, _ caseID: String) throws -> Int64 {
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        try server.database.ingest([TestModels.caseWithCrisis(caseID, start: 1_795_600_000, seconds: 600, crisis: 450..<600)])
+        #expect(try server.database.waitForEmptyQueue())
+        let id = try server.database.scalar("SELECT id FROM anomaly_episodes WHERE case_id = $1 ORDER BY ended_at DESC LIMIT 1", [caseID])
+        return try #require(id.flatMap { Int64($0) }, "the workers raised no episode")
+    }
+
+    /// Runs the driver in `mode` against the dashboard opened with `token` on `caseID`; its JSON report.
+    func drive(_ server: TestServer, mode: String, token: String, caseID: String) throws -> (report: String, screenshot: String) {
+        let stem = "/tmp/physio-dashboard-\(getpid())-\(mode)"
+        // The address holds the token: it goes through a private file, never a command line.
+        let urlFile = stem + ".url"
+        let file = try #require(fopen(urlFile, "wb"), "cannot write \(urlFile)")
+        fchmod(fileno(file), 0o600)
+        fputs("http://127.0.0.1:\(server.port)/#token=\(token)&case=\(caseID)\n", file)
+        fclose(file)
+        defer { unlink(urlFile) }
+        let python = String(cString: getenv("PHYSIO_TEST_PYTHON"))
+        let output = try Shell.output("'\(python)' '\(Shell.repositoryRoot)/scripts/lib/dashboard_review.py' '\(Chromium.path!)' \(mode) '\(stem).png' < '\(urlFile)' 2>&1 || true")
+        return (output, stem + ".png")
+    }
+
+    /// Reads the driver's report (its last line) while the parsed document lives.
+    static func json<T>(_ report: String, _ read: (JSONValue) -> T?) -> T? {
+        let line = report.split(separator: "\n").last.map(String.init) ?? ""
+        guard let document = try? JSONDocument.parse(Array(line.utf8)).get() else { return nil }
+        return withExtendedLifetime(document) { read(document.value) }
+    }
+
+    static func number(_ report: String, _ key: String) -> Double? { json(report) { $0[key]?.number } }
+    static func string(_ report: String, _ key: String) -> String? { json(report) { $0[key]?.string } }
+    static func bool(_ report: String, _ key: String) -> Bool? { json(report) { $0[key]?.bool } }
+
+    @Test func aClinicianAcknowledgesInOneClickAndAnnotatesInTwo() throws {
+        let server = try TestServer()
+        let episodeID = try caseWithOpenEpisode(server, "or-3")
+        let (report, screenshot) = try drive(server, mode: "review", token: server.tokens["all"]!, caseID: "or-3")
+        defer { unlink(screenshot) }
+        #expect(Self.number(report, "episode_id") == Double(episodeID), "\(report)")
+        // Before: the open episode stands out on its card, in the case header and in the case list.
+        #expect(Self.number(report, "unseen_cards") == 1, "\(report)")
+        #expect(Self.bool(report, "header_unseen") == true, "\(report)")
+        #expect(Self.string(report, "header_text")?.hasSuffix("not acknowledged") == true, "\(report)")
+        #expect(Self.number(report, "case_list_unseen") == 1, "\(report)")
+        // One click acknowledges; two annotate (the reason and the note are optional extras).
+        #expect(Self.number(report, "acknowledge_clicks") == 1, "\(report)")
+        #expect(Self.number(report, "unseen_cards_after") == 0, "\(report)")
+        #expect(Self.bool(report, "header_unseen_after") == false, "\(report)")
+        #expect(Self.string(report, "seen_text")?.contains("Seen by test-all") == true, "\(report)")
+        #expect(Self.number(report, "annotate_clicks") == 2, "\(report)")
+        #expect(Self.string(report, "verdict_text") == "False alarm · Line flush", "\(report)")
+        #expect(Self.bool(report, "form_closed") == true, "\(report)")
+        let trail = Self.json(report) { json in json["trail"].map { trail in (0..<trail.count).compactMap { trail[$0]?.string } } } ?? []
+        #expect(trail.count == 2, "\(report)")
+        #expect(trail.first?.hasSuffix("test-all acknowledged") == true, "\(trail)")
+        #expect(trail.last?.contains(#"annotated: False alarm · Line flush “flushed the art line, "square" wave”"#) == true, "\(trail)")
+
+        // What the page shows is what the server stored, by the token's name.
+        let episode = try server.read("/cases/or-3/anomalies/\(episodeID)")
+        #expect(episode.review("acknowledged") == "true")
+        #expect(episode.review("acknowledged_by") == "test-all")
+        #expect(episode.review("verdict") == "false_alarm")
+        #expect(episode.review("reason") == "line_flush")
+        #expect(episode.review("note") == #"flushed the art line, "square" wave"#)
+        #expect(episode.trailActions == ["acknowledge", "annotate"])
+        #expect(try server.database.scalar("SELECT count(*) FROM review_actions") == "2")
+    }
+
+    @Test func aTokenWithoutTheReviewScopeIsToldSoAndStoresNothing() throws {
+        let server = try TestServer()
+        let episodeID = try caseWithOpenEpisode(server, "or-4")
+        let (report, screenshot) = try drive(server, mode: "denied", token: server.tokens["read"]!, caseID: "or-4")
+        defer { unlink(screenshot) }
+        #expect(Self.string(report, "message")?.contains("review scope") == true, "\(report)")
+        #expect(Self.number(report, "enabled_review_buttons") == 0, "\(report)")
+        #expect(Self.bool(report, "still_signed_in") == true, "\(report): a 403 here is not a reason to forget the token")
+        #expect(try server.read("/cases/or-4/anomalies/\(episodeID)").review("acknowledged") == "false")
+        #expect(try server.database.scalar("SELECT count(*) FROM review_actions") == "0")
+    }
+}
+
+/// Headless Chromium for the dashboard's browser tests: PHYSIO_TEST_CHROMIUM
+/// (scripts/test installs it), else chromium on PATH.
+enum Chromium {
+    static let path: String? = {
+        if let path = getenv("PHYSIO_TEST_CHROMIUM"), path.pointee != 0 { return String(cString: path) }
+        let found = (try? Shell.output("command -v chromium || command -v chromium-browser || true")) ?? ""
+        return found.isEmpty ? nil : String(found.prefix { $0 != "\n" })
+    }()
+}

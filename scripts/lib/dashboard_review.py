@@ -1,0 +1,119 @@
+"""A clinician's review on the dashboard, clicked through in headless Chromium
+with real mouse events and typing (DevTools Input), for DashboardReviewTests.
+
+  review   the open episode nobody acknowledged stands out (its card, the case
+           header, the case list); one click acknowledges it; "Annotate…",
+           a reason, a typed note and a verdict annotate it; the audit trail
+           then shows both actions. Prints what it saw as JSON.
+  denied   with a token lacking the review scope, a click on Acknowledge says
+           so on the page and disables the review buttons.
+
+usage: dashboard_review.py CHROMIUM MODE OUT.png < URL-FILE   (or PAGE_URL=URL in the environment)
+(the address holds a token in its fragment: it comes from the environment
+or standard input, since command lines are visible to every user of the machine)
+"""
+import json
+import os
+import sys
+import time
+
+from page_screenshot import Browser
+
+UNSEEN = ".episode-item.unseen"
+
+
+def click(page, selector):
+    """A left click at the middle of the element, as a mouse makes it."""
+    box = page.evaluate(f"""(() => {{
+        const node = document.querySelector({json.dumps(selector)});
+        if (!node) return null;
+        node.scrollIntoView({{ block: "center" }});
+        const r = node.getBoundingClientRect();
+        return {{ x: r.x + r.width / 2, y: r.y + r.height / 2 }};
+    }})()""")
+    if box is None:
+        raise RuntimeError(f"nothing to click: {selector}")
+    for kind in ("mousePressed", "mouseReleased"):
+        page.tools.call("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left", clickCount=1)
+
+
+def choose(page, selector, value):
+    """Picks an option of a <select> (a native pop-up headless Chromium does not draw), as its change event reports it."""
+    page.evaluate(f"""(() => {{
+        const select = document.querySelector({json.dumps(selector)});
+        select.value = {json.dumps(value)};
+        select.dispatchEvent(new Event("change"));
+    }})()""")
+
+
+def count(page, selector):
+    return page.evaluate(f"document.querySelectorAll({json.dumps(selector)}).length")
+
+
+def review(page, out):
+    page.wait_for(f"document.querySelector('{UNSEEN} .review button.acknowledge')", "an unacknowledged open episode")
+    seen = {
+        "unseen_cards": count(page, UNSEEN),
+        "header_unseen": page.evaluate("document.getElementById('case-state').classList.contains('unseen')"),
+        "header_text": page.evaluate("document.getElementById('case-state').textContent"),
+        "case_list_unseen": count(page, ".case-item.unseen"),
+    }
+    episode = page.evaluate(f"document.querySelector('{UNSEEN}').dataset.episode")
+    card = f'.episode-item[data-episode="{episode}"]'
+    clicks = 0
+
+    click(page, f"{card} .review button.acknowledge"); clicks += 1
+    page.wait_for(f"document.querySelector('{card} .review-status .seen')", "the acknowledgement shown")
+    seen["acknowledge_clicks"] = clicks
+    seen["unseen_cards_after"] = count(page, UNSEEN)
+    seen["header_unseen_after"] = page.evaluate("document.getElementById('case-state').classList.contains('unseen')")
+    seen["seen_text"] = page.evaluate(f"document.querySelector('{card} .review-status .seen').textContent")
+
+    clicks = 0
+    click(page, f"{card} .annotate-toggle"); clicks += 1
+    page.wait_for(f"document.querySelector('{card} .annotate')", "the annotate form")
+    choose(page, f"{card} .annotate select", "line_flush")
+    click(page, f"{card} .annotate input")
+    page.tools.call("Input.insertText", text="flushed the art line, \"square\" wave")
+    click(page, f"{card} .verdict-button.verdict-false_alarm"); clicks += 1
+    page.wait_for(f"document.querySelector('{card} .review-status .verdict-false_alarm')", "the verdict shown")
+    seen["annotate_clicks"] = clicks
+    seen["verdict_text"] = page.evaluate(f"document.querySelector('{card} .review-status .verdict').textContent")
+    seen["form_closed"] = count(page, f"{card} .annotate") == 0
+
+    if not page.evaluate(f"document.querySelector('{card} details.trail').open"):
+        click(page, f"{card} details.trail summary")
+    page.wait_for(f"document.querySelector('{card} details.trail').open", "the audit trail open")
+    seen["trail"] = page.evaluate(f"[...document.querySelectorAll('{card} details.trail li')].map((li) => li.textContent)")
+    seen["episode_id"] = int(episode)
+    time.sleep(0.5)
+    page.screenshot(out)
+    return seen
+
+
+def denied(page, out):
+    page.wait_for("document.querySelector('.review button.acknowledge')", "an unacknowledged episode")
+    click(page, ".review button.acknowledge")
+    page.wait_for("!document.getElementById('review-denied').hidden", "the page saying the token cannot review")
+    seen = {
+        "message": page.evaluate("document.getElementById('review-denied').textContent"),
+        "enabled_review_buttons": count(page, ".review button:not(:disabled)"),
+        "still_signed_in": not page.evaluate("document.getElementById('dashboard').hidden"),
+    }
+    page.screenshot(out)
+    return seen
+
+
+def main():
+    browser, mode, out = sys.argv[1:4]
+    with Browser(browser, 1600, 1000) as page:
+        page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
+        seen = {"review": review, "denied": denied}[mode](page, out)
+    print(json.dumps(seen))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except RuntimeError as error:
+        sys.exit(f"dashboard_review: {error}")
