@@ -34,8 +34,10 @@ final class StreamHub: @unchecked Sendable {
         listener.every(heartbeatSeconds) { [weak self] _ in self?.wake(nil) }
         listener.every(Self.revocationCheckSeconds) { [weak self] connection in
             guard let self, let connection else { return }
-            let revoked = try endStreamsOfRevokedTokens(on: connection)
+            let (revoked, tickets) = try openStreamsOfRevokedTokens(on: connection)
+            // Grants first: a client whose stream ends may ask again at once, and must get 401.
             authenticator.forget(tokenIDs: revoked)
+            Self.end(tickets, tokens: revoked.count)
         }
     }
 
@@ -62,17 +64,21 @@ final class StreamHub: @unchecked Sendable {
         tickets.forEach { $0.waker.wake() }
     }
 
-    /// Marks and wakes the streams whose token is no longer in force; returns those tokens.
-    private func endStreamsOfRevokedTokens(on connection: DatabaseConnection) throws -> Set<Int> {
+    /// The tokens of open streams that are no longer in force, and those streams.
+    private func openStreamsOfRevokedTokens(on connection: DatabaseConnection) throws -> (Set<Int>, [StreamTicket]) {
         let open = streams.withLock { all in all.values.flatMap { $0.values } }
         let tokenIDs = Set(open.compactMap(\.tokenID))
-        guard !tokenIDs.isEmpty else { return [] }
+        guard !tokenIDs.isEmpty else { return ([], []) }
         let revoked = tokenIDs.subtracting(try TokenStore().active(among: tokenIDs.sorted(), on: connection))
-        guard !revoked.isEmpty else { return [] }
-        let ended = open.filter { $0.tokenID.map(revoked.contains) ?? false }
-        for ticket in ended { ticket.revoke() }
-        Log.info("live streams ended: their token was revoked", ["streams": .int(ended.count), "tokens": .int(revoked.count)])
-        return revoked
+        guard !revoked.isEmpty else { return ([], []) }
+        return (revoked, open.filter { $0.tokenID.map(revoked.contains) ?? false })
+    }
+
+    /// Marks and wakes streams whose token was revoked: each ends at its next wake.
+    private static func end(_ tickets: [StreamTicket], tokens: Int) {
+        guard !tickets.isEmpty else { return }
+        for ticket in tickets { ticket.revoke() }
+        Log.info("live streams ended: their token was revoked", ["streams": .int(tickets.count), "tokens": .int(tokens)])
     }
 }
 
