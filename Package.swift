@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "PhysioHTTP", dependencies: ["PhysioPlatform", "CMicroHTTPD", "CJansson", "CZlib"]),
         // HL7 v2 over MLLP: the listener and ER7 syntax; like HTTP, no domain and no database.
         .target(name: "PhysioHL7", dependencies: ["PhysioPlatform", "CEpoll", "CGnuTLS"]),
-        .target(name: "PhysioClient", dependencies: ["PhysioCore", "PhysioPlatform"]),
+        .target(name: "PhysioClient", dependencies: ["PhysioCore", "PhysioPlatform", "PhysioHL7"]),
         .target(name: "PhysioWorker", dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore"]),
         .target(name: "PhysioServer",
                 dependencies: ["PhysioCore", "PhysioPlatform", "PhysioStore", "PhysioHTTP", "PhysioHL7", "PhysioWorker"],

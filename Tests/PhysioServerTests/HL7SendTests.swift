@@ -1,3 +1,5 @@
+import PhysioClient
+import PhysioCore
 import PhysioPlatform
 import PhysioServer
 import PhysioTestSupport
@@ -51,6 +53,25 @@ struct HL7SendTests {
         #expect(again.output.split(separator: "\n").contains("AA\t3"), "\(again.output)")
         #expect(try db.count("SELECT count(*) FROM vitals WHERE case_id = 'gw-1'") == 3)
         #expect(try db.count("SELECT samples FROM cases WHERE case_id = 'gw-1'") == 3)
+    }
+
+    /// What `physio loadgen --hl7-port` sends: several instants in one
+    /// message, an OBR each, with a second device's SpO2 for an earlier one.
+    @Test func aMessageOfSeveralInstantsStoresEachAtItsTime() throws {
+        let server = try HL7IngestTests.server()
+        let t0: Int64 = 1_795_000_000_123_456
+        let message = ObservationReportWriter.message(sender: "test", controlID: "multi-1", caseID: "gw-2", instants: [
+            (t0, [(.hr, 70), (.sbp, 121), (.dbp, 60)]),
+            (t0 + 1_000_001, [(.hr, 71), (.spo2, 98)]),
+            (t0 - 1_000_000, [(.spo2, 85)]),
+        ])
+        let ack = try #require(try server.mllp().exchange(String(decoding: message, as: UTF8.self)))
+        #expect(ack.acknowledgement?.code == "AA", "\(ack.errors)")
+        let db = server.database
+        #expect(try db.count("SELECT count(*) FROM vitals WHERE case_id = 'gw-2'") == 3)
+        #expect(try db.count("SELECT count(*) FROM vitals WHERE case_id = 'gw-2' AND ts = '2026-11-18T11:06:40.123456Z' AND hr = 70 AND sbp = 121 AND dbp = 60 AND spo2 IS NULL") == 1)
+        #expect(try db.count("SELECT count(*) FROM vitals WHERE case_id = 'gw-2' AND ts = '2026-11-18T11:06:41.123457Z' AND hr = 71 AND spo2 = 98") == 1)
+        #expect(try db.count("SELECT count(*) FROM vitals WHERE case_id = 'gw-2' AND ts = '2026-11-18T11:06:39.123456Z' AND spo2 = 85 AND hr IS NULL") == 1)
     }
 
     @Test func answersOtherThanAAAreCountedDescribedAndFailTheRun() throws {

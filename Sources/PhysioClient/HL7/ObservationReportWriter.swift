@@ -21,18 +21,30 @@ public enum ObservationReportWriter {
         }
     }
 
-    /// `sender`: MSH-3 (a resend is known by sender and control id).
-    /// `caseID` must be a valid case id (it holds no HL7 delimiter).
+    /// One instant. `sender`: MSH-3 (a resend is known by sender and control
+    /// id). `caseID` must be a valid case id (it holds no HL7 delimiter).
     public static func message(sender: String, controlID: String, caseID: String, micros: Int64,
                                values: [(Vital, Float)]) -> [UInt8] {
-        let time = dateTime(micros)
-        var text = "MSH|^~\\&|\(sender)||physio||\(time)||ORU^R01^ORU_R01|\(controlID)|P|2.6|||NE|AL\r"
+        message(sender: sender, controlID: controlID, caseID: caseID, instants: [(micros, values)])
+    }
+
+    /// Several instants, an OBR (OBR-7 its time) and its OBXs each, as a
+    /// gateway batches a monitor's last seconds.
+    public static func message(sender: String, controlID: String, caseID: String,
+                               instants: [(micros: Int64, values: [(Vital, Float)])]) -> [UInt8] {
+        let header = dateTime(instants.first?.micros ?? 0)
+        var text = "MSH|^~\\&|\(sender)||physio||\(header)||ORU^R01^ORU_R01|\(controlID)|P|2.6|||NE|AL\r"
         text += "PID|||\(caseID)\r"
         text += "PV1||I|||||||||||||||||\(caseID)\r"
-        text += "OBR|1|||182777000^monitoring of patient^SCT|||\(time)\r"
-        for (index, (vital, value)) in values.enumerated() {
-            let coding = coding(vital)
-            text += "OBX|\(index + 1)|NM|\(coding.code)|1.0.0.\(index + 1)|\(format(value))|\(coding.unit)|||||R|||\(time)\r"
+        var number = 0
+        for (index, instant) in instants.enumerated() {
+            let time = dateTime(instant.micros)
+            text += "OBR|\(index + 1)|||182777000^monitoring of patient^SCT|||\(time)\r"
+            for (vital, value) in instant.values {
+                number += 1
+                let coding = coding(vital)
+                text += "OBX|\(number)|NM|\(coding.code)|1.0.0.\(vital.rawValue + 1)|\(format(value))|\(coding.unit)|||||R|||\(time)\r"
+            }
         }
         return Array(text.utf8)
     }
@@ -43,7 +55,7 @@ public enum ObservationReportWriter {
         return String(digits.prefix(14)) + "." + String(digits.dropFirst(14).prefix(6)) + "+0000"
     }
 
-    static func format(_ value: Float) -> String {
+    public static func format(_ value: Float) -> String {
         value == value.rounded() && abs(value) < 1e7 ? String(Int(value)) : String(value)
     }
 }

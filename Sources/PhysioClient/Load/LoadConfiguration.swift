@@ -17,6 +17,9 @@ public struct LoadConfiguration: Sendable {
     /// Each instant's SpO2 (85 %) is sent in the monitor's next request, as
     /// a second device would send it: the server merges it into the stored row.
     public var splitSpO2 = false
+    /// Send HL7 v2 ORU^R01 over MLLP to this port instead of HTTP POSTs
+    /// (no token; each request's samples one message, an OBR per instant).
+    public var hl7Port: UInt16?
     /// A request unanswered this long counts as a lost connection (and is sent again).
     public var requestTimeoutSeconds = 10.0
 
@@ -38,6 +41,8 @@ public struct LoadReport: Sendable {
     public var duplicates = 0
     /// Non-200 answers by status.
     public var statuses: [Int: Int] = [:]
+    /// HL7 answers by MSA-1 code.
+    public var acknowledgements: [String: Int] = [:]
     /// Connections lost or refused (the request's outcome is unknown).
     public var connectionErrors = 0
     public var seconds = 0.0
@@ -52,6 +57,7 @@ public struct LoadReport: Sendable {
         samplesMerged += other.samplesMerged
         duplicates += other.duplicates
         for (status, count) in other.statuses { statuses[status, default: 0] += count }
+        for (code, count) in other.acknowledgements { acknowledgements[code, default: 0] += count }
         connectionErrors += other.connectionErrors
         latency.merge(other.latency)
     }

@@ -100,7 +100,7 @@ struct MonitorLoop {
             guard ready > 0 else { continue }
             for (slot, descriptor) in pollSet.enumerated() where descriptor.revents != 0 {
                 let index = pollOwners[slot]
-                switch monitors[index].receive() {
+                switch monitors[index].receive(hl7: configuration.hl7Port != nil) {
                 case .incomplete:
                     continue
                 case .failed:
@@ -110,6 +110,7 @@ struct MonitorLoop {
                     let finished = Clock.monotonicNanos()
                     report.latency.record(micros: Int64((finished - monitors[index].sentAt) / 1000))
                     monitors[index].settle(status: status)
+                    if configuration.hl7Port != nil { report.acknowledgements[monitors[index].acknowledgementCode, default: 0] += 1 }
                     if status == 200 {
                         report.okRequests += 1
                         report.samplesAccepted += accepted

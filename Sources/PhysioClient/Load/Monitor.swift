@@ -1,10 +1,13 @@
 import PhysioCore
+import PhysioHL7
 import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One simulated monitor: its connection, its case, the request in flight.
+/// One simulated monitor: its connection, its case, the request in flight:
+/// an HTTP POST of JSON samples, or (with `hl7Port`) an HL7 v2 ORU^R01
+/// over MLLP, whose MSA-1 stands for a status: AA 200, AE 422, AR 503.
 struct Monitor {
     enum Receive {
         case incomplete
@@ -22,9 +25,12 @@ struct Monitor {
     /// With `splitSpO2`: instants of the last request, whose SpO2 goes in the next one.
     private var spo2Due: [Int64] = []
     private var sentSpO2: [Int64] = []
-    /// The batch last sent while it is not acknowledged: a monitor keeps
+    /// The request last sent while it is not acknowledged: a monitor keeps
     /// unacknowledged samples and sends them again (ingest is idempotent).
-    private var pendingBody: String?
+    private var pendingRequest: [UInt8]?
+    private var messagesSent = 0
+    /// The last HL7 answer's MSA-1.
+    private(set) var acknowledgementCode = ""
     private var response: [UInt8] = []
     private var random: UInt64
     private var heartRate: Float = 72
@@ -38,10 +44,8 @@ struct Monitor {
     /// Sends one request; false if there is no connection to send it on.
     mutating func send(configuration: LoadConfiguration, now: UInt64) -> Bool {
         if socket < 0 && !connect(configuration) { return false }
-        let body = pendingBody ?? nextBody(configuration)
-        pendingBody = body
-        let request = "POST /cases/\(caseID)/vitals HTTP/1.1\r\nHost: \(configuration.host)\r\nAuthorization: Bearer \(configuration.token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        let bytes = Array(request.utf8)
+        let bytes = pendingRequest ?? nextRequest(configuration)
+        pendingRequest = bytes
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -59,42 +63,58 @@ struct Monitor {
     }
 
     /// Whether the last batch is still unacknowledged (it goes out again next).
-    var isResending: Bool { pendingBody != nil }
+    var isResending: Bool { pendingRequest != nil }
 
     /// The answer settles the batch: acknowledged (200) or refused for good
     /// (4xx); after a 5xx or a lost connection it stays pending.
     mutating func settle(status: Int) {
-        if status < 500 { pendingBody = nil }
+        if status < 500 { pendingRequest = nil }
+    }
+
+    private mutating func nextRequest(_ configuration: LoadConfiguration) -> [UInt8] {
+        let instants = nextSamples(configuration)
+        if configuration.hl7Port != nil {
+            messagesSent += 1
+            return MLLPFramer.frame(ObservationReportWriter.message(
+                sender: "physio-loadgen", controlID: "\(caseID).\(messagesSent)", caseID: caseID, instants: instants))
+        }
+        var body = #"{"samples":["#
+        for (index, instant) in instants.enumerated() {
+            if index > 0 { body += "," }
+            body += #"{"t":"\#(Timestamp.format(instant.micros, fixedMicros: true))""#
+            for (vital, value) in instant.values { body += #","\#(vital.name)":\#(ObservationReportWriter.format(value))"# }
+            body += "}"
+        }
+        body += "]}"
+        let request = "POST /cases/\(caseID)/vitals HTTP/1.1\r\nHost: \(configuration.host)\r\nAuthorization: Bearer \(configuration.token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        return Array(request.utf8)
     }
 
     /// New samples, timed by the wall clock.
-    private mutating func nextBody(_ configuration: LoadConfiguration) -> String {
+    private mutating func nextSamples(_ configuration: LoadConfiguration) -> [(micros: Int64, values: [(Vital, Float)])] {
         sentTimestamps.removeAll(keepingCapacity: true)
-        var body = #"{"samples":["#
+        var instants: [(micros: Int64, values: [(Vital, Float)])] = []
         // A second device's SpO2 of the instants sent last time, merged into
         // the stored rows: 85 %, under the 90 % rule, so that a score from
         // before the merge is told from one after it.
         sentSpO2 = spo2Due
-        for t in sentSpO2 {
-            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","spo2":85},"#
-        }
-        for index in 0..<configuration.samplesPerRequest {
+        for t in sentSpO2 { instants.append((t, [(.spo2, 85)])) }
+        for _ in 0..<configuration.samplesPerRequest {
             // t is the wall clock at sending, so "time to score" can be read off the database.
             let t = max(Clock.nowMicros(), lastTimestamp + 1)
             lastTimestamp = t
             sentTimestamps.append(t)
             heartRate = min(140, max(40, heartRate + Float(nextNoise()) * 0.8))
             systolic = min(180, max(80, systolic + Float(nextNoise()) * 1.2))
-            if index > 0 { body += "," }
-            body += #"{"t":"\#(Timestamp.format(t, fixedMicros: true))","hr":\#(Int(heartRate)),"sbp":\#(Int(systolic)),"dbp":\#(Int(systolic / 2))"#
-            body += configuration.splitSpO2 ? "}" : #","spo2":98}"#
+            var values: [(Vital, Float)] = [(.hr, Float(Int(heartRate))), (.sbp, Float(Int(systolic))), (.dbp, Float(Int(systolic / 2)))]
+            if !configuration.splitSpO2 { values.append((.spo2, 98)) }
+            instants.append((t, values))
         }
-        body += "]}"
         spo2Due = configuration.splitSpO2 ? sentTimestamps : []
-        return body
+        return instants
     }
 
-    mutating func receive() -> Receive {
+    mutating func receive(hl7: Bool) -> Receive {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
@@ -104,6 +124,7 @@ struct Monitor {
             if errno == EAGAIN || errno == EWOULDBLOCK { break }
             return .failed
         }
+        if hl7 { return acknowledgement() }
         guard let headerEnd = find([13, 10, 13, 10]) else { return .incomplete }
         let head = String(decoding: response[0..<headerEnd], as: UTF8.self)
         let lines = head.split(separator: "\r\n")
@@ -118,6 +139,20 @@ struct Monitor {
         if lines.contains(where: { $0.lowercased() == "connection: close" }) { close() }
         return .complete(status: status, accepted: Self.number("accepted", in: body), merged: Self.number("merged", in: body),
                          duplicates: Self.number("duplicates", in: body))
+    }
+
+    /// The MLLP-framed answer, once whole: MSA-1 as a status.
+    private mutating func acknowledgement() -> Receive {
+        guard let end = response.firstIndex(of: MLLPFramer.endBlock) else { return .incomplete }
+        let start = response.firstIndex(of: MLLPFramer.startBlock).map { $0 + 1 } ?? 0
+        guard start <= end, let ack = try? HL7Message.parse(Array(response[start..<end])), let msa = ack.first("MSA") else { return .failed }
+        acknowledgementCode = msa.field(1).text
+        let samples = sentTimestamps.count + sentSpO2.count
+        switch acknowledgementCode {
+        case "AA", "CA": return .complete(status: 200, accepted: samples, merged: 0, duplicates: 0)
+        case "AE", "CE": return .complete(status: 422, accepted: 0, merged: 0, duplicates: 0)
+        default: return .complete(status: 503, accepted: 0, merged: 0, duplicates: 0)
+        }
     }
 
     /// `case_id,t,vitals` for every sample of the acknowledged request:
@@ -144,7 +179,7 @@ struct Monitor {
     private mutating func connect(_ configuration: LoadConfiguration) -> Bool {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = configuration.port.bigEndian
+        address.sin_port = (configuration.hl7Port ?? configuration.port).bigEndian
         guard inet_pton(AF_INET, configuration.host == "localhost" ? "127.0.0.1" : configuration.host, &address.sin_addr) == 1 else { return false }
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }

@@ -15,6 +15,7 @@ struct LoadGen: ParsableCommand {
             """)
 
     @Option(help: "Server URL (env PHYSIO_URL).") var url = Environment.string("PHYSIO_URL", default: "http://127.0.0.1:8080")
+    @Option(help: "Send HL7 v2 ORU^R01 over MLLP to this port of --url's host instead of HTTP POSTs (no token; AA counts as 200, AE as 422, AR as 503: sent again).") var hl7Port: Int?
     @Option(help: "Ingest token (env PHYSIO_TOKEN).") var token = Environment.string("PHYSIO_TOKEN", default: "")
     @Option(help: "Simulated monitors, one connection each.") var monitors = 100
     @Option(help: "Requests per second per monitor; 0 = next request as soon as the last is answered.") var rate = 1.0
@@ -28,7 +29,8 @@ struct LoadGen: ParsableCommand {
     @Option(help: "Write the report as JSON to this file.") var report: String?
 
     func validate() throws {
-        guard !token.isEmpty else { throw ValidationError("--token or PHYSIO_TOKEN is required") }
+        guard !token.isEmpty || hl7Port != nil else { throw ValidationError("--token or PHYSIO_TOKEN is required") }
+        if let hl7Port { guard (1...65535).contains(hl7Port) else { throw ValidationError("--hl7-port must be 1…65535") } }
         guard monitors >= 1, batch >= 1, duration > 0, threads >= 1, rate >= 0, requestTimeout > 0 else {
             throw ValidationError("--monitors, --batch, --threads ≥ 1; --duration, --request-timeout > 0; --rate ≥ 0")
         }
@@ -49,6 +51,7 @@ struct LoadGen: ParsableCommand {
         configuration.ackLogPath = ackLog
         configuration.splitSpO2 = splitSpo2
         configuration.requestTimeoutSeconds = requestTimeout
+        configuration.hl7Port = hl7Port.map { UInt16($0) }
         let result = try LoadGenerator(configuration: configuration).run()
 
         var json = JSONWriter()
@@ -69,6 +72,12 @@ struct LoadGen: ParsableCommand {
         json.beginObject()
         for (status, count) in result.statuses.sorted(by: { $0.key < $1.key }) { json.field(String(status), count) }
         json.endObject()
+        if hl7Port != nil {
+            json.key("acks_by_code")
+            json.beginObject()
+            for (code, count) in result.acknowledgements.sorted(by: { $0.key < $1.key }) { json.field(code, count) }
+            json.endObject()
+        }
         json.field("latency_p50_ms", result.latency.percentile(0.50) / 1000)
         json.field("latency_p99_ms", result.latency.percentile(0.99) / 1000)
         json.field("latency_max_ms", Double(result.latency.maxMicros) / 1000)

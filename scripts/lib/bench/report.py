@@ -5,7 +5,7 @@ version, durability, commit, run parameters (k=v ...)."""
 import datetime, json, platform, sys
 
 rows_path, json_path, quick, nproc, pg_version, durability, commit, parameters = sys.argv[1:]
-short = {"copy": "COPY", "pgtx": "1-row tx", "healthz": "/healthz"}
+short = {"copy": "COPY", "pgtx": "1-row tx", "healthz": "/healthz", "hl7_http": "HTTP (loadgen)", "single": "HTTP (wrk)"}
 
 rows = []
 for line in open(rows_path):
