@@ -6,15 +6,16 @@ import PhysioTestSupport
 /// Episodes to review and requests that review them, for the review tests.
 extension TestServer {
     /// An episode row of `caseID` over [start, end] (epoch seconds), as a
-    /// worker would write it; the case gets a sample so that it exists.
-    /// Returns the episode's id.
-    func episode(_ caseID: String, start: Int64, end: Int64, modelID: Int64) throws -> Int64 {
+    /// worker would write it, raised by `source` with the clinical `rules`
+    /// it crossed; the case gets a sample so that it exists. Returns the episode's id.
+    func episode(_ caseID: String, start: Int64, end: Int64, modelID: Int64, source: String = "model",
+                 rules: [String] = ["sbp_lt_80"]) throws -> Int64 {
         try database.ingest([TestModels.calmCase(caseID, start: start, seconds: 1)])
         let id = try database.scalar("""
-            INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, model_id)
+            INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, model_id, source)
             VALUES ($1, to_timestamp($2::float8), to_timestamp($3::float8), to_timestamp($2::float8), 0.71,
-                    '[{"vital":"sbp","weight":0.6}]', '{sbp_lt_80}', $4) RETURNING id
-            """, [caseID, String(start), String(end), String(modelID)])
+                    '[{"vital":"sbp","weight":0.6}]', COALESCE(string_to_array(NULLIF($5, ''), ','), '{}'), $4, $6) RETURNING id
+            """, [caseID, String(start), String(end), String(modelID), rules.joined(separator: ","), source])
         return Int64(id!)!
     }
 

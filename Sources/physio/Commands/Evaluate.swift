@@ -3,6 +3,7 @@ import PhysioCore
 import PhysioData
 import PhysioPlatform
 import PhysioLab
+import PhysioStore
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,10 +25,19 @@ struct Evaluate: ParsableCommand {
           --scores F                  external scores (CSV case_id,t_seconds,score,threshold), e.g. scikit-learn's.
         Samples before --from are context (features, breaches already under way); samples at or after \
         --until are not read at all.
+        Clinicians' verdicts (--labels FILE, the CSV of GET /exports/annotations, or --labels-from-database): \
+        the precision of the server's episodes against them, by what raised each episode (model, both, rule) \
+        and, for the model's, by reason, beside the threshold-label precision of the same episodes (a clinical \
+        rule crossed in the episode) and how often the two agree; with or without --data.
         """)
 
-    @Option(help: "Directory of case CSVs, or one case CSV.")
-    var data: String
+    @Option(help: "Directory of case CSVs, or one case CSV (optional with --labels).")
+    var data: String?
+    @Option(help: "Clinicians' verdicts: the CSV of GET /exports/annotations.")
+    var labels: String?
+    @Flag(help: "Clinicians' verdicts read from the database (--database-url or PHYSIO_DATABASE_URL).")
+    var labelsFromDatabase = false
+    @OptionGroup var database: DatabaseOptions
     @Option(help: "Model file from `physio train`.")
     var model: String?
     @Option(help: "Train a model on these case CSVs (with the training options below) and evaluate it.")
@@ -79,7 +89,13 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var training: TrainingOptions
 
     func validate() throws {
+        if labels != nil && labelsFromDatabase { throw ValidationError("give --labels or --labels-from-database, not both") }
         let sources = [model != nil, trainData != nil, folds != nil, scores != nil].filter { $0 }.count
+        if data == nil {
+            guard labels != nil || labelsFromDatabase else { throw ValidationError("give --data (or only clinicians' verdicts: --labels or --labels-from-database)") }
+            guard sources == 0 else { throw ValidationError("--model, --train-data, --folds and --scores need --data") }
+            return
+        }
         guard sources == 1 else { throw ValidationError("give exactly one of --model, --train-data, --folds, --scores") }
         if let folds, folds < 2 { throw ValidationError("--folds must be at least 2") }
         if let from, let until, from >= until { throw ValidationError("--from must be before --until") }
@@ -96,6 +112,20 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
+        let verdicts = try clinicianVerdicts()
+        guard let data else {
+            // Only the clinicians' verdicts: validate() saw to it that there are some.
+            print(verdicts!.precision.text(source: verdicts!.source))
+            if let report {
+                var json = JSONWriter(capacity: 1 << 12)
+                json.beginObject()
+                json.key("clinician_labels")
+                verdicts!.precision.write(source: verdicts!.source, into: &json)
+                json.endObject()
+                try AtomicFile.write(json.bytes + [0x0A], to: report)
+            }
+            return
+        }
         let cases = try CaseCSV.readCases(at: data).filter { !$0.isEmpty }
         guard !cases.isEmpty else { throw ValidationError("no samples in \(data)") }
         let scored = try scoreCases(cases)
@@ -104,11 +134,16 @@ struct Evaluate: ParsableCommand {
         let evaluation = Evaluation(cases: scored.cases, events: labelled, feeds: feedOfCase, settings: settings)
         print(header(scored))
         print(evaluation.text(maximumCases: caseRows))
+        if let verdicts { print("\n" + verdicts.precision.text(source: verdicts.source)) }
         if let report {
             var json = JSONWriter(capacity: 1 << 16)
             json.beginObject()
-            writeHeader(scored, into: &json)
+            writeHeader(scored, into: &json, data: data)
             evaluation.writeFields(into: &json)
+            if let verdicts {
+                json.key("clinician_labels")
+                verdicts.precision.write(source: verdicts.source, into: &json)
+            }
             json.endObject()
             try AtomicFile.write(json.bytes + [0x0A], to: report)
         }
@@ -125,6 +160,7 @@ struct Evaluate: ParsableCommand {
 
     /// Cases with scores, and how they were obtained.
     func scoreCases(_ cases: [SampleBatch]) throws -> ScoredCases {
+        let data = data ?? ""  // run() reads cases only with --data
         if let model {
             let loaded = try AnomalyModel.decode(try LineReader.readAll(path: model))
             let ruleSet = try ruleSet(model: loaded)
@@ -195,15 +231,41 @@ struct Evaluate: ParsableCommand {
         return events
     }
 
+    /// Clinicians' verdicts from --labels or the database, with where they came from; nil without either.
+    func clinicianVerdicts() throws -> (precision: ClinicianPrecision, source: String)? {
+        let table: CSVTable, source: String
+        if let labels {
+            table = try CSVTable.parse(try LineReader.readAll(path: labels))
+            source = labels
+        } else if labelsFromDatabase {
+            // The export's own statement, so the file and the database give the same rows.
+            let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-evaluate")
+            try connection.beginCopyOut(ExportStatements.annotations(caseID: nil, from: nil, to: nil, format: .csv).sql)
+            var bytes: [UInt8] = []
+            while try connection.readCopyData(into: &bytes) {}
+            table = try CSVTable.parse(bytes)
+            source = "the database"
+        } else {
+            return nil
+        }
+        do {
+            let rows = try ClinicianLabel.read(header: table.header, rows: table.rows) { "\(source):\($0)" }
+            return (ClinicianPrecision(labels: rows, bootstrap: settings.bootstrap), source)
+        } catch let error as LabelError {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// `explicit`, else the file `name` beside the cases in --data when it exists, else nil.
     func companionFile(_ name: String, explicit: String?) -> String? {
         if let explicit { return explicit }
+        guard let data else { return nil }
         let path = (data.hasSuffix("/") ? data : data + "/") + name
         return (try? LineReader(path: path)) != nil ? path : nil
     }
 
     func overlapsTraining(_ trainWindow: TimeWindow) -> Bool {
-        guard trainData.map({ Self.samePath($0, data) }) ?? false else { return false }
+        guard let data, trainData.map({ Self.samePath($0, data) }) ?? false else { return false }
         let trainStart = trainWindow.from ?? .min, trainEnd = trainWindow.until ?? .max
         let start = window.from ?? .min, end = window.until ?? .max
         return trainStart < end && start < trainEnd
@@ -238,7 +300,7 @@ struct Evaluate: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    func writeHeader(_ scored: ScoredCases, into json: inout JSONWriter) {
+    func writeHeader(_ scored: ScoredCases, into json: inout JSONWriter, data: String) {
         json.field("data", data)
         json.field("mode", scored.mode)
         json.field("description", scored.description)
