@@ -106,7 +106,9 @@ def denied(page, out):
 
 def main():
     browser, mode, out = sys.argv[1:4]
-    with Browser(browser, 1600, 1000) as page:
+    # No sandbox: the page is the test's own server on loopback, and CI
+    # containers often lack the user namespaces Chromium's sandbox needs.
+    with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
         page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
         seen = {"review": review, "denied": denied}[mode](page, out)
     print(json.dumps(seen))
