@@ -74,6 +74,8 @@ function showDashboard() {
 function signOut(message = "") {
   clearTimeout(pollTimer);
   caseView.close();
+  caseView.reviews.reset();
+  byId("review-denied").hidden = true;
   token.forget();
   byId("dashboard").hidden = true;
   byId("forget").hidden = true;

@@ -27,6 +27,13 @@ export class EpisodeReviews {
     this.denied = false;
   }
 
+  /** Another token: forget what this one was refused and any open form. */
+  reset() {
+    this.denied = false;
+    this.forms.clear();
+    this.errors.clear();
+  }
+
   /** The review block of one episode; `refresh()` redraws the list it is in. */
   render(caseID, episode, { selected, refresh }) {
     const review = episode.review ?? { acknowledged: false, trail: [] };

@@ -6,7 +6,9 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            a reason, a typed note and a verdict annotate it; the audit trail
            then shows both actions. Prints what it saw as JSON.
   denied   with a token lacking the review scope, a click on Acknowledge says
-           so on the page and disables the review buttons.
+           so on the page and disables the review buttons; after "Forget
+           token" and signing in with a review token (standard input's second
+           line), the buttons work again.
 
 usage: dashboard_review.py CHROMIUM MODE OUT.png < URL-FILE   (or PAGE_URL=URL in the environment)
 (the address holds a token in its fragment: it comes from the environment
@@ -91,7 +93,7 @@ def review(page, out):
     return seen
 
 
-def denied(page, out):
+def denied(page, out, review_token):
     page.wait_for("document.querySelector('.review button.acknowledge')", "an unacknowledged episode")
     click(page, ".review button.acknowledge")
     page.wait_for("!document.getElementById('review-denied').hidden", "the page saying the token cannot review")
@@ -101,6 +103,16 @@ def denied(page, out):
         "still_signed_in": not page.evaluate("document.getElementById('dashboard').hidden"),
     }
     page.screenshot(out)
+    click(page, "#forget")
+    page.wait_for("!document.getElementById('login').hidden", "the token form")
+    click(page, "#token-input")
+    page.tools.call("Input.insertText", text=review_token)
+    click(page, "#token-form button[type=submit]")
+    page.wait_for("document.querySelector('.review button.acknowledge:not(:disabled)')", "the review buttons enabled for the new token")
+    seen["denied_hidden_after_new_token"] = page.evaluate("document.getElementById('review-denied').hidden")
+    click(page, ".review button.acknowledge")
+    page.wait_for("document.querySelector('.review-status .seen')", "the acknowledgement with the new token")
+    seen["seen_text_after_new_token"] = page.evaluate("document.querySelector('.review-status .seen').textContent")
     return seen
 
 
@@ -110,7 +122,7 @@ def main():
     # containers often lack the user namespaces Chromium's sandbox needs.
     with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
         page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
-        seen = {"review": review, "denied": denied}[mode](page, out)
+        seen = review(page, out) if mode == "review" else denied(page, out, sys.stdin.readline().strip())
     print(json.dumps(seen))
 
 
