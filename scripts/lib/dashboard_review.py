@@ -95,7 +95,9 @@ def review(page, out):
 
 def denied(page, out, review_token):
     page.wait_for("document.querySelector('.review button.acknowledge')", "an unacknowledged episode")
-    click(page, ".review button.acknowledge")
+    episode = page.evaluate("document.querySelector('.review button.acknowledge').closest('.episode-item').dataset.episode")
+    card = f'.episode-item[data-episode="{episode}"]'
+    click(page, f"{card} .review button.acknowledge")
     page.wait_for("!document.getElementById('review-denied').hidden", "the page saying the token cannot review")
     seen = {
         "message": page.evaluate("document.getElementById('review-denied').textContent"),
@@ -108,11 +110,11 @@ def denied(page, out, review_token):
     click(page, "#token-input")
     page.tools.call("Input.insertText", text=review_token)
     click(page, "#token-form button[type=submit]")
-    page.wait_for("document.querySelector('.review button.acknowledge:not(:disabled)')", "the review buttons enabled for the new token")
+    page.wait_for(f"document.querySelector('{card} .review button.acknowledge:not(:disabled)')", "the review buttons enabled for the new token")
     seen["denied_hidden_after_new_token"] = page.evaluate("document.getElementById('review-denied').hidden")
-    click(page, ".review button.acknowledge")
-    page.wait_for("document.querySelector('.review-status .seen')", "the acknowledgement with the new token")
-    seen["seen_text_after_new_token"] = page.evaluate("document.querySelector('.review-status .seen').textContent")
+    click(page, f"{card} .review button.acknowledge")
+    page.wait_for(f"document.querySelector('{card} .review-status .seen')", "the acknowledgement with the new token")
+    seen["seen_text_after_new_token"] = page.evaluate(f"document.querySelector('{card} .review-status .seen').textContent")
     return seen
 
 
