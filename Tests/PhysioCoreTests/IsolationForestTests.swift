@@ -15,6 +15,28 @@ import Testing
         #expect(inliers[1000] < 0.5, "a typical inlier scores below scikit-learn's 'auto' cut of 0.5")
     }
 
+    @Test func scoringUnderACeilingIsExactAboveItAndStopsEarlyBelowIt() {
+        let forest = IsolationForest.fit(data, parameters: .init(seed: 3))
+        let exact = forest.scoreSamples(data)
+        let ceiling = exact[0..<2000].sorted()[1998]   // the inliers' 99.9th percentile, as the novelty forests use
+        var bounded = [Double](repeating: 0, count: data.rows)
+        data.values.withUnsafeBufferPointer { rows in
+            bounded.withUnsafeMutableBufferPointer {
+                forest.scoreSamples(rows: rows.baseAddress!, count: data.rows, into: $0.baseAddress!,
+                                    ceiling: ceiling, remaining: forest.shortestRemainingPaths())
+            }
+        }
+        for (row, (e, b)) in zip(exact, bounded).enumerated() {
+            if e > ceiling {
+                #expect(b == e, "row \(row) can pass the ceiling: its score must be exact")
+            } else {
+                #expect(b >= e - 1e-12 && b <= ceiling, "row \(row): \(b) is not in [\(e), \(ceiling)]")
+            }
+        }
+        // Blocks of inliers stopped early: their reported scores are bounds, not the exact ones.
+        #expect(zip(exact, bounded).filter { $0 != $1 }.count > 1000)
+    }
+
     @Test func sameSeedSameScoresDifferentSeedDifferent() {
         let a = IsolationForest.fit(data, parameters: .init(seed: 42)).scoreSamples(data)
         let b = IsolationForest.fit(data, parameters: .init(seed: 42)).scoreSamples(data)

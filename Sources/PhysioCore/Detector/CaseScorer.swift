@@ -100,7 +100,7 @@ private struct ScoreParts {
                 offsets.append(offset)
             }
             guard !offsets.isEmpty else { continue }
-            let scores = forest.forest.scoreSamples(FeatureMatrix(columns: VitalNovelty.featureNames.count, values: values))
+            let scores = forest.scores(values)
             for (offset, score) in zip(offsets, scores) {
                 let term = model.noveltyWeight * forest.novelty(score: score)
                 guard term > 0 else { continue }

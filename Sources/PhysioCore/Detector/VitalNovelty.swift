@@ -18,6 +18,8 @@ public struct VitalNovelty: Codable, Sendable, Equatable {
     /// Training scores at the tail quantile and at the maximum.
     public let tailScore: Double
     public let maximumScore: Double
+    /// The forest's `shortestRemainingPaths()`, for scoring that stops once a row cannot be novel.
+    private let remainingPaths: [Double]
 
     public static let featureNames = ["deviation", "slope_1m", "slope_5m", "spread_5m"]
 
@@ -28,6 +30,22 @@ public struct VitalNovelty: Codable, Sendable, Equatable {
         self.imputed = imputed
         self.tailScore = tailScore
         self.maximumScore = maximumScore
+        remainingPaths = forest.shortestRemainingPaths()
+    }
+
+    /// Forest scores of row-major feature rows, exact where above the tail
+    /// score; rows that cannot pass it (almost all) stop early with a score
+    /// at most the tail's, so their novelty is 0 either way.
+    public func scores(_ rows: [Float]) -> [Double] {
+        let count = rows.count / Self.featureNames.count
+        var scores = [Double](repeating: 0, count: count)
+        rows.withUnsafeBufferPointer { input in
+            scores.withUnsafeMutableBufferPointer { out in
+                guard let first = input.baseAddress, let into = out.baseAddress else { return }
+                forest.scoreSamples(rows: first, count: count, into: into, ceiling: tailScore, remaining: remainingPaths)
+            }
+        }
+        return scores
     }
 
     /// The feature row (missing features imputed).

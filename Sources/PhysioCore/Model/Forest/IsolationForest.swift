@@ -92,9 +92,44 @@ public struct IsolationForest: Sendable, Equatable {
         return scoreSamples(data).map { -log2($0) * c }
     }
 
+    /// Per tree from `t` to the last, the sum of each tree's shortest path
+    /// (its shallowest leaf): the least the trees not yet walked can add.
+    /// One more entry than trees, the last 0.
+    public func shortestRemainingPaths() -> [Double] {
+        var shortest = [Double](repeating: .infinity, count: treeCount)
+        for tree in 0..<treeCount {
+            let end = tree + 1 < treeCount ? Int(roots[tree + 1]) : nodes.count
+            for index in Int(roots[tree])..<end where isLeaf(index) {
+                shortest[tree] = min(shortest[tree], Double(nodes[index].pathLength))
+            }
+        }
+        var remaining = [Double](repeating: 0, count: treeCount + 1)
+        for tree in stride(from: treeCount - 1, through: 0, by: -1) { remaining[tree] = remaining[tree + 1] + shortest[tree] }
+        return remaining
+    }
+
+    /// Scores of rows that only matter above `ceiling` (a calibrated tail):
+    /// a block of rows stops walking trees once even the shortest paths left
+    /// cannot lift any of its rows above `ceiling`, and reports for each a
+    /// score that is at least its own and at most `ceiling`. Rows that can
+    /// exceed it get their exact score. `remaining` is `shortestRemainingPaths()`.
+    public func scoreSamples(rows: UnsafePointer<Float>, count: Int, into scores: UnsafeMutablePointer<Double>,
+                             ceiling: Double, remaining: [Double]) {
+        precondition(remaining.count == treeCount + 1)
+        guard ceiling > 0, ceiling < 1, normaliser > 0 else { return scoreSamples(rows: rows, count: count, into: scores) }
+        // score ≤ ceiling ⇔ Σ path ≥ log2(ceiling) / scale; a margin keeps rounding on the safe side.
+        let pathSum = log2(ceiling) * -(Double(treeCount) * normaliser) + 1e-6
+        scoreSamples(rows: rows, count: count, into: scores, exit: (pathSum, remaining))
+    }
+
     /// The hot loop: `count` row-major rows in, scores out. No allocation
     /// beyond one small stack buffer per call.
     public func scoreSamples(rows: UnsafePointer<Float>, count: Int, into scores: UnsafeMutablePointer<Double>) {
+        scoreSamples(rows: rows, count: count, into: scores, exit: nil)
+    }
+
+    private func scoreSamples(rows: UnsafePointer<Float>, count: Int, into scores: UnsafeMutablePointer<Double>,
+                              exit: (pathSum: Double, remaining: [Double])?) {
         let block = 256
         let columns = featureCount
         guard normaliser > 0 else {
@@ -113,6 +148,12 @@ public struct IsolationForest: Sendable, Equatable {
                         let blockRows = rows + start * columns
                         for j in 0..<size { sums[j] = 0 }
                         for tree in 0..<roots.count {
+                            // Every 8 trees: stop if no row of the block can still pass the ceiling.
+                            if let exit, tree > 0, tree % 8 == 0,
+                               (0..<size).allSatisfy({ sums[$0] + exit.remaining[tree] > exit.pathSum }) {
+                                for j in 0..<size { sums[j] += exit.remaining[tree] }
+                                break
+                            }
                             let root = roots[tree]
                             for j in 0..<size { current[j] = root }
                             for _ in 0..<Int(depths[tree]) {
