@@ -88,6 +88,10 @@ public final class NotificationListener: @unchecked Sendable {
                 if connection == nil { connection = try connect() }
                 runPeriodic(connection)
                 guard let current = connection else { continue }
+                // A task's query may have found the session dead: libpq then
+                // closes the socket, which poll() ignores, so nothing else
+                // would ever notice (seen after a failover: leases never rescued).
+                guard current.isOpen else { throw DatabaseError.unavailable("the listening session was closed") }
                 try listenToNew(on: current)
                 for handler in subscriptions.withLock({ state in defer { state.untold = [] }; return state.untold }) {
                     try handler(current)

@@ -1,0 +1,33 @@
+import PhysioPlatform
+import PhysioStore
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct NotificationListenerTests {
+    /// A periodic task whose query finds the session gone (a failover, a
+    /// killed backend) leaves libpq with no socket to wait on: the listener
+    /// must notice and open a new session, or the tasks (the workers' lease
+    /// rescue) fail forever.
+    @Test func aSessionThatDiesUnderAPeriodicTaskIsReplaced() throws {
+        let database = try TestDatabase.create()
+        let listener = NotificationListener(databaseURL: database.url, retrySeconds: 0.1)
+        let sessions = Locked<[String]>([])
+        let reconnects = Locked(0)
+        listener.onListening { connection in if connection != nil { reconnects.withLock { $0 += 1 } } }
+        listener.every(0.05) { connection in
+            guard let connection else { return }
+            let pid = try connection.query("SELECT pg_backend_pid()::text").string(0, 0) ?? ""
+            let first = sessions.withLock { seen in
+                defer { if !seen.contains(pid) { seen.append(pid) } }
+                return seen.isEmpty
+            }
+            // The first session ends itself in the middle of a task.
+            if first { _ = try? connection.query("SELECT pg_terminate_backend(pg_backend_pid())") }
+        }
+        listener.start()
+        defer { listener.stop() }
+        #expect(waitUntil(seconds: 10) { sessions.value.count >= 2 }, "sessions seen: \(sessions.value)")
+        #expect(reconnects.value >= 2)
+    }
+}
