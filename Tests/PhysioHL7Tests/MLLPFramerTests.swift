@@ -45,6 +45,19 @@ struct MLLPFramerTests {
         #expect(frames[1] == .message(Array("MSH|next".utf8)))
     }
 
+    @Test func anOversizedFrameKeepsTheSamePrefixWhereverTheStreamIsCut() {
+        // A limit below the prefix size: the first write once kept only the limit's bytes.
+        let bytes = Self.framed("MSH|" + String(repeating: "Y", count: 300))
+        var whole = MLLPFramer(maxMessageBytes: 64)
+        let expected = whole.append(bytes)
+        guard case .oversized(let prefix, 304)? = expected.first else { Issue.record("not oversized: \(expected)"); return }
+        #expect(prefix.count == 304)
+        for cut in 0...bytes.count {
+            var split = MLLPFramer(maxMessageBytes: 64)
+            #expect(split.append(Array(bytes[..<cut])) + split.append(Array(bytes[cut...])) == expected, "cut at \(cut)")
+        }
+    }
+
     @Test func aFrameAtTheLimitIsAMessage() {
         var framer = MLLPFramer(maxMessageBytes: 8)
         #expect(framer.append(Self.framed("12345678")) == [.message(Array("12345678".utf8))])

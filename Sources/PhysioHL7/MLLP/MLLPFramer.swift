@@ -70,7 +70,7 @@ public struct MLLPFramer: Sendable {
             index += 1  // the end block
             inFrame = false
             if frameLength > maxMessageBytes {
-                frames.append(.oversized(prefix: buffer, length: frameLength))
+                frames.append(.oversized(prefix: Array(buffer.prefix(Self.prefixBytes)), length: frameLength))
             } else {
                 frames.append(.message(buffer))
             }
@@ -86,15 +86,14 @@ public struct MLLPFramer: Sendable {
 
     private mutating func keep(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
         guard !range.isEmpty else { return }
-        let room = (frameLength > maxMessageBytes ? Self.prefixBytes : maxMessageBytes + 1) - buffer.count
+        // The frame's first bytes, the same wherever the sender's writes cut
+        // the stream: enough for a whole message or an oversized one's prefix.
+        let room = max(maxMessageBytes + 1, Self.prefixBytes) - buffer.count
         if room > 0 {
             let kept = range.lowerBound..<min(range.upperBound, range.lowerBound + room)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[kept]))
         }
         frameLength += range.count
-        if frameLength > maxMessageBytes && buffer.count > Self.prefixBytes {
-            buffer.removeSubrange(Self.prefixBytes...)
-        }
     }
 
     /// One message framed for sending.
