@@ -50,6 +50,20 @@ struct HL7ListenerTests {
         #expect(server.server.metrics.registry.render().contains("physio_hl7_connections_refused_total 1"))
     }
 
+    @Test func sendersOutsideTheAllowedNetworksAreClosedAsTheyAreAccepted() throws {
+        let closed = try HL7IngestTests.server { hl7 in hl7.listener.allowedSenders = [SenderNetwork(parsing: "10.0.0.0/8")!] }
+        let outsider = try closed.mllp()
+        #expect(outsider.exchange(M.oru(id: "outsider", observations: [M.obx(1, M.hr, "72", M.bpm)]), seconds: 2) == nil)
+        #expect(outsider.socket.isClosedByPeer)
+        #expect(try closed.database.count("SELECT count(*) FROM vitals") == 0)
+        #expect(closed.server.metrics.registry.render().contains("physio_hl7_connections_not_allowed_total 1"))
+
+        let open = try HL7IngestTests.server { hl7 in
+            hl7.listener.allowedSenders = [SenderNetwork(parsing: "10.0.0.0/8")!, SenderNetwork(parsing: "127.0.0.1")!]
+        }
+        #expect(try open.mllp().exchange(M.oru(id: "insider", observations: [M.obx(1, M.hr, "72", M.bpm)]))?.acknowledgement?.code == "AA")
+    }
+
     @Test func anOversizedMessageIsRefusedARAndTheConnectionGoesOn() throws {
         let server = try HL7IngestTests.server { hl7 in hl7.listener.maxMessageBytes = 4096 }
         let client = try server.mllp()

@@ -8,6 +8,8 @@ public struct MLLPConfiguration: Sendable {
     public var connectionLimit = 1024
     /// Connections from one address; 0 for no limit.
     public var perClientConnectionLimit = 0
+    /// Addresses senders may connect from; empty lets every address in.
+    public var allowedSenders: [SenderNetwork] = []
     /// A connection with nothing to read or answer for this long is closed.
     /// Monitors keep one connection open for hours and may send once a minute.
     public var idleTimeoutSeconds = 600.0
@@ -36,6 +38,8 @@ public struct MLLPStatistics: Sendable {
     public var accepted = 0
     /// Closed as accepted: over the connection limit (in all or per client).
     public var refused = 0
+    /// Closed as accepted: from an address outside `allowedSenders`.
+    public var notAllowed = 0
     /// Closed for not completing a message within the deadline.
     public var pastDeadline = 0
     public var idleClosed = 0

@@ -83,7 +83,13 @@ public final class MLLPServer: @unchecked Sendable {
     // MARK: - called by the loops
 
     func admit(client: String) -> Bool {
-        state.withLock { state in
+        let allowed = configuration.allowedSenders
+        guard allowed.isEmpty || allowed.contains(where: { $0.contains(client) }) else {
+            // Counted, not logged: a scanner must not flood the log.
+            state.withLock { $0.statistics.notAllowed += 1 }
+            return false
+        }
+        return state.withLock { state in
             let limit = configuration.perClientConnectionLimit
             guard !state.stopping, state.statistics.open < configuration.connectionLimit,
                   limit <= 0 || state.perClient[client, default: 0] < limit else {

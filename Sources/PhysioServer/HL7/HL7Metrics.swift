@@ -49,6 +49,9 @@ final class HL7Metrics: @unchecked Sendable {
         registry.counter("physio_hl7_message_deadline_closed_total", help: "MLLP connections closed for not completing a message within --hl7-message-deadline.") {
             Double(listener.statistics.pastDeadline)
         }
+        registry.counter("physio_hl7_connections_not_allowed_total", help: "MLLP connections closed as accepted: from an address outside --hl7-allow.") {
+            Double(listener.statistics.notAllowed)
+        }
         registry.counter("physio_hl7_oversized_messages_total", help: "MLLP messages over --hl7-max-message-bytes, refused.") {
             Double(listener.statistics.oversized)
         }

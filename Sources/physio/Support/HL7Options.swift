@@ -1,4 +1,5 @@
 import ArgumentParser
+import PhysioHL7
 import PhysioServer
 
 /// `physio serve`'s HL7 v2 over MLLP flags.
@@ -10,6 +11,9 @@ struct HL7Options: ParsableArguments {
     var hl7CaseID = Environment.string("PHYSIO_HL7_CASE_ID", default: "PV1-19").split(separator: " ").map(String.init)
     @Option(help: "Zone of HL7 times sent without an offset (when MSH-7 has none either): an IANA name such as Europe/Berlin, UTC or +0100; unset: such times are refused (env PHYSIO_HL7_TIME_ZONE).")
     var hl7TimeZone = Environment.string("PHYSIO_HL7_TIME_ZONE", default: "")
+    @Option(name: .customLong("hl7-allow"),
+            help: "Address or network senders may connect from (10.1.0.0/16, 192.168.4.20, fd00::/8); repeatable; others are closed as accepted. Unset: every address (env PHYSIO_HL7_ALLOW, space-separated).")
+    var hl7Allow = Environment.string("PHYSIO_HL7_ALLOW", default: "").split(separator: " ").map(String.init)
     @Option(help: "MLLP threads, each with its own epoll loop (env PHYSIO_HL7_THREADS).")
     var hl7Threads = Environment.int("PHYSIO_HL7_THREADS", default: 2)
     @Option(help: "Most open MLLP connections (env PHYSIO_HL7_CONNECTION_LIMIT).")
@@ -37,6 +41,10 @@ struct HL7Options: ParsableArguments {
         guard HL7TimeZone(parsing: hl7TimeZone) != nil else {
             throw ValidationError("--hl7-time-zone must be an IANA zone name (Europe/Berlin), UTC or an offset such as +0100")
         }
+        let unreadable = hl7Allow.filter { SenderNetwork(parsing: $0) == nil }
+        guard unreadable.isEmpty else {
+            throw ValidationError("--hl7-allow takes an IP address or network such as 10.1.0.0/16 or fd00::/8, not \(unreadable.joined(separator: ", "))")
+        }
         guard hl7Threads >= 1, hl7ConnectionLimit >= 1, hl7IdleTimeout >= 0, hl7MessageDeadline >= 0, hl7MaxMessageBytes >= 1024 else {
             throw ValidationError("--hl7-threads and --hl7-connection-limit ≥ 1; --hl7-idle-timeout, --hl7-message-deadline ≥ 0; --hl7-max-message-bytes ≥ 1024")
         }
@@ -50,6 +58,7 @@ struct HL7Options: ParsableArguments {
         configuration.listener.threads = hl7Threads
         configuration.listener.connectionLimit = hl7ConnectionLimit
         configuration.listener.perClientConnectionLimit = perClientConnectionLimit
+        configuration.listener.allowedSenders = hl7Allow.compactMap(SenderNetwork.init(parsing:))
         configuration.listener.idleTimeoutSeconds = Double(hl7IdleTimeout)
         configuration.listener.messageDeadlineSeconds = Double(hl7MessageDeadline)
         configuration.listener.maxMessageBytes = hl7MaxMessageBytes
