@@ -22,5 +22,6 @@ struct Physio: ParsableCommand {
             Simulate.self,
             Evaluate.self,
             HL7Command.self,
+            RetentionCommand.self,
         ])
 }

@@ -1,0 +1,79 @@
+import PhysioCore
+import PhysioPlatform
+
+/// Removes what is older than the retention periods: raw samples and their
+/// scores after `raw`, the minute and hour aggregates after `aggregates`.
+/// Plain PostgreSQL only, in batches of `batchRows` per table and
+/// transaction, so ingest (which writes recent rows) never waits behind one
+/// long DELETE; old rows are found through the time indexes
+/// (008_time_indexes.sql). Episodes and their reviews are the clinical
+/// record and are kept.
+public struct Retention: Sendable {
+    /// PostgreSQL intervals, e.g. "30 days"; nil keeps everything.
+    public var raw: String?
+    public var aggregates: String?
+    public var batchRows = 10_000
+
+    public init(raw: String?, aggregates: String?) {
+        self.raw = raw
+        self.aggregates = aggregates
+    }
+
+    public struct Removed: Sendable, Equatable {
+        public var vitals = 0, scores = 0, minutes = 0, hours = 0
+        public init() {}
+    }
+
+    /// Each table with its time column and the period that applies to it.
+    private var targets: [(table: String, column: String, period: String, count: WritableKeyPath<Removed, Int>)] {
+        var targets: [(String, String, String, WritableKeyPath<Removed, Int>)] = []
+        if let raw { targets += [("vitals", "ts", raw, \.vitals), ("anomaly_scores", "ts", raw, \.scores)] }
+        if let aggregates { targets += [("vitals_1m", "bucket", aggregates, \.minutes), ("vitals_1h", "bucket", aggregates, \.hours)] }
+        return targets
+    }
+
+    /// The times before which rows are removed (microseconds), or a clear
+    /// error for a period PostgreSQL cannot read or that is not positive.
+    public func cutoffs(on connection: DatabaseConnection) throws -> (raw: Int64?, aggregates: Int64?) {
+        func cutoff(_ period: String?, _ name: String) throws -> Int64? {
+            guard let period else { return nil }
+            let result: QueryResult
+            do {
+                result = try connection.query("""
+                    SELECT \(SQL.micros("now() - $1::interval")), $1::interval > interval '0'
+                    """, [period])
+            } catch let error as DatabaseError where !error.isUnavailable {
+                throw DatabaseError(message: "\(name) retention '\(period)' is not a PostgreSQL interval (e.g. 30 days)")
+            }
+            guard case let (time, positive)? = try result.single((Int64, Bool).self) else { return nil }
+            guard positive else { throw DatabaseError(message: "\(name) retention '\(period)' must be longer than zero") }
+            return time
+        }
+        return (try cutoff(raw, "raw"), try cutoff(aggregates, "aggregate"))
+    }
+
+    /// Removes every row past retention, a batch at a time; returns the counts.
+    @discardableResult
+    public func purge(on connection: DatabaseConnection) throws -> Removed {
+        guard try AggregateMode.detect(on: connection) == .tables else {
+            throw DatabaseError(message: """
+                retention on TimescaleDB is add_retention_policy on the hypertables, not this command: see docs/retention.md
+                """)
+        }
+        _ = try cutoffs(on: connection)
+        var removed = Removed()
+        for target in targets {
+            // ctid = ANY(ARRAY(…)): a TID scan of the rows the time index found.
+            let statement = """
+                DELETE FROM \(target.table) WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM \(target.table) WHERE \(target.column) < now() - $1::interval LIMIT $2))
+                """
+            while true {
+                let deleted = try connection.query(statement, [target.period, batchRows]).affectedRows
+                removed[keyPath: target.count] += deleted
+                if deleted < batchRows { break }
+            }
+        }
+        return removed
+    }
+}

@@ -1,0 +1,70 @@
+import PhysioCore
+import PhysioStore
+import PhysioTestSupport
+import Testing
+
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct RetentionTests {
+    /// An hour of one case 40 days ago and of another in the last hour, one
+    /// sample every 10 s, scored, with their minute and hour aggregates.
+    func fill(_ database: TestDatabase) throws {
+        try database.connect().execute("""
+            INSERT INTO vitals (case_id, ts, hr)
+            SELECT c, start + make_interval(secs => s), 70
+            FROM (VALUES ('old', now() - interval '40 days'), ('new', now() - interval '1 hour')) cases(c, start),
+                 generate_series(0, 3590, 10) s;
+            INSERT INTO models (name, threshold, feature_names, body) VALUES ('retention test', 0.5, '{}', '\\x00');
+            INSERT INTO anomaly_scores (case_id, ts, score, anomalous, model_id, ingested_at, scored_at)
+            SELECT case_id, ts, 0.1, false, (SELECT id FROM models), ts, ts FROM vitals;
+            INSERT INTO vitals_1m (case_id, bucket, samples, hr_sum, hr_count, hr_min, hr_max)
+            SELECT case_id, date_trunc('minute', ts), count(*), sum(hr), count(hr), min(hr), max(hr) FROM vitals GROUP BY 1, 2;
+            INSERT INTO vitals_1h (case_id, bucket, samples, hr_sum, hr_count, hr_min, hr_max)
+            SELECT case_id, date_trunc('hour', bucket), sum(samples), sum(hr_sum), sum(hr_count), min(hr_min), max(hr_max)
+            FROM vitals_1m GROUP BY 1, 2;
+            """)
+    }
+
+    func counts(_ database: TestDatabase, _ caseID: String) throws -> [Int] {
+        try ["vitals", "anomaly_scores", "vitals_1m", "vitals_1h"].map {
+            try database.count("SELECT count(*) FROM \($0) WHERE case_id = $1", [caseID])
+        }
+    }
+
+    @Test func rawDataGoesAndItsAggregatesStay() throws {
+        let database = try TestDatabase.create()
+        try fill(database)
+        let aggregatesBefore = try database.scalar("SELECT string_agg(bucket || ':' || samples || ':' || hr_sum, ',' ORDER BY bucket) FROM vitals_1m WHERE case_id = 'old'")
+        let new = try counts(database, "new")
+
+        var retention = Retention(raw: "30 days", aggregates: "5 years")
+        retention.batchRows = 100  // 360 rows per table: four batches each
+        let removed = try retention.purge(on: database.connect())
+
+        #expect(removed.vitals == 360 && removed.scores == 360 && removed.minutes == 0 && removed.hours == 0)
+        let old = try counts(database, "old")
+        #expect(old[0] == 0 && old[1] == 0)
+        #expect(old[2] >= 60 && old[3] >= 1, "the old case's minutes and hours survive its samples: \(old)")
+        #expect(try database.scalar("SELECT string_agg(bucket || ':' || samples || ':' || hr_sum, ',' ORDER BY bucket) FROM vitals_1m WHERE case_id = 'old'") == aggregatesBefore)
+        #expect(try counts(database, "new") == new)
+        // Nothing left to remove: a second run is a no-op.
+        #expect(try retention.purge(on: database.connect()) == Retention.Removed())
+    }
+
+    @Test func aggregatesGoAfterTheirOwnPeriod() throws {
+        let database = try TestDatabase.create()
+        try fill(database)
+        let new = try counts(database, "new")
+        let removed = try Retention(raw: nil, aggregates: "35 days").purge(on: database.connect())
+        #expect(removed.vitals == 0 && removed.minutes >= 60 && removed.hours >= 1)
+        #expect(try counts(database, "old") == [360, 360, 0, 0])
+        #expect(try counts(database, "new") == new)
+    }
+
+    @Test func periodsThatAreNotPositiveIntervalsAreRefused() throws {
+        let database = try TestDatabase.create()
+        for period in ["thirty days", "0 days", "-1 day"] {
+            #expect(throws: DatabaseError.self) { try Retention(raw: period, aggregates: nil).purge(on: database.connect()) }
+        }
+        #expect(try database.count("SELECT count(*) FROM vitals") == 0)
+    }
+}
