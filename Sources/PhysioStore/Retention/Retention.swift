@@ -24,14 +24,6 @@ public struct Retention: Sendable {
         public init() {}
     }
 
-    /// Each table with its time column and the period that applies to it.
-    private var targets: [(table: String, column: String, period: String, count: WritableKeyPath<Removed, Int>)] {
-        var targets: [(String, String, String, WritableKeyPath<Removed, Int>)] = []
-        if let raw { targets += [("vitals", "ts", raw, \.vitals), ("anomaly_scores", "ts", raw, \.scores)] }
-        if let aggregates { targets += [("vitals_1m", "bucket", aggregates, \.minutes), ("vitals_1h", "bucket", aggregates, \.hours)] }
-        return targets
-    }
-
     /// The times before which rows are removed (microseconds), or a clear
     /// error for a period PostgreSQL cannot read or that is not positive.
     public func cutoffs(on connection: DatabaseConnection) throws -> (raw: Int64?, aggregates: Int64?) {
@@ -60,16 +52,22 @@ public struct Retention: Sendable {
                 retention on TimescaleDB is add_retention_policy on the hypertables, not this command: see docs/retention.md
                 """)
         }
-        _ = try cutoffs(on: connection)
+        // Cutoffs fixed once, so every batch of a table removes up to the same time.
+        let cutoff = try cutoffs(on: connection)
+        var targets: [(table: String, column: String, before: Int64, count: WritableKeyPath<Removed, Int>)] = []
+        if let raw = cutoff.raw { targets += [("vitals", "ts", raw, \.vitals), ("anomaly_scores", "ts", raw, \.scores)] }
+        if let aggregates = cutoff.aggregates {
+            targets += [("vitals_1m", "bucket", aggregates, \.minutes), ("vitals_1h", "bucket", aggregates, \.hours)]
+        }
         var removed = Removed()
         for target in targets {
             // ctid = ANY(ARRAY(…)): a TID scan of the rows the time index found.
             let statement = """
                 DELETE FROM \(target.table) WHERE ctid = ANY(ARRAY(
-                    SELECT ctid FROM \(target.table) WHERE \(target.column) < now() - $1::interval LIMIT $2))
+                    SELECT ctid FROM \(target.table) WHERE \(target.column) < $1 LIMIT $2))
                 """
             while true {
-                let deleted = try connection.query(statement, [target.period, batchRows]).affectedRows
+                let deleted = try connection.query(statement, [SQLTime(target.before), batchRows]).affectedRows
                 removed[keyPath: target.count] += deleted
                 if deleted < batchRows { break }
             }
