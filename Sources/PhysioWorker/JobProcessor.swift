@@ -3,12 +3,12 @@ import PhysioStore
 import PhysioPlatform
 
 /// Does the work of claimed jobs, of any number of cases, in one
-/// transaction: scores every sample they cover, records the scores, merges
-/// anomalous samples into episodes, refreshes the aggregates (plain
-/// PostgreSQL) and deletes the jobs. Set-based SQL keeps the round trips per
-/// batch constant, and one commit serves them all. A crash anywhere before
-/// COMMIT leaves nothing behind; the leases then run out and another worker
-/// does the same work again.
+/// transaction: deletes the jobs (which locks them), scores every sample
+/// they cover, records the scores, merges anomalous samples into episodes
+/// and refreshes the aggregates (plain PostgreSQL). Set-based SQL keeps the
+/// round trips per batch constant, and one commit serves them all. A crash
+/// anywhere before COMMIT leaves nothing behind; the leases then run out
+/// and another worker does the same work again.
 struct JobProcessor {
     let queue: JobQueue
     let episodes: EpisodeBuilder
@@ -23,7 +23,7 @@ struct JobProcessor {
 
     func process(_ jobs: [InferenceJob], with loaded: ActiveModel.Loaded, on connection: DatabaseConnection) throws -> Outcome {
         try connection.transaction {
-            let owned = try queue.acquire(jobs.map(\.id), on: connection)
+            let owned = try queue.take(jobs.map(\.id), on: connection)
             let mine = jobs.filter { owned.contains($0.id) }
             guard !mine.isEmpty else { return Outcome() }
             let byCase = Dictionary(grouping: mine, by: \.caseID)
@@ -80,7 +80,6 @@ struct JobProcessor {
                                          modelID: loaded.id, on: connection)
             }
             if aggregates == .tables { try AggregateWriter().refresh(ranges, on: connection) }
-            try queue.delete(mine.map(\.id), on: connection)
             try CaseEvents.notify(.scores, caseIDs: caseIDs, on: connection)
 
             let now = Clock.nowMicros()

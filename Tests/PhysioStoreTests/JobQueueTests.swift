@@ -53,7 +53,7 @@ struct JobQueueTests {
         #expect(taken.first?.attempt == 2)
         // The stalled worker, waking up, no longer owns it and must not write results.
         try connection.execute("BEGIN")
-        #expect(try stalled.acquire([job.id], on: connection).isEmpty)
+        #expect(try stalled.take([job.id], on: connection).isEmpty)
         try connection.execute("ROLLBACK")
         #expect(try database.scalar("SELECT last_error FROM inference_jobs")?.contains("lease expired") == true)
     }

@@ -3,7 +3,7 @@ import PhysioCore
 /// The inference queue on PostgreSQL (after River and graphile-worker):
 /// `claim` takes available jobs with FOR UPDATE SKIP LOCKED and leases them;
 /// the worker deletes them in the transaction that writes their results
-/// (`acquire` + `delete`), or records a failure that schedules a retry with
+/// (`take`), or records a failure that schedules a retry with
 /// exponential backoff and jitter, or dead-letters the job (`failed`) after
 /// its last attempt. `rescue` returns jobs whose lease ran out (their worker
 /// died) to the queue.
@@ -27,38 +27,43 @@ public struct JobQueue: Sendable {
 
     /// Leases up to `limit` available jobs, oldest first, skipping rows other
     /// workers hold. Commits on its own.
+    ///
+    /// Every finished job leaves a dead entry in the queue's index until
+    /// vacuum. An index scan marks the ones it passes as dead so the next
+    /// claim skips them; a bitmap scan, which the planner prefers for a
+    /// queue that looks empty, never does, and then every claim rereads
+    /// every job since the last vacuum (with 28,000 such entries: 6.4 ms a
+    /// claim, against 0.2 ms).
     public func claim(limit: Int, on connection: DatabaseConnection) throws -> [InferenceJob] {
-        let result = try connection.query("""
-            UPDATE inference_jobs j
-            SET state = \(JobState.running.literal), attempts = j.attempts + 1, locked_by = $1,
-                locked_until = now() + make_interval(secs => $2::float8)
-            FROM (SELECT id FROM inference_jobs
-                  WHERE state = \(JobState.available.literal) AND run_at <= now()
-                  ORDER BY run_at, id
-                  LIMIT $3
-                  FOR UPDATE SKIP LOCKED) claimed
-            WHERE j.id = claimed.id
-            RETURNING \(Self.columns)
-            """, [workerID, leaseSeconds, limit])
+        let result = try connection.transaction {
+            try connection.execute("SET LOCAL enable_bitmapscan = off")
+            return try connection.query("""
+                UPDATE inference_jobs j
+                SET state = \(JobState.running.literal), attempts = j.attempts + 1, locked_by = $1,
+                    locked_until = now() + make_interval(secs => $2::float8)
+                FROM (SELECT id FROM inference_jobs
+                      WHERE state = \(JobState.available.literal) AND run_at <= now()
+                      ORDER BY run_at, id
+                      LIMIT $3
+                      FOR UPDATE SKIP LOCKED) claimed
+                WHERE j.id = claimed.id
+                RETURNING \(Self.columns)
+                """, [workerID, leaseSeconds, limit])
+        }
         return try Self.jobs(result).sorted { $0.id < $1.id }
     }
 
-    /// Inside the caller's transaction: locks the jobs this worker still
-    /// holds and returns their ids. A job whose lease was rescued and taken
-    /// by another worker is missing from the answer; its results must not be written.
-    public func acquire(_ ids: [Int64], on connection: DatabaseConnection) throws -> Set<Int64> {
+    /// Inside the caller's transaction: deletes the jobs this worker still
+    /// holds and returns their ids, so they disappear exactly when their
+    /// results commit. A job whose lease was rescued and taken by another
+    /// worker is missing from the answer; its results must not be written.
+    public func take(_ ids: [Int64], on connection: DatabaseConnection) throws -> Set<Int64> {
         let result = try connection.query("""
-            SELECT id FROM inference_jobs
+            DELETE FROM inference_jobs
             WHERE id = ANY($1::int8[]) AND state = \(JobState.running.literal) AND locked_by = $2
-            ORDER BY id FOR UPDATE
+            RETURNING id
             """, [PostgresArray.literal(ids.map(String.init)), workerID])
         return Set(try result.decode((Int64).self))
-    }
-
-    /// Inside the caller's transaction: finished jobs disappear with their results committed.
-    public func delete(_ ids: [Int64], on connection: DatabaseConnection) throws {
-        try connection.query("DELETE FROM inference_jobs WHERE id = ANY($1::int8[]) AND locked_by = $2",
-                             [PostgresArray.literal(ids.map(String.init)), workerID])
     }
 
     /// Gives claimed jobs back untouched (a worker stopping before it got to
