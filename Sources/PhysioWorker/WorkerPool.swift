@@ -92,12 +92,14 @@ public final class WorkerPool: @unchecked Sendable {
                     continue
                 }
                 waitingForModelSince = nil
+                let claimedAt = Clock.monotonicNanos()
                 let jobs = try queue.claim(limit: configuration.claimBatch, on: connection!)
                 if jobs.isEmpty {
                     wakeup.wait(after: seen, seconds: configuration.pollSeconds)
                     continue
                 }
                 process(jobs, loaded: loaded, processor: processor!, connection: &connection)
+                if jobs.count < configuration.claimBatch { gather(since: claimedAt) }
             } catch {
                 connection = nil
                 // Once per outage per worker, then every minute: a database
@@ -110,6 +112,12 @@ public final class WorkerPool: @unchecked Sendable {
                 wakeup.wait(after: seen, seconds: configuration.pollSeconds)
             }
         }
+    }
+
+    /// Lets jobs gather until `gatherSeconds` after the last claim (not when stopping).
+    private func gather(since claimedAt: UInt64) {
+        let elapsed = Double(Clock.monotonicNanos() - claimedAt) / 1e9
+        if !isStopping && elapsed < configuration.gatherSeconds { Clock.sleep(seconds: configuration.gatherSeconds - elapsed) }
     }
 
     /// All claimed jobs in one transaction; if that fails for a reason other
