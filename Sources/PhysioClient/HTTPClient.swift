@@ -1,3 +1,4 @@
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,33 +80,11 @@ public final class HTTPClient {
 
     private func connectIfNeeded() throws {
         guard socket < 0 else { return }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
-            throw HTTPClientError.connect("cannot resolve \(host)")
+        do {
+            socket = try TCPConnect.open(host: host, port: port, timeoutSeconds: timeoutSeconds)
+        } catch {
+            throw HTTPClientError.connect(error.description)
         }
-        defer { freeaddrinfo(result) }
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        var lastError: Int32 = 0
-        while let info = candidate {
-            let fd = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd >= 0 {
-                var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                var one: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
-                    socket = fd
-                    return
-                }
-                lastError = errno
-                Glibc.close(fd)
-            }
-            candidate = info.pointee.ai_next
-        }
-        throw HTTPClientError.connect("cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {

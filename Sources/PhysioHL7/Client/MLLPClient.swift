@@ -28,30 +28,7 @@ public final class MLLPClient {
 
     public func connect() throws {
         guard socket < 0 else { return }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
-            throw Failure(description: "cannot resolve \(host)")
-        }
-        defer { freeaddrinfo(result) }
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        var lastError: Int32 = 0
-        while let info = candidate {
-            let fd = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd >= 0 {
-                var one: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
-                    socket = fd
-                    return
-                }
-                lastError = errno
-                Glibc.close(fd)
-            }
-            candidate = info.pointee.ai_next
-        }
-        throw Failure(description: "cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
+        do { socket = try TCPConnect.open(host: host, port: port) } catch { throw Failure(description: error.description) }
     }
 
     public func close() {
