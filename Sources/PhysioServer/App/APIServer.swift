@@ -34,7 +34,8 @@ public final class APIServer: @unchecked Sendable {
         listener = NotificationListener(databaseURL: configuration.databaseURL)
         streams = StreamHub(listener: listener, authenticator: authenticator, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         exports = ExportCapacity(settings: configuration.exports)
-        exportRunner = ExportRunner(databaseURL: configuration.databaseURL, capacity: exports)
+        let retention = RetentionNotice(raw: configuration.retentionRaw, aggregates: configuration.retentionAggregates)
+        exportRunner = ExportRunner(databaseURL: configuration.databaseURL, capacity: exports, retention: retention)
         // As many as there are pool connections to wait for.
         blockingWork = BlockingWork(threads: max(2, configuration.poolSize), queueLimit: 1024)
         // One list per resource; joined rather than added, which keeps the type checker quick.
@@ -45,8 +46,9 @@ public final class APIServer: @unchecked Sendable {
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
             FHIRRoutes(committer: committer, metrics: metrics, identifiers: configuration.fhirCaseIdentifiers).routes,
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
-            VitalsRoutes(pool: pool, answers: answers, maxRawRows: configuration.maxRowsPerRead).routes,
-            AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions, maxRawRows: configuration.maxRowsPerRead).routes,
+            VitalsRoutes(pool: pool, answers: answers, retention: retention, maxRawRows: configuration.maxRowsPerRead).routes,
+            AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions,
+                          retention: retention, maxRawRows: configuration.maxRowsPerRead).routes,
             ReviewRoutes(pool: pool, knownCases: knownCases, scoreVersions: streams.scoreVersions).routes,
             ExportRoutes(capacity: exports).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,

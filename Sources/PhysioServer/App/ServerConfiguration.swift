@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var streamHeartbeatSeconds = 15.0
     /// Identifier systems whose values name cases in FHIR references given only by identifier.
     public var fhirCaseIdentifiers = FHIRCaseIdentifiers()
+    /// The periods `physio retention` removes data after (PostgreSQL
+    /// intervals); reads reaching past them say so. Nil: kept for ever.
+    public var retentionRaw: String?
+    public var retentionAggregates: String?
     /// HL7 v2 over MLLP on a port of its own (`--hl7-port`); nil: none.
     public var hl7: HL7Configuration?
 

@@ -163,6 +163,8 @@ struct ExportJob: Sendable {
     let caseID: CaseID?
     let statement: ExportStatements.Statement
     let headers: [(String, String)]
+    /// What of the export retention may have removed, and from when (nil: nothing).
+    var pastRetention: (data: RetentionNotice.Data, from: Int64?)? = nil
     let enqueuedNanos = Clock.monotonicNanos()
     let deferred = DeferredResponse()
 }

@@ -10,6 +10,7 @@ import PhysioStore
 final class ExportRunner: @unchecked Sendable {
     private let url: String
     private let capacity: ExportCapacity
+    private let retention: RetentionNotice
     private let threads = ServiceThreads()
     /// Bytes handed to the pipe at a time.
     static let chunkBytes = 64 << 10
@@ -20,9 +21,10 @@ final class ExportRunner: @unchecked Sendable {
         var description: String { "COPY gave a row of an unexpected shape (\(bytes) bytes)" }
     }
 
-    init(databaseURL: String, capacity: ExportCapacity) {
+    init(databaseURL: String, capacity: ExportCapacity, retention: RetentionNotice) {
         url = databaseURL
         self.capacity = capacity
+        self.retention = retention
         for _ in 0..<max(1, capacity.settings.connections) {
             threads.start { [self] in serve() }
         }
@@ -41,6 +43,7 @@ final class ExportRunner: @unchecked Sendable {
 
     private func run(_ job: ExportJob, connection: inout DatabaseConnection?) {
         let session: DatabaseConnection
+        var headers = job.headers
         do {
             if let existing = connection, existing.checkAlive() {
                 session = existing
@@ -52,13 +55,17 @@ final class ExportRunner: @unchecked Sendable {
             if let caseID = job.caseID, !(try CaseQueries().exists(caseID: caseID, on: session)) {
                 return job.deferred.complete(CaseRoutes.unknown(caseID).response)
             }
+            if let (data, from) = job.pastRetention,
+               let notice = try retention.header(for: data, from: from, caseID: job.caseID, on: session) {
+                headers.append(notice)
+            }
             try session.beginCopyOut(job.statement.sql)
         } catch {
             if connection?.isOpen != true || connection?.isIdle != true { connection = nil }
             return job.deferred.complete(DatabaseProblems.answer(for: error, requestID: job.requestID).response)
         }
         let pipe = ExportPipe()
-        job.deferred.complete(Response(contentType: job.statement.format.mediaType, stream: pipe, headers: job.headers))
+        job.deferred.complete(Response(contentType: job.statement.format.mediaType, stream: pipe, headers: headers))
         pump(session, into: pipe, rewriter: Self.rewriter(for: job.statement), requestID: job.requestID)
         // A COPY cut short (the client went away, or it failed) leaves the session mid-statement.
         if !session.isIdle || !session.isOpen { connection = nil }

@@ -10,6 +10,7 @@ struct AnomalyRoutes {
     let knownCases: KnownCases
     let answers: AnswerCache
     let scoreVersions: ScoreVersions
+    let retention: RetentionNotice
     let maxRawRows: Int
 
     var routes: [Route] {
@@ -27,11 +28,17 @@ struct AnomalyRoutes {
                                   parameters: [granularity, from.map(String.init), to.map(String.init), minScore.map { "\($0)" }])
         // Read before the query: a commit after it changes the version.
         let version = scoreVersions.version(of: caseID.rawValue)
-        if let version, knownCases.contains(caseID), let body = answers.body(for: key, version: version) {
+        // Episodes are kept for ever; scored samples go with the raw data.
+        let mayBePastRetention = granularity == "sample" && retention.isConfigured
+        if !mayBePastRetention, let version, knownCases.contains(caseID), let body = answers.body(for: key, version: version) {
             return Response(status: 200, contentType: "application/json", body: body)
         }
         return try pool.withConnection { connection in
             try knownCases.requireExisting(caseID, on: connection)
+            let notice = mayBePastRetention ? try retention.header(for: .raw, from: from, caseID: caseID, on: connection) : nil
+            if let version, let body = answers.body(for: key, version: version) {
+                return Response(status: 200, contentType: "application/json", body: body, headers: notice.map { [$0] } ?? [])
+            }
             var json = JSONWriter(capacity: 4096)
             json.beginObject()
             json.field("case_id", caseID.rawValue)
@@ -56,7 +63,7 @@ struct AnomalyRoutes {
             }
             json.endObject()
             if let version { answers.keep(json.bytes, for: key, version: version) }
-            return .json(json)
+            return .json(json, headers: notice.map { [$0] } ?? [])
         }
     }
 

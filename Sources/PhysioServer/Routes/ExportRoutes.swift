@@ -57,8 +57,10 @@ struct ExportRoutes {
             name = "annotations"
         }
         let filename = "\(name)\(caseID.map { "-\($0)" } ?? "").\(format == .csv ? "csv" : "ndjson")"
-        let job = ExportJob(tokenID: request.tokenID, requestID: request.id, caseID: caseID, statement: statement,
+        var job = ExportJob(tokenID: request.tokenID, requestID: request.id, caseID: caseID, statement: statement,
                             headers: [("Content-Disposition", "attachment; filename=\"\(filename)\""), ("Cache-Control", "no-store")])
+        // Samples and scored samples go with the raw retention; episodes and reviews stay.
+        if name == "vitals" || name == "anomaly-scores" { job.pastRetention = (.raw, from) }
         try capacity.submit(job)
         return .later(job.deferred)
     }

@@ -7,6 +7,7 @@ import PhysioPlatform
 struct VitalsRoutes {
     let pool: ConnectionPool
     let answers: AnswerCache
+    let retention: RetentionNotice
     /// Whether answers follow from the samples alone (plain PostgreSQL); asked once.
     let plainAggregates = Locked<Bool?>(nil)
     /// Raw rows in one answer, at most; more is what exports are for.
@@ -24,8 +25,9 @@ struct VitalsRoutes {
         return try pool.withConnection { connection in
             guard let revision = try CaseQueries().revision(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
             let key = AnswerCache.Key(route: "vitals", caseID: caseID.rawValue, parameters: [bucket, from.map(String.init), to.map(String.init)])
+            let notice = try retention.header(for: bucket == "raw" ? .raw : .aggregates, from: from, caseID: caseID, on: connection)
             if let body = answers.body(for: key, version: revision) {
-                return Response(status: 200, contentType: "application/json", body: body)
+                return Response(status: 200, contentType: "application/json", body: body, headers: notice.map { [$0] } ?? [])
             }
             var json = JSONWriter(capacity: 64 * 1024)
             json.beginObject()
@@ -44,7 +46,7 @@ struct VitalsRoutes {
             }
             json.endObject()
             if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: revision) }
-            return .json(json)
+            return .json(json, headers: notice.map { [$0] } ?? [])
         }
     }
 

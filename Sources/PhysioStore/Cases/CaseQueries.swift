@@ -40,6 +40,16 @@ public struct CaseQueries: Sendable {
         try connection.query(prepared: "SELECT samples + merged FROM cases WHERE case_id = $1", [caseID]).single((Int64).self)
     }
 
+    /// The first sample ever stored for the case, or for any case when nil
+    /// (kept in `cases`, so it outlives the samples retention removes).
+    public func firstSample(caseID: CaseID?, on connection: DatabaseConnection) throws -> Int64? {
+        if let caseID {
+            return try connection.query(prepared: "SELECT \(SQL.micros("first_ts")) FROM cases WHERE case_id = $1", [caseID])
+                .single((Int64).self)
+        }
+        return try connection.query(prepared: "SELECT \(SQL.micros("min(first_ts)")) FROM cases").single((Int64?).self) ?? nil
+    }
+
     public func exists(caseID: CaseID, on connection: DatabaseConnection) throws -> Bool {
         try connection.query(prepared: "SELECT 1 FROM cases WHERE case_id = $1", [caseID]).rowCount == 1
     }

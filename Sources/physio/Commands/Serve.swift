@@ -60,6 +60,10 @@ struct Serve: ParsableCommand {
     var maxRowsPerRead = Environment.int("PHYSIO_MAX_ROWS_PER_READ", default: 100_000)
     @Option(help: "Bytes of memory for whole /vitals and /anomalies answers of cases that have not changed since; 0 for none (env PHYSIO_READ_CACHE_BYTES).")
     var readCacheBytes = Environment.int("PHYSIO_READ_CACHE_BYTES", default: 32 << 20)
+    @Option(help: "The raw retention `physio retention` removes by, e.g. '30 days': reads reaching past it say so (env PHYSIO_RETENTION_RAW).")
+    var retentionRaw: String?
+    @Option(help: "The aggregates' retention, e.g. '5 years': bucket reads reaching past it say so (env PHYSIO_RETENTION_AGGREGATES).")
+    var retentionAggregates: String?
     @Option(help: "PEM certificate file for HTTPS (env PHYSIO_TLS_CERT).")
     var tlsCert: String?
     @Option(help: "PEM private key file for HTTPS (env PHYSIO_TLS_KEY).")
@@ -129,6 +133,8 @@ struct Serve: ParsableCommand {
         configuration.groupCommit.maxWaitMicros = commitMaxWaitUs
         configuration.maxRowsPerRead = maxRowsPerRead
         configuration.readCacheBytes = readCacheBytes
+        configuration.retentionRaw = retentionRaw ?? Environment.string("PHYSIO_RETENTION_RAW")
+        configuration.retentionAggregates = retentionAggregates ?? Environment.string("PHYSIO_RETENTION_AGGREGATES")
         configuration.episodeGapSeconds = workerOptions.episodeGapSeconds
         configuration.fhirCaseIdentifiers = FHIRCaseIdentifiers(parsing: fhirCaseIdentifiers)!
         configuration.hl7 = try hl7.configuration(bind: bind, perClientConnectionLimit: perClientConnectionLimit)

@@ -1,0 +1,63 @@
+import PhysioClient
+import PhysioCore
+import PhysioPlatform
+import PhysioTestSupport
+import Testing
+
+/// Reads and exports whose range reaches past the retention periods say so
+/// in `Physio-Past-Retention`; the rest carry no such header.
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct RetentionNoticeTests {
+    /// A case that began 40 days ago and one that began a minute ago.
+    func server(raw: String? = "30 days", aggregates: String? = "5 years") throws -> TestServer {
+        let server = try TestServer { configuration in
+            configuration.retentionRaw = raw
+            configuration.retentionAggregates = aggregates
+        }
+        let now = Clock.nowMicros() / 1_000_000
+        try server.database.ingest([TestModels.calmCase("old", start: now - 40 * 86_400, seconds: 3),
+                                    TestModels.calmCase("new", start: now - 60, seconds: 3)])
+        return server
+    }
+
+    func notice(_ server: TestServer, _ path: String, scope: String = "read") throws -> String? {
+        let response = try server.client().send("GET", path, headers: [server.bearer(scope)])
+        #expect(response.status == 200, "\(path): \(response.text)")
+        return response.header("Physio-Past-Retention")
+    }
+
+    @Test func readsReachingPastRawRetentionSaySo() throws {
+        let server = try server()
+        let oldVitals = try #require(try notice(server, "/cases/old/vitals"))
+        #expect(oldVitals.hasPrefix("raw samples and their scores before 20") && oldVitals.hasSuffix("have been removed (retention 30 days)"),
+                "\(oldVitals)")
+        #expect(try notice(server, "/cases/old/anomalies?granularity=sample")?.hasPrefix("raw samples") == true)
+        let aDayAgo = Timestamp.format(Clock.nowMicros() - 86_400_000_000)
+        #expect(try notice(server, "/cases/old/vitals?from=\(aDayAgo)") == nil, "a range inside retention")
+        #expect(try notice(server, "/cases/new/vitals") == nil, "a case younger than retention")
+        #expect(try notice(server, "/cases/old/vitals?bucket=1m") == nil, "aggregates are kept 5 years")
+        #expect(try notice(server, "/cases/old/anomalies") == nil, "episodes are never removed")
+        // Asked twice: the second answer may come from the answer cache and still says so.
+        #expect(try notice(server, "/cases/old/vitals") == oldVitals)
+    }
+
+    @Test func exportsReachingPastRawRetentionSaySo() throws {
+        let server = try server()
+        #expect(try notice(server, "/exports/vitals?case=old", scope: "export")?.hasPrefix("raw samples") == true)
+        #expect(try notice(server, "/exports/vitals", scope: "export") != nil, "every case: from the oldest case's first sample")
+        #expect(try notice(server, "/exports/anomalies?case=old", scope: "export") != nil)
+        #expect(try notice(server, "/exports/vitals?case=new", scope: "export") == nil)
+        #expect(try notice(server, "/exports/anomalies?case=old&granularity=episode", scope: "export") == nil)
+    }
+
+    @Test func aggregateRetentionAppliesToBuckets() throws {
+        let server = try server(raw: nil, aggregates: "35 days")
+        #expect(try notice(server, "/cases/old/vitals?bucket=1h")?.hasPrefix("minute and hour aggregates before") == true)
+        #expect(try notice(server, "/cases/old/vitals") == nil, "raw data is kept")
+    }
+
+    @Test func noPeriodOrAnUnreadableOneGivesNoNotice() throws {
+        #expect(try notice(try server(raw: nil, aggregates: nil), "/cases/old/vitals") == nil)
+        #expect(try notice(try server(raw: "thirty days", aggregates: nil), "/cases/old/vitals") == nil)
+    }
+}
