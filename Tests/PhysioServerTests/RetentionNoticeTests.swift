@@ -54,6 +54,7 @@ struct RetentionNoticeTests {
         let server = try server(raw: nil, aggregates: "35 days")
         #expect(try notice(server, "/cases/old/vitals?bucket=1h")?.hasPrefix("minute and hour aggregates before") == true)
         #expect(try notice(server, "/cases/old/vitals") == nil, "raw data is kept")
+        #expect(try notice(server, "/cases/old/anomalies?granularity=sample") == nil, "scored samples are kept")
     }
 
     @Test func noPeriodOrAnUnreadableOneGivesNoNotice() throws {

@@ -29,7 +29,7 @@ struct AnomalyRoutes {
         // Read before the query: a commit after it changes the version.
         let version = scoreVersions.version(of: caseID.rawValue)
         // Episodes are kept for ever; scored samples go with the raw data.
-        let mayBePastRetention = granularity == "sample" && retention.isConfigured
+        let mayBePastRetention = granularity == "sample" && retention.applies(to: .raw)
         if !mayBePastRetention, let version, knownCases.contains(caseID), let body = answers.body(for: key, version: version) {
             return Response(status: 200, contentType: "application/json", body: body)
         }

@@ -27,7 +27,8 @@ final class RetentionNotice: Sendable {
         retention = Retention(raw: raw, aggregates: aggregates)
     }
 
-    var isConfigured: Bool { retention.raw != nil || retention.aggregates != nil }
+    /// Whether a period is set for `data` (else no read of it needs a notice).
+    func applies(to data: Data) -> Bool { (data == .raw ? retention.raw : retention.aggregates) != nil }
 
     /// The header for a read of `data` from `from` (nil: from the start) of
     /// `caseID` (nil: every case), or nil when nothing it covers is removed.
