@@ -28,21 +28,22 @@ final class RetentionNotice: Sendable {
     }
 
     /// Whether a period is set for `data` (else no read of it needs a notice).
-    func applies(to data: Data) -> Bool { (data == .raw ? retention.raw : retention.aggregates) != nil }
+    func applies(to data: Data) -> Bool { period(for: data) != nil }
+
+    private func period(for data: Data) -> String? { data == .raw ? retention.raw : retention.aggregates }
 
     /// The header for a read of `data` from `from` (nil: from the start) of
     /// `caseID` (nil: every case), or nil when nothing it covers is removed.
     func header(for data: Data, from: Int64?, caseID: CaseID?, on connection: DatabaseConnection) throws -> (String, String)? {
-        let period = data == .raw ? retention.raw : retention.aggregates
-        guard let period, let cutoff = try cutoffs(on: connection).map({ data == .raw ? $0.raw : $0.aggregates }) ?? nil else {
-            return nil
-        }
+        guard let period = period(for: data) else { return nil }
+        let cutoffs = try cutoffs(on: connection)
+        guard let cutoff = data == .raw ? cutoffs.raw : cutoffs.aggregates else { return nil }
         guard let start = try from ?? CaseQueries().firstSample(caseID: caseID, on: connection), start < cutoff else { return nil }
         let what = data == .raw ? "raw samples and their scores" : "minute and hour aggregates"
         return (Self.header, "\(what) before \(Timestamp.format(cutoff)) have been removed (retention \(period))")
     }
 
-    private func cutoffs(on connection: DatabaseConnection) throws -> (raw: Int64?, aggregates: Int64?)? {
+    private func cutoffs(on connection: DatabaseConnection) throws -> (raw: Int64?, aggregates: Int64?) {
         let now = Clock.monotonicNanos()
         if let known = cached.value, now - known.at < 60_000_000_000 { return (known.raw, known.aggregates) }
         var fresh: (raw: Int64?, aggregates: Int64?) = (nil, nil)
