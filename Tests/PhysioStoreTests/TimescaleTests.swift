@@ -59,7 +59,7 @@ struct TimescaleTests {
         // The shared server has TimescaleDB installed but not preloaded: plain tables.
         #expect(try AggregateMode.detect(on: plain.connect()) == .tables)
         let expected = try #require(try plain.scalar(columns))
-        #expect(expected.split(separator: "\n").count == 10 + 8 + 2 * 35)
+        #expect(expected.split(separator: "\n").count == 10 + 9 + 2 * 35)
         try Timescale.withDatabase { database throws in
             #expect(try database.scalar(columns) == expected)
         }
