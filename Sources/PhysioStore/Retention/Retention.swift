@@ -3,11 +3,11 @@ import PhysioPlatform
 
 /// Removes what is older than the retention periods: raw samples and their
 /// scores after `raw`, the minute and hour aggregates after `aggregates`.
-/// Plain PostgreSQL only, in batches of `batchRows` per table and
+/// On plain PostgreSQL in batches of `batchRows` per table and
 /// transaction, so ingest (which writes recent rows) never waits behind one
 /// long DELETE; old rows are found through the time indexes
-/// (008_time_indexes.sql). Episodes and their reviews are the clinical
-/// record and are kept.
+/// (008_time_indexes.sql); on TimescaleDB whole chunks (`ChunkRetention`).
+/// Episodes and their reviews are the clinical record and are kept.
 public struct Retention: Sendable {
     /// PostgreSQL intervals, e.g. "30 days"; nil keeps everything.
     public var raw: String?
@@ -47,13 +47,11 @@ public struct Retention: Sendable {
     /// Removes every row past retention, a batch at a time; returns the counts.
     @discardableResult
     public func purge(on connection: DatabaseConnection) throws -> Removed {
-        guard try AggregateMode.detect(on: connection) == .tables else {
-            throw DatabaseError(message: """
-                retention on TimescaleDB is add_retention_policy on the hypertables, not this command: see docs/retention.md
-                """)
-        }
         // Cutoffs fixed once, so every batch of a table removes up to the same time.
         let cutoff = try cutoffs(on: connection)
+        if try AggregateMode.detect(on: connection) == .continuousAggregates {
+            return try ChunkRetention(raw: cutoff.raw, aggregates: cutoff.aggregates).purge(on: connection)
+        }
         var targets: [(table: String, column: String, before: Int64, count: WritableKeyPath<Removed, Int>)] = []
         if let raw = cutoff.raw { targets += [("vitals", "ts", raw, \.vitals), ("anomaly_scores", "ts", raw, \.scores)] }
         if let aggregates = cutoff.aggregates {

@@ -8,8 +8,9 @@ struct RetentionCommand: ParsableCommand {
         abstract: "Remove raw samples and scores, and aggregates, older than the retention periods (run it from cron or a timer).",
         discussion: """
             Plain PostgreSQL: rows are deleted in batches (--batch-rows per table and transaction), \
-            so live ingest does not wait. Episodes and their reviews are kept. On TimescaleDB use \
-            add_retention_policy instead (docs/retention.md).
+            so live ingest does not wait. TimescaleDB: whole chunks past the cutoff are dropped, after \
+            the aggregates are refreshed up to it, so their buckets outlive the raw rows \
+            (docs/retention.md). Episodes and their reviews are kept.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -20,7 +21,7 @@ struct RetentionCommand: ParsableCommand {
     @Option(help: "Keep the minute and hour aggregates this long, e.g. '5 years' (env PHYSIO_RETENTION_AGGREGATES).")
     var aggregates: String?
 
-    @Option(help: "Rows deleted per table and transaction.")
+    @Option(help: "Rows deleted per table and transaction (plain PostgreSQL).")
     var batchRows = 10_000
 
     func run() throws {
