@@ -183,6 +183,12 @@ public final class WorkerPool: @unchecked Sendable {
         }
         listener.subscribe(.models) { _, connection in try model.reload(on: connection) }
         listener.subscribe(.jobs) { _, _ in wakeup.signal() }
+        // Live samples always find their day's partition (plain PostgreSQL).
+        listener.every(3600) { connection in
+            guard let connection else { return }
+            let added = try DayPartitions().extend(on: connection)
+            if added > 0 { Log.info("day partitions created", ["count": .int(added)]) }
+        }
         listener.every(configuration.leaseSeconds / 2) { connection in
             guard let connection else { return }
             let rescued = try queue.rescue(on: connection)

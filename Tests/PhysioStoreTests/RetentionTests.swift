@@ -2,6 +2,7 @@ import PhysioCore
 import PhysioStore
 import PhysioTestSupport
 import Testing
+import PhysioPlatform
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct RetentionTests {
@@ -48,6 +49,70 @@ struct RetentionTests {
         #expect(try counts(database, "new") == new)
         // Nothing left to remove: a second run is a no-op.
         #expect(try retention.purge(on: database.connect()) == Retention.Removed())
+    }
+
+    /// The old case's days as day partitions (a new database has none before
+    /// today, so its rows wait in the default partition until then).
+    func partitionOldDays(_ database: TestDatabase) throws {
+        try database.connect().execute("""
+            SELECT physio_add_day_partitions(t, (now() AT TIME ZONE 'UTC')::date - 41, (now() AT TIME ZONE 'UTC')::date - 39)
+            FROM unnest(ARRAY['vitals', 'anomaly_scores']) t
+            """)
+    }
+
+    @Test func wholeDaysGoAsPartitionsAndTheirAggregatesStay() throws {
+        let database = try TestDatabase.create()
+        try fill(database)
+        try partitionOldDays(database)
+        #expect(try database.count("SELECT count(*) FROM vitals_default") == 0)
+        let aggregatesBefore = try database.scalar("SELECT string_agg(bucket || ':' || samples || ':' || hr_sum, ',' ORDER BY bucket) FROM vitals_1m WHERE case_id = 'old'")
+        let new = try counts(database, "new")
+
+        let removed = try Retention(raw: "30 days", aggregates: "5 years").purge(on: database.connect())
+
+        #expect(removed.days == 6 && removed.vitals == 0 && removed.scores == 0, "\(removed)")
+        #expect(try counts(database, "old")[0...1] == [0, 0])
+        #expect(try database.count("SELECT count(*) FROM pg_class WHERE relname ~ '^(vitals|anomaly_scores)_[0-9]{8}$' AND to_date(right(relname, 8), 'YYYYMMDD') < now()::date - 30") == 0)
+        #expect(try database.scalar("SELECT string_agg(bucket || ':' || samples || ':' || hr_sum, ',' ORDER BY bucket) FROM vitals_1m WHERE case_id = 'old'") == aggregatesBefore)
+        #expect(try counts(database, "new") == new)
+    }
+
+    /// Dropping a partition needs its parent to itself for a moment. While a
+    /// long reader holds the table, the drop waits a short time per try, so
+    /// inserts are never stuck behind it until the reader is done.
+    @Test func ingestGoesOnWhileADayWaitsForItsLock() throws {
+        let database = try TestDatabase.create()
+        try fill(database)
+        try partitionOldDays(database)
+        let reader = try database.connect()
+        try reader.execute("BEGIN; SELECT count(*) FROM vitals")
+
+        let done = WaitGroup()
+        let outcome = Locked<Retention.Removed?>(nil), failure = Locked<String?>(nil)
+        done.add()
+        startThread {
+            defer { done.done() }
+            do {
+                let removed = try Retention(raw: "30 days", aggregates: nil).purge(on: database.connect())
+                outcome.withLock { $0 = removed }
+            } catch {
+                failure.withLock { $0 = String(describing: error) }
+            }
+        }
+        let writer = try database.connect()
+        var slowest: UInt64 = 0
+        for i in 0..<30 {
+            let start = Clock.monotonicNanos()
+            try writer.execute("INSERT INTO vitals (case_id, ts, hr) VALUES ('live', now() + make_interval(secs => \(i)), 70)")
+            slowest = max(slowest, Clock.monotonicNanos() - start)
+            Clock.sleep(seconds: 0.1)
+        }
+        #expect(outcome.value == nil, "the drop waits for the reader")
+        try reader.execute("COMMIT")
+        #expect(done.wait(seconds: 60))
+        #expect(outcome.value?.days == 6, "\(failure.value ?? "")")
+        #expect(Double(slowest) / 1e9 < 1.0, "an insert waited \(Double(slowest) / 1e9) s behind the drop")
+        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'live'") == 30)
     }
 
     @Test func aggregatesGoAfterTheirOwnPeriod() throws {

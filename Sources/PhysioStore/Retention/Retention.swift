@@ -3,11 +3,14 @@ import PhysioPlatform
 
 /// Removes what is older than the retention periods: raw samples and their
 /// scores after `raw`, the minute and hour aggregates after `aggregates`.
-/// On plain PostgreSQL in batches of `batchRows` per table and
-/// transaction, so ingest (which writes recent rows) never waits behind one
-/// long DELETE; old rows are found through the time indexes
-/// (008_time_indexes.sql); on TimescaleDB whole chunks (`ChunkRetention`).
-/// Episodes and their reviews are the clinical record and are kept.
+/// Plain PostgreSQL: raw rows go by whole UTC days, a day partition whose
+/// day is over the period dropped (DayPartitions); what the default partition
+/// and the rows stored before partitioning hold is deleted, like the
+/// aggregates, in batches of `batchRows` per table and transaction, so ingest
+/// (which writes recent rows) never waits behind one long DELETE; old rows
+/// are found through the time indexes (008_time_indexes.sql). TimescaleDB:
+/// whole chunks (`ChunkRetention`). Episodes and their reviews are the
+/// clinical record and are kept.
 public struct Retention: Sendable {
     /// PostgreSQL intervals, e.g. "30 days"; nil keeps everything.
     public var raw: String?
@@ -21,6 +24,8 @@ public struct Retention: Sendable {
 
     public struct Removed: Sendable, Equatable {
         public var vitals = 0, scores = 0, minutes = 0, hours = 0
+        /// Day partitions dropped whole, of both raw tables; their rows are not counted above.
+        public var days = 0
         public init() {}
     }
 
@@ -52,12 +57,27 @@ public struct Retention: Sendable {
         if try AggregateMode.detect(on: connection) == .continuousAggregates {
             return try ChunkRetention(raw: cutoff.raw, aggregates: cutoff.aggregates).purge(on: connection)
         }
+        var removed = Removed()
         var targets: [(table: String, column: String, before: Int64, count: WritableKeyPath<Removed, Int>)] = []
-        if let raw = cutoff.raw { targets += [("vitals", "ts", raw, \.vitals), ("anomaly_scores", "ts", raw, \.scores)] }
+        if let raw = cutoff.raw {
+            for (table, count) in [("vitals", \Removed.vitals), ("anomaly_scores", \Removed.scores)] {
+                guard try DayPartitions.arePartitioned(on: connection) else {
+                    targets.append((table, "ts", raw, count))
+                    continue
+                }
+                let partitions = DayPartitions()
+                try partitions.extend(on: connection)
+                for day in try partitions.expired(table, before: raw, on: connection) {
+                    try partitions.drop(day, on: connection)
+                    removed.days += 1
+                }
+                // ctid is per partition: delete from each one, never through the parent.
+                targets += try partitions.rowByRow(table, on: connection).map { ($0, "ts", raw, count) }
+            }
+        }
         if let aggregates = cutoff.aggregates {
             targets += [("vitals_1m", "bucket", aggregates, \.minutes), ("vitals_1h", "bucket", aggregates, \.hours)]
         }
-        var removed = Removed()
         for target in targets {
             // ctid = ANY(ARRAY(…)): a TID scan of the rows the time index found.
             let statement = """

@@ -7,9 +7,10 @@ struct RetentionCommand: ParsableCommand {
         commandName: "retention",
         abstract: "Remove raw samples and scores, and aggregates, older than the retention periods (run it from cron or a timer).",
         discussion: """
-            Plain PostgreSQL: rows are deleted in batches (--batch-rows per table and transaction), \
-            so live ingest does not wait. TimescaleDB: whole chunks past the cutoff are dropped, after \
-            the aggregates are refreshed up to it, so their buckets outlive the raw rows \
+            Plain PostgreSQL: raw samples and scores go by whole UTC days (day partitions dropped, \
+            a short lock wait per try); other rows are deleted in batches (--batch-rows per table and \
+            transaction), so live ingest does not wait. TimescaleDB: whole chunks past the cutoff are \
+            dropped, after the aggregates are refreshed up to it, so their buckets outlive the raw rows \
             (docs/retention.md). Episodes and their reviews are kept.
             """)
 
@@ -34,6 +35,6 @@ struct RetentionCommand: ParsableCommand {
         retention.batchRows = batchRows
         let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-retention")
         let removed = try retention.purge(on: connection)
-        print("removed \(removed.vitals) samples, \(removed.scores) scores, \(removed.minutes) minute and \(removed.hours) hour buckets")
+        print("removed \(removed.days) day partitions of samples and scores; \(removed.vitals) samples, \(removed.scores) scores, \(removed.minutes) minute and \(removed.hours) hour buckets")
     }
 }
