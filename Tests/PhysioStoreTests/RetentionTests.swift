@@ -115,6 +115,47 @@ struct RetentionTests {
         #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'live'") == 30)
     }
 
+    /// An old day held by another session (autovacuum holds a freshly loaded
+    /// day for minutes) is waited for without holding the table: inserts,
+    /// which take the table's lock, never queue behind the drop meanwhile.
+    @Test func aDayHeldByAnotherSessionIsWaitedForWithoutLockingTheTable() throws {
+        let database = try TestDatabase.create()
+        try fill(database)
+        try partitionOldDays(database)
+        let holder = try database.connect()
+        let oldest = try DayPartitions().expired("vitals", before: Clock.nowMicros(), on: holder)[0]
+        try holder.execute("BEGIN; LOCK TABLE \(oldest) IN SHARE UPDATE EXCLUSIVE MODE")
+
+        let done = WaitGroup()
+        let outcome = Locked<Retention.Removed?>(nil), failure = Locked<String?>(nil)
+        done.add()
+        startThread {
+            defer { done.done() }
+            do {
+                let removed = try Retention(raw: "30 days", aggregates: nil).purge(on: database.connect())
+                outcome.withLock { $0 = removed }
+            } catch {
+                failure.withLock { $0 = String(describing: error) }
+            }
+        }
+        let observer = try database.connect()
+        var tableLocks = 0, waitsForTheDay = 0
+        for _ in 0..<25 {
+            Clock.sleep(seconds: 0.1)
+            tableLocks += try observer.query("""
+                SELECT count(*) FROM pg_locks WHERE relation = 'vitals'::regclass AND mode = 'AccessExclusiveLock'
+                """).scalar(Int.self)
+            waitsForTheDay += try observer.query("""
+                SELECT count(*) FROM pg_locks WHERE relation = $1::regclass AND mode = 'AccessExclusiveLock' AND NOT granted
+                """, [oldest]).scalar(Int.self)
+        }
+        #expect(tableLocks == 0, "the drop held or awaited the table's lock while the day was held")
+        #expect(waitsForTheDay > 0, "the drop waited for the day")
+        try holder.execute("COMMIT")
+        #expect(done.wait(seconds: 60))
+        #expect(outcome.value?.days == 6, "\(failure.value ?? "")")
+    }
+
     @Test func aggregatesGoAfterTheirOwnPeriod() throws {
         let database = try TestDatabase.create()
         try fill(database)

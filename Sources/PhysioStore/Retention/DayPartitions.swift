@@ -9,9 +9,11 @@ public struct DayPartitions: Sendable {
     /// Days created ahead of today (UTC); the workers extend them every hour.
     public var daysAhead = 7
     /// Dropping a partition locks its parent (ACCESS EXCLUSIVE), and ingest
-    /// queues behind a lock that is waited for: each try waits this long at
-    /// most, then lets ingest through and tries again.
+    /// queues behind a lock that is waited for: each try waits for the
+    /// parent this long at first, then lets ingest through and tries again.
     public var lockTimeoutMillis = 50
+    /// How long a try waits for the old partition itself (see `drop`).
+    public var partitionWaitMillis = 2_000
     public var attempts = 40
 
     public init() {}
@@ -53,9 +55,16 @@ public struct DayPartitions: Sendable {
             """, [table]).rows.map { try $0.decode(0, as: String.self) }
     }
 
-    /// Drops one day partition (a name `expired` returned). Each try waits
-    /// for the lock a little longer, up to `lockTimeoutMillis` × 8, with a
-    /// pause between tries in which ingest runs.
+    /// Drops one day partition (a name `expired` returned) in two steps, so
+    /// that ingest never waits behind a lock that is itself waiting:
+    /// 1. the partition's own lock, waiting up to `partitionWaitMillis`. Ingest
+    ///    writes today's partition and never waits here. Longer than
+    ///    PostgreSQL's deadlock_timeout (1 s) on purpose: an autovacuum of the
+    ///    old day (it holds the partition for minutes after a bulk load) is
+    ///    then cancelled for us, as PostgreSQL does for any lock it blocks;
+    /// 2. the parent's, which every insert takes: each try waits a little
+    ///    longer, up to `lockTimeoutMillis` × 8, with a pause between tries in
+    ///    which ingest runs.
     public func drop(_ partition: String, on connection: DatabaseConnection) throws {
         precondition(partition.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "not a partition name: \(partition)")
         var lastError: DatabaseError?
@@ -63,6 +72,8 @@ public struct DayPartitions: Sendable {
             let timeout = lockTimeoutMillis << min(attempt, 3)
             do {
                 try connection.transaction {
+                    try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
+                    try connection.execute("LOCK TABLE \"\(partition)\" IN ACCESS EXCLUSIVE MODE")
                     try connection.execute("SET LOCAL lock_timeout = '\(timeout)ms'")
                     try connection.execute("DROP TABLE \"\(partition)\"")
                 }
