@@ -55,29 +55,43 @@ public struct DayPartitions: Sendable {
             """, [table]).rows.map { try $0.decode(0, as: String.self) }
     }
 
-    /// Drops one day partition (a name `expired` returned) in two steps, so
-    /// that ingest never waits behind a lock that is itself waiting:
-    /// 1. the partition's own lock, waiting up to `partitionWaitMillis`. Ingest
-    ///    writes today's partition and never waits here. Longer than
-    ///    PostgreSQL's deadlock_timeout (1 s) on purpose: an autovacuum of the
-    ///    old day (it holds the partition for minutes after a bulk load) is
-    ///    then cancelled for us, as PostgreSQL does for any lock it blocks;
-    /// 2. the parent's, which every insert takes: each try waits a little
-    ///    longer, up to `lockTimeoutMillis` × 8, with a pause between tries in
-    ///    which ingest runs.
+    /// Drops one day partition (a name `expired` returned) in two
+    /// transactions, so that ingest never waits behind a lock that is itself
+    /// waiting, nor behind the removal of the day's files:
+    /// 1. the day's own lock, waiting up to `partitionWaitMillis` (ingest
+    ///    writes today's partition and never waits here; longer than
+    ///    PostgreSQL's deadlock_timeout, 1 s, on purpose: an autovacuum of
+    ///    the old day, which holds it for minutes after a bulk load, is then
+    ///    cancelled for us), and TRUNCATE: the day's gigabytes are unlinked
+    ///    at this commit, under the day's lock alone;
+    /// 2. DROP TABLE of the now empty day, which takes the parent's lock that
+    ///    every insert also takes: each try waits a little longer, up to
+    ///    `lockTimeoutMillis` × 8, with a pause between tries in which
+    ///    ingest runs.
     public func drop(_ partition: String, on connection: DatabaseConnection) throws {
         precondition(partition.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "not a partition name: \(partition)")
+        try retryingLockTimeouts(partition) { _ in
+            try connection.transaction {
+                try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
+                try connection.execute("TRUNCATE \"\(partition)\"")
+            }
+        }
+        try retryingLockTimeouts(partition) { attempt in
+            try connection.transaction {
+                try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
+                try connection.execute("LOCK TABLE \"\(partition)\" IN ACCESS EXCLUSIVE MODE")
+                try connection.execute("SET LOCAL lock_timeout = '\(lockTimeoutMillis << min(attempt, 3))ms'")
+                try connection.execute("DROP TABLE \"\(partition)\"")
+            }
+        }
+    }
+
+    /// Runs `step` until it does not time out on a lock, at most `attempts` times.
+    private func retryingLockTimeouts(_ partition: String, _ step: (Int) throws -> Void) throws {
         var lastError: DatabaseError?
         for attempt in 0..<attempts {
-            let timeout = lockTimeoutMillis << min(attempt, 3)
             do {
-                try connection.transaction {
-                    try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
-                    try connection.execute("LOCK TABLE \"\(partition)\" IN ACCESS EXCLUSIVE MODE")
-                    try connection.execute("SET LOCAL lock_timeout = '\(timeout)ms'")
-                    try connection.execute("DROP TABLE \"\(partition)\"")
-                }
-                return
+                return try step(attempt)
             } catch let error as DatabaseError where error.sqlState == "55P03" {
                 lastError = error
                 Clock.sleep(seconds: 0.25)
