@@ -133,6 +133,7 @@ public final class WorkerPool: @unchecked Sendable {
             return
         } catch {
             if Set(jobs.map(\.caseID)).count == 1 { return failed(jobs, error: error, connection: connection!) }
+            Log.warning("claim failed; redoing it case by case", ["jobs": .int(jobs.count), "error": .string(String(describing: error))])
         }
         for caseJobs in Dictionary(grouping: jobs, by: \.caseID).values {
             if isStopping {

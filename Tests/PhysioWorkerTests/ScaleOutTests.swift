@@ -70,11 +70,13 @@ struct ScaleOutTests {
         // No sample scored by two workers, no job done twice: what the
         // workers committed adds up to what was stored and queued.
         #expect(done.map(\.samples).reduce(0, +) == total, "samples scored per worker node: \(done)")
+        // PostgreSQL's statistics count the rows of rolled-back transactions
+        // too (a claim of several cases that failed and was redone case by
+        // case), so deletes and inserts are not compared with them.
         let stats = try tableStatistics(database)
         #expect(done.map(\.jobs).reduce(0, +) == stats.jobsInserted, "jobs done per worker node: \(done), queued: \(stats.jobsInserted)")
-        #expect(stats.jobsDeleted == stats.jobsInserted)
-        // Every score row was written once: no second insert, no update.
-        #expect(stats.scoresInserted == total)
+        #expect(try database.count("SELECT count(*) FROM inference_jobs") == 0)
+        // No score row was written over: a second scoring would update it.
         #expect(stats.scoresUpdated == 0)
     }
 
@@ -124,7 +126,7 @@ struct ScaleOutTests {
         }
     }
 
-    struct Statistics { var jobsInserted = 0, jobsDeleted = 0, scoresInserted = 0, scoresUpdated = 0 }
+    struct Statistics { var jobsInserted = 0, scoresUpdated = 0 }
 
     /// Cumulative row counts from PostgreSQL's statistics, once every
     /// physio backend has exited (a backend flushes its counts as it exits).
@@ -139,7 +141,7 @@ struct ScaleOutTests {
         // anomaly_scores is partitioned by day on plain PostgreSQL: its counts are its partitions'.
         let result = try connection.query("""
             SELECT CASE WHEN relname = 'inference_jobs' THEN relname ELSE 'anomaly_scores' END,
-                   sum(n_tup_ins)::int8, sum(n_tup_upd)::int8, sum(n_tup_del)::int8
+                   sum(n_tup_ins)::int8, sum(n_tup_upd)::int8
             FROM pg_stat_user_tables
             WHERE relname IN ('inference_jobs', 'anomaly_scores')
                OR relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'anomaly_scores'::regclass)
@@ -149,9 +151,7 @@ struct ScaleOutTests {
         for row in 0..<result.rowCount {
             if result.string(row, 0) == "inference_jobs" {
                 statistics.jobsInserted = result.int(row, 1)!
-                statistics.jobsDeleted = result.int(row, 3)!
             } else {
-                statistics.scoresInserted = result.int(row, 1)!
                 statistics.scoresUpdated = result.int(row, 2)!
             }
         }
