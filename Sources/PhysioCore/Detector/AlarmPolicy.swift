@@ -5,8 +5,12 @@ import PhysioPlatform
 /// - **Persistence.** A score at or above `threshold` alarms once it has
 ///   stayed there for `persistSeconds` (over rows as they come: two cuff
 ///   readings in a row count however far apart). One noisy sample opens
-///   nothing; HPI likewise alerts after its value stays above its limit, and
-///   pulse oximeters delay desaturation alarms for the same reason.
+///   nothing; HPI likewise alerts after two values above its limit, and
+///   pulse oximeters delay desaturation alarms for the same reason. A high
+///   threshold held briefly beats a lower one held long: the breach risk
+///   climbs steeply in the last minute before a breach, and a long wait
+///   there loses warnings while noise still crosses a low threshold
+///   (docs/detector.md, "Alarm policy").
 /// - **Hold.** An alarm stays on for `holdSeconds` after the last confirmed
 ///   score, so a trace wavering around the threshold is one episode, not many.
 /// - **Safety floor.** A clinical-rule breach that lasts `floorSustainSeconds`
@@ -20,7 +24,7 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     public var floorSustainSeconds: Double
     public var floorGapSeconds: Double
 
-    public init(threshold: Double = 0.8, persistSeconds: Double = 30, holdSeconds: Double = 120,
+    public init(threshold: Double = 0.9, persistSeconds: Double = 15, holdSeconds: Double = 120,
                 floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30) {
         precondition(persistSeconds >= 0 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0)
         self.threshold = threshold
