@@ -42,15 +42,18 @@ import PhysioCore
         let result = Evaluation(cases: [scores]).earlyWarning
         #expect(result.onsets == 1)
         #expect(result.leads == [120])
+        #expect(Evaluation(cases: [scores]).cases[0].earlyWarning?.onsetLeads == [120])
         // Scores 480–599 are above every negative's, 300–479 are not: AUROC below 1.
         let auroc = try #require(result.metrics?.rocAUC)
         #expect(auroc > 0.6 && auroc < 1)
     }
 
     @Test func aWarningThatComesTooLateIsNotALead() {
-        let result = Evaluation(cases: [Self.scores(alarmFrom: 600)]).earlyWarning
+        let evaluation = Evaluation(cases: [Self.scores(alarmFrom: 600)])
+        let result = evaluation.earlyWarning
         #expect(result.onsets == 1)
         #expect(result.leads.isEmpty)
+        #expect(evaluation.cases[0].earlyWarning?.onsetLeads == [nil], "the onset is counted, unwarned")
     }
 
     @Test func alarmBurdenCountsMergedEpisodes() {

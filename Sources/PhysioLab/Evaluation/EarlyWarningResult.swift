@@ -12,6 +12,9 @@ public struct EarlyWarningResult: Sendable {
     /// Onsets with a whole horizon evaluated before them, and the lead of each warned one (seconds).
     public let onsets: Int
     public let leads: [Double]
+    /// One case's lead per counted onset in time order, nil where not warned
+    /// (empty for a whole evaluation): policies compare onset by onset.
+    public var onsetLeads: [Double?] = []
 
     public var warned: Int { leads.count }
     public var warnedShare: Double? { onsets > 0 ? Double(warned) / Double(onsets) : nil }
@@ -41,8 +44,10 @@ struct EarlyWarningAccumulator {
         samples.append(contentsOf: caseSamples)
         onsets += caseLeads.count
         leads += caseLeads.compactMap { $0 }
-        return EarlyWarningResult(label: label, applicableCases: 1, excludedCases: 0, metrics: TaskMetrics(caseSamples),
-                                  onsets: caseLeads.count, leads: caseLeads.compactMap { $0 })
+        var caseResult = EarlyWarningResult(label: label, applicableCases: 1, excludedCases: 0, metrics: TaskMetrics(caseSamples),
+                                            onsets: caseLeads.count, leads: caseLeads.compactMap { $0 })
+        caseResult.onsetLeads = caseLeads
+        return caseResult
     }
 
     var result: EarlyWarningResult {

@@ -148,6 +148,7 @@ extension Evaluation {
             json.field("onsets", warning.onsets)
             json.field("warned", warning.warned)
             json.field("median_lead_seconds", warning.medianLeadSeconds)
+            json.key("lead_seconds"); json.beginArray(); warning.onsetLeads.forEach { json.value($0) }; json.endArray()
             json.endObject()
         } else { json.null() }
         json.key("alarm_burden"); write(result.burden, into: &json)
