@@ -8,6 +8,11 @@ the detector's AUROC on the seed protocol and on early warning, the best
 baseline's early-warning AUROC, the hypotension early warning beside current
 MAP (each with its 95 % bootstrap interval by case), the alarm burden, the
 share of sustained breaches inside an alarm and the median lead time.
+
+Table 2, for data sets with an OUT/NAME/event-phase.json (the generators'
+own event labels scored by scripts/lib/event_phase_scores.py): how many
+early-warning positives lie inside a labelled event's development (onset
+to peak), and how many negatives do.
 """
 import json
 import os
@@ -65,6 +70,15 @@ def main():
         print(row(name, "every feed" if len(feeds) > 1 else "all", report))
         for feed in feeds if len(feeds) > 1 else []:
             print(row(name, feed["feed"], {**feed, "cases_evaluated": feed["cases_evaluated"]}))
+    phases = [n for n in names if os.path.exists(os.path.join(out, n, "event-phase.json"))]
+    if phases:
+        print()
+        print("| data | early-warning positives | inside a developing labelled event | negatives inside one |")
+        print("|---|---|---|---|")
+        for name in phases:
+            counts = json.load(open(os.path.join(out, name, "event-phase.json")))["early_warning"]["counts"]
+            positives, negatives = counts["tp"] + counts["fn"], counts["fp"] + counts["tn"]
+            print(f"| {name} | {positives:,} | {100 * counts['tp'] / positives:.1f} % | {100 * counts['fp'] / negatives:.1f} % |")
 
 
 if __name__ == "__main__":
