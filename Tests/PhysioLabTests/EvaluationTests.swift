@@ -39,10 +39,11 @@ import PhysioCore
         #expect(labels[650] == nil)    // in alarm: not an early-warning sample
         #expect(labels[899] == false)  // its whole horizon (to 1199 s) was seen
         #expect(labels[900] == nil)    // the next five minutes were not observed
-        let result = Evaluation(cases: [scores]).earlyWarning
+        let evaluation = Evaluation(cases: [scores])
+        let result = evaluation.earlyWarning
         #expect(result.onsets == 1)
         #expect(result.leads == [120])
-        #expect(Evaluation(cases: [scores]).cases[0].earlyWarning?.onsetLeads == [120])
+        #expect(evaluation.cases[0].earlyWarning?.onsetLeads == [120])
         // Scores 480–599 are above every negative's, 300–479 are not: AUROC below 1.
         let auroc = try #require(result.metrics?.rocAUC)
         #expect(auroc > 0.6 && auroc < 1)

@@ -9,13 +9,13 @@ public struct EarlyWarningResult: Sendable {
     public let excludedCases: Int
     /// nil when no case is applicable.
     public let metrics: TaskMetrics?
-    /// Onsets with a whole horizon evaluated before them, and the lead of each warned one (seconds).
-    public let onsets: Int
-    public let leads: [Double]
-    /// One case's lead per counted onset in time order, nil where not warned
-    /// (empty for a whole evaluation): policies compare onset by onset.
-    public var onsetLeads: [Double?] = []
+    /// The lead (seconds) of each onset with a whole horizon evaluated
+    /// before it, case by case in time order; nil where not warned. Two
+    /// policies compare onset by onset on it.
+    public let onsetLeads: [Double?]
 
+    public var onsets: Int { onsetLeads.count }
+    public var leads: [Double] { onsetLeads.compactMap { $0 } }
     public var warned: Int { leads.count }
     public var warnedShare: Double? { onsets > 0 ? Double(warned) / Double(onsets) : nil }
     public var medianLeadSeconds: Double? { Median.of(leads) }
@@ -26,8 +26,8 @@ public struct EarlyWarningResult: Sendable {
 struct EarlyWarningAccumulator {
     let label: String
     var samples = ScoredSamples()
-    var applicable = 0, excluded = 0, onsets = 0
-    var leads: [Double] = []
+    var applicable = 0, excluded = 0
+    var onsetLeads: [Double?] = []
 
     /// Adds one case; returns its own result (nil when the case is too sparse).
     mutating func add(_ scores: CaseScores, inAlarm: [Bool], onsets caseOnsets: [Int64], ignored: [Int64] = [],
@@ -42,16 +42,13 @@ struct EarlyWarningAccumulator {
         }
         let caseLeads = LeadTime.leads(scores, inAlarm: inAlarm, onsets: caseOnsets, horizon: horizon)
         samples.append(contentsOf: caseSamples)
-        onsets += caseLeads.count
-        leads += caseLeads.compactMap { $0 }
-        var caseResult = EarlyWarningResult(label: label, applicableCases: 1, excludedCases: 0, metrics: TaskMetrics(caseSamples),
-                                            onsets: caseLeads.count, leads: caseLeads.compactMap { $0 })
-        caseResult.onsetLeads = caseLeads
-        return caseResult
+        onsetLeads += caseLeads
+        return EarlyWarningResult(label: label, applicableCases: 1, excludedCases: 0, metrics: TaskMetrics(caseSamples),
+                                  onsetLeads: caseLeads)
     }
 
     var result: EarlyWarningResult {
         EarlyWarningResult(label: label, applicableCases: applicable, excludedCases: excluded,
-                           metrics: applicable > 0 ? TaskMetrics(samples) : nil, onsets: onsets, leads: leads)
+                           metrics: applicable > 0 ? TaskMetrics(samples) : nil, onsetLeads: onsetLeads)
     }
 }
