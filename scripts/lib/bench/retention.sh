@@ -1,0 +1,74 @@
+# Sourced by scripts/bench (--only retention): `physio retention` removing a
+# day of stored monitors while 1,000 monitors post live. The day is 40 days
+# old, one sample a second per monitor and its score, as the workers would
+# have left it (vacuumed; on TimescaleDB, its aggregates refreshed). Then
+# ingest p99 in three windows: before, during (retention starts a few
+# seconds in) and after. The target: during ≤ 2× before (issue 21).
+# Uses: db, settle, step, row, calc, field, register_model, start_server,
+# stop_server, loadgen, $physio, $work, $pgdir, $quick, $monitors.
+
+if [ $quick = 1 ]; then
+    retention_cases=100 retention_seconds=3600 retention_window=10 retention_delay=2
+else
+    retention_cases=1000 retention_seconds=86400 retention_window=30 retention_delay=5
+fi
+register_model
+day=$(db -c "SELECT (now() AT TIME ZONE 'UTC')::date - 40")
+timescale=$(db -c "SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")
+if [ "$timescale" = 0 ]; then
+    db -c "SELECT physio_add_day_partitions('vitals', '$day', '$day') + physio_add_day_partitions('anomaly_scores', '$day', '$day')" >/dev/null
+fi
+model_id=$(db -c "SELECT min(id) FROM models")
+step "retention: storing a day 40 days old, $retention_cases monitors × $retention_seconds s, samples and scores"
+started=$(now)
+old_rows="FROM generate_series(1, $retention_cases) c, generate_series(0, $retention_seconds - 1) s"
+old_ts="timestamp '$day' AT TIME ZONE 'UTC' + s * interval '1 second'"
+db -c "INSERT INTO vitals SELECT 'old-' || c, $old_ts, 60 + c % 40, 120, 70, 88, 98, 14, 38, 36.8 $old_rows" &
+vitals_pid=$!
+db -c "INSERT INTO anomaly_scores SELECT 'old-' || c, $old_ts, 0.4, false, '{}', $model_id, now(), now() $old_rows"
+wait $vitals_pid
+if [ "$timescale" != 0 ]; then
+    db -c "CALL refresh_continuous_aggregate('vitals_1m', NULL, NULL)" -c "CALL refresh_continuous_aggregate('vitals_1h', NULL, NULL)"
+fi
+db -c "VACUUM ANALYZE vitals" -c "VACUUM ANALYZE anomaly_scores"
+if [ "$timescale" = 0 ]; then
+    relations="SELECT oid FROM pg_class WHERE relname IN ('vitals_$(date -u -d "$day" +%Y%m%d)', 'anomaly_scores_$(date -u -d "$day" +%Y%m%d)')"
+else
+    relations="SELECT format('%I.%I', chunk_schema, chunk_name)::regclass FROM timescaledb_information.chunks
+               WHERE hypertable_name IN ('vitals', 'anomaly_scores') AND range_end <= timestamp '$day' AT TIME ZONE 'UTC' + interval '1 day'"
+fi
+day_bytes=$(db -c "SELECT sum(pg_total_relation_size(r)) FROM ($relations) AS t(r)")
+day_gb=$(calc "round($day_bytes / 1e9, 1)")
+step "retention: stored in $(calc "$(now) - $started") s, $day_gb GB"
+settle
+# Online discard (mount option `discard`) makes the file system trim every
+# freed block as the day's files are unlinked: say what this disk does.
+data_directory=$(db -c "SHOW data_directory" 2>/dev/null || true)   # superusers only
+filesystem=
+if [ -d "$data_directory" ]; then filesystem=$(findmnt -no FSTYPE,OPTIONS --target "$data_directory" 2>/dev/null | tr -s ' ' ' ' || true); fi
+
+stop_server
+start_server
+loadgen retention-warm $((retention_window / 2))
+for window in before during after; do
+    loadgen "retention-$window" "$retention_window" &
+    loadgen_pid=$!
+    if [ $window = during ]; then
+        sleep $retention_delay
+        started=$(now)
+        "$physio" retention --raw '30 days' >"$work/retention.out" 2>>"$work/setup.log"
+        took=$(calc "$(now) - $started")
+    fi
+    wait $loadgen_pid
+    j=$work/retention-$window.json
+    [ "$(field "$j" ok_requests)" = "$(field "$j" requests)" ] || echo "bench: retention $window: $(field "$j" ok_requests) of $(field "$j" requests) requests answered 200" >&2
+done
+row retention_took "retention: a day of $retention_cases monitors removed" "$took" s "" "" "" \
+    "$day_gb GB of samples and scores; $(cat "$work/retention.out"); data directory on ${filesystem:-unknown}"
+for window in before during after; do
+    j=$work/retention-$window.json
+    row "retention_p99_$window" "retention: live monitors' request p99, $window" "$(field "$j" latency_p99_ms)" ms "" "" "" \
+        "p50 $(field "$j" latency_p50_ms) ms, max $(field "$j" latency_max_ms) ms, $(field "$j" ok_requests) of $(field "$j" requests) answered 200 in $retention_window s"
+done
+row retention_p99_ratio "retention: request p99 during ÷ before" \
+    "$(calc "$(field "$work/retention-during.json" latency_p99_ms) / $(field "$work/retention-before.json" latency_p99_ms)")" "×" "<=2"
