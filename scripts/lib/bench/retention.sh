@@ -13,7 +13,7 @@ else
     retention_cases=1000 retention_seconds=86400 retention_window=30 retention_delay=5
 fi
 register_model
-day=$(db -c "SELECT (now() AT TIME ZONE 'UTC')::date - 40")
+IFS='|' read -r day day_suffix < <(db -c "SELECT d, to_char(d, 'YYYYMMDD') FROM (SELECT (now() AT TIME ZONE 'UTC')::date - 40) AS t(d)")
 timescale=$(db -c "SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'")
 if [ "$timescale" = 0 ]; then
     db -c "SELECT physio_add_day_partitions('vitals', '$day', '$day') + physio_add_day_partitions('anomaly_scores', '$day', '$day')" >/dev/null
@@ -32,7 +32,7 @@ if [ "$timescale" != 0 ]; then
 fi
 db -c "VACUUM ANALYZE vitals" -c "VACUUM ANALYZE anomaly_scores"
 if [ "$timescale" = 0 ]; then
-    relations="SELECT oid FROM pg_class WHERE relname IN ('vitals_$(date -u -d "$day" +%Y%m%d)', 'anomaly_scores_$(date -u -d "$day" +%Y%m%d)')"
+    relations="SELECT oid FROM pg_class WHERE relname IN ('vitals_$day_suffix', 'anomaly_scores_$day_suffix')"
 else
     relations="SELECT format('%I.%I', chunk_schema, chunk_name)::regclass FROM timescaledb_information.chunks
                WHERE hypertable_name IN ('vitals', 'anomaly_scores') AND range_end <= timestamp '$day' AT TIME ZONE 'UTC' + interval '1 day'"
