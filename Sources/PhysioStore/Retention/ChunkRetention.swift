@@ -10,13 +10,19 @@ import PhysioPlatform
 /// range as changed, and the next refresh (physio's policies have no start
 /// offset) recomputes those buckets from raw rows that are gone, which
 /// empties them. So the aggregates are first refreshed up to the cutoff,
-/// while the raw rows are still there, and the chunks are then dropped with
-/// `timescaledb.skip_cagg_invalidation` (TimescaleDB 2.28), which leaves
-/// the buckets as they are (docs/retention.md, "TimescaleDB").
+/// while the raw rows are still there, and the chunks are then emptied and
+/// dropped with `timescaledb.skip_cagg_invalidation` (TimescaleDB 2.28),
+/// which leaves the buckets as they are (docs/retention.md, "TimescaleDB").
 struct ChunkRetention {
     /// Microseconds since the epoch; nil keeps that kind of data.
     let raw: Int64?
     let aggregates: Int64?
+    /// How long a TRUNCATE waits for its chunk, and `drop_chunks` for its
+    /// locks at first (doubled on each retry, up to 8×), before it lets the
+    /// others through and tries again.
+    var chunkWaitMillis = 2_000
+    var dropWaitMillis = 50
+    var attempts = 40
 
     func purge(on connection: DatabaseConnection) throws -> Retention.Removed {
         // Without the setting the drop would empty buckets: refuse instead.
@@ -36,30 +42,49 @@ struct ChunkRetention {
         }
         var removed = Retention.Removed()
         if let raw {
-            removed.vitals = try drop("vitals", before: raw, on: connection)
-            removed.scores = try drop("anomaly_scores", before: raw, on: connection)
+            removed.rawChunks = try drop("vitals", before: raw, on: connection)
+                + drop("anomaly_scores", before: raw, on: connection)
         }
         if let aggregates {
-            removed.minutes = try drop("vitals_1m", before: aggregates, on: connection)
-            removed.hours = try drop("vitals_1h", before: aggregates, on: connection)
+            removed.aggregateChunks = try drop("vitals_1m", before: aggregates, on: connection)
+                + drop("vitals_1h", before: aggregates, on: connection)
         }
         return removed
     }
 
-    /// Drops the chunks of `relation` that end by `cutoff`; returns the rows
-    /// they held.
+    /// Drops the chunks of `relation` that end by `cutoff`; returns how many.
+    ///
+    /// Rows are not counted: that would read the whole day (20 GB for 1,000
+    /// monitors) from the disk the WAL is flushed to. Each chunk is first
+    /// emptied with TRUNCATE in a transaction of its own, under the chunk's
+    /// lock alone (ingest writes the current chunks), so its gigabytes are
+    /// unlinked there; `drop_chunks` then removes empty tables. It locks the
+    /// tables the chunks' foreign keys reference (`models`, which every
+    /// score written checks) exclusively until it commits, so it waits only
+    /// briefly for them and retries.
     private func drop(_ relation: String, before cutoff: Int64, on connection: DatabaseConnection) throws -> Int {
-        try connection.transaction {
-            try connection.execute("SET LOCAL timescaledb.skip_cagg_invalidation = on")
-            let chunks = try connection.query("SELECT show_chunks($1::regclass, older_than => $2::timestamptz)::text",
-                                              [relation, SQLTime(cutoff)]).decode((String).self)
-            guard !chunks.isEmpty else { return 0 }
-            // Writers to these chunks wait from here, so the count is what the drop removes.
-            try connection.execute("LOCK TABLE \(chunks.joined(separator: ", ")) IN EXCLUSIVE MODE")
-            let rows = try connection.query(
-                "SELECT " + chunks.map { "(SELECT count(*) FROM \($0))" }.joined(separator: " + ")).scalar(Int.self)
-            try connection.query("SELECT drop_chunks($1::regclass, older_than => $2::timestamptz)", [relation, SQLTime(cutoff)])
-            return rows
+        let chunks = try connection.query("SELECT show_chunks($1::regclass, older_than => $2::timestamptz)::text",
+                                          [relation, SQLTime(cutoff)]).decode((String).self)
+        guard !chunks.isEmpty else { return 0 }
+        let retries = LockRetries(attempts: attempts)
+        for chunk in chunks {
+            try retries.run(chunk) { _ in
+                try connection.transaction {
+                    try connection.execute("SET LOCAL timescaledb.skip_cagg_invalidation = on")
+                    try connection.execute("SET LOCAL lock_timeout = '\(chunkWaitMillis)ms'")
+                    try connection.execute("TRUNCATE \(chunk)")
+                }
+            }
         }
+        var dropped = 0
+        try retries.run("the chunks of \(relation)") { attempt in
+            try connection.transaction {
+                try connection.execute("SET LOCAL timescaledb.skip_cagg_invalidation = on")
+                try connection.execute("SET LOCAL lock_timeout = '\(dropWaitMillis << min(attempt, 3))ms'")
+                dropped = try connection.query("SELECT count(*) FROM drop_chunks($1::regclass, older_than => $2::timestamptz)",
+                                               [relation, SQLTime(cutoff)]).scalar(Int.self)
+            }
+        }
+        return dropped
     }
 }

@@ -70,13 +70,14 @@ public struct DayPartitions: Sendable {
     ///    ingest runs.
     public func drop(_ partition: String, on connection: DatabaseConnection) throws {
         precondition(partition.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "not a partition name: \(partition)")
-        try retryingLockTimeouts(partition) { _ in
+        let retries = LockRetries(attempts: attempts)
+        try retries.run("\(partition) and its table") { _ in
             try connection.transaction {
                 try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
                 try connection.execute("TRUNCATE \"\(partition)\"")
             }
         }
-        try retryingLockTimeouts(partition) { attempt in
+        try retries.run("\(partition) and its table") { attempt in
             try connection.transaction {
                 try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
                 try connection.execute("LOCK TABLE \"\(partition)\" IN ACCESS EXCLUSIVE MODE")
@@ -84,20 +85,5 @@ public struct DayPartitions: Sendable {
                 try connection.execute("DROP TABLE \"\(partition)\"")
             }
         }
-    }
-
-    /// Runs `step` until it does not time out on a lock, at most `attempts` times.
-    private func retryingLockTimeouts(_ partition: String, _ step: (Int) throws -> Void) throws {
-        var lastError: DatabaseError?
-        for attempt in 0..<attempts {
-            do {
-                return try step(attempt)
-            } catch let error as DatabaseError where error.sqlState == "55P03" {
-                lastError = error
-                Clock.sleep(seconds: 0.25)
-            }
-        }
-        throw DatabaseError(message: "could not lock \(partition) and its table in \(attempts) tries (other sessions held them); "
-                                + "the next run drops it: \(lastError.map(String.init(describing:)) ?? "")")
     }
 }

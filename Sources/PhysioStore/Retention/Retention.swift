@@ -9,7 +9,7 @@ import PhysioPlatform
 /// aggregates, in batches of `batchRows` per table and transaction, so ingest
 /// (which writes recent rows) never waits behind one long DELETE; old rows
 /// are found through the time indexes (008_time_indexes.sql). TimescaleDB:
-/// whole chunks (`ChunkRetention`). Episodes and their reviews are the
+/// whole chunks (`ChunkRetention`), counted as chunks. Episodes and their reviews are the
 /// clinical record and are kept.
 public struct Retention: Sendable {
     /// PostgreSQL intervals, e.g. "30 days"; nil keeps everything.
@@ -26,6 +26,9 @@ public struct Retention: Sendable {
         public var vitals = 0, scores = 0, minutes = 0, hours = 0
         /// Day partitions dropped whole, of both raw tables; their rows are not counted above.
         public var days = 0
+        /// TimescaleDB: chunks dropped whole, of the raw tables and of the
+        /// aggregates' materialisations; their rows are not counted either.
+        public var rawChunks = 0, aggregateChunks = 0
         public init() {}
     }
 

@@ -35,6 +35,8 @@ struct RetentionCommand: ParsableCommand {
         retention.batchRows = batchRows
         let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-retention")
         let removed = try retention.purge(on: connection)
-        print("removed \(removed.days) day partitions of samples and scores; \(removed.vitals) samples, \(removed.scores) scores, \(removed.minutes) minute and \(removed.hours) hour buckets")
+        print("removed \(removed.days) day partitions and \(removed.rawChunks) chunks of samples and scores, "
+              + "\(removed.aggregateChunks) chunks of buckets; row by row \(removed.vitals) samples, \(removed.scores) scores, "
+              + "\(removed.minutes) minute and \(removed.hours) hour buckets")
     }
 }
