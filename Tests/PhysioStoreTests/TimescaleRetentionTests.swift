@@ -184,6 +184,53 @@ struct TimescaleRetentionTests {
         }
     }
 
+    /// TimescaleDB refuses a refresh whose range overlaps one running (a
+    /// refresh policy's, every minute): retention waits it out and goes on.
+    @Test func aRefreshRunningMeanwhileIsWaitedOut() throws {
+        try Timescale.withDatabase { database in
+            try fill(database)
+            // A late sample gives the other refresh something to materialise,
+            // and the lock on the materialisation keeps it running.
+            var late = SampleBatch(caseID: "old")
+            late.set(.hr, row: late.appendRow(timestamp: (Clock.nowMicros() / 1_000_000 - 40 * 86_400) * 1_000_000), to: 90)
+            try database.ingest([late])
+            let materialisation = try #require(try database.scalar("""
+                SELECT format('%I.%I', materialization_hypertable_schema, materialization_hypertable_name)
+                FROM timescaledb_information.continuous_aggregates WHERE view_name = 'vitals_1m'
+                """))
+            let blocker = try database.connect()
+            try blocker.execute("BEGIN; LOCK TABLE \(materialisation) IN ACCESS EXCLUSIVE MODE")
+            let done = WaitGroup()
+            done.add()
+            startThread {
+                defer { done.done() }
+                do {
+                    try database.connect().execute("CALL refresh_continuous_aggregate('vitals_1m', NULL, NULL)")
+                } catch {
+                    Issue.record("the other refresh failed: \(error)")
+                }
+            }
+            Clock.sleep(seconds: 1)
+            let purged = Locked<Retention.Removed?>(nil)
+            done.add()
+            startThread {
+                defer { done.done() }
+                do {
+                    let removed = try Retention(raw: "30 days", aggregates: nil).purge(on: database.connect())
+                    purged.withLock { $0 = removed }
+                } catch {
+                    Issue.record("purge failed: \(error)")
+                }
+            }
+            Clock.sleep(seconds: 3)
+            #expect(purged.value == nil)
+            try blocker.execute("COMMIT")
+            #expect(done.wait(seconds: 60))
+            #expect(purged.value?.rawChunks ?? 0 >= 2)
+            #expect(try counts(database, "old") == [0, 0])
+        }
+    }
+
     // MARK: - helpers
 
     func expected(rawChunks: Int = 0, aggregateChunks: Int = 0) -> Retention.Removed {

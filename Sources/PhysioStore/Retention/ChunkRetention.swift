@@ -23,6 +23,8 @@ struct ChunkRetention {
     var chunkWaitMillis = 2_000
     var dropWaitMillis = 50
     var attempts = 40
+    /// Tries of each refresh, a second apart, while a policy refreshes the same aggregate.
+    var refreshAttempts = 600
 
     func purge(on connection: DatabaseConnection) throws -> Retention.Removed {
         // Without the setting the drop would empty buckets: refuse instead.
@@ -34,10 +36,14 @@ struct ChunkRetention {
                 """)
         }
         if let end = [raw, aggregates].compactMap({ $0 }).max() {
-            // Minutes first: the hours are built from them.
+            // Minutes first: the hours are built from them. A refresh policy's
+            // run over the same range is waited out (it can take minutes after a backfill).
+            let refreshes = LockRetries(attempts: refreshAttempts, pauseSeconds: 1)
             for view in ["vitals_1m", "vitals_1h"] {
-                try connection.query("CALL refresh_continuous_aggregate($1::regclass, NULL, $2::timestamptz)",
-                                     [view, SQLTime(end)])
+                try refreshes.run("refreshing \(view) (its refresh policy was running)") { _ in
+                    try connection.query("CALL refresh_continuous_aggregate($1::regclass, NULL, $2::timestamptz)",
+                                         [view, SQLTime(end)])
+                }
             }
         }
         var removed = Retention.Removed()
@@ -68,7 +74,7 @@ struct ChunkRetention {
         guard !chunks.isEmpty else { return 0 }
         let retries = LockRetries(attempts: attempts)
         for chunk in chunks {
-            try retries.run(chunk) { _ in
+            try retries.run("emptying \(chunk)") { _ in
                 try connection.transaction {
                     try connection.execute("SET LOCAL timescaledb.skip_cagg_invalidation = on")
                     try connection.execute("SET LOCAL lock_timeout = '\(chunkWaitMillis)ms'")
@@ -77,7 +83,7 @@ struct ChunkRetention {
             }
         }
         var dropped = 0
-        try retries.run("the chunks of \(relation)") { attempt in
+        try retries.run("dropping the chunks of \(relation)") { attempt in
             try connection.transaction {
                 try connection.execute("SET LOCAL timescaledb.skip_cagg_invalidation = on")
                 try connection.execute("SET LOCAL lock_timeout = '\(dropWaitMillis << min(attempt, 3))ms'")

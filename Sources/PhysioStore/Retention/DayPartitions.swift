@@ -71,13 +71,13 @@ public struct DayPartitions: Sendable {
     public func drop(_ partition: String, on connection: DatabaseConnection) throws {
         precondition(partition.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "not a partition name: \(partition)")
         let retries = LockRetries(attempts: attempts)
-        try retries.run("\(partition) and its table") { _ in
+        try retries.run("dropping \(partition)") { _ in
             try connection.transaction {
                 try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
                 try connection.execute("TRUNCATE \"\(partition)\"")
             }
         }
-        try retries.run("\(partition) and its table") { attempt in
+        try retries.run("dropping \(partition)") { attempt in
             try connection.transaction {
                 try connection.execute("SET LOCAL lock_timeout = '\(partitionWaitMillis)ms'")
                 try connection.execute("LOCK TABLE \"\(partition)\" IN ACCESS EXCLUSIVE MODE")

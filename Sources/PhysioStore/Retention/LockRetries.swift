@@ -3,7 +3,9 @@ import PhysioPlatform
 /// Retention's steps take locks that ingest and the workers also take. A
 /// step that waits for a lock makes everyone behind it wait too, so each
 /// try waits only briefly (`lock_timeout`), and a try that times out lets
-/// the others through before the next one.
+/// the others through before the next one. TimescaleDB refuses a refresh
+/// that overlaps a running one with the same SQLSTATE, so it is retried
+/// the same way.
 struct LockRetries {
     var attempts: Int
     var pauseSeconds = 0.25
@@ -20,7 +22,7 @@ struct LockRetries {
                 Clock.sleep(seconds: pauseSeconds)
             }
         }
-        throw DatabaseError(message: "could not lock \(what) in \(attempts) tries (other sessions held it); "
-                                + "the next run removes it: \(lastError.map(String.init(describing:)) ?? "")")
+        throw DatabaseError(message: "gave up on \(what) after \(attempts) tries, each stopped by a lock another session held; "
+                                + "the next run tries again: \(lastError.map(String.init(describing:)) ?? "")")
     }
 }

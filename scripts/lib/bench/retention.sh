@@ -28,7 +28,14 @@ vitals_pid=$!
 db -c "INSERT INTO anomaly_scores SELECT 'old-' || c, $old_ts, 0.4, false, '{}', $model_id, now(), now() $old_rows"
 wait $vitals_pid
 if [ "$timescale" != 0 ]; then
-    db -c "CALL refresh_continuous_aggregate('vitals_1m', NULL, NULL)" -c "CALL refresh_continuous_aggregate('vitals_1h', NULL, NULL)"
+    # TimescaleDB refuses a refresh over a range a policy is refreshing: wait for it.
+    for view in vitals_1m vitals_1h; do
+        for attempt in $(seq 60); do
+            db -c "CALL refresh_continuous_aggregate('$view', NULL, NULL)" 2>"$work/refresh.err" && break
+            grep -q "concurrent refresh" "$work/refresh.err" && [ "$attempt" -lt 60 ] || { cat "$work/refresh.err" >&2; exit 1; }
+            sleep 10
+        done
+    done
 fi
 db -c "VACUUM ANALYZE vitals" -c "VACUUM ANALYZE anomaly_scores"
 if [ "$timescale" = 0 ]; then
