@@ -27,6 +27,17 @@ struct ER7ParserTests {
         #expect(obx.field(0).isEmpty && obx.field(99).isEmpty)
     }
 
+    /// A later segment that is only the id "MSH", at the end of the bytes,
+    /// once made MSH-1 a range past the message's end (a fuzzer's crash).
+    @Test func aBareMSHSegmentLaterInTheMessageHasEmptyFields() throws {
+        let message = try Self.parse("MSH|^~\\&|MON|OR|physio||20261124100000||ORU^R01|1|P|2.4\rOBX|1|NM|8867-4||72\rMSH")
+        let bare = try #require(message.segments.last)
+        #expect(message.segments.map(\.id) == ["MSH", "OBX", "MSH"])
+        #expect(bare.field(1).isEmpty && bare.field(1).repetitions.map(\.text) == [""])
+        #expect(bare.field(2).isEmpty && bare.field(10).text == "")
+        #expect(message.header.field(1).text == "|")
+    }
+
     @Test func otherDelimitersAreHonoured() throws {
         // Field '#', component '$', repetition '%', escape '*', subcomponent '@'.
         let message = try Self.parse("MSH#$%*@#MON#OR#physio##20261124100000##ORU$R01#7#P#2.5\nOBX#1#NM#8867-4$Heart rate$LN##72#/min$$UCUM\n")

@@ -91,6 +91,8 @@ public struct HL7Segment: Sendable {
     /// earlier in the list than other segments' do. Empty when absent.
     public func field(_ number: Int) -> HL7Field {
         if id == "MSH" && number == 1 {
+            // A bare "MSH" (a later segment cut short) has no separator to name.
+            guard fields.count > 1 else { return HL7Field(bytes: bytes, range: 0..<0, encoding: encoding) }
             let at = fields[0].upperBound
             return HL7Field(bytes: bytes, range: at..<(at + 1), encoding: encoding)
         }
