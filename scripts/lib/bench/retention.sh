@@ -3,7 +3,8 @@
 # old, one sample a second per monitor and its score, as the workers would
 # have left it (vacuumed; on TimescaleDB, its aggregates refreshed). Then
 # ingest p99 in three windows: before, during (retention starts a few
-# seconds in) and after. The target: during ≤ 2× before (issue 21).
+# seconds in) and after. The target: during ≤ 2× the lower of before and
+# after (issue 21's "2× its baseline").
 # Uses: db, settle, step, row, calc, field, register_model, start_server,
 # stop_server, loadgen, $physio, $work, $pgdir, $quick, $monitors.
 
@@ -92,5 +93,9 @@ for window in before during after; do
     row "retention_p99_$window" "retention: live monitors' request p99, $window" "$(field "$j" latency_p99_ms)" ms "" "" "" \
         "p50 $(field "$j" latency_p50_ms) ms, max $(field "$j" latency_max_ms) ms, $(field "$j" ok_requests) of $(field "$j" requests) answered 200 in $retention_window s"
 done
-row retention_p99_ratio "retention: request p99 during ÷ before" \
-    "$(calc "$(field "$work/retention-during.json" latency_p99_ms) / $(field "$work/retention-before.json" latency_p99_ms)")" "×" "<=2"
+# The baseline is the quieter of the windows around the removal: a slow
+# second in one of them (a WAL segment being created, say) must not make
+# the removal look cheap.
+p99() { field "$work/retention-$1.json" latency_p99_ms; }
+row retention_p99_ratio "retention: request p99 during ÷ the lower of before and after" \
+    "$(calc "$(p99 during) / min($(p99 before), $(p99 after))")" "×" "<=2"
