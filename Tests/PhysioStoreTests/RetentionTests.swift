@@ -115,6 +115,10 @@ struct RetentionTests {
         #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'live'") == 30)
     }
 
+    /// pg_locks lists every database's locks, and the test databases are
+    /// clones of one template, so their tables share OIDs: count ours only.
+    static let thisDatabase = "(SELECT oid FROM pg_database WHERE datname = current_database())"
+
     /// An old day held by another session (autovacuum holds a freshly loaded
     /// day for minutes) is waited for without holding the table: inserts,
     /// which take the table's lock, never queue behind the drop meanwhile.
@@ -144,9 +148,11 @@ struct RetentionTests {
             Clock.sleep(seconds: 0.1)
             tableLocks += try observer.query("""
                 SELECT count(*) FROM pg_locks WHERE relation = 'vitals'::regclass AND mode = 'AccessExclusiveLock'
+                  AND database = \(Self.thisDatabase)
                 """).scalar(Int.self)
             waitsForTheDay += try observer.query("""
                 SELECT count(*) FROM pg_locks WHERE relation = $1::regclass AND mode = 'AccessExclusiveLock' AND NOT granted
+                  AND database = \(Self.thisDatabase)
                 """, [oldest]).scalar(Int.self)
         }
         #expect(tableLocks == 0, "the drop held or awaited the table's lock while the day was held")
