@@ -28,7 +28,7 @@ struct ResilienceTests {
         // Wait until the commit is blocked on the lock: the request is in flight.
         let watcher = try server.database.connect()
         #expect(try waitUntil(seconds: 10) {
-            try watcher.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'physio-ingest' AND wait_event_type = 'Lock'").int(0, 0) == 1
+            try watcher.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'physio-ingest' AND wait_event_type = 'Lock'").int(0, 0) == 1
         })
         let stopped = WaitGroup()
         stopped.add()

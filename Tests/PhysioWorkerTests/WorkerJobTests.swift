@@ -54,7 +54,7 @@ struct WorkerJobTests {
         var blockedPID: Int?
         _ = try waitUntil(seconds: 10) {
             blockedPID = try watcher.query("""
-                SELECT pid FROM pg_stat_activity WHERE application_name = 'physio-worker' AND wait_event_type = 'Lock'
+                SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'physio-worker' AND wait_event_type = 'Lock'
                 """).int(0, 0)
             return blockedPID != nil
         }
