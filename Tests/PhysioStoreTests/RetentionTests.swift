@@ -89,17 +89,7 @@ struct RetentionTests {
         try reader.execute("BEGIN; SELECT count(*) FROM vitals")
 
         let done = WaitGroup()
-        let outcome = Locked<Retention.Removed?>(nil), failure = Locked<String?>(nil)
-        done.add()
-        startThread {
-            defer { done.done() }
-            do {
-                let removed = try Retention(raw: "30 days", aggregates: nil).purge(on: database.connect())
-                outcome.withLock { $0 = removed }
-            } catch {
-                failure.withLock { $0 = String(describing: error) }
-            }
-        }
+        let purge = BackgroundPurge(database, signalling: done)
         let writer = try database.connect()
         var slowest: UInt64 = 0
         for i in 0..<30 {
@@ -108,10 +98,10 @@ struct RetentionTests {
             slowest = max(slowest, Clock.monotonicNanos() - start)
             Clock.sleep(seconds: 0.1)
         }
-        #expect(outcome.value == nil, "the drop waits for the reader")
+        #expect(purge.removed.value == nil, "the drop waits for the reader")
         try reader.execute("COMMIT")
         #expect(done.wait(seconds: 60))
-        #expect(outcome.value?.days == 6, "\(failure.value ?? "")")
+        #expect(purge.removed.value?.days == 6, "\(purge.failure.value ?? "")")
         #expect(Double(slowest) / 1e9 < 1.0, "an insert waited \(Double(slowest) / 1e9) s behind the drop")
         #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'live'") == 30)
     }
@@ -132,17 +122,7 @@ struct RetentionTests {
         try holder.execute("BEGIN; LOCK TABLE \(oldest) IN SHARE UPDATE EXCLUSIVE MODE")
 
         let done = WaitGroup()
-        let outcome = Locked<Retention.Removed?>(nil), failure = Locked<String?>(nil)
-        done.add()
-        startThread {
-            defer { done.done() }
-            do {
-                let removed = try Retention(raw: "30 days", aggregates: nil).purge(on: database.connect())
-                outcome.withLock { $0 = removed }
-            } catch {
-                failure.withLock { $0 = String(describing: error) }
-            }
-        }
+        let purge = BackgroundPurge(database, signalling: done)
         let observer = try database.connect()
         var tableLocks = 0, waitsForTheDay = 0
         for _ in 0..<25 {
@@ -160,7 +140,7 @@ struct RetentionTests {
         #expect(waitsForTheDay > 0, "the drop waited for the day")
         try holder.execute("COMMIT")
         #expect(done.wait(seconds: 60))
-        #expect(outcome.value?.days == 6, "\(failure.value ?? "")")
+        #expect(purge.removed.value?.days == 6, "\(purge.failure.value ?? "")")
     }
 
     @Test func aggregatesGoAfterTheirOwnPeriod() throws {

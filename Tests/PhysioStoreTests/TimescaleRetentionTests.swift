@@ -158,7 +158,7 @@ struct TimescaleRetentionTests {
             let holder = try database.connect()
             try holder.execute("BEGIN; LOCK TABLE models IN ROW SHARE MODE")
             let done = WaitGroup()
-            let purged = purgeRaw(database, signalling: done)
+            let purged = BackgroundPurge(database, signalling: done).removed
             Clock.sleep(seconds: 1.5)
             // While the purge retries, another writer takes the same lock.
             let writer = try database.connect()
@@ -201,7 +201,7 @@ struct TimescaleRetentionTests {
                 }
             }
             Clock.sleep(seconds: 1)
-            let purged = purgeRaw(database, signalling: done)
+            let purged = BackgroundPurge(database, signalling: done).removed
             Clock.sleep(seconds: 3)
             #expect(purged.value == nil)
             try blocker.execute("COMMIT")
@@ -212,23 +212,6 @@ struct TimescaleRetentionTests {
     }
 
     // MARK: - helpers
-
-    /// `physio retention --raw '30 days'` on a thread of its own: what it
-    /// removed once `done` is signalled, nil if it failed (recorded).
-    func purgeRaw(_ database: TestDatabase, signalling done: WaitGroup) -> Locked<Retention.Removed?> {
-        let purged = Locked<Retention.Removed?>(nil)
-        done.add()
-        startThread {
-            defer { done.done() }
-            do {
-                let removed = try Retention(raw: "30 days", aggregates: nil).purge(on: database.connect())
-                purged.withLock { $0 = removed }
-            } catch {
-                Issue.record("purge failed: \(error)")
-            }
-        }
-        return purged
-    }
 
     func expected(rawChunks: Int = 0, aggregateChunks: Int = 0) -> Retention.Removed {
         var removed = Retention.Removed()
