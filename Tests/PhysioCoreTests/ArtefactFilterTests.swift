@@ -69,6 +69,35 @@ import Testing
         }
     }
 
+    @Test func aMeanPressureAloneSettlesAfterItsOwnImplausibleValues() {
+        // An arterial line sending MAP only, as it is connected (the simulator's
+        // line insertion): zero, then the transducer swinging through plausible
+        // and implausible values before the trace settles at 84 mmHg.
+        let trace: [(Int, Float)] = [(0, -4), (1, -5), (2, 51), (3, 69), (4, 23), (5, 80), (6, 58), (8, 9), (9, 61),
+                                     (15, 42), (18, 84), (19, 83), (20, 84), (21, 84)]
+        var series = SampleBatch(caseID: "line")
+        for (t, mean) in trace {
+            let row = series.appendRow(timestamp: Int64(t) * 1_000_000)
+            series.set(.mbp, row: row, to: mean)
+            series.set(.hr, row: row, to: 70)
+        }
+        let clean = filter.clean(series)
+        let mean = (0..<clean.count).map { clean.value(.mbp, row: $0) }
+        #expect(mean == [nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, 83, 84, 84],
+                "every value within 10 s of an implausible mean is removed")
+        #expect((0..<clean.count).allSatisfy { clean.value(.hr, row: $0) == 70 })
+        for row in 0..<series.count {
+            #expect(filter.cleanRow(series, row: row)[Vital.mbp.rawValue].isNaN == (clean.value(.mbp, row: row) == nil))
+        }
+        // Beside a plausible systolic and diastolic, a charting error in the mean is that value's alone.
+        let charted = cleaned([.sbp: 120, .dbp: 60, .mbp: 0])
+        #expect(charted[Vital.sbp.rawValue] == 120 && charted[Vital.mbp.rawValue] == 80, "the mean is estimated instead")
+        // A real low mean with no implausible value before it is kept.
+        let low = TestData.series(seconds: stride(from: 0, to: 20, by: 1)) { _ in [.mbp: 48] }
+        #expect(filter.clean(low).values.allSatisfy { $0.isNaN || $0 == 48 })
+        #expect((0..<20).allSatisfy { filter.clean(low).value(.mbp, row: $0) == 48 })
+    }
+
     @Test func cleaningTwiceChangesNothing() {
         let series = TestData.series(seconds: stride(from: 0, to: 60, by: 2)) { t in
             t == 10 ? [.sbp: 300, .dbp: 292] : [.sbp: Float(110 + t % 7), .dbp: 60, .hr: 0]

@@ -57,6 +57,19 @@ import Testing
         }
     }
 
+    @Test func anArterialLineBeingConnectedRaisesNoAlarm() {
+        // MAP only: 5 minutes unconnected (about −4 mmHg), a minute of the
+        // transducer swinging between −40 and 110 mmHg, then a steady 84.
+        var random = SeededGenerator(seed: 3)
+        let series = TestData.series("insertion", seconds: stride(from: 0, to: 900, by: 1)) { t in
+            if t < 300 { return [.mbp: -4 + Float(TestData.gaussian(&random))] }
+            if t < 365 { return [.mbp: Float(t * 37 % 150) - 40] }
+            return [.mbp: 84 + Float(TestData.gaussian(&random))]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples.allSatisfy { !$0.anomalous && $0.rules.isEmpty }, "the line's settling is no hypotension")
+    }
+
     @Test func aReturnFromABreachIsNoFallTowardsTheOtherLimit() {
         // HR 165 for two minutes, then back to 72: the trend ignores the breached samples.
         let series = TestData.series("recover", seconds: stride(from: 0, to: 1200, by: 1)) { t in

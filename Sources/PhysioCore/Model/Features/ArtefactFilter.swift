@@ -9,7 +9,9 @@
 ///    SpO2 below 50 are charting or probe errors in the ICU sets; EtCO2 near 0
 ///    means no airway is connected.
 /// 2. **Arterial-line patterns.** SBP, DBP and MAP come from one transducer,
-///    so when SBP or DBP is implausible, or the trace is flat (SBP − DBP below
+///    so when SBP or DBP is implausible, or MAP is where the monitor sends
+///    MAP alone (such a line reads about −5 mmHg before it is connected, then
+///    swings through −40…110 as it is flushed into place), or the trace is flat (SBP − DBP below
 ///    5 mmHg: −3/−3 before the line is connected, 15/13 while zeroing), or
 ///    SBP < DBP (88/109 while flushing), or it is the flush square wave
 ///    (SBP ≥ 250 with SBP − DBP ≤ 30, the ≈300/290 mmHg of a pressure bag),
@@ -101,7 +103,8 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let systolic = values[s], diastolic = values[d]
         var lineArtefact = false
         for i in 0..<Vital.count where !values[i].isNaN && !(values[i] >= lower[i] && values[i] <= upper[i]) {
-            if i == s || i == d { lineArtefact = true }
+            // A mean sent without systolic and diastolic is the transducer's only sign.
+            if i == s || i == d || (i == m && systolic.isNaN && diastolic.isNaN) { lineArtefact = true }
             values[i] = .nan
         }
         if !lineArtefact, !systolic.isNaN, !diastolic.isNaN {
