@@ -22,7 +22,8 @@ struct Evaluate: ParsableCommand {
           --model M                   a trained model;
           --train-data D              train here on D (cut by --train-from/--train-until) with the options of `physio train`;
           --folds K                   cross-validation by case within --data, one model per fold;
-          --scores F                  external scores (CSV case_id,t_seconds,score,threshold), e.g. scikit-learn's.
+          --scores F                  external scores (CSV case_id,t_seconds,score,threshold[,hypotension_score]), e.g. scikit-learn's, \
+        or a detector's written by --write-scores.
         Samples before --from are context (features, breaches already under way); samples at or after \
         --until are not read at all.
         Clinicians' verdicts (--labels FILE, the CSV of GET /exports/annotations, or --labels-from-database): \
@@ -46,8 +47,10 @@ struct Evaluate: ParsableCommand {
     var folds: Int?
     @Option(help: "Seed of the fold assignment.")
     var foldSeed: UInt64 = 0
-    @Option(help: "Scores from elsewhere: CSV case_id,t_seconds,score,threshold covering every evaluated sample.")
+    @Option(help: "Scores from elsewhere: CSV case_id,t_seconds,score,threshold[,hypotension_score] covering every evaluated sample.")
     var scores: String?
+    @Option(help: "Write the detector's score of every evaluated sample here, as the CSV --scores reads (with hypotension_score).")
+    var writeScores: String?
     @Option(help: "Evaluate samples at or after this many seconds from each case's start.")
     var from: Double?
     @Option(help: "Ignore samples at or after this many seconds from each case's start.")
@@ -89,6 +92,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var training: TrainingOptions
 
     func validate() throws {
+        if writeScores != nil && (scores != nil || data == nil) { throw ValidationError("--write-scores writes a model's scores: give --model, --train-data or --folds") }
         if labels != nil && labelsFromDatabase { throw ValidationError("give --labels or --labels-from-database, not both") }
         let sources = [model != nil, trainData != nil, folds != nil, scores != nil].filter { $0 }.count
         if data == nil {
@@ -129,6 +133,7 @@ struct Evaluate: ParsableCommand {
         let cases = try CaseCSV.readCases(at: data).filter { !$0.isEmpty }
         guard !cases.isEmpty else { throw ValidationError("no samples in \(data)") }
         let scored = try scoreCases(cases)
+        if let writeScores { try ExternalScores.write(scored, to: writeScores) }
         let labelled = try readEvents()
         let feedOfCase = try companionFile("feeds.csv", explicit: feeds).map { try FeedsCSV.read($0, cases: scored.cases.map(\.caseID)) }
         let evaluation = Evaluation(cases: scored.cases, events: labelled, feeds: feedOfCase, settings: settings)
@@ -202,7 +207,7 @@ struct Evaluate: ParsableCommand {
         let scored = try cases.map { series in
             let threshold = try external.threshold(of: series.caseID)
             return try CaseScores(series: series, window: window, rules: ruleSet, filter: .standard) {
-                DetectorOutput(scores: try external.scores(of: $0, rows: $1), threshold: threshold)
+                try external.output(of: $0, rows: $1, threshold: threshold)
             }
         }
         return ScoredCases(mode: "scores", description: "scores from \(scores!) on \(data)\(Self.describe(window))",
