@@ -42,19 +42,39 @@ import Testing
         let series = TestData.series(seconds: stride(from: 0, to: 600, by: 1)) { t in [.hr: Float(60 + t % 7), .sbp: t % 60 < 30 ? 100 : 120] }
         let fromRows = MinuteMeans(series)
         #expect(fromRows.minutes == Array(0..<10))
-        var sums: [Double] = [], counts: [Int64] = []
+        var sums: [Double] = [], counts: [Int64] = [], lows: [Float] = [], highs: [Float] = []
         for minute in (0..<10).reversed() {   // the aggregate's rows in any order
             for vital in Vital.allCases {
                 let rows = (minute * 60)..<(minute * 60 + 60)
                 let values = rows.compactMap { series.value(vital, row: $0) }
                 sums.append(values.reduce(0) { $0 + Double($1) })
                 counts.append(Int64(values.count))
+                lows.append(values.min() ?? .nan)
+                highs.append(values.max() ?? .nan)
             }
         }
-        let fromSums = MinuteMeans(minutes: Array((0..<10).reversed()), sums: sums, counts: counts)
+        let fromSums = MinuteMeans(minutes: Array((0..<10).reversed()), sums: sums, counts: counts, lows: lows, highs: highs)
         #expect(fromSums.minutes == fromRows.minutes)
         #expect(fromSums.means.map(\.bitPattern) == fromRows.means.map(\.bitPattern), "NaN where both have none")
+        #expect(fromSums.lows.map(\.bitPattern) == fromRows.lows.map(\.bitPattern))
+        #expect(fromSums.highs.map(\.bitPattern) == fromRows.highs.map(\.bitPattern))
+        #expect(fromRows.lows[3 * Vital.count + Vital.sbp.rawValue] == 100 && fromRows.highs[3 * Vital.count + Vital.sbp.rawValue] == 120)
         #expect(fromRows.mean(.sbp, at: 3) == 110)
+    }
+
+    @Test func aMinuteWithAFlushIsLeftOutOfTheBaselineAndItsWander() {
+        // 40 minutes of SBP 120/DBP 60 wandering ±1 mmHg a minute; in minute 20 a
+        // 10-s flush (300/290) lifts the minute's SBP mean to 150, plausible itself.
+        let series = TestData.series(seconds: stride(from: 0, to: 2400, by: 1)) { t in
+            let flush = t / 60 == 20 && t % 60 < 10
+            return [.sbp: flush ? 300 : 120 + Float((t / 60) % 2), .dbp: flush ? 290 : 60, .hr: 70]
+        }
+        let means = MinuteMeans(series)
+        #expect(means.mean(.sbp, at: 20) == 150, "the flush lifts the minute's mean")
+        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard)
+        #expect(baselines[Vital.sbp.rawValue].wander < 1.5, "\(baselines[Vital.sbp.rawValue].wander): the flush's steps are not wander")
+        #expect(baselines[Vital.mbp.rawValue].wander < 1.5, "nor in the MAP estimated from the same transducer")
+        #expect(abs(baselines[Vital.hr.rawValue].wander) < 0.01, "another vital's minute stays")
     }
 
     @Test func theBaselineIsTheMedianOfEarlierMinutesAndMAPIsEstimated() {

@@ -39,6 +39,37 @@ struct WorkerPoolTests {
         #expect(pool.statistics.samples >= 900)
     }
 
+    /// Workers read the patient's baseline from the minute aggregate, the
+    /// offline scorer from raw rows: a 45-minute case sent a minute at a time,
+    /// with a flushed arterial line (300/290 mmHg) at minute 12 and a fall of
+    /// pressure at the end, gets the scores and alarms `physio evaluate` gives it.
+    @Test func theWorkersScoreACaseAsTheOfflineScorerDoes() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        let start: Int64 = 1_795_600_020
+        var series = TestModels.calmCase("parity", start: start, seconds: 2700, seed: 5)
+        for second in 720..<728 {
+            series.set(.sbp, row: second, to: 300)
+            series.set(.dbp, row: second, to: 290)
+        }
+        for second in 2400..<2700 { series.set(.sbp, row: second, to: 120 - Float(second - 2400) * 0.15) }
+        let pool = try database.startWorkers(name: "w-parity", workers: 1)
+        defer { pool.stop() }
+        for batch in series.chunks(of: 60) {
+            try database.ingest([batch])
+            #expect(try database.waitForEmptyQueue())
+        }
+        let stored = try database.connect().query("""
+            SELECT score, anomalous FROM anomaly_scores WHERE case_id = 'parity' ORDER BY ts
+            """)
+        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
+        try #require(stored.rowCount == offline.count)
+        let differing = (0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }
+        #expect(differing.isEmpty, "first at second \(differing.first ?? -1): \(differing.first.map { (stored.float($0, 0)!, offline[$0].score) }.debugDescription)")
+        #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
+        #expect(offline[2690].score > 0.5, "the fall is scored, not only the flush")
+    }
+
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.
     @Test func aggregatesMatchTheRawRows() throws {
         let database = try TestDatabase.create()

@@ -1,6 +1,6 @@
 /// Per-minute means of each vital of one case, as the `vitals_1m` aggregate
-/// holds them: sums and counts of the values as stored (not cleaned), by
-/// minute since the Unix epoch. The patient's baseline is read from these,
+/// holds them: sums, counts, lowest and highest of the values as stored
+/// (not cleaned), by minute since the Unix epoch. The patient's baseline is read from these,
 /// so a worker reads thirty rows of the aggregate instead of thirty minutes
 /// of samples, and the offline scorer computes the same numbers from raw rows.
 public struct MinuteMeans: Sendable, Equatable {
@@ -8,16 +8,21 @@ public struct MinuteMeans: Sendable, Equatable {
     public private(set) var minutes: [Int64] = []
     /// `minutes.count × Vital.count`, NaN where the minute has no value of the vital.
     public private(set) var means: [Float] = []
+    /// The minute's lowest and highest value of each vital, laid out as `means`:
+    /// what shows that an artefact (a flush, a disconnected line) fell in it.
+    public private(set) var lows: [Float] = []
+    public private(set) var highs: [Float] = []
 
     public init() {}
 
-    /// From aggregate rows: per minute, per vital (Vital order) sum and count.
-    public init(minutes: [Int64], sums: [Double], counts: [Int64]) {
+    /// From aggregate rows: per minute, per vital (Vital order) sum, count, min and max (NaN: none).
+    public init(minutes: [Int64], sums: [Double], counts: [Int64], lows: [Float], highs: [Float]) {
         precondition(sums.count == minutes.count * Vital.count && counts.count == sums.count)
+        precondition(lows.count == sums.count && highs.count == sums.count)
         let order = minutes.indices.sorted { minutes[$0] < minutes[$1] }
         for index in order {
-            append(minute: minutes[index], sums: sums[(index * Vital.count)..<((index + 1) * Vital.count)],
-                   counts: counts[(index * Vital.count)..<((index + 1) * Vital.count)])
+            let slice = (index * Vital.count)..<((index + 1) * Vital.count)
+            append(minute: minutes[index], sums: sums[slice], counts: counts[slice], lows: lows[slice], highs: highs[slice])
         }
     }
 
@@ -25,24 +30,32 @@ public struct MinuteMeans: Sendable, Equatable {
     public init(_ series: SampleBatch) {
         var minute = Int64.min
         var sums = [Double](repeating: 0, count: Vital.count), counts = [Int64](repeating: 0, count: Vital.count)
+        var lows = [Float](repeating: .nan, count: Vital.count), highs = lows
         for row in 0..<series.count {
             let rowMinute = Self.minute(of: series.timestamps[row])
             if rowMinute != minute {
-                if minute != .min { append(minute: minute, sums: sums[...], counts: counts[...]) }
+                if minute != .min { append(minute: minute, sums: sums[...], counts: counts[...], lows: lows[...], highs: highs[...]) }
                 minute = rowMinute
-                for i in 0..<Vital.count { sums[i] = 0; counts[i] = 0 }
+                for i in 0..<Vital.count { sums[i] = 0; counts[i] = 0; lows[i] = .nan; highs[i] = .nan }
             }
             for i in 0..<Vital.count {
                 let value = series.values[row * Vital.count + i]
-                if !value.isNaN { sums[i] += Double(value); counts[i] += 1 }
+                guard !value.isNaN else { continue }
+                sums[i] += Double(value)
+                counts[i] += 1
+                if !(value >= lows[i]) { lows[i] = value }   // NaN compares false: the first value sets both
+                if !(value <= highs[i]) { highs[i] = value }
             }
         }
-        if minute != .min { append(minute: minute, sums: sums[...], counts: counts[...]) }
+        if minute != .min { append(minute: minute, sums: sums[...], counts: counts[...], lows: lows[...], highs: highs[...]) }
     }
 
-    private mutating func append(minute: Int64, sums: ArraySlice<Double>, counts: ArraySlice<Int64>) {
+    private mutating func append(minute: Int64, sums: ArraySlice<Double>, counts: ArraySlice<Int64>,
+                                 lows: ArraySlice<Float>, highs: ArraySlice<Float>) {
         minutes.append(minute)
         for (sum, count) in zip(sums, counts) { means.append(count > 0 ? Float(sum / Double(count)) : .nan) }
+        self.lows += lows
+        self.highs += highs
     }
 
     /// The minute (since the epoch) a time falls in, as `date_trunc('minute', ts)`.
@@ -51,14 +64,24 @@ public struct MinuteMeans: Sendable, Equatable {
     }
 
     public func mean(_ vital: Vital, at index: Int) -> Float { means[index * Vital.count + vital.rawValue] }
+
+    /// Whether every value of `vital` in minute `index` lay in `range` (true when it has none).
+    func stayed(_ vital: Vital, at index: Int, in range: ClosedRange<Float>) -> Bool {
+        let low = lows[index * Vital.count + vital.rawValue], high = highs[index * Vital.count + vital.rawValue]
+        return (low.isNaN || range.contains(low)) && (high.isNaN || range.contains(high))
+    }
 }
 
 /// The patient's own baseline: the median of the minute means over
 /// [now − 35 min, now − 5 min). The last five minutes are left out so a
 /// change under way is measured against where the patient was, not folded
-/// into the baseline; the median ignores a flushed line's minute or two.
-/// Minute means outside the artefact filter's plausible range are skipped,
-/// and MAP is estimated from SBP and DBP minute means where the monitor
+/// into the baseline.
+/// A minute is skipped for a vital when any of its values there lay outside
+/// the artefact filter's plausible range, and for all three pressures when
+/// SBP or DBP did (one transducer, as the filter treats it): a flush or a
+/// disconnected line pulls a minute's mean by tens of mmHg while staying
+/// plausible itself, and its step would widen the wander for half an hour.
+/// MAP is estimated from SBP and DBP minute means where the monitor
 /// sends none. The same minutes give how far the vital wanders in a minute
 /// (root mean square of the changes between consecutive minutes): the
 /// spread the breach risk needs, which a 5-minute standard deviation of a
@@ -99,6 +122,7 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
             var squares: Double = 0, pairs = 0
             var previous: (minute: Int64, value: Float)?
             for index in first..<end {
+                guard isClean(vital, at: index, in: means, artefacts: artefacts) else { continue }
                 var value = means.mean(vital, at: index)
                 if value.isNaN, vital == .mbp {
                     let systolic = means.mean(.sbp, at: index), diastolic = means.mean(.dbp, at: index)
@@ -121,6 +145,17 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
             let level = column.count % 2 == 1 ? column[middle] : (column[middle - 1] + column[middle]) / 2
             let wander = pairs >= minimumMinutes - 1 ? Float((squares / Double(pairs)).squareRoot()) : .nan
             return Baseline(level: level, wander: wander)
+        }
+    }
+
+    /// Whether minute `index` of `vital` is free of implausible values (and, for a pressure, of SBP's and DBP's).
+    private func isClean(_ vital: Vital, at index: Int, in means: MinuteMeans, artefacts: ArtefactFilter) -> Bool {
+        guard means.stayed(vital, at: index, in: artefacts.range(of: vital)) else { return false }
+        switch vital {
+        case .sbp, .dbp, .mbp:
+            return means.stayed(.sbp, at: index, in: artefacts.range(of: .sbp)) && means.stayed(.dbp, at: index, in: artefacts.range(of: .dbp))
+        default:
+            return true
         }
     }
 
