@@ -18,7 +18,7 @@ import Glibc
     }
 
     /// The detector's AUROC of each task in a report, and (as "samples") how many samples it evaluated.
-    static func detectorAUROC(_ path: String) throws -> [String: Double] {
+    static func detectorSummary(_ path: String) throws -> [String: Double] {
         let document = try JSONDocument.parse(try LineReader.readAll(path: path)).get()
         return withExtendedLifetime(document) {
             var result: [String: Double] = ["samples": document.value["seed_protocol"]?["samples"]?.number ?? -1]
@@ -47,7 +47,7 @@ import Glibc
         let read = try physio(["evaluate", "--data", data, "--scores", scores, "--report", directory + "/file.json",
                                "--resamples", "200"], in: directory)
         try #require(read.status == 0, "\(read.output)")
-        let model = try Self.detectorAUROC(directory + "/model.json"), file = try Self.detectorAUROC(directory + "/file.json")
+        let model = try Self.detectorSummary(directory + "/model.json"), file = try Self.detectorSummary(directory + "/file.json")
         #expect(Double(lines.count - 1) == model["samples"], "one line per evaluated sample")
         #expect(model["seed_protocol"] != nil && model["early_warning"] != nil && model["hypotension_early_warning"] != nil,
                 "every task is judged on these cases")

@@ -122,7 +122,7 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
             var squares: Double = 0, pairs = 0
             var previous: (minute: Int64, value: Float)?
             for index in first..<end {
-                guard isClean(vital, at: index, in: means, artefacts: artefacts) else { continue }
+                guard artefacts.isPlausible(vital, inMinute: index, of: means) else { continue }
                 var value = means.mean(vital, at: index)
                 if value.isNaN, vital == .mbp {
                     let systolic = means.mean(.sbp, at: index), diastolic = means.mean(.dbp, at: index)
@@ -145,17 +145,6 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
             let level = column.count % 2 == 1 ? column[middle] : (column[middle - 1] + column[middle]) / 2
             let wander = pairs >= minimumMinutes - 1 ? Float((squares / Double(pairs)).squareRoot()) : .nan
             return Baseline(level: level, wander: wander)
-        }
-    }
-
-    /// Whether minute `index` of `vital` is free of implausible values (and, for a pressure, of SBP's and DBP's).
-    private func isClean(_ vital: Vital, at index: Int, in means: MinuteMeans, artefacts: ArtefactFilter) -> Bool {
-        guard means.stayed(vital, at: index, in: artefacts.range(of: vital)) else { return false }
-        switch vital {
-        case .sbp, .dbp, .mbp:
-            return means.stayed(.sbp, at: index, in: artefacts.range(of: .sbp)) && means.stayed(.dbp, at: index, in: artefacts.range(of: .dbp))
-        default:
-            return true
         }
     }
 

@@ -18,7 +18,7 @@ public struct DetectorOutput: Sendable {
     }
 
     /// A plain thresholded score: an alarm wherever score > threshold.
-    public init(scores: [Double], threshold: Double) {
-        self.init(scores: scores, alarms: scores.map { $0 > threshold })
+    public init(scores: [Double], threshold: Double, hypotensionScores: [Double]? = nil) {
+        self.init(scores: scores, alarms: scores.map { $0 > threshold }, hypotensionScores: hypotensionScores)
     }
 }

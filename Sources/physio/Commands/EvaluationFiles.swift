@@ -59,24 +59,27 @@ struct ExternalScores {
             }
             return found
         }
-        let plain = DetectorOutput(scores: found.map(\.score), threshold: threshold)
-        return hasHypotension ? DetectorOutput(scores: plain.scores, alarms: plain.alarms, hypotensionScores: found.map(\.hypotension)) : plain
+        return DetectorOutput(scores: found.map(\.score), threshold: threshold,
+                              hypotensionScores: hasHypotension ? found.map(\.hypotension) : nil)
     }
 
     /// Every evaluated row's detector score, as `read` reads them back: the
     /// threshold is the model's alarm threshold (its alarms add persistence
     /// and the safety floor, which a file of scores does not carry).
     static func write(_ scored: ScoredCases, to path: String) throws {
-        var text = headerWithHypotension + "\n"
+        let writer = try TextWriter(path: path)
+        defer { writer.close() }
+        writer.write(headerWithHypotension + "\n")
         for fold in scored.folds {
             guard let threshold = fold.model?.policy.threshold else { continue }  // scores read from a file: nothing to write
             for scores in fold.cases {
+                var text = ""
                 for (index, row) in scores.evaluated.enumerated() {
                     text += "\(scores.caseID),\(Timestamp.secondsText(scores.timestamps[row])),\(scores.scores[index]),\(threshold),\(scores.hypotensionScores[index])\n"
                 }
+                writer.write(text)
             }
         }
-        try AtomicFile.write(Array(text.utf8), to: path)
     }
 }
 

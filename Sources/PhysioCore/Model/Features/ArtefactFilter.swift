@@ -121,6 +121,18 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         return false
     }
 
+    /// Whether minute `index` of `means` held only plausible values of
+    /// `vital`, judged from its lowest and highest, and for a pressure none
+    /// of SBP or DBP either: the minute form of rules 1 and 2, for the
+    /// baseline, which reads minutes rather than samples.
+    func isPlausible(_ vital: Vital, inMinute index: Int, of means: MinuteMeans) -> Bool {
+        guard means.stayed(vital, at: index, in: range(of: vital)) else { return false }
+        switch vital {
+        case .sbp, .dbp, .mbp: return means.stayed(.sbp, at: index, in: range(of: .sbp)) && means.stayed(.dbp, at: index, in: range(of: .dbp))
+        default: return true
+        }
+    }
+
     func removePressures(_ values: inout [Float]) {
         values[Vital.sbp.rawValue] = .nan
         values[Vital.dbp.rawValue] = .nan
