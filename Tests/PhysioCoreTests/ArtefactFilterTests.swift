@@ -98,6 +98,35 @@ import Testing
         #expect((0..<20).allSatisfy { filter.clean(low).value(.mbp, row: $0) == 48 })
     }
 
+    @Test func anOximeterFallFasterThanBloodCanDesaturateIsRemovedWhileItLasts() {
+        // Motion: 98 % to 82 % in three seconds, 17 s there, back up.
+        func saturation(_ trace: (Int) -> Float, seconds: Int = 120) -> (raw: SampleBatch, clean: [Float?]) {
+            let raw = TestData.series(seconds: stride(from: 0, to: seconds, by: 1)) { t in [.spo2: trace(t), .hr: 70] }
+            let clean = filter.clean(raw)
+            for row in 0..<raw.count {
+                #expect(filter.cleanRow(raw, row: row)[Vital.spo2.rawValue].isNaN == (clean.value(.spo2, row: row) == nil),
+                        "the one-row form agrees at \(row)")
+            }
+            return (raw, (0..<clean.count).map { clean.value(.spo2, row: $0) })
+        }
+        let dip: [Int: Float] = [40: 95, 41: 88, 42: 82, 60: 88, 61: 95]
+        let motion = saturation { t in dip[t] ?? ((42..<60).contains(t) ? 82 : 98) }
+        #expect(motion.clean[..<41].allSatisfy { $0 != nil } && motion.clean[62...].allSatisfy { $0 == 98 })
+        #expect(motion.clean[41...60].allSatisfy { $0 == nil }, "\(motion.clean[38...63])")
+        #expect(motion.clean[61] == 95, "within 3 points of the level before the fall, the reading counts again")
+        // A real desaturation, a point every 3 s, is kept however deep.
+        let real = saturation { t in max(98 - Float(max(t - 30, 0)) / 3, 75) }
+        #expect(real.clean.allSatisfy { $0 != nil })
+        // A fall that stays down counts again 30 s after the last reading at the level.
+        let stays = saturation { t in t < 40 ? 98 : 80 }
+        #expect(stays.clean[40...69].allSatisfy { $0 == nil } && stays.clean[70...].allSatisfy { $0 == 80 })
+        // From a level already low, a steep fall may be the patient: kept.
+        let low = saturation { t in t < 40 ? 92 : 84 }
+        #expect(low.clean.allSatisfy { $0 != nil })
+        // The filter's range for rows it may read starts far enough back.
+        #expect(filter.lookbackSeconds == 35)
+    }
+
     @Test func cleaningTwiceChangesNothing() {
         let series = TestData.series(seconds: stride(from: 0, to: 60, by: 2)) { t in
             t == 10 ? [.sbp: 300, .dbp: 292] : [.sbp: Float(110 + t % 7), .dbp: 60, .hr: 0]
@@ -112,5 +141,10 @@ import Testing
         let decoded = try JSONDecoder().decode(ArtefactFilter.self, from: JSONEncoder().encode(custom))
         #expect(decoded == custom)
         #expect(decoded.range(of: .sbp).upperBound == .infinity)
+        // A model trained before the oximeter rule existed reads with the rule on.
+        var older = try JSONSerialization.jsonObject(with: JSONEncoder().encode(custom)) as! [String: Any]
+        older.removeValue(forKey: "saturation_drop")
+        let read = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
+        #expect(read.saturationDrop == .standard && read.settleSeconds == 4)
     }
 }

@@ -70,6 +70,20 @@ import Testing
         #expect(samples.allSatisfy { !$0.anomalous && $0.rules.isEmpty }, "the line's settling is no hypotension")
     }
 
+    @Test func aPulseOximeterMotionDipRaisesNoAlarmButADesaturationDoes() {
+        // HR and SpO2 only: a 25-s motion dip to 81 % at 600 s; a real
+        // desaturation, two points every 5 s from 97 % down to 80 %, at 1200 s.
+        let series = TestData.series("oximeter", seconds: stride(from: 0, to: 1500, by: 1)) { t in
+            let dip: Float = (600..<625).contains(t) ? (t < 603 ? 98 - Float(t - 599) * 5 : 81) : 98
+            let desaturation = t < 1200 ? dip : max(97 - Float((t - 1200) / 5) * 2, 80)
+            return [.hr: 72 + Float(t % 3), .spo2: desaturation]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples[..<1200].allSatisfy { !$0.anomalous && $0.rules.isEmpty }, "the dip is no desaturation")
+        let floor = samples[1200...].firstIndex { $0.source == .rule || $0.source == .both }
+        #expect(floor != nil && samples[1300...].allSatisfy { $0.anomalous && $0.rules.contains("spo2_lt_90") })
+    }
+
     @Test func aReturnFromABreachIsNoFallTowardsTheOtherLimit() {
         // HR 165 for two minutes, then back to 72: the trend ignores the breached samples.
         let series = TestData.series("recover", seconds: stride(from: 0, to: 1200, by: 1)) { t in

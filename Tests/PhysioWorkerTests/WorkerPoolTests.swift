@@ -52,6 +52,8 @@ struct WorkerPoolTests {
             series.set(.sbp, row: second, to: 300)
             series.set(.dbp, row: second, to: 290)
         }
+        // An oximeter motion dip across a job boundary (jobs are 60 s): the worker must read far enough back.
+        for second in 1195..<1225 { series.set(.spo2, row: second, to: second < 1197 ? 90 : 81) }
         for second in 2400..<2700 { series.set(.sbp, row: second, to: 120 - Float(second - 2400) * 0.15) }
         let pool = try database.startWorkers(name: "w-parity", workers: 1)
         defer { pool.stop() }
@@ -68,6 +70,7 @@ struct WorkerPoolTests {
         #expect(differing.isEmpty, "first at second \(differing.first ?? -1): \(differing.first.map { (stored.float($0, 0)!, offline[$0].score) }.debugDescription)")
         #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
         #expect(offline[2690].score > 0.5, "the fall is scored, not only the flush")
+        #expect(offline[1197...1224].allSatisfy { $0.rules.isEmpty }, "the dip is removed, not a desaturation")
     }
 
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.

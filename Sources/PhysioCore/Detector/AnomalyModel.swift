@@ -55,7 +55,7 @@ public struct AnomalyModel: Codable, Sendable {
     /// of a breach that began before it.
     public var lookbackSeconds: Double {
         max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds)
-            + artefacts.settleSeconds
+            + artefacts.lookbackSeconds
     }
 
     /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.

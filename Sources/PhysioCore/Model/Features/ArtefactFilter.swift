@@ -21,6 +21,9 @@
 ///    plausible-looking values (VitalDB case 1 at 2,410–2,416 s: 322/111,
 ///    231/87, 165/69). Only earlier samples are consulted, so the filter is
 ///    causal and a sample's result does not change when later data arrive.
+/// 4. **Oximeter falls** (`SaturationDrop`): SpO2 falling faster than blood
+///    can desaturate (6 points within 5 s from 94 % or more) is removed
+///    while it stays down, for at most 30 s.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -33,10 +36,11 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var flushPulsePressure: Float
     public var settleSeconds: Double
     public var estimateMeanPressure: Bool
+    public var saturationDrop: SaturationDrop
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
-                settleSeconds: Double = 10, estimateMeanPressure: Bool = true) {
+                settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -44,6 +48,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.flushPulsePressure = flushPulsePressure
         self.settleSeconds = settleSeconds
         self.estimateMeanPressure = estimateMeanPressure
+        self.saturationDrop = saturationDrop
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -55,11 +60,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
 
     public func range(of vital: Vital) -> ClosedRange<Float> { lower[vital.rawValue]...upper[vital.rawValue] }
 
+    /// How far before a row the filter reads: pressure settling and oximeter falls.
+    public var lookbackSeconds: Double { max(settleSeconds, saturationDrop.lookbackSeconds) }
+
     /// The series with artefacts set to NaN and MAP estimated where missing.
     public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }
 
-    /// Rows `rows` of `series`, cleaned. Settling only sees artefacts inside
-    /// `rows`: start the range `settleSeconds` before the first row you need exactly.
+    /// Rows `rows` of `series`, cleaned. Only rows inside `rows` are read:
+    /// start the range `lookbackSeconds` before the first row you need exactly.
     public func clean(_ series: SampleBatch, rows: Range<Int>) -> SampleBatch {
         var clean = SampleBatch(caseID: series.caseID, reservingCapacity: rows.count)
         var values = [Float](repeating: .nan, count: Vital.count)
@@ -70,6 +78,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             for i in 0..<Vital.count { values[i] = series.values[row * Vital.count + i] }
             if removeArtefacts(&values) { lastArtefact = time }
             else if lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
+            removeSaturationDrop(&values, series, row: row, from: rows.lowerBound)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
@@ -91,6 +100,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
                 previous -= 1
             }
         }
+        removeSaturationDrop(&values, series, row: row, from: 0)
         estimateMeanPressureIfMissing(&values)
         return values
     }
@@ -133,6 +143,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         }
     }
 
+    /// Rule 4 on `row`, reading rows from `first` on.
+    func removeSaturationDrop(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
+        let spo2 = Vital.spo2.rawValue
+        guard !values[spo2].isNaN, saturationDrop.isArtefact(series, row: row, from: first, plausible: range(of: .spo2)) else { return }
+        values[spo2] = .nan
+    }
+
     func removePressures(_ values: inout [Float]) {
         values[Vital.sbp.rawValue] = .nan
         values[Vital.dbp.rawValue] = .nan
@@ -150,7 +167,7 @@ extension ArtefactFilter {
     enum CodingKeys: String, CodingKey {
         case plausible, minimumPulsePressure = "minimum_pulse_pressure", flushSystolic = "flush_systolic"
         case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
-        case estimateMeanPressure = "estimate_mean_pressure"
+        case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
     }
 
     /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
@@ -169,7 +186,9 @@ extension ArtefactFilter {
                   flushSystolic: try container.decode(Float.self, forKey: .flushSystolic),
                   flushPulsePressure: try container.decode(Float.self, forKey: .flushPulsePressure),
                   settleSeconds: try container.decode(Double.self, forKey: .settleSeconds),
-                  estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure))
+                  estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure),
+                  // Models trained before rule 4 get it too: it is policy, not learned.
+                  saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -184,5 +203,6 @@ extension ArtefactFilter {
         try container.encode(flushPulsePressure, forKey: .flushPulsePressure)
         try container.encode(settleSeconds, forKey: .settleSeconds)
         try container.encode(estimateMeanPressure, forKey: .estimateMeanPressure)
+        try container.encode(saturationDrop, forKey: .saturationDrop)
     }
 }
