@@ -54,7 +54,8 @@ public struct SaturationDrop: Codable, Sendable, Equatable {
                 let value = values[row * Vital.count + Vital.spo2.rawValue]
                 return plausible.contains(value) ? value : nil
             }
-            guard let current = saturation(row) else { return false }
+            // Nothing can be more than `recoveryPoints` above the top of the range.
+            guard let current = saturation(row), current < plausible.upperBound - recoveryPoints else { return false }
             let maximumMicros = Timestamp.micros(seconds: maximumSeconds)
             let windowStart = times[row] - maximumMicros
             let fallMicros = Timestamp.micros(seconds: fallSeconds)
