@@ -146,5 +146,16 @@ import Testing
         older.removeValue(forKey: "saturation_drop")
         let read = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
         #expect(read.saturationDrop == .standard && read.settleSeconds == 4)
+        // Values that would trap when turned into microseconds are refused.
+        var settling = older
+        settling["settle_seconds"] = 1e300
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: settling))
+        }
+        for bad in [#"{"fall_points": 6, "fall_seconds": 1e300, "reference": 94, "recovery_points": 3, "maximum_seconds": 30}"#,
+                    #"{"fall_points": 2, "fall_seconds": 5, "reference": 94, "recovery_points": 3, "maximum_seconds": 30}"#,
+                    #"{"fall_points": 6, "fall_seconds": 5, "reference": 94, "recovery_points": 3, "maximum_seconds": -1}"#] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(SaturationDrop.self, from: Data(bad.utf8)) }
+        }
     }
 }

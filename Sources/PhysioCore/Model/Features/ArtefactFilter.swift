@@ -181,11 +181,15 @@ extension ArtefactFilter {
             }
             ranges[vital] = bounds[0]...bounds[1]
         }
+        let settleSeconds = try container.decode(Double.self, forKey: .settleSeconds)
+        guard (0...3600).contains(settleSeconds) else {   // becomes microseconds: out of range would trap
+            throw DecodingError.dataCorruptedError(forKey: .settleSeconds, in: container, debugDescription: "settle_seconds must be 0…3600")
+        }
         self.init(ranges: ranges,
                   minimumPulsePressure: try container.decode(Float.self, forKey: .minimumPulsePressure),
                   flushSystolic: try container.decode(Float.self, forKey: .flushSystolic),
                   flushPulsePressure: try container.decode(Float.self, forKey: .flushPulsePressure),
-                  settleSeconds: try container.decode(Double.self, forKey: .settleSeconds),
+                  settleSeconds: settleSeconds,
                   estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure),
                   // Models trained before rule 4 get it too: it is policy, not learned.
                   saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard)

@@ -41,6 +41,24 @@ public struct SaturationDrop: Codable, Sendable, Equatable {
         case recoveryPoints = "recovery_points", maximumSeconds = "maximum_seconds"
     }
 
+    /// A model file's values are checked, not trusted: seconds become
+    /// microseconds, and a value out of range would trap there.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let fallPoints = try container.decode(Float.self, forKey: .fallPoints)
+        let fallSeconds = try container.decode(Double.self, forKey: .fallSeconds)
+        let reference = try container.decode(Float.self, forKey: .reference)
+        let recoveryPoints = try container.decode(Float.self, forKey: .recoveryPoints)
+        let maximumSeconds = try container.decode(Double.self, forKey: .maximumSeconds)
+        guard reference.isFinite, recoveryPoints >= 0, fallPoints > recoveryPoints, fallPoints.isFinite,
+              (0.001...3600).contains(fallSeconds), (0...3600).contains(maximumSeconds) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
+                debugDescription: "saturation_drop needs fall_points > recovery_points >= 0 and seconds within an hour"))
+        }
+        self.init(fallPoints: fallPoints, fallSeconds: fallSeconds, reference: reference,
+                  recoveryPoints: recoveryPoints, maximumSeconds: maximumSeconds)
+    }
+
     /// How far back from a row the judgement reads.
     public var lookbackSeconds: Double { maximumSeconds + fallSeconds }
 
