@@ -26,37 +26,40 @@ public struct SaturationDrop: Codable, Sendable, Equatable {
 
     public init(fallPoints: Float = 6, fallSeconds: Double = 5, reference: Float = 94,
                 recoveryPoints: Float = 3, maximumSeconds: Double = 30) {
-        precondition(fallPoints > recoveryPoints && fallSeconds > 0 && maximumSeconds >= 0)
         self.fallPoints = fallPoints
         self.fallSeconds = fallSeconds
         self.reference = reference
         self.recoveryPoints = recoveryPoints
         self.maximumSeconds = maximumSeconds
+        precondition(isValid)
     }
 
     public static let standard = SaturationDrop()
+
+    /// A fall deeper than its recovery margin, and seconds that become
+    /// microseconds without trapping.
+    var isValid: Bool {
+        reference.isFinite && fallPoints.isFinite && recoveryPoints >= 0 && fallPoints > recoveryPoints
+            && (0.001...3600).contains(fallSeconds) && (0...3600).contains(maximumSeconds)
+    }
 
     enum CodingKeys: String, CodingKey {
         case fallPoints = "fall_points", fallSeconds = "fall_seconds", reference
         case recoveryPoints = "recovery_points", maximumSeconds = "maximum_seconds"
     }
 
-    /// A model file's values are checked, not trusted: seconds become
-    /// microseconds, and a value out of range would trap there.
+    /// A model file's values are checked, not trusted.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let fallPoints = try container.decode(Float.self, forKey: .fallPoints)
-        let fallSeconds = try container.decode(Double.self, forKey: .fallSeconds)
-        let reference = try container.decode(Float.self, forKey: .reference)
-        let recoveryPoints = try container.decode(Float.self, forKey: .recoveryPoints)
-        let maximumSeconds = try container.decode(Double.self, forKey: .maximumSeconds)
-        guard reference.isFinite, recoveryPoints >= 0, fallPoints > recoveryPoints, fallPoints.isFinite,
-              (0.001...3600).contains(fallSeconds), (0...3600).contains(maximumSeconds) else {
+        fallPoints = try container.decode(Float.self, forKey: .fallPoints)
+        fallSeconds = try container.decode(Double.self, forKey: .fallSeconds)
+        reference = try container.decode(Float.self, forKey: .reference)
+        recoveryPoints = try container.decode(Float.self, forKey: .recoveryPoints)
+        maximumSeconds = try container.decode(Double.self, forKey: .maximumSeconds)
+        guard isValid else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
                 debugDescription: "saturation_drop needs fall_points > recovery_points >= 0 and seconds within an hour"))
         }
-        self.init(fallPoints: fallPoints, fallSeconds: fallSeconds, reference: reference,
-                  recoveryPoints: recoveryPoints, maximumSeconds: maximumSeconds)
     }
 
     /// How far back from a row the judgement reads.
