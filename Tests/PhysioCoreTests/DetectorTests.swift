@@ -129,6 +129,39 @@ import Testing
         #expect(!raised.isEmpty)
     }
 
+    @Test func aJobWhoseContextStartsInsideALineInsertionSeesWhatTheWholeCaseSees() {
+        // An arterial line unconnected for 7 minutes, then 70 s of the
+        // transducer swinging (implausible triples, a missing row, plausible
+        // low ones such as 76/32/47 that settling removes), then 132/68/95.
+        // Jobs of one row put the start of a job's context on every row of
+        // the swings: a plausible low row read there without the implausible
+        // one before it was held through the swings as a minute of MAP 47,
+        // and the floor raised it (seen in the demo).
+        let swings: [(Float, Float, Float)?] = [(101, 1, 34), (68, 67, 67), nil, (76, 32, 47), (55, -16, 8), (120, 56, 77)]
+        let series = TestData.series("insertion-jobs", seconds: stride(from: 0, to: 1000, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: 85]
+            let triple: (Float, Float, Float)? = t < 420 ? (3, 3, 3) : t < 490 ? swings[t % swings.count] : (132, 68, 95)
+            if let (systolic, diastolic, mean) = triple { row[.sbp] = systolic; row[.dbp] = diastolic; row[.mbp] = mean }
+            return row
+        }
+        let scorer = CaseScorer(model: Self.model), minutes = MinuteMeans(series)
+        let whole = scorer.scoreCase(series)
+        #expect(whole.allSatisfy { !$0.anomalous && $0.rules.isEmpty }, "the whole case has no breach")
+        var stored: [(time: Int64, score: Double)] = []
+        var pieces: [ScoredSample] = []
+        var raised: [Int64] = []
+        let jobs = [0..<880] + (880..<960).map { $0..<($0 + 1) } + [960..<series.count]
+        for rows in jobs {
+            let scoring = scorer.score(series, rows: rows, minutes: minutes, earlier: stored)
+            stored += scoring.samples.map { ($0.timestamp, $0.score) }
+            pieces += scoring.samples
+            raised += scoring.backdated.map(\.timestamp)
+        }
+        #expect(raised.count == 0, "rows raised by a job's floor")
+        #expect(pieces.map(\.score) == whole.map(\.score))
+        #expect(pieces.map(\.anomalous) == whole.map(\.anomalous))
+    }
+
     @Test func anUntrainedModelScoresWithRiskAndFloorAlone() {
         let samples = CaseScorer(model: .untrained()).scoreCase(Self.falling())
         #expect(samples[2200].anomalous && samples[1000].score < 0.1)

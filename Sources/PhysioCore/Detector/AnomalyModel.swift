@@ -51,11 +51,17 @@ public struct AnomalyModel: Codable, Sendable {
     public var threshold: Double { policy.threshold }
 
     /// Seconds of samples before the first scored row that scoring reads:
-    /// trends and held values for the first row, and the safety floor's view
-    /// of a breach that began before it.
-    public var lookbackSeconds: Double {
+    /// the context rows, and the raw samples the artefact filter reads
+    /// before the first of them.
+    public var lookbackSeconds: Double { contextSeconds + artefacts.lookbackSeconds }
+
+    /// Seconds of cleaned rows before the first scored row: trends and held
+    /// values for the first row, and the safety floor's view of a breach that
+    /// began before it. Rows before these are read only to clean them, never
+    /// held or judged by a rule: a plausible-looking row whose artefact
+    /// lies before the read would otherwise be held as real.
+    public var contextSeconds: Double {
         max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds)
-            + artefacts.lookbackSeconds
     }
 
     /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.

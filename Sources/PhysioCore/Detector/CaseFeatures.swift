@@ -17,13 +17,17 @@ struct CaseFeatures {
     private let artefacts: ArtefactFilter
     private var baselines: [Int64: [BaselineWindow.Baseline]] = [:]
 
-    /// Rows `rows` of `series` (with context before them back to `lookbackSeconds`).
-    init(_ series: SampleBatch, rows: Range<Int>, lookbackSeconds: Double, minutes: MinuteMeans, vitals: Set<Vital>,
+    /// Rows `rows` of `series`, with context rows before them back to
+    /// `contextSeconds`, cleaned from raw samples read `artefacts.lookbackSeconds` earlier still.
+    init(_ series: SampleBatch, rows: Range<Int>, contextSeconds: Double, minutes: MinuteMeans, vitals: Set<Vital>,
          rules: ClinicalRules, artefacts: ArtefactFilter, hold: VitalHold, trends windows: TrendWindows, baseline: BaselineWindow) {
         let firstTime = rows.isEmpty ? 0 : series.timestamps[rows.lowerBound]
-        let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: lookbackSeconds),
+        let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds),
                                                   in: 0..<rows.lowerBound)
-        clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
+        let readStart = SortedTimes.firstIndex(
+            series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds + artefacts.lookbackSeconds),
+            in: 0..<contextStart)
+        clean = artefacts.clean(series, rows: contextStart..<rows.upperBound, readingFrom: readStart)
         held = hold.held(clean, rows: 0..<clean.count)
         self.rows = (rows.lowerBound - contextStart)..<clean.count
         trends = Array(repeating: nil, count: Vital.count)
@@ -88,7 +92,7 @@ struct CaseFeatures {
 extension AnomalyModel {
     /// The features of rows `rows` of `series` as this model reads them.
     func features(_ series: SampleBatch, rows: Range<Int>, minutes: MinuteMeans) -> CaseFeatures {
-        CaseFeatures(series, rows: rows, lookbackSeconds: lookbackSeconds, minutes: minutes,
+        CaseFeatures(series, rows: rows, contextSeconds: contextSeconds, minutes: minutes,
                      vitals: Set(rules.rules.map(\.vital)).union(novelty.map(\.vital)), rules: rules,
                      artefacts: artefacts, hold: hold, trends: trends, baseline: baseline)
     }

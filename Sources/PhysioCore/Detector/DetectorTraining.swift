@@ -57,7 +57,7 @@ extension AnomalyModel {
     /// grows the forest on the rule-negative rows; `physio features` writes them all.
     public static func noveltyRows(_ series: SampleBatch, vital: Vital, parameters: TrainingParameters)
         -> (times: [Int64], features: [Float], ruleTrue: [Bool]) {
-        var features = CaseFeatures(series, rows: 0..<series.count, lookbackSeconds: 0, minutes: MinuteMeans(series),
+        var features = CaseFeatures(series, rows: 0..<series.count, contextSeconds: 0, minutes: MinuteMeans(series),
                                     vitals: [vital], rules: parameters.rules, artefacts: parameters.artefacts, hold: parameters.hold,
                                     trends: parameters.trends, baseline: parameters.baseline)
         let ruleTrue = features.ruleTrue(parameters.rules)

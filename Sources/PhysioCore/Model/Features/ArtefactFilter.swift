@@ -66,19 +66,23 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// The series with artefacts set to NaN and MAP estimated where missing.
     public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }
 
-    /// Rows `rows` of `series`, cleaned. Only rows inside `rows` are read:
-    /// start the range `lookbackSeconds` before the first row you need exactly.
-    public func clean(_ series: SampleBatch, rows: Range<Int>) -> SampleBatch {
+    /// Rows `rows` of `series`, cleaned. Raw samples are read from row
+    /// `readingFrom` (default: the first of `rows`): start it
+    /// `lookbackSeconds` before the first row, and every row is exact.
+    public func clean(_ series: SampleBatch, rows: Range<Int>, readingFrom: Int? = nil) -> SampleBatch {
+        let first = min(readingFrom ?? rows.lowerBound, rows.lowerBound)
         var clean = SampleBatch(caseID: series.caseID, reservingCapacity: rows.count)
         var values = [Float](repeating: .nan, count: Vital.count)
         var lastArtefact = Int64.min
         let settleMicros = Int64(settleSeconds * 1e6)
-        for row in rows {
+        for row in first..<rows.upperBound {
             let time = series.timestamps[row]
             for i in 0..<Vital.count { values[i] = series.values[row * Vital.count + i] }
-            if removeArtefacts(&values) { lastArtefact = time }
-            else if lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
-            removeSaturationDrop(&values, series, row: row, from: rows.lowerBound)
+            let isArtefact = removeArtefacts(&values)
+            if isArtefact { lastArtefact = time }
+            guard row >= rows.lowerBound else { continue }
+            if !isArtefact, lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
+            removeSaturationDrop(&values, series, row: row, from: first)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
