@@ -109,18 +109,9 @@ import Testing
 
     @Test func scoringInJobsEqualsScoringTheWholeCase() {
         let series = TestData.patient("jobs", seconds: 1800, seed: 4, hypotension: 900..<1000)
-        let scorer = CaseScorer(model: Self.model), minutes = MinuteMeans(series)
-        let whole = scorer.scoreCase(series)
-        var stored: [(time: Int64, score: Double)] = []
-        var pieces: [ScoredSample] = []
-        var raised: Set<Int64> = []
-        for start in stride(from: 0, to: series.count, by: 37) {
-            let rows = start..<min(start + 37, series.count)
-            let scoring = scorer.score(series, rows: rows, minutes: minutes, earlier: stored)
-            stored += scoring.samples.map { ($0.timestamp, $0.score) }
-            pieces += scoring.samples
-            raised.formUnion(scoring.backdated.map(\.timestamp))
-        }
+        let whole = CaseScorer(model: Self.model).scoreCase(series)
+        let (pieces, backdated) = Self.scoreInJobs(series, jobs: stride(from: 0, to: series.count, by: 37).map { $0..<min($0 + 37, series.count) })
+        let raised = Set(backdated)
         #expect(pieces.map(\.score) == whole.map(\.score))
         #expect(pieces.map(\.rules) == whole.map(\.rules))
         // A job sees a breach as sustained a minute after it began: the rows before are raised afterwards.
@@ -144,22 +135,27 @@ import Testing
             if let (systolic, diastolic, mean) = triple { row[.sbp] = systolic; row[.dbp] = diastolic; row[.mbp] = mean }
             return row
         }
-        let scorer = CaseScorer(model: Self.model), minutes = MinuteMeans(series)
-        let whole = scorer.scoreCase(series)
+        let whole = CaseScorer(model: Self.model).scoreCase(series)
         #expect(whole.allSatisfy { !$0.anomalous && $0.rules.isEmpty }, "the whole case has no breach")
-        var stored: [(time: Int64, score: Double)] = []
-        var pieces: [ScoredSample] = []
-        var raised: [Int64] = []
-        let jobs = [0..<880] + (880..<960).map { $0..<($0 + 1) } + [960..<series.count]
-        for rows in jobs {
-            let scoring = scorer.score(series, rows: rows, minutes: minutes, earlier: stored)
-            stored += scoring.samples.map { ($0.timestamp, $0.score) }
-            pieces += scoring.samples
-            raised += scoring.backdated.map(\.timestamp)
-        }
+        let (pieces, raised) = Self.scoreInJobs(series, jobs: [0..<880] + (880..<960).map { $0..<($0 + 1) } + [960..<series.count])
         #expect(raised.count == 0, "rows raised by a job's floor")
         #expect(pieces.map(\.score) == whole.map(\.score))
         #expect(pieces.map(\.anomalous) == whole.map(\.anomalous))
+    }
+
+    /// Scores `series` job by job as a worker does (each job sees the scores
+    /// stored before it); the samples, and the earlier rows the jobs raised.
+    static func scoreInJobs(_ series: SampleBatch, jobs: [Range<Int>]) -> (samples: [ScoredSample], raised: [Int64]) {
+        let scorer = CaseScorer(model: model), minutes = MinuteMeans(series)
+        var stored: [(time: Int64, score: Double)] = []
+        var samples: [ScoredSample] = [], raised: [Int64] = []
+        for rows in jobs {
+            let scoring = scorer.score(series, rows: rows, minutes: minutes, earlier: stored)
+            stored += scoring.samples.map { ($0.timestamp, $0.score) }
+            samples += scoring.samples
+            raised += scoring.backdated.map(\.timestamp)
+        }
+        return (samples, raised)
     }
 
     @Test func anUntrainedModelScoresWithRiskAndFloorAlone() {

@@ -18,16 +18,13 @@ struct CaseFeatures {
     private var baselines: [Int64: [BaselineWindow.Baseline]] = [:]
 
     /// Rows `rows` of `series`, with context rows before them back to
-    /// `contextSeconds`, cleaned from raw samples read `artefacts.lookbackSeconds` earlier still.
+    /// `contextSeconds` (cleaned from the raw samples before them too).
     init(_ series: SampleBatch, rows: Range<Int>, contextSeconds: Double, minutes: MinuteMeans, vitals: Set<Vital>,
          rules: ClinicalRules, artefacts: ArtefactFilter, hold: VitalHold, trends windows: TrendWindows, baseline: BaselineWindow) {
         let firstTime = rows.isEmpty ? 0 : series.timestamps[rows.lowerBound]
         let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds),
                                                   in: 0..<rows.lowerBound)
-        let readStart = SortedTimes.firstIndex(
-            series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds + artefacts.lookbackSeconds),
-            in: 0..<contextStart)
-        clean = artefacts.clean(series, rows: contextStart..<rows.upperBound, readingFrom: readStart)
+        clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
         held = hold.held(clean, rows: 0..<clean.count)
         self.rows = (rows.lowerBound - contextStart)..<clean.count
         trends = Array(repeating: nil, count: Vital.count)

@@ -1,3 +1,5 @@
+import PhysioPlatform
+
 /// Turns artefacts into missing values: the forest must not learn that a
 /// flushed arterial line is a patient in trouble, and the rules must not fire on it.
 ///
@@ -66,11 +68,12 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// The series with artefacts set to NaN and MAP estimated where missing.
     public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }
 
-    /// Rows `rows` of `series`, cleaned. Raw samples are read from row
-    /// `readingFrom` (default: the first of `rows`): start it
-    /// `lookbackSeconds` before the first row, and every row is exact.
-    public func clean(_ series: SampleBatch, rows: Range<Int>, readingFrom: Int? = nil) -> SampleBatch {
-        let first = min(readingFrom ?? rows.lowerBound, rows.lowerBound)
+    /// Rows `rows` of `series`, cleaned exactly: raw samples of `series` from
+    /// `lookbackSeconds` before the first row are read too, never returned.
+    public func clean(_ series: SampleBatch, rows: Range<Int>) -> SampleBatch {
+        let first = rows.isEmpty ? rows.lowerBound : SortedTimes.firstIndex(
+            series.timestamps, atOrAfter: series.timestamps[rows.lowerBound] - Timestamp.micros(seconds: lookbackSeconds),
+            in: 0..<rows.lowerBound)
         var clean = SampleBatch(caseID: series.caseID, reservingCapacity: rows.count)
         var values = [Float](repeating: .nan, count: Vital.count)
         var lastArtefact = Int64.min
