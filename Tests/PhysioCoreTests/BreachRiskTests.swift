@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PhysioCore
 
@@ -55,5 +56,44 @@ import Testing
         var full = BreachRisk()
         full.driftWeight = 1
         #expect(full.probability(mapLow, value: 75, slopePerMinute: -2, spread: 3) > risk.probability(mapLow, value: 75, slopePerMinute: -2, spread: 3))
+    }
+
+    @Test func farFromEveryLimitNearnessRanksNotNoise() {
+        var walkAlone = BreachRisk()
+        walkAlone.events.chance = 0
+        // MAP 85, steady at the floor's spread, against MAP 100 wandering 5 mmHg per √minute.
+        let (steadyNear, wanderingFar) = ((value: Float(85), spread: Float(2)), (value: Float(100), spread: Float(5)))
+        #expect(walkAlone.probability(mapLow, value: steadyNear.value, slopePerMinute: 0, spread: steadyNear.spread)
+                < walkAlone.probability(mapLow, value: wanderingFar.value, slopePerMinute: 0, spread: wanderingFar.spread))
+        #expect(risk.probability(mapLow, value: steadyNear.value, slopePerMinute: 0, spread: steadyNear.spread)
+                > risk.probability(mapLow, value: wanderingFar.value, slopePerMinute: 0, spread: wanderingFar.spread))
+        // Without events the risk is the first passage itself.
+        #expect(walkAlone.probability(mapLow, value: 75, slopePerMinute: -2, spread: 3)
+                == BreachRisk.firstPassage(distance: 10, drift: 1, sigma: 3, horizon: 5))
+        // A trend the walk measures still outranks nearness.
+        #expect(risk.probability(mapLow, value: 85, slopePerMinute: -3, spread: 2) > risk.probability(mapLow, value: 80, slopePerMinute: 0, spread: 2))
+    }
+
+    @Test func anEventAloneNeverAlarms() {
+        let atTheLimit = EventRisk.standard.probability(.mbp, distance: 0)
+        #expect(atTheLimit == EventRisk.standard.chance && atTheLimit < AlarmPolicy().threshold / 10)
+        #expect(EventRisk.standard.probability(.spo2, distance: 5) < EventRisk.standard.probability(.spo2, distance: 1))
+    }
+
+    @Test func aModelTrainedBeforeTheEventTermReadsWithItAndBadEventsAreRefused() throws {
+        let custom = BreachRisk(driftWeight: 0.7, events: EventRisk(chance: 0.1))
+        #expect(try JSONDecoder().decode(BreachRisk.self, from: JSONEncoder().encode(custom)) == custom)
+        var older = try JSONSerialization.jsonObject(with: JSONEncoder().encode(custom)) as! [String: Any]
+        older.removeValue(forKey: "events")
+        let read = try JSONDecoder().decode(BreachRisk.self, from: JSONSerialization.data(withJSONObject: older))
+        #expect(read.events == .standard && read.driftWeight == 0.7)
+        for events in [["chance": 1.5, "scale": Array(repeating: 1, count: Vital.count)] as [String: Any],
+                       ["chance": 0.02, "scale": [20, 30]], ["chance": 0.02, "scale": Array(repeating: 0, count: Vital.count)]] {
+            var bad = older
+            bad["events"] = events
+            #expect(throws: DecodingError.self) {
+                try JSONDecoder().decode(BreachRisk.self, from: JSONSerialization.data(withJSONObject: bad))
+            }
+        }
     }
 }

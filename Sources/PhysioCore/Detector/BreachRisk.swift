@@ -15,7 +15,9 @@ import Darwin
 ///
 ///     P = Φ((μH − m) / σ√H) + exp(2μm / σ²) · Φ((−m − μH) / σ√H)
 ///
-/// with m the distance to the limit. A vital at or past its limit gives 1.
+/// with m the distance to the limit, plus the chance that an event the trend
+/// cannot foresee carries the vital across (`EventRisk`): 1 − (1 − P)(1 − E).
+/// A vital at or past its limit gives 1.
 /// Rules of vitals that are absent give 0, so any subset of vitals scores
 /// on what it has, never diluted by imputed normals. The rules are combined
 /// as independent: 1 − Π(1 − P).
@@ -33,12 +35,16 @@ public struct BreachRisk: Codable, Sendable, Equatable {
     /// Smallest spread per vital (Vital order): the monitor's own resolution
     /// and noise, so a flat trace does not make a limit look unreachable.
     public private(set) var spreadFloor: [Float]
+    /// Events the trend cannot foresee.
+    public var events: EventRisk
 
-    public init(horizonSeconds: Double = 300, driftWeight: Double = 0.5, spreadFloor: [Vital: Float] = BreachRisk.standardSpreadFloor) {
+    public init(horizonSeconds: Double = 300, driftWeight: Double = 0.5, spreadFloor: [Vital: Float] = BreachRisk.standardSpreadFloor,
+                events: EventRisk = .standard) {
         precondition(horizonSeconds > 0 && driftWeight >= 0)
         self.horizonSeconds = horizonSeconds
         self.driftWeight = driftWeight
         self.spreadFloor = Vital.allCases.map { spreadFloor[$0] ?? 1 }
+        self.events = events
     }
 
     public static let standardSpreadFloor: [Vital: Float] = [
@@ -46,7 +52,20 @@ public struct BreachRisk: Codable, Sendable, Equatable {
     ]
 
     enum CodingKeys: String, CodingKey {
-        case horizonSeconds = "horizon_seconds", driftWeight = "drift_weight", spreadFloor = "spread_floor"
+        case horizonSeconds = "horizon_seconds", driftWeight = "drift_weight", spreadFloor = "spread_floor", events
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        horizonSeconds = try container.decode(Double.self, forKey: .horizonSeconds)
+        driftWeight = try container.decode(Double.self, forKey: .driftWeight)
+        spreadFloor = try container.decode([Float].self, forKey: .spreadFloor)
+        guard horizonSeconds > 0, driftWeight >= 0, spreadFloor.count == Vital.count else {
+            throw DecodingError.dataCorruptedError(forKey: .spreadFloor, in: container,
+                                                   debugDescription: "risk needs a positive horizon, a drift weight ≥ 0 and a floor per vital")
+        }
+        // Models trained before the event term get it too: it is policy, not learned.
+        events = try container.decodeIfPresent(EventRisk.self, forKey: .events) ?? .standard
     }
 
     public func floor(of vital: Vital) -> Float { spreadFloor[vital.rawValue] }
@@ -54,16 +73,23 @@ public struct BreachRisk: Codable, Sendable, Equatable {
     /// P(breach of `rule` within the horizon) for a vital at `value` drifting
     /// `slopePerMinute` (NaN: unknown, taken as flat; weighted by `driftWeight`) with spread `spread` (NaN: twice the floor).
     public func probability(_ rule: ClinicalRule, value: Float, slopePerMinute: Float, spread: Float) -> Double {
-        guard !value.isNaN else { return 0 }
-        if rule.isTrue(value) { return 1 }
+        let parts = self.parts(rule, value: value, slopePerMinute: slopePerMinute, spread: spread)
+        return parts.walk + parts.event * (1 - parts.walk)   // 1 − (1 − walk)(1 − event), exact for tiny risks
+    }
+
+    /// The two terms of `probability`: the random walk's first passage, and an unforeseen event's.
+    public func parts(_ rule: ClinicalRule, value: Float, slopePerMinute: Float, spread: Float) -> (walk: Double, event: Double) {
+        guard !value.isNaN else { return (0, 0) }
+        if rule.isTrue(value) { return (1, 0) }
         let below = rule.comparison == .lessThan || rule.comparison == .lessOrEqual
         let distance = Double(below ? value - rule.limit : rule.limit - value)
-        guard distance > 0 else { return 1 }
+        guard distance > 0 else { return (1, 0) }
         let slope = slopePerMinute.isNaN ? 0 : Double(slopePerMinute) * driftWeight
         let drift = below ? -slope : slope
         let floor = Double(spreadFloor[rule.vital.rawValue])
         let sigma = spread.isNaN ? 2 * floor : max(Double(spread), floor)
-        return Self.firstPassage(distance: distance, drift: drift, sigma: sigma, horizon: horizonSeconds / 60)
+        return (Self.firstPassage(distance: distance, drift: drift, sigma: sigma, horizon: horizonSeconds / 60),
+                events.probability(rule.vital, distance: distance))
     }
 
     /// First passage of a Brownian motion with drift through a barrier `distance` away, within `horizon` (minutes).

@@ -70,7 +70,7 @@ public struct CaseScorer: Sendable {
 /// Scores of the target rows, with the evidence behind them per vital for explanations.
 private struct ScoreParts {
     var scores: [Double]
-    /// Per row, per vital: −ln(1 − p) of its rules' breach risks plus −ln(1 − w·n) of its novelty.
+    /// Per row, per vital: −ln(1 − p) of its rules' random-walk breach risks plus −ln(1 − w·n) of its novelty.
     var evidence: [Double]
 
     init(model: AnomalyModel, features: inout CaseFeatures) {
@@ -84,11 +84,12 @@ private struct ScoreParts {
             for offset in 0..<count {
                 let value = features.held(rule.vital, row: rows.lowerBound + offset)
                 guard !value.isNaN else { continue }
-                let p = model.risk.probability(rule, value: value, slopePerMinute: features.drift(rule.vital, offset: offset),
-                                               spread: features.spread(rule.vital, offset: offset))
-                guard p > 0 else { continue }
-                logSurvival[offset] += log1p(-p)
-                evidence[offset * Vital.count + rule.vital.rawValue] += -log1p(-min(p, 1 - 1e-6))
+                let p = model.risk.parts(rule, value: value, slopePerMinute: features.drift(rule.vital, offset: offset),
+                                         spread: features.spread(rule.vital, offset: offset))
+                logSurvival[offset] += log1p(-p.walk) + log1p(-p.event)
+                // Drivers name what moved: the event term reads distance alone and is at most `events.chance`.
+                guard p.walk > 0 else { continue }
+                evidence[offset * Vital.count + rule.vital.rawValue] += -log1p(-min(p.walk, 1 - 1e-6))
             }
         }
         var calm = [Double](repeating: 1, count: count)   // 1 − w·N

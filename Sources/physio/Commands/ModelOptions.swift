@@ -30,6 +30,8 @@ struct TrainingOptions: ParsableArguments {
     @OptionGroup var forest: ForestOptions
     @Option(help: "Breach-risk horizon, seconds.")
     var riskHorizon = TrainingParameters().risk.horizonSeconds
+    @Option(help: "Chance within the horizon of an event the trend cannot foresee (0: the random walk alone).")
+    var eventChance = TrainingParameters().risk.events.chance
     @Option(help: "Score at or above which an alarm may start.")
     var alarmThreshold = AlarmPolicy().threshold
     @Option(help: "Seconds the score must stay at or above the threshold before it alarms.")
@@ -43,6 +45,7 @@ struct TrainingOptions: ParsableArguments {
 
     func validate() throws {
         guard riskHorizon > 0 else { throw ValidationError("--risk-horizon must be positive") }
+        guard (0..<1).contains(eventChance) else { throw ValidationError("--event-chance must be in [0, 1)") }
         guard alarmThreshold > 0, alarmThreshold <= 1 else { throw ValidationError("--alarm-threshold must be in (0, 1]") }
         guard persist >= 0, hold >= 0 else { throw ValidationError("--persist and --hold must not be negative") }
         guard (0...1).contains(noveltyWeight) else { throw ValidationError("--novelty-weight must be in [0, 1]") }
@@ -55,6 +58,6 @@ struct TrainingOptions: ParsableArguments {
         policy.persistSeconds = persist
         policy.holdSeconds = hold
         return TrainingParameters(forest: forest.parameters, noveltyTailQuantile: noveltyQuantile, noveltyWeight: noveltyWeight,
-                                  risk: BreachRisk(horizonSeconds: riskHorizon), policy: policy, dataDescription: description)
+                                  risk: BreachRisk(horizonSeconds: riskHorizon, events: EventRisk(chance: eventChance)), policy: policy, dataDescription: description)
     }
 }
