@@ -35,6 +35,7 @@ import Testing
         #expect(firstAlarm < 1900 && firstAlarm > 1500, "an alarm before the breach, not long before the fall")
         #expect(at(2200).score == 1 && at(2200).anomalous && at(2200).rules == ["mbp_lt_65"])
         #expect(at(2200).drivers.first?.vital == .mbp && at(2200).drivers.first!.weight > 0.9, "a flat HR and SpO2 get no share")
+        #expect(samples.allSatisfy { $0.drivers.allSatisfy { $0.weight > 0 } }, "a share that rounds to 0 is not listed")
     }
 
     @Test func theSafetyFloorAlarmsASustainedBreachWhateverTheScore() {

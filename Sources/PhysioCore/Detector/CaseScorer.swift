@@ -112,14 +112,14 @@ private struct ScoreParts {
         scores = (0..<count).map { -expm1(logSurvival[$0] + log(calm[$0])) }
     }
 
-    /// Shares of the evidence at target offset `offset`, largest first; vitals with none left out.
+    /// Shares of the evidence at target offset `offset`, to 4 decimals, largest first; vitals whose share rounds to 0 left out.
     func drivers(_ offset: Int) -> [VitalWeight] {
         let base = offset * Vital.count
         let total = (0..<Vital.count).reduce(0) { $0 + evidence[base + $1] }
         guard total > 0 else { return [] }
         return Vital.allCases
-            .filter { evidence[base + $0.rawValue] > 0 }
             .map { VitalWeight(vital: $0, weight: ((evidence[base + $0.rawValue] / total) * 10_000).rounded() / 10_000) }
+            .filter { $0.weight > 0 }
             .sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.vital.rawValue < $1.vital.rawValue }
     }
 }
