@@ -12,10 +12,10 @@ import Darwin
 ///     P = chance · exp(−distance / scale)
 ///
 /// A random walk of a steady vital's own spread gives almost nothing a few
-/// spreads from the limit (1e-30 at MAP 80 with 2 mmHg per √minute), so
+/// spreads from the limit (8e-6 at MAP 85 with 2 mmHg per √minute), so
 /// without this term samples far from every limit were ranked by how noisy
-/// each trace was, not by how near it stood: a steady MAP of 72 below a
-/// wandering 90. `chance` (2 % per horizon) stays far below any alarm
+/// each trace was, not by how near it stood: a steady MAP of 85 below a
+/// MAP of 100 wandering 5 mmHg per √minute. `chance` (2 % per horizon) stays far below any alarm
 /// threshold, and below the risk of a trend the walk measures: the term
 /// ranks samples that nothing else separates, and never alarms alone.
 public struct EventRisk: Codable, Sendable, Equatable {
