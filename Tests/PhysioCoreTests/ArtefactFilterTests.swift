@@ -127,9 +127,37 @@ import Testing
         #expect(filter.lookbackSeconds == 35)
     }
 
+    @Test func anExtremeThatPersistsIsThePatientNotAnArtefact() {
+        // Asystole, apnoea and a profound desaturation from 60 s on; a 5-s cautery zero at 20 s; a flat unconnected line throughout.
+        let series = TestData.series(seconds: stride(from: 0, to: 150, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: t >= 60 ? 0 : (20..<25).contains(t) ? 0 : 72, .rr: t >= 60 ? 0 : 12,
+                                       .spo2: t >= 60 ? 40 : 97, .sbp: 2, .dbp: 1]
+            if t >= 100 { row[.rr] = nil }   // capnograph silent: held, not restored
+            return row
+        }
+        let clean = filter.clean(series)
+        func value(_ vital: Vital, _ t: Int) -> Float { clean.values[t * Vital.count + vital.rawValue] }
+        #expect((20..<25).allSatisfy { value(.hr, $0).isNaN }, "a zero for 5 s is the ECG, not the heart")
+        #expect((60..<80).allSatisfy { value(.hr, $0).isNaN && value(.rr, $0).isNaN && value(.spo2, $0).isNaN })
+        #expect((80..<150).allSatisfy { value(.hr, $0) == 0 && value(.spo2, $0) == 40 })
+        #expect((80..<100).allSatisfy { value(.rr, $0) == 0 } && (100..<150).allSatisfy { value(.rr, $0).isNaN })
+        #expect((0..<150).allSatisfy { value(.sbp, $0).isNaN && value(.mbp, $0).isNaN }, "pressures near 0 stay an unconnected line")
+        // The one-row form and a cleaning that starts inside the run agree.
+        #expect((0..<150).allSatisfy { row in
+            zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        })
+        let tail = filter.clean(series, rows: 90..<150)
+        #expect(tail.values.elementsEqual(clean.values[(90 * Vital.count)...]) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        // Readings further apart than 10 s never make a run: an ICU chart's hourly zeros stay charting errors.
+        let hourly = TestData.series(seconds: stride(from: 0, to: 5 * 3600, by: 3600)) { _ in [.hr: 0, .rr: 0] }
+        #expect(filter.clean(hourly).values.allSatisfy { $0.isNaN })
+    }
+
     @Test func cleaningTwiceChangesNothing() {
         let series = TestData.series(seconds: stride(from: 0, to: 60, by: 2)) { t in
-            t == 10 ? [.sbp: 300, .dbp: 292] : [.sbp: Float(110 + t % 7), .dbp: 60, .hr: 0]
+            // HR 0 at every other reading, never for 20 s: a sustained extreme would be restored only once
+            // its 20 s are seen, and cleaned again its run would start that much later.
+            t == 10 ? [.sbp: 300, .dbp: 292] : [.sbp: Float(110 + t % 7), .dbp: 60, .hr: t % 4 == 0 ? 0 : 70]
         }
         let once = filter.clean(series)
         let twice = filter.clean(once)
@@ -146,6 +174,11 @@ import Testing
         older.removeValue(forKey: "saturation_drop")
         let read = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
         #expect(read.saturationDrop == .standard && read.settleSeconds == 4)
+        older.removeValue(forKey: "sustained_extreme")
+        #expect(try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older)).sustainedExtreme == .standard)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(SustainedExtreme.self, from: Data(#"{"vitals": ["hr", "pulse"], "seconds": 20, "maximum_gap_seconds": 10}"#.utf8))
+        }
         // Values that would trap when turned into microseconds are refused.
         var settling = older
         settling["settle_seconds"] = 1e300

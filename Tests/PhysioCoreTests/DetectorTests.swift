@@ -85,6 +85,22 @@ import Testing
         #expect(floor != nil && samples[1300...].allSatisfy { $0.anomalous && $0.rules.contains("spo2_lt_90") })
     }
 
+    @Test func apnoeaAndAsystoleAreBreachesNotArtefacts() {
+        // RR 0 (apnoea) for 3 min from 1200 s, then HR 0 (asystole) for 2 min from 1500 s, as a monitor sends them.
+        let series = TestData.series("arrest", seconds: stride(from: 0, to: 1800, by: 1)) { t in
+            [.hr: (1500..<1620).contains(t) ? 0 : 72 + Float(t % 3), .spo2: 98, .rr: (1200..<1380).contains(t) ? 0 : 12]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples[..<1200].allSatisfy { !$0.anomalous })
+        #expect(samples[1250..<1380].allSatisfy { $0.anomalous && $0.rules == ["rr_le_8"] }, "apnoea, from its 20th second")
+        #expect(samples[1550..<1620].allSatisfy { $0.anomalous && $0.rules.contains("hr_lt_40") }, "asystole")
+        #expect(samples[1220].source == .rule || samples[1220].source == .both, "the floor alarms the breach from its first row")
+        // In jobs of 7 s, some job's context starts on every row of both runs.
+        let jobs = stride(from: 0, to: 1800, by: 7).map { $0..<min($0 + 7, 1800) }
+        let inJobs = Self.scoreInJobs(series, jobs: jobs)
+        #expect(inJobs.samples.map(\.score) == samples.map(\.score) && inJobs.samples.map(\.rules) == samples.map(\.rules))
+    }
+
     @Test func aReturnFromABreachIsNoFallTowardsTheOtherLimit() {
         // HR 165 for two minutes, then back to 72: the trend ignores the breached samples.
         let series = TestData.series("recover", seconds: stride(from: 0, to: 1200, by: 1)) { t in

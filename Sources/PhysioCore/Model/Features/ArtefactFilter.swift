@@ -26,6 +26,9 @@ import PhysioPlatform
 /// 4. **Oximeter falls** (`SaturationDrop`): SpO2 falling faster than blood
 ///    can desaturate (6 points within 5 s from 94 % or more) is removed
 ///    while it stays down, for at most 30 s.
+/// 5. **Sustained extremes** (`SustainedExtreme`): an HR, SpO2 or RR below
+///    its range at every reading for 20 s (asystole, profound desaturation,
+///    apnoea) is the patient, and rule 1 no longer removes it.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -39,10 +42,12 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var settleSeconds: Double
     public var estimateMeanPressure: Bool
     public var saturationDrop: SaturationDrop
+    public var sustainedExtreme: SustainedExtreme
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
-                settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard) {
+                settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard,
+                sustainedExtreme: SustainedExtreme = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -51,6 +56,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.settleSeconds = settleSeconds
         self.estimateMeanPressure = estimateMeanPressure
         self.saturationDrop = saturationDrop
+        self.sustainedExtreme = sustainedExtreme
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -62,8 +68,8 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
 
     public func range(of vital: Vital) -> ClosedRange<Float> { lower[vital.rawValue]...upper[vital.rawValue] }
 
-    /// How far before a row the filter reads: pressure settling and oximeter falls.
-    public var lookbackSeconds: Double { max(settleSeconds, saturationDrop.lookbackSeconds) }
+    /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes.
+    public var lookbackSeconds: Double { max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds) }
 
     /// The series with artefacts set to NaN and MAP estimated where missing.
     public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }
@@ -86,6 +92,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             guard row >= rows.lowerBound else { continue }
             if !isArtefact, lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
             removeSaturationDrop(&values, series, row: row, from: first)
+            restoreSustainedExtremes(&values, series, row: row, from: first)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
@@ -108,6 +115,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             }
         }
         removeSaturationDrop(&values, series, row: row, from: 0)
+        restoreSustainedExtremes(&values, series, row: row, from: 0)
         estimateMeanPressureIfMissing(&values)
         return values
     }
@@ -157,6 +165,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         values[spo2] = .nan
     }
 
+    /// Rule 5 on `row`, reading rows from `first` on.
+    func restoreSustainedExtremes(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
+        for vital in sustainedExtreme.vitals where values[vital.rawValue].isNaN {
+            guard sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, lowest: lower[vital.rawValue]) else { continue }
+            values[vital.rawValue] = series.values[row * Vital.count + vital.rawValue]
+        }
+    }
+
     func removePressures(_ values: inout [Float]) {
         values[Vital.sbp.rawValue] = .nan
         values[Vital.dbp.rawValue] = .nan
@@ -175,6 +191,7 @@ extension ArtefactFilter {
         case plausible, minimumPulsePressure = "minimum_pulse_pressure", flushSystolic = "flush_systolic"
         case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
         case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
+        case sustainedExtreme = "sustained_extreme"
     }
 
     /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
@@ -199,7 +216,8 @@ extension ArtefactFilter {
                   settleSeconds: settleSeconds,
                   estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure),
                   // Models trained before rule 4 get it too: it is policy, not learned.
-                  saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard)
+                  saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard,
+                  sustainedExtreme: try container.decodeIfPresent(SustainedExtreme.self, forKey: .sustainedExtreme) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -215,5 +233,6 @@ extension ArtefactFilter {
         try container.encode(settleSeconds, forKey: .settleSeconds)
         try container.encode(estimateMeanPressure, forKey: .estimateMeanPressure)
         try container.encode(saturationDrop, forKey: .saturationDrop)
+        try container.encode(sustainedExtreme, forKey: .sustainedExtreme)
     }
 }

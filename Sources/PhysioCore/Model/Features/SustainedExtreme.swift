@@ -1,0 +1,89 @@
+import PhysioPlatform
+
+/// A reading below a vital's plausible range that persists is the patient:
+/// asystole (HR 0), apnoea (RR 0), profound desaturation (SpO2 below 50 %).
+/// Rule 1 of `ArtefactFilter` removes such a reading as a probe or charting
+/// error, which a lone one is (cautery on the ECG for a second or two, a
+/// charted 0 in an ICU chart); but one that every reading of the last
+/// `seconds` repeats, readings no more than `maximumGapSeconds` apart, is
+/// what a monitor alarms on at once, and so must the rules. Pressures are
+/// not restored: an arterial line open to air reads 0 ± a few mmHg for
+/// minutes before it is connected, which a pressure cannot be told apart from.
+///
+/// Judged from the raw samples of the last `lookbackSeconds` alone, so the
+/// one-row form, the series form and the worker agree.
+public struct SustainedExtreme: Codable, Sendable, Equatable {
+    public var vitals: [Vital]
+    public var seconds: Double
+    public var maximumGapSeconds: Double
+
+    public init(vitals: [Vital] = [.hr, .spo2, .rr], seconds: Double = 20, maximumGapSeconds: Double = 10) {
+        self.vitals = vitals
+        self.seconds = seconds
+        self.maximumGapSeconds = maximumGapSeconds
+        precondition(isValid)
+    }
+
+    public static let standard = SustainedExtreme()
+
+    /// Seconds that become microseconds without trapping.
+    var isValid: Bool { (0...3600).contains(seconds) && (0...3600).contains(maximumGapSeconds) }
+
+    /// How far back from a row the judgement reads: a reading at least
+    /// `seconds` old, at most `maximumGapSeconds` before that.
+    public var lookbackSeconds: Double { seconds + maximumGapSeconds }
+
+    /// Whether the raw `vital` of `row` (0 ≤ value < `lowest`) has been below
+    /// `lowest` at every reading of the last `seconds`, reading rows from `firstReadable` on.
+    func isSustained(_ series: SampleBatch, vital: Vital, row: Int, from firstReadable: Int, lowest: Float) -> Bool {
+        let column = vital.rawValue
+        return series.values.withUnsafeBufferPointer { values in
+            func extreme(_ value: Float) -> Bool { value >= 0 && value < lowest }
+            guard extreme(values[row * Vital.count + column]) else { return false }
+            let since = series.timestamps[row] - Timestamp.micros(seconds: seconds)
+            let gap = Timestamp.micros(seconds: maximumGapSeconds)
+            var later = series.timestamps[row]
+            var earlier = row - 1
+            while earlier >= firstReadable {
+                let value = values[earlier * Vital.count + column]
+                if !value.isNaN {
+                    let time = series.timestamps[earlier]
+                    guard later - time <= gap, extreme(value) else { return false }
+                    if time <= since { return true }
+                    later = time
+                }
+                earlier -= 1
+            }
+            return false
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case vitals, seconds, maximumGapSeconds = "maximum_gap_seconds"
+    }
+
+    /// A model file's values are checked, not trusted.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let names = try container.decode([String].self, forKey: .vitals)
+        vitals = try names.map { name in
+            guard let vital = Vital(name: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .vitals, in: container, debugDescription: "unknown vital \(name)")
+            }
+            return vital
+        }
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        maximumGapSeconds = try container.decode(Double.self, forKey: .maximumGapSeconds)
+        guard isValid else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
+                                                    debugDescription: "sustained_extreme needs seconds within an hour"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(vitals.map(\.name), forKey: .vitals)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(maximumGapSeconds, forKey: .maximumGapSeconds)
+    }
+}
