@@ -35,13 +35,17 @@ const COMPARISONS = { ">": ">", ">=": "≥", "<": "<", "<=": "≤" };
 /** Takes the answer of GET /rules. */
 export function adoptRules(answer) {
   RULES = answer.rules.map((rule) => ({ id: rule.id, vital: rule.vital, op: COMPARISONS[rule.comparison], value: rule.limit }));
-  PLAUSIBLE = Object.fromEntries(Object.entries(answer.plausible).map(([vital, range]) => [vital, [range.min, range.max]]));
+  PLAUSIBLE = Object.fromEntries(Object.entries(answer.plausible).map(([vital, range]) => [vital, [range.min, range.max, range.sustained_seconds]]));
 }
 
 export const rulesAdopted = () => RULES.length > 0;
 
+// HR, SpO2 and RR below their range are drawn (HR 0 in asystole, RR 0 in
+// apnoea): the detector keeps them once they last, and a chart that hid
+// them would show a gap where the patient is in danger.
 export const plausible = (vital, value) =>
-  value != null && !Number.isNaN(value) && PLAUSIBLE[vital] != null && value >= PLAUSIBLE[vital][0] && value <= PLAUSIBLE[vital][1];
+  value != null && !Number.isNaN(value) && PLAUSIBLE[vital] != null && value <= PLAUSIBLE[vital][1]
+  && (value >= PLAUSIBLE[vital][0] || (PLAUSIBLE[vital][2] != null && value >= 0));
 
 const OPERATORS = { gt: ">", lt: "<", ge: "≥", le: "≤" };
 

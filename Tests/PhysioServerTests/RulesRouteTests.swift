@@ -40,6 +40,7 @@ import Testing
                 let served = try #require(root["plausible"]?[vital.name], "\(vital.name)")
                 #expect(served["min"]?.number.map(Float.init) == range.lowerBound)
                 #expect(served["max"]?.number.map(Float.init) == range.upperBound)
+                #expect(served["sustained_seconds"]?.number == ([.hr, .spo2, .rr].contains(vital) ? 20 : nil), "\(vital.name)")
             }
         }
         #expect(Self.answer(token: nil).status == 401)

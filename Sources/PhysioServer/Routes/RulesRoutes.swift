@@ -4,8 +4,9 @@ import PhysioPlatform
 
 /// `GET /rules`: the clinical threshold rules episodes name and the
 /// plausible range of each vital outside which the detector treats a value
-/// as an artefact, as the server applies them, so the dashboard draws its
-/// threshold lines and leaves out artefacts by the same numbers.
+/// as an artefact (below it, for HR, SpO2 and RR, only until it has lasted
+/// `sustained_seconds`), as the server applies them, so the dashboard draws
+/// its threshold lines and leaves out artefacts by the same numbers.
 struct RulesRoutes {
     var routes: [Route] {
         [Route("GET", "/rules", scope: "read") { _ in .now(Self.answer) }]
@@ -40,6 +41,10 @@ struct RulesRoutes {
             json.value(range.lowerBound)
             json.key("max")
             json.value(range.upperBound)
+            if filter.sustainedExtreme.vitals.contains(vital) {
+                json.key("sustained_seconds")
+                json.value(filter.sustainedExtreme.seconds)
+            }
             json.endObject()
         }
         json.endObject()
