@@ -84,6 +84,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         var values = [Float](repeating: .nan, count: Vital.count)
         var lastArtefact = Int64.min
         let settleMicros = Int64(settleSeconds * 1e6)
+        let extremes = sustainedExtreme.vitals
         for row in first..<rows.upperBound {
             let time = series.timestamps[row]
             for i in 0..<Vital.count { values[i] = series.values[row * Vital.count + i] }
@@ -92,7 +93,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             guard row >= rows.lowerBound else { continue }
             if !isArtefact, lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
             removeSaturationDrop(&values, series, row: row, from: first)
-            restoreSustainedExtremes(&values, series, row: row, from: first)
+            restoreSustainedExtremes(&values, series, row: row, from: first, vitals: extremes)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
@@ -115,7 +116,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             }
         }
         removeSaturationDrop(&values, series, row: row, from: 0)
-        restoreSustainedExtremes(&values, series, row: row, from: 0)
+        restoreSustainedExtremes(&values, series, row: row, from: 0, vitals: sustainedExtreme.vitals)
         estimateMeanPressureIfMissing(&values)
         return values
     }
@@ -165,11 +166,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         values[spo2] = .nan
     }
 
-    /// Rule 5 on `row`, reading rows from `first` on.
-    func restoreSustainedExtremes(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
-        for vital in sustainedExtreme.vitals where values[vital.rawValue].isNaN {
-            guard sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, lowest: lower[vital.rawValue]) else { continue }
-            values[vital.rawValue] = series.values[row * Vital.count + vital.rawValue]
+    /// Rule 5 on `row`, reading rows from `first` on; `vitals`: `sustainedExtreme.vitals`, read once per series.
+    func restoreSustainedExtremes(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int, vitals: [Vital]) {
+        for vital in vitals {
+            let column = vital.rawValue, raw = series.values[row * Vital.count + column]
+            // Most rows: no extreme reading here at all, and nothing to look back for.
+            guard raw >= 0, raw < lower[column], values[column].isNaN,
+                  sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, lowest: lower[column]) else { continue }
+            values[column] = raw
         }
     }
 
