@@ -171,7 +171,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         for vital in vitals {
             let column = vital.rawValue, raw = series.values[row * Vital.count + column]
             // Most rows: no extreme reading here at all, and nothing to look back for.
-            guard raw >= 0, raw < lower[column], values[column].isNaN,
+            guard SustainedExtreme.isExtreme(raw, lowest: lower[column]), values[column].isNaN,
                   sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, lowest: lower[column]) else { continue }
             values[column] = raw
         }

@@ -33,13 +33,15 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
     /// `seconds` old, at most `maximumGapSeconds` before that.
     public var lookbackSeconds: Double { seconds + maximumGapSeconds }
 
-    /// Whether the raw `vital` of `row` (0 ≤ value < `lowest`) has been below
-    /// `lowest` at every reading of the last `seconds`, reading rows from `firstReadable` on.
+    /// A reading below the range that a monitor can send (not below 0).
+    static func isExtreme(_ value: Float, lowest: Float) -> Bool { value >= 0 && value < lowest }
+
+    /// Whether the raw `vital` of `row`, itself extreme (the caller checks, before
+    /// anything is read back), has been extreme at every reading of the last
+    /// `seconds`, reading rows from `firstReadable` on.
     func isSustained(_ series: SampleBatch, vital: Vital, row: Int, from firstReadable: Int, lowest: Float) -> Bool {
         let column = vital.rawValue
         return series.values.withUnsafeBufferPointer { values in
-            func extreme(_ value: Float) -> Bool { value >= 0 && value < lowest }
-            guard extreme(values[row * Vital.count + column]) else { return false }
             let since = series.timestamps[row] - Timestamp.micros(seconds: seconds)
             let gap = Timestamp.micros(seconds: maximumGapSeconds)
             var later = series.timestamps[row]
@@ -48,7 +50,7 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
                 let value = values[earlier * Vital.count + column]
                 if !value.isNaN {
                     let time = series.timestamps[earlier]
-                    guard later - time <= gap, extreme(value) else { return false }
+                    guard later - time <= gap, Self.isExtreme(value, lowest: lowest) else { return false }
                     if time <= since { return true }
                     later = time
                 }
