@@ -110,6 +110,23 @@ import Testing
         #expect(samples[730...900].allSatisfy { $0.score < 0.2 }, "\(samples[730...900].map(\.score).max()!)")
     }
 
+    @Test func aSpikeInARecordOfOneRowAMinuteDoesNotRaiseTheRiskForHalfAnHour() {
+        // An anaesthesia record of one row a minute: HR 74–76 with one cautery
+        // spike of 232 (plausible, so kept) at minute 20; a temperature probe
+        // placed at minute 10 reads 26.5 and 33.5 °C before the core's 36.
+        let series = TestData.series("record", seconds: stride(from: 0, to: 4200, by: 60)) { t in
+            let minute = t / 60
+            var row: [Vital: Float] = [.hr: minute == 20 ? 232 : 74 + Float(minute % 3), .spo2: 98]
+            if minute >= 10 { row[.temp] = minute == 10 ? 26.5 : minute == 11 ? 33.5 : 36 + Float(minute % 2) / 10 }
+            return row
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples[20].rules == ["hr_gt_140"], "the spike itself is a breach")
+        // Once the spike has left the 5-minute windows, its minute stays in the baseline's half hour.
+        let after = samples[26...56]
+        #expect(after.allSatisfy { $0.score < 0.2 && !$0.anomalous }, "\(after.map(\.score).max()!)")
+    }
+
     @Test func aCuffEveryFourMinutesHoldsItsReadingAndTheFloorSeesIt() {
         // HR and SpO2 each second; NIBP every 240 s, one reading of 70/40 at 960 s.
         let series = TestData.series("nibp", seconds: stride(from: 0, to: 1800, by: 1)) { t in

@@ -71,10 +71,27 @@ import Testing
         }
         let means = MinuteMeans(series)
         #expect(means.mean(.sbp, at: 20) == 150, "the flush lifts the minute's mean")
-        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard)
+        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard, rules: .standard)
         #expect(baselines[Vital.sbp.rawValue].wander < 1.5, "\(baselines[Vital.sbp.rawValue].wander): the flush's steps are not wander")
         #expect(baselines[Vital.mbp.rawValue].wander < 1.5, "nor in the MAP estimated from the same transducer")
         #expect(abs(baselines[Vital.hr.rawValue].wander) < 0.01, "another vital's minute stays")
+    }
+
+    @Test func aMinuteThatBreachesTheVitalsRulesIsLeftOutOfTheBaselineAndItsWander() {
+        // 40 minutes of HR 70/72 at 1 Hz; in minute 20 ten seconds of HR 200
+        // (mean 92: only the minute's highest value breaches HR > 140), and in
+        // minute 30 SpO2 88 % throughout (the mean breaches).
+        let series = TestData.series(seconds: stride(from: 0, to: 2400, by: 1)) { t in
+            let minute = t / 60
+            return [.hr: minute == 20 && t % 60 < 10 ? 200 : 70 + Float(minute % 2) * 2,
+                    .spo2: minute == 30 ? 88 : 97 + Float(minute % 2)]
+        }
+        let means = MinuteMeans(series)
+        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard, rules: .standard)
+        #expect(abs(baselines[Vital.hr.rawValue].wander - 2) < 0.01, "\(baselines[Vital.hr.rawValue].wander)")
+        #expect(abs(baselines[Vital.spo2.rawValue].wander - 1) < 0.01, "\(baselines[Vital.spo2.rawValue].wander)")
+        let without = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard, rules: ClinicalRules(rules: []))
+        #expect(without[Vital.hr.rawValue].wander > 5 && without[Vital.spo2.rawValue].wander > 2, "with no rules the minutes count")
     }
 
     @Test func theBaselineIsTheMedianOfEarlierMinutesAndMAPIsEstimated() {
@@ -83,12 +100,12 @@ import Testing
             [.hr: t / 60 == 20 ? 300 : 70 + Float((t / 60) % 2) * 2, .sbp: 120, .dbp: 60]
         }
         let means = MinuteMeans(series)
-        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard)
+        let baselines = BaselineWindow().baselines(at: 39, in: means, artefacts: .standard, rules: .standard)
         #expect(baselines[Vital.hr.rawValue].level == 71 || baselines[Vital.hr.rawValue].level == 70 || baselines[Vital.hr.rawValue].level == 72)
         #expect(abs(baselines[Vital.hr.rawValue].wander - 2) < 0.5, "minute means alternate 70/72; the implausible minute is skipped")
         #expect(baselines[Vital.mbp.rawValue].level == 80)
         #expect(baselines[Vital.spo2.rawValue].level.isNaN)
         // Too early: fewer than 5 minutes before now − 5.
-        #expect(BaselineWindow().baselines(at: 8, in: means, artefacts: .standard)[Vital.hr.rawValue].level.isNaN)
+        #expect(BaselineWindow().baselines(at: 8, in: means, artefacts: .standard, rules: .standard)[Vital.hr.rawValue].level.isNaN)
     }
 }

@@ -15,6 +15,7 @@ struct CaseFeatures {
     private let minutes: MinuteMeans
     private let baselineWindow: BaselineWindow
     private let artefacts: ArtefactFilter
+    private let rules: ClinicalRules
     private var baselines: [Int64: [BaselineWindow.Baseline]] = [:]
 
     /// Rows `rows` of `series`, with context rows before them back to
@@ -35,6 +36,7 @@ struct CaseFeatures {
         self.minutes = minutes
         self.baselineWindow = baseline
         self.artefacts = artefacts
+        self.rules = rules
     }
 
     var times: [Int64] { clean.timestamps }
@@ -62,7 +64,7 @@ struct CaseFeatures {
     mutating func baseline(_ vital: Vital, offset: Int) -> BaselineWindow.Baseline {
         let minute = MinuteMeans.minute(of: clean.timestamps[rows.lowerBound + offset])
         if let known = baselines[minute] { return known[vital.rawValue] }
-        let computed = baselineWindow.baselines(at: minute, in: minutes, artefacts: artefacts)
+        let computed = baselineWindow.baselines(at: minute, in: minutes, artefacts: artefacts, rules: rules)
         baselines[minute] = computed
         return computed[vital.rawValue]
     }

@@ -65,6 +65,13 @@ public struct MinuteMeans: Sendable, Equatable {
 
     public func mean(_ vital: Vital, at index: Int) -> Float { means[index * Vital.count + vital.rawValue] }
 
+    /// Whether `mean` (the minute's mean of `vital`, or its estimate) or the
+    /// minute's lowest or highest value of it breaches one of `rules`.
+    func breaches(_ rules: [ClinicalRule], _ vital: Vital, at index: Int, mean: Float) -> Bool {
+        let low = lows[index * Vital.count + vital.rawValue], high = highs[index * Vital.count + vital.rawValue]
+        return rules.contains { $0.isTrue(mean) || $0.isTrue(low) || $0.isTrue(high) }   // NaN never fires
+    }
+
     /// Whether every value of `vital` in minute `index` lay in `range` (true when it has none).
     func stayed(_ vital: Vital, at index: Int, in range: ClosedRange<Float>) -> Bool {
         let low = lows[index * Vital.count + vital.rawValue], high = highs[index * Vital.count + vital.rawValue]
@@ -81,6 +88,11 @@ public struct MinuteMeans: Sendable, Equatable {
 /// SBP or DBP did (one transducer, as the filter treats it): a flush or a
 /// disconnected line pulls a minute's mean by tens of mmHg while staying
 /// plausible itself, and its step would widen the wander for half an hour.
+/// A minute is skipped for a vital too when its mean, lowest or highest
+/// value breaches one of that vital's rules, as the trends leave breach
+/// samples out: a cautery spike of HR 232 in a record of one row a minute,
+/// or a temperature probe still warming (26.5 °C), is a step of tens that
+/// would make a steady vital look ready to cross its limit for half an hour.
 /// MAP is estimated from SBP and DBP minute means where the monitor
 /// sends none. The same minutes give how far the vital wanders in a minute
 /// (root mean square of the changes between consecutive minutes): the
@@ -111,7 +123,7 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
     }
 
     /// Baselines of every vital (Vital order) for a row in `minute`.
-    public func baselines(at minute: Int64, in means: MinuteMeans, artefacts: ArtefactFilter) -> [Baseline] {
+    public func baselines(at minute: Int64, in means: MinuteMeans, artefacts: ArtefactFilter, rules: ClinicalRules) -> [Baseline] {
         let first = lowerIndex(means.minutes, minute - Int64(fromMinutesAgo))
         let end = lowerIndex(means.minutes, minute - Int64(toMinutesAgo))
         var column: [Float] = []
@@ -119,6 +131,7 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
         return Vital.allCases.map { vital in
             column.removeAll(keepingCapacity: true)
             let range = artefacts.range(of: vital)
+            let own = rules.rules.filter { $0.vital == vital }
             var squares: Double = 0, pairs = 0
             var previous: (minute: Int64, value: Float)?
             for index in first..<end {
@@ -130,7 +143,7 @@ public struct BaselineWindow: Codable, Sendable, Equatable {
                         value = MeanArterialPressure.estimate(systolic: systolic, diastolic: diastolic)
                     }
                 }
-                guard range.contains(value) else { continue }
+                guard range.contains(value), !means.breaches(own, vital, at: index, mean: value) else { continue }
                 column.append(value)
                 if let previous, previous.minute == means.minutes[index] - 1 {
                     let step = Double(value - previous.value)
