@@ -73,7 +73,7 @@ struct JobProcessor {
             try ScoreStore().raiseFloorAlarms(raised, on: connection)
             for caseID in points.keys.sorted() {
                 let casePoints = points[caseID]!.sorted { $0.timestamp < $1.timestamp }
-                let gap = Int64(episodes.maxGapSeconds * 1e6)
+                let gap = Timestamp.micros(seconds: episodes.reachSeconds)
                 let existing = try EpisodeStore().overlapping(caseID: caseID, from: casePoints.first!.timestamp - gap,
                                                               to: casePoints.last!.timestamp + gap, on: connection)
                 try EpisodeStore().apply(episodes.merge(caseID: caseID, existing: existing, points: casePoints),

@@ -106,6 +106,55 @@ import Testing
         #expect(all.sorted.count > 1)
     }
 
+    @Test func consecutiveRowsOfASlowRecordFormOneEpisode() {
+        // One row a minute, the one at 420 s dropped; a 10-minute dropout; then hourly rows.
+        let seconds = [0, 60, 120, 180, 240, 300, 360, 480, 540, 600, 1200, 1260, 4860, 8460]
+        let times = seconds.map { Int64($0) * 1_000_000 }
+        #expect(seconds.indices.map { EpisodeBuilder.rowBefore(times, row: $0).map { Int($0 / 1_000_000) } }
+                == [nil, 0, 60, 120, 180, 240, 300, 360, 480, 540, nil, 1200, nil, nil])
+        func row(_ index: Int) -> AnomalyPoint {
+            var point = point(seconds[index])
+            point.rowBefore = EpisodeBuilder.rowBefore(times, row: index)
+            return point
+        }
+        var store = Store()
+        _ = process(&store, [0, 1, 2, 4, 5, 6, 7, 10, 11, 12, 13].map(row))
+        #expect(store.sorted.map { [$0.start / 1_000_000, $0.end / 1_000_000] } == [[0, 120], [240, 480], [1200, 1260], [4860, 4860], [8460, 8460]])
+        // Row 180 arrives alarmed: it joins the episode before it, and the one after joins it through its stored row before.
+        _ = process(&store, [row(3)])
+        #expect(store.sorted.map { [$0.start / 1_000_000, $0.end / 1_000_000] } == [[0, 480], [1200, 1260], [4860, 4860], [8460, 8460]])
+        #expect(store.sorted[1].rowBefore == nil, "1200 follows a 10-minute dropout")
+    }
+
+    @Test func rowsJoinedAcrossJobsDoNotDependOnTheOrderOfTheJobs() {
+        var random = SeededGenerator(seed: 7)
+        // 300 rows 20–90 s apart, about half of them alarmed in runs.
+        var rows: [Int] = [0]
+        while rows.count < 300 { rows.append(rows.last! + 20 + random.nextIndex(below: 71)) }
+        var alarmed = false
+        var points: [AnomalyPoint] = []
+        for (index, time) in rows.enumerated() {
+            if random.nextIndex(below: 5) == 0 { alarmed.toggle() }
+            guard alarmed else { continue }
+            var point = point(time, 0.5 + Double(time % 41) / 100)
+            point.rowBefore = index > 0 ? Int64(rows[index - 1]) * 1_000_000 : nil
+            points.append(point)
+        }
+        var all = Store()
+        _ = process(&all, points)
+        var batched = Store()
+        var shuffled = points
+        shuffled.shuffle(using: &random)
+        var index = 0
+        while index < shuffled.count {
+            let size = 1 + random.nextIndex(below: 8)
+            _ = process(&batched, Array(shuffled[index..<min(index + size, shuffled.count)]))
+            index += size
+        }
+        #expect(batched.sorted == all.sorted)
+        #expect(all.sorted.count > 3 && all.sorted.count < points.count / 3, "\(all.sorted.count) episodes of \(points.count) rows")
+    }
+
     @Test func untouchedEpisodesAreNotRewritten() {
         var store = Store()
         _ = process(&store, [point(0), point(1000)])

@@ -73,6 +73,39 @@ struct WorkerPoolTests {
         #expect(offline[1197...1224].allSatisfy { $0.rules.isEmpty }, "the dip is removed, not a desaturation")
     }
 
+    @Test func aRecordOfOneRowAMinuteGetsOneEpisodePerDeteriorationAsOffline() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        let start: Int64 = 1_795_700_040
+        // 90 minutes, one row a minute; MAP 55 from minute 40 to 54. Jobs of 4
+        // rows: the hypotension's rows are scored by four jobs.
+        var series = SampleBatch(caseID: "minutely")
+        for minute in 0..<90 {
+            let row = series.appendRow(timestamp: (start + Int64(minute) * 60) * 1_000_000)
+            let low = (40..<55).contains(minute)
+            series.set(.hr, row: row, to: 72 + Float(minute % 3))
+            series.set(.sbp, row: row, to: low ? 78 : 118 + Float(minute % 2))
+            series.set(.dbp, row: row, to: low ? 44 : 62)
+            series.set(.mbp, row: row, to: low ? 55 : 81)
+        }
+        let pool = try database.startWorkers(name: "w-minutely", workers: 1)
+        defer { pool.stop() }
+        for batch in series.chunks(of: 4) {
+            try database.ingest([batch])
+            #expect(try database.waitForEmptyQueue())
+        }
+        let stored = try database.connect().query("""
+            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
+            FROM anomaly_episodes WHERE case_id = 'minutely' ORDER BY started_at
+            """)
+        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
+        let episodes = EpisodeBuilder().merge(caseID: "minutely", existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        try #require(stored.rowCount == 1, "\(stored.rowCount) episodes")
+        #expect(episodes.count == 1)
+        #expect(stored.int64(0, 0)! * 1_000_000 == episodes[0].start && stored.int64(0, 1)! * 1_000_000 == episodes[0].end)
+        #expect(stored.int64(0, 0)! <= start + 40 * 60 && stored.int64(0, 1)! >= start + 54 * 60)
+    }
+
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.
     @Test func aggregatesMatchTheRawRows() throws {
         let database = try TestDatabase.create()

@@ -61,7 +61,8 @@ public struct AnomalyModel: Codable, Sendable {
     /// held or judged by a rule: a plausible-looking row whose artefact
     /// lies before the read would otherwise be held as real.
     public var contextSeconds: Double {
-        max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds)
+        max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds,
+            2 * EpisodeBuilder.maxRowGapSeconds)   // the two steps `EpisodeBuilder.rowBefore` reads
     }
 
     /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.

@@ -38,7 +38,7 @@ public struct CaseScorer: Sendable {
             let source = AlarmSource(model: alarms[earlier.count + offset], rule: floor[row])
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
                                         rules: ruleTrue[row] ? features.fired(model.rules, row: row) : [],
-                                        drivers: source == nil ? [] : parts.drivers(offset)))
+                                        drivers: source == nil ? [] : parts.drivers(offset), rowBefore: EpisodeBuilder.rowBefore(times, row: row)))
         }
 
         // Context rows the floor alarms now, scored by an earlier call: their
@@ -50,7 +50,8 @@ public struct CaseScorer: Sendable {
             let index = earlierIndex[times[row]]
             backdated.append(ScoredSample(timestamp: times[row], score: index.map { earlier[$0].score } ?? 1,
                                           source: index.map { alarms[$0] } == true ? .both : .rule,
-                                          rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules)))
+                                          rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
+                                          rowBefore: EpisodeBuilder.rowBefore(times, row: row)))
         }
         return CaseScoring(samples: samples, backdated: backdated)
     }

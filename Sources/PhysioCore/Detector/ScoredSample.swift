@@ -10,20 +10,23 @@ public struct ScoredSample: Sendable, Equatable {
     public var rules: [String]
     /// What drove the score, shares summing to 1; filled for alarming samples only.
     public var drivers: [VitalWeight]
+    /// Time of the case's row before this one (nil: none read), for episodes.
+    public var rowBefore: Int64?
 
     public var anomalous: Bool { source != nil }
 
-    public init(timestamp: Int64, score: Double, source: AlarmSource?, rules: [String], drivers: [VitalWeight]) {
+    public init(timestamp: Int64, score: Double, source: AlarmSource?, rules: [String], drivers: [VitalWeight], rowBefore: Int64? = nil) {
         self.timestamp = timestamp
         self.score = score
         self.source = source
         self.rules = rules
         self.drivers = drivers
+        self.rowBefore = rowBefore
     }
 
     /// The sample as a point of an episode.
     public var point: AnomalyPoint {
-        AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: rules, source: source ?? .model)
+        AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: rules, source: source ?? .model, rowBefore: rowBefore)
     }
 }
 

@@ -36,18 +36,25 @@ public struct AnomalyPoint: Sendable, Equatable {
     public var rules: [String]
     /// What raised the alarm at this sample.
     public var source: AlarmSource
+    /// Time of the case's row just before this sample when the two are
+    /// consecutive rows of a slow record (`EpisodeBuilder.rowBefore`), else
+    /// nil: an alarmed row right after another alarmed row continues its episode.
+    public var rowBefore: Int64?
 
-    public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = [], source: AlarmSource = .model) {
+    public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = [], source: AlarmSource = .model,
+                rowBefore: Int64? = nil) {
         self.timestamp = timestamp
         self.score = score
         self.vitals = vitals
         self.rules = rules
         self.source = source
+        self.rowBefore = rowBefore
     }
 }
 
-/// Consecutive anomalous samples of one case, no two more than the
-/// builder's gap apart. Identified by (caseID, start).
+/// Consecutive anomalous samples of one case: no two more than the
+/// builder's gap apart, or consecutive rows of a slow record. Identified
+/// by (caseID, start).
 public struct Episode: Codable, Sendable, Equatable {
     public var caseID: String
     public var start: Int64
@@ -62,9 +69,12 @@ public struct Episode: Codable, Sendable, Equatable {
     public var rules: [String]
     /// What raised its alarms: the model, the clinical-rule safety floor, or both (at any of its samples).
     public var source: AlarmSource
+    /// Time of the case's row just before `start` (`AnomalyPoint.rowBefore`):
+    /// what joins the episode to one ending at that row. Not part of the API.
+    public var rowBefore: Int64? = nil
 
     public init(caseID: String, start: Int64, end: Int64, peakScore: Double, peakTime: Int64,
-                vitals: [VitalWeight], rules: [String], source: AlarmSource = .model) {
+                vitals: [VitalWeight], rules: [String], source: AlarmSource = .model, rowBefore: Int64? = nil) {
         self.caseID = caseID
         self.start = start
         self.end = end
@@ -73,15 +83,18 @@ public struct Episode: Codable, Sendable, Equatable {
         self.vitals = vitals
         self.rules = rules
         self.source = source
+        self.rowBefore = rowBefore
     }
 
     init(caseID: String, point: AnomalyPoint) {
         self.init(caseID: caseID, start: point.timestamp, end: point.timestamp, peakScore: point.score,
-                  peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted(), source: point.source)
+                  peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted(), source: point.source,
+                  rowBefore: point.rowBefore)
     }
 
     /// Absorbs `other` (which must overlap or follow within the gap).
     mutating func absorb(_ other: Episode) {
+        if other.start < start || (other.start == start && rowBefore == nil) { rowBefore = other.rowBefore }
         start = min(start, other.start)
         end = max(end, other.end)
         // Higher score wins; on a tie the earlier sample, so the result does not depend on merge order.

@@ -4,20 +4,44 @@ import PhysioPlatform
 /// applies in the same transaction as the scores.
 ///
 /// Episodes are the connected groups of anomalous samples when two samples
-/// no more than `maxGapSeconds` apart are connected. That makes the result
-/// a function of the *set* of anomalous samples: jobs may arrive in any
-/// order, a later job may extend an episode or bridge two, and processing
-/// the same samples again changes nothing (idempotent).
+/// no more than `maxGapSeconds` apart are connected, and so are two
+/// consecutive rows of a case sent at a slower pace (`rowBefore`): a
+/// monitor or record sending one row a minute gives one episode for a
+/// hypotension of ten rows, not ten. That makes the result a function of
+/// the anomalous samples: jobs may arrive in any order, a later job may
+/// extend an episode or bridge two, and processing the same samples again
+/// changes nothing (idempotent). Episodes are never split: rows arriving
+/// late between two joined rows of a slow record leave them joined.
 ///
 /// Give `merge` every stored episode of the case that ends at or after
-/// (first new point − gap) and starts at or before (last new point + gap);
-/// others cannot be touched.
+/// (first new point − `reachSeconds`) and starts at or before (last new
+/// point + `reachSeconds`); others cannot be touched.
 public struct EpisodeBuilder: Sendable {
     public var maxGapSeconds: Double
 
     public init(maxGapSeconds: Double = 30) {
         precondition(maxGapSeconds >= 0)
         self.maxGapSeconds = maxGapSeconds
+    }
+
+    /// The longest step between two rows that can join them: a record of one
+    /// row every 2 minutes still joins; an hourly chart's rows do not.
+    public static let maxRowGapSeconds: Double = 200
+
+    /// How far from new points a stored episode can still be joined to them.
+    public var reachSeconds: Double { max(maxGapSeconds, Self.maxRowGapSeconds) }
+
+    /// The time of the row before `row` when the two are consecutive rows of
+    /// the case's own pace: the step is at most twice the one before it (a
+    /// dropped row still joins, a dropout of several does not) and at most
+    /// `maxRowGapSeconds`. With no row two back the pace is taken as steady:
+    /// a job whose context lacks it sees the same answer as the whole case,
+    /// since the step is then ≤ 200 s and the one before it > 200 s.
+    public static func rowBefore(_ times: [Int64], row: Int) -> Int64? {
+        guard row >= 1 else { return nil }
+        let step = times[row] - times[row - 1]
+        let previous = row >= 2 ? times[row - 1] - times[row - 2] : step
+        return step <= 2 * previous && step <= Timestamp.micros(seconds: maxRowGapSeconds) ? times[row - 1] : nil
     }
 
     /// What to write: delete `deleted` (by caseID and start), then upsert `upserted`.
@@ -47,7 +71,8 @@ public struct EpisodeBuilder: Sendable {
             if keeper.map({ existing[$0] != merged }) ?? true { changes.upserted.append(merged) }
         }
         for item in items {
-            if var current = group, item.episode.start - current.end <= gap {
+            // Joined within the gap, or when the row before the item is the group's last.
+            if var current = group, item.episode.start - current.end <= gap || item.episode.rowBefore.map({ $0 <= current.end }) == true {
                 current.absorb(item.episode)
                 group = current
             } else {

@@ -7,7 +7,7 @@ enum AlarmEpisodes {
     /// Episodes (sorted by start) of the rows in `rows` where `flagged` is true.
     static func merge(caseID: String, timestamps: [Int64], rows: Range<Int>, gapSeconds: Double,
                       flagged: (Int) -> Bool) -> [Episode] {
-        let points = rows.filter(flagged).map { AnomalyPoint(timestamp: timestamps[$0], score: 1) }
+        let points = rows.filter(flagged).map { AnomalyPoint(timestamp: timestamps[$0], score: 1, rowBefore: EpisodeBuilder.rowBefore(timestamps, row: $0)) }
         guard !points.isEmpty else { return [] }
         let changes = EpisodeBuilder(maxGapSeconds: gapSeconds).merge(caseID: caseID, existing: [], points: points)
         return changes.upserted.sorted { $0.start < $1.start }

@@ -79,7 +79,7 @@ public struct EpisodeStore: Sendable {
 
     static let columns = """
         \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        \(driversList(separator: ",")), array_to_string(rules, ','), source
+        \(driversList(separator: ",")), array_to_string(rules, ','), source, \(SQL.micros("row_before"))
         """
 
     /// The stored drivers as `vital:weight` pairs joined by `separator`, in order.
@@ -94,9 +94,11 @@ public struct EpisodeStore: Sendable {
             WHERE case_id = $1 AND ended_at >= $2::timestamptz AND started_at <= $3::timestamptz
             ORDER BY started_at
             """, [caseID, SQLTime(from), SQLTime(to)])
-        return try result.decode((Int64, Int64, Int64, Float, String?, String, String).self).map { start, end, peakTime, peakScore, drivers, rules, source in
+        return try result.decode((Int64, Int64, Int64, Float, String?, String, String, Int64?).self).map {
+            start, end, peakTime, peakScore, drivers, rules, source, rowBefore in
             Episode(caseID: caseID, start: start, end: end, peakScore: Double(peakScore), peakTime: peakTime,
-                    vitals: Self.parseDrivers(drivers ?? ""), rules: Self.list(rules), source: AlarmSource(rawValue: source) ?? .model)
+                    vitals: Self.parseDrivers(drivers ?? ""), rules: Self.list(rules), source: AlarmSource(rawValue: source) ?? .model,
+                    rowBefore: rowBefore)
         }
     }
 
@@ -115,19 +117,21 @@ public struct EpisodeStore: Sendable {
         }
         for episode in changes.upserted {
             try connection.query("""
-                INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, source, model_id)
-                VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8, $9)
+                INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, source, model_id, row_before)
+                VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8, $9, $10::timestamptz)
                 ON CONFLICT (case_id, started_at) DO UPDATE
                 SET ended_at = excluded.ended_at, peak_at = excluded.peak_at, peak_score = excluded.peak_score,
                     drivers = excluded.drivers, rules = excluded.rules, source = excluded.source,
-                    model_id = excluded.model_id, updated_at = now()
+                    model_id = excluded.model_id, row_before = excluded.row_before, updated_at = now()
                 WHERE (anomaly_episodes.ended_at, anomaly_episodes.peak_at, anomaly_episodes.peak_score,
-                       anomaly_episodes.drivers, anomaly_episodes.rules, anomaly_episodes.source, anomaly_episodes.model_id)
+                       anomaly_episodes.drivers, anomaly_episodes.rules, anomaly_episodes.source, anomaly_episodes.model_id,
+                       anomaly_episodes.row_before)
                       IS DISTINCT FROM (excluded.ended_at, excluded.peak_at, excluded.peak_score,
-                                        excluded.drivers, excluded.rules, excluded.source, excluded.model_id)
+                                        excluded.drivers, excluded.rules, excluded.source, excluded.model_id, excluded.row_before)
                 """, [episode.caseID, SQLTime(episode.start), SQLTime(episode.end), SQLTime(episode.peakTime),
                       SQLReal(episode.peakScore), Self.driversJSON(episode.vitals),
-                      PostgresArray.literal(episode.rules, quoted: true), episode.source.rawValue, modelID])
+                      PostgresArray.literal(episode.rules, quoted: true), episode.source.rawValue, modelID,
+                      SQLTime.optional(episode.rowBefore)])
         }
         try EpisodeLineage.record(absorbed, on: connection)
     }
