@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-ORDER = ["vitaldb", "simulated", "independent", "mimic3-demo", "physionet2012"]
+ORDER = ["vitaldb", "simulated", "independent", "third", "mimic3-demo", "physionet2012"]
 TITLES = {"rules": "rules", "news2": "NEWS2", "current_map": "current MAP", "threshold_distance": "threshold distance"}
 
 

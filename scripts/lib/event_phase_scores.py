@@ -14,7 +14,7 @@ how many come before any change began or with no labelled event (fn).
 
 EVENTS.csv: case_id,event,onset_t_seconds,peak_t_seconds,end_t_seconds
 (`physio simulate`'s events.csv, scripts/lib/independent_cases.py's
-independent_events.csv). numpy and pandas.
+independent_events.csv, scripts/lib/third_cases's third_events.csv). numpy and pandas.
 """
 import glob, os, sys
 import numpy as np
