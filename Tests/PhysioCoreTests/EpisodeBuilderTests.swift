@@ -112,6 +112,12 @@ import Testing
         let times = seconds.map { Int64($0) * 1_000_000 }
         #expect(seconds.indices.map { EpisodeBuilder.rowBefore(times, row: $0).map { Int($0 / 1_000_000) } }
                 == [nil, 0, 60, 120, 180, 240, 300, 360, 480, 540, nil, 1200, nil, nil])
+        // HR and SpO2 in rows half a second apart, once a minute: every row joins the one before.
+        let split: [Int64] = (0..<10).map { (index: Int) -> Int64 in Int64(index / 2) * 60_000_000 + Int64(index % 2) * 500_000 }
+        #expect((1..<10).allSatisfy { EpisodeBuilder.rowBefore(split, row: $0) == split[$0 - 1] })
+        // A 1-Hz feed that stops for 150 s: the row after the dropout does not join.
+        let dropout = (0..<10).map { Int64($0) * 1_000_000 } + [159_000_000, 160_000_000]
+        #expect(EpisodeBuilder.rowBefore(dropout, row: 10) == nil && EpisodeBuilder.rowBefore(dropout, row: 11) == 159_000_000)
         func row(_ index: Int) -> AnomalyPoint {
             var point = point(seconds[index])
             point.rowBefore = EpisodeBuilder.rowBefore(times, row: index)

@@ -62,7 +62,7 @@ public struct AnomalyModel: Codable, Sendable {
     /// lies before the read would otherwise be held as real.
     public var contextSeconds: Double {
         max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds,
-            2 * EpisodeBuilder.maxRowGapSeconds)   // the two steps `EpisodeBuilder.rowBefore` reads
+            2 * EpisodeBuilder.maxRowGapSeconds)   // what `EpisodeBuilder.rowBefore` needs of a job's context
     }
 
     /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.

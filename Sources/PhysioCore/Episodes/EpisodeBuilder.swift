@@ -32,16 +32,21 @@ public struct EpisodeBuilder: Sendable {
     public var reachSeconds: Double { max(maxGapSeconds, Self.maxRowGapSeconds) }
 
     /// The time of the row before `row` when the two are consecutive rows of
-    /// the case's own pace: the step is at most twice the one before it (a
-    /// dropped row still joins, a dropout of several does not) and at most
-    /// `maxRowGapSeconds`. With no row two back the pace is taken as steady:
-    /// a job whose context lacks it sees the same answer as the whole case,
-    /// since the step is then ≤ 200 s and the one before it > 200 s.
+    /// the case's own pace: the step is at most `maxRowGapSeconds` and at
+    /// most twice the longer of the two steps before it (a dropped row still
+    /// joins, a dropout of several does not; the longer of two, because a
+    /// monitor may send HR and SpO2 in rows a moment apart, once a minute).
+    /// A step before the case's first row counts as long. A job whose
+    /// context (≥ 2 × `maxRowGapSeconds`) lacks a row three back sees the
+    /// same answer as the whole case: with the step ≤ 200 s, the two before
+    /// it then span over 250 s, so the longer is over 125 s.
     public static func rowBefore(_ times: [Int64], row: Int) -> Int64? {
         guard row >= 1 else { return nil }
         let step = times[row] - times[row - 1]
-        let previous = row >= 2 ? times[row - 1] - times[row - 2] : step
-        return step <= 2 * previous && step <= Timestamp.micros(seconds: maxRowGapSeconds) ? times[row - 1] : nil
+        guard step <= Timestamp.micros(seconds: maxRowGapSeconds) else { return nil }
+        guard row >= 3 else { return times[row - 1] }
+        let pace = max(times[row - 1] - times[row - 2], times[row - 2] - times[row - 3])
+        return step <= 2 * pace ? times[row - 1] : nil
     }
 
     /// What to write: delete `deleted` (by caseID and start), then upsert `upserted`.
