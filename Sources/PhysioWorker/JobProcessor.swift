@@ -3,9 +3,9 @@ import PhysioStore
 import PhysioPlatform
 
 /// Does the work of claimed jobs, of any number of cases, in one
-/// transaction: deletes the jobs (which locks them), scores every sample
-/// they cover, records the scores, merges anomalous samples into episodes
-/// and refreshes the aggregates (plain PostgreSQL). Set-based SQL keeps the
+/// transaction: deletes the jobs (which locks them), refreshes the
+/// aggregates (plain PostgreSQL), scores every sample they cover, records
+/// the scores and merges anomalous samples into episodes. Set-based SQL keeps the
 /// round trips per batch constant, and one commit serves them all. A crash
 /// anywhere before COMMIT leaves nothing behind; the leases then run out
 /// and another worker does the same work again.
@@ -36,6 +36,9 @@ struct JobProcessor {
             let ranges = caseIDs.map { caseID in
                 CaseRange(caseID: caseID, from: byCase[caseID]!.map(\.from).min()!, to: byCase[caseID]!.map(\.to).max()!)
             }
+            // Buckets first: a job's later rows read a baseline of minutes the
+            // same job brought (a backfill of an hour is one job).
+            if aggregates == .tables { try AggregateWriter().refresh(ranges, on: connection) }
             let lookback = Timestamp.micros(seconds: model.lookbackSeconds)
             let series = try VitalsReader().read(
                 ranges.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) }, on: connection)
@@ -79,7 +82,6 @@ struct JobProcessor {
                 try EpisodeStore().apply(episodes.merge(caseID: caseID, existing: existing, points: casePoints),
                                          modelID: loaded.id, on: connection)
             }
-            if aggregates == .tables { try AggregateWriter().refresh(ranges, on: connection) }
             try CaseEvents.notify(.scores, caseIDs: caseIDs, on: connection)
 
             let now = Clock.nowMicros()

@@ -106,6 +106,24 @@ struct WorkerPoolTests {
         #expect(stored.int64(0, 0)! <= start + 40 * 60 && stored.int64(0, 1)! >= start + 54 * 60)
     }
 
+    @Test func oneJobOfAnHourScoresAsOfflineWithItsOwnMinutesInTheBaseline() throws {
+        // A backfill (an import, a FHIR bundle, an HL7 batch) arrives as one job:
+        // rows late in it read a baseline of minutes that the same job brought.
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        var series = TestModels.calmCase("backfill", start: 1_795_800_000, seconds: 3000, seed: 9)
+        for second in 2400..<3000 { series.set(.sbp, row: second, to: 120 - Float(second - 2400) * 0.1) }
+        let pool = try database.startWorkers(name: "w-backfill", workers: 1)
+        defer { pool.stop() }
+        try database.ingest([series])
+        #expect(try database.waitForEmptyQueue())
+        let stored = try database.connect().query("SELECT score FROM anomaly_scores WHERE case_id = 'backfill' ORDER BY ts")
+        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
+        try #require(stored.rowCount == offline.count)
+        let differing = (0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }
+        #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
+    }
+
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.
     @Test func aggregatesMatchTheRawRows() throws {
         let database = try TestDatabase.create()
