@@ -25,6 +25,20 @@ import Testing
         return changes
     }
 
+    /// The points shuffled and merged in batches of 1 to `largest`, as jobs may come.
+    func processInShuffledBatches(_ points: [AnomalyPoint], largest: Int, using random: inout SeededGenerator) -> Store {
+        var store = Store()
+        var shuffled = points
+        shuffled.shuffle(using: &random)
+        var index = 0
+        while index < shuffled.count {
+            let size = 1 + random.nextIndex(below: largest)
+            _ = process(&store, Array(shuffled[index..<min(index + size, shuffled.count)]))
+            index += size
+        }
+        return store
+    }
+
     @Test func consecutivePointsFormOneEpisodeAndALongGapSplits() {
         var store = Store()
         _ = process(&store, [point(0, 0.6), point(10, 0.9, rules: ["hr_gt_140"]), point(40, 0.65, rules: ["spo2_lt_90"]),
@@ -93,16 +107,7 @@ import Testing
         let points = times.sorted().map { point($0, 0.5 + Double($0 % 37) / 100, rules: $0 % 5 == 0 ? ["r\($0 % 3)"] : []) }
         var all = Store()
         _ = process(&all, points)
-        var batched = Store()
-        var shuffled = points
-        shuffled.shuffle(using: &random)
-        var index = 0
-        while index < shuffled.count {
-            let size = 1 + random.nextIndex(below: 12)
-            _ = process(&batched, Array(shuffled[index..<min(index + size, shuffled.count)]))
-            index += size
-        }
-        #expect(batched.sorted == all.sorted)
+        #expect(processInShuffledBatches(points, largest: 12, using: &random).sorted == all.sorted)
         #expect(all.sorted.count > 1)
     }
 
@@ -148,16 +153,7 @@ import Testing
         }
         var all = Store()
         _ = process(&all, points)
-        var batched = Store()
-        var shuffled = points
-        shuffled.shuffle(using: &random)
-        var index = 0
-        while index < shuffled.count {
-            let size = 1 + random.nextIndex(below: 8)
-            _ = process(&batched, Array(shuffled[index..<min(index + size, shuffled.count)]))
-            index += size
-        }
-        #expect(batched.sorted == all.sorted)
+        #expect(processInShuffledBatches(points, largest: 8, using: &random).sorted == all.sorted)
         #expect(all.sorted.count > 3 && all.sorted.count < points.count / 3, "\(all.sorted.count) episodes of \(points.count) rows")
     }
 

@@ -1,7 +1,7 @@
 """Cardiovascular events: hypotension, haemorrhage, brady/tachycardias, hypertension.
 
-Every builder draws rise/hold/fall times for its mode (sustained, brief, near),
-asks S.place for an onset, aims a profile at a target nadir or peak, adds it to
+Every builder draws rise/hold/fall times for its mode (sustained, brief, near)
+and places them with S.timed, aims a profile at a target nadir or peak, adds it to
 S.d and records the event; it returns None when the event does not fit the case.
 Clinician responses (vasopressor, atropine, labetalol) and their rebounds are
 part of the same event window.
@@ -15,17 +15,16 @@ def ev_hypotension(S, kind, mode):
     else:
         rise, rs, win = r.u(240, 900), r.c(["linear", "sigmoid", "exp"]), "maint"
     pih = kind == "post_induction_hypotension"
-    hold = {"sustained": lambda: r.u(90, 480) if pih else r.u(120, 900), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(60, 600)}[mode]()
+    hold = r.u(*{"sustained": (90, 480) if pih else (120, 900), "brief": (0, 20), "near": (60, 600)}[mode])
+    # pressor/rebound draws sit between hold and fall, so all durations are drawn here
     pressor = r.p(0.8 if pih else 0.65)
     fall = r.u(45, 200) if pressor else r.u(300, 900)
     reb = pressor and r.p(0.6)
     extra = r.u(300, 700) if reb else 0
-    t0 = S.place(rise + hold + fall + extra, win)
-    if t0 is None:
+    t = S.timed(mode, win, rise, hold, fall, extra)
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     which = S.pressure_which()
     tgt = {("mbp", "sustained"): (45, 62), ("mbp", "brief"): (58, 64), ("mbp", "near"): (66, 72),
            ("sbp", "sustained"): (62, 78), ("sbp", "brief"): (73, 79), ("sbp", "near"): (82, 92)}
@@ -54,13 +53,10 @@ def ev_haemorrhage(S, mode):
     r = S.r
     mode = "near" if mode == "near" else "sustained"
     rise, rs = r.u(600, 2400), r.c(["accel", "linear", "sigmoid"])
-    hold = r.u(180, 900) if mode == "sustained" else r.u(60, 600)
-    fall = r.u(600, 1800)
-    t0 = S.place(rise + hold + fall, "maint")
-    if t0 is None:
+    t = S.timed(mode, "maint", rise, {"sustained": (180, 900), "near": (60, 600)}, (600, 1800))
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     p = S.prof(t0, tp, th, te, rs, "linear")
     hrb, mb = S.bv("hr", tp), S.bv("map", tp)
     if "mbp" in S.obs:
@@ -88,16 +84,14 @@ def ev_haemorrhage(S, mode):
 def ev_vagal_brady(S, mode):
     r = S.r
     rise = r.u(3, 30)
-    hold = {"sustained": lambda: r.u(60, 240), "brief": lambda: r.u(5, 30),
-            "near": lambda: r.u(10, 90)}[mode]()
-    atro = r.p(0.2 if mode == "brief" else 0.55)
+    hold = r.u(*{"sustained": (60, 240), "brief": (5, 30), "near": (10, 90)}[mode])
+    atro = r.p(0.2 if mode == "brief" else 0.55)  # drawn before fall, which depends on it
     fall = r.u(30, 120) if atro else r.u(5, 40)
     extra = r.u(400, 700) if atro else 0
-    t0 = S.place(rise + hold + fall + extra, "maint")
-    if t0 is None:
+    t = S.timed(mode, "maint", rise, hold, fall, extra)
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (28, 37), "brief": (24, 37), "near": (41, 47)}[mode])
     p = S.prof(t0, tp, th, te, "exp", "exp")
     S.d["hr"] += (target - S.bv("hr", tp)) * p
@@ -115,15 +109,13 @@ def ev_vagal_brady(S, mode):
 def ev_drug_brady(S, mode):
     r = S.r
     rise = r.u(120, 600)
-    hold = {"sustained": lambda: r.u(180, 900), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(120, 600)}[mode]()
+    hold = r.u(*{"sustained": (180, 900), "brief": (0, 20), "near": (120, 600)}[mode])
     fall = r.u(120, 400)
-    extra = r.u(300, 600)
-    t0 = S.place(rise + hold + fall + extra, "maint")
-    if t0 is None:
+    extra = r.u(300, 600)  # drawn after fall and needed below, so drawn here
+    t = S.timed(mode, "maint", rise, hold, fall, extra)
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (31, 38.5), "brief": (36.5, 39.5), "near": (41, 46)}[mode])
     p = S.prof(t0, tp, th, te, r.c(["linear", "exp"]), "exp")
     S.d["hr"] += (target - S.bv("hr", tp)) * p
@@ -136,15 +128,11 @@ def ev_drug_brady(S, mode):
 
 def ev_sinus_tachy(S, mode):
     r = S.r
-    rise = r.u(60, 300)
-    hold = {"sustained": lambda: r.u(90, 600), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(60, 600)}[mode]()
-    fall = r.u(120, 480)
-    t0 = S.place(rise + hold + fall, "maint")
-    if t0 is None:
+    t = S.timed(mode, "maint", (60, 300), {"sustained": (90, 600), "brief": (0, 20), "near": (60, 600)},
+                (120, 480))
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (142, 162), "brief": (141, 146), "near": (126, 139)}[mode])
     p = S.prof(t0, tp, th, te, r.c(["exp", "linear"]), "exp")
     S.d["hr"] += (target - S.bv("hr", tp)) * p
@@ -158,13 +146,12 @@ def ev_svt(S, mode):
     mode = "brief" if mode == "brief" else "sustained"
     rise = r.u(2, 10)
     hold = r.u(60, 900) if mode == "sustained" else r.u(10, 40)
-    abrupt = r.p(0.55)
+    abrupt = r.p(0.55)  # drawn before fall, which depends on it
     fall = r.u(2, 10) if abrupt else r.u(120, 600)
-    t0 = S.place(rise + hold + fall, "maint")
-    if t0 is None:
+    t = S.timed(mode, "maint", rise, hold, fall)
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(150, 195)
     p = S.prof(t0, tp, th, te, "linear", "linear" if abrupt else "exp")
     S.d["hr"] += (target - S.bv("hr", tp)) * p
@@ -177,15 +164,12 @@ def ev_hypertension(S, kind, mode):
     r = S.r
     emerg = kind == "emergence_hypertension"
     rise = r.u(120, 480) if emerg else r.u(20, 180)
-    hold = {"sustained": lambda: r.u(120, 600), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(60, 400)}[mode]()
-    fall = r.u(120, 480)
-    need = rise + 60 if emerg else rise + hold + fall
-    t0 = S.place(need, "emerg" if emerg else "maint")
-    if t0 is None:
+    hold = r.u(*{"sustained": (120, 600), "brief": (0, 20), "near": (60, 400)}[mode])
+    fall = r.u(120, 480)  # needed below for the labetalol dip, so drawn here
+    t = S.timed(mode, "emerg" if emerg else "maint", rise, hold, fall, rise_only=emerg)
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (183, 225), "brief": (181, 188), "near": (165, 178)}[mode])
     ppf = r.u(1.1, 1.35)
     dm = S.map_delta(tp, "sbp", target, ppf)

@@ -4,15 +4,11 @@ import numpy as np
 
 def ev_bronchospasm(S, mode):
     r = S.r
-    rise = r.u(60, 360)
-    hold = {"sustained": lambda: r.u(120, 600), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(30, 300)}[mode]()
-    fall = r.u(180, 900)
-    t0 = S.place(rise + hold + fall, "maint")
-    if t0 is None:
+    t = S.timed(mode, "maint", (60, 360), {"sustained": (120, 600), "brief": (0, 20), "near": (30, 300)},
+                (180, 900))
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (76, 88), "brief": (86, 89), "near": (90.5, 93)}[mode])
     p = S.prof(t0, tp, th, te, "exp", "exp")
     S.d["spo2"] += (target - S.bv("spo2", tp)) * p
@@ -24,15 +20,11 @@ def ev_bronchospasm(S, mode):
 
 def ev_endobronchial(S, mode):
     r = S.r
-    rise = r.u(300, 1200)
-    hold = {"sustained": lambda: r.u(120, 600), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(60, 600)}[mode]()
-    fall = r.u(30, 120)
-    t0 = S.place(rise + hold + fall, "early")
-    if t0 is None:
+    t = S.timed(mode, "early", (300, 1200), {"sustained": (120, 600), "brief": (0, 20), "near": (60, 600)},
+                (30, 120))
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (83, 89), "brief": (87, 89.5), "near": (90.5, 93)}[mode])
     p = S.prof(t0, tp, th, te, "linear", "exp")
     S.d["spo2"] += (target - S.bv("spo2", tp)) * p
@@ -70,16 +62,11 @@ def ev_disconnection(S, mode):
 def ev_hypovent(S, mode):
     r = S.r
     win = "maint" if S.airway == "lma_spont" else "postext"
-    rise = r.u(60, 300)
-    hold = {"sustained": lambda: r.u(120, 600), "brief": lambda: r.u(0, 20),
-            "near": lambda: r.u(60, 400)}[mode]()
-    fall = r.u(60, 300)
-    need = rise + hold + fall if win == "maint" else rise + 60
-    t0 = S.place(need, win)
-    if t0 is None:
+    t = S.timed(mode, win, (60, 300), {"sustained": (120, 600), "brief": (0, 20), "near": (60, 400)},
+                (60, 300), rise_only=win != "maint")
+    if t is None:
         return None
-    tp, th = t0 + rise, t0 + rise + hold
-    te = th + fall
+    t0, tp, th, te = t
     target = r.u(*{"sustained": (3.5, 6.5), "brief": (6, 7.5), "near": (9.6, 11)}[mode])
     p = S.prof(t0, tp, th, te, "exp", "exp")
     S.d["rr"] += (target - S.bv("rr", tp)) * p

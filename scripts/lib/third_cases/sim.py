@@ -45,6 +45,28 @@ class Sim:
                 return t0
         return None
 
+    def timed(self, mode, win, rise, hold, fall, extra=0, rise_only=False):
+        """Draw rise, hold and fall, place the event; (t0, tp, th, te) or None.
+
+        rise and fall are (lo, hi) ranges, hold a {mode: (lo, hi)} table, drawn in
+        that order. A number counts as already drawn: a builder with a draw in
+        between (or that needs fall later) draws up to there itself. extra: time
+        after te (drug response, rebound) that must fit too. rise_only: only onset,
+        rise and 60 s must fit (emergence/post-extubation run past the window).
+        """
+        def draw(x):
+            x = x[mode] if isinstance(x, dict) else x
+            return self.r.u(*x) if isinstance(x, tuple) else x
+
+        rise = draw(rise)
+        hold = draw(hold)
+        fall = draw(fall)
+        t0 = self.place(rise + 60 if rise_only else rise + hold + fall + extra, win)
+        if t0 is None:
+            return None
+        tp, th = t0 + rise, t0 + rise + hold
+        return t0, tp, th, th + fall
+
     def map_delta(self, t, which, target, ppf=1.0):
         """MAP change that brings `which` (mbp or sbp) to target at t."""
         mb, ppb = self.bv("map", t), self.bv("pp", t)
