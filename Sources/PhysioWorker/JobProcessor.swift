@@ -76,9 +76,9 @@ struct JobProcessor {
             try ScoreStore().raiseFloorAlarms(raised, on: connection)
             for caseID in points.keys.sorted() {
                 let casePoints = points[caseID]!.sorted { $0.timestamp < $1.timestamp }
-                let gap = Timestamp.micros(seconds: episodes.reachSeconds)
-                let existing = try EpisodeStore().overlapping(caseID: caseID, from: casePoints.first!.timestamp - gap,
-                                                              to: casePoints.last!.timestamp + gap, on: connection)
+                let reach = Timestamp.micros(seconds: episodes.reachSeconds)
+                let existing = try EpisodeStore().overlapping(caseID: caseID, from: casePoints.first!.timestamp - reach,
+                                                              to: casePoints.last!.timestamp + reach, on: connection)
                 try EpisodeStore().apply(episodes.merge(caseID: caseID, existing: existing, points: casePoints),
                                          modelID: loaded.id, on: connection)
             }

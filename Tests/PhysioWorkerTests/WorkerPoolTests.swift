@@ -39,6 +39,17 @@ struct WorkerPoolTests {
         #expect(pool.statistics.samples >= 900)
     }
 
+    /// The case's stored scores (score, anomalous) and the offline scorer's,
+    /// with the rows whose scores differ.
+    static func scoresBesideOffline(_ database: TestDatabase, _ series: SampleBatch) throws
+        -> (differing: [Int], stored: QueryResult, offline: [ScoredSample]) {
+        let stored = try database.connect().query(
+            "SELECT score, anomalous FROM anomaly_scores WHERE case_id = $1 ORDER BY ts", [series.caseID])
+        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
+        try #require(stored.rowCount == offline.count)
+        return ((0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }, stored, offline)
+    }
+
     /// Workers read the patient's baseline from the minute aggregate, the
     /// offline scorer from raw rows: a 45-minute case sent a minute at a time,
     /// with a flushed arterial line (300/290 mmHg) at minute 12 and a fall of
@@ -61,12 +72,7 @@ struct WorkerPoolTests {
             try database.ingest([batch])
             #expect(try database.waitForEmptyQueue())
         }
-        let stored = try database.connect().query("""
-            SELECT score, anomalous FROM anomaly_scores WHERE case_id = 'parity' ORDER BY ts
-            """)
-        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
-        try #require(stored.rowCount == offline.count)
-        let differing = (0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }
+        let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
         #expect(differing.isEmpty, "first at second \(differing.first ?? -1): \(differing.first.map { (stored.float($0, 0)!, offline[$0].score) }.debugDescription)")
         #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
         #expect(offline[2690].score > 0.5, "the fall is scored, not only the flush")
@@ -117,10 +123,7 @@ struct WorkerPoolTests {
         defer { pool.stop() }
         try database.ingest([series])
         #expect(try database.waitForEmptyQueue())
-        let stored = try database.connect().query("SELECT score FROM anomaly_scores WHERE case_id = 'backfill' ORDER BY ts")
-        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
-        try #require(stored.rowCount == offline.count)
-        let differing = (0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }
+        let differing = try Self.scoresBesideOffline(database, series).differing
         #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
     }
 

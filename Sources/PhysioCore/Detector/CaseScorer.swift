@@ -38,7 +38,8 @@ public struct CaseScorer: Sendable {
             let source = AlarmSource(model: alarms[earlier.count + offset], rule: floor[row])
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
                                         rules: ruleTrue[row] ? features.fired(model.rules, row: row) : [],
-                                        drivers: source == nil ? [] : parts.drivers(offset), rowBefore: EpisodeBuilder.rowBefore(times, row: row)))
+                                        drivers: source == nil ? [] : parts.drivers(offset),
+                                        rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(times, row: row)))
         }
 
         // Context rows the floor alarms now, scored by an earlier call: their

@@ -10,7 +10,7 @@ public struct ScoredSample: Sendable, Equatable {
     public var rules: [String]
     /// What drove the score, shares summing to 1; filled for alarming samples only.
     public var drivers: [VitalWeight]
-    /// Time of the case's row before this one (nil: none read), for episodes.
+    /// `EpisodeBuilder.rowBefore` of an alarming sample, for its episode (nil otherwise).
     public var rowBefore: Int64?
 
     public var anomalous: Bool { source != nil }
