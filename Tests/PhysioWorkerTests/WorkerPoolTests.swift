@@ -127,6 +127,26 @@ struct WorkerPoolTests {
         #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
     }
 
+    @Test func aLaterJobScoredBeforeAnEarlierOneReadsTheMinutesStillQueued() throws {
+        // Several workers on a backfill: a case's later job may be scored while
+        // its earlier ones wait, their minutes not yet in the aggregate.
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        var series = TestModels.calmCase("order", start: 1_795_900_000, seconds: 3000, seed: 11)
+        for second in 2400..<3000 { series.set(.sbp, row: second, to: 120 - Float(second - 2400) * 0.1) }
+        for batch in series.chunks(of: 600) { try database.ingest([batch]) }
+        let connection = try database.connect()
+        try connection.execute("UPDATE inference_jobs SET run_at = now() + interval '1 hour' WHERE ts_from < (SELECT max(ts_from) FROM inference_jobs)")
+        let pool = try database.startWorkers(name: "w-order", workers: 1)
+        defer { pool.stop() }
+        #expect(try waitUntil(seconds: 30) { try database.count("SELECT count(*) FROM anomaly_scores") == 600 })
+        #expect(try database.count("SELECT count(*) FROM inference_jobs") == 4, "the earlier jobs waited")
+        try connection.execute("UPDATE inference_jobs SET run_at = now()")
+        #expect(try database.waitForEmptyQueue())
+        let differing = try Self.scoresBesideOffline(database, series).differing
+        #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
+    }
+
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.
     @Test func aggregatesMatchTheRawRows() throws {
         let database = try TestDatabase.create()

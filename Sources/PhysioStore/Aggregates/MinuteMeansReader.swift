@@ -8,14 +8,29 @@ public struct MinuteMeansReader: Sendable {
     public init() {}
 
     /// Minute means of each case within its range (bucket start ≥ from, < to).
+    /// Minutes from the case's earliest job still in the queue on are computed
+    /// from the raw rows, as the read API does: another worker's earlier job
+    /// of a backfill may not have refreshed them yet (or a dead letter never
+    /// will), and a baseline must not depend on the order jobs are scored in.
+    /// The caller's own jobs are deleted before it reads, so they never count.
     public func read(_ ranges: [CaseRange], on connection: DatabaseConnection) throws -> [String: MinuteMeans] {
         guard !ranges.isEmpty else { return [:] }
         let columns = Vital.allCases.map { "\($0.name)_sum, \($0.name)_count, \($0.name)_min, \($0.name)_max" }.joined(separator: ", ")
+        let fromRaw = Vital.allCases.map { v in
+            "sum(\(v.name)::float8), count(\(v.name)), min(\(v.name)), max(\(v.name))"
+        }.joined(separator: ", ")
         let result = try connection.query("""
             SELECT r.case_id, (extract(epoch from m.bucket) / 60)::int8, \(columns)
             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-            CROSS JOIN LATERAL (SELECT * FROM vitals_1m m
-                                WHERE m.case_id = r.case_id AND m.bucket >= r.lo AND m.bucket < r.hi OFFSET 0) m
+            CROSS JOIN LATERAL (SELECT coalesce(date_trunc('minute', min(j.ts_from)), 'infinity'::timestamptz) AS start
+                                FROM inference_jobs j WHERE j.case_id = r.case_id) queued
+            CROSS JOIN LATERAL (SELECT * FROM (
+                                    SELECT bucket, \(columns) FROM vitals_1m a
+                                    WHERE a.case_id = r.case_id AND a.bucket >= r.lo AND a.bucket < least(r.hi, queued.start)
+                                    UNION ALL
+                                    SELECT date_trunc('minute', v.ts), \(fromRaw) FROM vitals v
+                                    WHERE v.case_id = r.case_id AND v.ts >= greatest(r.lo, queued.start) AND v.ts < r.hi
+                                    GROUP BY 1) buckets OFFSET 0) m
             ORDER BY r.case_id, m.bucket
             """, CaseRange.parameters(ranges))
         var minutes: [String: (minutes: [Int64], sums: [Double], counts: [Int64], lows: [Float], highs: [Float])] = [:]
