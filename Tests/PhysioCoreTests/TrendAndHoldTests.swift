@@ -21,6 +21,26 @@ import Testing
         #expect(early.slopes[0][0].isNaN)
     }
 
+    @Test func aSampleExactlyAWindowBackCountsWhicheverRowScoringStartsAt() {
+        // A monitor's own clock: rows once a second, milliseconds past it that
+        // repeat every minute, so each row has a sample exactly 60, 180 and
+        // 300 s back. A worker's job starts at any row; the case at 0.
+        var series = SampleBatch(caseID: "jitter")
+        for i in 0..<1500 {
+            let row = series.appendRow(timestamp: Int64(i) * 1_000_000 + Int64(i % 60 * 37 % 1000) * 1000)
+            series.set(.hr, row: row, to: 70 + Float(i % 7) + Float(i) / 50)
+        }
+        let whole = VitalTrend(series, vital: .hr, rows: 0..<1500, windows: TrendWindows())
+        var differing = 0
+        for start in stride(from: 1200, to: 1500, by: 7) {
+            let job = VitalTrend(series, vital: .hr, rows: start..<1500, windows: TrendWindows())
+            for w in 0..<3 {
+                differing += (start..<1500).filter { abs(job.slopes[w][$0 - start] - whole.slopes[w][$0]) > 1e-4 }.count
+            }
+        }
+        #expect(differing == 0)
+    }
+
     @Test func valuesAreHeldForTheirVitalsHold() {
         // HR each second until 10 s; a cuff reading at 0 s and 300 s.
         let series = TestData.series(seconds: stride(from: 0, to: 700, by: 1)) { t in

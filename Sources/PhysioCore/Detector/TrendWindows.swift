@@ -47,31 +47,38 @@ public struct VitalTrend: Sendable {
         let origin = clean.timestamps[rows.lowerBound]
         let first = SortedTimes.firstIndex(clean.timestamps, atOrAfter: origin - Timestamp.micros(seconds: windows.longestSeconds),
                                            in: 0..<rows.lowerBound)
-        var times: [Double] = [], values: [Double] = []
+        // Window edges are compared in microseconds: in seconds from an origin,
+        // a sample exactly a window back fell in or out with the origin's
+        // rounding, so a job scored a row otherwise than the whole case did.
+        var micros: [Int64] = [], times: [Double] = [], values: [Double] = []
+        micros.reserveCapacity(rows.upperBound - first)
         times.reserveCapacity(rows.upperBound - first)
         values.reserveCapacity(rows.upperBound - first)
         for row in first..<rows.upperBound {
             let value = clean.values[row * Vital.count + vital.rawValue]
             if !value.isNaN, !excluding.contains(where: { $0.isTrue(value) }) {
+                micros.append(clean.timestamps[row])
                 times.append(Double(clean.timestamps[row] - origin) / 1e6)
                 values.append(Double(value))
             }
         }
         guard times.count >= windows.minimumSamples else { return }
         let sums = RunningSums(times: times, values: values)
+        let slopeMicros = windows.slopeSeconds.map { Timestamp.micros(seconds: $0) }
+        let spreadMicros = Timestamp.micros(seconds: windows.spreadSeconds)
         var upper = 0
         var lowers = [Int](repeating: 0, count: windows.slopeSeconds.count)
         var spreadLower = 0
         for (offset, row) in rows.enumerated() {
-            let time = Double(clean.timestamps[row] - origin) / 1e6
-            while upper < times.count, times[upper] <= time { upper += 1 }
-            for (w, window) in windows.slopeSeconds.enumerated() {
-                while lowers[w] < upper, times[lowers[w]] < time - window { lowers[w] += 1 }
+            let time = clean.timestamps[row]
+            while upper < micros.count, micros[upper] <= time { upper += 1 }
+            for (w, window) in slopeMicros.enumerated() {
+                while lowers[w] < upper, micros[lowers[w]] < time - window { lowers[w] += 1 }
                 let lower = lowers[w]
-                guard upper - lower >= windows.minimumSamples, time - times[lower] >= window / 2 else { continue }
+                guard upper - lower >= windows.minimumSamples, 2 * (time - micros[lower]) >= window else { continue }
                 if let slope = sums.slope(lower..<upper) { slopes[w][offset] = Float(slope * 60) }
             }
-            while spreadLower < upper, times[spreadLower] < time - windows.spreadSeconds { spreadLower += 1 }
+            while spreadLower < upper, micros[spreadLower] < time - spreadMicros { spreadLower += 1 }
             if upper - spreadLower >= windows.minimumSamples {
                 spread[offset] = Float(sums.standardDeviation(spreadLower..<upper))
             }
