@@ -40,40 +40,56 @@ struct JobProcessor {
             // same job brought (a backfill of an hour is one job).
             if aggregates == .tables { try AggregateWriter().refresh(ranges, on: connection) }
             let lookback = Timestamp.micros(seconds: model.lookbackSeconds)
-            let series = try VitalsReader().read(
-                ranges.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) }, on: connection)
-            let minutes = try MinuteMeansReader().read(ranges.map { Self.baselineMinutes($0, model: model) }, on: connection)
-            let scoreLookback = lookback + Timestamp.micros(seconds: model.scoreLookbackSeconds)
+            // Stored rows after a job whose alarms its scores may still raise
+            // (persistence and hold): a later job scored first, by another worker.
+            let policyReach = Timestamp.micros(seconds: model.scoreLookbackSeconds)
             let history = try ScoreStore().history(
-                ranges.map { CaseRange(caseID: $0.caseID, from: $0.from - scoreLookback, to: $0.to) }, on: connection)
+                ranges.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback - policyReach, to: $0.to + policyReach) },
+                on: connection)
+            let withLater = ranges.map { range in
+                CaseRange(caseID: range.caseID, from: range.from, to: max(range.to, history[range.caseID]?.last?.time ?? range.to))
+            }
+            let series = try VitalsReader().read(withLater.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) },
+                                                 on: connection)
+            let minutes = try MinuteMeansReader().read(withLater.map { Self.baselineMinutes($0, model: model) }, on: connection)
 
             var scores: [SampleScore] = []
-            var raised: [(caseID: String, timestamp: Int64)] = []
+            var raised: [(caseID: String, timestamp: Int64, source: AlarmSource)] = []
             var points: [String: [AnomalyPoint]] = [:]
             for range in ranges {
                 let caseID = range.caseID, jobs = byCase[caseID]!, series = series[caseID]!
                 var earlier = history[caseID] ?? []
                 for rows in Self.rows(of: jobs, in: series) {
-                    let start = series.timestamps[rows.lowerBound]
-                    let scoring = scorer.score(series, rows: rows, minutes: minutes[caseID] ?? MinuteMeans(),
+                    let start = series.timestamps[rows.lowerBound], end = series.timestamps[rows.upperBound - 1]
+                    let later = Set(earlier.lazy.map(\.time).filter { $0 > end && $0 - end <= policyReach })
+                    let upper = later.max().map { SortedTimes.firstIndex(series.timestamps, atOrAfter: $0 + 1,
+                                                                         in: rows.upperBound..<series.count) } ?? rows.upperBound
+                    let scoring = scorer.score(series, rows: rows.lowerBound..<upper, minutes: minutes[caseID] ?? MinuteMeans(),
                                                earlier: earlier.filter { $0.time < start })
-                    for sample in scoring.samples {
+                    for sample in scoring.samples where sample.timestamp > end {
+                        // Stored later rows: their scores stand, their alarms may rise.
+                        guard later.contains(sample.timestamp), let source = sample.source else { continue }
+                        raised.append((caseID, sample.timestamp, source))
+                        points[caseID, default: []].append(sample.point)
+                    }
+                    for sample in scoring.samples where sample.timestamp <= end {
                         let enqueuedAt = jobs.first { $0.from <= sample.timestamp && sample.timestamp <= $0.to }?.enqueuedAt ?? jobs[0].enqueuedAt
                         scores.append(SampleScore(caseID: caseID, timestamp: sample.timestamp, score: sample.score,
                                                   source: sample.source, rules: sample.rules, enqueuedAt: enqueuedAt))
                         if sample.anomalous { points[caseID, default: []].append(sample.point) }
                     }
                     for sample in scoring.backdated {
-                        raised.append((caseID, sample.timestamp))
+                        raised.append((caseID, sample.timestamp, .rule))
                         points[caseID, default: []].append(sample.point)
                     }
                     // Later spans of this case see these scores as earlier ones.
-                    earlier = (earlier.filter { $0.time < start } + scoring.samples.map { ($0.timestamp, $0.score) }
-                               + earlier.filter { $0.time > series.timestamps[rows.upperBound - 1] })
+                    earlier = (earlier.filter { $0.time < start }
+                               + scoring.samples.filter { $0.timestamp <= end }.map { ($0.timestamp, $0.score) }
+                               + earlier.filter { $0.time > end })
                 }
             }
             try ScoreStore().upsert(scores, modelID: loaded.id, on: connection)
-            try ScoreStore().raiseFloorAlarms(raised, on: connection)
+            try ScoreStore().raiseAlarms(raised, on: connection)
             for caseID in points.keys.sorted() {
                 let casePoints = points[caseID]!.sorted { $0.timestamp < $1.timestamp }
                 let reach = Timestamp.micros(seconds: episodes.reachSeconds)

@@ -127,24 +127,36 @@ struct WorkerPoolTests {
         #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
     }
 
-    @Test func aLaterJobScoredBeforeAnEarlierOneReadsTheMinutesStillQueued() throws {
+    @Test func aLaterJobScoredBeforeAnEarlierOneGetsTheOfflineScoresAndAlarms() throws {
         // Several workers on a backfill: a case's later job may be scored while
-        // its earlier ones wait, their minutes not yet in the aggregate.
+        // its earlier ones wait. Its baseline must read their minutes, not yet in
+        // the aggregate; and the earlier job, scored last, must raise the alarms
+        // its scores confirm or hold in the later job's first rows.
         let database = try TestDatabase.create()
         try TestModels.register(on: database)
         var series = TestModels.calmCase("order", start: 1_795_900_000, seconds: 3000, seed: 11)
-        for second in 2400..<3000 { series.set(.sbp, row: second, to: 120 - Float(second - 2400) * 0.1) }
-        for batch in series.chunks(of: 600) { try database.ingest([batch]) }
+        for second in 2100..<3000 { series.set(.sbp, row: second, to: 120 - Float(second - 2100) * 0.1) }
+        let cuts = [0, 600, 1200, 1800, 2450, 3000]
+        for (from, to) in zip(cuts, cuts.dropFirst()) {
+            var piece = SampleBatch(caseID: series.caseID)
+            for row in from..<to { piece.append(row: row, of: series) }
+            try database.ingest([piece])
+        }
         let connection = try database.connect()
         try connection.execute("UPDATE inference_jobs SET run_at = now() + interval '1 hour' WHERE ts_from < (SELECT max(ts_from) FROM inference_jobs)")
         let pool = try database.startWorkers(name: "w-order", workers: 1)
         defer { pool.stop() }
-        #expect(try waitUntil(seconds: 30) { try database.count("SELECT count(*) FROM anomaly_scores") == 600 })
+        #expect(try waitUntil(seconds: 30) { try database.count("SELECT count(*) FROM anomaly_scores") == 550 })
         #expect(try database.count("SELECT count(*) FROM inference_jobs") == 4, "the earlier jobs waited")
         try connection.execute("UPDATE inference_jobs SET run_at = now()")
         #expect(try database.waitForEmptyQueue())
-        let differing = try Self.scoresBesideOffline(database, series).differing
+        let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
         #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
+        #expect(offline[2449].anomalous && offline[2450].anomalous, "an alarm spans the later job's start")
+        let flags = (0..<offline.count).filter { (stored.string($0, 1) == "t") != offline[$0].anomalous }
+        #expect(flags.isEmpty, "\(flags.count) alarm flags differ, first at second \(flags.first ?? -1)")
+        let sources = try database.count("SELECT count(*) FROM anomaly_scores WHERE anomalous AND source IS NULL")
+        #expect(sources == 0)
     }
 
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.

@@ -90,18 +90,22 @@ public struct ScoreStore: Sendable {
             """, [caseID]).single((Int64, Double, Bool, Int64).self)
     }
 
-    /// Raises the alarm of samples already stored, when the safety floor
-    /// finds their breach sustained after they were scored: a sample that
-    /// alarmed for its score becomes `both`. Their scores stand.
-    public func raiseFloorAlarms(_ samples: [(caseID: String, timestamp: Int64)], on connection: DatabaseConnection) throws {
+    /// Raises the alarm of samples already stored, with what raised it now:
+    /// the safety floor finding their breach sustained after they were
+    /// scored (`rule`), or the alarm policy reading an earlier job's scores
+    /// that came after theirs (`model`: persistence and hold). The source
+    /// becomes the union with the stored one; scores stand, and no alarm is
+    /// ever lowered.
+    public func raiseAlarms(_ samples: [(caseID: String, timestamp: Int64, source: AlarmSource)], on connection: DatabaseConnection) throws {
         guard !samples.isEmpty else { return }
         let sorted = samples.sorted { ($0.caseID, $0.timestamp) < ($1.caseID, $1.timestamp) }
         try connection.query("""
             UPDATE anomaly_scores s
-            SET anomalous = true, source = CASE WHEN s.source IN ('model', 'both') THEN 'both' ELSE 'rule' END
-            FROM unnest($1::text[], $2::timestamptz[]) AS t(case_id, ts)
-            WHERE s.case_id = t.case_id AND s.ts = t.ts AND s.source IS DISTINCT FROM 'both' AND s.source IS DISTINCT FROM 'rule'
-            """, [PostgresArray.literal(sorted.map(\.caseID)), PostgresArray.times(sorted.map(\.timestamp))])
+            SET anomalous = true, source = CASE WHEN s.source IS NULL OR s.source = t.source THEN t.source ELSE 'both' END
+            FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS t(case_id, ts, source)
+            WHERE s.case_id = t.case_id AND s.ts = t.ts AND s.source IS DISTINCT FROM 'both' AND s.source IS DISTINCT FROM t.source
+            """, [PostgresArray.literal(sorted.map(\.caseID)), PostgresArray.times(sorted.map(\.timestamp)),
+                  PostgresArray.literal(sorted.map(\.source.rawValue))])
     }
 
     /// Stored scores of each case within its range, ascending by time: what
