@@ -127,16 +127,23 @@ struct WorkerPoolTests {
         #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
     }
 
-    @Test func aLaterJobScoredBeforeAnEarlierOneGetsTheOfflineScoresAndAlarms() throws {
+    /// Cut at 2450 in a slow fall of SBP: a warning under way when the later
+    /// job starts. Cut at 2530 after SBP drops at once to 70 at 2500: a breach
+    /// begun 30 s before it, sustained only after, with no warning before.
+    @Test(arguments: zip([2450, 2530], [false, true]))
+    func aLaterJobScoredBeforeAnEarlierOneGetsTheOfflineScoresAndAlarms(cut: Int, sudden: Bool) throws {
         // Several workers on a backfill: a case's later job may be scored while
         // its earlier ones wait. Its baseline must read their minutes, not yet in
         // the aggregate; and the earlier job, scored last, must raise the alarms
-        // its scores confirm or hold in the later job's first rows.
+        // its scores confirm or hold in the later job's first rows, and see a
+        // breach of its own last rows sustained there.
         let database = try TestDatabase.create()
         try TestModels.register(on: database)
         var series = TestModels.calmCase("order", start: 1_795_900_000, seconds: 3000, seed: 11)
-        for second in 2100..<3000 { series.set(.sbp, row: second, to: 120 - Float(second - 2100) * 0.1) }
-        let cuts = [0, 600, 1200, 1800, 2450, 3000]
+        for second in 2100..<3000 {
+            series.set(.sbp, row: second, to: sudden ? (second < 2500 ? 120 : 70) : 120 - Float(second - 2100) * 0.1)
+        }
+        let cuts = [0, 600, 1200, 1800, cut, 3000]
         for (from, to) in zip(cuts, cuts.dropFirst()) {
             var piece = SampleBatch(caseID: series.caseID)
             for row in from..<to { piece.append(row: row, of: series) }
@@ -146,13 +153,13 @@ struct WorkerPoolTests {
         try connection.execute("UPDATE inference_jobs SET run_at = now() + interval '1 hour' WHERE ts_from < (SELECT max(ts_from) FROM inference_jobs)")
         let pool = try database.startWorkers(name: "w-order", workers: 1)
         defer { pool.stop() }
-        #expect(try waitUntil(seconds: 30) { try database.count("SELECT count(*) FROM anomaly_scores") == 550 })
+        #expect(try waitUntil(seconds: 30) { try database.count("SELECT count(*) FROM anomaly_scores") == 3000 - cut })
         #expect(try database.count("SELECT count(*) FROM inference_jobs") == 4, "the earlier jobs waited")
         try connection.execute("UPDATE inference_jobs SET run_at = now()")
         #expect(try database.waitForEmptyQueue())
         let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
         #expect(differing.isEmpty, "\(differing.count) rows differ, first at second \(differing.first ?? -1)")
-        #expect(offline[2449].anomalous && offline[2450].anomalous, "an alarm spans the later job's start")
+        #expect(offline[cut - 1].anomalous && offline[cut].anomalous, "an alarm spans the later job's start")
         let flags = (0..<offline.count).filter { (stored.string($0, 1) == "t") != offline[$0].anomalous }
         #expect(flags.isEmpty, "\(flags.count) alarm flags differ, first at second \(flags.first ?? -1)")
         let sources = try database.count("SELECT count(*) FROM anomaly_scores WHERE anomalous AND source IS NULL")
