@@ -51,7 +51,9 @@ struct JobProcessor {
             }
             let series = try VitalsReader().read(withLater.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) },
                                                  on: connection)
-            let minutes = try MinuteMeansReader().read(withLater.map { Self.baselineMinutes($0, model: model) }, on: connection)
+            let minutes = try MinuteMeansReader().read(withLater.map { Self.baselineMinutes($0, model: model) },
+                                                       fromRawRows: aggregates == .continuousAggregates ? Self.late(mine) : [],
+                                                       on: connection)
 
             var scores: [SampleScore] = []
             var raised: [(caseID: String, timestamp: Int64, source: AlarmSource)] = []
@@ -103,6 +105,16 @@ struct JobProcessor {
             let now = Clock.nowMicros()
             return Outcome(jobs: mine.count, samples: scores.count, latenciesMicros: mine.map { now - $0.enqueuedAt })
         }
+    }
+
+    /// Cases with a job of rows more than a minute old when it was queued.
+    /// Under TimescaleDB such rows may lie below the continuous aggregate's
+    /// watermark (the refresh policy stops a minute short of now), where they
+    /// are missing from it until the next refresh: a backfill's later jobs
+    /// would read a baseline without the minutes its earlier ones brought.
+    /// Rows of a live monitor are newer and always in it (real-time aggregation).
+    static func late(_ jobs: [InferenceJob]) -> Set<String> {
+        Set(jobs.filter { $0.enqueuedAt - $0.to > 60_000_000 }.map(\.caseID))
     }
 
     /// The minute buckets a range's baselines read: from 35 minutes before

@@ -13,7 +13,9 @@ public struct MinuteMeansReader: Sendable {
     /// of a backfill may not have refreshed them yet (or a dead letter never
     /// will), and a baseline must not depend on the order jobs are scored in.
     /// The caller's own jobs are deleted before it reads, so they never count.
-    public func read(_ ranges: [CaseRange], on connection: DatabaseConnection) throws -> [String: MinuteMeans] {
+    /// The minutes of `fromRawRows` cases all come from the raw rows (late rows
+    /// under TimescaleDB, which the continuous aggregate lacks until a refresh).
+    public func read(_ ranges: [CaseRange], fromRawRows: Set<String> = [], on connection: DatabaseConnection) throws -> [String: MinuteMeans] {
         guard !ranges.isEmpty else { return [:] }
         let columns = Vital.allCases.map { "\($0.name)_sum, \($0.name)_count, \($0.name)_min, \($0.name)_max" }.joined(separator: ", ")
         let fromRaw = Vital.allCases.map { v in
@@ -22,7 +24,8 @@ public struct MinuteMeansReader: Sendable {
         let result = try connection.query("""
             SELECT r.case_id, (extract(epoch from m.bucket) / 60)::int8, \(columns)
             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-            CROSS JOIN LATERAL (SELECT coalesce(date_trunc('minute', min(j.ts_from)), 'infinity'::timestamptz) AS start
+            CROSS JOIN LATERAL (SELECT CASE WHEN r.case_id = ANY($4::text[]) THEN '-infinity'::timestamptz
+                                            ELSE coalesce(date_trunc('minute', min(j.ts_from)), 'infinity'::timestamptz) END AS start
                                 FROM inference_jobs j WHERE j.case_id = r.case_id) queued
             CROSS JOIN LATERAL (SELECT * FROM (
                                     SELECT bucket, \(columns) FROM vitals_1m a
@@ -32,7 +35,7 @@ public struct MinuteMeansReader: Sendable {
                                     WHERE v.case_id = r.case_id AND v.ts >= greatest(r.lo, queued.start) AND v.ts < r.hi
                                     GROUP BY 1) buckets OFFSET 0) m
             ORDER BY r.case_id, m.bucket
-            """, CaseRange.parameters(ranges))
+            """, CaseRange.parameters(ranges) + [PostgresArray.literal(fromRawRows.sorted())])
         var minutes: [String: (minutes: [Int64], sums: [Double], counts: [Int64], lows: [Float], highs: [Float])] = [:]
         for row in result.rows {
             let caseID: String = try row.decode(0)
