@@ -17,11 +17,16 @@ import Glibc
         return (status, process.log)
     }
 
-    /// The detector's AUROC of each task in a report, and (as "samples") how many samples it evaluated.
+    static let burdenFields = ["model_episodes", "model_episodes_away_from_breaches_per_hour", "rule_episodes_flagged_first_share",
+                               "sustained_caught_share", "sustained_flagged_first_share"]
+
+    /// The detector's AUROC of each task in a report, its alarm burden, and
+    /// (as "samples") how many samples it evaluated.
     static func detectorSummary(_ path: String) throws -> [String: Double] {
         let document = try JSONDocument.parse(try LineReader.readAll(path: path)).get()
         return withExtendedLifetime(document) {
             var result: [String: Double] = ["samples": document.value["seed_protocol"]?["samples"]?.number ?? -1]
+            for field in burdenFields { result[field] = document.value["alarm_burden"]?[field]?.number ?? -1 }
             for task in ["seed_protocol", "early_warning", "hypotension_early_warning"] {
                 result[task] = document.value["comparison"]?["tasks"]?[task]?["scorers"]?["detector"]?["roc_auc"]?.number
             }
@@ -41,7 +46,7 @@ import Glibc
                                   "--report", directory + "/model.json", "--resamples", "200"], in: directory)
         try #require(written.status == 0, "\(written.output)")
         let lines = String(decoding: try LineReader.readAll(path: scores), as: UTF8.self).split(separator: "\n")
-        #expect(lines.first == "case_id,t_seconds,score,threshold,hypotension_score")
+        #expect(lines.first == "case_id,t_seconds,score,threshold,hypotension_score,alarm")
         #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",")[3] == "0.9" }, "the model's alarm threshold")
 
         let read = try physio(["evaluate", "--data", data, "--scores", scores, "--report", directory + "/file.json",
@@ -51,7 +56,20 @@ import Glibc
         #expect(Double(lines.count - 1) == model["samples"], "one line per evaluated sample")
         #expect(model["seed_protocol"] != nil && model["early_warning"] != nil && model["hypotension_early_warning"] != nil,
                 "every task is judged on these cases")
-        #expect(model == file)
+        #expect(model["model_episodes"]! > 0 && model["sustained_caught_share"]! > 0, "the model alarmed")
+        #expect(model == file, "the same ranking and, from the alarm column, the same alarm episodes")
+
+        // Without the alarm column (scikit-learn's four columns and a fifth),
+        // alarms are score > threshold: more of them than the policy's.
+        let fiveColumns = directory + "/five.csv"
+        let trimmed = lines.map { $0.split(separator: ",").prefix(5).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Array(trimmed.utf8), to: fiveColumns)
+        let bare = try physio(["evaluate", "--data", data, "--scores", fiveColumns, "--report", directory + "/bare.json",
+                               "--resamples", "200"], in: directory)
+        try #require(bare.status == 0, "\(bare.output)")
+        let thresholded = try Self.detectorSummary(directory + "/bare.json")
+        #expect(thresholded["early_warning"] == model["early_warning"])
+        #expect(Self.burdenFields.contains { thresholded[$0] != model[$0] }, "\(thresholded) against \(model)")
 
         let refused = try physio(["evaluate", "--data", data, "--scores", scores, "--write-scores", directory + "/again.csv"], in: directory)
         #expect(refused.status != 0 && refused.output.contains("--write-scores"))

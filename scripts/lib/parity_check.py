@@ -4,8 +4,8 @@
     scripts/lib/parity_check.py DIR
 
 stored.csv (case, t, score, anomalous) against offline.csv (`physio evaluate
---write-scores`), and episodes.csv against the whole-case merge of the stored
-flags over rows.csv. Exits 1 on a difference.
+--write-scores`: score and alarm), and episodes.csv against the whole-case
+merge of the stored flags over rows.csv. Exits 1 on a difference.
 """
 import csv
 import collections
@@ -52,7 +52,10 @@ def main():
     work = sys.argv[1]
     read = lambda name: list(csv.reader(open(os.path.join(work, name))))
     stored = {key(c, t): (float(s), a == "t") for c, t, s, a in read("stored.csv")}
-    offline = {key(r[0], r[1]): float(r[2]) for r in read("offline.csv")[1:]}
+    offline_rows = read("offline.csv")
+    alarm = offline_rows[0].index("alarm")
+    offline = {key(r[0], r[1]): float(r[2]) for r in offline_rows[1:]}
+    offline_alarms = {key(r[0], r[1]): r[alarm] == "1" for r in offline_rows[1:]}
     failures = []
     if set(stored) != set(offline):
         failures.append(f"rows: {len(stored)} stored, {len(offline)} offline, {len(set(stored) ^ set(offline))} in one only")
@@ -60,6 +63,9 @@ def main():
     worst = max((abs(stored[k][0] - offline[k]) for k in differing), default=0.0)
     if differing:
         failures.append(f"scores: {len(differing)} rows differ, by up to {worst:.4f}")
+    flags = [k for k in stored if k in offline_alarms and stored[k][1] != offline_alarms[k]]
+    if flags:
+        failures.append(f"alarms: {len(flags)} rows differ, e.g. {sorted(flags)[:3]}")
     rows = collections.defaultdict(list)
     for case, t in read("rows.csv"):
         rows[case].append(float(t))
@@ -67,7 +73,8 @@ def main():
     got = {(c, round(float(s), 3), round(float(e), 3)) for c, s, e in read("episodes.csv")}
     if expected != got:
         failures.append(f"episodes: {len(got)} stored, {len(expected)} from the flags; e.g. {sorted(expected ^ got)[:3]}")
-    print(f"parity: {len(rows)} cases, {len(stored)} rows, {len(differing)} scores differ by up to {worst:.4f}; "
+    print(f"parity: {len(rows)} cases, {len(stored)} rows, {len(differing)} scores differ by up to {worst:.4f}, "
+          f"{len(flags)} alarms differ; "
           f"{len(got)} episodes, {len(expected)} from the flags")
     for failure in failures:
         print("parity: FAILED " + failure, file=sys.stderr)

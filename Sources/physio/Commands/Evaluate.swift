@@ -22,8 +22,8 @@ struct Evaluate: ParsableCommand {
           --model M                   a trained model;
           --train-data D              train here on D (cut by --train-from/--train-until) with the options of `physio train`;
           --folds K                   cross-validation by case within --data, one model per fold;
-          --scores F                  external scores (CSV case_id,t_seconds,score,threshold[,hypotension_score]), e.g. scikit-learn's, \
-        or a detector's written by --write-scores.
+          --scores F                  external scores (CSV case_id,t_seconds,score,threshold[,hypotension_score][,alarm]), \
+        e.g. scikit-learn's, or a detector's written by --write-scores; alarm 0/1, else score > threshold.
         Samples before --from are context (features, breaches already under way); samples at or after \
         --until are not read at all.
         Clinicians' verdicts (--labels FILE, the CSV of GET /exports/annotations, or --labels-from-database): \
@@ -47,9 +47,9 @@ struct Evaluate: ParsableCommand {
     var folds: Int?
     @Option(help: "Seed of the fold assignment.")
     var foldSeed: UInt64 = 0
-    @Option(help: "Scores from elsewhere: CSV case_id,t_seconds,score,threshold[,hypotension_score] covering every evaluated sample.")
+    @Option(help: "Scores from elsewhere: CSV case_id,t_seconds,score,threshold[,hypotension_score][,alarm] covering every evaluated sample.")
     var scores: String?
-    @Option(help: "Write the detector's score of every evaluated sample here, as the CSV --scores reads (with hypotension_score).")
+    @Option(help: "Write the detector's score of every evaluated sample here, and alarm, as the CSV --scores reads (with hypotension_score and alarm).")
     var writeScores: String?
     @Option(help: "Evaluate samples at or after this many seconds from each case's start.")
     var from: Double?
