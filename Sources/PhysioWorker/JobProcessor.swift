@@ -68,13 +68,17 @@ struct JobProcessor {
                                                                          in: rows.upperBound..<series.count) } ?? rows.upperBound
                     let scoring = scorer.score(series, rows: rows.lowerBound..<upper, minutes: minutes[caseID] ?? MinuteMeans(),
                                                earlier: earlier.filter { $0.time < start })
-                    for sample in scoring.samples where sample.timestamp > end {
-                        // Stored later rows: their scores stand, their alarms may rise.
-                        guard later.contains(sample.timestamp), let source = sample.source else { continue }
-                        raised.append((caseID, sample.timestamp, source))
-                        points[caseID, default: []].append(sample.point)
-                    }
-                    for sample in scoring.samples where sample.timestamp <= end {
+                    var scored: [(time: Int64, score: Double)] = []
+                    for sample in scoring.samples {
+                        if sample.timestamp > end {
+                            // Stored later rows: their scores stand, their alarms may rise.
+                            if later.contains(sample.timestamp), let source = sample.source {
+                                raised.append((caseID, sample.timestamp, source))
+                                points[caseID, default: []].append(sample.point)
+                            }
+                            continue
+                        }
+                        scored.append((sample.timestamp, sample.score))
                         let enqueuedAt = jobs.first { $0.from <= sample.timestamp && sample.timestamp <= $0.to }?.enqueuedAt ?? jobs[0].enqueuedAt
                         scores.append(SampleScore(caseID: caseID, timestamp: sample.timestamp, score: sample.score,
                                                   source: sample.source, rules: sample.rules, enqueuedAt: enqueuedAt))
@@ -85,9 +89,7 @@ struct JobProcessor {
                         points[caseID, default: []].append(sample.point)
                     }
                     // Later spans of this case see these scores as earlier ones.
-                    earlier = (earlier.filter { $0.time < start }
-                               + scoring.samples.filter { $0.timestamp <= end }.map { ($0.timestamp, $0.score) }
-                               + earlier.filter { $0.time > end })
+                    earlier = earlier.filter { $0.time < start } + scored + earlier.filter { $0.time > end }
                 }
             }
             try ScoreStore().upsert(scores, modelID: loaded.id, on: connection)
@@ -114,7 +116,7 @@ struct JobProcessor {
     /// would read a baseline without the minutes its earlier ones brought.
     /// Rows of a live monitor are newer and always in it (real-time aggregation).
     static func late(_ jobs: [InferenceJob]) -> Set<String> {
-        Set(jobs.filter { $0.enqueuedAt - $0.to > 60_000_000 }.map(\.caseID))
+        Set(jobs.filter { $0.enqueuedAt - $0.to > Timestamp.micros(seconds: 60) }.map(\.caseID))
     }
 
     /// The minute buckets a range's baselines read: from 35 minutes before

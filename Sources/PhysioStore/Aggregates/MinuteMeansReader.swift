@@ -17,10 +17,8 @@ public struct MinuteMeansReader: Sendable {
     /// under TimescaleDB, which the continuous aggregate lacks until a refresh).
     public func read(_ ranges: [CaseRange], fromRawRows: Set<String> = [], on connection: DatabaseConnection) throws -> [String: MinuteMeans] {
         guard !ranges.isEmpty else { return [:] }
-        let columns = Vital.allCases.map { "\($0.name)_sum, \($0.name)_count, \($0.name)_min, \($0.name)_max" }.joined(separator: ", ")
-        let fromRaw = Vital.allCases.map { v in
-            "sum(\(v.name)::float8), count(\(v.name)), min(\(v.name)), max(\(v.name))"
-        }.joined(separator: ", ")
+        // The aggregate's columns (samples first, then each vital's sum, count, min, max).
+        let columns = AggregateSQL.columns.joined(separator: ", ")
         let result = try connection.query("""
             SELECT r.case_id, (extract(epoch from m.bucket) / 60)::int8, \(columns)
             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
@@ -31,7 +29,7 @@ public struct MinuteMeansReader: Sendable {
                                     SELECT bucket, \(columns) FROM vitals_1m a
                                     WHERE a.case_id = r.case_id AND a.bucket >= r.lo AND a.bucket < least(r.hi, queued.start)
                                     UNION ALL
-                                    SELECT date_trunc('minute', v.ts), \(fromRaw) FROM vitals v
+                                    SELECT date_trunc('minute', v.ts), \(AggregateSQL.fromRaw) FROM vitals v
                                     WHERE v.case_id = r.case_id AND v.ts >= greatest(r.lo, queued.start) AND v.ts < r.hi
                                     GROUP BY 1) buckets OFFSET 0) m
             ORDER BY r.case_id, m.bucket
@@ -42,7 +40,7 @@ public struct MinuteMeansReader: Sendable {
             var entry = minutes[caseID] ?? ([], [], [], [], [])
             entry.minutes.append(try row.decode(1))
             for vital in Vital.allCases {
-                let column = 2 + 4 * vital.rawValue
+                let column = 3 + 4 * vital.rawValue
                 entry.sums.append(try row.decode(column, as: Double?.self) ?? 0)
                 entry.counts.append(try row.decode(column + 1, as: Int64?.self) ?? 0)
                 entry.lows.append(try row.decode(column + 2, as: Float?.self) ?? .nan)
