@@ -7,7 +7,10 @@ import Glibc
 /// The case-CSV format of ../shared/data and of `physio simulate`:
 /// `case_id,t_seconds,hr,sbp,dbp,mbp,spo2,rr,etco2,temp`, an empty field =
 /// missing, one file per case (gzip or plain). Times are seconds from the
-/// start of the case; they become timestamps `origin + t_seconds`.
+/// start of the case; they become timestamps `origin + t_seconds`. Columns
+/// are found by name (`CaseCSVColumns`): any order, any subset of the
+/// vitals, and `t` (an RFC 3339 instant, as `GET /exports/vitals` writes
+/// it) instead of `t_seconds`; such times are absolute and ignore the origin.
 public enum CaseCSV {
     public static let header = "case_id,t_seconds," + Vital.allCases.map(\.name).joined(separator: ",")
 
@@ -15,9 +18,22 @@ public enum CaseCSV {
     /// (first row wins).
     public static func read(path: String, originMicros: Int64 = 0) throws -> [SampleBatch] {
         let reader = try LineReader(path: path)
-        guard let first = try reader.nextLine(), first.trimmingSpaces == header else {
-            throw DataFileError.format("\(path): not a case CSV (expected header \(header))")
+        guard let first = try reader.nextLine(), let columns = try Self.columns(first, path: path) else {
+            throw DataFileError.format("\(path): not a case CSV (expected \(CaseCSVColumns.expected))")
         }
+        return try read(reader, columns: columns, path: path, originMicros: originMicros)
+    }
+
+    /// The columns of a header line, errors naming `path`.
+    static func columns(_ header: String, path: String) throws -> CaseCSVColumns? {
+        do {
+            return try CaseCSVColumns.parse(header)
+        } catch let error as DataFileError {
+            throw DataFileError.format("\(path):1: \(error)")
+        }
+    }
+
+    static func read(_ reader: LineReader, columns: CaseCSVColumns, path: String, originMicros: Int64) throws -> [SampleBatch] {
         var rowsByCase: [String: [(Int64, [Float])]] = [:]
         var order: [String] = []
         var lineNumber = 1
@@ -25,16 +41,27 @@ public enum CaseCSV {
             lineNumber += 1
             if line.isEmpty { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == 2 + Vital.count else {
-                throw DataFileError.format("\(path):\(lineNumber): expected \(2 + Vital.count) fields, found \(fields.count)")
+            guard fields.count == columns.count else {
+                throw DataFileError.format("\(path):\(lineNumber): expected \(columns.count) fields, found \(fields.count)")
             }
-            let caseID = String(fields[0])
-            guard let seconds = Double(fields[1]), seconds.isFinite else {
-                throw DataFileError.format("\(path):\(lineNumber): t_seconds '\(fields[1])' is not a number")
+            let caseID = String(fields[columns.caseID])
+            let time = fields[columns.time]
+            let timestamp: Int64
+            switch columns.timeKind {
+            case .seconds:
+                guard let seconds = Double(time), seconds.isFinite else {
+                    throw DataFileError.format("\(path):\(lineNumber): t_seconds '\(time)' is not a number")
+                }
+                timestamp = originMicros + Timestamp.micros(seconds: seconds)
+            case .instant:
+                guard let instant = Timestamp.parseRFC3339(time) else {
+                    throw DataFileError.format("\(path):\(lineNumber): t '\(time)' is not an RFC 3339 time")
+                }
+                timestamp = instant
             }
             var values = [Float](repeating: .nan, count: Vital.count)
-            for vital in Vital.allCases {
-                let field = fields[2 + vital.rawValue]
+            for (column, vital) in columns.vitals {
+                let field = fields[column]
                 if field.isEmpty { continue }
                 guard let value = Float(field) else {
                     throw DataFileError.format("\(path):\(lineNumber): \(vital.name) '\(field)' is not a number")
@@ -42,7 +69,7 @@ public enum CaseCSV {
                 values[vital.rawValue] = value
             }
             if rowsByCase[caseID] == nil { order.append(caseID) }
-            rowsByCase[caseID, default: []].append((originMicros + Timestamp.micros(seconds: seconds), values))
+            rowsByCase[caseID, default: []].append((timestamp, values))
         }
         return order.map { caseID in
             var rows = rowsByCase[caseID]!
@@ -58,17 +85,17 @@ public enum CaseCSV {
         }
     }
 
-    /// Every case in `directory` (files ending .csv or .csv.gz whose header
-    /// is the case header; other CSVs such as cases.csv are skipped), or the
-    /// cases of a single file. Sorted by case id.
+    /// Every case in `directory` (files ending .csv or .csv.gz with a
+    /// `case_id` and a time column; other CSVs such as cases.csv are
+    /// skipped), or the cases of a single file. Sorted by case id.
     public static func readCases(at path: String, originMicros: Int64 = 0) throws -> [SampleBatch] {
         guard isDirectory(path) else { return try read(path: path, originMicros: originMicros) }
         var cases: [SampleBatch] = []
         for name in try listDirectory(path).sorted() where name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") {
             let file = path.hasSuffix("/") ? path + name : path + "/" + name
             guard let reader = try? LineReader(path: file), let header = try? reader.nextLine(),
-                  header.trimmingSpaces == Self.header else { continue }
-            cases += try read(path: file, originMicros: originMicros)
+                  let columns = try Self.columns(header, path: file) else { continue }
+            cases += try read(reader, columns: columns, path: file, originMicros: originMicros)
         }
         return cases.sorted { $0.caseID < $1.caseID }
     }

@@ -35,6 +35,23 @@ public struct CaseBootstrap: Sendable, Equatable {
         return hash
     }
 
+    /// The interval of a ratio of counts summed over cases, `parts[c]` = case c's
+    /// (numerator, denominator); resamples whose denominator is 0 are skipped;
+    /// nil for fewer than two cases.
+    public func ratioInterval(_ parts: [(Int, Int)], stream: UInt64) -> ClosedRange<Double>? {
+        guard parts.count > 1 else { return nil }
+        var ratios: [Double] = []
+        for weights in draws(cases: parts.count, stream: stream) {
+            var numerator = 0, denominator = 0
+            for (index, weight) in weights.enumerated() where weight > 0 {
+                numerator += Int(weight) * parts[index].0
+                denominator += Int(weight) * parts[index].1
+            }
+            if denominator > 0 { ratios.append(Double(numerator) / Double(denominator)) }
+        }
+        return Self.percentileInterval(ratios)
+    }
+
     /// The central `level` percentile interval of `values`; nil when empty.
     public static func percentileInterval(_ values: [Double], level: Double = 0.95) -> ClosedRange<Double>? {
         guard !values.isEmpty else { return nil }

@@ -19,9 +19,12 @@ public struct ClinicianLabel: Sendable, Equatable {
     public let source: String?
     /// The clinical rules that episode crossed (none: no threshold was crossed).
     public let rules: [String]
+    /// The episode as the reviewer saw it (`reviewed_start`…`reviewed_end`, µs); nil when the file has no such columns.
+    public let reviewedSpan: ClosedRange<Int64>?
 
     public init(actionID: Int64, caseID: String, episodeID: Int64?, action: ReviewAction, verdict: ReviewVerdict?,
-                reason: ReviewReason?, reviewer: String, at: Int64, source: String?, rules: [String]) {
+                reason: ReviewReason?, reviewer: String, at: Int64, source: String?, rules: [String],
+                reviewedSpan: ClosedRange<Int64>? = nil) {
         self.actionID = actionID
         self.caseID = caseID
         self.episodeID = episodeID
@@ -32,6 +35,7 @@ public struct ClinicianLabel: Sendable, Equatable {
         self.at = at
         self.source = source
         self.rules = rules
+        self.reviewedSpan = reviewedSpan
     }
 
     /// The columns this reads; the export has more (times, notes), which are not needed here.
@@ -48,6 +52,8 @@ public struct ClinicianLabel: Sendable, Equatable {
             }
             index[name] = column
         }
+        // The reviewed span: optional, so a file cut to the columns above still gives the precision.
+        let spanColumns = header.firstIndex(of: "reviewed_start").flatMap { start in header.firstIndex(of: "reviewed_end").map { (start, $0) } }
         return try rows.enumerated().map { number, row in
             let field = { (name: String) in row[index[name]!] }
             let at = place(number + 2)
@@ -61,10 +67,17 @@ public struct ClinicianLabel: Sendable, Equatable {
             guard episode.isEmpty || Int64(episode) != nil else { throw LabelError("\(at): episode_id '\(episode)' is not a number") }
             let source = field("episode_source")
             guard source.isEmpty || ["model", "rule", "both"].contains(source) else { throw LabelError("\(at): unknown episode_source '\(source)'") }
+            var span: ClosedRange<Int64>?
+            if let (startColumn, endColumn) = spanColumns, !(row[startColumn].isEmpty && row[endColumn].isEmpty) {
+                guard let start = Timestamp.parseRFC3339(row[startColumn]), let end = Timestamp.parseRFC3339(row[endColumn]), start <= end else {
+                    throw LabelError("\(at): reviewed_start '\(row[startColumn])' and reviewed_end '\(row[endColumn])' are not a span of time")
+                }
+                span = start...end
+            }
             return ClinicianLabel(actionID: actionID, caseID: field("case_id"), episodeID: Int64(episode), action: action,
                                   verdict: verdict, reason: reason, reviewer: field("reviewer"), at: time,
                                   source: source.isEmpty ? nil : source,
-                                  rules: field("episode_rules").split(separator: ";").map(String.init))
+                                  rules: field("episode_rules").split(separator: ";").map(String.init), reviewedSpan: span)
         }
     }
 
@@ -90,6 +103,8 @@ public struct ReviewedEpisode: Sendable, Equatable {
     public var acknowledged = false
     public var verdict: ReviewVerdict?
     public var reason: ReviewReason?
+    /// The episode as the standing verdict's reviewer saw it (nil: not in the file).
+    public var reviewedSpan: ClosedRange<Int64>?
     /// Each reviewer's latest verdict, to tell when they disagree.
     public var verdictByReviewer: [String: ReviewVerdict] = [:]
 
@@ -119,6 +134,7 @@ public struct ReviewedEpisode: Sendable, Equatable {
             case .annotate:
                 episodes[position[key]!].verdict = label.verdict
                 episodes[position[key]!].reason = label.reason
+                episodes[position[key]!].reviewedSpan = label.reviewedSpan
                 episodes[position[key]!].verdictByReviewer[label.reviewer] = label.verdict
             }
         }

@@ -87,22 +87,10 @@ public struct ClinicianPrecision: Sendable {
         }
         // Whole cases drawn with replacement: a case's episodes are not independent of each other.
         let cases = byCase.keys.sorted().map { byCase[$0]! }
-        var precisions: [Double] = [], thresholdPrecisions: [Double] = []
-        if cases.count > 1 {
-            for weights in bootstrap.draws(cases: cases.count, stream: CaseBootstrap.stream(named: "clinician " + name)) {
-                var truths = 0, crossed = 0, decided = 0
-                for (index, weight) in weights.enumerated() where weight > 0 {
-                    truths += Int(weight) * cases[index].trueAlarm
-                    crossed += Int(weight) * cases[index].thresholdCrossed
-                    decided += Int(weight) * cases[index].decided
-                }
-                guard decided > 0 else { continue }
-                precisions.append(Double(truths) / Double(decided))
-                thresholdPrecisions.append(Double(crossed) / Double(decided))
-            }
-        }
-        return Row(name: name, counts: counts, precisionInterval: CaseBootstrap.percentileInterval(precisions),
-                   thresholdPrecisionInterval: CaseBootstrap.percentileInterval(thresholdPrecisions))
+        let stream = CaseBootstrap.stream(named: "clinician " + name)
+        let precisions = bootstrap.ratioInterval(cases.map { ($0.trueAlarm, $0.decided) }, stream: stream)
+        let thresholdPrecisions = bootstrap.ratioInterval(cases.map { ($0.thresholdCrossed, $0.decided) }, stream: stream)
+        return Row(name: name, counts: counts, precisionInterval: precisions, thresholdPrecisionInterval: thresholdPrecisions)
     }
 
     public var caseCount: Int { Set(episodes.map(\.caseID)).count }

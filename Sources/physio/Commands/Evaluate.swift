@@ -29,10 +29,13 @@ struct Evaluate: ParsableCommand {
         Clinicians' verdicts (--labels FILE, the CSV of GET /exports/annotations, or --labels-from-database): \
         the precision of the server's episodes against them, by what raised each episode (model, both, rule) \
         and, for the model's, by reason, beside the threshold-label precision of the same episodes (a clinical \
-        rule crossed in the episode) and how often the two agree; with or without --data.
+        rule crossed in the episode) and how often the two agree; with or without --data. With --data, the \
+        scorer above is also judged on those verdicts: whether it alarms within the span each reviewer saw \
+        (true alarms kept, false alarms and artefacts still raised). That needs the cases at their real times: \
+        give the CSV of GET /exports/vitals as --data (its t column is read as it is).
         """)
 
-    @Option(help: "Directory of case CSVs, or one case CSV (optional with --labels).")
+    @Option(help: "Directory of case CSVs, or one case CSV, e.g. GET /exports/vitals (optional with --labels).")
     var data: String?
     @Option(help: "Clinicians' verdicts: the CSV of GET /exports/annotations.")
     var labels: String?
@@ -139,7 +142,12 @@ struct Evaluate: ParsableCommand {
         let evaluation = Evaluation(cases: scored.cases, events: labelled, feeds: feedOfCase, settings: settings)
         print(header(scored))
         print(evaluation.text(maximumCases: caseRows))
+        let replay = verdicts.map {
+            VerdictReplay(reviewed: $0.precision.episodes, cases: scored.cases, episodeGapSeconds: settings.episodeGapSeconds,
+                          bootstrap: settings.bootstrap)
+        }
         if let verdicts { print("\n" + verdicts.precision.text(source: verdicts.source)) }
+        if let replay { print("\n" + replay.text(candidate: scored.description)) }
         if let report {
             var json = JSONWriter(capacity: 1 << 16)
             json.beginObject()
@@ -148,6 +156,10 @@ struct Evaluate: ParsableCommand {
             if let verdicts {
                 json.key("clinician_labels")
                 verdicts.precision.write(source: verdicts.source, into: &json)
+            }
+            if let replay {
+                json.key("verdict_replay")
+                replay.write(candidate: scored.description, into: &json)
             }
             json.endObject()
             try AtomicFile.write(json.bytes + [0x0A], to: report)

@@ -8,7 +8,8 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load case CSVs into the database the way HTTP ingest stores them (and queue them for scoring).",
         discussion: """
-        Case times (t_seconds) are placed after --start. Values a monitor could not report (e.g. 0 °C charting \
+        Case times (t_seconds) are placed after --start; times given as t (RFC 3339, as GET /exports/vitals \
+        writes them) are stored as they are. Values a monitor could not report (e.g. 0 °C charting \
         errors) are stored as missing and counted rather than refusing the case. Importing the same files \
         again with the same --start stores nothing twice.
         """)

@@ -1,0 +1,152 @@
+import PhysioCore
+import PhysioPlatform
+
+/// A candidate detector judged by clinicians' past verdicts. Each episode
+/// the server raised and a clinician annotated was judged on what the
+/// reviewer saw: its span then (`reviewed_start`…`reviewed_end` of the
+/// standing verdict). Run offline on the same case's samples, the
+/// candidate either alarms somewhere in that span or not. So a change to
+/// the detector can be weighed on verdicts already given: true alarms it
+/// keeps, false alarms and artefacts it no longer raises. Its alarms where
+/// nobody reviewed anything are counted, not judged: the verdicts cannot
+/// say whether they are true.
+public struct VerdictReplay: Sendable {
+    /// One annotated episode and what the candidate did in its span.
+    public struct Judged: Sendable, Equatable {
+        public let caseID: String
+        public let verdict: ReviewVerdict
+        public let alarmed: Bool
+    }
+
+    /// Per verdict: episodes, and how many of them the candidate alarmed in.
+    public struct Tally: Sendable, Equatable {
+        public var episodes = 0
+        public var alarmed = 0
+        public var share: Double? { episodes > 0 ? Double(alarmed) / Double(episodes) : nil }
+    }
+
+    public let judged: [Judged]
+    /// Annotated episodes whose case is not in the data, or none of whose span's samples was evaluated.
+    public let outsideData: Int
+    /// Annotated episodes with no reviewed span in the file (a file cut to fewer columns).
+    public let withoutSpan: Int
+    /// The candidate's own alarm episodes, in the judged cases, that touch no reviewed span.
+    public let unreviewedEpisodes: Int
+    public let byVerdict: [ReviewVerdict: Tally]
+    /// True alarms among the decided episodes the candidate alarmed in.
+    public let candidatePrecision: Double?
+    public let candidateInterval: ClosedRange<Double>?
+    /// True alarms among the same decided episodes, all of which the server raised.
+    public let serverPrecision: Double?
+    public let serverInterval: ClosedRange<Double>?
+
+    /// `reviewed`: every reviewed episode (acknowledged-only ones too: a span
+    /// someone looked at is not "unreviewed"); `cases`: the candidate's output.
+    public init(reviewed: [ReviewedEpisode], cases: [CaseScores], episodeGapSeconds: Double, bootstrap: CaseBootstrap) {
+        let caseByID = Dictionary(cases.map { ($0.caseID, $0) }, uniquingKeysWith: { first, _ in first })
+        var judged: [Judged] = [], outside = 0, withoutSpan = 0
+        for episode in reviewed {
+            guard let verdict = episode.verdict else { continue }
+            guard let span = episode.reviewedSpan else { withoutSpan += 1; continue }
+            guard let scores = caseByID[episode.caseID], let alarmed = Self.alarmed(scores, in: span) else { outside += 1; continue }
+            judged.append(Judged(caseID: episode.caseID, verdict: verdict, alarmed: alarmed))
+        }
+        self.judged = judged
+        outsideData = outside
+        self.withoutSpan = withoutSpan
+        var tallies: [ReviewVerdict: Tally] = [:]
+        for entry in judged {
+            tallies[entry.verdict, default: Tally()].episodes += 1
+            if entry.alarmed { tallies[entry.verdict, default: Tally()].alarmed += 1 }
+        }
+        byVerdict = tallies
+
+        let spans = Dictionary(grouping: reviewed.compactMap { episode in episode.reviewedSpan.map { (episode.caseID, $0) } }, by: \.0)
+        var unreviewed = 0
+        for caseID in Set(judged.map(\.caseID)) {
+            let scores = caseByID[caseID]!
+            let episodes = AlarmEpisodes.merge(caseID: caseID, timestamps: scores.timestamps, rows: scores.evaluated,
+                                               gapSeconds: episodeGapSeconds) { scores.alarm(row: $0) }
+            let seen = spans[caseID]?.map(\.1) ?? []
+            unreviewed += episodes.filter { episode in !seen.contains { $0.overlaps(episode.start...episode.end) } }.count
+        }
+        unreviewedEpisodes = unreviewed
+
+        // Precision per case, for the bootstrap by case: (true alarms, decided).
+        let decided = judged.filter { $0.verdict.isTrue != nil }
+        func parts(_ members: [Judged]) -> [(Int, Int)] {
+            Dictionary(grouping: members, by: \.caseID).keys.sorted().map { caseID in
+                let ofCase = members.filter { $0.caseID == caseID }
+                return (ofCase.filter { $0.verdict == .trueAlarm }.count, ofCase.count)
+            }
+        }
+        let candidate = parts(decided.filter(\.alarmed)), server = parts(decided)
+        candidatePrecision = Self.ratio(candidate)
+        serverPrecision = Self.ratio(server)
+        candidateInterval = bootstrap.ratioInterval(candidate, stream: CaseBootstrap.stream(named: "verdict replay candidate"))
+        serverInterval = bootstrap.ratioInterval(server, stream: CaseBootstrap.stream(named: "verdict replay server"))
+    }
+
+    /// Whether the candidate alarmed at an evaluated row within `span`; nil when no evaluated row lies in it.
+    static func alarmed(_ scores: CaseScores, in span: ClosedRange<Int64>) -> Bool? {
+        let rows = scores.evaluated.filter { span.contains(scores.timestamps[$0]) }
+        return rows.isEmpty ? nil : rows.contains { scores.alarm(row: $0) }
+    }
+
+    static func ratio(_ parts: [(Int, Int)]) -> Double? {
+        let denominator = parts.reduce(0) { $0 + $1.1 }
+        return denominator > 0 ? Double(parts.reduce(0) { $0 + $1.0 }) / Double(denominator) : nil
+    }
+
+    public var decidedCount: Int { judged.filter { $0.verdict.isTrue != nil }.count }
+}
+
+extension VerdictReplay {
+    public func text(candidate: String) -> String {
+        var lines = [
+            "the candidate (\(candidate)) against clinicians' verdicts: \(judged.count) annotated episodes judged on the span the reviewer saw; "
+                + "\(outsideData) outside the data, \(withoutSpan) without a reviewed span, left out",
+            "  alarmed: the candidate alarms at some sample of that span (a true alarm kept; a false alarm or artefact still raised)",
+            "",
+        ]
+        let rows = ReviewVerdict.allCases.map { verdict in
+            let tally = byVerdict[verdict] ?? Tally()
+            return [verdict.rawValue, String(tally.episodes), String(tally.alarmed), Format.optional(tally.share, 2)]
+        }
+        lines += ScorerComparison.table([["verdict", "episodes", "candidate alarmed", "share"]] + rows)
+        lines += [
+            "",
+            "  precision, true alarms / (true + false alarms + artefacts) of the \(decidedCount) decided episodes: "
+                + "as raised \(ClinicianPrecision.estimate(serverPrecision, serverInterval)); "
+                + "the candidate's \(ClinicianPrecision.estimate(candidatePrecision, candidateInterval)) (95 % intervals: bootstrap by case)",
+            "  the candidate's alarm episodes on no reviewed span, in the judged cases: \(unreviewedEpisodes) (not judged: nobody reviewed them)",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    /// The `verdict_replay` member of the JSON report.
+    public func write(candidate: String, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("candidate", candidate)
+        json.field("judged_episodes", judged.count)
+        json.field("outside_data", outsideData)
+        json.field("without_reviewed_span", withoutSpan)
+        json.field("unreviewed_candidate_episodes", unreviewedEpisodes)
+        json.key("by_verdict"); json.beginArray()
+        for verdict in ReviewVerdict.allCases {
+            let tally = byVerdict[verdict] ?? Tally()
+            json.beginObject()
+            json.field("verdict", verdict.rawValue)
+            json.field("episodes", tally.episodes)
+            json.field("candidate_alarmed", tally.alarmed)
+            json.field("share", tally.share)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("precision_as_raised", serverPrecision)
+        ClinicianPrecision.interval("precision_as_raised_interval", serverInterval, into: &json)
+        json.field("candidate_precision", candidatePrecision)
+        ClinicianPrecision.interval("candidate_precision_interval", candidateInterval, into: &json)
+        json.endObject()
+    }
+}

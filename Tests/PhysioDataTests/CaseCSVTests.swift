@@ -1,0 +1,85 @@
+import PhysioCore
+import PhysioData
+import PhysioPlatform
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Case CSVs found by their column names: physio's own, the vitals export
+/// (`t` as an RFC 3339 time) and what other tools write (any column order,
+/// some vitals only); a column that cannot be placed is an error, never dropped.
+struct CaseCSVTests {
+    /// Writes `text` to a fresh directory as `name`; returns the directory.
+    static func directory(_ files: [String: String]) throws -> String {
+        var template = Array("/tmp/physio-casecsv-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw DataFileError.cannotOpen("mkdtemp") }
+        let path = String(cString: made)
+        for (name, text) in files { try AtomicFile.write(Array(text.utf8), to: path + "/" + name) }
+        return path
+    }
+
+    static func remove(_ path: String) {
+        for name in (try? listDirectory(path)) ?? [] { unlink(path + "/" + name) }
+        rmdir(path)
+    }
+
+    @Test func theVitalsExportReadsWithItsOwnTimesAndTheOriginIgnored() throws {
+        let path = try Self.directory(["export.csv": """
+            case_id,t,hr,sbp,dbp,mbp,spo2,rr,etco2,temp
+            or-7,2026-11-24T10:00:01.500000Z,72,,,,98,,,
+            or-7,2026-11-24T10:00:00.000000Z,71,118,62,80,97,,,
+            """])
+        defer { Self.remove(path) }
+        let cases = try CaseCSV.readCases(at: path, originMicros: 1_000_000)
+        let start = Timestamp.parseRFC3339("2026-11-24T10:00:00Z")!
+        #expect(cases.count == 1 && cases[0].caseID == "or-7")
+        #expect(cases[0].timestamps == [start, start + 1_500_000], "sorted, absolute")
+        #expect(cases[0].value(.mbp, row: 0) == 80 && cases[0].value(.hr, row: 1) == 72 && cases[0].value(.sbp, row: 1) == nil)
+    }
+
+    @Test func columnsAreFoundByNameInAnyOrderAndAVitalLeftOutIsMissing() throws {
+        // As pandas writes the export back: reordered, a space before the offset, some vitals only.
+        let path = try Self.directory(["pandas.csv": """
+            mbp,t,case_id,hr
+            80.0,2026-11-24 10:00:00+00:00,or-7,71.0
+            ,2026-11-24 11:00:02.250000+01:00,or-7,72.0
+            """, "seconds.csv": "t_seconds,case_id,spo2\n0,sim-1,97\n2.5,sim-1,96\n"])
+        defer { Self.remove(path) }
+        let cases = try CaseCSV.readCases(at: path, originMicros: 1_000_000)
+        let start = Timestamp.parseRFC3339("2026-11-24T10:00:00Z")!
+        #expect(cases.map(\.caseID) == ["or-7", "sim-1"])
+        #expect(cases[0].timestamps == [start, start + 2_250_000], "11:00:02.25+01:00 is 10:00:02.25Z")
+        #expect(cases[0].value(.mbp, row: 0) == 80 && cases[0].value(.mbp, row: 1) == nil && cases[0].value(.hr, row: 1) == 72)
+        #expect(cases[0].value(.spo2, row: 0) == nil, "no spo2 column: missing")
+        #expect(cases[1].timestamps == [1_000_000, 3_500_000], "t_seconds from the origin")
+    }
+
+    @Test func otherCSVsBesideTheCasesAreSkippedButAColumnItCannotPlaceIsAnError() throws {
+        let path = try Self.directory([
+            "case.csv": CaseCSV.header + "\nsim-1,0,80,,,,98,,,\n",
+            "feeds.csv": "case_id,feed\nsim-1,hr_spo2\n",
+            "events.csv": "case_id,event,onset_t_seconds,peak_t_seconds,end_t_seconds\nsim-1,bleed,1,2,3\n",
+        ])
+        defer { Self.remove(path) }
+        #expect(try CaseCSV.readCases(at: path).map(\.caseID) == ["sim-1"])
+
+        // pandas' index written by mistake, or a vital under another name: refused, naming the column.
+        try AtomicFile.write(Array(",case_id,t_seconds,hr\n0,sim-2,0,80\n".utf8), to: path + "/indexed.csv")
+        #expect { try CaseCSV.readCases(at: path) } throws: { error in
+            "\(error)" == "\(path)/indexed.csv:1: unknown column '' (expected \(CaseCSVTests.expected))"
+        }
+        unlink(path + "/indexed.csv")
+        try AtomicFile.write(Array("case_id,t,heart_rate\nor-1,2026-11-24T10:00:00Z,80\n".utf8), to: path + "/named.csv")
+        #expect { try CaseCSV.readCases(at: path + "/named.csv") } throws: { "\($0)".contains("unknown column 'heart_rate'") }
+        try AtomicFile.write(Array("case_id,t,t_seconds,hr\n".utf8), to: path + "/named.csv")
+        #expect { try CaseCSV.readCases(at: path + "/named.csv") } throws: { "\($0)".contains("two time columns") }
+        try AtomicFile.write(Array("case_id,t,hr\nor-1,24/11/2026 10:00,80\n".utf8), to: path + "/named.csv")
+        #expect { try CaseCSV.readCases(at: path + "/named.csv") } throws: { "\($0)".contains(":2: t '24/11/2026 10:00' is not an RFC 3339 time") }
+        unlink(path + "/named.csv")
+        // Named as a single file, a CSV with no time column is refused rather than read as no cases.
+        #expect { try CaseCSV.readCases(at: path + "/feeds.csv") } throws: { "\($0)".contains("not a case CSV") }
+    }
+
+    static let expected = "case_id, t_seconds (or t, an RFC 3339 time) and vitals named hr, sbp, dbp, mbp, spo2, rr, etco2, temp"
+}
