@@ -58,6 +58,13 @@ import Testing
         }
     }
 
+    @Test func aVitalNoRuleWatchesAndNoForestKnowsScoresZeroNotMinusZero() {
+        // A capnograph alone: EtCO2 has no default rule, and the training cases had none.
+        let series = TestData.series("capnograph", seconds: stride(from: 0, to: 600, by: 1)) { t in [.etco2: 35 + Float(t % 3)] }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(samples.allSatisfy { $0.score == 0 && $0.score.sign == .plus && !$0.anomalous }, "\(samples.first!.score)")
+    }
+
     @Test func anArterialLineBeingConnectedRaisesNoAlarm() {
         // MAP only: 5 minutes unconnected (about −4 mmHg), a minute of the
         // transducer swinging between −40 and 110 mmHg, then a steady 84.

@@ -111,7 +111,8 @@ private struct ScoreParts {
                 evidence[offset * Vital.count + forest.vital.rawValue] += -log(max(1 - term, 1e-6))
             }
         }
-        scores = (0..<count).map { -expm1(logSurvival[$0] + log(calm[$0])) }
+        // 0 − expm1: where nothing is at risk, −expm1(0) is −0, which exports and JSON print as "-0".
+        scores = (0..<count).map { 0 - expm1(logSurvival[$0] + log(calm[$0])) }
     }
 
     /// Shares of the evidence at target offset `offset`, to 4 decimals, largest first; vitals whose share rounds to 0 left out.
