@@ -72,6 +72,11 @@ struct CaseCSVTests {
         unlink(path + "/indexed.csv")
         try AtomicFile.write(Array("case_id,t,heart_rate\nor-1,2026-11-24T10:00:00Z,80\n".utf8), to: path + "/named.csv")
         #expect { try CaseCSV.readCases(at: path + "/named.csv") } throws: { "\($0)".contains("unknown column 'heart_rate'") }
+        // Meant as a case CSV (a vital or a time column), but not readable whole: an error in a directory too.
+        try AtomicFile.write(Array("case_id,time,hr\nor-1,0,80\n".utf8), to: path + "/named.csv")
+        #expect { try CaseCSV.readCases(at: path) } throws: { "\($0)" == "\(path)/named.csv:1: no time column: t_seconds, or t (an RFC 3339 time)" }
+        try AtomicFile.write(Array("t_seconds,hr\n0,80\n".utf8), to: path + "/named.csv")
+        #expect { try CaseCSV.readCases(at: path) } throws: { "\($0)".contains("named.csv:1: no case_id column") }
         try AtomicFile.write(Array("case_id,t,t_seconds,hr\n".utf8), to: path + "/named.csv")
         #expect { try CaseCSV.readCases(at: path + "/named.csv") } throws: { "\($0)".contains("two time columns") }
         try AtomicFile.write(Array("case_id,t,hr\nor-1,24/11/2026 10:00,80\n".utf8), to: path + "/named.csv")

@@ -85,8 +85,8 @@ public enum CaseCSV {
         }
     }
 
-    /// Every case in `directory` (files ending .csv or .csv.gz with a
-    /// `case_id` and a time column; other CSVs such as cases.csv are
+    /// Every case in `directory` (files ending .csv or .csv.gz whose header
+    /// names a time column or a vital; other CSVs such as cases.csv are
     /// skipped), or the cases of a single file. Sorted by case id.
     public static func readCases(at path: String, originMicros: Int64 = 0) throws -> [SampleBatch] {
         guard isDirectory(path) else { return try read(path: path, originMicros: originMicros) }

@@ -18,15 +18,17 @@ struct CaseCSVColumns {
 
     static let expected = "case_id, t_seconds (or t, an RFC 3339 time) and vitals named " + Vital.allCases.map(\.name).joined(separator: ", ")
 
-    /// The columns of `header`; nil when it has no `case_id` or no time
-    /// column (another CSV, such as a directory's feeds.csv). A header that
-    /// has both but also a column it cannot place is an error, not skipped:
-    /// its values would be lost without a word.
+    /// The columns of `header`; nil when it names neither a time column nor
+    /// a vital (another CSV, such as a directory's feeds.csv or events.csv).
+    /// A header that names one of them is meant as a case CSV: one it cannot
+    /// read whole (no `case_id`, no time, a column it cannot place) is an
+    /// error, not skipped, or its values would be lost without a word.
     static func parse(_ header: String) throws -> CaseCSVColumns? {
         let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
-        guard let caseID = names.firstIndex(of: "case_id") else { return nil }
         let times = names.indices.filter { names[$0] == "t_seconds" || names[$0] == "t" }
-        guard let time = times.first else { return nil }
+        guard !times.isEmpty || names.contains(where: { Vital(name: $0) != nil }) else { return nil }
+        guard let caseID = names.firstIndex(of: "case_id") else { throw DataFileError.format("no case_id column (expected \(expected))") }
+        guard let time = times.first else { throw DataFileError.format("no time column: t_seconds, or t (an RFC 3339 time)") }
         guard times.count == 1 else { throw DataFileError.format("two time columns (t_seconds and t): give one") }
         var vitals: [(column: Int, vital: Vital)] = []
         for (column, name) in names.enumerated() where column != caseID && column != time {
