@@ -1,5 +1,6 @@
 import PhysioClient
 import PhysioCore
+import PhysioData
 import PhysioHTTP
 import PhysioTestSupport
 import Testing
@@ -225,5 +226,24 @@ struct ExportTests {
             """
         let output = try PythonScript.run(script)
         #expect(output.hasSuffix("ok\n"), "\(output)")
+    }
+
+    /// A case moved between servers: exported, `physio import`ed into another database, exported again.
+    @Test func theVitalsExportImportsIntoAnotherServerAsItWas() throws {
+        let source = try TestServer(), target = try TestServer()
+        var series = TestModels.calmCase("moved-1", start: 1_795_600_000, seconds: 120)
+        series.set(.temp, row: 7, to: 36.6)       // a vital in one row only
+        series.set(.spo2, row: 9, to: .nan)       // and one missing
+        try source.database.ingest([series])
+        let exported = try export(source, "/exports/vitals?case=moved-1")
+        #expect(exported.status == 200)
+        let file = "/tmp/physio-moved-\(getpid()).csv"
+        try AtomicFile.write(exported.body, to: file)
+        defer { unlink(file); unlink(file + ".log") }
+        let run = try PhysioProcess(["import", file], environment: ["PHYSIO_DATABASE_URL": target.database.url], logPath: file + ".log")
+        #expect(run.waitForExit() == 0, "\(run.log)")
+        #expect(run.log.contains("moved-1\t120\t120\t0\t0\t0\t0"), "\(run.log)")
+        let again = try export(target, "/exports/vitals?case=moved-1")
+        #expect(again.text == exported.text)
     }
 }
