@@ -44,15 +44,16 @@ struct CaseCSVTests {
             mbp,t,case_id,hr
             80.0,2026-11-24 10:00:00+00:00,or-7,71.0
             ,2026-11-24 11:00:02.250000+01:00,or-7,72.0
-            """, "seconds.csv": "t_seconds,case_id,spo2\n0,sim-1,97\n2.5,sim-1,96\n"])
+            """, "psql.csv": "case_id,t,hr\nor-8,2026-11-24 10:00:00.25+00,70\nor-8,2026-11-24 09:00:01-01,71\n", "seconds.csv": "t_seconds,case_id,spo2\n0,sim-1,97\n2.5,sim-1,96\n"])
         defer { Self.remove(path) }
         let cases = try CaseCSV.readCases(at: path, originMicros: 1_000_000)
         let start = Timestamp.parseRFC3339("2026-11-24T10:00:00Z")!
-        #expect(cases.map(\.caseID) == ["or-7", "sim-1"])
+        #expect(cases.map(\.caseID) == ["or-7", "or-8", "sim-1"])
+        #expect(cases[1].timestamps == [start + 250_000, start + 1_000_000], "PostgreSQL's timestamptz text, as psql's \\copy writes it")
         #expect(cases[0].timestamps == [start, start + 2_250_000], "11:00:02.25+01:00 is 10:00:02.25Z")
         #expect(cases[0].value(.mbp, row: 0) == 80 && cases[0].value(.mbp, row: 1) == nil && cases[0].value(.hr, row: 1) == 72)
         #expect(cases[0].value(.spo2, row: 0) == nil, "no spo2 column: missing")
-        #expect(cases[1].timestamps == [1_000_000, 3_500_000], "t_seconds from the origin")
+        #expect(cases[2].timestamps == [1_000_000, 3_500_000], "t_seconds from the origin")
     }
 
     @Test func otherCSVsBesideTheCasesAreSkippedButAColumnItCannotPlaceIsAnError() throws {

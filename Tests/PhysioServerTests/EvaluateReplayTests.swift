@@ -122,6 +122,31 @@ struct EvaluateReplayTests {
         #expect(Self.replay(withoutSpans.report)["without_reviewed_span"] == "6")
     }
 
+    @Test func theVerdictsAndTheReviewedCasesReadFromTheDatabaseGiveTheSameJudgement() throws {
+        let server = try TestServer()
+        let stem = "/tmp/physio-replay-database-\(getpid())"
+        defer { for suffix in ["-vitals.csv", "-annotations.csv", "-model.json", ".json", ".json.log"] { unlink(stem + suffix) } }
+        let files = try reviewedExports(server, stem: stem)
+        let log = stem + ".json.log"
+        let process = try PhysioProcess(["evaluate", "--model", files.model, "--labels-from-database", "--data-from-database",
+                                         "--report", stem + ".json"],
+                                        environment: ["PHYSIO_DATABASE_URL": server.database.url], logPath: log)
+        #expect(process.waitForExit() == 0, "\(process.log)")
+        var expected = Self.expected
+        // replay-b is in the database too: the one sample its episode helper stored lies in its span, and is calm.
+        expected["judged_episodes"] = "6"
+        expected["outside_data"] = "0"
+        expected["true_alarm"] = "3 1"
+        expected["precision_as_raised"] = "0.600"
+        #expect(Self.replay((try? LineReader.readAll(path: stem + ".json")) ?? []) == expected, "\(process.log)")
+
+        let both = try evaluate(["--data", files.vitals, "--data-from-database", "--model", files.model, "--labels", files.annotations],
+                                report: stem + ".json")
+        #expect(both.status != 0 && both.output.contains("give --data or --data-from-database, not both"), "\(both.output)")
+        let noVerdicts = try evaluate(["--data-from-database", "--model", files.model], report: stem + ".json")
+        #expect(noVerdicts.status != 0 && noVerdicts.output.contains("reads the reviewed cases"), "\(noVerdicts.output)")
+    }
+
     @Test(.enabled(if: PythonScript.isAvailable, "\(PythonScript.skipMessage)"))
     func theVitalsExportReadAndWrittenBackByPandasGivesTheSameJudgement() throws {
         let server = try TestServer()

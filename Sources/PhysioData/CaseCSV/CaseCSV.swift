@@ -10,7 +10,8 @@ import Glibc
 /// start of the case; they become timestamps `origin + t_seconds`. Columns
 /// are found by name (`CaseCSVColumns`): any order, any subset of the
 /// vitals, and `t` (an RFC 3339 instant, as `GET /exports/vitals` writes
-/// it) instead of `t_seconds`; such times are absolute and ignore the origin.
+/// it, or PostgreSQL's timestamptz text) instead of `t_seconds`; such times
+/// are absolute and ignore the origin.
 public enum CaseCSV {
     public static let header = "case_id,t_seconds," + Vital.allCases.map(\.name).joined(separator: ",")
 
@@ -21,7 +22,21 @@ public enum CaseCSV {
         guard let first = try reader.nextLine(), let columns = try Self.columns(first, path: path) else {
             throw DataFileError.format("\(path): not a case CSV (expected \(CaseCSVColumns.expected))")
         }
-        return try read(reader, columns: columns, path: path, originMicros: originMicros)
+        return try read(reader.nextLine, columns: columns, path: path, originMicros: originMicros)
+    }
+
+    /// Cases in a case CSV held in memory (e.g. a `COPY` of the vitals export); `name` names it in errors.
+    public static func read(bytes: [UInt8], name: String, originMicros: Int64 = 0) throws -> [SampleBatch] {
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).makeIterator()
+        let next = { () -> String? in
+            guard var line = lines.next() else { return nil }
+            if line.last == 0x0D { line = line.dropLast() }
+            return String(decoding: line, as: UTF8.self)
+        }
+        guard let first = next(), let columns = try Self.columns(first, path: name) else {
+            throw DataFileError.format("\(name): not a case CSV (expected \(CaseCSVColumns.expected))")
+        }
+        return try read(next, columns: columns, path: name, originMicros: originMicros)
     }
 
     /// The columns of a header line, errors naming `path`.
@@ -33,11 +48,11 @@ public enum CaseCSV {
         }
     }
 
-    static func read(_ reader: LineReader, columns: CaseCSVColumns, path: String, originMicros: Int64) throws -> [SampleBatch] {
+    static func read(_ nextLine: () throws -> String?, columns: CaseCSVColumns, path: String, originMicros: Int64) throws -> [SampleBatch] {
         var rowsByCase: [String: [(Int64, [Float])]] = [:]
         var order: [String] = []
         var lineNumber = 1
-        while let line = try reader.nextLine() {
+        while let line = try nextLine() {
             lineNumber += 1
             if line.isEmpty { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -54,7 +69,7 @@ public enum CaseCSV {
                 }
                 timestamp = originMicros + Timestamp.micros(seconds: seconds)
             case .instant:
-                guard let instant = Timestamp.parseRFC3339(time) else {
+                guard let instant = Self.instant(time) else {
                     throw DataFileError.format("\(path):\(lineNumber): t '\(time)' is not an RFC 3339 time")
                 }
                 timestamp = instant
@@ -85,6 +100,15 @@ public enum CaseCSV {
         }
     }
 
+    /// An RFC 3339 time, or PostgreSQL's timestamptz text, whose offset is
+    /// hours alone (`2026-11-24 10:00:00.25+00`, as psql's `\copy` writes it).
+    static func instant(_ text: Substring) -> Int64? {
+        if let instant = Timestamp.parseRFC3339(text) { return instant }
+        let offset = text.suffix(3)
+        guard offset.count == 3, offset.first == "+" || offset.first == "-", offset.dropFirst().allSatisfy(\.isNumber) else { return nil }
+        return Timestamp.parseRFC3339(text + ":00")
+    }
+
     /// Every case in `directory` (files ending .csv or .csv.gz whose header
     /// names a time column or a vital; other CSVs such as cases.csv are
     /// skipped), or the cases of a single file. Sorted by case id.
@@ -95,7 +119,7 @@ public enum CaseCSV {
             let file = path.hasSuffix("/") ? path + name : path + "/" + name
             guard let reader = try? LineReader(path: file), let header = try? reader.nextLine(),
                   let columns = try Self.columns(header, path: file) else { continue }
-            cases += try read(reader, columns: columns, path: file, originMicros: originMicros)
+            cases += try read(reader.nextLine, columns: columns, path: file, originMicros: originMicros)
         }
         return cases.sorted { $0.caseID < $1.caseID }
     }

@@ -3,7 +3,6 @@ import PhysioCore
 import PhysioData
 import PhysioPlatform
 import PhysioLab
-import PhysioStore
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +31,8 @@ struct Evaluate: ParsableCommand {
         rule crossed in the episode) and how often the two agree; with or without --data. With --data, the \
         scorer above is also judged on those verdicts: whether it alarms within the span each reviewer saw \
         (true alarms kept, false alarms and artefacts still raised). That needs the cases at their real times: \
-        give the CSV of GET /exports/vitals as --data (its t column is read as it is).
+        give the CSV of GET /exports/vitals as --data (its t column is read as it is), or \
+        --data-from-database for the vitals of every case with an annotated episode.
         """)
 
     @Option(help: "Directory of case CSVs, or one case CSV, e.g. GET /exports/vitals (optional with --labels).")
@@ -41,6 +41,8 @@ struct Evaluate: ParsableCommand {
     var labels: String?
     @Flag(help: "Clinicians' verdicts read from the database (--database-url or PHYSIO_DATABASE_URL).")
     var labelsFromDatabase = false
+    @Flag(help: "Instead of --data: the vitals of the cases with annotated episodes, read from the database.")
+    var dataFromDatabase = false
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Model file from `physio train`.")
     var model: String?
@@ -95,10 +97,14 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var training: TrainingOptions
 
     func validate() throws {
-        if writeScores != nil && (scores != nil || data == nil) { throw ValidationError("--write-scores writes a model's scores: give --model, --train-data or --folds") }
+        if data != nil && dataFromDatabase { throw ValidationError("give --data or --data-from-database, not both") }
+        if dataFromDatabase && labels == nil && !labelsFromDatabase {
+            throw ValidationError("--data-from-database reads the reviewed cases: give --labels or --labels-from-database")
+        }
+        if writeScores != nil && (scores != nil || !hasData) { throw ValidationError("--write-scores writes a model's scores: give --model, --train-data or --folds") }
         if labels != nil && labelsFromDatabase { throw ValidationError("give --labels or --labels-from-database, not both") }
         let sources = [model != nil, trainData != nil, folds != nil, scores != nil].filter { $0 }.count
-        if data == nil {
+        if !hasData {
             guard labels != nil || labelsFromDatabase else { throw ValidationError("give --data (or only clinicians' verdicts: --labels or --labels-from-database)") }
             guard sources == 0 else { throw ValidationError("--model, --train-data, --folds and --scores need --data") }
             return
@@ -112,6 +118,10 @@ struct Evaluate: ParsableCommand {
         guard resamples >= 200 else { throw ValidationError("--resamples must be at least 200") }
     }
 
+    var hasData: Bool { data != nil || dataFromDatabase }
+    /// What the cases are, in descriptions and the report.
+    var dataName: String { data ?? "the database's reviewed cases" }
+
     var window: TimeWindow { TimeWindow(from: from.map(Timestamp.micros(seconds:)), until: until.map(Timestamp.micros(seconds:))) }
     var settings: EvaluationSettings {
         EvaluationSettings(horizonSeconds: horizon, sustainSeconds: sustain, episodeGapSeconds: episodeGap, maximumSpacingSeconds: maxSpacing,
@@ -120,7 +130,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let verdicts = try clinicianVerdicts()
-        guard let data else {
+        guard hasData else {
             // Only the clinicians' verdicts: validate() saw to it that there are some.
             print(verdicts!.precision.text(source: verdicts!.source))
             if let report {
@@ -133,8 +143,8 @@ struct Evaluate: ParsableCommand {
             }
             return
         }
-        let cases = try CaseCSV.readCases(at: data).filter { !$0.isEmpty }
-        guard !cases.isEmpty else { throw ValidationError("no samples in \(data)") }
+        let cases = try readCases(reviewed: verdicts?.precision.episodes ?? []).filter { !$0.isEmpty }
+        guard !cases.isEmpty else { throw ValidationError("no samples in \(dataName)") }
         let scored = try scoreCases(cases)
         if let writeScores { try ExternalScores.write(scored, to: writeScores) }
         let labelled = try readEvents()
@@ -151,7 +161,7 @@ struct Evaluate: ParsableCommand {
         if let report {
             var json = JSONWriter(capacity: 1 << 16)
             json.beginObject()
-            writeHeader(scored, into: &json, data: data)
+            writeHeader(scored, into: &json, data: dataName)
             evaluation.writeFields(into: &json)
             if let verdicts {
                 json.key("clinician_labels")
@@ -167,7 +177,7 @@ struct Evaluate: ParsableCommand {
         if let plot {
             let note = evaluation.earlyWarning.isApplicable ? nil
                 : "median sampling interval above \(Int(maxSpacing)) s: a \(Int(sustain))-s breach and a \(Int(horizon))-s warning cannot be resolved"
-            let chart = CurvePlot(title: title ?? data, subtitle: scored.description,
+            let chart = CurvePlot(title: title ?? dataName, subtitle: scored.description,
                                   series: evaluation.curveSeries(detector: scored.scorerName),
                                   earlyWarningNote: note,
                                   earlyWarningHeading: "Early warning — label: a breach ≥ \(Int(sustain)) s starts within \(Int(horizon)) s")
@@ -177,7 +187,7 @@ struct Evaluate: ParsableCommand {
 
     /// Cases with scores, and how they were obtained.
     func scoreCases(_ cases: [SampleBatch]) throws -> ScoredCases {
-        let data = data ?? ""  // run() reads cases only with --data
+        let data = dataName
         if let model {
             let loaded = try AnomalyModel.decode(try LineReader.readAll(path: model))
             let ruleSet = try ruleSet(model: loaded)
@@ -248,6 +258,13 @@ struct Evaluate: ParsableCommand {
         return events
     }
 
+    /// The cases of --data, or with --data-from-database those of the annotated episodes in `reviewed`.
+    func readCases(reviewed: [ReviewedEpisode]) throws -> [SampleBatch] {
+        guard dataFromDatabase else { return try CaseCSV.readCases(at: data!) }
+        let caseIDs = Set(reviewed.filter { $0.verdict != nil }.map(\.caseID)).sorted()
+        return try EvaluationDatabase(url: database.url()).cases(caseIDs)
+    }
+
     /// Clinicians' verdicts from --labels or the database, with where they came from; nil without either.
     func clinicianVerdicts() throws -> (precision: ClinicianPrecision, source: String)? {
         let table: CSVTable, source: String
@@ -255,12 +272,7 @@ struct Evaluate: ParsableCommand {
             table = try CSVTable.parse(try LineReader.readAll(path: labels))
             source = labels
         } else if labelsFromDatabase {
-            // The export's own statement, so the file and the database give the same rows.
-            let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-evaluate")
-            try connection.beginCopyOut(ExportStatements.annotations(caseID: nil, from: nil, to: nil, format: .csv).sql)
-            var bytes: [UInt8] = []
-            while try connection.readCopyData(into: &bytes) {}
-            table = try CSVTable.parse(bytes)
+            table = try CSVTable.parse(try EvaluationDatabase(url: database.url()).annotations())
             source = "the database"
         } else {
             return nil
