@@ -18,10 +18,10 @@ import Glibc
 struct EvaluateReplayTests {
     static let start: Int64 = 1_795_700_000
 
-    /// Calm for 40 minutes, with crises (HR 165, SBP 62/35, SpO2 84) at 900–1080 s and 1700–1800 s.
+    /// Calm for 40 minutes, with crises (HR 165, SBP 62/35, SpO2 84) at 900–1080, 1700–1800 and 2100–2200 s.
     static func twoCrises() -> SampleBatch {
         var batch = TestModels.calmCase("replay-a", start: start, seconds: 2400, seed: 7)
-        for second in Array(900..<1080) + Array(1700..<1800) {
+        for second in Array(900..<1080) + Array(1700..<1800) + Array(2100..<2200) {
             batch.set(.hr, row: second, to: 165)
             batch.set(.sbp, row: second, to: 62)
             batch.set(.dbp, row: second, to: 35)
@@ -45,9 +45,10 @@ struct EvaluateReplayTests {
         try annotate("replay-a", try episode("replay-a", 600, 650), #"{"verdict":"true_alarm"}"#)    // calm: missed
         try annotate("replay-a", try episode("replay-a", 1300, 1350), #"{"verdict":"not_sure"}"#)
         try annotate("replay-a", try episode("replay-a", 1500, 1550), #"{"verdict":"artefact","reason":"probe_off"}"#)
-        #expect(try server.review("replay-a", try episode("replay-a", 2100, 2150), "acknowledge").status == 201)
+        // Acknowledged, never annotated: not judged, but a span someone looked at.
+        #expect(try server.review("replay-a", try episode("replay-a", 1690, 1800), "acknowledge").status == 201)
         try annotate("replay-b", try episode("replay-b", 100, 150), #"{"verdict":"true_alarm"}"#)    // not in --data
-        // The crisis at 1700 s: the candidate alarms where nobody reviewed anything.
+        // The crisis at 2100 s: the candidate alarms where nobody reviewed anything.
 
         let vitals = try server.client().get("/exports/vitals?case=replay-a", headers: [server.bearer("export")])
         let annotations = try server.client().get("/exports/annotations", headers: [server.bearer("export")])

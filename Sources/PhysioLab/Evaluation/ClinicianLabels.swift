@@ -103,7 +103,7 @@ public struct ReviewedEpisode: Sendable, Equatable {
     public var acknowledged = false
     public var verdict: ReviewVerdict?
     public var reason: ReviewReason?
-    /// The episode as the standing verdict's reviewer saw it (nil: not in the file).
+    /// The episode as the standing verdict's reviewer saw it, else as it was first acknowledged (nil: not in the file).
     public var reviewedSpan: ClosedRange<Int64>?
     /// Each reviewer's latest verdict, to tell when they disagree.
     public var verdictByReviewer: [String: ReviewVerdict] = [:]
@@ -131,6 +131,7 @@ public struct ReviewedEpisode: Sendable, Equatable {
             switch label.action {
             case .acknowledge:
                 episodes[position[key]!].acknowledged = true
+                if episodes[position[key]!].reviewedSpan == nil { episodes[position[key]!].reviewedSpan = label.reviewedSpan }
             case .annotate:
                 episodes[position[key]!].verdict = label.verdict
                 episodes[position[key]!].reason = label.reason
