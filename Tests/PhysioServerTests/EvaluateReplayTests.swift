@@ -79,10 +79,11 @@ struct EvaluateReplayTests {
             for key in ["precision_as_raised", "candidate_precision"] {
                 fields[key] = replay[key]?.number.map { Format3.text($0) } ?? "null"
             }
-            if let verdicts = replay["by_verdict"] {
-                for index in 0..<verdicts.count {
-                    guard let name = verdicts[index]?["verdict"]?.string,
-                          let episodes = verdicts[index]?["episodes"]?.number, let alarmed = verdicts[index]?["candidate_alarmed"]?.number
+            for (list, key) in [("by_verdict", "verdict"), ("wrong_by_reason", "reason")] {
+                guard let groups = replay[list] else { continue }
+                for index in 0..<groups.count {
+                    guard let name = groups[index]?[key]?.string,
+                          let episodes = groups[index]?["episodes"]?.number, let alarmed = groups[index]?["candidate_alarmed"]?.number
                     else { continue }
                     fields[name] = "\(Int(episodes)) \(Int(alarmed))"
                 }
@@ -95,6 +96,7 @@ struct EvaluateReplayTests {
     static let expected = [
         "judged_episodes": "5", "outside_data": "1", "without_reviewed_span": "0", "unreviewed_candidate_episodes": "1",
         "true_alarm": "2 1", "false_alarm": "1 0", "artefact": "1 0", "not_sure": "1 0",
+        "line_flush": "1 0", "probe_off": "1 0",   // the false alarm's and the artefact's reasons
         // Decided: two true of four as raised; the candidate alarms in one of them, a true alarm.
         "precision_as_raised": "0.500", "candidate_precision": "1.000",
     ]

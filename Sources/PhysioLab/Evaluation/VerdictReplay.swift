@@ -15,6 +15,7 @@ public struct VerdictReplay: Sendable {
     public struct Judged: Sendable, Equatable {
         public let caseID: String
         public let verdict: ReviewVerdict
+        public let reason: ReviewReason?
         public let alarmed: Bool
     }
 
@@ -33,6 +34,8 @@ public struct VerdictReplay: Sendable {
     /// The candidate's own alarm episodes, in the judged cases, that touch no reviewed span.
     public let unreviewedEpisodes: Int
     public let byVerdict: [ReviewVerdict: Tally]
+    /// The false alarms and artefacts by the reason given (nil: none), in `ReviewReason` order.
+    public let wrongByReason: [(reason: ReviewReason?, tally: Tally)]
     /// True alarms among the decided episodes the candidate alarmed in.
     public let candidatePrecision: Double?
     public let candidateInterval: ClosedRange<Double>?
@@ -49,7 +52,7 @@ public struct VerdictReplay: Sendable {
             guard let verdict = episode.verdict else { continue }
             guard let span = episode.reviewedSpan else { withoutSpan += 1; continue }
             guard let scores = caseByID[episode.caseID], let alarmed = Self.alarmed(scores, in: span) else { outside += 1; continue }
-            judged.append(Judged(caseID: episode.caseID, verdict: verdict, alarmed: alarmed))
+            judged.append(Judged(caseID: episode.caseID, verdict: verdict, reason: episode.reason, alarmed: alarmed))
         }
         self.judged = judged
         outsideData = outside
@@ -60,6 +63,11 @@ public struct VerdictReplay: Sendable {
             if entry.alarmed { tallies[entry.verdict, default: Tally()].alarmed += 1 }
         }
         byVerdict = tallies
+        let wrong = judged.filter { $0.verdict.isTrue == false }
+        wrongByReason = (ReviewReason.allCases.map(Optional.some) + [nil]).compactMap { reason in
+            let members = wrong.filter { $0.reason == reason }
+            return members.isEmpty ? nil : (reason, Tally(episodes: members.count, alarmed: members.filter(\.alarmed).count))
+        }
 
         let spans = Dictionary(grouping: reviewed.compactMap { episode in episode.reviewedSpan.map { (episode.caseID, $0) } }, by: \.0)
         var unreviewed = 0
@@ -114,6 +122,12 @@ extension VerdictReplay {
             return [verdict.rawValue, String(tally.episodes), String(tally.alarmed), Format.optional(tally.share, 2)]
         }
         lines += ScorerComparison.table([["verdict", "episodes", "candidate alarmed", "share"]] + rows)
+        if !wrongByReason.isEmpty {
+            lines += ["", "false alarms and artefacts by the reason given:"]
+            lines += ScorerComparison.table([["reason", "episodes", "candidate alarmed", "share"]] + wrongByReason.map {
+                [$0.reason?.rawValue ?? "(none)", String($0.tally.episodes), String($0.tally.alarmed), Format.optional($0.tally.share, 2)]
+            })
+        }
         lines += [
             "",
             "  precision, true alarms / (true + false alarms + artefacts) of the \(decidedCount) decided episodes: "
@@ -133,20 +147,25 @@ extension VerdictReplay {
         json.field("without_reviewed_span", withoutSpan)
         json.field("unreviewed_candidate_episodes", unreviewedEpisodes)
         json.key("by_verdict"); json.beginArray()
-        for verdict in ReviewVerdict.allCases {
-            let tally = byVerdict[verdict] ?? Tally()
-            json.beginObject()
-            json.field("verdict", verdict.rawValue)
-            json.field("episodes", tally.episodes)
-            json.field("candidate_alarmed", tally.alarmed)
-            json.field("share", tally.share)
-            json.endObject()
-        }
+        for verdict in ReviewVerdict.allCases { Self.write(("verdict", verdict.rawValue), byVerdict[verdict] ?? Tally(), into: &json) }
+        json.endArray()
+        json.key("wrong_by_reason"); json.beginArray()
+        for (reason, tally) in wrongByReason { Self.write(("reason", reason?.rawValue ?? "(none)"), tally, into: &json) }
         json.endArray()
         json.field("precision_as_raised", serverPrecision)
         ClinicianPrecision.interval("precision_as_raised_interval", serverInterval, into: &json)
         json.field("candidate_precision", candidatePrecision)
         ClinicianPrecision.interval("candidate_precision_interval", candidateInterval, into: &json)
+        json.endObject()
+    }
+
+    /// One tally as an object, named by `group` (key, value).
+    static func write(_ group: (key: String, value: String), _ tally: Tally, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field(group.key, group.value)
+        json.field("episodes", tally.episodes)
+        json.field("candidate_alarmed", tally.alarmed)
+        json.field("share", tally.share)
         json.endObject()
     }
 }
