@@ -123,6 +123,15 @@ struct EvaluateReplayTests {
         #expect(withoutSpans.status == 0, "\(withoutSpans.output)")
         #expect(Self.replay(withoutSpans.report)["judged_episodes"] == "0")
         #expect(Self.replay(withoutSpans.report)["without_reviewed_span"] == "6")
+
+        // The same case with times from its start (t_seconds), as physio simulate writes them: said, not judged.
+        let relative = stem + "-relative.csv"
+        defer { unlink(relative) }
+        try CaseCSV.write(try #require(CaseCSV.readCases(at: files.vitals).first), to: relative, originMicros: Self.start * 1_000_000)
+        let fromStart = try evaluate(["--data", relative, "--model", files.model, "--labels", files.annotations], report: stem + ".json")
+        #expect(fromStart.status == 0, "\(fromStart.output)")
+        #expect(Self.replay(fromStart.report)["judged_episodes"] == "0" && Self.replay(fromStart.report)["outside_data"] == "6")
+        #expect(fromStart.output.contains("5 of those left out have their case in the data but no evaluated sample in the span"), "\(fromStart.output)")
     }
 
     @Test func theVerdictsAndTheReviewedCasesReadFromTheDatabaseGiveTheSameJudgement() throws {

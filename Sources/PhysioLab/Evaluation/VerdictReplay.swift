@@ -29,6 +29,8 @@ public struct VerdictReplay: Sendable {
     public let judged: [Judged]
     /// Annotated episodes whose case is not in the data, or none of whose span's samples was evaluated.
     public let outsideData: Int
+    /// Of those, the ones whose case is in the data: its times miss the span.
+    public let caseWithoutSpanSamples: Int
     /// Annotated episodes with no reviewed span in the file (a file cut to fewer columns).
     public let withoutSpan: Int
     /// The candidate's own alarm episodes, in the judged cases, that touch no reviewed span.
@@ -47,15 +49,17 @@ public struct VerdictReplay: Sendable {
     /// someone looked at is not "unreviewed"); `cases`: the candidate's output.
     public init(reviewed: [ReviewedEpisode], cases: [CaseScores], episodeGapSeconds: Double, bootstrap: CaseBootstrap) {
         let caseByID = Dictionary(cases.map { ($0.caseID, $0) }, uniquingKeysWith: { first, _ in first })
-        var judged: [Judged] = [], outside = 0, withoutSpan = 0
+        var judged: [Judged] = [], outside = 0, missed = 0, withoutSpan = 0
         for episode in reviewed {
             guard let verdict = episode.verdict else { continue }
             guard let span = episode.reviewedSpan else { withoutSpan += 1; continue }
-            guard let scores = caseByID[episode.caseID], let alarmed = Self.alarmed(scores, in: span) else { outside += 1; continue }
+            guard let scores = caseByID[episode.caseID] else { outside += 1; continue }
+            guard let alarmed = Self.alarmed(scores, in: span) else { outside += 1; missed += 1; continue }
             judged.append(Judged(caseID: episode.caseID, verdict: verdict, reason: episode.reason, alarmed: alarmed))
         }
         self.judged = judged
         outsideData = outside
+        caseWithoutSpanSamples = missed
         self.withoutSpan = withoutSpan
         var tallies: [ReviewVerdict: Tally] = [:]
         for entry in judged {
@@ -115,8 +119,12 @@ extension VerdictReplay {
             "the candidate (\(candidate)) against clinicians' verdicts: \(judged.count) annotated episodes judged on the span the reviewer saw; "
                 + "\(outsideData) outside the data, \(withoutSpan) without a reviewed span, left out",
             "  alarmed: the candidate alarms at some sample of that span (a true alarm kept; a false alarm or artefact still raised)",
-            "",
         ]
+        if caseWithoutSpanSamples > 0 {
+            lines.append("  \(caseWithoutSpanSamples) of those left out have their case in the data but no evaluated sample in the span: "
+                         + "a case read with t_seconds counts from 1970 (give the vitals export, whose t is the real time), or --from/--until cut it")
+        }
+        lines.append("")
         let rows = ReviewVerdict.allCases.map { verdict in
             let tally = byVerdict[verdict] ?? Tally()
             return [verdict.rawValue, String(tally.episodes), String(tally.alarmed), Format.optional(tally.share, 2)]
@@ -144,6 +152,7 @@ extension VerdictReplay {
         json.field("candidate", candidate)
         json.field("judged_episodes", judged.count)
         json.field("outside_data", outsideData)
+        json.field("case_without_span_samples", caseWithoutSpanSamples)
         json.field("without_reviewed_span", withoutSpan)
         json.field("unreviewed_candidate_episodes", unreviewedEpisodes)
         json.key("by_verdict"); json.beginArray()
