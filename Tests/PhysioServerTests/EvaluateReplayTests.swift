@@ -76,7 +76,7 @@ struct EvaluateReplayTests {
             for key in ["judged_episodes", "outside_data", "without_reviewed_span", "unreviewed_candidate_episodes"] {
                 fields[key] = replay[key]?.number.map { String(Int($0)) }
             }
-            for key in ["precision_as_raised", "candidate_precision"] {
+            for key in ["precision_as_raised", "candidate_precision", "true_alarm_onset_shift_median_seconds"] {
                 fields[key] = replay[key]?.number.map { Format3.text($0) } ?? "null"
             }
             for (list, key) in [("by_verdict", "verdict"), ("wrong_by_reason", "reason")] {
@@ -99,6 +99,8 @@ struct EvaluateReplayTests {
         "line_flush": "1 0", "probe_off": "1 0",   // the false alarm's and the artefact's reasons
         // Decided: two true of four as raised; the candidate alarms in one of them, a true alarm.
         "precision_as_raised": "0.500", "candidate_precision": "1.000",
+        // The kept true alarm was reviewed from 890 s; the candidate's floor dates it from the crisis's first row, 900 s.
+        "true_alarm_onset_shift_median_seconds": "10.000",
     ]
 
     @Test func aCandidateModelIsJudgedOnTheSpansTheReviewersSaw() throws {
@@ -110,6 +112,7 @@ struct EvaluateReplayTests {
         #expect(run.status == 0, "\(run.output)")
         #expect(Self.replay(run.report) == Self.expected, "\(run.output)")
         #expect(run.output.contains("against clinicians' verdicts: 5 annotated episodes judged"), "\(run.output)")
+        #expect(run.output.contains("episode starts 10 s after the one reviewed (median; 0 earlier, 1 later, 0 at its start)"), "\(run.output)")
 
         // The same verdicts without the span columns: the precision table still reads them, the replay judges none.
         let cut = stem + "-cut.csv"

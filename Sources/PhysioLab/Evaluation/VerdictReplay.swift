@@ -17,6 +17,10 @@ public struct VerdictReplay: Sendable {
         public let verdict: ReviewVerdict
         public let reason: ReviewReason?
         public let alarmed: Bool
+        /// Seconds from the reviewed span's start to the start of the candidate's
+        /// earliest alarm episode that overlaps the span (negative: it warned
+        /// earlier); nil when it did not alarm.
+        public let onsetShift: Double?
     }
 
     /// Per verdict: episodes, and how many of them the candidate alarmed in.
@@ -49,13 +53,24 @@ public struct VerdictReplay: Sendable {
     /// someone looked at is not "unreviewed"); `cases`: the candidate's output.
     public init(reviewed: [ReviewedEpisode], cases: [CaseScores], episodeGapSeconds: Double, bootstrap: CaseBootstrap) {
         let caseByID = Dictionary(cases.map { ($0.caseID, $0) }, uniquingKeysWith: { first, _ in first })
+        var candidateEpisodes: [String: [Episode]] = [:]
+        func episodes(of caseID: String) -> [Episode] {
+            if let known = candidateEpisodes[caseID] { return known }
+            let scores = caseByID[caseID]!
+            let merged = AlarmEpisodes.merge(caseID: caseID, timestamps: scores.timestamps, rows: scores.evaluated,
+                                             gapSeconds: episodeGapSeconds) { scores.alarm(row: $0) }
+            candidateEpisodes[caseID] = merged
+            return merged
+        }
         var judged: [Judged] = [], outside = 0, missed = 0, withoutSpan = 0
         for episode in reviewed {
             guard let verdict = episode.verdict else { continue }
             guard let span = episode.reviewedSpan else { withoutSpan += 1; continue }
             guard let scores = caseByID[episode.caseID] else { outside += 1; continue }
             guard let alarmed = Self.alarmed(scores, in: span) else { outside += 1; missed += 1; continue }
-            judged.append(Judged(caseID: episode.caseID, verdict: verdict, reason: episode.reason, alarmed: alarmed))
+            let overlapping = alarmed ? episodes(of: episode.caseID).first { $0.start <= span.upperBound && span.lowerBound <= $0.end } : nil
+            judged.append(Judged(caseID: episode.caseID, verdict: verdict, reason: episode.reason, alarmed: alarmed,
+                                 onsetShift: overlapping.map { Double($0.start - span.lowerBound) / 1e6 }))
         }
         self.judged = judged
         outsideData = outside
@@ -76,11 +91,8 @@ public struct VerdictReplay: Sendable {
         let spans = Dictionary(grouping: reviewed.compactMap { episode in episode.reviewedSpan.map { (episode.caseID, $0) } }, by: \.0)
         var unreviewed = 0
         for caseID in Set(judged.map(\.caseID)) {
-            let scores = caseByID[caseID]!
-            let episodes = AlarmEpisodes.merge(caseID: caseID, timestamps: scores.timestamps, rows: scores.evaluated,
-                                               gapSeconds: episodeGapSeconds) { scores.alarm(row: $0) }
             let seen = spans[caseID]?.map(\.1) ?? []
-            unreviewed += episodes.filter { episode in !seen.contains { $0.overlaps(episode.start...episode.end) } }.count
+            unreviewed += episodes(of: caseID).filter { episode in !seen.contains { $0.overlaps(episode.start...episode.end) } }.count
         }
         unreviewedEpisodes = unreviewed
 
@@ -111,6 +123,17 @@ public struct VerdictReplay: Sendable {
     }
 
     public var decidedCount: Int { judged.filter { $0.verdict.isTrue != nil }.count }
+
+    /// The onset shifts of the true alarms the candidate kept, ascending.
+    public var trueAlarmShifts: [Double] { judged.filter { $0.verdict == .trueAlarm }.compactMap(\.onsetShift).sorted() }
+
+    /// Their median (nil: none kept).
+    public var medianTrueAlarmShift: Double? {
+        let shifts = trueAlarmShifts
+        guard !shifts.isEmpty else { return nil }
+        let middle = shifts.count / 2
+        return shifts.count % 2 == 1 ? shifts[middle] : (shifts[middle - 1] + shifts[middle]) / 2
+    }
 }
 
 extension VerdictReplay {
@@ -141,9 +164,18 @@ extension VerdictReplay {
             "  precision, true alarms / (true + false alarms + artefacts) of the \(decidedCount) decided episodes: "
                 + "as raised \(ClinicianPrecision.estimate(serverPrecision, serverInterval)); "
                 + "the candidate's \(ClinicianPrecision.estimate(candidatePrecision, candidateInterval)) (95 % intervals: bootstrap by case)",
+            "  true alarms kept: the candidate's episode starts \(Self.shiftText(medianTrueAlarmShift)) the one reviewed (median; "
+                + "\(trueAlarmShifts.filter { $0 < 0 }.count) earlier, \(trueAlarmShifts.filter { $0 > 0 }.count) later, "
+                + "\(trueAlarmShifts.filter { $0 == 0 }.count) at its start)",
             "  the candidate's alarm episodes on no reviewed span, in the judged cases: \(unreviewedEpisodes) (not judged: nobody reviewed them)",
         ]
         return lines.joined(separator: "\n")
+    }
+
+    static func shiftText(_ seconds: Double?) -> String {
+        guard let seconds else { return "– s from" }
+        if seconds == 0 { return "with" }
+        return "\(Format.fixed(abs(seconds), 0)) s " + (seconds < 0 ? "before" : "after")
     }
 
     /// The `verdict_replay` member of the JSON report.
@@ -160,6 +192,10 @@ extension VerdictReplay {
         json.endArray()
         json.key("wrong_by_reason"); json.beginArray()
         for (reason, tally) in wrongByReason { Self.write(("reason", reason?.rawValue ?? "(none)"), tally, into: &json) }
+        json.endArray()
+        json.field("true_alarm_onset_shift_median_seconds", medianTrueAlarmShift)
+        json.key("true_alarm_onset_shifts_seconds"); json.beginArray()
+        trueAlarmShifts.forEach { json.value($0) }
         json.endArray()
         json.field("precision_as_raised", serverPrecision)
         ClinicianPrecision.interval("precision_as_raised_interval", serverInterval, into: &json)
