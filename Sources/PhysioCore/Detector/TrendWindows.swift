@@ -50,20 +50,18 @@ public struct VitalTrend: Sendable {
         // Window edges are compared in microseconds: in seconds from an origin,
         // a sample exactly a window back fell in or out with the origin's
         // rounding, so a job scored a row otherwise than the whole case did.
-        var micros: [Int64] = [], times: [Double] = [], values: [Double] = []
+        var micros: [Int64] = [], values: [Double] = []
         micros.reserveCapacity(rows.upperBound - first)
-        times.reserveCapacity(rows.upperBound - first)
         values.reserveCapacity(rows.upperBound - first)
         for row in first..<rows.upperBound {
             let value = clean.values[row * Vital.count + vital.rawValue]
             if !value.isNaN, !excluding.contains(where: { $0.isTrue(value) }) {
                 micros.append(clean.timestamps[row])
-                times.append(Double(clean.timestamps[row] - origin) / 1e6)
                 values.append(Double(value))
             }
         }
-        guard times.count >= windows.minimumSamples else { return }
-        let sums = RunningSums(times: times, values: values)
+        guard micros.count >= windows.minimumSamples else { return }
+        let sums = RunningSums(times: micros.map { Double($0 - origin) / 1e6 }, values: values)
         let slopeMicros = windows.slopeSeconds.map { Timestamp.micros(seconds: $0) }
         let spreadMicros = Timestamp.micros(seconds: windows.spreadSeconds)
         var upper = 0

@@ -68,7 +68,7 @@ public struct VerdictReplay: Sendable {
             guard let span = episode.reviewedSpan else { withoutSpan += 1; continue }
             guard let scores = caseByID[episode.caseID] else { outside += 1; continue }
             guard let alarmed = Self.alarmed(scores, in: span) else { outside += 1; missed += 1; continue }
-            let overlapping = alarmed ? episodes(of: episode.caseID).first { $0.start <= span.upperBound && span.lowerBound <= $0.end } : nil
+            let overlapping = alarmed ? episodes(of: episode.caseID).first { span.overlaps($0.start...$0.end) } : nil
             judged.append(Judged(caseID: episode.caseID, verdict: verdict, reason: episode.reason, alarmed: alarmed,
                                  onsetShift: overlapping.map { Double($0.start - span.lowerBound) / 1e6 }))
         }
@@ -99,9 +99,8 @@ public struct VerdictReplay: Sendable {
         // Precision per case, for the bootstrap by case: (true alarms, decided).
         let decided = judged.filter { $0.verdict.isTrue != nil }
         func parts(_ members: [Judged]) -> [(Int, Int)] {
-            Dictionary(grouping: members, by: \.caseID).keys.sorted().map { caseID in
-                let ofCase = members.filter { $0.caseID == caseID }
-                return (ofCase.filter { $0.verdict == .trueAlarm }.count, ofCase.count)
+            Dictionary(grouping: members, by: \.caseID).sorted { $0.key < $1.key }.map { _, ofCase in
+                (ofCase.filter { $0.verdict == .trueAlarm }.count, ofCase.count)
             }
         }
         let candidate = parts(decided.filter(\.alarmed)), server = parts(decided)
@@ -113,8 +112,9 @@ public struct VerdictReplay: Sendable {
 
     /// Whether the candidate alarmed at an evaluated row within `span`; nil when no evaluated row lies in it.
     static func alarmed(_ scores: CaseScores, in span: ClosedRange<Int64>) -> Bool? {
-        let rows = scores.evaluated.filter { span.contains(scores.timestamps[$0]) }
-        return rows.isEmpty ? nil : rows.contains { scores.alarm(row: $0) }
+        let first = SortedTimes.firstIndex(scores.timestamps, atOrAfter: span.lowerBound, in: scores.evaluated)
+        let end = SortedTimes.firstIndex(scores.timestamps, atOrAfter: span.upperBound + 1, in: first..<scores.evaluated.upperBound)
+        return first == end ? nil : (first..<end).contains { scores.alarm(row: $0) }
     }
 
     static func ratio(_ parts: [(Int, Int)]) -> Double? {
@@ -128,12 +128,7 @@ public struct VerdictReplay: Sendable {
     public var trueAlarmShifts: [Double] { judged.filter { $0.verdict == .trueAlarm }.compactMap(\.onsetShift).sorted() }
 
     /// Their median (nil: none kept).
-    public var medianTrueAlarmShift: Double? {
-        let shifts = trueAlarmShifts
-        guard !shifts.isEmpty else { return nil }
-        let middle = shifts.count / 2
-        return shifts.count % 2 == 1 ? shifts[middle] : (shifts[middle - 1] + shifts[middle]) / 2
-    }
+    public var medianTrueAlarmShift: Double? { Median.of(trueAlarmShifts) }
 }
 
 extension VerdictReplay {
