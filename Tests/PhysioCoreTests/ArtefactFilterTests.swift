@@ -123,8 +123,9 @@ import Testing
         // From a level already low, a steep fall may be the patient: kept.
         let low = saturation { t in t < 40 ? 92 : 84 }
         #expect(low.clean.allSatisfy { $0 != nil })
-        // The filter's range for rows it may read starts far enough back.
-        #expect(filter.lookbackSeconds == 35)
+        // The filter's range for rows it may read starts far enough back: a minute of
+        // hypotensive readings up to a minute apart before a profound hypotension's (rule 6).
+        #expect(filter.lookbackSeconds == 120)
     }
 
     @Test func anExtremeThatPersistsIsThePatientNotAnArtefact() {
@@ -153,6 +154,65 @@ import Testing
         #expect(filter.clean(hourly).values.allSatisfy { $0.isNaN })
     }
 
+    @Test func aPressureReachedThroughHypotensionIsThePatientNotAnArtefact() {
+        func cleaned(_ series: SampleBatch) -> [Float?] {
+            let clean = filter.clean(series)
+            for row in 0..<series.count {
+                #expect(zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)])
+                    .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "the one-row form agrees at \(row)")
+            }
+            let half = series.count / 2
+            let tail = filter.clean(series, rows: half..<series.count)
+            #expect(tail.values.elementsEqual(clean.values[(half * Vital.count)...]) { $0 == $1 || ($0.isNaN && $1.isNaN) },
+                    "a cleaning that starts inside the run agrees")
+            return (0..<clean.count).map { clean.value(.sbp, row: $0) ?? clean.value(.mbp, row: $0) }
+        }
+        func line(_ systolic: @escaping (Int) -> Float, seconds: Int = 600) -> [Float?] {
+            cleaned(TestData.series(seconds: stride(from: 0, to: seconds, by: 1)) { t in
+                let s = systolic(t)
+                return [.sbp: s, .dbp: (s * 0.6).rounded(), .mbp: (s * 0.73).rounded(), .hr: 110]
+            })
+        }
+        // A haemorrhage on an arterial line: SBP 110 to 30 over 5 min, then 5 min there. Below 80 from 90 s,
+        // below 40 from 270 s: every reading is kept, the ones past the range too.
+        let haemorrhage = line { t in max(110 - Float(t) * 80 / 300, 30).rounded() }
+        #expect(haemorrhage.allSatisfy { $0 != nil }, "\(haemorrhage.firstIndex(of: nil) ?? -1)")
+        #expect(haemorrhage[599] == 30)
+        // An arrest from 110/66 to 25/15 at 100 s: removed for a minute, the patient from then on.
+        let arrest = line { t in t < 100 ? 110 : 25 }
+        #expect(arrest[100..<160].allSatisfy { $0 == nil } && arrest[160...].allSatisfy { $0 == 25 })
+        // An unconnected line (3/2 mmHg, under the floor) and an insertion's 34 s of 20/12 stay artefacts.
+        #expect(line { _ in 3 }.allSatisfy { $0 == nil })
+        let insertion = line { t in (300..<334).contains(t) ? 20 : 110 }
+        #expect(insertion[300..<344].allSatisfy { $0 == nil } && insertion[344...].allSatisfy { $0 == 110 })
+        // Insertion nonsense (DBP below 0) never makes a run, however long it lasts.
+        let nonsense = cleaned(TestData.series(seconds: stride(from: 0, to: 300, by: 1)) { t in [.sbp: 30, .dbp: t % 2 == 0 ? 12 : -20] })
+        #expect(nonsense.allSatisfy { $0 == nil })
+        // A blood sample's 40 s without pressures does not break the run; a cuff's 3 minutes between readings do.
+        let sampled = cleaned(TestData.series(seconds: stride(from: 0, to: 600, by: 1)) { t in
+            let s = max(110 - Float(t) * 80 / 300, 30).rounded()
+            return (400..<440).contains(t) ? [.hr: 110] : [.sbp: s, .dbp: (s * 0.6).rounded()]
+        })
+        #expect(sampled[440...].allSatisfy { $0 == 30 })
+        let cuff = cleaned(TestData.series(seconds: stride(from: 0, to: 900, by: 180)) { t in
+            let readings: [(Float, Float)] = [(100, 60), (75, 45), (60, 35), (35, 20), (32, 18)]
+            return [.sbp: readings[t / 180].0, .dbp: readings[t / 180].1]
+        })
+        #expect(cuff == [100, 75, 60, nil, nil])
+        // MAP sent alone: 20 after a fall through 65 is kept; an unconnected line's −5 never is.
+        let meanAlone = cleaned(TestData.series(seconds: stride(from: 0, to: 400, by: 1)) { t in [.mbp: max(80 - Float(t) / 4, 20)] })
+        #expect(meanAlone.allSatisfy { $0 != nil } && meanAlone[399] == 20)
+        #expect(cleaned(TestData.series(seconds: stride(from: 0, to: 400, by: 1)) { _ in [.mbp: -5] }).allSatisfy { $0 == nil })
+        // Without rule 6 the haemorrhage's readings below 40 are removed: the rule is what keeps them.
+        var without = filter
+        without.profoundHypotension.seconds = 3600
+        let series = TestData.series(seconds: stride(from: 0, to: 600, by: 1)) { t in
+            let s = max(110 - Float(t) * 80 / 300, 30).rounded()
+            return [.sbp: s, .dbp: (s * 0.6).rounded()]
+        }
+        #expect(without.clean(series).value(.sbp, row: 599) == nil)
+    }
+
     @Test func cleaningTwiceChangesNothing() {
         let series = TestData.series(seconds: stride(from: 0, to: 60, by: 2)) { t in
             // HR 0 at every other reading, never for 20 s: a sustained extreme would be restored only once
@@ -175,7 +235,13 @@ import Testing
         let read = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
         #expect(read.saturationDrop == .standard && read.settleSeconds == 4)
         older.removeValue(forKey: "sustained_extreme")
-        #expect(try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older)).sustainedExtreme == .standard)
+        older.removeValue(forKey: "profound_hypotension")
+        let oldest = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
+        #expect(oldest.sustainedExtreme == .standard && oldest.profoundHypotension == .standard)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ProfoundHypotension.self, from: Data(
+                #"{"floor": 10, "systolic_below": 80, "mean_below": 65, "seconds": 60, "maximum_gap_seconds": 1e300}"#.utf8))
+        }
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(SustainedExtreme.self, from: Data(#"{"vitals": ["hr", "pulse"], "seconds": 20, "maximum_gap_seconds": 10}"#.utf8))
         }

@@ -108,6 +108,22 @@ import Testing
         #expect(inJobs.samples.map(\.score) == samples.map(\.score) && inJobs.samples.map(\.rules) == samples.map(\.rules))
     }
 
+    @Test func aHaemorrhageThatFallsPastTheRangeKeepsItsAlarm() throws {
+        // SBP 115 to 30 between 600 and 900 s, then 15 min there: the alarm that opened on
+        // the way down lasts to the end, and the pressures past the range are judged.
+        let series = TestData.series("shock", seconds: stride(from: 0, to: 1800, by: 1)) { t in
+            let systolic = (115 - Float(max(0, min(t - 600, 300))) * 85 / 300).rounded()
+            return [.hr: 80 + Float(t % 3), .spo2: 98, .sbp: systolic, .dbp: (systolic * 0.6).rounded()]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        let opened = try #require(samples.firstIndex { $0.anomalous })
+        #expect(opened < 900)
+        #expect(samples[opened...].allSatisfy { $0.anomalous }, "\(samples[opened...].firstIndex { !$0.anomalous } ?? -1)")
+        #expect(samples[1799].rules.contains("sbp_lt_80") && samples[1799].rules.contains("mbp_lt_65"))
+        let inJobs = Self.scoreInJobs(series, jobs: stride(from: 0, to: 1800, by: 11).map { $0..<min($0 + 11, 1800) })
+        #expect(inJobs.samples.map(\.score) == samples.map(\.score) && inJobs.samples.map(\.rules) == samples.map(\.rules))
+    }
+
     @Test func aReturnFromABreachIsNoFallTowardsTheOtherLimit() {
         // HR 165 for two minutes, then back to 72: the trend ignores the breached samples.
         let series = TestData.series("recover", seconds: stride(from: 0, to: 1200, by: 1)) { t in

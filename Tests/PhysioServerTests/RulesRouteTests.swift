@@ -40,7 +40,9 @@ import Testing
                 let served = try #require(root["plausible"]?[vital.name], "\(vital.name)")
                 #expect(served["min"]?.number.map(Float.init) == range.lowerBound)
                 #expect(served["max"]?.number.map(Float.init) == range.upperBound)
-                #expect(served["sustained_seconds"]?.number == ([.hr, .spo2, .rr].contains(vital) ? 20 : nil), "\(vital.name)")
+                let pressure = [.sbp, .dbp, .mbp].contains(vital)
+                #expect(served["sustained_seconds"]?.number == ([.hr, .spo2, .rr].contains(vital) ? 20 : pressure ? 60 : nil), "\(vital.name)")
+                #expect(served["sustained_from"]?.number == (pressure ? 10 : nil), "\(vital.name)")
             }
         }
         #expect(Self.answer(token: nil).status == 401)
@@ -61,9 +63,9 @@ import Testing
             for field in format.matches(of: /rule\.(\w+)/).map({ String($0.1) }) where !["op", "value"].contains(field) {
                 #expect(rule[field] != nil, "the page reads rule.\(field)")
             }
-            let range = try #require(document.value["plausible"]?["hr"])
+            let ranges = try Vital.allCases.map { try #require(document.value["plausible"]?[$0.name]) }
             for field in format.matches(of: /range\.(\w+)/).map({ String($0.1) }) {
-                #expect(range[field] != nil, "the page reads range.\(field)")
+                #expect(ranges.contains { $0[field] != nil }, "the page reads range.\(field)")
             }
             #expect(document.value["plausible"] != nil && format.contains("answer.plausible"))
         }

@@ -5,7 +5,8 @@ import PhysioPlatform
 /// `GET /rules`: the clinical threshold rules episodes name and the
 /// plausible range of each vital outside which the detector treats a value
 /// as an artefact (below it, for HR, SpO2 and RR, only until it has lasted
-/// `sustained_seconds`), as the server applies them, so the dashboard draws
+/// `sustained_seconds`; for pressures from `sustained_from` up, once
+/// hypotension has lasted `sustained_seconds`), as the server applies them, so the dashboard draws
 /// its threshold lines and leaves out artefacts by the same numbers.
 struct RulesRoutes {
     var routes: [Route] {
@@ -44,6 +45,11 @@ struct RulesRoutes {
             if filter.sustainedExtreme.vitals.contains(vital) {
                 json.key("sustained_seconds")
                 json.value(filter.sustainedExtreme.seconds)
+            } else if [.sbp, .dbp, .mbp].contains(vital) {
+                json.key("sustained_seconds")
+                json.value(filter.profoundHypotension.seconds)
+                json.key("sustained_from")
+                json.value(filter.profoundHypotension.floor)
             }
             json.endObject()
         }

@@ -29,6 +29,9 @@ import PhysioPlatform
 /// 5. **Sustained extremes** (`SustainedExtreme`): an HR, SpO2 or RR below
 ///    its range at every reading for 20 s (asystole, profound desaturation,
 ///    apnoea) is the patient, and rule 1 no longer removes it.
+/// 6. **Profound hypotension** (`ProfoundHypotension`): pressures below
+///    their range, reached through a minute of hypotensive readings, are the
+///    patient, and rules 1–3 no longer remove them.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -43,11 +46,12 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var estimateMeanPressure: Bool
     public var saturationDrop: SaturationDrop
     public var sustainedExtreme: SustainedExtreme
+    public var profoundHypotension: ProfoundHypotension
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
                 settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard,
-                sustainedExtreme: SustainedExtreme = .standard) {
+                sustainedExtreme: SustainedExtreme = .standard, profoundHypotension: ProfoundHypotension = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -57,6 +61,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.estimateMeanPressure = estimateMeanPressure
         self.saturationDrop = saturationDrop
         self.sustainedExtreme = sustainedExtreme
+        self.profoundHypotension = profoundHypotension
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -68,8 +73,10 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
 
     public func range(of vital: Vital) -> ClosedRange<Float> { lower[vital.rawValue]...upper[vital.rawValue] }
 
-    /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes.
-    public var lookbackSeconds: Double { max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds) }
+    /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes, profound hypotension.
+    public var lookbackSeconds: Double {
+        max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds)
+    }
 
     /// The series with artefacts set to NaN and MAP estimated where missing.
     public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }
@@ -94,6 +101,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             if !isArtefact, lastArtefact != .min, time - lastArtefact <= settleMicros { removePressures(&values) }
             removeSaturationDrop(&values, series, row: row, from: first)
             restoreSustainedExtremes(&values, series, row: row, from: first, vitals: extremes)
+            restoreProfoundHypotension(&values, series, row: row, from: first)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
@@ -117,6 +125,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         }
         removeSaturationDrop(&values, series, row: row, from: 0)
         restoreSustainedExtremes(&values, series, row: row, from: 0, vitals: sustainedExtreme.vitals)
+        restoreProfoundHypotension(&values, series, row: row, from: 0)
         estimateMeanPressureIfMissing(&values)
         return values
     }
@@ -177,6 +186,20 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         }
     }
 
+    /// Rule 6 on `row`, reading rows from `first` on.
+    func restoreProfoundHypotension(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
+        let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue
+        // Most rows keep a pressure, or never sent one: nothing to look back for.
+        guard values[s].isNaN, values[d].isNaN, values[m].isNaN,
+              profoundHypotension.isSustained(series, row: row, from: first) else { return }
+        let base = row * Vital.count
+        let systolic = series.values[base + s], diastolic = series.values[base + d], mean = series.values[base + m]
+        values[s] = systolic
+        values[d] = diastolic
+        // A mean outside the pair is dropped as rule 2 drops it (then estimated).
+        values[m] = !systolic.isNaN && !diastolic.isNaN && !(mean >= diastolic && mean <= systolic) ? .nan : mean
+    }
+
     func removePressures(_ values: inout [Float]) {
         values[Vital.sbp.rawValue] = .nan
         values[Vital.dbp.rawValue] = .nan
@@ -195,7 +218,7 @@ extension ArtefactFilter {
         case plausible, minimumPulsePressure = "minimum_pulse_pressure", flushSystolic = "flush_systolic"
         case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
         case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
-        case sustainedExtreme = "sustained_extreme"
+        case sustainedExtreme = "sustained_extreme", profoundHypotension = "profound_hypotension"
     }
 
     /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
@@ -221,7 +244,8 @@ extension ArtefactFilter {
                   estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure),
                   // Models trained before rule 4 get it too: it is policy, not learned.
                   saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard,
-                  sustainedExtreme: try container.decodeIfPresent(SustainedExtreme.self, forKey: .sustainedExtreme) ?? .standard)
+                  sustainedExtreme: try container.decodeIfPresent(SustainedExtreme.self, forKey: .sustainedExtreme) ?? .standard,
+                  profoundHypotension: try container.decodeIfPresent(ProfoundHypotension.self, forKey: .profoundHypotension) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -238,5 +262,6 @@ extension ArtefactFilter {
         try container.encode(estimateMeanPressure, forKey: .estimateMeanPressure)
         try container.encode(saturationDrop, forKey: .saturationDrop)
         try container.encode(sustainedExtreme, forKey: .sustainedExtreme)
+        try container.encode(profoundHypotension, forKey: .profoundHypotension)
     }
 }

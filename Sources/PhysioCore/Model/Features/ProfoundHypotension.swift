@@ -1,0 +1,112 @@
+import PhysioPlatform
+
+/// A blood pressure below its plausible range that the patient reached
+/// through hypotension is the patient: profound shock, or a pulseless rhythm
+/// with the arterial line still in. Rules 1–3 of `ArtefactFilter` remove
+/// such a reading (SBP below 40, DBP below 20, MAP sent alone below 25, a
+/// flat trace, and what settles after them), as they must for a line open to
+/// air or being flushed into place. But a haemorrhage that goes on falling
+/// past SBP 40 then leaves the rules nothing to read, and its alarm ends
+/// once the last plausible reading is no longer held.
+///
+/// A removed reading is kept when it is itself hypotensive and readable,
+/// and so was every pressure reading of the last `seconds`, readings no more
+/// than `maximumGapSeconds` apart (an arterial line's blood sampling gap of
+/// 10–40 s does not break the run). A cuff's readings minutes apart never
+/// make one: the workers would have to read every job's case that much further
+/// back, and a cuff in profound shock mostly fails to read at all.
+/// Hypotensive and readable: SBP in `floor..<systolicBelow` with DBP, if
+/// sent, in 0…SBP; or MAP sent alone in `floor..<meanBelow`. A line before
+/// it is connected reads 0 ± a few mmHg (below `floor`), and insertion and
+/// flushing read DBP below 0 or above SBP, or 300 mmHg, so neither makes a
+/// run. VitalDB case 1's line insertion reads SBP 15–24 for 34 s, shorter
+/// than `seconds`.
+///
+/// Judged from the raw samples of the last `lookbackSeconds` alone, so the
+/// one-row form, the series form and the worker agree.
+public struct ProfoundHypotension: Codable, Sendable, Equatable {
+    public var floor: Float
+    public var systolicBelow: Float
+    public var meanBelow: Float
+    public var seconds: Double
+    public var maximumGapSeconds: Double
+
+    public init(floor: Float = 10, systolicBelow: Float = 80, meanBelow: Float = 65,
+                seconds: Double = 60, maximumGapSeconds: Double = 60) {
+        self.floor = floor
+        self.systolicBelow = systolicBelow
+        self.meanBelow = meanBelow
+        self.seconds = seconds
+        self.maximumGapSeconds = maximumGapSeconds
+        precondition(isValid)
+    }
+
+    /// Below SBP 80 or MAP 65: the hypotension rules' own limits.
+    public static let standard = ProfoundHypotension()
+
+    /// Seconds that become microseconds without trapping.
+    var isValid: Bool { (0...3600).contains(seconds) && (0...3600).contains(maximumGapSeconds) }
+
+    /// How far back from a row the judgement reads.
+    public var lookbackSeconds: Double { seconds + maximumGapSeconds }
+
+    /// Whether raw row `row` sends a hypotensive, readable pressure.
+    func isHypotensive(_ values: UnsafeBufferPointer<Float>, row: Int) -> Bool {
+        let base = row * Vital.count
+        let systolic = values[base + Vital.sbp.rawValue], diastolic = values[base + Vital.dbp.rawValue]
+        if !systolic.isNaN {
+            return systolic >= floor && systolic < systolicBelow && (diastolic.isNaN || (diastolic >= 0 && diastolic <= systolic))
+        }
+        let mean = values[base + Vital.mbp.rawValue]
+        return diastolic.isNaN && mean >= floor && mean < meanBelow
+    }
+
+    /// Whether raw row `row` sends any pressure at all.
+    static func sendsPressure(_ values: UnsafeBufferPointer<Float>, row: Int) -> Bool {
+        let base = row * Vital.count
+        return !values[base + Vital.sbp.rawValue].isNaN || !values[base + Vital.dbp.rawValue].isNaN
+            || !values[base + Vital.mbp.rawValue].isNaN
+    }
+
+    /// Whether the raw pressures of `row` are the patient's: hypotensive and
+    /// readable, as was every pressure reading of the last `seconds`,
+    /// reading rows from `firstReadable` on.
+    func isSustained(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
+        series.values.withUnsafeBufferPointer { values in
+            guard isHypotensive(values, row: row) else { return false }
+            let since = series.timestamps[row] - Timestamp.micros(seconds: seconds)
+            let gap = Timestamp.micros(seconds: maximumGapSeconds)
+            var later = series.timestamps[row]
+            var earlier = row - 1
+            while earlier >= firstReadable {
+                if Self.sendsPressure(values, row: earlier) {
+                    let time = series.timestamps[earlier]
+                    guard later - time <= gap, isHypotensive(values, row: earlier) else { return false }
+                    if time <= since { return true }
+                    later = time
+                }
+                earlier -= 1
+            }
+            return false
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case floor, systolicBelow = "systolic_below", meanBelow = "mean_below", seconds
+        case maximumGapSeconds = "maximum_gap_seconds"
+    }
+
+    /// A model file's values are checked, not trusted.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        floor = try container.decode(Float.self, forKey: .floor)
+        systolicBelow = try container.decode(Float.self, forKey: .systolicBelow)
+        meanBelow = try container.decode(Float.self, forKey: .meanBelow)
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        maximumGapSeconds = try container.decode(Double.self, forKey: .maximumGapSeconds)
+        guard isValid else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
+                                                    debugDescription: "profound_hypotension needs seconds within an hour"))
+        }
+    }
+}
