@@ -124,8 +124,8 @@ import Testing
         let low = saturation { t in t < 40 ? 92 : 84 }
         #expect(low.clean.allSatisfy { $0 != nil })
         // The filter's range for rows it may read starts far enough back: a minute of
-        // hypotensive readings up to a minute apart before a profound hypotension's (rule 6).
-        #expect(filter.lookbackSeconds == 120)
+        // hypotensive readings up to 90 s apart before a profound hypotension's (rule 6).
+        #expect(filter.lookbackSeconds == 150)
     }
 
     @Test func anExtremeThatPersistsIsThePatientNotAnArtefact() {
@@ -149,9 +149,18 @@ import Testing
         })
         let tail = filter.clean(series, rows: 90..<150)
         #expect(tail.values.elementsEqual(clean.values[(90 * Vital.count)...]) { $0 == $1 || ($0.isNaN && $1.isNaN) })
-        // Readings further apart than 10 s never make a run: an ICU chart's hourly zeros stay charting errors.
+        // Readings further apart than 90 s never make a run: an ICU chart's hourly zeros stay charting errors.
         let hourly = TestData.series(seconds: stride(from: 0, to: 5 * 3600, by: 3600)) { _ in [.hr: 0, .rr: 0] }
         #expect(filter.clean(hourly).values.allSatisfy { $0.isNaN })
+        // A record of one row a minute, each a few seconds late: SpO2 40 % from minute 3 is kept from its second reading.
+        let record = TestData.series(seconds: stride(from: 0, to: 600, by: 60).map { $0 + $0 / 60 * 7 }) { t in
+            [.spo2: t >= 180 ? 40 : 97, .hr: 80]
+        }
+        let kept = filter.clean(record)
+        #expect((0..<kept.count).map { kept.value(.spo2, row: $0) } == [97, 97, 97, nil, 40, 40, 40, 40, 40, 40])
+        #expect((0..<record.count).allSatisfy { row in
+            filter.cleanRow(record, row: row)[Vital.spo2.rawValue].isNaN == (kept.value(.spo2, row: row) == nil)
+        })
     }
 
     @Test func aPressureReachedThroughHypotensionIsThePatientNotAnArtefact() {

@@ -28,6 +28,11 @@ enum TestData {
     /// A case sampled every `step` seconds: `values(t)` gives the vitals (nil = missing) at t seconds.
     static func series(_ caseID: String = "c1", seconds: StrideTo<Int>,
                        _ values: (Int) -> [Vital: Float]) -> SampleBatch {
+        series(caseID, seconds: Array(seconds), values)
+    }
+
+    static func series(_ caseID: String = "c1", seconds: [Int],
+                       _ values: (Int) -> [Vital: Float]) -> SampleBatch {
         var batch = SampleBatch(caseID: caseID)
         for t in seconds {
             let row = batch.appendRow(timestamp: Int64(t) * 1_000_000)

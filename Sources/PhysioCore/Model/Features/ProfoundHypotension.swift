@@ -11,8 +11,9 @@ import PhysioPlatform
 ///
 /// A removed reading is kept when it is itself hypotensive and readable,
 /// and so was every pressure reading of the last `seconds`, readings no more
-/// than `maximumGapSeconds` apart (an arterial line's blood sampling gap of
-/// 10–40 s does not break the run). A cuff's readings minutes apart never
+/// than `maximumGapSeconds` apart: an arterial line's blood sampling gap of
+/// 10–40 s does not break the run, nor does a record of one row a minute or
+/// a cuff cycling every 1–1.5 min. A cuff's readings 3–5 min apart never
 /// make one: the workers would have to read every job's case that much further
 /// back, and a cuff in profound shock mostly fails to read at all.
 /// Hypotensive and readable: SBP in `floor..<systolicBelow` with DBP, if
@@ -32,7 +33,7 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
     public var maximumGapSeconds: Double
 
     public init(floor: Float = 10, systolicBelow: Float = 80, meanBelow: Float = 65,
-                seconds: Double = 60, maximumGapSeconds: Double = 60) {
+                seconds: Double = 60, maximumGapSeconds: Double = 90) {
         self.floor = floor
         self.systolicBelow = systolicBelow
         self.meanBelow = meanBelow

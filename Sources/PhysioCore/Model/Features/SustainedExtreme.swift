@@ -6,7 +6,9 @@ import PhysioPlatform
 /// error, which a lone one is (cautery on the ECG for a second or two, a
 /// charted 0 in an ICU chart); but one that every reading of the last
 /// `seconds` repeats, readings no more than `maximumGapSeconds` apart, is
-/// what a monitor alarms on at once, and so must the rules. Pressures are
+/// what a monitor alarms on at once, and so must the rules. A record of one
+/// row a minute, on time or a little late, makes a run from its second
+/// reading; an ICU chart's hourly zeros never do. Pressures are
 /// not restored: an arterial line open to air reads 0 ± a few mmHg for
 /// minutes before it is connected, which a pressure cannot be told apart from.
 ///
@@ -17,7 +19,7 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
     public var seconds: Double
     public var maximumGapSeconds: Double
 
-    public init(vitals: [Vital] = [.hr, .spo2, .rr], seconds: Double = 20, maximumGapSeconds: Double = 10) {
+    public init(vitals: [Vital] = [.hr, .spo2, .rr], seconds: Double = 20, maximumGapSeconds: Double = 90) {
         self.vitals = vitals
         self.seconds = seconds
         self.maximumGapSeconds = maximumGapSeconds
