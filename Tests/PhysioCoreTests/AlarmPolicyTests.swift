@@ -30,6 +30,16 @@ import Testing
         #expect(floor[200] && floor[220] && floor[270], "a gap up to 30 s is the same breach, and is alarmed too")
     }
 
+    @Test func aBreachHoldingAValueKeptBecauseItLastedAlarmsAtOnce() {
+        // HR 35 from 10 s, HR 0 kept (it lasted 20 s) from 40 s: the breach is 30 s old, alarmed from its first row.
+        let t = Array(0..<60)
+        let breach = t.map { $0 >= 10 }, lasted = t.map { $0 >= 40 }
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: breach, lasted: lasted) == t.map { $0 >= 10 })
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: breach) == t.map { _ in false }, "without it, not yet")
+        // A lasted value outside any breach raises nothing.
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: t.map { _ in false }, lasted: lasted).allSatisfy { !$0 })
+    }
+
     @Test func aSingleLowCuffReadingLastsUntilTheNextReading() {
         // Rows only when the cuff measures: a low reading at 240 s, normal again at 480 s.
         let floor = policy.floorAlarms(times: times([0, 240, 480]), ruleTrue: [false, true, false])

@@ -106,6 +106,10 @@ import Testing
         let jobs = stride(from: 0, to: 1800, by: 7).map { $0..<min($0 + 7, 1800) }
         let inJobs = Self.scoreInJobs(series, jobs: jobs)
         #expect(inJobs.samples.map(\.score) == samples.map(\.score) && inJobs.samples.map(\.rules) == samples.map(\.rules))
+        // Live, HR 0 is kept from its 20th second and the floor alarms it in the job that brings it,
+        // not a minute later: the value's persistence was judged when it was kept.
+        #expect(!inJobs.samples[1519].anomalous && inJobs.samples[1520].anomalous)
+        #expect(inJobs.samples[1520].source == .rule)
     }
 
     @Test func aHaemorrhageThatFallsPastTheRangeKeepsItsAlarm() throws {

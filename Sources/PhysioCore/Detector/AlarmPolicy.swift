@@ -17,6 +17,9 @@ import PhysioPlatform
 ///   (rule-true rows no more than `floorGapSeconds` apart; a breach lasts
 ///   until the row after its last rule-true row) alarms from its first row,
 ///   whatever the score: no feature, threshold or missing vital can silence it.
+///   So does a breach holding a value the artefact filter keeps only once it
+///   has lasted (asystole, apnoea, SpO2 below 50 %, profound hypotension):
+///   its persistence was judged when it was kept.
 public struct AlarmPolicy: Codable, Sendable, Equatable {
     public var threshold: Double
     public var persistSeconds: Double
@@ -83,11 +86,13 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
         return runs
     }
 
-    /// Rows the safety floor alarms: every row of a breach lasting at least the sustain time.
-    public func floorAlarms(times: [Int64], ruleTrue: [Bool]) -> [Bool] {
+    /// Rows the safety floor alarms: every row of a breach lasting at least the
+    /// sustain time, or holding a row of `lasted` (a value kept because it lasted).
+    public func floorAlarms(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Bool] {
         let sustain = Timestamp.micros(seconds: floorSustainSeconds)
         var alarms = [Bool](repeating: false, count: times.count)
-        for run in breaches(times: times, ruleTrue: ruleTrue) where run.duration >= sustain {
+        for run in breaches(times: times, ruleTrue: ruleTrue)
+        where run.duration >= sustain || lasted.map({ $0[run.first...run.last].contains(true) }) == true {
             for i in run.first...run.last { alarms[i] = true }
         }
         return alarms

@@ -48,6 +48,14 @@ struct CaseFeatures {
         (0..<clean.count).map { row in rules.rules.contains { $0.isTrue(held($0.vital, row: row)) } }
     }
 
+    /// Whether a held value of each row of `clean` lies below its plausible
+    /// range: one the artefact filter kept only because it lasted (rules 5 and 6).
+    func lastedExtremes() -> [Bool] {
+        (0..<clean.count).map { row in
+            Vital.allCases.contains { held($0, row: row) < artefacts.range(of: $0).lowerBound }
+        }
+    }
+
     func fired(_ rules: ClinicalRules, row: Int) -> [String] {
         rules.rules.compactMap { $0.isTrue(held($0.vital, row: row)) ? $0.id : nil }
     }

@@ -24,7 +24,7 @@ public struct CaseScorer: Sendable {
         var features = model.features(series, rows: rows, minutes: minutes)
         let target = features.rows, times = features.times
         let ruleTrue = features.ruleTrue(model.rules)
-        let floor = model.policy.floorAlarms(times: times, ruleTrue: ruleTrue)
+        let floor = model.policy.floorAlarms(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes())
         let parts = ScoreParts(model: model, features: &features)
 
         // Model alarms over the earlier stored scores and the new ones.
