@@ -220,6 +220,12 @@ import Testing
             return [.sbp: s, .dbp: (s * 0.6).rounded()]
         }
         #expect(without.clean(series).value(.sbp, row: 599) == nil)
+        // A mean the kept systolic cannot have (below 0 without a diastolic) stays out.
+        let negativeMean = filter.clean(TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
+            let s = max(110 - Float(t), 30)
+            return [.sbp: s, .mbp: t >= 150 ? -5 : (s * 0.73).rounded()]
+        })
+        #expect(negativeMean.value(.sbp, row: 199) == 30 && negativeMean.value(.mbp, row: 199) == nil)
     }
 
     @Test func cleaningTwiceChangesNothing() {

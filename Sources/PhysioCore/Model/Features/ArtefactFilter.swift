@@ -196,8 +196,8 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let systolic = series.values[base + s], diastolic = series.values[base + d], mean = series.values[base + m]
         values[s] = systolic
         values[d] = diastolic
-        // A mean outside the pair is dropped as rule 2 drops it (then estimated).
-        values[m] = !systolic.isNaN && !diastolic.isNaN && !(mean >= diastolic && mean <= systolic) ? .nan : mean
+        // A mean outside what the pair allows is dropped, as rule 2 drops it (then estimated).
+        values[m] = systolic.isNaN || (mean >= (diastolic.isNaN ? 0 : diastolic) && mean <= systolic) ? mean : .nan
     }
 
     func removePressures(_ values: inout [Float]) {
