@@ -79,6 +79,46 @@ struct WorkerPoolTests {
         #expect(offline[1197...1224].allSatisfy { $0.rules.isEmpty }, "the dip is removed, not a desaturation")
     }
 
+    /// Values the artefact filter keeps only once they have lasted, scored
+    /// live in jobs of 15 s: SBP falling from 120 to 30 (past the plausible
+    /// range at 40) with a blood sample's 30 s without pressures, then an
+    /// asystole. The stored scores and alarms are the offline scorer's, and
+    /// the haemorrhage is one episode to the case's end.
+    @Test func pressuresPastTheRangeAndAnAsystoleScoreLiveAsOffline() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        let start: Int64 = 1_795_800_000
+        var series = TestModels.calmCase("shock", start: start, seconds: 2400, seed: 9)
+        for second in 600..<2400 {
+            let systolic = (120 - Float(min(second - 600, 450)) * 0.2).rounded()
+            series.set(.sbp, row: second, to: systolic)
+            series.set(.dbp, row: second, to: (systolic * 0.6).rounded())
+        }
+        for second in 1500..<1530 {
+            series.set(.sbp, row: second, to: .nan)
+            series.set(.dbp, row: second, to: .nan)
+        }
+        for second in 2000..<2100 { series.set(.hr, row: second, to: 0) }
+        let pool = try database.startWorkers(name: "w-shock", workers: 1)
+        defer { pool.stop() }
+        for batch in series.chunks(of: 15) {
+            try database.ingest([batch])
+            #expect(try database.waitForEmptyQueue())
+        }
+        let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
+        #expect(differing.isEmpty, "first at second \(differing.first ?? -1)")
+        #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
+        #expect(offline[2399].rules.contains("sbp_lt_80") && offline[2020].rules.contains("hr_lt_40"), "SBP 30 and HR 0 are judged")
+        let episodes = try database.connect().query("""
+            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
+            FROM anomaly_episodes WHERE case_id = 'shock' ORDER BY started_at
+            """)
+        try #require(episodes.rowCount >= 1)
+        let last = episodes.rowCount - 1
+        #expect(episodes.int64(last, 0)! < start + 1050 && episodes.int64(last, 1)! == start + 2399,
+                "one episode from before SBP passes 40 to the last sample")
+    }
+
     @Test func aRecordOfOneRowAMinuteGetsOneEpisodePerDeteriorationAsOffline() throws {
         let database = try TestDatabase.create()
         try TestModels.register(on: database)
