@@ -15,7 +15,7 @@ import PhysioPlatform
 /// 10–40 s does not break the run, nor does a record of one row a minute or
 /// a cuff cycling every 1–1.5 min. A cuff's readings 3–5 min apart never
 /// make one: the workers would have to read every job's case that much further
-/// back, and a cuff in profound shock mostly fails to read at all.
+/// back, and an oscillometric cuff in profound shock often gives no reading.
 /// Hypotensive and readable: SBP in `floor..<systolicBelow` with DBP, if
 /// sent, in 0…SBP; or MAP sent alone in `floor..<meanBelow`. A line before
 /// it is connected reads 0 ± a few mmHg (below `floor`), and insertion and
