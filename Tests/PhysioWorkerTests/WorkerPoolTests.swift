@@ -39,6 +39,16 @@ struct WorkerPoolTests {
         #expect(pool.statistics.samples >= 900)
     }
 
+    /// `series` sent `rows` at a time to one worker, each batch scored before the next is sent.
+    static func scoreLive(_ database: TestDatabase, _ series: SampleBatch, rows: Int) throws {
+        let pool = try database.startWorkers(name: "w-\(series.caseID)", workers: 1)
+        defer { pool.stop() }
+        for batch in series.chunks(of: rows) {
+            try database.ingest([batch])
+            #expect(try database.waitForEmptyQueue())
+        }
+    }
+
     /// The case's stored scores (score, anomalous) and the offline scorer's,
     /// with the rows whose scores differ.
     static func scoresBesideOffline(_ database: TestDatabase, _ series: SampleBatch) throws
@@ -66,12 +76,7 @@ struct WorkerPoolTests {
         // An oximeter motion dip across a job boundary (jobs are 60 s): the worker must read far enough back.
         for second in 1195..<1225 { series.set(.spo2, row: second, to: second < 1197 ? 90 : 81) }
         for second in 2400..<2700 { series.set(.sbp, row: second, to: 120 - Float(second - 2400) * 0.15) }
-        let pool = try database.startWorkers(name: "w-parity", workers: 1)
-        defer { pool.stop() }
-        for batch in series.chunks(of: 60) {
-            try database.ingest([batch])
-            #expect(try database.waitForEmptyQueue())
-        }
+        try Self.scoreLive(database, series, rows: 60)
         let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
         #expect(differing.isEmpty, "first at second \(differing.first ?? -1): \(differing.first.map { (stored.float($0, 0)!, offline[$0].score) }.debugDescription)")
         #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
@@ -99,12 +104,7 @@ struct WorkerPoolTests {
             series.set(.dbp, row: second, to: .nan)
         }
         for second in 2000..<2100 { series.set(.hr, row: second, to: 0) }
-        let pool = try database.startWorkers(name: "w-shock", workers: 1)
-        defer { pool.stop() }
-        for batch in series.chunks(of: 15) {
-            try database.ingest([batch])
-            #expect(try database.waitForEmptyQueue())
-        }
+        try Self.scoreLive(database, series, rows: 15)
         let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
         #expect(differing.isEmpty, "first at second \(differing.first ?? -1)")
         #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
@@ -134,12 +134,7 @@ struct WorkerPoolTests {
             series.set(.dbp, row: row, to: low ? 44 : 62)
             series.set(.mbp, row: row, to: low ? 55 : 81)
         }
-        let pool = try database.startWorkers(name: "w-minutely", workers: 1)
-        defer { pool.stop() }
-        for batch in series.chunks(of: 4) {
-            try database.ingest([batch])
-            #expect(try database.waitForEmptyQueue())
-        }
+        try Self.scoreLive(database, series, rows: 4)
         let stored = try database.connect().query("""
             SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
             FROM anomaly_episodes WHERE case_id = 'minutely' ORDER BY started_at

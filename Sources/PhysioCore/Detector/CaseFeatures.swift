@@ -51,8 +51,9 @@ struct CaseFeatures {
     /// Whether a held value of each row of `clean` lies below its plausible
     /// range: one the artefact filter kept only because it lasted (rules 5 and 6).
     func lastedExtremes() -> [Bool] {
-        (0..<clean.count).map { row in
-            Vital.allCases.contains { held($0, row: row) < artefacts.range(of: $0).lowerBound }
+        let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
+        return (0..<clean.count).map { row in
+            (0..<Vital.count).contains { held[row * Vital.count + $0] < lowest[$0] }
         }
     }
 

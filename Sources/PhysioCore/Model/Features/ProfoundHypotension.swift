@@ -74,21 +74,10 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
     /// reading rows from `firstReadable` on.
     func isSustained(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
         series.values.withUnsafeBufferPointer { values in
-            guard isHypotensive(values, row: row) else { return false }
-            let since = series.timestamps[row] - Timestamp.micros(seconds: seconds)
-            let gap = Timestamp.micros(seconds: maximumGapSeconds)
-            var later = series.timestamps[row]
-            var earlier = row - 1
-            while earlier >= firstReadable {
-                if Self.sendsPressure(values, row: earlier) {
-                    let time = series.timestamps[earlier]
-                    guard later - time <= gap, isHypotensive(values, row: earlier) else { return false }
-                    if time <= since { return true }
-                    later = time
-                }
-                earlier -= 1
-            }
-            return false
+            isHypotensive(values, row: row)
+                && LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
+                                    maximumGapSeconds: maximumGapSeconds,
+                                    isReading: { Self.sendsPressure(values, row: $0) }, holds: { isHypotensive(values, row: $0) })
         }
     }
 

@@ -44,21 +44,9 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
     func isSustained(_ series: SampleBatch, vital: Vital, row: Int, from firstReadable: Int, lowest: Float) -> Bool {
         let column = vital.rawValue
         return series.values.withUnsafeBufferPointer { values in
-            let since = series.timestamps[row] - Timestamp.micros(seconds: seconds)
-            let gap = Timestamp.micros(seconds: maximumGapSeconds)
-            var later = series.timestamps[row]
-            var earlier = row - 1
-            while earlier >= firstReadable {
-                let value = values[earlier * Vital.count + column]
-                if !value.isNaN {
-                    let time = series.timestamps[earlier]
-                    guard later - time <= gap, Self.isExtreme(value, lowest: lowest) else { return false }
-                    if time <= since { return true }
-                    later = time
-                }
-                earlier -= 1
-            }
-            return false
+            LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
+                             isReading: { !values[$0 * Vital.count + column].isNaN },
+                             holds: { Self.isExtreme(values[$0 * Vital.count + column], lowest: lowest) })
         }
     }
 
