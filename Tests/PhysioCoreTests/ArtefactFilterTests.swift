@@ -197,7 +197,7 @@ import Testing
         // Insertion nonsense (DBP below 0) never makes a run, however long it lasts.
         let nonsense = cleaned(TestData.series(seconds: stride(from: 0, to: 300, by: 1)) { t in [.sbp: 30, .dbp: t % 2 == 0 ? 12 : -20] })
         #expect(nonsense.allSatisfy { $0 == nil })
-        // A blood sample's 40 s without pressures does not break the run; a cuff's 3 minutes between readings do.
+        // A blood sample's 40 s without pressures does not break the run.
         let sampled = cleaned(TestData.series(seconds: stride(from: 0, to: 600, by: 1)) { t in
             let s = max(110 - Float(t) * 80 / 300, 30).rounded()
             return (400..<440).contains(t) ? [.hr: 110] : [.sbp: s, .dbp: (s * 0.6).rounded()]
@@ -207,7 +207,20 @@ import Testing
             let readings: [(Float, Float)] = [(100, 60), (75, 45), (60, 35), (35, 20), (32, 18)]
             return [.sbp: readings[t / 180].0, .dbp: readings[t / 180].1]
         })
-        #expect(cuff == [100, 75, 60, nil, nil])
+        // A cuff every 3 min: a reading past the range after a hypotensive one is two in a row.
+        #expect(cuff == [100, 75, 60, 35, 32])
+        func cuffReadings(_ readings: [(seconds: Int, systolic: Float, diastolic: Float)]) -> [Float?] {
+            cleaned(TestData.series(seconds: readings.map(\.seconds)) { t in
+                let reading = readings.first { $0.seconds == t }!
+                return [.sbp: reading.systolic, .dbp: reading.diastolic]
+            })
+        }
+        // Not after a normal reading (a cuff on a moving arm), only the second of two; nor after one more than 6 min before.
+        #expect(cuffReadings([(0, 120, 70), (180, 35, 18), (360, 34, 18)]) == [120, nil, 34])
+        #expect(cuffReadings([(0, 70, 40), (400, 35, 18)]) == [70, nil])
+        // A cuff reading under the floor, or nonsense, keeps nothing and breaks the pair.
+        #expect(cuffReadings([(0, 70, 40), (180, 8, 4), (360, 35, 18)]) == [70, nil, nil])
+        #expect(cuffReadings([(0, 70, 40), (180, 35, 50)]) == [70, nil])
         // MAP sent alone: 20 after a fall through 65 is kept; an unconnected line's −5 never is.
         let meanAlone = cleaned(TestData.series(seconds: stride(from: 0, to: 400, by: 1)) { t in [.mbp: max(80 - Float(t) / 4, 20)] })
         #expect(meanAlone.allSatisfy { $0 != nil } && meanAlone[399] == 20)
@@ -253,6 +266,10 @@ import Testing
         older.removeValue(forKey: "profound_hypotension")
         let oldest = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
         #expect(oldest.sustainedExtreme == .standard && oldest.profoundHypotension == .standard)
+        // A model written before cuffs were read reads them.
+        let beforeCuffs = try JSONDecoder().decode(ProfoundHypotension.self, from: Data(
+            #"{"floor": 10, "systolic_below": 80, "mean_below": 65, "seconds": 60, "maximum_gap_seconds": 90}"#.utf8))
+        #expect(beforeCuffs == .standard && beforeCuffs.cuffCycleSeconds == 360)
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(ProfoundHypotension.self, from: Data(
                 #"{"floor": 10, "systolic_below": 80, "mean_below": 65, "seconds": 60, "maximum_gap_seconds": 1e300}"#.utf8))

@@ -128,6 +128,24 @@ import Testing
         #expect(inJobs.samples.map(\.score) == samples.map(\.score) && inJobs.samples.map(\.rules) == samples.map(\.rules))
     }
 
+    @Test func aHaemorrhageReadByACuffPastTheRangeKeepsItsAlarm() throws {
+        // HR and SpO2 each second, a cuff every 5 min falling from 120/70 to 35/14: below 80 from 900 s,
+        // DBP below 20 from 1500 s. Each reading past the range follows a hypotensive one and is kept.
+        let cuff: [(Float, Float)] = [(120, 70), (110, 65), (90, 52), (75, 40), (62, 30), (48, 19), (38, 15), (35, 14)]
+        let series = TestData.series("cuff-shock", seconds: stride(from: 0, to: 2400, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: 95 + Float(t % 3), .spo2: 97]
+            if t % 300 == 0 { row[.sbp] = cuff[t / 300].0; row[.dbp] = cuff[t / 300].1 }
+            return row
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        let opened = try #require(samples.firstIndex { $0.anomalous })
+        #expect(opened <= 900)
+        #expect(samples[opened...].allSatisfy { $0.anomalous }, "\(samples[opened...].firstIndex { !$0.anomalous } ?? -1)")
+        #expect(samples[2399].rules.contains("sbp_lt_80") && samples[2399].rules.contains("mbp_lt_65"))
+        let inJobs = Self.scoreInJobs(series, jobs: stride(from: 0, to: 2400, by: 13).map { $0..<min($0 + 13, 2400) })
+        #expect(inJobs.samples.map(\.score) == samples.map(\.score) && inJobs.samples.map(\.rules) == samples.map(\.rules))
+    }
+
     @Test func aReturnFromABreachIsNoFallTowardsTheOtherLimit() {
         // HR 165 for two minutes, then back to 72: the trend ignores the breached samples.
         let series = TestData.series("recover", seconds: stride(from: 0, to: 1200, by: 1)) { t in

@@ -119,6 +119,37 @@ struct WorkerPoolTests {
                 "one episode from before SBP passes 40 to the last sample")
     }
 
+    /// A cuff every 5½ min falling past the range, scored in jobs of 15 s: a
+    /// kept reading's hypotensive reading before it lies before the read of
+    /// raw rows of the jobs 4½–5½ min after it, and the worker reads that one
+    /// reading apart.
+    @Test func aCuffFallingPastTheRangeScoresLiveAsOffline() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        let start: Int64 = 1_795_900_000
+        var series = TestModels.calmCase("cuff-shock", start: start, seconds: 2400, seed: 11)
+        let cuff: [(Float, Float)] = [(120, 70), (110, 65), (90, 52), (75, 40), (62, 30), (48, 19), (38, 15), (35, 14)]
+        for second in 0..<2400 {
+            let reading = second % 330 == 0 ? cuff[second / 330] : nil
+            series.set(.sbp, row: second, to: reading?.0 ?? .nan)
+            series.set(.dbp, row: second, to: reading?.1 ?? .nan)
+            series.set(.mbp, row: second, to: .nan)
+        }
+        try Self.scoreLive(database, series, rows: 15)
+        let (differing, stored, offline) = try Self.scoresBesideOffline(database, series)
+        #expect(differing.isEmpty, "first at second \(differing.first ?? -1)")
+        #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
+        #expect(offline[2399].rules.contains("sbp_lt_80"), "38/15 and 35/14 are judged")
+        let episodes = try database.connect().query("""
+            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
+            FROM anomaly_episodes WHERE case_id = 'cuff-shock' ORDER BY started_at
+            """)
+        try #require(episodes.rowCount >= 1)
+        let last = episodes.rowCount - 1
+        #expect(episodes.int64(last, 0)! <= start + 990 && episodes.int64(last, 1)! == start + 2399,
+                "one episode from the first reading below 80 to the last sample")
+    }
+
     @Test func aRecordOfOneRowAMinuteGetsOneEpisodePerDeteriorationAsOffline() throws {
         let database = try TestDatabase.create()
         try TestModels.register(on: database)

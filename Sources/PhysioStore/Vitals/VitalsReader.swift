@@ -53,14 +53,28 @@ public struct CaseRange: Sendable, Equatable {
 extension VitalsReader {
     /// The samples of several cases, each within its range, in one query:
     /// one primary-key scan per range (see `AggregateSQL.refreshMinutes`).
-    public func read(_ ranges: [CaseRange], on connection: DatabaseConnection) throws -> [String: SampleBatch] {
+    /// With `previousPressureSeconds`, each case's last row that sends a
+    /// pressure in the seconds before its range comes first, whatever it is:
+    /// a cuff's reading minutes before, which the artefact filter's rule 6
+    /// reads (`ArtefactFilter.previousPressureSeconds`), without reading
+    /// every row so far back.
+    public func read(_ ranges: [CaseRange], previousPressureSeconds: Double = 0,
+                     on connection: DatabaseConnection) throws -> [String: SampleBatch] {
         guard !ranges.isEmpty else { return [:] }
+        let previous = previousPressureSeconds > 0 ? """
+            (SELECT * FROM vitals p WHERE p.case_id = r.case_id AND p.ts < r.lo AND p.ts >= r.lo - $4::interval
+               AND (p.sbp IS NOT NULL OR p.dbp IS NOT NULL OR p.mbp IS NOT NULL)
+             ORDER BY p.ts DESC LIMIT 1)
+            UNION ALL
+            """ : ""
+        let parameters = CaseRange.parameters(ranges) + (previousPressureSeconds > 0 ? ["\(previousPressureSeconds) seconds"] : [])
         let result = try connection.query("""
             SELECT r.case_id, \(Self.columns)
             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-            CROSS JOIN LATERAL (SELECT * FROM vitals v WHERE v.case_id = r.case_id AND v.ts >= r.lo AND v.ts <= r.hi OFFSET 0) v
+            CROSS JOIN LATERAL (\(previous)
+            (SELECT * FROM vitals v WHERE v.case_id = r.case_id AND v.ts >= r.lo AND v.ts <= r.hi OFFSET 0)) v
             ORDER BY r.case_id, ts
-            """, CaseRange.parameters(ranges))
+            """, parameters)
         var batches: [String: SampleBatch] = [:]
         var start = 0
         while start < result.rowCount {  // rows come case by case

@@ -30,8 +30,9 @@ import PhysioPlatform
 ///    its range at every reading for 20 s (asystole, profound desaturation,
 ///    apnoea) is the patient, and rule 1 no longer removes it.
 /// 6. **Profound hypotension** (`ProfoundHypotension`): pressures below
-///    their range, reached through a minute of hypotensive readings, are the
-///    patient, and rules 1–3 no longer remove them.
+///    their range, reached through a minute of hypotensive readings (or a
+///    cuff's hypotensive reading 1.5–6 min before), are the patient, and
+///    rules 1–3 no longer remove them.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -77,6 +78,10 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var lookbackSeconds: Double {
         max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds)
     }
+
+    /// How far before a row rule 6 looks for a cuff's reading before it. One
+    /// reading, not every row so far back: the worker reads it apart.
+    public var previousPressureSeconds: Double { profoundHypotension.cuffCycleSeconds }
 
     /// The series with artefacts set to NaN and MAP estimated where missing.
     public func clean(_ series: SampleBatch) -> SampleBatch { clean(series, rows: 0..<series.count) }

@@ -13,9 +13,11 @@ import PhysioPlatform
 /// and so was every pressure reading of the last `seconds`, readings no more
 /// than `maximumGapSeconds` apart: an arterial line's blood sampling gap of
 /// 10–40 s does not break the run, nor does a record of one row a minute or
-/// a cuff cycling every 1–1.5 min. A cuff's readings 3–5 min apart never
-/// make one: the workers would have to read every job's case that much further
-/// back, and an oscillometric cuff in profound shock often gives no reading.
+/// a cuff cycling every 1–1.5 min. A cuff cycling every 2–5 min never shows
+/// a minute of readings, so there a removed reading is kept when the
+/// pressure reading before it, more than `maximumGapSeconds` and at most
+/// `cuffCycleSeconds` earlier, was hypotensive and readable too (two cuff
+/// readings in a row, as the alarm policy asks of a cuff).
 /// Hypotensive and readable: SBP in `floor..<systolicBelow` with DBP, if
 /// sent, in 0…SBP; or MAP sent alone in `floor..<meanBelow`. A line before
 /// it is connected reads 0 ± a few mmHg (below `floor`), and insertion and
@@ -23,22 +25,27 @@ import PhysioPlatform
 /// run. VitalDB case 1's line insertion reads SBP 15–24 for 34 s, shorter
 /// than `seconds`.
 ///
-/// Judged from the raw samples of the last `lookbackSeconds` alone, so the
-/// one-row form, the series form and the worker agree.
+/// Judged from the raw samples of the last `lookbackSeconds` and the one
+/// pressure reading before them, so the one-row form, the series form and
+/// the worker agree.
 public struct ProfoundHypotension: Codable, Sendable, Equatable {
     public var floor: Float
     public var systolicBelow: Float
     public var meanBelow: Float
     public var seconds: Double
     public var maximumGapSeconds: Double
+    /// A cuff's readings at most this far apart: the pressures' hold, 6 min
+    /// (the ASA standard asks for a pressure at least every 5).
+    public var cuffCycleSeconds: Double
 
     public init(floor: Float = 10, systolicBelow: Float = 80, meanBelow: Float = 65,
-                seconds: Double = 60, maximumGapSeconds: Double = 90) {
+                seconds: Double = 60, maximumGapSeconds: Double = 90, cuffCycleSeconds: Double = 360) {
         self.floor = floor
         self.systolicBelow = systolicBelow
         self.meanBelow = meanBelow
         self.seconds = seconds
         self.maximumGapSeconds = maximumGapSeconds
+        self.cuffCycleSeconds = cuffCycleSeconds
         precondition(isValid)
     }
 
@@ -46,7 +53,7 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
     public static let standard = ProfoundHypotension()
 
     /// Seconds that become microseconds without trapping.
-    var isValid: Bool { (0...3600).contains(seconds) && (0...3600).contains(maximumGapSeconds) }
+    var isValid: Bool { [seconds, maximumGapSeconds, cuffCycleSeconds].allSatisfy { (0...3600).contains($0) } }
 
     /// How far back from a row the judgement reads.
     public var lookbackSeconds: Double { seconds + maximumGapSeconds }
@@ -70,20 +77,38 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
     }
 
     /// Whether the raw pressures of `row` are the patient's: hypotensive and
-    /// readable, as was every pressure reading of the last `seconds`,
-    /// reading rows from `firstReadable` on.
+    /// readable, as was every pressure reading of the last `seconds` (reading
+    /// rows from `firstReadable` on), or a cuff's reading before it.
     func isSustained(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
         series.values.withUnsafeBufferPointer { values in
-            isHypotensive(values, row: row)
-                && LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
+            guard isHypotensive(values, row: row) else { return false }
+            return LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
                                     maximumGapSeconds: maximumGapSeconds,
                                     isReading: { Self.sendsPressure(values, row: $0) }, holds: { isHypotensive(values, row: $0) })
+                || followsHypotensiveCuffReading(values, series.timestamps, row: row)
         }
+    }
+
+    /// Whether the pressure reading before `row` came more than
+    /// `maximumGapSeconds` and at most `cuffCycleSeconds` earlier and was
+    /// hypotensive and readable. Bounded by time, not by the filter's look
+    /// back: the worker reads that one reading apart
+    /// (`VitalsReader.read(_:previousPressureSeconds:)`), not every row so far back.
+    func followsHypotensiveCuffReading(_ values: UnsafeBufferPointer<Float>, _ times: [Int64], row: Int) -> Bool {
+        let time = times[row], earliest = time - Timestamp.micros(seconds: cuffCycleSeconds)
+        var earlier = row - 1
+        while earlier >= 0, times[earlier] >= earliest {
+            if Self.sendsPressure(values, row: earlier) {
+                return time - times[earlier] > Timestamp.micros(seconds: maximumGapSeconds) && isHypotensive(values, row: earlier)
+            }
+            earlier -= 1
+        }
+        return false
     }
 
     enum CodingKeys: String, CodingKey {
         case floor, systolicBelow = "systolic_below", meanBelow = "mean_below", seconds
-        case maximumGapSeconds = "maximum_gap_seconds"
+        case maximumGapSeconds = "maximum_gap_seconds", cuffCycleSeconds = "cuff_cycle_seconds"
     }
 
     /// A model file's values are checked, not trusted.
@@ -94,6 +119,8 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
         meanBelow = try container.decode(Float.self, forKey: .meanBelow)
         seconds = try container.decode(Double.self, forKey: .seconds)
         maximumGapSeconds = try container.decode(Double.self, forKey: .maximumGapSeconds)
+        // Models written before cuffs were read get them: policy, not learned.
+        cuffCycleSeconds = try container.decodeIfPresent(Double.self, forKey: .cuffCycleSeconds) ?? Self.standard.cuffCycleSeconds
         guard isValid else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
                                                     debugDescription: "profound_hypotension needs seconds within an hour"))
