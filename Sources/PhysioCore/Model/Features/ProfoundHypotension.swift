@@ -93,7 +93,7 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
     /// `maximumGapSeconds` and at most `cuffCycleSeconds` earlier and was
     /// hypotensive and readable. Bounded by time, not by the filter's look
     /// back: the worker reads that one reading apart
-    /// (`VitalsReader.read(_:previousPressureSeconds:)`), not every row so far back.
+    /// (`VitalsReader.read(_:previousPressureSeconds:on:)`), not every row so far back.
     func followsHypotensiveCuffReading(_ values: UnsafeBufferPointer<Float>, _ times: [Int64], row: Int) -> Bool {
         let time = times[row], earliest = time - Timestamp.micros(seconds: cuffCycleSeconds)
         var earlier = row - 1
