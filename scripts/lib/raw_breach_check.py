@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 COMPARE = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
+PRESSURES = ["sbp", "dbp", "mbp"]
 SUSTAINED, HORIZON, HELD = 60, 300, 0.9
 
 
@@ -66,11 +67,14 @@ def main():
                 continue
             times, values = readings.t_seconds.to_numpy(), readings[rule["vital"]].to_numpy()
             sparse = np.median(np.diff(times)) > SUSTAINED if len(times) > 1 else True
-            low, high = plausible[rule["vital"]]
+            # A pressure reading is past the range when any of its triple is (the filter removes all three).
+            triple = PRESSURES if rule["vital"] in PRESSURES else [rule["vital"]]
+            outside = pd.concat([~case[v].between(*plausible[v]) & case[v].notna() for v in triple], axis=1).any(axis=1)
+            past_range = dict(zip(case.t_seconds, outside))
             for first, last, count in breaches(times, values, COMPARE[rule["comparison"]](values, rule["limit"]), sparse):
                 if last - first < SUSTAINED:
                     continue
-                if sparse and count == 1 and not (low <= values[times == first][0] <= high):
+                if sparse and count == 1 and past_range[first]:
                     lone += 1
                     continue
                 judged += 1
@@ -79,7 +83,7 @@ def main():
                 share = inside.alarm.mean() if len(inside) else 1.0
                 met += is_met
                 held += share >= HELD
-                must_hold = not (sparse and not (low <= values[times == first][0] <= high))
+                must_hold = not (sparse and past_range[first])
                 unheld += not must_hold and share < HELD
                 if not is_met or (must_hold and share < HELD):
                     failures.append("%s %s %d-%d s: %s, %.0f %% of it in alarm, %s %g..%g" % (
