@@ -211,13 +211,20 @@ function drawRaw(g, line, x, y, from, to) {
 
 function stroke(g, points, colour, width, dash) {
   if (!points.length) return;
+  // A reading with no neighbour within the gap (a cuff every few minutes) is a dot, not a 1-px dash.
+  if (points.length === 1) {
+    g.fillStyle = colour;
+    g.beginPath();
+    g.arc(points[0][0], points[0][1], Math.max(2.5, width * 1.6), 0, 2 * Math.PI);
+    g.fill();
+    return;
+  }
   g.strokeStyle = colour;
   g.lineWidth = width;
   g.lineJoin = "round";
   g.setLineDash(dash ?? []);
   g.beginPath();
   points.forEach(([px, py], i) => (i ? g.lineTo(px, py) : g.moveTo(px, py)));
-  if (points.length === 1) g.lineTo(points[0][0] + 1, points[0][1]);
   g.stroke();
   g.setLineDash([]);
 }
