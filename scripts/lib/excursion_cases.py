@@ -1,4 +1,4 @@
-"""Cases built from no model of this project's, to check the detector
+"""A fourth generator, with no physiology in it: cases to check the detector
 against breach labels read from the raw values, as an outside evaluator
 reads them (`physio evaluate` reads its labels from the cleaned values).
 
