@@ -60,6 +60,15 @@ struct WorkerPoolTests {
         return ((0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }, stored, offline)
     }
 
+    /// The case's stored episodes, (start, end) in seconds since the epoch, oldest first.
+    static func storedEpisodes(_ database: TestDatabase, _ caseID: String) throws -> [(start: Int64, end: Int64)] {
+        let rows = try database.connect().query("""
+            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
+            FROM anomaly_episodes WHERE case_id = $1 ORDER BY started_at
+            """, [caseID])
+        return (0..<rows.rowCount).map { (rows.int64($0, 0)!, rows.int64($0, 1)!) }
+    }
+
     /// Workers read the patient's baseline from the minute aggregate, the
     /// offline scorer from raw rows: a 45-minute case sent a minute at a time,
     /// with a flushed arterial line (300/290 mmHg) at minute 12 and a fall of
@@ -109,14 +118,8 @@ struct WorkerPoolTests {
         #expect(differing.isEmpty, "first at second \(differing.first ?? -1)")
         #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
         #expect(offline[2399].rules.contains("sbp_lt_80") && offline[2020].rules.contains("hr_lt_40"), "SBP 30 and HR 0 are judged")
-        let episodes = try database.connect().query("""
-            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
-            FROM anomaly_episodes WHERE case_id = 'shock' ORDER BY started_at
-            """)
-        try #require(episodes.rowCount >= 1)
-        let last = episodes.rowCount - 1
-        #expect(episodes.int64(last, 0)! < start + 1050 && episodes.int64(last, 1)! == start + 2399,
-                "one episode from before SBP passes 40 to the last sample")
+        let last = try #require(try Self.storedEpisodes(database, "shock").last)
+        #expect(last.start < start + 1050 && last.end == start + 2399, "one episode from before SBP passes 40 to the last sample")
     }
 
     /// A cuff every 5½ min falling past the range, scored in jobs of 15 s: a
@@ -140,14 +143,8 @@ struct WorkerPoolTests {
         #expect(differing.isEmpty, "first at second \(differing.first ?? -1)")
         #expect((0..<offline.count).allSatisfy { (stored.string($0, 1) == "t") == offline[$0].anomalous })
         #expect(offline[2399].rules.contains("sbp_lt_80"), "38/15 and 35/14 are judged")
-        let episodes = try database.connect().query("""
-            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
-            FROM anomaly_episodes WHERE case_id = 'cuff-shock' ORDER BY started_at
-            """)
-        try #require(episodes.rowCount >= 1)
-        let last = episodes.rowCount - 1
-        #expect(episodes.int64(last, 0)! <= start + 990 && episodes.int64(last, 1)! == start + 2399,
-                "one episode from the first reading below 80 to the last sample")
+        let last = try #require(try Self.storedEpisodes(database, "cuff-shock").last)
+        #expect(last.start <= start + 990 && last.end == start + 2399, "one episode from the first reading below 80 to the last sample")
     }
 
     @Test func aRecordOfOneRowAMinuteGetsOneEpisodePerDeteriorationAsOffline() throws {
@@ -166,16 +163,13 @@ struct WorkerPoolTests {
             series.set(.mbp, row: row, to: low ? 55 : 81)
         }
         try Self.scoreLive(database, series, rows: 4)
-        let stored = try database.connect().query("""
-            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
-            FROM anomaly_episodes WHERE case_id = 'minutely' ORDER BY started_at
-            """)
+        let stored = try Self.storedEpisodes(database, "minutely")
         let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
         let episodes = EpisodeBuilder().merge(caseID: "minutely", existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
-        try #require(stored.rowCount == 1, "\(stored.rowCount) episodes")
+        try #require(stored.count == 1, "\(stored.count) episodes")
         #expect(episodes.count == 1)
-        #expect(stored.int64(0, 0)! * 1_000_000 == episodes[0].start && stored.int64(0, 1)! * 1_000_000 == episodes[0].end)
-        #expect(stored.int64(0, 0)! <= start + 40 * 60 && stored.int64(0, 1)! >= start + 54 * 60)
+        #expect(stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
+        #expect(stored[0].start <= start + 40 * 60 && stored[0].end >= start + 54 * 60)
     }
 
     @Test func oneJobOfAnHourScoresAsOfflineWithItsOwnMinutesInTheBaseline() throws {
