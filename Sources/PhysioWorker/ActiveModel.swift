@@ -20,7 +20,7 @@ public final class ActiveModel: @unchecked Sendable {
     /// Loads the active model if it changed; returns true when it did.
     @discardableResult
     public func reload(on connection: DatabaseConnection) throws -> Bool {
-        guard let active = try ModelStore().active(on: connection) else {
+        guard let active = try ModelStore().active(on: connection) ?? registerUntrainedIfEmpty(on: connection) else {
             let hadOne = lock.withLock { defer { loaded = nil }; return loaded != nil }
             if hadOne { Log.warning("no active model: inference paused until one is activated") }
             return hadOne
@@ -37,5 +37,21 @@ public final class ActiveModel: @unchecked Sendable {
                       ["model_id": .int(Int(active.id)), "error": .string(String(describing: error))])
             return false
         }
+    }
+
+    static let untrainedName = "untrained: breach risk and safety floor"
+
+    /// A database with no model at all gets the untrained one, so a server
+    /// alarms from its first sample: the breach risk and the safety floor
+    /// need no data, only novelty does. A later `physio train --register`
+    /// takes over.
+    private func registerUntrainedIfEmpty(on connection: DatabaseConnection) throws -> (id: Int64, body: [UInt8])? {
+        let model = AnomalyModel.untrained(TrainingParameters(dataDescription: Self.untrainedName, trainedAt: Clock.nowMicros()))
+        if let id = try ModelStore().registerIfEmpty(model, name: Self.untrainedName, on: connection) {
+            Log.info("no model registered: scoring with the untrained one until a trained model is registered (physio train --register)",
+                     ["model_id": .int(Int(id))])
+        }
+        // Another process may have registered it while this one waited for the lock.
+        return try ModelStore().active(on: connection)
     }
 }

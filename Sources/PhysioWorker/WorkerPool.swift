@@ -83,6 +83,9 @@ public final class WorkerPool: @unchecked Sendable {
                     }
                 }
                 unreachableSince = nil
+                // The listener loads the model (and reloads it on NOTIFY) but may not have
+                // yet: a worker starting without one loads it itself, once, not every poll.
+                if model.current == nil && waitingForModelSince == nil { try model.reload(on: connection!) }
                 guard let loaded = model.current else {
                     if waitingForModelSince == nil || Clock.monotonicNanos() - waitingForModelSince! > 60_000_000_000 {
                         if index == 0 { Log.warning("no active model: jobs stay queued until one is registered (physio train --register)") }

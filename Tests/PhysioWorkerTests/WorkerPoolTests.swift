@@ -270,17 +270,4 @@ struct WorkerPoolTests {
         #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE model_id = \(second)") == 60)
         #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE model_id = \(first)") == 60)
     }
-
-    /// With no active model, jobs wait in the queue rather than fail.
-    @Test func withoutAModelJobsWait() throws {
-        let database = try TestDatabase.create()
-        try database.ingest([TestModels.calmCase("wait", start: 1_795_600_000, seconds: 10)])
-        let pool = try database.startWorkers(name: "w-wait")
-        defer { pool.stop() }
-        Clock.sleep(seconds: 0.5)
-        #expect(try database.count("SELECT count(*) FROM inference_jobs WHERE state = 'available' AND attempts = 0") == 1)
-        try TestModels.register(on: database)
-        #expect(try database.waitForEmptyQueue())
-        #expect(try database.count("SELECT count(*) FROM anomaly_scores") == 10)
-    }
 }

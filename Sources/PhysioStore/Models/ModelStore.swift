@@ -21,14 +21,33 @@ public struct ModelStore: Sendable {
     public func register(name: String, body: [UInt8], threshold: Double, featureNames: [String], metadataJSON: String,
                          activate: Bool, on connection: DatabaseConnection) throws -> Int64 {
         try connection.transaction {
-            let result = try connection.query("""
-                INSERT INTO models (name, threshold, feature_names, metadata, body)
-                VALUES ($1, $2::float8, $3::text[], $4::jsonb, decode($5, 'hex')) RETURNING id
-                """, [name, threshold, PostgresArray.literal(featureNames, quoted: true), metadataJSON, Hex.encode(body)])
-            let id = try result.scalar(Int64.self)
-            if activate { _ = try activateInTransaction(id, on: connection) }
-            return id
+            try insertInTransaction(name: name, body: body, threshold: threshold, featureNames: featureNames,
+                                    metadataJSON: metadataJSON, activate: activate, on: connection)
         }
+    }
+
+    /// Registers and activates a model only when the table holds none at
+    /// all; returns its id, or nil when there was one. Servers starting
+    /// together on an empty database register it once (the table lock).
+    public func registerIfEmpty(name: String, body: [UInt8], threshold: Double, featureNames: [String], metadataJSON: String,
+                                on connection: DatabaseConnection) throws -> Int64? {
+        try connection.transaction {
+            try connection.query("LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE")
+            guard try connection.query("SELECT 1 FROM models LIMIT 1").rowCount == 0 else { return nil }
+            return try insertInTransaction(name: name, body: body, threshold: threshold, featureNames: featureNames,
+                                           metadataJSON: metadataJSON, activate: true, on: connection)
+        }
+    }
+
+    private func insertInTransaction(name: String, body: [UInt8], threshold: Double, featureNames: [String], metadataJSON: String,
+                                     activate: Bool, on connection: DatabaseConnection) throws -> Int64 {
+        let result = try connection.query("""
+            INSERT INTO models (name, threshold, feature_names, metadata, body)
+            VALUES ($1, $2::float8, $3::text[], $4::jsonb, decode($5, 'hex')) RETURNING id
+            """, [name, threshold, PostgresArray.literal(featureNames, quoted: true), metadataJSON, Hex.encode(body)])
+        let id = try result.scalar(Int64.self)
+        if activate { _ = try activateInTransaction(id, on: connection) }
+        return id
     }
 
     /// Makes `id` the active model; false if there is no such model.
@@ -83,5 +102,11 @@ extension ModelStore {
     public func register(_ model: AnomalyModel, name: String, activate: Bool, on connection: DatabaseConnection) throws -> Int64 {
         try register(name: name, body: model.encoded(), threshold: model.threshold, featureNames: model.featureNames,
                      metadataJSON: model.metadataJSON(), activate: activate, on: connection)
+    }
+
+    /// `registerIfEmpty` for a model.
+    public func registerIfEmpty(_ model: AnomalyModel, name: String, on connection: DatabaseConnection) throws -> Int64? {
+        try registerIfEmpty(name: name, body: model.encoded(), threshold: model.threshold, featureNames: model.featureNames,
+                            metadataJSON: model.metadataJSON(), on: connection)
     }
 }
