@@ -87,5 +87,27 @@ struct CaseCSVTests {
         #expect { try CaseCSV.readCases(at: path + "/feeds.csv") } throws: { "\($0)".contains("not a case CSV") }
     }
 
+    /// A monitor sending one parameter per row writes several rows at one
+    /// time: they merge as ingest merges them (empty vitals filled, the
+    /// first value standing), whichever row comes first and wherever it is.
+    @Test func rowsAtOneTimeMergeAsIngestMergesThem() throws {
+        let path = try Self.directory(["split.csv": """
+            case_id,t_seconds,hr,mbp,spo2
+            or-1,1,72,,
+            or-1,0,70,,
+            or-1,1,,55,
+            or-1,0,,85,
+            or-1,1,,,97
+            or-1,0,71,,98
+            or-1,1,75,56,
+            """])
+        defer { Self.remove(path) }
+        let cases = try CaseCSV.readCases(at: path)
+        #expect(cases.count == 1 && cases[0].timestamps == [0, 1_000_000])
+        let rows = (0..<2).map { row in [Vital.hr, .mbp, .spo2].map { cases[0].value($0, row: row) } }
+        #expect(rows[0] == [70, 85, 98], "HR 71 later at the same time does not replace 70")
+        #expect(rows[1] == [72, 55, 97], "the second row's MAP is kept; the last row's HR 75 and MAP 56 do not replace the first")
+    }
+
     static let expected = "case_id, t_seconds (or t, an RFC 3339 time) and vitals named hr, sbp, dbp, mbp, spo2, rr, etco2, temp"
 }

@@ -15,8 +15,10 @@ import Glibc
 public enum CaseCSV {
     public static let header = "case_id,t_seconds," + Vital.allCases.map(\.name).joined(separator: ",")
 
-    /// Cases in a file, each sorted by time with repeated times dropped
-    /// (first row wins).
+    /// Cases in a file, each sorted by time. Rows at one time are merged as
+    /// ingest merges them (docs/design.md): a later row fills the vitals
+    /// still empty (a monitor sending one parameter per row), and for a
+    /// vital already set the first value stands.
     public static func read(path: String, originMicros: Int64 = 0) throws -> [SampleBatch] {
         let reader = try LineReader(path: path)
         guard let first = try reader.nextLine(), let columns = try Self.columns(first, path: path) else {
@@ -87,14 +89,26 @@ public enum CaseCSV {
             rowsByCase[caseID, default: []].append((timestamp, values))
         }
         return order.map { caseID in
-            var rows = rowsByCase[caseID]!
-            rows.sort { $0.0 < $1.0 }
+            // Sorted by time, then by line, so "first" means first in the file.
+            let rows = rowsByCase[caseID]!.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
             var batch = SampleBatch(caseID: caseID, reservingCapacity: rows.count)
             var last: Int64?
-            for (timestamp, values) in rows where timestamp != last {
+            var conflicts = 0
+            for (timestamp, values) in rows.map(\.element) {
+                if timestamp != last { _ = batch.appendRow(timestamp: timestamp) }
                 last = timestamp
-                let row = batch.appendRow(timestamp: timestamp)
-                for vital in Vital.allCases where !values[vital.rawValue].isNaN { batch.set(vital, row: row, to: values[vital.rawValue]) }
+                let row = batch.count - 1
+                for vital in Vital.allCases where !values[vital.rawValue].isNaN {
+                    if let stored = batch.value(vital, row: row) {
+                        if stored != values[vital.rawValue] { conflicts += 1 }
+                    } else {
+                        batch.set(vital, row: row, to: values[vital.rawValue])
+                    }
+                }
+            }
+            if conflicts > 0 {
+                Log.warning("case CSV: values at a repeated time differ; the first in the file stands",
+                            ["file": .string(path), "case_id": .string(caseID), "conflicts": .int(conflicts)])
             }
             return batch
         }
