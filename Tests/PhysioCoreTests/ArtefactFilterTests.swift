@@ -163,6 +163,26 @@ import Testing
         })
     }
 
+    /// Noise around a zero dips below it: those readings are removed but do
+    /// not break the run, so the asystole and apnoea are kept from their
+    /// 20th second; a constant −1 (a sentinel) never makes one.
+    @Test func negativeReadingsNeitherMakeNorBreakARun() {
+        let series = TestData.series(seconds: stride(from: 0, to: 120, by: 1)) { t in
+            let jitter: Float = [0.3, -0.2, 0.1, -0.4, 0][t % 5]
+            return [.hr: t >= 30 ? jitter : 72, .rr: t >= 30 ? jitter : 12, .spo2: t >= 30 ? -1 : 97]
+        }
+        let clean = filter.clean(series)
+        for row in 0..<series.count {
+            let raw = series.value(.hr, row: row)!
+            let expected: Float? = row >= 50 && raw >= 0 ? raw : row < 30 ? 72 : nil
+            #expect(clean.value(.hr, row: row) == expected, "HR at \(row)")
+            #expect(clean.value(.rr, row: row) == (row >= 50 && raw >= 0 ? raw : row < 30 ? 12 : nil), "RR at \(row)")
+            #expect(clean.value(.spo2, row: row) == (row < 30 ? 97 : nil), "SpO2 -1 at \(row)")
+            #expect(zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)])
+                .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "the one-row form agrees at \(row)")
+        }
+    }
+
     @Test func aPressureReachedThroughHypotensionIsThePatientNotAnArtefact() {
         func cleaned(_ series: SampleBatch) -> [Float?] {
             let clean = filter.clean(series)

@@ -8,7 +8,11 @@ import PhysioPlatform
 /// `seconds` repeats, readings no more than `maximumGapSeconds` apart, is
 /// what a monitor alarms on at once, and so must the rules. A record of one
 /// row a minute, on time or a little late, makes a run from its second
-/// reading; an ICU chart's hourly zeros never do. Pressures are
+/// reading; an ICU chart's hourly zeros never do. A negative reading is no
+/// reading (a monitor sends none; noise around a zero in a generated or
+/// filtered signal, or a sentinel such as −1, does): it is removed and
+/// neither makes nor breaks a run, so an asystole read as 0 ± 0.4 is kept
+/// at its non-negative readings and a constant −1 never alarms. Pressures are
 /// not restored: an arterial line open to air reads 0 ± a few mmHg for
 /// minutes before it is connected, which a pressure cannot be told apart from.
 ///
@@ -45,7 +49,7 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
         let column = vital.rawValue
         return series.values.withUnsafeBufferPointer { values in
             LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
-                             isReading: { !values[$0 * Vital.count + column].isNaN },
+                             isReading: { values[$0 * Vital.count + column] >= 0 },   // false for NaN
                              holds: { Self.isExtreme(values[$0 * Vital.count + column], lowest: lowest) })
         }
     }
