@@ -8,7 +8,11 @@ every 2, 3 or 5 min beside HR+SpO2, capnography with SpO2 and HR, or HR
 with temperature). One to three excursions ramp a vital linearly to a
 target anywhere a monitor can read (asystole, apnoea, SpO2 40 %, SBP 20,
 hyperthermia), hold it for 40 s to 12 min and ramp back; Gaussian noise
-on every reading.
+on every reading. Two habits of other writers, each in a third of the
+cases: one row per device at each time (the pressures together, every
+other vital alone, in a random order), as a monitor sending one parameter
+per message writes them; and noise left unclipped, so that a zero (an
+asystole, an apnoea) reads a little below 0 at times.
 
     python excursion_cases.py --cases N --seed S --out DIR
 """
@@ -62,16 +66,19 @@ def case_rows(rng, case_id):
         excursion(rng, t, level)
     dbp = level["sbp"] * rng.uniform(0.5, 0.65)
     values = dict(level, dbp=dbp, mbp=(level["sbp"] + 2 * dbp) / 3, spo2=np.minimum(level["spo2"], 100))
+    split, clipped = rng.random() < 1 / 3, rng.random() >= 1 / 3
     for i, second in enumerate(t):
-        row = []
+        row = {}
         for vital in VITALS:
             if vital not in present or (feed == "cuff" and vital in ("sbp", "dbp", "mbp") and second % cuff_every):
-                row.append("")
                 continue
-            x = max(values[vital][i] + rng.normal(0, NOISE[vital]), 0)
-            x = min(x, 100) if vital == "spo2" else x
-            row.append("%.1f" % x if vital == "temp" else "%d" % round(x))
-        yield "%s,%d,%s" % (case_id, second, ",".join(row))
+            x = values[vital][i] + rng.normal(0, NOISE[vital])
+            x = min(max(x, 0), 100) if vital == "spo2" else max(x, 0) if clipped else x
+            row[vital] = "%.1f" % x if vital == "temp" else "%d" % round(x)
+        devices = [[v for v in row if v in ("sbp", "dbp", "mbp")]] + [[v] for v in row if v not in ("sbp", "dbp", "mbp")]
+        devices = [d for d in devices if d]
+        for device in ([devices[j] for j in rng.permutation(len(devices))] if split else [list(row)]):
+            yield "%s,%d,%s" % (case_id, second, ",".join(row[v] if v in device else "" for v in VITALS))
 
 
 def main():

@@ -70,7 +70,7 @@ def main():
             # A pressure reading is past the range when any of its triple is (the filter removes all three).
             triple = PRESSURES if rule["vital"] in PRESSURES else [rule["vital"]]
             outside = pd.concat([~case[v].between(*plausible[v]) & case[v].notna() for v in triple], axis=1).any(axis=1)
-            past_range = dict(zip(case.t_seconds, outside))
+            past_range = outside.groupby(case.t_seconds).any().to_dict()   # a time may have several rows
             for first, last, count in breaches(times, values, COMPARE[rule["comparison"]](values, rule["limit"]), sparse):
                 if last - first < SUSTAINED:
                     continue
