@@ -109,5 +109,26 @@ struct CaseCSVTests {
         #expect(rows[1] == [72, 55, 97], "the second row's MAP is kept; the last row's HR 75 and MAP 56 do not replace the first")
     }
 
+    /// R's `write.csv` quotes the header's names and every text field and
+    /// writes NA; pandas may write NaN or its `na_rep`: all read as the
+    /// values and missing vitals they mean, not skipped as "not a case CSV".
+    @Test func whatRAndPandasWriteReads() throws {
+        let path = try Self.directory([
+            "r.csv": "\"case_id\",\"t_seconds\",\"hr\",\"mbp\"\r\n\"or-1\",0,72,NA\r\n\"or-1\",1,NA,80\r\n",
+            "pandas.csv": "case_id,t_seconds,hr,mbp\nor-2,0,71.0,NaN\nor-2,1,<NA>,null\nor-2,2,\"70\",N/A\n",
+        ])
+        defer { Self.remove(path) }
+        let cases = try CaseCSV.readCases(at: path)
+        #expect(cases.map(\.caseID) == ["or-1", "or-2"])
+        #expect(cases[0].timestamps == [0, 1_000_000])
+        #expect(cases[0].value(.hr, row: 0) == 72 && cases[0].value(.mbp, row: 0) == nil)
+        #expect(cases[0].value(.hr, row: 1) == nil && cases[0].value(.mbp, row: 1) == 80)
+        #expect((0..<3).map { cases[1].value(.hr, row: $0) } == [71, nil, 70])
+        #expect((0..<3).allSatisfy { cases[1].value(.mbp, row: $0) == nil })
+        // Anything else that is no number is still an error naming the line.
+        try AtomicFile.write(Array("case_id,t_seconds,hr\nor-3,0,seventy\n".utf8), to: path + "/words.csv")
+        #expect { try CaseCSV.readCases(at: path) } throws: { "\($0)".contains("words.csv:2: hr 'seventy' is not a number") }
+    }
+
     static let expected = "case_id, t_seconds (or t, an RFC 3339 time) and vitals named hr, sbp, dbp, mbp, spo2, rr, etco2, temp"
 }

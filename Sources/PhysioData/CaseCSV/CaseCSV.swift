@@ -61,8 +61,8 @@ public enum CaseCSV {
             guard fields.count == columns.count else {
                 throw DataFileError.format("\(path):\(lineNumber): expected \(columns.count) fields, found \(fields.count)")
             }
-            let caseID = String(fields[columns.caseID])
-            let time = fields[columns.time]
+            let caseID = String(CSVField.unquoted(fields[columns.caseID]))
+            let time = CSVField.unquoted(fields[columns.time])
             let timestamp: Int64
             switch columns.timeKind {
             case .seconds:
@@ -78,8 +78,8 @@ public enum CaseCSV {
             }
             var values = [Float](repeating: .nan, count: Vital.count)
             for (column, vital) in columns.vitals {
-                let field = fields[column]
-                if field.isEmpty { continue }
+                let field = CSVField.unquoted(fields[column])
+                if CSVField.isMissing(field) { continue }
                 guard let value = Float(field) else {
                     throw DataFileError.format("\(path):\(lineNumber): \(vital.name) '\(field)' is not a number")
                 }

@@ -24,7 +24,7 @@ struct CaseCSVColumns {
     /// read whole (no `case_id`, no time, a column it cannot place) is an
     /// error, not skipped, or its values would be lost without a word.
     static func parse(_ header: String) throws -> CaseCSVColumns? {
-        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { String(CSVField.unquoted($0.trimmingSpaces)) }
         let times = names.indices.filter { names[$0] == "t_seconds" || names[$0] == "t" }
         guard !times.isEmpty || names.contains(where: { Vital(name: $0) != nil }) else { return nil }
         guard let caseID = names.firstIndex(of: "case_id") else { throw DataFileError.format("no case_id column (expected \(expected))") }
