@@ -109,6 +109,20 @@ struct CaseCSVTests {
         #expect(rows[1] == [72, 55, 97], "the second row's MAP is kept; the last row's HR 75 and MAP 56 do not replace the first")
     }
 
+    /// A case written as one file per vital is one case, its rows merged in
+    /// the order of the files' names.
+    @Test func aCaseInSeveralFilesIsOneCase() throws {
+        let path = try Self.directory([
+            "or-1-hr.csv": "case_id,t_seconds,hr\nor-1,0,72\nor-1,1,73\n",
+            "or-1-map.csv": "case_id,t_seconds,mbp,hr\nor-1,1,55,99\nor-1,2,54,\n",
+        ])
+        defer { Self.remove(path) }
+        let cases = try CaseCSV.readCases(at: path)
+        #expect(cases.count == 1 && cases[0].timestamps == [0, 1_000_000, 2_000_000])
+        #expect((0..<3).map { cases[0].value(.hr, row: $0) } == [72, 73, nil], "the first file's HR stands at 1 s")
+        #expect((0..<3).map { cases[0].value(.mbp, row: $0) } == [nil, 55, 54])
+    }
+
     /// R's `write.csv` quotes the header's names and every text field and
     /// writes NA; pandas may write NaN or its `na_rep`: all read as the
     /// values and missing vitals they mean, not skipped as "not a case CSV".

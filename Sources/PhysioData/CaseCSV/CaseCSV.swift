@@ -24,7 +24,8 @@ public enum CaseCSV {
         guard let first = try reader.nextLine(), let columns = try Self.columns(first, path: path) else {
             throw DataFileError.format("\(path): not a case CSV (expected \(CaseCSVColumns.expected))")
         }
-        return try read(reader.nextLine, columns: columns, path: path, originMicros: originMicros)
+        return try rows(reader.nextLine, columns: columns, path: path, originMicros: originMicros)
+            .map { batch($0.caseID, rows: $0.rows, source: path) }
     }
 
     /// Cases in a case CSV held in memory (e.g. a `COPY` of the vitals export); `name` names it in errors.
@@ -38,7 +39,8 @@ public enum CaseCSV {
         guard let first = next(), let columns = try Self.columns(first, path: name) else {
             throw DataFileError.format("\(name): not a case CSV (expected \(CaseCSVColumns.expected))")
         }
-        return try read(next, columns: columns, path: name, originMicros: originMicros)
+        return try rows(next, columns: columns, path: name, originMicros: originMicros)
+            .map { batch($0.caseID, rows: $0.rows, source: name) }
     }
 
     /// The columns of a header line, errors naming `path`.
@@ -50,8 +52,13 @@ public enum CaseCSV {
         }
     }
 
-    static func read(_ nextLine: () throws -> String?, columns: CaseCSVColumns, path: String, originMicros: Int64) throws -> [SampleBatch] {
-        var rowsByCase: [String: [(Int64, [Float])]] = [:]
+    /// One case's rows as a file gives them: (time, a value per vital, NaN = not sent).
+    typealias Rows = [(Int64, [Float])]
+
+    /// The rows of each case in a file, in file order, cases in order of appearance.
+    static func rows(_ nextLine: () throws -> String?, columns: CaseCSVColumns, path: String,
+                     originMicros: Int64) throws -> [(caseID: String, rows: Rows)] {
+        var rowsByCase: [String: Rows] = [:]
         var order: [String] = []
         var lineNumber = 1
         while let line = try nextLine() {
@@ -88,30 +95,34 @@ public enum CaseCSV {
             if rowsByCase[caseID] == nil { order.append(caseID) }
             rowsByCase[caseID, default: []].append((timestamp, values))
         }
-        return order.map { caseID in
-            // Sorted by time, then by line, so "first" means first in the file.
-            let rows = rowsByCase[caseID]!.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
-            var batch = SampleBatch(caseID: caseID, reservingCapacity: rows.count)
-            var last: Int64?
-            var conflicts = 0
-            for (timestamp, values) in rows.map(\.element) {
-                if timestamp != last { _ = batch.appendRow(timestamp: timestamp) }
-                last = timestamp
-                let row = batch.count - 1
-                for vital in Vital.allCases where !values[vital.rawValue].isNaN {
-                    if let stored = batch.value(vital, row: row) {
-                        if stored != values[vital.rawValue] { conflicts += 1 }
-                    } else {
-                        batch.set(vital, row: row, to: values[vital.rawValue])
-                    }
+        return order.map { ($0, rowsByCase[$0]!) }
+    }
+
+    /// One case from its rows in file order: sorted by time, rows at one time
+    /// merged as ingest merges them; `source` names the file(s) in a warning.
+    static func batch(_ caseID: String, rows unsorted: Rows, source: String) -> SampleBatch {
+        // Sorted by time, then by line, so "first" means first in the file.
+        let rows = unsorted.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+        var batch = SampleBatch(caseID: caseID, reservingCapacity: rows.count)
+        var last: Int64?
+        var conflicts = 0
+        for (timestamp, values) in rows.map(\.element) {
+            if timestamp != last { _ = batch.appendRow(timestamp: timestamp) }
+            last = timestamp
+            let row = batch.count - 1
+            for vital in Vital.allCases where !values[vital.rawValue].isNaN {
+                if let stored = batch.value(vital, row: row) {
+                    if stored != values[vital.rawValue] { conflicts += 1 }
+                } else {
+                    batch.set(vital, row: row, to: values[vital.rawValue])
                 }
             }
-            if conflicts > 0 {
-                Log.warning("case CSV: values at a repeated time differ; the first in the file stands",
-                            ["file": .string(path), "case_id": .string(caseID), "conflicts": .int(conflicts)])
-            }
-            return batch
         }
+        if conflicts > 0 {
+            Log.warning("case CSV: values at a repeated time differ; the first in the file stands",
+                        ["file": .string(source), "case_id": .string(caseID), "conflicts": .int(conflicts)])
+        }
+        return batch
     }
 
     /// An RFC 3339 time, or PostgreSQL's timestamptz text, whose offset is
@@ -125,17 +136,21 @@ public enum CaseCSV {
 
     /// Every case in `directory` (files ending .csv or .csv.gz whose header
     /// names a time column or a vital; other CSVs such as cases.csv are
-    /// skipped), or the cases of a single file. Sorted by case id.
+    /// skipped), or the cases of a single file. Sorted by case id. A case
+    /// whose rows are in several files (one per vital, one per hour) is one
+    /// case, its rows merged in the order of the files' names.
     public static func readCases(at path: String, originMicros: Int64 = 0) throws -> [SampleBatch] {
         guard isDirectory(path) else { return try read(path: path, originMicros: originMicros) }
-        var cases: [SampleBatch] = []
+        var rowsByCase: [String: Rows] = [:]
         for name in try listDirectory(path).sorted() where name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") {
             let file = path.hasSuffix("/") ? path + name : path + "/" + name
             guard let reader = try? LineReader(path: file), let header = try? reader.nextLine(),
                   let columns = try Self.columns(header, path: file) else { continue }
-            cases += try read(reader.nextLine, columns: columns, path: file, originMicros: originMicros)
+            for (caseID, rows) in try rows(reader.nextLine, columns: columns, path: file, originMicros: originMicros) {
+                rowsByCase[caseID, default: []] += rows
+            }
         }
-        return cases.sorted { $0.caseID < $1.caseID }
+        return rowsByCase.keys.sorted().map { batch($0, rows: rowsByCase[$0]!, source: path) }
     }
 
     /// Writes one case; `originMicros` is subtracted to give t_seconds.
