@@ -26,6 +26,12 @@ enum VitalSignCodes {
             "8478-0": .vital(.mbp),       // Mean blood pressure
             "9279-1": .vital(.rr),        // Respiratory rate
             "8310-5": .vital(.temp),      // Body temperature
+            "8331-1": .vital(.temp),      // Oral temperature
+            "8328-7": .vital(.temp),      // Axillary temperature
+            "8332-9": .vital(.temp),      // Rectal temperature
+            "8333-7": .vital(.temp),      // Tympanic membrane temperature
+            "8329-5": .vital(.temp),      // Body temperature - Core
+            "8889-8": .vital(.hr),        // Heart rate by Pulse oximetry
             "19889-5": .vital(.etco2),    // CO2 partial pressure, end-tidal
         ],
         // ISO/IEEE 11073-10101 numeric codes (partition × 65536 + term code).
@@ -35,7 +41,9 @@ enum VitalSignCodes {
         // IEEE's codes (149514, 149522, 149530, 149546, 150020–23, 150324,
         // 150364, 150368, 150392, 151562–151594, 1884xx); 150016–19 and
         // 150036–39 follow 10101's pattern of a pressure's code + 1, 2, 3 for
-        // its systolic, diastolic and mean (150020–23, 150032–35 above).
+        // its systolic, diastolic and mean (150020–23, 150032–35 above);
+        // 150300–03 (MDC_PRESS_CUFF and its parts) as OpenICE's device
+        // drivers and a monitor vendor's ORU^R01 examples send them.
         mdc: [
             "147842": .vital(.hr),        // MDC_ECG_HEART_RATE
             "149514": .vital(.hr),        // MDC_PULS_RATE
@@ -52,6 +60,10 @@ enum VitalSignCodes {
             "150021": .vital(.sbp),       // MDC_PRESS_BLD_NONINV_SYS
             "150022": .vital(.dbp),       // MDC_PRESS_BLD_NONINV_DIA
             "150023": .vital(.mbp),       // MDC_PRESS_BLD_NONINV_MEAN
+            "150300": .bloodPressurePanel,   // MDC_PRESS_CUFF (a cuff's NIBP, as many monitors send it)
+            "150301": .vital(.sbp),       // MDC_PRESS_CUFF_SYS
+            "150302": .vital(.dbp),       // MDC_PRESS_CUFF_DIA
+            "150303": .vital(.mbp),       // MDC_PRESS_CUFF_MEAN
             "150033": .vital(.sbp),       // MDC_PRESS_BLD_ART_SYS
             "150034": .vital(.dbp),       // MDC_PRESS_BLD_ART_DIA
             "150035": .vital(.mbp),       // MDC_PRESS_BLD_ART_MEAN
@@ -90,7 +102,7 @@ enum VitalSignCodes {
         switch code {
         case "147842", "150033", "150034", "150035", "150037", "150038", "150039", "151570", "151594": 3
         case "149522", "150017", "150018", "150019", "151562": 2
-        case "149530", "149546", "149514", "150021", "150022", "150023", "151578": 1
+        case "149530", "149546", "149514", "150021", "150022", "150023", "150301", "150302", "150303", "151578": 1
         default: 2
         }
     }

@@ -11,6 +11,8 @@ struct ObservationReport {
         case unknownCode = "unknown_code"
         /// OBX-11 says the result could not be obtained (X), is wrong (W) or deleted (D), or OBX-5 is empty.
         case invalid
+        /// A negative number: a device's "not measured" (−1, −999, −99.9).
+        case sentinel
         /// A header without a value (PCD-01's device and channel OBXs).
         case noValue = "no_value"
         /// The same vital and instant again in the message, from a source ranked lower or sent later.

@@ -15,8 +15,9 @@ import PhysioPlatform
 ///   LOINC (VitalSignCodes); OBX-2 NM (or SN without a comparator); OBX-6
 ///   in MDC, MDIL or UCUM, converted (DeviceUnits, VitalSignCodes); the
 ///   same plausible ranges as every ingest path. OBX-11 X, W or D, or an
-///   empty OBX-5, is an invalid value: left out, never stored as zero.
-///   Unknown codes are left out and counted.
+///   empty OBX-5, is an invalid value: left out, never stored as zero; so
+///   is a negative number, a device's "not measured" (−1, −999).
+///   Unknown codes are left out and counted. A second MSH in the frame is AR.
 struct ObservationReportReader {
     /// ORU^R01 is the same in these; 2.5 and 2.6 are PCD-01's.
     static let versions: Set<String> = ["2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"]
@@ -27,6 +28,11 @@ struct ObservationReportReader {
     func read(_ message: HL7Message) -> Result<ObservationReport, ReportRefusal> {
         do {
             try checkHeader(message.header)
+            // MLLP frames one message; a second MSH is another message, which
+            // this ACK could not answer and whose times would take this MSH's offset.
+            if let second = message.segments.dropFirst().first(where: { $0.id == "MSH" }) {
+                throw reject(100, second, 0, "a second message (MSH) in one MLLP frame: send each message in its own frame")
+            }
             return .success(try observations(message))
         } catch let refusal as ReportRefusal {
             return .failure(refusal)
@@ -157,6 +163,12 @@ struct ObservationReportReader {
         }
         guard let number = Self.number(text) else {
             throw error(102, obx, 5, "OBX-5 '\(text.prefix(30))' is not a number")
+        }
+        // No vital is negative in any unit taken: monitors send −1, −999 or
+        // −99.9 for "not measured" (an NIBP not yet cycled) beside real values.
+        if number < 0 {
+            report.ignored[.sentinel, default: 0] += 1
+            return nil
         }
         let units = obx.field(6)
         let resolution = DeviceUnits.resolve(code: units.component(1).text, text: units.component(2).text, system: units.component(3).text,
