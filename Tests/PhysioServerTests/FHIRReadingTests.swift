@@ -156,19 +156,22 @@ struct FHIRReadingTests {
             "Bundle.entry[6].resource.valueQuantity.value", "Bundle.entry[7].resource"])
     }
 
-    /// LOINC's site-specific temperatures and the oximeter's pulse rate are
-    /// the vitals they measure (until 2026-12-06 they were "not recognised",
-    /// and an oral 39.6 °C never alarmed).
+    /// LOINC's site-specific temperatures, the oximeter's pulse rate and the
+    /// vital-signs panel's components are the vitals they measure (until
+    /// 2026-12-06 they were "not recognised", and an oral 39.6 °C never alarmed).
     @Test func siteTemperaturesAndTheOximetersPulseRateAreStored() throws {
         let server = try TestServer()
         let at = { (second: Int) in #""subject":{"reference":"Patient/s"},"effectiveDateTime":"2026-11-24T10:00:0\#(second)Z""# }
         let codes = ["8331-1", "8328-7", "8332-9", "8333-7", "8329-5"]
         let response = try post(server, Self.bundle(codes.enumerated().map { index, code in
             (Self.observation(at(index), code: code, value: #""valueQuantity":{"value":103.3,"code":"[degF]"}"#), nil)
-        } + [(Self.observation(at(5), code: "8889-8"), nil)]))
-        #expect((0...5).map { entry(response, $0).status } == Array(repeating: "201 Created", count: 6), "\(response.text)")
+        } + [(Self.observation(at(5), code: "8889-8"), nil),
+             // The vital-signs panel, its values in components.
+             (Self.observation(at(6), code: "85353-1", value: #""component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":81,"code":"/min"}},{"code":{"coding":[{"system":"http://loinc.org","code":"59408-5"}]},"valueQuantity":{"value":88,"code":"%"}}]"#), nil)]))
+        #expect((0...6).map { entry(response, $0).status } == Array(repeating: "201 Created", count: 7), "\(response.text)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 's' AND abs(temp - 39.61) < 0.01") == 5)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 's' AND hr = 72") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 's' AND hr = 81 AND spo2 = 88") == 1)
     }
 
     /// The CapabilityStatement, an OperationOutcome and a response Bundle,

@@ -10,8 +10,8 @@ enum VitalSignCodes {
 
     enum Meaning: Equatable {
         case vital(Vital)
-        /// A blood-pressure panel: values are in its components.
-        case bloodPressurePanel
+        /// A panel (blood pressure, vital signs): values are in its components.
+        case panel
     }
 
     static let codes: [String: [String: Meaning]] = [
@@ -19,8 +19,9 @@ enum VitalSignCodes {
             "8867-4": .vital(.hr),        // Heart rate
             "59408-5": .vital(.spo2),     // Oxygen saturation by pulse oximetry
             "2708-6": .vital(.spo2),      // Oxygen saturation in arterial blood
-            "85354-9": .bloodPressurePanel,  // Blood pressure panel with all children optional
-            "55284-4": .bloodPressurePanel,  // Blood pressure systolic and diastolic
+            "85353-1": .panel,  // Vital signs, weight, height, head circumference, oxygen saturation and BMI panel
+            "85354-9": .panel,  // Blood pressure panel with all children optional
+            "55284-4": .panel,  // Blood pressure systolic and diastolic
             "8480-6": .vital(.sbp),       // Systolic blood pressure
             "8462-4": .vital(.dbp),       // Diastolic blood pressure
             "8478-0": .vital(.mbp),       // Mean blood pressure
@@ -52,22 +53,22 @@ enum VitalSignCodes {
             "149546": .vital(.hr),        // MDC_PULS_RATE_NON_INV
             "150456": .vital(.spo2),      // MDC_PULS_OXIM_SAT_O2
             "150324": .vital(.spo2),      // MDC_SAT_O2_ART
-            "150016": .bloodPressurePanel,   // MDC_PRESS_BLD (its components)
+            "150016": .panel,   // MDC_PRESS_BLD (its components)
             "150017": .vital(.sbp),       // MDC_PRESS_BLD_SYS
             "150018": .vital(.dbp),       // MDC_PRESS_BLD_DIA
             "150019": .vital(.mbp),       // MDC_PRESS_BLD_MEAN
-            "150020": .bloodPressurePanel,   // MDC_PRESS_BLD_NONINV
+            "150020": .panel,   // MDC_PRESS_BLD_NONINV
             "150021": .vital(.sbp),       // MDC_PRESS_BLD_NONINV_SYS
             "150022": .vital(.dbp),       // MDC_PRESS_BLD_NONINV_DIA
             "150023": .vital(.mbp),       // MDC_PRESS_BLD_NONINV_MEAN
-            "150300": .bloodPressurePanel,   // MDC_PRESS_CUFF (a cuff's NIBP, as many monitors send it)
+            "150300": .panel,   // MDC_PRESS_CUFF (a cuff's NIBP, as many monitors send it)
             "150301": .vital(.sbp),       // MDC_PRESS_CUFF_SYS
             "150302": .vital(.dbp),       // MDC_PRESS_CUFF_DIA
             "150303": .vital(.mbp),       // MDC_PRESS_CUFF_MEAN
             "150033": .vital(.sbp),       // MDC_PRESS_BLD_ART_SYS
             "150034": .vital(.dbp),       // MDC_PRESS_BLD_ART_DIA
             "150035": .vital(.mbp),       // MDC_PRESS_BLD_ART_MEAN
-            "150036": .bloodPressurePanel,   // MDC_PRESS_BLD_ART_ABP
+            "150036": .panel,   // MDC_PRESS_BLD_ART_ABP
             "150037": .vital(.sbp),       // MDC_PRESS_BLD_ART_ABP_SYS
             "150038": .vital(.dbp),       // MDC_PRESS_BLD_ART_ABP_DIA
             "150039": .vital(.mbp),       // MDC_PRESS_BLD_ART_ABP_MEAN

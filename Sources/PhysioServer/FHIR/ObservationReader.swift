@@ -66,7 +66,7 @@ struct ObservationReader {
         switch meaning {
         case .vital(let vital):
             read(resource, vital: vital, path: path, into: &values, issues: &issues)
-        case .bloodPressurePanel:
+        case .panel:
             if let components = resource["component"] {
                 guard components.kind == .array else { return fail("structure", "component must be an array", "\(path).component") }
                 for index in 0..<components.count {
