@@ -12,19 +12,21 @@ struct HL7DeviceHabitsTests {
     typealias M = HL7Messages
 
     /// As a monitor vendor's ORU^R01 example sends it: NIBP as 150301–150303,
-    /// SpO2 not measured yet (−999), temperature −99.9. Stored: HR and the
-    /// cuff; the sentinels left out and counted, the message AA.
+    /// SpO2 not measured yet (−999), temperature −99.9 beside a real one,
+    /// MDC spelled as some gateways spell it. Stored: HR, the cuff, RR and
+    /// the real temperature; the sentinels left out and counted, the message AA.
     @Test func aCuffsPressuresAndNotMeasuredSentinelsAreReadAsTheMonitorMeansThem() throws {
         let server = try HL7IngestTests.server()
         let ack = try #require(try server.mllp().exchange(M.oru(id: "dev-1", observations: [
             M.obx(1, "150301^MDC_PRESS_CUFF_SYS^MDC", "75", M.mmHg), M.obx(2, "150302^MDC_PRESS_CUFF_DIA^MDC", "45", M.mmHg),
             M.obx(3, "150303^MDC_PRESS_CUFF_MEAN^MDC", "55", M.mmHg), M.obx(4, M.spo2, "-999", M.percent),
             M.obx(5, M.hr, "72", M.bpm), M.obx(6, M.temp, "-99.9", M.celsius),
+            M.obx(7, "151562^MDC_RESP_RATE^ISO11073-10101", "14", "/min"), M.obx(8, "150344^MDC_TEMP^99MDC", "36.5", M.celsius),
         ])))
         #expect(ack.acknowledgement?.code == "AA", "\(ack.errors)")
         #expect(try server.database.count("""
             SELECT count(*) FROM vitals WHERE case_id = 'op-1'
-            AND sbp = 75 AND dbp = 45 AND mbp = 55 AND hr = 72 AND spo2 IS NULL AND temp IS NULL
+            AND sbp = 75 AND dbp = 45 AND mbp = 55 AND hr = 72 AND spo2 IS NULL AND rr = 14 AND temp = 36.5
             """) == 1)
         let metrics = try server.client().send("GET", "/metrics", headers: [server.bearer("read")]).text
         #expect(metrics.contains(#"physio_hl7_observations_ignored_total{reason="sentinel"} 2"#))

@@ -197,7 +197,7 @@ struct ObservationReportReader {
             let system = identifier.component(base + 2).text.uppercased()
             var mdc: String?
             switch system {
-            case "MDC", "ISO+", "ISO11073": mdc = code
+            case "MDC", "ISO+", "ISO11073", "ISO11073-10101", "99MDC": mdc = code   // 99MDC: a local-system spelling some gateways use
             case "MDIL": mdc = DeviceUnits.mdil(code).map(String.init)
             case "LN", "LOINC":
                 if case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.loinc, code: code) { return (vital, 2) }
