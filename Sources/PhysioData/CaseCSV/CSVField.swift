@@ -13,12 +13,10 @@ enum CSVField {
         return text.contains("\"\"") ? Substring(text.replacing("\"\"", with: "\"")) : text
     }
 
-    /// Whether a value field says "missing": empty, or one of the strings
-    /// pandas' `read_csv` reads as missing by default (NaN parses as a number
-    /// and is missing too).
-    static func isMissing(_ field: Substring) -> Bool { field.isEmpty || missingTokens.contains(field) }
+    /// Whether a value field says "missing": empty, or one of the words
+    /// pandas' `read_csv` reads as missing by default (its NaN spellings
+    /// parse as a number, NaN, which is missing too).
+    static func isMissing(_ field: Substring) -> Bool { field.isEmpty || missingWords.contains(field) }
 
-    private static let missingTokens: Set<Substring> = [
-        "NA", "N/A", "n/a", "#N/A", "#N/A N/A", "#NA", "<NA>", "NULL", "null", "None", "nan", "NaN", "-nan", "-NaN",
-    ]
+    private static let missingWords: Set<Substring> = ["NA", "N/A", "n/a", "#N/A", "#N/A N/A", "#NA", "<NA>", "NULL", "null", "None"]
 }

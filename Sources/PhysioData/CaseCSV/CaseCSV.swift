@@ -106,7 +106,7 @@ public enum CaseCSV {
         var batch = SampleBatch(caseID: caseID, reservingCapacity: rows.count)
         var last: Int64?
         var conflicts = 0
-        for (timestamp, values) in rows.map(\.element) {
+        for (_, (timestamp, values)) in rows {
             if timestamp != last { _ = batch.appendRow(timestamp: timestamp) }
             last = timestamp
             let row = batch.count - 1
