@@ -48,6 +48,21 @@ import Testing
         #expect(policy.floorAlarms(times: times([0, 240]), ruleTrue: [false, true]) == [false, false])
     }
 
+    @Test func consecutiveRowsOfASlowRecordAreOneBreach() {
+        // A record of one row every 45 s (and one a minute, a few seconds late or early):
+        // MAP below 65 at four rows in a row is one breach of 180 s, alarmed from its first row.
+        let every45 = Array(stride(from: 0, through: 900, by: 45))
+        let low45 = every45.map { (450...585).contains($0) }
+        #expect(policy.floorAlarms(times: times(every45), ruleTrue: low45) == low45)
+        let jittered = [0, 61, 119, 180, 242, 299, 358, 421, 480, 539, 601]
+        let lowJittered = jittered.map { (242...421).contains($0) }
+        #expect(policy.floorAlarms(times: times(jittered), ruleTrue: lowJittered) == lowJittered)
+        // One row alone lasts its 45 s: not sustained. A dropout of several rows still parts two breaches.
+        #expect(policy.floorAlarms(times: times(every45), ruleTrue: every45.map { $0 == 450 }).allSatisfy { !$0 })
+        let dropout = [0, 45, 90, 135, 180, 405, 450]
+        #expect(policy.breaches(times: times(dropout), ruleTrue: dropout.map { $0 >= 135 }).count == 2)
+    }
+
     @Test func sourcesCombine() {
         #expect(AlarmSource(model: true, rule: true) == .both)
         #expect(AlarmSource(model: false, rule: false) == nil)

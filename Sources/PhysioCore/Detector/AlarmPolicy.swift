@@ -14,8 +14,9 @@ import PhysioPlatform
 /// - **Hold.** An alarm stays on for `holdSeconds` after the last confirmed
 ///   score, so a trace wavering around the threshold is one episode, not many.
 /// - **Safety floor.** A clinical-rule breach that lasts `floorSustainSeconds`
-///   (rule-true rows no more than `floorGapSeconds` apart; a breach lasts
-///   until the row after its last rule-true row) alarms from its first row,
+///   (rule-true rows no more than `floorGapSeconds` apart, or consecutive
+///   rows of a record sent at a slower pace, as episodes join them; a breach
+///   lasts until the row after its last rule-true row) alarms from its first row,
 ///   whatever the score: no feature, threshold or missing vital can silence it.
 ///   So does a breach holding a value the artefact filter keeps only once it
 ///   has lasted (asystole, apnoea, SpO2 below 50 %, profound hypotension):
@@ -62,7 +63,8 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
         return alarms
     }
 
-    /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds`), as
+    /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds`, or
+    /// consecutive rows of the case's own pace: `EpisodeBuilder.rowBefore`), as
     /// (first row, last rule-true row, duration µs). A breach lasts until the
     /// row after its last rule-true row, or to that row when none follows yet.
     public func breaches(times: [Int64], ruleTrue: [Bool]) -> [(first: Int, last: Int, duration: Int64)] {
@@ -75,7 +77,7 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
             runs.append((first, last, end - times[first]))
         }
         for i in times.indices where ruleTrue[i] {
-            if first >= 0, times[i] - times[last] <= gap {
+            if first >= 0, times[i] - times[last] <= gap || (last == i - 1 && EpisodeBuilder.rowBefore(times, row: i) != nil) {
                 last = i
             } else {
                 close()
