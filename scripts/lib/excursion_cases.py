@@ -2,7 +2,8 @@
 against breach labels read from the raw values, as an outside evaluator
 reads them (`physio evaluate` reads its labels from the cleaned values).
 
-Each case is an hour at one sampling interval (1, 2, 5 or 15 s) with one
+Each case is an hour at one sampling interval (1, 2, 5, 15, 20, 45 or 60 s,
+the slower ones as anaesthesia records write) with one
 feed (every vital, HR+SpO2, MAP alone, an arterial line with HR, a cuff
 every 2, 3 or 5 min beside HR+SpO2, capnography with SpO2 and HR, or HR
 with temperature). One to three excursions ramp a vital linearly to a
@@ -56,7 +57,7 @@ def excursion(rng, t, level):
 def case_rows(rng, case_id):
     feed = rng.choice(list(FEEDS))
     present = FEEDS[feed]
-    step = int(rng.choice([1, 2, 5, 15]))
+    step = int(rng.choice([1, 2, 5, 15, 20, 45, 60]))
     cuff_every = int(rng.choice([120, 180, 300]))
     t = np.arange(0, SECONDS, step)
     level = {k: np.full(len(t), v) for k, v in dict(
@@ -70,7 +71,8 @@ def case_rows(rng, case_id):
     for i, second in enumerate(t):
         row = {}
         for vital in VITALS:
-            if vital not in present or (feed == "cuff" and vital in ("sbp", "dbp", "mbp") and second % cuff_every):
+            # A cuff reads at the first row of each cycle.
+            if vital not in present or (feed == "cuff" and vital in ("sbp", "dbp", "mbp") and second % cuff_every >= step):
                 continue
             x = values[vital][i] + rng.normal(0, NOISE[vital])
             x = min(max(x, 0), 100) if vital == "spo2" else max(x, 0) if clipped else x
