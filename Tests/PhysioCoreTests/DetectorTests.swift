@@ -199,6 +199,22 @@ import Testing
         #expect(!raised.isEmpty)
     }
 
+    @Test func aSlowRecordScoredRowByRowAlarmsItsBreachFromItsFirstRow() {
+        // One row every 45 s, MAP 52 for six rows: one breach of 270 s (the floor
+        // joins consecutive rows of the record's pace), alarmed from its first row
+        // by the whole case and, once a later job sees it sustained, by jobs of one row.
+        let series = TestData.series("slow-jobs", seconds: stride(from: 0, to: 2700, by: 45)) { t in
+            [.hr: 80, .mbp: (1350..<1620).contains(t) ? 52 : 82]
+        }
+        let whole = CaseScorer(model: Self.model).scoreCase(series)
+        let low = series.timestamps.map { (1350..<1620).contains(Int($0 / 1_000_000)) }
+        #expect(zip(whole, low).filter { $1 }.allSatisfy { $0.0.anomalous }, "every low row is in alarm")
+        let (pieces, raised) = Self.scoreInJobs(series, jobs: (0..<series.count).map { $0..<($0 + 1) })
+        let final = pieces.map { $0.anomalous || Set(raised).contains($0.timestamp) }
+        #expect(final == whole.map(\.anomalous))
+        #expect(pieces.map(\.score) == whole.map(\.score))
+    }
+
     @Test func aJobWhoseContextStartsInsideALineInsertionSeesWhatTheWholeCaseSees() {
         // An arterial line unconnected for 7 minutes, then 70 s of the
         // transducer swinging (implausible triples, a missing row, plausible
