@@ -36,11 +36,14 @@ public struct VitalsBuckets {
 
     private func column(_ vital: Vital, _ statistic: Statistic) -> Int { 2 + vital.rawValue * 4 + statistic.rawValue }
 
-    /// avg is float8 division of the float8 sum, printed by PostgreSQL in
-    /// its shortest exact form: the same double as `avg(hr::float8)` over
-    /// the raw rows (sums of real values are exact in float8 at these sizes).
+    /// avg is float8 division of the float8 sum (the same double as
+    /// `avg(hr::float8)` over the raw rows: sums of real values are exact in
+    /// float8 at these sizes), rounded to the vitals' own precision (real,
+    /// as stored and as min and max print): a bucket of readings of 36.1 °C
+    /// averages 36.1, not the 36.099998474121094 that the real 36.1 is as a
+    /// double, and min ≤ avg ≤ max holds in the printed numbers.
     static let columns = Vital.allCases.map { v in
-        "\(v.name)_count, \(v.name)_sum / nullif(\(v.name)_count, 0), \(v.name)_min, \(v.name)_max"
+        "\(v.name)_count, (\(v.name)_sum / nullif(\(v.name)_count, 0))::real, \(v.name)_min, \(v.name)_max"
     }.joined(separator: ", ")
 }
 
