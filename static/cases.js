@@ -4,7 +4,7 @@
 
 import { caseURL, getJSON } from "./api.js";
 import { el, text } from "./dom.js";
-import { ago, clock, number, plausible, ruleLabel } from "./format.js";
+import { ago, clock, isReceiving, number, plausible, ruleLabel } from "./format.js";
 import { acknowledged } from "./review.js";
 
 // A case whose last commit is this recent counts as live (a monitor is posting).
@@ -65,7 +65,8 @@ export class CaseList {
   item(summary, now) {
     const detail = this.detail(summary.case_id);
     const live = now - Date.parse(summary.updated_at) < LIVE_MS;
-    const episode = detail?.open_episode;
+    // A case whose monitor stopped in an episode has none open (the server says so too, but this detail may be older).
+    const episode = isReceiving(summary.updated_at, now) ? detail?.open_episode : null;
     const unseen = episode && !acknowledged(episode);
     const latest = detail?.latest ?? {};
     // An artefact (a flushed or unzeroed line) shows as "–", as a monitor shows "---".
@@ -79,11 +80,15 @@ export class CaseList {
     },
     el("span", { class: "case-top" },
       el("span", { class: "case-id" }, summary.case_id),
-      el("span", { class: "case-when", title: live ? `live; last sample ${summary.last_sample}` : `last sample ${summary.last_sample}` },
-        live ? `● ${clock(Date.parse(summary.last_sample))}` : ago(Date.parse(summary.updated_at), now))),
+      el("span", { class: "case-when", title: `${live ? "live; " : ""}last sample ${summary.last_sample}, stored ${summary.updated_at}` },
+        // The last sample's age (a record imported now is not fresh); a replay's clock may run ahead of ours.
+        live ? `● ${clock(Date.parse(summary.last_sample))}` : ago(Math.min(Date.parse(summary.last_sample), Date.parse(summary.updated_at)), now))),
     detail && el("span", { class: "case-values" },
       el("span", { class: "v-hr" }, "HR ", el("b", {}, value("hr"))),
-      el("span", { class: "v-bp" }, "BP ", el("b", {}, `${value("sbp")}/${value("dbp")}`)),
+      // MAP alone (an arterial line sending its mean, nothing else): MAP, not an empty BP.
+      value("sbp") === "–" && value("dbp") === "–" && value("mbp") !== "–"
+        ? el("span", { class: "v-bp" }, "MAP ", el("b", {}, value("mbp")))
+        : el("span", { class: "v-bp" }, "BP ", el("b", {}, `${value("sbp")}/${value("dbp")}`)),
       el("span", { class: "v-spo2" }, "SpO₂ ", el("b", {}, value("spo2")))),
     el("span", { class: `case-flag${episode ? "" : " calm"}` },
       episode

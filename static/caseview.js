@@ -6,7 +6,7 @@
 import { AuthError, caseURL, followStream, getJSON } from "./api.js";
 import { byId, text } from "./dom.js";
 import { renderEpisodes } from "./episodes.js";
-import { clock, ruleLabel } from "./format.js";
+import { RECEIVING_MS, ago, clock, ruleLabel } from "./format.js";
 import { Panels } from "./panels.js";
 import { EpisodeReviews, acknowledged } from "./review.js";
 import { CaseData } from "./series.js";
@@ -127,6 +127,10 @@ export class CaseView {
       for (const sample of vitals.samples ?? []) data.addSample(sample);
       for (const score of scores.samples) data.addScore(score);
       for (const episode of episodes.episodes) data.addEpisode(episode);
+      // Minute means are stamped with their minute's start: the value boxes show the latest samples instead.
+      if (this.bucket !== "raw") {
+        for (const [vital, { value, t }] of Object.entries(this.detail.latest ?? {})) data.addSample({ t, [vital]: value });
+      }
       this.data = data;
       this.loading = false;
       for (const [name, event] of this.pending) this.apply(name, event);
@@ -152,6 +156,7 @@ export class CaseView {
 
   apply(name, event) {
     if (name === "sample") {
+      this.lastSampleEvent = Date.now();
       this.data.addSample(event);
       if (!this.zoom && this.windowSeconds > 0) this.data.forgetBefore(this.end() - 2 * this.windowSeconds * 1000);
     } else if (name === "score") {
@@ -179,8 +184,15 @@ export class CaseView {
     this.onReviewed(this.caseID, episode, askedID);
   }
 
-  /** The open episode: one that ended within 30 s of the newest score. */
+  /** Whether the case's data still arrive: stored (or streamed to us) within a cuff's cycle. */
+  receiving() {
+    const stored = this.detail ? Date.parse(this.detail.updated_at) : -Infinity;
+    return Date.now() - Math.max(stored, this.lastSampleEvent ?? -Infinity) <= RECEIVING_MS;
+  }
+
+  /** The open episode: one that ended within 30 s of the newest score, while the case's data still arrive. */
   openEpisode() {
+    if (!this.receiving()) return null;
     const newest = Math.max(this.data.scores.at(-1)?.[0] ?? -Infinity,
       this.detail?.latest_score ? Date.parse(this.detail.latest_score.t) : -Infinity);
     let open = null;
@@ -198,6 +210,7 @@ export class CaseView {
     if (detail.pending_jobs) parts.push(`${detail.pending_jobs} scoring job${detail.pending_jobs === 1 ? "" : "s"} queued`);
     if (detail.failed_jobs) parts.push(`${detail.failed_jobs} failed scoring job${detail.failed_jobs === 1 ? "" : "s"}`);
     text(byId("case-meta"), parts.join(" · "));
+    this.showStreamState();
 
     const state = byId("case-state");
     const open = this.openEpisode();
@@ -252,9 +265,16 @@ export class CaseView {
   }
 
   streamState(state) {
+    this.stream = state;
+    this.showStreamState();
+  }
+
+  /** "live" only while the case's data arrive: a connected stream of a case that ended is not live. */
+  showStreamState() {
     const node = byId("stream-state");
-    text(node, state === "live" ? "● live" : "reconnecting…");
-    node.className = `stream ${state}`;
+    const quiet = this.stream === "live" && this.detail && !this.receiving();
+    text(node, this.stream !== "live" ? "reconnecting…" : quiet ? `no data since ${ago(Date.parse(this.detail.updated_at))}` : "● live");
+    node.className = `stream ${quiet ? "quiet" : this.stream}`;
   }
 
   /** Redraws soon: at the next frame if `now`, else at most every DRAW_INTERVAL_MS. */

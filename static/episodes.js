@@ -43,8 +43,9 @@ export function renderEpisodes(list, empty, count, { episodes, openID, selectedI
 /** The vitals that drove the episode's peak, as bars of their share. */
 function drivers(list) {
   if (!list?.length) return null;
+  // A share that rounds to 0 % says nothing: left out.
   return el("span", { class: "drivers", "aria-label": "Contributing vitals" },
-    list.flatMap(({ vital, weight }) => {
+    list.filter(({ weight }) => Math.round(weight * 100) > 0).flatMap(({ vital, weight }) => {
       const bar = el("span");
       bar.style.width = `${Math.round(Math.max(0, Math.min(1, weight)) * 100)}%`;  // CSSOM: allowed under the CSP
       return [

@@ -88,6 +88,17 @@ export function clock(ms, seconds = true) {
   return seconds ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** A clock time, with its day when that differs from `reference`'s (ms). */
+export function clockOn(ms, reference, seconds = true) {
+  const same = new Date(ms).toDateString() === new Date(reference).toDateString();
+  return same ? clock(ms, seconds) : `${new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${clock(ms, seconds)}`;
+}
+
+// A case whose data were stored this recently still receives them: a cuff
+// cycling every 5 min posts no more often (the server's rule for an open episode).
+export const RECEIVING_MS = 360_000;
+export const isReceiving = (updatedAt, now = Date.now()) => now - Date.parse(updatedAt) <= RECEIVING_MS;
+
 export function duration(seconds) {
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;

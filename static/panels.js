@@ -33,7 +33,8 @@ export class Panels {
       drawPanel(panel.canvas, {
         from, to, lines, episodes, hover, axis: true,
         range: panel.range,
-        thresholds: panel.thresholds,
+        // Only the limits of vitals this case sends: a MAP-only line must not sit under "SBP < 80".
+        thresholds: panel.thresholds.filter((line) => data.has(line.vital) || (line.vital === "mbp" && data.has("mbp_est"))),
         format: panel.id === "score" ? (v) => v.toFixed(2) : (v) => String(Math.round(v * 10) / 10),
       });
       for (const [vital, item] of panel.legendItems) item.hidden = !data.has(vital);
@@ -51,14 +52,15 @@ export class Panels {
         ...definition,
         vitals: definition.vitals ?? [],
         range: definition.range ?? [0.35, 0.75],
-        thresholds: RULES.filter((rule) => definition.vitals?.includes(rule.vital)).map((rule) => ({ value: rule.value, label: ruleLabel(rule.id) })),
+        thresholds: RULES.filter((rule) => definition.vitals?.includes(rule.vital)).map((rule) => ({ value: rule.value, label: ruleLabel(rule.id), vital: rule.vital })),
         canvas: el("canvas", { role: "img", "aria-label": `${definition.title} over time` }),
         number: el("span", { class: "number" }),
         extra: el("span", { class: "unit" }),
         at: el("span", { class: "at" }),
       };
+      panel.label = el("span", { class: "label" }, definition.id === "bp" ? "SBP/DBP" : definition.id === "score" ? "Score" : VITALS[definition.vitals[0]].label);
       panel.box = el("div", { class: "value" },
-        el("span", { class: "label" }, definition.id === "bp" ? "SBP/DBP" : definition.id === "score" ? "Score" : VITALS[definition.vitals[0]].label),
+        panel.label,
         panel.number,
         panel.extra,
         panel.at);
@@ -114,8 +116,16 @@ function showValues(panel, data, hover) {
   let breached;
   if (panel.id === "bp") {
     const map = values.mbp ?? estimate;
-    text(panel.number, `${number("sbp", values.sbp?.[1])}/${number("dbp", values.dbp?.[1])}`).classList.add("small");
-    text(panel.extra, map ? `MAP ${estimate && !values.mbp ? "≈" : ""}${number("mbp", map[1])} mmHg` : "mmHg");
+    if (!values.sbp && !values.dbp && map) {
+      // MAP alone (an arterial line sending its mean): MAP is the number.
+      text(panel.label, "MAP");
+      text(panel.number, number("mbp", map[1])).classList.remove("small");
+      text(panel.extra, "mmHg");
+    } else {
+      text(panel.label, "SBP/DBP");
+      text(panel.number, `${number("sbp", values.sbp?.[1])}/${number("dbp", values.dbp?.[1])}`).classList.add("small");
+      text(panel.extra, map ? `MAP ${estimate && !values.mbp ? "≈" : ""}${number("mbp", map[1])} mmHg` : "mmHg");
+    }
     breached = breaches("sbp", values.sbp?.[1]).length || (map && breaches("mbp", map[1]).length);
   } else {
     const vital = panel.vitals[0];

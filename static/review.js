@@ -5,7 +5,7 @@
 
 import { AuthError, caseURL, postJSON } from "./api.js";
 import { el } from "./dom.js";
-import { clock } from "./format.js";
+import { clock, clockOn } from "./format.js";
 
 // The server's closed lists (README, "Alarm review").
 export const VERDICTS = { true_alarm: "True alarm", false_alarm: "False alarm", artefact: "Artefact", not_sure: "Not sure" };
@@ -44,7 +44,7 @@ export class EpisodeReviews {
       el("p", { class: "review-status" },
         review.acknowledged
           ? el("span", { class: "seen", title: `Acknowledged at ${review.acknowledged_at}` },
-            `✓ Seen by ${review.acknowledged_by} ${clock(Date.parse(review.acknowledged_at), false)}`)
+            `✓ Seen by ${review.acknowledged_by} ${clockOn(Date.parse(review.acknowledged_at), Date.parse(episode.start), false)}`)
           : el("span", { class: "unseen" }, "Not acknowledged"),
         review.verdict && el("span", { class: `verdict verdict-${review.verdict}`, title: `By ${review.annotated_by} at ${review.annotated_at}` },
           VERDICTS[review.verdict] ?? review.verdict, review.reason && ` · ${REASONS[review.reason] ?? review.reason}`)),
@@ -85,7 +85,7 @@ export class EpisodeReviews {
     },
     el("summary", {}, `Audit trail (${trail.length})`),
     el("ol", {}, ...trail.map((entry) => el("li", {},
-      el("span", { class: "when", title: entry.at }, clock(Date.parse(entry.at))), " ",
+      el("span", { class: "when", title: entry.at }, clockOn(Date.parse(entry.at), Date.now())), " ",
       el("b", {}, entry.by ?? "workers"), " ", describe(entry)))));
   }
 

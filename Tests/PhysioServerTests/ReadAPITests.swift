@@ -56,6 +56,13 @@ struct ReadAPITests {
         #expect(response.withJSON { $0["open_episode"]?["rules"]?.count }.map { $0 > 0 } == true)
         #expect(response.number("pending_jobs") == 0)
         #expect(try get(server, "/cases/nobody").status == 404)
+        // The monitor stopped in the episode: once no data have come for longer
+        // than a cuff's cycle, nothing is open (the episode itself stays listed).
+        _ = try server.database.connect().execute("UPDATE cases SET updated_at = now() - interval '7 minutes' WHERE case_id = 'live-1'")
+        let ended = try get(server, "/cases/live-1")
+        #expect(ended.withJSON { $0["open_episode"].map { $0.kind == .null } } == true)
+        #expect(ended.withJSON { $0["latest_score"]?["anomalous"]?.bool } == true)
+        #expect(try get(server, "/cases/live-1/anomalies").withJSON { $0["episodes"]?.count }.map { $0 > 0 } == true)
     }
 
     /// Bucketed reads equal a GROUP BY over the raw rows (averages the float8

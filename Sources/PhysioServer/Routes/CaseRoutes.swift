@@ -42,7 +42,8 @@ struct CaseRoutes {
             guard let summary = try queries.summary(caseID: caseID, on: connection) else { throw Self.unknown(caseID) }
             let latest = try queries.latestValues(caseID: caseID, lastSample: summary.lastSample, on: connection)
             let score = try ScoreStore().latest(caseID: caseID, on: connection)
-            let episode = try EpisodeStore().open(caseID: caseID, gapSeconds: episodeGapSeconds, on: connection)
+            let episode = Self.isReceiving(summary, now: Clock.nowMicros())
+                ? try EpisodeStore().open(caseID: caseID, gapSeconds: episodeGapSeconds, on: connection) : nil
             let jobs = try queries.jobCounts(caseID: caseID, on: connection)
 
             var json = JSONWriter(capacity: 1024)
@@ -81,6 +82,19 @@ struct CaseRoutes {
             json.endObject()
             return .json(json)
         }
+    }
+
+    /// How long after the case's last stored data an episode reaching its
+    /// newest score still counts as going on: a cuff cycling every 5 minutes
+    /// (the pressures' hold) posts no more often. A case whose monitor stopped
+    /// in an episode (the case ended, or was imported from a record) has none
+    /// open after that, rather than an alarm open for ever.
+    static let receivingSeconds: Double = 360
+
+    /// Whether the case's data still arrive, by the server's clock (a
+    /// monitor's own may be minutes off).
+    static func isReceiving(_ summary: CaseSummary, now: Int64) -> Bool {
+        now - summary.updatedAt <= Timestamp.micros(seconds: receivingSeconds)
     }
 
     static func write(_ summary: CaseSummary, to json: inout JSONWriter) {
