@@ -4,7 +4,7 @@
 
 import { caseURL, getJSON } from "./api.js";
 import { el, text } from "./dom.js";
-import { ago, clock, isReceiving, number, plausible, ruleLabel } from "./format.js";
+import { ago, clock, isCurrent, isReceiving, number, plausible, ruleLabel } from "./format.js";
 import { acknowledged } from "./review.js";
 
 // A case whose last commit is this recent counts as live (a monitor is posting).
@@ -64,7 +64,7 @@ export class CaseList {
 
   item(summary, now) {
     const detail = this.detail(summary.case_id);
-    const live = now - Date.parse(summary.updated_at) < LIVE_MS;
+    const live = now - Date.parse(summary.updated_at) < LIVE_MS && isCurrent(Date.parse(summary.last_sample), now);
     // A case whose monitor stopped in an episode has none open (the server says so too, but this detail may be older).
     const episode = isReceiving(summary.updated_at, now) ? detail?.open_episode : null;
     const unseen = episode && !acknowledged(episode);

@@ -6,7 +6,7 @@
 import { AuthError, caseURL, followStream, getJSON } from "./api.js";
 import { byId, text } from "./dom.js";
 import { renderEpisodes } from "./episodes.js";
-import { RECEIVING_MS, ago, clock, ruleLabel } from "./format.js";
+import { RECEIVING_MS, ago, clock, isCurrent, ruleLabel } from "./format.js";
 import { Panels } from "./panels.js";
 import { EpisodeReviews, acknowledged } from "./review.js";
 import { CaseData } from "./series.js";
@@ -269,11 +269,15 @@ export class CaseView {
     this.showStreamState();
   }
 
-  /** "live" only while the case's data arrive: a connected stream of a case that ended is not live. */
+  /** "live" only while the case's data arrive and are of now: a connected stream of a case that ended, or of an old record, is not live. */
   showStreamState() {
     const node = byId("stream-state");
-    const quiet = this.stream === "live" && this.detail && !this.receiving();
-    text(node, this.stream !== "live" ? "reconnecting…" : quiet ? `no data since ${ago(Date.parse(this.detail.updated_at))}` : "● live");
+    const receiving = this.detail && this.receiving(), current = isCurrent(this.end());
+    const quiet = this.stream === "live" && this.detail && !(receiving && current);
+    text(node, this.stream !== "live" ? "reconnecting…"
+      : !quiet ? "● live"
+      : receiving ? `last sample ${ago(this.end())}`   // a record being imported now
+      : `no data since ${ago(Date.parse(this.detail.updated_at))}`);
     node.className = `stream ${quiet ? "quiet" : this.stream}`;
   }
 

@@ -98,6 +98,8 @@ export function clockOn(ms, reference, seconds = true) {
 // cycling every 5 min posts no more often (the server's rule for an open episode).
 export const RECEIVING_MS = 360_000;
 export const isReceiving = (updatedAt, now = Date.now()) => now - Date.parse(updatedAt) <= RECEIVING_MS;
+// Whether a sample time is now (a replay's clock may run ahead): a record imported now is not.
+export const isCurrent = (sampleMs, now = Date.now()) => sampleMs >= now - RECEIVING_MS;
 
 export function duration(seconds) {
   const s = Math.round(seconds);
