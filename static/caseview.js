@@ -129,7 +129,9 @@ export class CaseView {
       for (const episode of episodes.episodes) data.addEpisode(episode);
       // Minute means are stamped with their minute's start: the value boxes show the latest samples instead.
       if (this.bucket !== "raw") {
-        for (const [vital, { value, t }] of Object.entries(this.detail.latest ?? {})) data.addSample({ t, [vital]: value });
+        const byTime = new Map();  // one sample per time: a sample at a time already held replaces it
+        for (const [vital, { value, t }] of Object.entries(this.detail.latest ?? {})) byTime.set(t, { ...byTime.get(t), t, [vital]: value });
+        for (const sample of byTime.values()) data.addSample(sample);
       }
       this.data = data;
       this.loading = false;
