@@ -220,6 +220,7 @@ struct ExportTests {
             assert scores['anomalous'].dtype == bool and scores['anomalous'].any() and not scores['anomalous'].all(), scores['anomalous'].dtype
             assert str(scores['t'].dt.tz) == 'UTC'
             assert len(episodes) >= 1 and set(episodes['case_id']) == {'007'}
+            assert (episodes['end'] - episodes['start']).dt.total_seconds().equals(episodes['duration_seconds'].astype(float)), episodes.dtypes
             # Without the dtype, pandas makes the id a number: why the README gives it.
             assert pd.read_csv(f'{URL}/exports/vitals?case=007', storage_options=auth)['case_id'][0] == 7
             print('ok')
