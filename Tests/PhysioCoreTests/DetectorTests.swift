@@ -253,6 +253,28 @@ import Testing
         return (samples, raised)
     }
 
+    @Test func episodesBuiltJobByJobMatchTheWholeCaseDriversIncluded() {
+        // As a worker builds them: each job's alarmed rows and the earlier rows
+        // its floor raises, merged into the episodes stored so far.
+        let series = TestData.patient("jobs-drivers", seconds: 1800, seed: 4, hypotension: 900..<1000)
+        let scorer = CaseScorer(model: Self.model), minutes = MinuteMeans(series), builder = EpisodeBuilder()
+        let whole = builder.merge(caseID: series.caseID, existing: [],
+                                  points: scorer.scoreCase(series).filter(\.anomalous).map(\.point)).upserted
+        var stored: [(time: Int64, score: Double)] = [], episodes: [Episode] = []
+        for start in stride(from: 0, to: series.count, by: 37) {
+            let scoring = scorer.score(series, rows: start..<min(start + 37, series.count), minutes: minutes, earlier: stored)
+            stored += scoring.samples.map { ($0.timestamp, $0.score) }
+            let changes = builder.merge(caseID: series.caseID, existing: episodes,
+                                        points: (scoring.samples.filter(\.anomalous) + scoring.backdated).map(\.point))
+            episodes.removeAll { episode in changes.deleted.contains { $0.start == episode.start } || changes.upserted.contains { $0.start == episode.start } }
+            episodes = (episodes + changes.upserted).sorted { $0.start < $1.start }
+        }
+        #expect(!whole.isEmpty)
+        #expect(episodes.map(\.start) == whole.map(\.start) && episodes.map(\.end) == whole.map(\.end))
+        #expect(episodes.map(\.vitals) == whole.map(\.vitals), "drivers: jobs \(episodes.map(\.vitals)), whole \(whole.map(\.vitals))")
+        #expect(episodes.map(\.source) == whole.map(\.source))
+    }
+
     @Test func anUntrainedModelScoresWithRiskAndFloorAlone() {
         let samples = CaseScorer(model: .untrained()).scoreCase(Self.falling())
         #expect(samples[2200].anomalous && samples[1000].score < 0.1)

@@ -36,9 +36,13 @@ public struct CaseScorer: Sendable {
         samples.reserveCapacity(target.count)
         for (offset, row) in target.enumerated() {
             let source = AlarmSource(model: alarms[earlier.count + offset], rule: floor[row])
+            let rules = ruleTrue[row] ? features.fired(model.rules, row: row) : []
+            // A row only the floor alarms is explained by its breached rules, as a
+            // row the floor raises after an earlier job scored it (below): a case
+            // scored live in jobs names the same drivers as scored whole.
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
-                                        rules: ruleTrue[row] ? features.fired(model.rules, row: row) : [],
-                                        drivers: source == nil ? [] : parts.drivers(offset),
+                                        rules: rules,
+                                        drivers: source == nil ? [] : source == .rule ? Self.ruleDrivers(rules, in: model.rules) : parts.drivers(offset),
                                         rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(times, row: row)))
         }
 
