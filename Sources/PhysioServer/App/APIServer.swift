@@ -88,6 +88,9 @@ public final class APIServer: @unchecked Sendable {
 
     public var port: UInt16 { http.port }
 
+    /// Client connections the HTTP server holds open (`physio_http_connections`).
+    public var openConnections: Int { http.currentConnections }
+
     /// The MLLP port actually bound, when HL7 is served.
     public var hl7Port: UInt16? { hl7?.port }
 
