@@ -40,7 +40,8 @@ struct SlowClientTests {
         }
         let port = server.port
         // 200 connections trickling their headers, 100 that never send a byte,
-        // 20 that sent complete headers and now trickle the body.
+        // 20 that sent complete headers and now trickle the body (with a token:
+        // a body without one is refused before it is read).
         let headerDrips = try (0..<200).map { _ in
             let socket = try RawSocket(port: port)
             socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
@@ -49,7 +50,8 @@ struct SlowClientTests {
         let silent = try (0..<100).map { _ in try RawSocket(port: port) }
         let bodyDrips = try (0..<20).map { _ in
             let socket = try RawSocket(port: port)
-            socket.send("POST /cases/slow/vitals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+            socket.send("POST /cases/slow/vitals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.tokens["ingest"]!)\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
             return socket
         }
         let opened = Clock.monotonicNanos()

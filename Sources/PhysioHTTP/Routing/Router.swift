@@ -95,6 +95,32 @@ public final class Router: Sendable {
         }
     }
 
+    /// The answer a request gets whatever its body, when it is known from the
+    /// headers alone without waiting: no route, a method not allowed, a token
+    /// missing, refused or lacking the scope. The server then reads no body
+    /// (nil: the body decides, or the token needs the database first).
+    public func answerWithoutBody(to request: Request) -> (response: Response, label: String)? {
+        switch match(method: request.method, path: request.path) {
+        case .notFound:
+            return (Problem.notFound("no route for \(request.path)").response, "unmatched")
+        case .methodNotAllowed(let allowed):
+            return (Problem.methodNotAllowed(request.method, allowed: allowed).response, "unmatched")
+        case .found(let route, _):
+            guard let scope = route.scope else { return nil }
+            do {
+                let grant = try authenticate(request)
+                guard grant.scopes.contains(scope) else {
+                    return (Problem.forbidden("this token lacks the '\(scope)' scope", scope: scope).response, route.pattern)
+                }
+                return nil
+            } catch let problem as Problem {
+                return (problem.response, route.pattern)
+            } catch {
+                return nil
+            }
+        }
+    }
+
     /// The whole request (token check included) again, on a thread that may
     /// wait; the client's connection is suspended until it is answered.
     private func handOff(_ request: Request) -> Reply {
