@@ -8,8 +8,9 @@ static inline int physio_tls_session_init(gnutls_session_t *session) {
     return gnutls_init(session, GNUTLS_SERVER | GNUTLS_NONBLOCK);
 }
 
-static inline int physio_tls_use(gnutls_session_t session, gnutls_certificate_credentials_t credentials, int fd) {
-    int result = gnutls_set_default_priority(session);
+static inline int physio_tls_use(gnutls_session_t session, gnutls_certificate_credentials_t credentials, int fd,
+                                 const char *priorities) {
+    int result = gnutls_priority_set_direct(session, priorities, NULL);
     if (result < 0) return result;
     result = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, credentials);
     if (result < 0) return result;

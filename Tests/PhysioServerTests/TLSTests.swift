@@ -44,6 +44,19 @@ struct TLSTests {
         #expect(throws: ShellError.self) { try Shell.run("curl -sS --max-time 10 http://127.0.0.1:\(server.port)/healthz") }
         #expect(throws: (any Error).self) { try server.client().get("/healthz") }
 
+        // TLS 1.2 and 1.3 only (GnuTLS's default also offered 1.0 and 1.1); browsers are told to keep to HTTPS.
+        func handshake(_ version: String) throws -> String {
+            try Shell.output("echo | openssl s_client -\(version) -connect 127.0.0.1:\(server.port) 2>&1 || true")
+        }
+        #expect(try handshake("tls1_2").contains("TLSv1.2"))
+        for old in ["tls1", "tls1_1"] {
+            let answer = try handshake(old)
+            #expect(!answer.contains("Cipher is") || answer.contains("Cipher is (NONE)"), "\(old): \(answer.suffix(400))")
+        }
+        let headers = try Shell.output("\(curl) -D - -o /dev/null '\(base)/cases/tls-1' -H 'Authorization: Bearer \(server.tokens["read"]!)'")
+        #expect(headers.contains("Strict-Transport-Security: max-age=31536000"), "\(headers)")
+        #expect(headers.contains("Cache-Control: no-store") && headers.contains("X-Content-Type-Options: nosniff"), "\(headers)")
+
         // A handshake that never finishes is cut by the request deadline too.
         let stalled = try RawSocket(port: server.port)
         stalled.send([0x16, 0x03, 0x01])

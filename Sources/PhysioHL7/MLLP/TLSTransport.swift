@@ -1,4 +1,5 @@
 import CGnuTLS
+import PhysioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,7 +43,7 @@ final class TLSTransport: MLLPTransport {
     init(descriptor: Int32, credentials: TLSCredentials, server: MLLPServer) throws {
         var session: gnutls_session_t?
         guard physio_tls_session_init(&session) == 0, let session else { throw MLLPServerError.tls("cannot start a session") }
-        guard physio_tls_use(session, credentials.credentials, descriptor) == 0 else {
+        guard physio_tls_use(session, credentials.credentials, descriptor, TLSVersions.priorities) == 0 else {
             gnutls_deinit(session)
             throw MLLPServerError.tls("cannot configure a session")
         }

@@ -134,6 +134,12 @@ private func queue(_ response: Response, context: RequestContext, connection: Op
     defer { MHD_destroy_response(handle) }
     for (name, value) in response.headers { MHD_add_response_header(handle, name, value) }
     MHD_add_response_header(handle, "X-Request-Id", context.id)
+    // Answers hold patient data: no cache keeps them (the dashboard's files
+    // say otherwise themselves), no browser guesses their type, and over TLS
+    // a browser keeps to HTTPS.
+    if !response.headers.contains(where: { $0.0 == "Cache-Control" }) { MHD_add_response_header(handle, "Cache-Control", "no-store") }
+    if !response.headers.contains(where: { $0.0 == "X-Content-Type-Options" }) { MHD_add_response_header(handle, "X-Content-Type-Options", "nosniff") }
+    if server.isTLS { MHD_add_response_header(handle, "Strict-Transport-Security", "max-age=31536000") }
     if server.isStopping { MHD_add_response_header(handle, "Connection", "close") }
     return MHD_queue_response(connection, UInt32(response.status), handle)
 }

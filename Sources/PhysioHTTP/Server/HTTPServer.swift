@@ -83,6 +83,7 @@ public final class HTTPServer: @unchecked Sendable {
         if let certificate = configuration.tlsCertificatePEM, let key = configuration.tlsKeyPEM {
             options.append(item(.HTTPS_MEM_CERT, 0, retain(certificate)))
             options.append(item(.HTTPS_MEM_KEY, 0, retain(key)))
+            options.append(item(.HTTPS_PRIORITIES, 0, retain(TLSVersions.priorities)))
         }
         let started: OpaquePointer? = address.withSockaddr { sockaddr in
             options.append(item(.SOCK_ADDR, 0, UnsafeMutableRawPointer(mutating: sockaddr)))
