@@ -29,6 +29,17 @@ struct MLLPFramerTests {
         #expect(framer.strayBytes == 5)
     }
 
+    @Test func aStrictFramerStopsAtAnotherProtocol() {
+        // An HTTP request whose body is a frame (what a browser's fetch can send): nothing read.
+        var framer = MLLPFramer(maxMessageBytes: 1024, strict: true)
+        let http = Array("POST / HTTP/1.1\r\nContent-Type: text/plain\r\n\r\n".utf8) + Self.framed("MSH|smuggled")
+        #expect(framer.append(http).isEmpty && framer.isRefused)
+        #expect(framer.append(Self.framed("MSH|later")).isEmpty, "nothing after it either")
+        // Line breaks between frames are what senders do: still read.
+        var lenient = MLLPFramer(maxMessageBytes: 1024, strict: true)
+        #expect(lenient.append(Self.framed("MSH|one") + [0x0D, 0x0A] + Self.framed("MSH|two")).count == 2 && !lenient.isRefused)
+    }
+
     @Test func anOversizedFrameIsReadToItsEndAndKeepsItsStart() {
         var framer = MLLPFramer(maxMessageBytes: 10_000)
         let big = "MSH|^~\\&|A|B|C|D|1||ORU^R01|99|P|2.6\r" + String(repeating: "X", count: 50_000)

@@ -37,6 +37,19 @@ struct HL7IngestTests {
         #expect(try server.database.count("SELECT samples FROM cases WHERE case_id = 'op-1'") == 1)
     }
 
+    /// A browser on an allowed host can POST to the HL7 port (fetch with a
+    /// text body): the frame in the body must not be read as a message.
+    @Test func anHTTPRequestCarryingAFrameIsClosedUnread() throws {
+        let server = try Self.server()
+        let socket = try RawSocket(port: server.hl7Port)
+        let frame = MLLPFramer.frame(Array(M.oru(id: "xp-1", observations: [M.obx(1, M.hr, "72", M.bpm)]).utf8))
+        socket.send(Array("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: \(frame.count)\r\n\r\n".utf8) + frame)
+        #expect(socket.readUntilClosed(seconds: 5).isEmpty, "closed without an answer")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 0)
+        // A monitor on the same port is served as before.
+        #expect(try server.mllp().exchange(M.oru(id: "msg-2", observations: [M.obx(1, M.hr, "72", M.bpm)]))?.acknowledgement?.code == "AA")
+    }
+
     @Test func invalidValuesAreLeftOutNeverZeroAndUnknownCodesAreCounted() throws {
         let server = try Self.server()
         let ack = try #require(try server.mllp().exchange(M.oru(id: "msg-2", observations: [

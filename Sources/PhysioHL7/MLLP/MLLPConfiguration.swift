@@ -47,4 +47,6 @@ public struct MLLPStatistics: Sendable {
     public var oversized = 0
     /// TLS handshakes that failed.
     public var handshakeFailures = 0
+    /// Closed for sending bytes outside frames that MLLP never sends (another protocol).
+    public var notMLLP = 0
 }

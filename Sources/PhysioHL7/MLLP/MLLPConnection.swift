@@ -34,7 +34,7 @@ final class MLLPConnection: @unchecked Sendable {
         self.client = client
         self.transport = transport
         self.loop = loop
-        framer = MLLPFramer(maxMessageBytes: maxMessageBytes)
+        framer = MLLPFramer(maxMessageBytes: maxMessageBytes, strict: true)
         lastActivity = now
         openedAt = now
     }

@@ -190,6 +190,8 @@ final class MLLPEventLoop: @unchecked Sendable {
                 connection.lastActivity = now
                 let frames = readBuffer.withUnsafeBytes { connection.framer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 for frame in frames { deliver(frame, on: connection, now: now) }
+                // Not MLLP (an HTTP request, say): closed, nothing after it read.
+                if connection.framer.isRefused { server.refusedStrayBytes(); return false }
                 if connection.framer.isInsideFrame {
                     if connection.frameStartedAt == 0 { connection.frameStartedAt = now }
                 } else {

@@ -2,7 +2,11 @@
 /// Protocol, release 2): a start block 0x0B, the message, an end block
 /// 0x1C and a carriage return 0x0D.
 ///
-/// Bytes between frames (line breaks, keep-alive noise) are skipped. A
+/// Bytes between frames (line breaks, keep-alive noise) are skipped; a
+/// `strict` framer (the listener's) takes only line breaks and spaces there
+/// and stops at anything else (`isRefused`): a peer that speaks another
+/// protocol is not MLLP, and a browser's HTTP request to the port must not
+/// have a frame in its body read as a message. A
 /// frame ends at 0x1C, which cannot occur in HL7 text; the CR after it is
 /// expected and skipped. A start block inside a frame abandons the partial
 /// frame (the sender started over). A frame longer than `maxMessageBytes`
@@ -22,6 +26,9 @@ public struct MLLPFramer: Sendable {
     public static let prefixBytes = 4096
 
     public let maxMessageBytes: Int
+    public let strict: Bool
+    /// A strict framer met a byte outside frames that is no line break or space: it reads no more.
+    public private(set) var isRefused = false
     private var buffer: [UInt8] = []
     private var inFrame = false
     private var frameLength = 0
@@ -29,8 +36,9 @@ public struct MLLPFramer: Sendable {
     public private(set) var abandonedFrames = 0
     public private(set) var strayBytes = 0
 
-    public init(maxMessageBytes: Int) {
+    public init(maxMessageBytes: Int, strict: Bool = false) {
         self.maxMessageBytes = max(1, maxMessageBytes)
+        self.strict = strict
     }
 
     /// True while part of a frame has arrived and its end has not.
@@ -41,12 +49,15 @@ public struct MLLPFramer: Sendable {
         var frames: [Frame] = []
         var index = 0
         let count = bytes.count
-        while index < count {
+        while index < count && !isRefused {
             if !inFrame {
                 // Skip to the next start block.
                 while index < count && bytes[index] != Self.startBlock {
                     let byte = bytes[index]
-                    if byte != Self.carriageReturn && byte != 0x0A && byte != 0x20 { strayBytes += 1 }
+                    if byte != Self.carriageReturn && byte != 0x0A && byte != 0x20 {
+                        strayBytes += 1
+                        if strict { isRefused = true; return frames }
+                    }
                     index += 1
                 }
                 guard index < count else { break }

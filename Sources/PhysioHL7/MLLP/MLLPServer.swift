@@ -135,6 +135,8 @@ public final class MLLPServer: @unchecked Sendable {
 
     func handshakeFailed() { state.withLock { $0.statistics.handshakeFailures += 1 } }
 
+    func refusedStrayBytes() { state.withLock { $0.statistics.notMLLP += 1 } }
+
     func makeTransport(descriptor: Int32) throws -> MLLPTransport {
         guard let tls else { return PlainTransport(descriptor: descriptor) }
         return try TLSTransport(descriptor: descriptor, credentials: tls, server: self)

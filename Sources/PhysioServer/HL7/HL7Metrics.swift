@@ -58,6 +58,9 @@ final class HL7Metrics: @unchecked Sendable {
         registry.counter("physio_hl7_tls_handshake_failures_total", help: "MLLP TLS handshakes that failed.") {
             Double(listener.statistics.handshakeFailures)
         }
+        registry.counter("physio_hl7_not_mllp_closed_total", help: "MLLP connections closed for bytes outside a frame that MLLP never sends (e.g. an HTTP request).") {
+            Double(listener.statistics.notMLLP)
+        }
     }
 
     func record(_ outcome: Outcome) { messages[outcome]!.add() }
