@@ -62,8 +62,15 @@ public final class MLLPServer: @unchecked Sendable {
                 finished.done()
             }
         }
+        let allowed = configuration.allowedSenders.map(\.description)
         Log.info("listening for HL7 over MLLP", ["address": .string(configuration.bindAddress), "port": .int(Int(port)),
-                                                  "threads": .int(configuration.threads), "tls": .bool(configuration.isTLS)])
+                                                  "threads": .int(configuration.threads), "tls": .bool(configuration.isTLS),
+                                                  "allowed_senders": .string(allowed.isEmpty ? "any" : allowed.joined(separator: ","))])
+        // The port takes no token: on a network address, say so when anyone may send.
+        if allowed.isEmpty && !["127.0.0.1", "::1", "localhost"].contains(configuration.bindAddress) {
+            Log.warning("the HL7 port accepts messages from any address that reaches it, with no token; restrict it with --hl7-allow (the monitors' networks) or a firewall",
+                        ["address": .string(configuration.bindAddress), "port": .int(Int(port))])
+        }
     }
 
     /// Stops accepting, writes the answers still owed (up to the drain

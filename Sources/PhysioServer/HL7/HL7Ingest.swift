@@ -107,7 +107,9 @@ final class HL7Ingest: @unchecked Sendable {
         }
     }
 
-    /// A warning per value that differs from the one stored (kept: the first stored wins).
+    /// A warning per value that differs from the one stored (kept: the first
+    /// stored wins). It does not say the stored value: whoever reaches the
+    /// port may send, with no token, and must not read stored values back.
     static func conflicts(_ counts: [IngestCounts], report: ObservationReport) -> [HL7Acknowledgement.Problem] {
         var problems: [HL7Acknowledgement.Problem] = []
         for (batch, batchCounts) in counts.enumerated() {
@@ -115,7 +117,7 @@ final class HL7Ingest: @unchecked Sendable {
                 for field in conflict.fields {
                     let segment = report.segment(batch: batch, row: conflict.row, vital: field.vital) ?? 0
                     problems.append(.init(segment: "OBX", sequence: segment, field: 5, code: 205, severity: .warning,
-                        text: "\(field.vital.name) at \(Timestamp.format(conflict.timestamp)) is stored as \(field.stored) \(field.vital.unit); \(field.sent) differs and was not stored (the first value stored is kept)"))
+                        text: "\(field.vital.name) at \(Timestamp.format(conflict.timestamp)): \(field.sent) \(field.vital.unit) differs from the value stored first, which is kept; not stored"))
                 }
             }
         }
