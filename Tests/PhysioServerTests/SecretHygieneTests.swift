@@ -110,6 +110,16 @@ struct SecretHygieneTests {
         #expect(after?.hasSuffix("\t-") == false, "revoked shows its time: \(after ?? "")")
         #expect(try physio(["revoke", "or-9"]).status != 0, "revoking twice is an error")
         let id = try #require(try server.database.scalar("SELECT id FROM api_tokens WHERE name = 'test-read'"))
+        // A name that is another token's id, a second token of one name, a name with a line break: refused at creation.
+        #expect(try physio(["create", "--scope", "read", "--name", id]).status != 0)
+        #expect(try physio(["create", "--scope", "read", "--name", "test-read"]).status != 0)
+        #expect(try physio(["create", "--scope", "read", "--name", "or-9\nx"]).status != 0)
+        // One made before these checks (straight into the table): revoke refuses to guess.
+        _ = try server.database.connect().execute("INSERT INTO api_tokens (name, token_hash, scopes) VALUES ('\(id)', decode(repeat('ab', 32), 'hex'), '{read}')")
+        let ambiguous = try physio(["revoke", id])
+        #expect(ambiguous.status != 0 && ambiguous.output.contains("nothing revoked"), "\(ambiguous.output)")
+        #expect(try server.client().get("/cases", headers: [server.bearer("read")]).status == 200)
+        _ = try server.database.connect().execute("DELETE FROM api_tokens WHERE name = '\(id)'")
         #expect(try physio(["revoke", id]).status == 0)
         #expect(try server.client().get("/cases", headers: [server.bearer("read")]).status == 401)
     }

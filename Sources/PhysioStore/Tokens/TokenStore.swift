@@ -78,11 +78,34 @@ public struct TokenStore {
     }
 
     /// Revokes by id or by name; returns how many tokens it revoked.
+    /// An id or name that is more than one active token (the id of one, the name of another; a name given twice).
+    public struct AmbiguousToken: Error, CustomStringConvertible {
+        public let argument: String
+        public let matches: [(id: Int, name: String)]
+        public var description: String {
+            "'\(argument)' is \(matches.count) active tokens (" + matches.map { "id \($0.id) named '\($0.name)'" }.joined(separator: ", ")
+                + "): nothing revoked; revoke one by its id"
+        }
+    }
+
+    /// Revokes the one active token with this id or name (0 when none); refuses one that names several.
     public func revoke(idOrName: String, on connection: DatabaseConnection) throws -> Int {
-        let result = try connection.query("""
-            UPDATE api_tokens SET revoked_at = now()
-            WHERE revoked_at IS NULL AND (name = $1 OR id::text = $1)
-            """, [idOrName])
-        return result.affectedRows
+        let matches = try connection.query("""
+            SELECT id, name FROM api_tokens WHERE revoked_at IS NULL AND (name = $1 OR id::text = $1) ORDER BY id
+            """, [idOrName]).decode((Int, String).self)
+        guard matches.count <= 1 else { throw AmbiguousToken(argument: idOrName, matches: matches.map { (id: $0.0, name: $0.1) }) }
+        guard let match = matches.first else { return 0 }
+        return try connection.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [match.0]).affectedRows
+    }
+
+    /// Why `name` cannot name a new token, if it cannot: empty, with control
+    /// characters (they break `token list`), all digits (an id), or the name
+    /// of an active token (`revoke` could not tell them apart).
+    public func unusableName(_ name: String, on connection: DatabaseConnection) throws -> String? {
+        if name.allSatisfy(\.isWhitespace) { return "a token needs a name" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return "a token's name cannot hold control characters" }
+        if name.allSatisfy(\.isNumber) { return "a token's name cannot be a number (ids are)" }
+        let taken = try connection.query("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL AND name = $1", [name]).single(Int.self) ?? 0
+        return taken > 0 ? "an active token is named '\(name)' already" : nil
     }
 }

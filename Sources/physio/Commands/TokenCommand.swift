@@ -26,6 +26,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
+            if let reason = try TokenStore().unusableName(name, on: connection) { throw ValidationError(reason) }
             let created = try TokenStore().create(name: name, scopes: Array(Set(scopes)).sorted(), on: connection)
             print(created.token)
         }
@@ -52,7 +53,10 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
-            let count = try TokenStore().revoke(idOrName: token, on: connection)
+            let count: Int
+            do { count = try TokenStore().revoke(idOrName: token, on: connection) } catch let ambiguous as TokenStore.AmbiguousToken {
+                throw ValidationError(ambiguous.description)
+            }
             guard count > 0 else { throw ValidationError("no active token with id or name '\(token)'") }
             print("revoked \(count) token\(count == 1 ? "" : "s")")
         }
