@@ -52,6 +52,24 @@ struct SecretHygieneTests {
         }
     }
 
+    /// A refused HL7 message's answer quotes the field in error; the log says
+    /// where and what kind only: the field may be a patient's name or id.
+    @Test func aRefusedHL7MessageLeavesItsFieldOutOfTheLog() throws {
+        let database = try TestDatabase.create()
+        let directory = try Self.directory()
+        defer { _ = try? Shell.run("rm -rf '\(directory)'") }
+        let server = try PhysioProcess(["serve", "--port", "0", "--hl7-port", "0", "--workers", "0"],
+                                       environment: ["PHYSIO_DATABASE_URL": database.url], logPath: "\(directory)/serve.log")
+        let listening = try #require(server.waitForLog("listening for HL7"), "\(server.log)")
+        let client = try MLLPTestClient(port: UInt16(try #require(PhysioProcess.field("port", in: listening))))
+        let ack = client.exchange(HL7Messages.oru(id: "pii-1", visit: "DOE JOHN 1961-02-03",
+                                                  observations: [HL7Messages.obx(1, HL7Messages.hr, "72", HL7Messages.bpm)]))
+        #expect(ack?.acknowledgement?.code == "AE" && ack?.errors.first?.text.contains("DOE JOHN") == true, "the sender is told")
+        #expect(server.terminate() == 0)
+        #expect(server.log.contains("HL7 message refused") && server.log.contains("PV1^1^19"), "\(server.log)")
+        #expect(!server.log.contains("DOE JOHN"), "\(server.log)")
+    }
+
     /// libpq quotes a malformed URL, password and all; the server refuses it
     /// at start and says why without it.
     @Test func malformedDatabaseURLIsRefusedWithoutShowingThePassword() throws {

@@ -76,8 +76,12 @@ final class HL7Ingest: @unchecked Sendable {
         switch reader.read(message) {
         case .failure(let refusal):
             metrics.record(.refused)
+            // Where and what kind, not the text: it quotes the field, which may be a
+            // patient's name or identifier (the sender reads it in the answer).
+            let problem = refusal.problem
             Log.info("HL7 message refused", ["control_id": .string(controlID.text), "client": .string(reply.client),
-                                             "code": .string(refusal.code.rawValue), "problem": .string(refusal.problem.text)])
+                                             "code": .string(refusal.code.rawValue),
+                                             "problem": .string("\(problem.segment)^\(problem.sequence)^\(problem.field): \(problem.codeName) (\(problem.code))")])
             return answer(reply, message, HL7Acknowledgement(code: refusal.code, problems: [refusal.problem]), success: false)
         case .success(let read):
             report = read
