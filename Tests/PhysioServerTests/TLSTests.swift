@@ -64,6 +64,24 @@ struct TLSTests {
         #expect(try Shell.output("\(curl) \(base)/healthz").contains("ok"))
     }
 
+    /// A key file others can read is said at start (and served: the operator decides).
+    @Test func aKeyFileOthersCanReadIsWarnedOf() throws {
+        let pem = try selfSignedOrFail()
+        defer { _ = try? Shell.run("rm -rf '\(pem.directory)'") }
+        let database = try TestDatabase.create()
+        func serve(mode: String) throws -> String {
+            try Shell.run("chmod \(mode) '\(pem.directory)/key.pem'")
+            let server = try PhysioProcess(["serve", "--port", "0", "--workers", "0",
+                                            "--tls-cert", "\(pem.directory)/cert.pem", "--tls-key", "\(pem.directory)/key.pem"],
+                                           environment: ["PHYSIO_DATABASE_URL": database.url], logPath: "\(pem.directory)/serve-\(mode).log")
+            _ = server.waitForLog("\"msg\":\"listening\"")
+            #expect(server.terminate() == 0)
+            return server.log
+        }
+        #expect(try serve(mode: "644").contains("the TLS key file can be read by users other than its owner"))
+        #expect(try !serve(mode: "600").contains("the TLS key file"))
+    }
+
     /// openssl and curl are test requirements (scripts/test installs them).
     private func selfSignedOrFail() throws -> (directory: String, certificate: String, key: String) {
         do { return try Self.selfSigned() } catch {

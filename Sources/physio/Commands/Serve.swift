@@ -120,6 +120,7 @@ struct Serve: ParsableCommand {
         if let certificatePath, let keyPath {
             configuration.http.tlsCertificatePEM = try readFile(certificatePath)
             configuration.http.tlsKeyPEM = try readFile(keyPath)
+            warnIfOthersCanRead(keyPath)
         }
         configuration.poolSize = poolSize
         configuration.exports.connections = exportConnections
@@ -163,6 +164,15 @@ struct Serve: ParsableCommand {
 }
 
 /// A PEM file's text; the message stays the operator's.
+/// A private key other users can read is no longer private: said at start
+/// (as ssh refuses such a key; physio serves, and says so).
+func warnIfOthersCanRead(_ path: String) {
+    var status = stat()
+    guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return }
+    Log.warning("the TLS key file can be read by users other than its owner: chmod 600 it",
+                ["path": .string(path), "mode": .string(String(status.st_mode & 0o777, radix: 8))])
+}
+
 func readFile(_ path: String) throws -> String {
     do { return String(decoding: try LineReader.readAll(path: path), as: UTF8.self) } catch {
         throw ValidationError("cannot read \(path)")
