@@ -40,9 +40,13 @@ public struct CaseScorer: Sendable {
             // A row only the floor alarms is explained by its breached rules, as a
             // row the floor raises after an earlier job scored it (below): a case
             // scored live in jobs names the same drivers as scored whole.
+            let drivers: [VitalWeight] = switch source {
+            case nil: []
+            case .rule?: Self.ruleDrivers(rules, in: model.rules)
+            case .model?, .both?: parts.drivers(offset)
+            }
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
-                                        rules: rules,
-                                        drivers: source == nil ? [] : source == .rule ? Self.ruleDrivers(rules, in: model.rules) : parts.drivers(offset),
+                                        rules: rules, drivers: drivers,
                                         rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(times, row: row)))
         }
 

@@ -63,25 +63,15 @@ public final class Router: Sendable {
     public func respond(to incoming: Request) -> (reply: Reply, label: String) {
         var request = incoming
         let route: Route
-        switch match(method: request.method, path: request.path) {
-        case .notFound:
-            return (.now(Problem.notFound("no route for \(request.path)").response), "unmatched")
-        case .methodNotAllowed(let allowed):
-            return (.now(Problem.methodNotAllowed(request.method, allowed: allowed).response), "unmatched")
-        case .found(let found, let parameters):
+        switch find(request) {
+        case .failure(let unmatched):
+            return (.now(unmatched.response), "unmatched")
+        case .success(let (found, parameters)):
             route = found
             request.pathParameters = parameters
         }
         do {
-            if let scope = route.scope {
-                let grant = try authenticate(request)
-                guard grant.scopes.contains(scope) else {
-                    throw Problem.forbidden("this token lacks the '\(scope)' scope", scope: scope)
-                }
-                request.scopes = grant.scopes
-                request.principal = grant.name
-                request.tokenID = grant.tokenID
-            }
+            try admit(&request, to: route)
             return (try route.handler(request), route.pattern)
         } catch let problem as Problem {
             return (.now(problem.response), route.pattern)
@@ -99,19 +89,14 @@ public final class Router: Sendable {
     /// headers alone without waiting: no route, a method not allowed, a token
     /// missing, refused or lacking the scope. The server then reads no body
     /// (nil: the body decides, or the token needs the database first).
-    public func answerWithoutBody(to request: Request) -> (response: Response, label: String)? {
-        switch match(method: request.method, path: request.path) {
-        case .notFound:
-            return (Problem.notFound("no route for \(request.path)").response, "unmatched")
-        case .methodNotAllowed(let allowed):
-            return (Problem.methodNotAllowed(request.method, allowed: allowed).response, "unmatched")
-        case .found(let route, _):
-            guard let scope = route.scope else { return nil }
+    public func answerWithoutBody(to incoming: Request) -> (response: Response, label: String)? {
+        switch find(incoming) {
+        case .failure(let unmatched):
+            return (unmatched.response, "unmatched")
+        case .success(let (route, _)):
+            var request = incoming
             do {
-                let grant = try authenticate(request)
-                guard grant.scopes.contains(scope) else {
-                    return (Problem.forbidden("this token lacks the '\(scope)' scope", scope: scope).response, route.pattern)
-                }
+                try admit(&request, to: route)
                 return nil
             } catch let problem as Problem {
                 return (problem.response, route.pattern)
@@ -119,6 +104,28 @@ public final class Router: Sendable {
                 return nil
             }
         }
+    }
+
+    /// The request's route and path parameters, or the problem when none matches (404, 405).
+    private func find(_ request: Request) -> Result<(Route, [String: String]), Problem> {
+        switch match(method: request.method, path: request.path) {
+        case .notFound: .failure(Problem.notFound("no route for \(request.path)"))
+        case .methodNotAllowed(let allowed): .failure(Problem.methodNotAllowed(request.method, allowed: allowed))
+        case .found(let route, let parameters): .success((route, parameters))
+        }
+    }
+
+    /// Checks the token `route`'s scope needs (401, 403; `WouldBlock` when
+    /// it must be looked up first) and tells the request who sent it.
+    private func admit(_ request: inout Request, to route: Route) throws {
+        guard let scope = route.scope else { return }
+        let grant = try authenticate(request)
+        guard grant.scopes.contains(scope) else {
+            throw Problem.forbidden("this token lacks the '\(scope)' scope", scope: scope)
+        }
+        request.scopes = grant.scopes
+        request.principal = grant.name
+        request.tokenID = grant.tokenID
     }
 
     /// The whole request (token check included) again, on a thread that may

@@ -77,7 +77,6 @@ public struct TokenStore {
         }
     }
 
-    /// Revokes by id or by name; returns how many tokens it revoked.
     /// An id or name that is more than one active token (the id of one, the name of another; a name given twice).
     public struct AmbiguousToken: Error, CustomStringConvertible {
         public let argument: String

@@ -163,7 +163,6 @@ struct Serve: ParsableCommand {
     }
 }
 
-/// A PEM file's text; the message stays the operator's.
 /// A private key other users can read is no longer private: said at start
 /// (as ssh refuses such a key; physio serves, and says so).
 func warnIfOthersCanRead(_ path: String) {
@@ -173,6 +172,7 @@ func warnIfOthersCanRead(_ path: String) {
                 ["path": .string(path), "mode": .string(String(status.st_mode & 0o777, radix: 8))])
 }
 
+/// A PEM file's text; the message stays the operator's.
 func readFile(_ path: String) throws -> String {
     do { return String(decoding: try LineReader.readAll(path: path), as: UTF8.self) } catch {
         throw ValidationError("cannot read \(path)")
