@@ -5,8 +5,9 @@ import Glibc
 
 /// What a request's headers say about its body, checked before a byte of it
 /// is read. libmicrohttpd 0.9.75 takes the first of two Content-Length
-/// headers, and waits for a body it cannot frame (an unknown
-/// Transfer-Encoding) until the client gives up; both are answered here.
+/// headers, waits for a body it cannot frame (an unknown Transfer-Encoding)
+/// until the client gives up, and takes HTTP/1.1 without a Host; all are
+/// answered here.
 struct BodyFraming {
     enum Coding: Equatable {
         case identity, gzip, deflate
@@ -28,17 +29,23 @@ struct BodyFraming {
 
     /// The framing of `connection`'s request, or the answer that refuses it:
     /// 400 for Content-Length given twice or beside Transfer-Encoding (RFC 9112
-    /// §6.3: either could be a smuggling attempt), 501 for a transfer coding
+    /// §6.3: either could be a smuggling attempt), 400 for HTTP/1.1 with no
+    /// Host or several (RFC 9112 §3.2 requires it), 501 for a transfer coding
     /// other than chunked, 415 for a content coding other than gzip or deflate.
-    static func read(_ connection: OpaquePointer) throws(Refusal) -> BodyFraming {
+    static func read(_ connection: OpaquePointer, version: String) throws(Refusal) -> BodyFraming {
         var headers = FramingHeaders()
         withUnsafeMutablePointer(to: &headers) { pointer in
             _ = MHD_get_connection_values(connection, MHD_ValueKind.HEADER_KIND, collectFramingHeader, pointer)
         }
-        return try decide(headers)
+        return try decide(headers, version: version)
     }
 
-    static func decide(_ headers: FramingHeaders) throws(Refusal) -> BodyFraming {
+    static func decide(_ headers: FramingHeaders, version: String) throws(Refusal) -> BodyFraming {
+        if version == "HTTP/1.1" && headers.host.count != 1 {
+            throw Refusal(problem: .badRequest(headers.host.isEmpty
+                ? "an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)"
+                : "Host is given more than once; send it once"))
+        }
         var framing = BodyFraming()
         let lengths = headers.contentLength.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
         if lengths.count > 1 {
@@ -79,8 +86,9 @@ struct BodyFraming {
     }
 }
 
-/// Every value of the headers that frame a body (a header may come more than once).
+/// Every value of the headers that frame a request (a header may come more than once).
 struct FramingHeaders {
+    var host: [String] = []
     var contentLength: [String] = []
     var transferEncoding: [String] = []
     var contentEncoding: [String] = []
@@ -98,6 +106,8 @@ private func collectFramingHeader(_ context: UnsafeMutableRawPointer?, _ kind: M
         headers.pointee.transferEncoding.append(text())
     } else if strcasecmp(key, "Content-Encoding") == 0 {
         headers.pointee.contentEncoding.append(text())
+    } else if strcasecmp(key, "Host") == 0 {
+        headers.pointee.host.append(text())
     }
     return MHD_Result.YES
 }

@@ -30,7 +30,7 @@ func physioAccessHandler(
         requestState.pointee = Unmanaged.passRetained(context).toOpaque()
         let framing: BodyFraming
         do {
-            framing = try BodyFraming.read(connection)
+            framing = try BodyFraming.read(connection, version: version.map { String(cString: $0) } ?? "")
         } catch {
             server.deadlines?.received(connection)
             return queue(error.problem.response, context: context, connection: connection, server: server)
