@@ -36,6 +36,19 @@ struct StreamRevocationTests {
         #expect(Self.nextSample(other)?.data.contains(#""hr":72"#) == true)
     }
 
+    /// A token made to expire ends its streams at its time, as a revoked one does.
+    @Test func anExpiringTokensStreamsEndAtItsTime() throws {
+        let server = try TestServer()
+        let watcher = try TokenStore().create(name: "locum-screen", scopes: ["read"], expiresIn: "4 seconds",
+                                              on: server.database.connect()).token
+        #expect(try server.ingest("exp", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
+        let expiring = try EventStreamReader(port: server.port, path: "/cases/exp/stream", token: watcher)
+        #expect(waitUntil(seconds: 3) { expiring.next(within: 0.1) == nil && expiring.status == 200 })
+        #expect(expiring.waitForEnd(within: 10), "the expired token's stream is still open")
+        let expired = try server.database.scalar("SELECT (expires_at <= now())::text FROM api_tokens WHERE name = 'locum-screen'")
+        #expect(expired == "true", "ended before the token expired")
+    }
+
     static func nextSample(_ stream: EventStreamReader) -> EventStreamReader.Event? {
         while let event = stream.next(within: 5) {
             if event.name == "sample" { return event }

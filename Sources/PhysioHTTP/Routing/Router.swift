@@ -154,7 +154,7 @@ public final class Router: Sendable {
         }
         let token = value[value.utf8.index(after: space)...].trimmingSpaces
         guard !token.isEmpty, let grant = try authorize(token) else {
-            throw Problem.invalidToken("the bearer token is not valid (unknown or revoked)")
+            throw Problem.invalidToken("the bearer token is not valid (unknown, revoked or expired)")
         }
         return grant
     }

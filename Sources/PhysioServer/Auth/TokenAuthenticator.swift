@@ -5,7 +5,8 @@ import PhysioPlatform
 
 /// Checks bearer tokens against `api_tokens`, remembering answers for a few
 /// seconds so a busy monitor costs one lookup per interval, not per request.
-/// A revoked token stops working within `cacheSeconds`.
+/// A revoked token stops working within `cacheSeconds`; an expiring one at
+/// its time (a cached grant is kept no longer than the token has left).
 public final class TokenAuthenticator: @unchecked Sendable {
     private struct Entry {
         let grant: TokenGrant?
@@ -24,13 +25,13 @@ public final class TokenAuthenticator: @unchecked Sendable {
         self.cacheNanos = UInt64(cacheSeconds * 1e9)
     }
 
-    /// The grant for `token`, nil if unknown or revoked; throws 503 when the
+    /// The grant for `token`, nil if unknown, revoked or expired; throws 503 when the
     /// database cannot say.
     public func authorize(_ token: String) throws -> TokenGrant? {
         let hash = TokenStore.hash(token)
         let now = Clock.monotonicNanos()
         if let entry = lock.withLock({ cache[hash] }), entry.expires > now { return entry.grant }
-        let found: (id: Int, name: String, scopes: [String], storedHash: [UInt8])?
+        let found: (id: Int, name: String, scopes: [String], storedHash: [UInt8], secondsLeft: Double?)?
         do {
             found = try pool.withConnection { try store.lookup(hash: hash, on: $0) }
         } catch let error as DatabaseError {
@@ -43,7 +44,8 @@ public final class TokenAuthenticator: @unchecked Sendable {
         }
         lock.withLock {
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
-            cache[hash] = Entry(grant: grant, expires: now + cacheNanos)
+            let left = found?.secondsLeft.map { UInt64(max(0, $0) * 1e9) } ?? cacheNanos
+            cache[hash] = Entry(grant: grant, expires: now + min(cacheNanos, left))
         }
         return grant
     }

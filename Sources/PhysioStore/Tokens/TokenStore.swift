@@ -20,6 +20,7 @@ public struct TokenStore {
         public let scopes: [String]
         public let createdAt: String
         public let revokedAt: String?
+        public let expiresAt: String?
     }
 
     public init() {}
@@ -33,47 +34,57 @@ public struct TokenStore {
     public static func hash(_ token: String) -> [UInt8] { SHA256.hash(token.utf8) }
 
     /// Creates a token and returns it with its id; the caller shows it once.
-    public func create(name: String, scopes: [String], on connection: DatabaseConnection) throws -> (id: Int, token: String) {
+    /// `expiresIn` is a PostgreSQL interval (`90 days`); nil: it never expires.
+    public func create(name: String, scopes: [String], expiresIn: String? = nil,
+                       on connection: DatabaseConnection) throws -> (id: Int, token: String) {
         let unknown = scopes.filter { !Self.scopes.contains($0) }
         guard unknown.isEmpty, !scopes.isEmpty else {
             throw DatabaseError(message: "unknown scope \(unknown.joined(separator: ", ")); scopes are \(Self.scopes.joined(separator: ", "))")
         }
         let token = Self.generate()
         let result = try connection.query(
-            "INSERT INTO api_tokens (name, token_hash, scopes) VALUES ($1, decode($2, 'hex'), $3::text[]) RETURNING id",
-            [name, Hex.encode(Self.hash(token)), "{" + scopes.joined(separator: ",") + "}"])
+            "INSERT INTO api_tokens (name, token_hash, scopes, expires_at) VALUES ($1, decode($2, 'hex'), $3::text[], now() + $4::interval) RETURNING id",
+            [name, Hex.encode(Self.hash(token)), "{" + scopes.joined(separator: ",") + "}", expiresIn])
         return (try result.scalar(Int.self), token)
     }
 
-    /// The grant for a token hash, or nil when unknown or revoked. Found by
+    /// The grant for a token hash, or nil when unknown, revoked or expired,
+    /// with the seconds it has left when it expires. Found by
     /// an index lookup, which is not constant time; that is safe because
     /// what is compared is the SHA-256 of what the client sent: timing could
     /// at most tell how a hash the client cannot choose relates to stored
     /// hashes, which says nothing about any token. The caller still compares
     /// the stored hash in constant time.
-    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws -> (id: Int, name: String, scopes: [String], storedHash: [UInt8])? {
-        let result = try connection.query(
-            "SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex'), id FROM api_tokens WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL",
-            [Hex.encode(hash)])
-        guard let (name, scopes, hash, id) = try result.single((String, String, String, Int).self) else { return nil }
-        return (id, name, scopes.split(separator: ",").map(String.init), Hex.decode(hash) ?? [])
+    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws
+        -> (id: Int, name: String, scopes: [String], storedHash: [UInt8], secondsLeft: Double?)? {
+        let result = try connection.query("""
+            SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex'), id,
+                   extract(epoch FROM expires_at - now())::float8
+            FROM api_tokens WHERE token_hash = decode($1, 'hex') AND \(Self.inForce)
+            """, [Hex.encode(hash)])
+        guard let (name, scopes, hash, id, left) = try result.single((String, String, String, Int, Double?).self) else { return nil }
+        return (id, name, scopes.split(separator: ",").map(String.init), Hex.decode(hash) ?? [], left)
     }
 
-    /// Which of `ids` are tokens still in force (not revoked, not deleted):
+    /// A token row that still grants: not revoked, not expired.
+    static let inForce = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
+
+    /// Which of `ids` are tokens still in force (not revoked, expired or deleted):
     /// what holders of long-lived connections (live streams) check.
     public func active(among ids: [Int], on connection: DatabaseConnection) throws -> Set<Int> {
         guard !ids.isEmpty else { return [] }
-        let result = try connection.query("SELECT id FROM api_tokens WHERE id = ANY($1::int8[]) AND revoked_at IS NULL",
+        let result = try connection.query("SELECT id FROM api_tokens WHERE id = ANY($1::int8[]) AND \(Self.inForce)",
                                           [PostgresArray.literal(ids.map(String.init))])
         return Set(try result.decode((Int).self))
     }
 
     public func list(on connection: DatabaseConnection) throws -> [Token] {
         let result = try connection.query("""
-            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at FROM api_tokens ORDER BY id
+            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at, expires_at FROM api_tokens ORDER BY id
             """)
-        return try result.decode((Int, String, String, String, String?).self).map { id, name, scopes, createdAt, revokedAt in
-            Token(id: id, name: name, scopes: scopes.split(separator: ",").map(String.init), createdAt: createdAt, revokedAt: revokedAt)
+        return try result.decode((Int, String, String, String, String?, String?).self).map { id, name, scopes, createdAt, revokedAt, expiresAt in
+            Token(id: id, name: name, scopes: scopes.split(separator: ",").map(String.init), createdAt: createdAt,
+                  revokedAt: revokedAt, expiresAt: expiresAt)
         }
     }
 
@@ -95,6 +106,18 @@ public struct TokenStore {
         guard matches.count <= 1 else { throw AmbiguousToken(argument: idOrName, matches: matches.map { (id: $0.0, name: $0.1) }) }
         guard let match = matches.first else { return 0 }
         return try connection.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [match.0]).affectedRows
+    }
+
+    /// Why `interval` cannot be a new token's lifetime, if it cannot: not a
+    /// PostgreSQL interval, or not a positive one.
+    public func unusableExpiry(_ interval: String, on connection: DatabaseConnection) throws -> String? {
+        let usage = "--expires-in takes a positive PostgreSQL interval, e.g. '90 days' or '12 hours'"
+        do {
+            let positive = try connection.query("SELECT now() + $1::interval > now()", [interval]).single(Bool.self) ?? false
+            return positive ? nil : "\(usage); '\(interval)' is not positive"
+        } catch let error as DatabaseError where !error.isUnavailable {
+            return "\(usage); '\(interval)' is not one"
+        }
     }
 
     /// Why `name` cannot name a new token, if it cannot: empty, with control

@@ -17,6 +17,8 @@ struct TokenCommand: ParsableCommand {
         var scopes: [String]
         @Option(help: "A name to recognise the token by, e.g. or-7.")
         var name: String
+        @Option(help: "Stop accepting it after this PostgreSQL interval, e.g. '90 days', '12 hours' (default: never).")
+        var expiresIn: String?
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
@@ -27,7 +29,8 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
             if let reason = try TokenStore().unusableName(name, on: connection) { throw ValidationError(reason) }
-            let created = try TokenStore().create(name: name, scopes: Array(Set(scopes)).sorted(), on: connection)
+            if let expiresIn, let reason = try TokenStore().unusableExpiry(expiresIn, on: connection) { throw ValidationError(reason) }
+            let created = try TokenStore().create(name: name, scopes: Array(Set(scopes)).sorted(), expiresIn: expiresIn, on: connection)
             print(created.token)
         }
     }
@@ -38,9 +41,9 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
-            print("id\tname\tscopes\tcreated\trevoked")
+            print("id\tname\tscopes\tcreated\trevoked\texpires")
             for token in try TokenStore().list(on: connection) {
-                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")")
+                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")\t\(token.expiresAt ?? "-")")
             }
         }
     }
