@@ -34,10 +34,22 @@ export function renderEpisodes(list, empty, count, { episodes, openID, selectedI
         el("span", { class: "muted" }, duration(episode.duration_seconds)),
         source(episode.source)),
       el("span", { class: "peak" }, `peak score ${episode.peak_score.toFixed(2)} at ${clock(Date.parse(episode.peak_time))}`),
+      raised(episode),
       drivers(episode.drivers),
       rules(episode.rules)),
       review(episode, selected));
   }));
+}
+
+/**
+ * When the alarm was raised, if after the episode's start: a breach is
+ * stored from its first sample but alarmed once it has lasted.
+ */
+function raised(episode) {
+  const raisedMs = episode.raised_at ? Date.parse(episode.raised_at) : NaN;
+  if (!(raisedMs > episode.startMs)) return null;
+  return el("span", { class: "peak raised", title: "The episode starts where the breach began; the alarm came once it had lasted" },
+    `alarm raised at ${clock(raisedMs)}, ${duration((raisedMs - episode.startMs) / 1000)} after its start`);
 }
 
 /** The vitals that drove the episode's peak, as bars of their share. */

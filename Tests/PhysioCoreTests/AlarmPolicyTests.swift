@@ -63,6 +63,29 @@ import Testing
         #expect(policy.breaches(times: times(dropout), ruleTrue: dropout.map { $0 >= 135 }).count == 2)
     }
 
+    /// The floor alarms a breach from its first row, but can raise it only
+    /// once it has lasted: its raised time is the row by which it had lasted
+    /// 60 s (the row after it, in a record whose last low row comes sooner),
+    /// or its first value kept because it lasted.
+    @Test func theFloorSaysWhenItCouldRaiseABreach() {
+        let t = Array(0..<300)
+        let breach = t.map { (10..<100).contains($0) || (200..<230).contains($0) }
+        let raised = policy.floorRaisedTimes(times: times(t), ruleTrue: breach)
+        #expect(raised[10] == 70_000_000 && raised[99] == 70_000_000 && raised[9] == nil && raised[100] == nil)
+        #expect(raised[200] == nil, "30 s: not sustained")
+        // HR 0 kept from 40 s inside a breach from 10 s: raised at 40 s, not at 70 s.
+        let lasted = t.map { $0 >= 40 && $0 < 100 }
+        #expect(policy.floorRaisedTimes(times: times(t), ruleTrue: breach, lasted: lasted)[10] == 40_000_000)
+        // One row every 45 s, four low rows from 450 s: sustained by its third low row, at 540 s.
+        let every45 = Array(stride(from: 0, through: 900, by: 45))
+        let slow = policy.floorRaisedTimes(times: times(every45), ruleTrue: every45.map { (450...585).contains($0) })
+        #expect(slow[10] == 540_000_000 && slow[13] == 540_000_000 && slow[14] == nil)
+        // Two low rows 45 s apart, then a normal one: sustained only as the normal row comes, 90 s in.
+        let two = policy.floorRaisedTimes(times: times(every45), ruleTrue: every45.map { (450...495).contains($0) })
+        #expect(two[10] == 540_000_000 && two[11] == 540_000_000)
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: breach) == raised.map { $0 != nil })
+    }
+
     @Test func sourcesCombine() {
         #expect(AlarmSource(model: true, rule: true) == .both)
         #expect(AlarmSource(model: false, rule: false) == nil)

@@ -273,6 +273,26 @@ import Testing
         #expect(episodes.map(\.start) == whole.map(\.start) && episodes.map(\.end) == whole.map(\.end))
         #expect(episodes.map(\.vitals) == whole.map(\.vitals), "drivers: jobs \(episodes.map(\.vitals)), whole \(whole.map(\.vitals))")
         #expect(episodes.map(\.source) == whole.map(\.source))
+        #expect(episodes.map(\.raisedAt) == whole.map(\.raisedAt), "raised: jobs \(episodes.map(\.raisedAt)), whole \(whole.map(\.raisedAt))")
+        #expect(whole.allSatisfy { ($0.raisedAt ?? .min) >= $0.start }, "every episode raised, never before it starts")
+    }
+
+    /// An episode says when its alarm was raised, not only when it starts:
+    /// a step into hypotension is stored from its first second but alarmed
+    /// once the score has held 15 s; an asystole, an extreme the filter keeps
+    /// only once it has lasted 20 s, starts and is raised by the floor then.
+    @Test func anEpisodeKnowsWhenItsAlarmWasRaised() {
+        let series = TestData.series("raised", seconds: stride(from: 0, to: 1800, by: 1)) { t in
+            [.hr: (1400..<1460).contains(t) ? 0 : 80, .mbp: (900..<1080).contains(t) ? 55 : 85, .spo2: 98]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        let episodes = EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: samples.filter(\.anomalous).map(\.point)).upserted
+        let second: (Int64) -> Int64 = { ($0 - series.timestamps[0]) / 1_000_000 }
+        let found = episodes.map { "\(second($0.start))-\(second($0.end)) raised \($0.raisedAt.map(second) ?? -1) \($0.source)" }
+        let hypotension = episodes.first { (895...900).contains(second($0.start)) }
+        #expect(hypotension.map(\.start).map(second) == 900 && hypotension.flatMap(\.raisedAt).map(second) == 915, "\(found)")
+        let asystole = episodes.first { (1400...1420).contains(second($0.start)) }
+        #expect(asystole.map(\.start).map(second) == 1420 && asystole.flatMap(\.raisedAt).map(second) == 1420, "\(found)")
     }
 
     @Test func anUntrainedModelScoresWithRiskAndFloorAlone() {

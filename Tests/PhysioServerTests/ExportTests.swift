@@ -221,6 +221,10 @@ struct ExportTests {
             assert str(scores['t'].dt.tz) == 'UTC'
             assert len(episodes) >= 1 and set(episodes['case_id']) == {'007'}
             assert (episodes['end'] - episodes['start']).dt.total_seconds().equals(episodes['duration_seconds'].astype(float)), episodes.dtypes
+            assert str(episodes['raised_at'].dt.tz) == 'UTC' and (episodes['raised_at'] >= episodes['start']).all(), episodes[['start', 'raised_at']]
+            assert (episodes['raised_at'] <= episodes['end']).all() and (episodes['raised_at'] > episodes['start']).any(), episodes[['start', 'raised_at']]
+            as_csv = pd.read_csv(f'{URL}/exports/anomalies?granularity=episode', storage_options=auth, parse_dates=['raised_at'])
+            assert as_csv['raised_at'].tolist() == episodes['raised_at'].tolist(), (as_csv['raised_at'], episodes['raised_at'])
             # Without the dtype, pandas makes the id a number: why the README gives it.
             assert pd.read_csv(f'{URL}/exports/vitals?case=007', storage_options=auth)['case_id'][0] == 7
             print('ok')

@@ -91,13 +91,26 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     /// Rows the safety floor alarms: every row of a breach lasting at least the
     /// sustain time, or holding a row of `lasted` (a value kept because it lasted).
     public func floorAlarms(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Bool] {
+        floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: lasted).map { $0 != nil }
+    }
+
+    /// For each row the safety floor alarms, when the floor could first raise
+    /// its breach: the first row by which it had lasted the sustain time (the
+    /// row after it counts: it shows the breach went on), or its first
+    /// `lasted` row, whichever is earlier; nil for rows it does not alarm. The
+    /// rows before that time are alarmed back-dated.
+    public func floorRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Int64?] {
         let sustain = Timestamp.micros(seconds: floorSustainSeconds)
-        var alarms = [Bool](repeating: false, count: times.count)
-        for run in breaches(times: times, ruleTrue: ruleTrue)
-        where run.duration >= sustain || lasted.map({ $0[run.first...run.last].contains(true) }) == true {
-            for i in run.first...run.last { alarms[i] = true }
+        var raised = [Int64?](repeating: nil, count: times.count)
+        for run in breaches(times: times, ruleTrue: ruleTrue) {
+            let lastedAt = lasted.flatMap { flags in (run.first...run.last).first { flags[$0] } }.map { times[$0] }
+            let through = min(run.last + 1, times.count - 1)
+            let sustainedAt = run.duration >= sustain
+                ? (run.first...through).first { times[$0] - times[run.first] >= sustain }.map { times[$0] } : nil
+            guard let at = [lastedAt, sustainedAt].compactMap({ $0 }).min() else { continue }
+            for i in run.first...run.last { raised[i] = at }
         }
-        return alarms
+        return raised
     }
 }
 

@@ -24,7 +24,7 @@ public struct CaseScorer: Sendable {
         var features = model.features(series, rows: rows, minutes: minutes)
         let target = features.rows, times = features.times
         let ruleTrue = features.ruleTrue(model.rules)
-        let floor = model.policy.floorAlarms(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes())
+        let floorRaised = model.policy.floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes())
         let parts = ScoreParts(model: model, features: &features)
 
         // Model alarms over the earlier stored scores and the new ones.
@@ -35,7 +35,8 @@ public struct CaseScorer: Sendable {
         var samples: [ScoredSample] = []
         samples.reserveCapacity(target.count)
         for (offset, row) in target.enumerated() {
-            let source = AlarmSource(model: alarms[earlier.count + offset], rule: floor[row])
+            let modelAlarm = alarms[earlier.count + offset]
+            let source = AlarmSource(model: modelAlarm, rule: floorRaised[row] != nil)
             let rules = ruleTrue[row] ? features.fired(model.rules, row: row) : []
             // A row only the floor alarms is explained by its breached rules, as a
             // row the floor raises after an earlier job scored it (below): a case
@@ -47,20 +48,23 @@ public struct CaseScorer: Sendable {
             }
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
                                         rules: rules, drivers: drivers,
-                                        rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(times, row: row)))
+                                        rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(times, row: row),
+                                        raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
         }
 
         // Context rows the floor alarms now, scored by an earlier call: their
         // stored score stands, and their drivers are the breached rules' vitals.
         var backdated: [ScoredSample] = []
         let earlierIndex = Dictionary(earlier.enumerated().map { ($0.element.time, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        for row in 0..<target.lowerBound where floor[row] {
+        for row in 0..<target.lowerBound where floorRaised[row] != nil {
             let rules = features.fired(model.rules, row: row)
             let index = earlierIndex[times[row]]
+            let modelAlarm = index.map { alarms[$0] } == true
             backdated.append(ScoredSample(timestamp: times[row], score: index.map { earlier[$0].score } ?? 1,
-                                          source: index.map { alarms[$0] } == true ? .both : .rule,
+                                          source: modelAlarm ? .both : .rule,
                                           rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
-                                          rowBefore: EpisodeBuilder.rowBefore(times, row: row)))
+                                          rowBefore: EpisodeBuilder.rowBefore(times, row: row),
+                                          raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
         }
         return CaseScoring(samples: samples, backdated: backdated)
     }
@@ -68,6 +72,12 @@ public struct CaseScorer: Sendable {
     /// Scores every row of a whole case (the offline path).
     public func scoreCase(_ series: SampleBatch) -> [ScoredSample] {
         score(series, rows: 0..<series.count, minutes: MinuteMeans(series)).samples
+    }
+
+    /// When an alarming row's alarm was raised: at the row when the score
+    /// alarmed it, else when the floor could raise its breach (never before the row).
+    static func raisedAt(_ time: Int64, model: Bool, floor: Int64?) -> Int64 {
+        model ? time : max(time, floor ?? time)
     }
 
     /// Equal shares among the vitals of the rules that fired.

@@ -12,21 +12,27 @@ public struct ScoredSample: Sendable, Equatable {
     public var drivers: [VitalWeight]
     /// `EpisodeBuilder.rowBefore` of an alarming sample, for its episode (nil otherwise).
     public var rowBefore: Int64?
+    /// When its alarm was raised, in sample time: the sample's own time, or
+    /// later for a row the safety floor alarms back-dated (nil when not alarming).
+    public var raisedAt: Int64?
 
     public var anomalous: Bool { source != nil }
 
-    public init(timestamp: Int64, score: Double, source: AlarmSource?, rules: [String], drivers: [VitalWeight], rowBefore: Int64? = nil) {
+    public init(timestamp: Int64, score: Double, source: AlarmSource?, rules: [String], drivers: [VitalWeight], rowBefore: Int64? = nil,
+                raisedAt: Int64? = nil) {
         self.timestamp = timestamp
         self.score = score
         self.source = source
         self.rules = rules
         self.drivers = drivers
         self.rowBefore = rowBefore
+        self.raisedAt = raisedAt
     }
 
     /// The sample as a point of an episode.
     public var point: AnomalyPoint {
-        AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: rules, source: source ?? .model, rowBefore: rowBefore)
+        AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: rules, source: source ?? .model, rowBefore: rowBefore,
+                     raisedAt: raisedAt)
     }
 }
 

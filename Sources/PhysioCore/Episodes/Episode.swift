@@ -40,15 +40,18 @@ public struct AnomalyPoint: Sendable, Equatable {
     /// consecutive rows of a slow record (`EpisodeBuilder.rowBefore`), else
     /// nil: an alarmed row right after another alarmed row continues its episode.
     public var rowBefore: Int64?
+    /// When the alarm at this sample was raised (`ScoredSample.raisedAt`).
+    public var raisedAt: Int64?
 
     public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = [], source: AlarmSource = .model,
-                rowBefore: Int64? = nil) {
+                rowBefore: Int64? = nil, raisedAt: Int64? = nil) {
         self.timestamp = timestamp
         self.score = score
         self.vitals = vitals
         self.rules = rules
         self.source = source
         self.rowBefore = rowBefore
+        self.raisedAt = raisedAt
     }
 }
 
@@ -72,9 +75,15 @@ public struct Episode: Codable, Sendable, Equatable {
     /// Time of the case's row just before `start` (`AnomalyPoint.rowBefore`):
     /// what joins the episode to one ending at that row. Not part of the API.
     public var rowBefore: Int64? = nil
+    /// When its first alarm was raised, in sample time: `start` for a model
+    /// warning; for the safety floor, when the breach had lasted its minute
+    /// (its rows before that are alarmed back-dated). Nil for episodes stored
+    /// before it was kept.
+    public var raisedAt: Int64? = nil
 
     public init(caseID: String, start: Int64, end: Int64, peakScore: Double, peakTime: Int64,
-                vitals: [VitalWeight], rules: [String], source: AlarmSource = .model, rowBefore: Int64? = nil) {
+                vitals: [VitalWeight], rules: [String], source: AlarmSource = .model, rowBefore: Int64? = nil,
+                raisedAt: Int64? = nil) {
         self.caseID = caseID
         self.start = start
         self.end = end
@@ -84,12 +93,13 @@ public struct Episode: Codable, Sendable, Equatable {
         self.rules = rules
         self.source = source
         self.rowBefore = rowBefore
+        self.raisedAt = raisedAt
     }
 
     init(caseID: String, point: AnomalyPoint) {
         self.init(caseID: caseID, start: point.timestamp, end: point.timestamp, peakScore: point.score,
                   peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted(), source: point.source,
-                  rowBefore: point.rowBefore)
+                  rowBefore: point.rowBefore, raisedAt: point.raisedAt)
     }
 
     /// Absorbs `other` (which must overlap or follow within the gap).
@@ -105,9 +115,11 @@ public struct Episode: Codable, Sendable, Equatable {
         }
         if !other.rules.allSatisfy(rules.contains) { rules = Array(Set(rules).union(other.rules)).sorted() }
         source = source.union(other.source)
+        raisedAt = [raisedAt, other.raisedAt].compactMap { $0 }.min()
     }
 
     enum CodingKeys: String, CodingKey {
         case caseID = "case_id", start, end, peakScore = "peak_score", peakTime = "peak_time", vitals, rules, source
+        case raisedAt = "raised_at"
     }
 }

@@ -93,6 +93,8 @@ struct AnomalyRoutes {
         json.raw(episode.driversJSON.utf8)
         writeStrings("rules", episode.rules, to: &json)
         json.field("source", episode.source.rawValue)
+        json.key("raised_at")
+        if let raisedAt = episode.raisedAt { json.value(Timestamp.format(raisedAt)) } else { json.null() }
         json.field("model_id", episode.modelID)
         json.key("review")
         ReviewJSON.write(review, to: &json)

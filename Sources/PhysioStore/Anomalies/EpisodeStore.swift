@@ -15,6 +15,8 @@ public struct EpisodeRecord: Sendable {
     /// What raised its alarms: model, rule (the safety floor) or both.
     public let source: AlarmSource
     public let modelID: Int64
+    /// When its first alarm was raised (`Episode.raisedAt`); nil for episodes stored before it was kept.
+    public let raisedAt: Int64?
 }
 
 /// Every statement on `anomaly_episodes`: the workers' merge (episodes
@@ -28,7 +30,7 @@ public struct EpisodeStore: Sendable {
 
     static let recordColumns = """
         id, case_id, \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        drivers::text, array_to_string(rules, ','), model_id, source
+        drivers::text, array_to_string(rules, ','), model_id, source, \(SQL.micros("raised_at"))
         """
 
     /// Episodes overlapping [from, to] with a peak of at least `minScore`, by start.
@@ -62,15 +64,15 @@ public struct EpisodeStore: Sendable {
             SELECT \(Self.recordColumns), \(SQL.micros("updated_at")) FROM anomaly_episodes
             WHERE case_id = $1 AND updated_at > $2::timestamptz ORDER BY updated_at LIMIT $3
             """, [caseID, SQLTime(after), limit])
-        return try result.rows.map { row in (try Self.record(row), try row.decode(10, as: Int64.self)) }
+        return try result.rows.map { row in (try Self.record(row), try row.decode(11, as: Int64.self)) }
     }
 
     static func record(_ row: Row) throws -> EpisodeRecord {
-        let (id, caseID, start, end, peakTime, peakScore, driversJSON, rules, modelID, source) =
-            try row.decode((Int64, String, Int64, Int64, Int64, Float, String, String, Int64, String).self)
+        let (id, caseID, start, end, peakTime, peakScore, driversJSON, rules, modelID, source, raisedAt) =
+            try row.decode((Int64, String, Int64, Int64, Int64, Float, String, String, Int64, String, Int64?).self)
         guard let alarmSource = AlarmSource(rawValue: source) else { throw DatabaseError(message: "episode \(id) has source \(source)") }
         return EpisodeRecord(id: id, caseID: caseID, start: start, end: end, peakTime: peakTime, peakScore: Double(peakScore),
-                             driversJSON: driversJSON, rules: list(rules), source: alarmSource, modelID: modelID)
+                             driversJSON: driversJSON, rules: list(rules), source: alarmSource, modelID: modelID, raisedAt: raisedAt)
     }
 
     static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
@@ -79,7 +81,7 @@ public struct EpisodeStore: Sendable {
 
     static let columns = """
         \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        \(driversList(separator: ",")), array_to_string(rules, ','), source, \(SQL.micros("row_before"))
+        \(driversList(separator: ",")), array_to_string(rules, ','), source, \(SQL.micros("row_before")), \(SQL.micros("raised_at"))
         """
 
     /// The stored drivers as `vital:weight` pairs joined by `separator`, in order.
@@ -94,11 +96,11 @@ public struct EpisodeStore: Sendable {
             WHERE case_id = $1 AND ended_at >= $2::timestamptz AND started_at <= $3::timestamptz
             ORDER BY started_at
             """, [caseID, SQLTime(from), SQLTime(to)])
-        return try result.decode((Int64, Int64, Int64, Float, String?, String, String, Int64?).self).map {
-            start, end, peakTime, peakScore, drivers, rules, source, rowBefore in
+        return try result.decode((Int64, Int64, Int64, Float, String?, String, String, Int64?, Int64?).self).map {
+            start, end, peakTime, peakScore, drivers, rules, source, rowBefore, raisedAt in
             Episode(caseID: caseID, start: start, end: end, peakScore: Double(peakScore), peakTime: peakTime,
                     vitals: Self.parseDrivers(drivers ?? ""), rules: Self.list(rules), source: AlarmSource(rawValue: source) ?? .model,
-                    rowBefore: rowBefore)
+                    rowBefore: rowBefore, raisedAt: raisedAt)
         }
     }
 
@@ -117,21 +119,24 @@ public struct EpisodeStore: Sendable {
         }
         for episode in changes.upserted {
             try connection.query("""
-                INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, source, model_id, row_before)
-                VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8, $9, $10::timestamptz)
+                INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, source, model_id,
+                                              row_before, raised_at)
+                VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8, $9,
+                        $10::timestamptz, $11::timestamptz)
                 ON CONFLICT (case_id, started_at) DO UPDATE
                 SET ended_at = excluded.ended_at, peak_at = excluded.peak_at, peak_score = excluded.peak_score,
                     drivers = excluded.drivers, rules = excluded.rules, source = excluded.source,
-                    model_id = excluded.model_id, row_before = excluded.row_before, updated_at = now()
+                    model_id = excluded.model_id, row_before = excluded.row_before, raised_at = excluded.raised_at, updated_at = now()
                 WHERE (anomaly_episodes.ended_at, anomaly_episodes.peak_at, anomaly_episodes.peak_score,
                        anomaly_episodes.drivers, anomaly_episodes.rules, anomaly_episodes.source, anomaly_episodes.model_id,
-                       anomaly_episodes.row_before)
+                       anomaly_episodes.row_before, anomaly_episodes.raised_at)
                       IS DISTINCT FROM (excluded.ended_at, excluded.peak_at, excluded.peak_score,
-                                        excluded.drivers, excluded.rules, excluded.source, excluded.model_id, excluded.row_before)
+                                        excluded.drivers, excluded.rules, excluded.source, excluded.model_id, excluded.row_before,
+                                        excluded.raised_at)
                 """, [episode.caseID, SQLTime(episode.start), SQLTime(episode.end), SQLTime(episode.peakTime),
                       SQLReal(episode.peakScore), Self.driversJSON(episode.vitals),
                       PostgresArray.literal(episode.rules, quoted: true), episode.source.rawValue, modelID,
-                      SQLTime.optional(episode.rowBefore)])
+                      SQLTime.optional(episode.rowBefore), SQLTime.optional(episode.raisedAt)])
         }
         try EpisodeLineage.record(absorbed, on: connection)
     }

@@ -105,7 +105,7 @@ public enum ExportStatements {
                 COPY (SELECT case_id, id AS episode_id, \(isoTime("started_at")) AS start, \(isoTime("ended_at")) AS "end",
                              extract(epoch from ended_at - started_at)::float8 AS duration_seconds,
                              \(isoTime("peak_at")) AS peak_time, peak_score, \(drivers) AS drivers,
-                             array_to_string(rules, ';') AS rules, source, model_id
+                             array_to_string(rules, ';') AS rules, source, model_id, \(isoTime("raised_at")) AS raised_at
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """, format: format)
@@ -114,7 +114,7 @@ public enum ExportStatements {
                 COPY (SELECT json_build_object('case_id', case_id, 'episode_id', id, 'start', \(isoTime("started_at")),
                              'end', \(isoTime("ended_at")), 'duration_seconds', extract(epoch from ended_at - started_at)::float8,
                              'peak_time', \(isoTime("peak_at")), 'peak_score', peak_score, 'drivers', drivers,
-                             'rules', rules, 'source', source, 'model_id', model_id)::text
+                             'rules', rules, 'source', source, 'raised_at', \(isoTime("raised_at")), 'model_id', model_id)::text
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT
                 """, format: format)
