@@ -8,13 +8,20 @@ static inline int physio_tls_session_init(gnutls_session_t *session) {
     return gnutls_init(session, GNUTLS_SERVER | GNUTLS_NONBLOCK);
 }
 
+/* With requireClientCertificate, the handshake fails unless the client presents
+   a certificate that the credentials' trusted authorities signed (mutual TLS). */
 static inline int physio_tls_use(gnutls_session_t session, gnutls_certificate_credentials_t credentials, int fd,
-                                 const char *priorities) {
+                                 const char *priorities, int requireClientCertificate) {
     int result = gnutls_priority_set_direct(session, priorities, NULL);
     if (result < 0) return result;
     result = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, credentials);
     if (result < 0) return result;
-    gnutls_certificate_server_set_request(session, GNUTLS_CERT_IGNORE);
+    if (requireClientCertificate) {
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+        gnutls_session_set_verify_cert(session, NULL, 0);
+    } else {
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_IGNORE);
+    }
     gnutls_transport_set_int2(session, fd, fd);
     return 0;
 }
@@ -25,6 +32,12 @@ static inline int physio_tls_load_pem(gnutls_certificate_credentials_t credentia
     gnutls_datum_t certificateDatum = { (unsigned char *)certificate, certificateLength };
     gnutls_datum_t keyDatum = { (unsigned char *)key, keyLength };
     return gnutls_certificate_set_x509_key_mem(credentials, &certificateDatum, &keyDatum, GNUTLS_X509_FMT_PEM);
+}
+
+/* Trusted authorities for client certificates; the number loaded, or a negative error. */
+static inline int physio_tls_trust_pem(gnutls_certificate_credentials_t credentials, const char *authorities, unsigned length) {
+    gnutls_datum_t datum = { (unsigned char *)authorities, length };
+    return gnutls_certificate_set_x509_trust_mem(credentials, &datum, GNUTLS_X509_FMT_PEM);
 }
 
 static inline int physio_tls_would_block(long result) {

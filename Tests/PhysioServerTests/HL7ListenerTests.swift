@@ -138,4 +138,70 @@ struct HL7TLSTests {
         stalled.send([0x16, 0x03, 0x01])
         #expect(waitUntil(seconds: 4) { stalled.isClosedByPeer })
     }
+
+    /// With `tlsClientAuthoritiesPEM` (`--hl7-tls-client-ca`), only a sender
+    /// presenting a certificate that authority signed is served: one with
+    /// none or with a certificate of its own making fails the handshake, and
+    /// nothing it sent is stored.
+    @Test func aClientAuthorityAdmitsOnlyTheSendersItSigned() throws {
+        let pem = try TLSTests.selfSigned()
+        let dir = pem.directory
+        defer { _ = try? Shell.run("rm -rf '\(dir)'") }
+        try Shell.run("""
+            cd '\(dir)'
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=monitors-ca \\
+              -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign -keyout ca.key -out ca.pem
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=gateway-or7 -keyout gw.key -out gw.csr
+            printf 'extendedKeyUsage=clientAuth\\n' > gw.ext
+            openssl x509 -req -in gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile gw.ext -out gw.pem
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=gateway-or7 \\
+              -keyout rogue.key -out rogue.pem
+            """)
+        let server = try TestServer { configuration in
+            configuration.http.tlsCertificatePEM = pem.certificate
+            configuration.http.tlsKeyPEM = pem.key
+            var hl7 = HL7Configuration()
+            hl7.listener.port = 0
+            hl7.listener.messageDeadlineSeconds = 2
+            hl7.listener.tlsClientAuthoritiesPEM = try? Shell.output("cat '\(dir)/ca.pem'")
+            configuration.hl7 = hl7
+        }
+        let script = """
+            import socket, ssl, sys
+            port, cafile, certificate, message = sys.argv[1:5]
+            context = ssl.create_default_context(cafile=cafile)
+            if certificate != "none":
+                context.load_cert_chain(certificate + ".pem", certificate + ".key")
+            try:
+                with socket.create_connection(("127.0.0.1", int(port)), timeout=5) as raw:
+                    with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                        tls.sendall(b"\\x0b" + message.replace("\\n", "\\r").encode() + b"\\x1c\\r")
+                        answer = b""
+                        while not answer.endswith(b"\\x1c\\r"):
+                            chunk = tls.recv(4096)
+                            if not chunk: break
+                            answer += chunk
+                print([s for s in answer.decode().strip("\\x0b\\x1c\\r").split("\\r") if s.startswith("MSA")] or "no answer")
+            except (ssl.SSLError, OSError) as error:
+                print("refused:", type(error).__name__)
+            """
+        try Shell.run("cat > '\(dir)/client.py' <<'PY'\n\(script)\nPY")
+        func send(_ id: String, hr: String, as certificate: String) throws -> String {
+            let message = HL7Messages.oru(id: id, visit: id, observations: [HL7Messages.obx(1, HL7Messages.hr, hr, HL7Messages.bpm)])
+            let text = message.split(separator: "\r").joined(separator: "\n")
+            return try Shell.output("python3 '\(dir)/client.py' \(server.hl7Port) '\(dir)/cert.pem' '\(certificate)' '\(text)' 2>&1 || true")
+        }
+        let signed = try send("mtls-1", hr: "71", as: "\(dir)/gw")
+        #expect(signed.contains("MSA|AA|mtls-1"), "\(signed)")
+        for (id, certificate) in [("mtls-2", "none"), ("mtls-3", "\(dir)/rogue")] {
+            let refused = try send(id, hr: "99", as: certificate)
+            #expect(!refused.contains("MSA|"), "\(certificate): \(refused)")
+        }
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'mtls-1'") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id IN ('mtls-2', 'mtls-3')") == 0)
+        let metrics = try Shell.output("curl -sS --max-time 10 --cacert '\(dir)/cert.pem' -H 'Authorization: Bearer \(server.tokens["read"]!)' https://localhost:\(server.port)/metrics")
+        let failures = metrics.split(separator: "\n")
+            .first { $0.hasPrefix("physio_hl7_tls_handshake_failures_total ") }
+        #expect(failures.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 2 } == true, "\(failures ?? "")")
+    }
 }

@@ -24,6 +24,10 @@ public struct MLLPConfiguration: Sendable {
     /// PEM certificate (with chain) and key: the port speaks only TLS.
     public var tlsCertificatePEM: String?
     public var tlsKeyPEM: String?
+    /// PEM certificates of the authorities that sign senders' certificates:
+    /// given, a TLS sender must present one they signed (mutual TLS, as IHE
+    /// ATNA's node authentication asks), or its handshake fails.
+    public var tlsClientAuthoritiesPEM: String?
     /// How long a graceful stop waits for answers still owed.
     public var drainTimeoutSeconds = 30.0
 

@@ -34,7 +34,9 @@ public final class MLLPServer: @unchecked Sendable {
 
     public func start() throws {
         if let certificate = configuration.tlsCertificatePEM, let key = configuration.tlsKeyPEM {
-            tls = try TLSCredentials(certificatePEM: certificate, keyPEM: key)
+            tls = try TLSCredentials(certificatePEM: certificate, keyPEM: key, clientAuthoritiesPEM: configuration.tlsClientAuthoritiesPEM)
+        } else if configuration.tlsClientAuthoritiesPEM != nil {
+            throw MLLPServerError.tls("client certificates are checked only over TLS: give the listener a certificate and key")
         }
         var address = try SocketAddress(host: configuration.bindAddress, port: configuration.port)
         let descriptor = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -5,11 +5,14 @@ import Glibc
 #endif
 
 /// The certificate and key the listener presents (the HTTP port's own),
-/// loaded once.
+/// loaded once, and the authorities whose client certificates it requires
+/// when given.
 final class TLSCredentials: @unchecked Sendable {
     let credentials: gnutls_certificate_credentials_t
+    let requiresClientCertificate: Bool
 
-    init(certificatePEM: String, keyPEM: String) throws {
+    init(certificatePEM: String, keyPEM: String, clientAuthoritiesPEM: String? = nil) throws {
+        requiresClientCertificate = clientAuthoritiesPEM != nil
         var credentials: gnutls_certificate_credentials_t?
         guard gnutls_certificate_allocate_credentials(&credentials) == 0, let credentials else {
             throw MLLPServerError.tls("cannot allocate credentials")
@@ -20,8 +23,16 @@ final class TLSCredentials: @unchecked Sendable {
                 physio_tls_load_pem(credentials, certificate, UInt32(strlen(certificate)), key, UInt32(strlen(key)))
             }
         }
+        // Fully initialised from here: a throw runs deinit, which frees the credentials.
         guard result >= 0 else {
             throw MLLPServerError.tls("the certificate or key was refused: \(String(cString: gnutls_strerror(result)))")
+        }
+        if let clientAuthoritiesPEM {
+            let loaded = clientAuthoritiesPEM.withCString { physio_tls_trust_pem(credentials, $0, UInt32(strlen($0))) }
+            guard loaded > 0 else {
+                throw MLLPServerError.tls("no client certificate authority could be read from the PEM given"
+                                          + (loaded < 0 ? ": \(String(cString: gnutls_strerror(loaded)))" : ""))
+            }
         }
     }
 
@@ -43,7 +54,8 @@ final class TLSTransport: MLLPTransport {
     init(descriptor: Int32, credentials: TLSCredentials, server: MLLPServer) throws {
         var session: gnutls_session_t?
         guard physio_tls_session_init(&session) == 0, let session else { throw MLLPServerError.tls("cannot start a session") }
-        guard physio_tls_use(session, credentials.credentials, descriptor, TLSVersions.priorities) == 0 else {
+        guard physio_tls_use(session, credentials.credentials, descriptor, TLSVersions.priorities,
+                             credentials.requiresClientCertificate ? 1 : 0) == 0 else {
             gnutls_deinit(session)
             throw MLLPServerError.tls("cannot configure a session")
         }

@@ -96,7 +96,7 @@ struct Serve: ParsableCommand {
         guard HTTPConfiguration.AccessLog(rawValue: accessLog) != nil else {
             throw ValidationError("--access-log must be all, errors or off")
         }
-        try hl7.check()
+        try hl7.check(tls: certificatePath != nil)
     }
 
     // The environment is read here, not as the options' defaults: an optional

@@ -14,6 +14,9 @@ struct HL7Options: ParsableArguments {
     @Option(name: .customLong("hl7-allow"),
             help: "Address or network senders may connect from (10.1.0.0/16, 192.168.4.20, fd00::/8); repeatable; others are closed as accepted. Unset: every address (env PHYSIO_HL7_ALLOW, space-separated).")
     var hl7Allow = Environment.string("PHYSIO_HL7_ALLOW", default: "").split(separator: " ").map(String.init)
+    @Option(name: .customLong("hl7-tls-client-ca"),
+            help: "PEM file of the authorities that sign senders' certificates: over TLS, a sender must present one they signed (mutual TLS, IHE ATNA node authentication); needs --tls-cert (env PHYSIO_HL7_TLS_CLIENT_CA).")
+    var hl7TLSClientCA: String?
     @Option(help: "MLLP threads, each with its own epoll loop (env PHYSIO_HL7_THREADS).")
     var hl7Threads = Environment.int("PHYSIO_HL7_THREADS", default: 2)
     @Option(help: "Most open MLLP connections (env PHYSIO_HL7_CONNECTION_LIMIT).")
@@ -25,6 +28,9 @@ struct HL7Options: ParsableArguments {
     @Option(help: "Largest HL7 message in bytes; larger ones are refused with AR (env PHYSIO_HL7_MAX_MESSAGE_BYTES).")
     var hl7MaxMessageBytes = Environment.int("PHYSIO_HL7_MAX_MESSAGE_BYTES", default: 1 << 20)
 
+    /// The flag, else the environment.
+    var clientAuthoritiesPath: String? { hl7TLSClientCA ?? Environment.string("PHYSIO_HL7_TLS_CLIENT_CA") }
+
     /// The flag, else the environment (an Optional option cannot take a default).
     var port: Int? {
         if let hl7Port { return hl7Port }
@@ -33,8 +39,11 @@ struct HL7Options: ParsableArguments {
         return value
     }
 
-    func check() throws {
+    func check(tls: Bool) throws {
         if let port { guard (0...65535).contains(port) else { throw ValidationError("--hl7-port must be 0…65535") } }
+        if clientAuthoritiesPath != nil && !tls {
+            throw ValidationError("--hl7-tls-client-ca checks senders' certificates over TLS: give --tls-cert and --tls-key too")
+        }
         guard HL7CaseRule(parsing: hl7CaseID) != nil else {
             throw ValidationError("--hl7-case-id is PV1-19, PID-3 or PV1-3, optionally =PREFIX (a valid start of a case id)")
         }
@@ -62,6 +71,7 @@ struct HL7Options: ParsableArguments {
         configuration.listener.idleTimeoutSeconds = Double(hl7IdleTimeout)
         configuration.listener.messageDeadlineSeconds = Double(hl7MessageDeadline)
         configuration.listener.maxMessageBytes = hl7MaxMessageBytes
+        configuration.listener.tlsClientAuthoritiesPEM = try clientAuthoritiesPath.map(readFile)
         configuration.caseRule = HL7CaseRule(parsing: hl7CaseID)!
         configuration.timeZone = HL7TimeZone(parsing: hl7TimeZone)!
         return configuration
