@@ -1,6 +1,7 @@
 #ifndef PHYSIO_GNUTLS_SHIM_H
 #define PHYSIO_GNUTLS_SHIM_H
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 /* Flag unions and macros Swift cannot use directly, for the MLLP listener's TLS. */
 
@@ -38,6 +39,19 @@ static inline int physio_tls_load_pem(gnutls_certificate_credentials_t credentia
 static inline int physio_tls_trust_pem(gnutls_certificate_credentials_t credentials, const char *authorities, unsigned length) {
     gnutls_datum_t datum = { (unsigned char *)authorities, length };
     return gnutls_certificate_set_x509_trust_mem(credentials, &datum, GNUTLS_X509_FMT_PEM);
+}
+
+/* The distinguished name of the client's certificate into buffer (NUL-terminated); negative when there is none. */
+static inline int physio_tls_peer_name(gnutls_session_t session, char *buffer, size_t size) {
+    unsigned count = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
+    if (!peers || count == 0) return -1;
+    gnutls_x509_crt_t certificate;
+    if (gnutls_x509_crt_init(&certificate) < 0) return -1;
+    int result = gnutls_x509_crt_import(certificate, &peers[0], GNUTLS_X509_FMT_DER);
+    if (result >= 0) result = gnutls_x509_crt_get_dn(certificate, buffer, &size);
+    gnutls_x509_crt_deinit(certificate);
+    return result;
 }
 
 static inline int physio_tls_would_block(long result) {

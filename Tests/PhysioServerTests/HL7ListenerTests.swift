@@ -1,6 +1,7 @@
 import PhysioHL7
 import PhysioPlatform
 import PhysioServer
+import PhysioStore
 import PhysioTestSupport
 import Testing
 #if canImport(Glibc)
@@ -139,10 +140,9 @@ struct HL7TLSTests {
         #expect(waitUntil(seconds: 4) { stalled.isClosedByPeer })
     }
 
-    /// With `tlsClientAuthoritiesPEM` (`--hl7-tls-client-ca`), only a sender
-    /// presenting a certificate that authority signed is served: one with
-    /// none or with a certificate of its own making fails the handshake, and
-    /// nothing it sent is stored.
+    /// `serve --hl7-tls-client-ca`: only a sender presenting a certificate
+    /// that authority signed is served; one with none or with a certificate
+    /// of its own making fails the handshake, and nothing it sent is stored.
     @Test func aClientAuthorityAdmitsOnlyTheSendersItSigned() throws {
         let pem = try TLSTests.selfSigned()
         let dir = pem.directory
@@ -157,15 +157,14 @@ struct HL7TLSTests {
             openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=gateway-or7 \\
               -keyout rogue.key -out rogue.pem
             """)
-        let server = try TestServer { configuration in
-            configuration.http.tlsCertificatePEM = pem.certificate
-            configuration.http.tlsKeyPEM = pem.key
-            var hl7 = HL7Configuration()
-            hl7.listener.port = 0
-            hl7.listener.messageDeadlineSeconds = 2
-            hl7.listener.tlsClientAuthoritiesPEM = try? Shell.output("cat '\(dir)/ca.pem'")
-            configuration.hl7 = hl7
-        }
+        let database = try TestDatabase.create()
+        let server = try PhysioProcess(["serve", "--port", "0", "--hl7-port", "0", "--workers", "0", "--tls-cert", "\(dir)/cert.pem",
+                                        "--tls-key", "\(dir)/key.pem", "--hl7-tls-client-ca", "\(dir)/ca.pem", "--hl7-message-deadline", "2"],
+                                       environment: ["PHYSIO_DATABASE_URL": database.url], logPath: "\(dir)/serve.log")
+        defer { _ = server.terminate() }
+        let hl7Port = try #require(server.waitForLog("listening for HL7").flatMap { PhysioProcess.field("port", in: $0) }, "\(server.log)")
+        let httpPort = try #require(server.waitForLog(#""msg":"listening""#).flatMap { PhysioProcess.field("port", in: $0) }, "\(server.log)")
+        #expect(server.log.contains(#""client_certificates":true"#), "\(server.log)")
         let script = """
             import socket, ssl, sys
             port, cafile, certificate, message = sys.argv[1:5]
@@ -189,7 +188,7 @@ struct HL7TLSTests {
         func send(_ id: String, hr: String, as certificate: String) throws -> String {
             let message = HL7Messages.oru(id: id, visit: id, observations: [HL7Messages.obx(1, HL7Messages.hr, hr, HL7Messages.bpm)])
             let text = message.split(separator: "\r").joined(separator: "\n")
-            return try Shell.output("python3 '\(dir)/client.py' \(server.hl7Port) '\(dir)/cert.pem' '\(certificate)' '\(text)' 2>&1 || true")
+            return try Shell.output("python3 '\(dir)/client.py' \(hl7Port) '\(dir)/cert.pem' '\(certificate)' '\(text)' 2>&1 || true")
         }
         let signed = try send("mtls-1", hr: "71", as: "\(dir)/gw")
         #expect(signed.contains("MSA|AA|mtls-1"), "\(signed)")
@@ -197,11 +196,15 @@ struct HL7TLSTests {
             let refused = try send(id, hr: "99", as: certificate)
             #expect(!refused.contains("MSA|"), "\(certificate): \(refused)")
         }
-        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'mtls-1'") == 1)
-        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id IN ('mtls-2', 'mtls-3')") == 0)
-        let metrics = try Shell.output("curl -sS --max-time 10 --cacert '\(dir)/cert.pem' -H 'Authorization: Bearer \(server.tokens["read"]!)' https://localhost:\(server.port)/metrics")
+        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'mtls-1'") == 1)
+        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id IN ('mtls-2', 'mtls-3')") == 0)
+        let token = try TokenStore().create(name: "mtls-metrics", scopes: ["read"], on: database.connect()).token
+        let metrics = try Shell.output("curl -sS --max-time 10 --cacert '\(dir)/cert.pem' -H 'Authorization: Bearer \(token)' https://localhost:\(httpPort)/metrics")
         let failures = metrics.split(separator: "\n")
             .first { $0.hasPrefix("physio_hl7_tls_handshake_failures_total ") }
         #expect(failures.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 2 } == true, "\(failures ?? "")")
+        // The log names the gateway that connected and why the others were refused.
+        #expect(server.log.contains("HL7 sender's certificate accepted") && server.log.contains("CN=gateway-or7"), "\(server.log)")
+        #expect(server.log.contains("HL7 TLS handshake refused"), "\(server.log)")
     }
 }

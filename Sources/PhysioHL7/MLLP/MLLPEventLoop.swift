@@ -123,7 +123,7 @@ final class MLLPEventLoop: @unchecked Sendable {
             setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let transport: MLLPTransport
             do {
-                transport = try server.makeTransport(descriptor: descriptor)
+                transport = try server.makeTransport(descriptor: descriptor, client: client)
             } catch {
                 Glibc.close(descriptor)
                 server.release(client: client)

@@ -67,9 +67,11 @@ public final class MLLPServer: @unchecked Sendable {
         let allowed = configuration.allowedSenders.map(\.description)
         Log.info("listening for HL7 over MLLP", ["address": .string(configuration.bindAddress), "port": .int(Int(port)),
                                                   "threads": .int(configuration.threads), "tls": .bool(configuration.isTLS),
+                                                  "client_certificates": .bool(configuration.isTLS && configuration.tlsClientAuthoritiesPEM != nil),
                                                   "allowed_senders": .string(allowed.isEmpty ? "any" : allowed.joined(separator: ","))])
         // The port takes no token: on a network address, say so when anyone may send.
-        if allowed.isEmpty && !["127.0.0.1", "::1", "localhost"].contains(configuration.bindAddress) {
+        if allowed.isEmpty && configuration.tlsClientAuthoritiesPEM == nil
+            && !["127.0.0.1", "::1", "localhost"].contains(configuration.bindAddress) {
             Log.warning("the HL7 port accepts messages from any address that reaches it, with no token; restrict it with --hl7-allow (the monitors' networks) or a firewall",
                         ["address": .string(configuration.bindAddress), "port": .int(Int(port))])
         }
@@ -146,9 +148,9 @@ public final class MLLPServer: @unchecked Sendable {
 
     func refusedStrayBytes() { state.withLock { $0.statistics.notMLLP += 1 } }
 
-    func makeTransport(descriptor: Int32) throws -> MLLPTransport {
+    func makeTransport(descriptor: Int32, client: String) throws -> MLLPTransport {
         guard let tls else { return PlainTransport(descriptor: descriptor) }
-        return try TLSTransport(descriptor: descriptor, credentials: tls, server: self)
+        return try TLSTransport(descriptor: descriptor, client: client, credentials: tls, server: self)
     }
 
     private static func boundPort(_ descriptor: Int32) -> UInt16 {

@@ -44,6 +44,8 @@ final class TLSCredentials: @unchecked Sendable {
 /// the socket ready, never waiting.
 final class TLSTransport: MLLPTransport {
     private let descriptor: Int32
+    private let client: String
+    private let requiresClientCertificate: Bool
     private let session: gnutls_session_t
     private weak var server: MLLPServer?
     private(set) var established = false
@@ -51,7 +53,7 @@ final class TLSTransport: MLLPTransport {
     /// A record send that returned EAGAIN must be finished (GnuTLS keeps its data).
     private var sendInterrupted = false
 
-    init(descriptor: Int32, credentials: TLSCredentials, server: MLLPServer) throws {
+    init(descriptor: Int32, client: String, credentials: TLSCredentials, server: MLLPServer) throws {
         var session: gnutls_session_t?
         guard physio_tls_session_init(&session) == 0, let session else { throw MLLPServerError.tls("cannot start a session") }
         guard physio_tls_use(session, credentials.credentials, descriptor, TLSVersions.priorities,
@@ -60,6 +62,8 @@ final class TLSTransport: MLLPTransport {
             throw MLLPServerError.tls("cannot configure a session")
         }
         self.descriptor = descriptor
+        self.client = client
+        self.requiresClientCertificate = credentials.requiresClientCertificate
         self.session = session
         self.server = server
     }
@@ -99,15 +103,26 @@ final class TLSTransport: MLLPTransport {
         Glibc.close(descriptor)
     }
 
+    private func peerName() -> String {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        guard physio_tls_peer_name(session, &buffer, buffer.count) >= 0 else { return "" }
+        return String(cString: buffer)
+    }
+
     /// nil once the handshake is done; else what the caller should report.
     private func handshake() -> TransportResult? {
         let result = gnutls_handshake(session)
         if result == 0 {
             established = true
+            // Which gateway connected, once per connection (they stay open for hours).
+            if requiresClientCertificate { Log.info("HL7 sender's certificate accepted", ["client": .string(client), "subject": .string(peerName())]) }
             return nil
         }
         if physio_tls_would_block(Int(result)) != 0 { return .wouldBlock(wantsWrite: gnutls_record_get_direction(session) == 1) }
         if gnutls_error_is_fatal(result) == 0 { return .wouldBlock(wantsWrite: false) }
+        if requiresClientCertificate {
+            Log.info("HL7 TLS handshake refused", ["client": .string(client), "reason": .string(String(cString: gnutls_strerror(result)))])
+        }
         server?.handshakeFailed()
         return .failed
     }
