@@ -22,9 +22,10 @@ struct AuthTests {
     /// A body nobody will read is not read: the answer comes from the headers,
     /// while the client still holds most of an 8-MB body, and the connection
     /// closes (a client without a token cannot make the server hold 8 MB).
-    /// A token the server has not seen yet is looked up in the database, off
-    /// the event loop, after the body: that case is not here.
+    /// A token the server has not seen yet is looked up in the database off
+    /// the event loop, the connection suspended, before the body is read.
     @Test(arguments: [("/cases/auth/vitals", "", "401"), ("/cases/auth/vitals", "Authorization: Basic dXNlcjpwYXNz\r\n", "401"),
+                      ("/cases/auth/vitals", "Authorization: Bearer phy_\(String(repeating: "Q", count: 43))\r\n", "401"),
                       ("/nowhere", "", "404"), ("/healthz", "", "405")])
     func aRefusedRequestIsAnsweredBeforeItsBody(path: String, header: String, status: String) throws {
         let server = try TestServer()

@@ -85,25 +85,46 @@ public final class Router: Sendable {
         }
     }
 
-    /// The answer a request gets whatever its body, when it is known from the
-    /// headers alone without waiting: no route, a method not allowed, a token
-    /// missing, refused or lacking the scope. The server then reads no body
-    /// (nil: the body decides, or the token needs the database first).
-    public func answerWithoutBody(to incoming: Request) -> (response: Response, label: String)? {
+    /// What the headers alone say about a request with a body.
+    public enum BodylessAnswer {
+        /// The answer whatever the body: no route, a method not allowed, a
+        /// token missing, refused or lacking the scope. No body is read.
+        case answer(Response, label: String)
+        /// The body decides.
+        case readBody
+        /// The token needs the database first (`lookUpToken`), then ask again.
+        case lookUpFirst
+    }
+
+    /// The answer a request gets whatever its body, when the headers and the
+    /// cached tokens tell it without waiting.
+    public func answerWithoutBody(to incoming: Request) -> BodylessAnswer {
         switch find(incoming) {
         case .failure(let unmatched):
-            return (unmatched.response, "unmatched")
+            return .answer(unmatched.response, label: "unmatched")
         case .success(let (route, _)):
             var request = incoming
             do {
                 try admit(&request, to: route)
-                return nil
+                return .readBody
             } catch let problem as Problem {
-                return (problem.response, route.pattern)
+                return .answer(problem.response, label: route.pattern)
+            } catch is WouldBlock {
+                return blockingWork == nil ? .readBody : .lookUpFirst
             } catch {
-                return nil
+                return .readBody
             }
         }
+    }
+
+    /// Looks the request's token up on a thread that may wait (the
+    /// authorizer caches the answer), then calls `done`; false when that
+    /// work queue is full.
+    public func lookUpToken(of request: Request, then done: @escaping @Sendable () -> Void) -> Bool {
+        blockingWork?.submit { [self] in
+            _ = try? authenticate(request)
+            done()
+        } ?? false
     }
 
     /// The request's route and path parameters, or the problem when none matches (404, 405).

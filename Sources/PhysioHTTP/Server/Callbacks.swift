@@ -40,18 +40,27 @@ func physioAccessHandler(
             server.deadlines?.received(connection)
             return queue(tooLarge(server, context), context: context, connection: connection, server: server)
         }
+        if framing.coding != .identity { context.inflater = BodyInflater(coding: framing.coding) }
         // A body nobody will read (no route, no or a refused token) is not
         // read: 20 connections sending 8 MB each without a token held 220 MB.
-        if framing.hasBody, let (response, route) = server.router.answerWithoutBody(
-            to: Request(method: context.method, path: context.path, body: [], id: context.id, connection: connection)) {
-            context.route = route
-            server.deadlines?.received(connection)
-            return queue(response, context: context, connection: connection, server: server)
-        }
-        if framing.coding != .identity { context.inflater = BodyInflater(coding: framing.coding) }
-        return MHD_Result.YES
+        // A token not seen yet is looked up first, the connection suspended.
+        guard framing.hasBody else { return MHD_Result.YES }
+        return admitBody(context: context, connection: connection, server: server, mayLookUp: true)
     }
     let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
+    if context.stage == .admitting {
+        // Back from the token's lookup: its answer is cached now.
+        if uploadDataSize.pointee == 0 { return admitBody(context: context, connection: connection, server: server, mayLookUp: false) }
+        if case .answer(let response, let label) = bodylessAnswer(context, connection, server) {
+            // Body bytes came first: libmicrohttpd takes no answer now, so answer on the socket.
+            context.route = label
+            context.status = response.status
+            server.deadlines?.received(connection)
+            if !server.isTLS { EarlyAnswer.send(response, requestID: context.id, on: connection) }
+            return MHD_Result.NO
+        }
+        context.stage = .receiving
+    }
 
     if uploadDataSize.pointee > 0 {
         let size = uploadDataSize.pointee
@@ -103,12 +112,44 @@ func physioAccessHandler(
             }
             return MHD_Result.YES
         }
+    case .admitting:
+        return MHD_Result.YES  // handled above
     case .suspended:
         guard let response = context.takePending() else { return MHD_Result.YES }
         return queue(response, context: context, connection: connection, server: server)
     case .responded:
         return MHD_Result.YES
     }
+}
+
+/// Answers a request with a body from its headers when they decide it, else
+/// lets the body be read; a token not cached yet is looked up off the event
+/// loop first, with the connection suspended (the handler is called again).
+private func admitBody(context: RequestContext, connection: OpaquePointer, server: HTTPServer, mayLookUp: Bool) -> MHD_Result {
+    switch bodylessAnswer(context, connection, server) {
+    case .answer(let response, let label):
+        context.route = label
+        server.deadlines?.received(connection)
+        return queue(response, context: context, connection: connection, server: server)
+    case .lookUpFirst where mayLookUp:
+        context.stage = .admitting
+        MHD_suspend_connection(connection)
+        let request = Request(method: context.method, path: context.path, body: [], id: context.id, connection: connection)
+        // libmicrohttpd's resume may be called from any thread.
+        nonisolated(unsafe) let suspended = connection
+        if !server.router.lookUpToken(of: request, then: { MHD_resume_connection(suspended) }) {
+            context.stage = .receiving  // the lookup queue is full: the body is read and the request answered as before
+            MHD_resume_connection(connection)
+        }
+        return MHD_Result.YES
+    case .lookUpFirst, .readBody:
+        context.stage = .receiving
+        return MHD_Result.YES
+    }
+}
+
+private func bodylessAnswer(_ context: RequestContext, _ connection: OpaquePointer, _ server: HTTPServer) -> Router.BodylessAnswer {
+    server.router.answerWithoutBody(to: Request(method: context.method, path: context.path, body: [], id: context.id, connection: connection))
 }
 
 private func tooLarge(_ server: HTTPServer, _ context: RequestContext) -> Response {

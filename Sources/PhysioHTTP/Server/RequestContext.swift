@@ -3,6 +3,8 @@ import PhysioPlatform
 /// State of one request across libmicrohttpd's calls into the access handler.
 final class RequestContext: @unchecked Sendable {
     enum Stage {
+        /// Waiting for the token's lookup before the body is read.
+        case admitting
         case receiving
         case suspended
         case responded
