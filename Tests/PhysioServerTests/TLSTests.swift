@@ -38,6 +38,13 @@ struct TLSTests {
         let read = try Shell.output("\(curl) '\(base)/cases/tls-1/vitals' -H 'Authorization: Bearer \(server.tokens["read"]!)'")
         #expect(read.contains(#""hr":73"#), "\(read)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'tls-1'") == 2)
+        // A token never seen, its body sent with the headers: looked up first, answered 401 over TLS too.
+        let unknown = try Shell.output("""
+            curl -sS --max-time 10 --cacert '\(pem.directory)/cert.pem' -o /dev/null -w '%{http_code}' -X POST \(base)/cases/tls-2/vitals \
+              -H 'Authorization: Bearer phy_\(String(repeating: "Q", count: 43))' -H 'Content-Type: application/json' \
+              --data-binary '{"samples":[{"t":"2026-11-24T10:00:00Z","hr":72}]}' || true
+            """)
+        #expect(unknown == "401", "\(unknown)")
 
         // Without the CA curl refuses the certificate; plain HTTP gets no answer.
         #expect(throws: ShellError.self) { try Shell.run("curl -sS --max-time 10 \(base)/healthz") }
