@@ -224,6 +224,14 @@ struct WorkerPoolTests {
         #expect(flags.isEmpty, "\(flags.count) alarm flags differ, first at second \(flags.first ?? -1)")
         let sources = try database.count("SELECT count(*) FROM anomaly_scores WHERE anomalous AND source IS NULL")
         #expect(sources == 0)
+        // The stored episodes say when their alarms were raised as the offline scorer does.
+        let whole = EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        let episodes = try connection.query("""
+            SELECT (extract(epoch FROM started_at) * 1e6)::int8, (extract(epoch FROM raised_at) * 1e6)::int8
+            FROM anomaly_episodes WHERE case_id = $1 ORDER BY started_at
+            """, [series.caseID]).decode((Int64, Int64?).self)
+        #expect(!whole.isEmpty && episodes.map(\.0) == whole.map(\.start), "\(episodes) against \(whole.map(\.start))")
+        #expect(episodes.map(\.1) == whole.map(\.raisedAt), "raised: stored \(episodes.map(\.1)), offline \(whole.map(\.raisedAt))")
     }
 
     /// The plain-PostgreSQL aggregates equal a GROUP BY over the raw rows.
