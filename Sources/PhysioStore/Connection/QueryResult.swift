@@ -16,6 +16,10 @@ public final class QueryResult {
     public var columnCount: Int { Int(PQnfields(result)) }
     /// Rows touched by INSERT/UPDATE/DELETE/COPY.
     public var affectedRows: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    /// A column's name, as the query labelled it.
+    public func columnName(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
+    /// A column's type, as PostgreSQL's type OID (`pg_type.oid`: 1184 timestamptz, 701 float8…).
+    public func columnType(_ column: Int) -> UInt32 { UInt32(PQftype(result, Int32(column))) }
 
     public func isNull(_ row: Int, _ column: Int) -> Bool {
         PQgetisnull(result, Int32(row), Int32(column)) == 1
