@@ -36,6 +36,21 @@ struct TokenExpiryTests {
         #expect(String(decoding: refused.body, as: UTF8.self).contains("expired"))
         // A token without --expires-in keeps working.
         #expect(try server.client().get("/cases", headers: [server.bearer("read")]).status == 200)
+        // The list says it expired, and its name is free again.
+        let expired = try Self.token(["list"], server).output.split(separator: "\n").first { $0.contains("\tlocum\t") }
+        #expect(expired?.hasSuffix("(expired)") == true, "\(expired ?? "")")
+        let again = try Self.token(["create", "--scope", "read", "--name", "locum"], server)
+        #expect(again.status == 0, "\(again.output)")
+    }
+
+    /// A lifetime of centuries is a lifetime like any other (its seconds left
+    /// once overflowed the cache's nanoseconds and stopped the server).
+    @Test func aTokenMadeToLastCenturiesWorks() throws {
+        let server = try TestServer()
+        for (name, interval) in [("archive", "1000 years"), ("forever-ish", "99999999 days")] {
+            let token = try TokenStore().create(name: name, scopes: ["read"], expiresIn: interval, on: server.database.connect()).token
+            for _ in 0..<2 { #expect(try server.client().get("/cases", headers: [("Authorization", "Bearer \(token)")]).status == 200) }
+        }
     }
 
     @Test(arguments: ["soon", "-1 day", "0 seconds", "1 fortnight"])

@@ -44,8 +44,9 @@ public final class TokenAuthenticator: @unchecked Sendable {
         }
         lock.withLock {
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
-            let left = found?.secondsLeft.map { UInt64(max(0, $0) * 1e9) } ?? cacheNanos
-            cache[hash] = Entry(grant: grant, expires: now + min(cacheNanos, left))
+            // Clamped in seconds first: a token made to last centuries overflows nanoseconds.
+            let left = found?.secondsLeft.map { UInt64(min(max(0, $0), Double(cacheNanos) / 1e9) * 1e9) } ?? cacheNanos
+            cache[hash] = Entry(grant: grant, expires: now + left)
         }
         return grant
     }

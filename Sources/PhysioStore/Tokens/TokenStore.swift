@@ -21,6 +21,7 @@ public struct TokenStore {
         public let createdAt: String
         public let revokedAt: String?
         public let expiresAt: String?
+        public let expired: Bool
     }
 
     public init() {}
@@ -80,11 +81,13 @@ public struct TokenStore {
 
     public func list(on connection: DatabaseConnection) throws -> [Token] {
         let result = try connection.query("""
-            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at, expires_at FROM api_tokens ORDER BY id
+            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at, expires_at, coalesce(expires_at <= now(), false)
+            FROM api_tokens ORDER BY id
             """)
-        return try result.decode((Int, String, String, String, String?, String?).self).map { id, name, scopes, createdAt, revokedAt, expiresAt in
+        return try result.decode((Int, String, String, String, String?, String?, Bool).self).map {
+            id, name, scopes, createdAt, revokedAt, expiresAt, expired in
             Token(id: id, name: name, scopes: scopes.split(separator: ",").map(String.init), createdAt: createdAt,
-                  revokedAt: revokedAt, expiresAt: expiresAt)
+                  revokedAt: revokedAt, expiresAt: expiresAt, expired: expired)
         }
     }
 
@@ -98,10 +101,10 @@ public struct TokenStore {
         }
     }
 
-    /// Revokes the one active token with this id or name (0 when none); refuses one that names several.
+    /// Revokes the one token in force with this id or name (0 when none); refuses one that names several.
     public func revoke(idOrName: String, on connection: DatabaseConnection) throws -> Int {
         let matches = try connection.query("""
-            SELECT id, name FROM api_tokens WHERE revoked_at IS NULL AND (name = $1 OR id::text = $1) ORDER BY id
+            SELECT id, name FROM api_tokens WHERE \(Self.inForce) AND (name = $1 OR id::text = $1) ORDER BY id
             """, [idOrName]).decode((Int, String).self)
         guard matches.count <= 1 else { throw AmbiguousToken(argument: idOrName, matches: matches.map { (id: $0.0, name: $0.1) }) }
         guard let match = matches.first else { return 0 }
@@ -122,12 +125,13 @@ public struct TokenStore {
 
     /// Why `name` cannot name a new token, if it cannot: empty, with control
     /// characters (they break `token list`), all digits (an id), or the name
-    /// of an active token (`revoke` could not tell them apart).
+    /// of a token in force (`revoke` could not tell them apart; a revoked or
+    /// expired one's name may be used again).
     public func unusableName(_ name: String, on connection: DatabaseConnection) throws -> String? {
         if name.allSatisfy(\.isWhitespace) { return "a token needs a name" }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return "a token's name cannot hold control characters" }
         if name.allSatisfy(\.isNumber) { return "a token's name cannot be a number (ids are)" }
-        let taken = try connection.query("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL AND name = $1", [name]).single(Int.self) ?? 0
+        let taken = try connection.query("SELECT count(*) FROM api_tokens WHERE \(Self.inForce) AND name = $1", [name]).single(Int.self) ?? 0
         return taken > 0 ? "an active token is named '\(name)' already" : nil
     }
 }

@@ -43,7 +43,7 @@ struct TokenCommand: ParsableCommand {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
             print("id\tname\tscopes\tcreated\trevoked\texpires")
             for token in try TokenStore().list(on: connection) {
-                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")\t\(token.expiresAt ?? "-")")
+                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")\t\(token.expiresAt.map { token.expired ? "\($0) (expired)" : $0 } ?? "-")")
             }
         }
     }
