@@ -58,6 +58,13 @@ struct ResilienceTests {
         #expect(down.status == 503)
         #expect(down.header("Retry-After") != nil)
         #expect(down.header("Content-Type") == "application/problem+json")
+        // A token the server has not seen cannot be checked now: 503 from the
+        // headers, before the 8-MB body it declares (which it never sends).
+        let socket = try RawSocket(port: server.port)
+        socket.send("POST /cases/outage/vitals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer phy_\(String(repeating: "Q", count: 43))\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 8000000\r\n\r\n{\"samples\":[")
+        let unknown = String(decoding: socket.readUntilClosed(seconds: 10), as: UTF8.self)
+        #expect(unknown.hasPrefix("HTTP/1.1 503") && unknown.contains("application/problem+json"), "\(unknown.prefix(200))")
         let notReady = try client.get("/readyz")
         #expect(notReady.status == 503)
         #expect(try client.get("/healthz").status == 200)

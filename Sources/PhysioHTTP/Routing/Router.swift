@@ -93,7 +93,12 @@ public final class Router: Sendable {
         /// The body decides.
         case readBody
         /// The token needs the database first (`lookUpToken`), then ask again.
-        case lookUpFirst
+        case lookUpFirst(label: String)
+
+        public var answer: (response: Response, label: String)? {
+            if case .answer(let response, let label) = self { return (response, label) }
+            return nil
+        }
     }
 
     /// The answer a request gets whatever its body, when the headers and the
@@ -110,7 +115,7 @@ public final class Router: Sendable {
             } catch let problem as Problem {
                 return .answer(problem.response, label: route.pattern)
             } catch is WouldBlock {
-                return blockingWork == nil ? .readBody : .lookUpFirst
+                return blockingWork == nil ? .readBody : .lookUpFirst(label: route.pattern)
             } catch {
                 return .readBody
             }
@@ -118,12 +123,19 @@ public final class Router: Sendable {
     }
 
     /// Looks the request's token up on a thread that may wait (the
-    /// authorizer caches the answer), then calls `done`; false when that
-    /// work queue is full.
-    public func lookUpToken(of request: Request, then done: @escaping @Sendable () -> Void) -> Bool {
+    /// authorizer caches the answer), then calls `done` with the refusal
+    /// when the lookup refused it or could not tell (503: the database is
+    /// down, and nothing was cached), else nil; false when that work queue is full.
+    public func lookUpToken(of request: Request, then done: @escaping @Sendable (Response?) -> Void) -> Bool {
         blockingWork?.submit { [self] in
-            _ = try? authenticate(request)
-            done()
+            do {
+                _ = try authenticate(request)
+                done(nil)
+            } catch let problem as Problem {
+                done(problem.response)
+            } catch {
+                done(nil)
+            }
         } ?? false
     }
 

@@ -49,11 +49,17 @@ func physioAccessHandler(
     }
     let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
     if context.stage == .admitting {
-        // Back from the token's lookup: its answer is cached now.
-        if uploadDataSize.pointee == 0 { return admitBody(context: context, connection: connection, server: server, mayLookUp: false) }
-        if case .answer(let response, let label) = bodylessAnswer(context, connection, server) {
+        // Back from the token's lookup: its refusal, or its grant now cached.
+        let refusal = context.takePending()
+        if uploadDataSize.pointee == 0 {
+            if let refusal {
+                server.deadlines?.received(connection)
+                return queue(refusal, context: context, connection: connection, server: server)
+            }
+            return admitBody(context: context, connection: connection, server: server, mayLookUp: false)
+        }
+        if let response = refusal ?? bodylessAnswer(context, connection, server).answer?.response {
             // Body bytes came first: libmicrohttpd takes no answer now, so answer on the socket.
-            context.route = label
             context.status = response.status
             server.deadlines?.received(connection)
             if !server.isTLS { EarlyAnswer.send(response, requestID: context.id, on: connection) }
@@ -131,13 +137,17 @@ private func admitBody(context: RequestContext, connection: OpaquePointer, serve
         context.route = label
         server.deadlines?.received(connection)
         return queue(response, context: context, connection: connection, server: server)
-    case .lookUpFirst where mayLookUp:
+    case .lookUpFirst(let label) where mayLookUp:
         context.stage = .admitting
+        context.route = label
         MHD_suspend_connection(connection)
         let request = Request(method: context.method, path: context.path, body: [], id: context.id, connection: connection)
         // libmicrohttpd's resume may be called from any thread.
         nonisolated(unsafe) let suspended = connection
-        if !server.router.lookUpToken(of: request, then: { MHD_resume_connection(suspended) }) {
+        if !server.router.lookUpToken(of: request, then: { refusal in
+            if let refusal { context.setPending(refusal) }
+            MHD_resume_connection(suspended)
+        }) {
             context.stage = .receiving  // the lookup queue is full: the body is read and the request answered as before
             MHD_resume_connection(connection)
         }

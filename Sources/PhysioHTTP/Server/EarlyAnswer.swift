@@ -25,6 +25,10 @@ enum EarlyAnswer {
         switch status {
         case 413: "Content Too Large"
         case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 503: "Service Unavailable"
         default: "Error"
         }
     }
