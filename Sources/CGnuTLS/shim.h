@@ -2,6 +2,7 @@
 #define PHYSIO_GNUTLS_SHIM_H
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <string.h>
 
 /* Flag unions and macros Swift cannot use directly, for the MLLP listener's TLS. */
 
@@ -52,6 +53,32 @@ static inline int physio_tls_peer_name(gnutls_session_t session, char *buffer, s
     if (result >= 0) result = gnutls_x509_crt_get_dn(certificate, buffer, &size);
     gnutls_x509_crt_deinit(certificate);
     return result;
+}
+
+/* 1 when the client's certificate may be used by a TLS client: it names no
+   purposes (extended key usage), or names TLS client authentication or any
+   purpose; 0 when it names only others (a web server's certificate). */
+static inline int physio_tls_peer_is_for_clients(gnutls_session_t session) {
+    unsigned count = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
+    if (!peers || count == 0) return 0;
+    gnutls_x509_crt_t certificate;
+    if (gnutls_x509_crt_init(&certificate) < 0) return 0;
+    int allowed = 0;
+    if (gnutls_x509_crt_import(certificate, &peers[0], GNUTLS_X509_FMT_DER) >= 0) {
+        allowed = 1;
+        for (unsigned index = 0;; index++) {
+            char oid[128];
+            size_t size = sizeof oid;
+            int result = gnutls_x509_crt_get_key_purpose_oid(certificate, index, oid, &size, NULL);
+            if (result == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) break;
+            if (result < 0) { allowed = 0; break; }
+            if (index == 0) allowed = 0;
+            if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp(oid, GNUTLS_KP_ANY) == 0) { allowed = 1; break; }
+        }
+    }
+    gnutls_x509_crt_deinit(certificate);
+    return allowed;
 }
 
 static inline int physio_tls_would_block(long result) {

@@ -140,13 +140,14 @@ struct RequestFramingTests {
         if status == 415 { #expect(reply.head.contains("Accept-Encoding: gzip, deflate")) }
     }
 
-    /// RFC 9112 §3.2: an HTTP/1.1 request with no Host, or with two, is
-    /// refused with 400; HTTP/1.0 needs none.
+    /// RFC 9112 §3.2: an HTTP/1.1 request with no Host, and any request with
+    /// two, is refused with 400; HTTP/1.0 needs none.
     @Test(arguments: [
         ("POST /echo HTTP/1.1\r\nContent-Length: 2\r\n\r\nok", 400, "needs a Host header"),
         ("GET /echo HTTP/1.1\r\n\r\n", 400, "needs a Host header"),
         ("POST /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 2\r\n\r\nok", 400, "Host is given more than once"),
         ("POST /echo HTTP/1.0\r\nContent-Length: 2\r\n\r\nok", 200, "ok"),
+        ("POST /echo HTTP/1.0\r\nHost: a\r\nHost: b\r\nContent-Length: 2\r\n\r\nok", 400, "Host is given more than once"),
         ("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", 200, "ok"),
     ] as [(String, Int, String)])
     func anHTTP11RequestNeedsOneHost(request: String, status: Int, answer: String) throws {

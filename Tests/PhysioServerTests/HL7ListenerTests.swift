@@ -156,6 +156,9 @@ struct HL7TLSTests {
             openssl x509 -req -in gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile gw.ext -out gw.pem
             openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=gateway-or7 \\
               -keyout rogue.key -out rogue.pem
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=web-server -keyout web.key -out web.csr
+            printf 'extendedKeyUsage=serverAuth\\n' > web.ext
+            openssl x509 -req -in web.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile web.ext -out web.pem
             """)
         let database = try TestDatabase.create()
         let server = try PhysioProcess(["serve", "--port", "0", "--hl7-port", "0", "--workers", "0", "--tls-cert", "\(dir)/cert.pem",
@@ -192,17 +195,18 @@ struct HL7TLSTests {
         }
         let signed = try send("mtls-1", hr: "71", as: "\(dir)/gw")
         #expect(signed.contains("MSA|AA|mtls-1"), "\(signed)")
-        for (id, certificate) in [("mtls-2", "none"), ("mtls-3", "\(dir)/rogue")] {
+        // No certificate, one of its own making, one the authority signed for a server's use only.
+        for (id, certificate) in [("mtls-2", "none"), ("mtls-3", "\(dir)/rogue"), ("mtls-4", "\(dir)/web")] {
             let refused = try send(id, hr: "99", as: certificate)
             #expect(!refused.contains("MSA|"), "\(certificate): \(refused)")
         }
         #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'mtls-1'") == 1)
-        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id IN ('mtls-2', 'mtls-3')") == 0)
+        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id IN ('mtls-2', 'mtls-3', 'mtls-4')") == 0)
         let token = try TokenStore().create(name: "mtls-metrics", scopes: ["read"], on: database.connect()).token
         let metrics = try Shell.output("curl -sS --max-time 10 --cacert '\(dir)/cert.pem' -H 'Authorization: Bearer \(token)' https://localhost:\(httpPort)/metrics")
         let failures = metrics.split(separator: "\n")
             .first { $0.hasPrefix("physio_hl7_tls_handshake_failures_total ") }
-        #expect(failures.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 2 } == true, "\(failures ?? "")")
+        #expect(failures.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 3 } == true, "\(failures ?? "")")
         // The log names the gateway that connected and why the others were refused.
         #expect(server.log.contains("HL7 sender's certificate accepted") && server.log.contains("CN=gateway-or7"), "\(server.log)")
         #expect(server.log.contains("HL7 TLS handshake refused"), "\(server.log)")

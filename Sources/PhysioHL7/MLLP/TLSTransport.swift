@@ -113,9 +113,18 @@ final class TLSTransport: MLLPTransport {
     private func handshake() -> TransportResult? {
         let result = gnutls_handshake(session)
         if result == 0 {
+            if requiresClientCertificate {
+                // GnuTLS checked the chain; a certificate issued for another use (a web server's) is refused here.
+                guard physio_tls_peer_is_for_clients(session) == 1 else {
+                    Log.info("HL7 TLS handshake refused", ["client": .string(client), "subject": .string(peerName()),
+                                                           "reason": "the certificate is not for TLS clients (extended key usage)"])
+                    server?.handshakeFailed()
+                    return .failed
+                }
+                // Which gateway connected, once per connection (they stay open for hours).
+                Log.info("HL7 sender's certificate accepted", ["client": .string(client), "subject": .string(peerName())])
+            }
             established = true
-            // Which gateway connected, once per connection (they stay open for hours).
-            if requiresClientCertificate { Log.info("HL7 sender's certificate accepted", ["client": .string(client), "subject": .string(peerName())]) }
             return nil
         }
         if physio_tls_would_block(Int(result)) != 0 { return .wouldBlock(wantsWrite: gnutls_record_get_direction(session) == 1) }

@@ -30,7 +30,7 @@ struct BodyFraming {
     /// The framing of `connection`'s request, or the answer that refuses it:
     /// 400 for Content-Length given twice or beside Transfer-Encoding (RFC 9112
     /// §6.3: either could be a smuggling attempt), 400 for HTTP/1.1 with no
-    /// Host or several (RFC 9112 §3.2 requires it), 501 for a transfer coding
+    /// Host and any request with several (RFC 9112 §3.2), 501 for a transfer coding
     /// other than chunked, 415 for a content coding other than gzip or deflate.
     static func read(_ connection: OpaquePointer, version: String) throws(Refusal) -> BodyFraming {
         var headers = FramingHeaders()
@@ -41,10 +41,9 @@ struct BodyFraming {
     }
 
     static func decide(_ headers: FramingHeaders, version: String) throws(Refusal) -> BodyFraming {
-        if version == "HTTP/1.1" && headers.host.count != 1 {
-            throw Refusal(problem: .badRequest(headers.host.isEmpty
-                ? "an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)"
-                : "Host is given more than once; send it once"))
+        if headers.host.count > 1 { throw Refusal(problem: .badRequest("Host is given more than once; send it once")) }
+        if version == "HTTP/1.1" && headers.host.isEmpty {
+            throw Refusal(problem: .badRequest("an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)"))
         }
         var framing = BodyFraming()
         let lengths = headers.contentLength.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }

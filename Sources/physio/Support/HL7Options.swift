@@ -71,7 +71,13 @@ struct HL7Options: ParsableArguments {
         configuration.listener.idleTimeoutSeconds = Double(hl7IdleTimeout)
         configuration.listener.messageDeadlineSeconds = Double(hl7MessageDeadline)
         configuration.listener.maxMessageBytes = hl7MaxMessageBytes
-        configuration.listener.tlsClientAuthoritiesPEM = try clientAuthoritiesPath.map(readFile)
+        if let path = clientAuthoritiesPath {
+            let authorities = try readFile(path)
+            guard authorities.contains("-----BEGIN CERTIFICATE-----") else {
+                throw ValidationError("--hl7-tls-client-ca \(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+            }
+            configuration.listener.tlsClientAuthoritiesPEM = authorities
+        }
         configuration.caseRule = HL7CaseRule(parsing: hl7CaseID)!
         configuration.timeZone = HL7TimeZone(parsing: hl7TimeZone)!
         return configuration
