@@ -36,17 +36,18 @@ const COMPARISONS = { ">": ">", ">=": "≥", "<": "<", "<=": "≤" };
 export function adoptRules(answer) {
   RULES = answer.rules.map((rule) => ({ id: rule.id, vital: rule.vital, op: COMPARISONS[rule.comparison], value: rule.limit }));
   PLAUSIBLE = Object.fromEntries(Object.entries(answer.plausible).map(([vital, range]) =>
-    [vital, [range.min, range.max, range.sustained_seconds, range.sustained_from ?? 0]]));
+    [vital, [range.min, range.max, range.sustained_seconds, range.sustained_from ?? 0, range.sustained_above === true]]));
 }
 
 export const rulesAdopted = () => RULES.length > 0;
 
 // HR, SpO2 and RR below their range are drawn (HR 0 in asystole, RR 0 in
-// apnoea), and pressures from 10 mmHg up (profound shock): the detector
-// keeps them once they last, and a chart that hid them would show a gap
-// where the patient is in danger.
+// apnoea), HR above it (a tachyarrhythmia), and pressures from 10 mmHg up
+// (profound shock): the detector keeps them once they last, and a chart
+// that hid them would show a gap where the patient is in danger.
 export const plausible = (vital, value) =>
-  value != null && !Number.isNaN(value) && PLAUSIBLE[vital] != null && value <= PLAUSIBLE[vital][1]
+  value != null && !Number.isNaN(value) && PLAUSIBLE[vital] != null
+  && (value <= PLAUSIBLE[vital][1] || PLAUSIBLE[vital][4])
   && (value >= PLAUSIBLE[vital][0] || (PLAUSIBLE[vital][2] != null && value >= PLAUSIBLE[vital][3]));
 
 const OPERATORS = { gt: ">", lt: "<", ge: "≥", le: "≤" };

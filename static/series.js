@@ -73,8 +73,9 @@ export class CaseData {
     const key = `bucket:${name}`;
     if (!this.cache.has(key)) {
       const vital = name === "mbp_est" ? "mbp" : name;
-      const [min, high, sustained] = PLAUSIBLE[vital];
+      const [min, max, sustained, , above] = PLAUSIBLE[vital];
       const low = sustained != null ? 0 : min;   // as plausible() draws them
+      const high = above ? Infinity : max;
       const points = [];
       for (const [t, bucket] of this.buckets) {
         const stats = name === "mbp_est" ? estimateBucket(bucket) : bucket[name];

@@ -163,6 +163,29 @@ import Testing
         })
     }
 
+    /// An HR above its range that lasts 20 s is a tachyarrhythmia, kept as
+    /// asystole is; cautery's seconds of 300 stay noise, readings swinging
+    /// between 0 and 300 make no run on either side, and SpO2 or RR above
+    /// their ranges are never kept (only HR is in `above`).
+    @Test func aHeartRatePastTheRangeThatLastsIsKept() {
+        let series = TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
+            let hr: Float = (10..<14).contains(t) ? 300 : (40..<130).contains(t) ? 260 : (150..<190).contains(t) ? (t % 2 == 0 ? 0 : 300) : 80
+            return [.hr: hr, .rr: (40..<130).contains(t) ? 90 : 12, .spo2: 97]
+        }
+        let clean = filter.clean(series)
+        func value(_ t: Int) -> Float? { clean.value(.hr, row: t) }
+        #expect((10..<14).allSatisfy { value($0) == nil }, "4 s of cautery noise")
+        #expect((40..<60).allSatisfy { value($0) == nil } && (60..<130).allSatisfy { value($0) == 260 }, "kept from its 20th second")
+        #expect((150..<190).allSatisfy { value($0) == nil }, "0 and 300 in turn: no run")
+        #expect((40..<130).allSatisfy { clean.value(.rr, row: $0) == nil }, "RR 90 is not kept")
+        #expect((0..<series.count).allSatisfy { row in
+            zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        }, "the one-row form agrees")
+        // A model file written before `above` existed reads it as the standard's.
+        let old = try? JSONDecoder().decode(SustainedExtreme.self, from: Data(#"{"vitals": ["hr"], "seconds": 20, "maximum_gap_seconds": 90}"#.utf8))
+        #expect(old?.above == [.hr])
+    }
+
     /// Noise around a zero dips below it: those readings are removed but do
     /// not break the run, so the asystole and apnoea are kept from their
     /// 20th second; a constant −1 (a sentinel) never makes one.

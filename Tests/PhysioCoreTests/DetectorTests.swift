@@ -295,6 +295,19 @@ import Testing
         #expect(asystole.map(\.start).map(second) == 1420 && asystole.flatMap(\.raisedAt).map(second) == 1420, "\(found)")
     }
 
+    /// HR 260 for 90 s (an infant's SVT) alarms from its 20th second, when the
+    /// filter keeps it, through the floor: until 2026-12-06 a heart rate past
+    /// the plausible range was an artefact however long it lasted, and raised nothing.
+    @Test func aTachyarrhythmiaPastTheRangeAlarms() {
+        let series = TestData.series("svt", seconds: stride(from: 0, to: 900, by: 1)) { t in
+            [.hr: (600..<690).contains(t) ? 260 : 120, .spo2: 98, .mbp: 60 + 10]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect((620..<690).allSatisfy { samples[$0].anomalous && samples[$0].rules.contains("hr_gt_140") }, "in alarm from 620 s")
+        #expect(samples[620].source == .rule || samples[620].source == .both)
+        #expect(!samples[500].anomalous)
+    }
+
     @Test func anUntrainedModelScoresWithRiskAndFloorAlone() {
         let samples = CaseScorer(model: .untrained()).scoreCase(Self.falling())
         #expect(samples[2200].anomalous && samples[1000].score < 0.1)

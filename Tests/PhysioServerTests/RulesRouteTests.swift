@@ -43,6 +43,7 @@ import Testing
                 let pressure = [.sbp, .dbp, .mbp].contains(vital)
                 #expect(served["sustained_seconds"]?.number == ([.hr, .spo2, .rr].contains(vital) ? 20 : pressure ? 60 : nil), "\(vital.name)")
                 #expect(served["sustained_from"]?.number == (pressure ? 10 : nil), "\(vital.name)")
+                #expect((served["sustained_above"] != nil) == (vital == .hr), "\(vital.name): only HR is kept above its range")
             }
         }
         #expect(Self.answer(token: nil).status == 401)

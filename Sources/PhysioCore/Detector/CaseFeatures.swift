@@ -48,12 +48,13 @@ struct CaseFeatures {
         (0..<clean.count).map { row in rules.rules.contains { $0.isTrue(held($0.vital, row: row)) } }
     }
 
-    /// Whether a held value of each row of `clean` lies below its plausible
+    /// Whether a held value of each row of `clean` lies outside its plausible
     /// range: one the artefact filter kept only because it lasted (rules 5 and 6).
     func lastedExtremes() -> [Bool] {
         let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
+        let highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
         return (0..<clean.count).map { row in
-            (0..<Vital.count).contains { held[row * Vital.count + $0] < lowest[$0] }
+            (0..<Vital.count).contains { held[row * Vital.count + $0] < lowest[$0] || held[row * Vital.count + $0] > highest[$0] }
         }
     }
 

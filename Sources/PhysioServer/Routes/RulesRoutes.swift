@@ -45,6 +45,10 @@ struct RulesRoutes {
             if filter.sustainedExtreme.vitals.contains(vital) {
                 json.key("sustained_seconds")
                 json.value(filter.sustainedExtreme.seconds)
+                if filter.sustainedExtreme.above.contains(vital) {
+                    json.key("sustained_above")
+                    json.value(true)
+                }
             } else if [.sbp, .dbp, .mbp].contains(vital) {
                 json.key("sustained_seconds")
                 json.value(filter.profoundHypotension.seconds)

@@ -28,7 +28,8 @@ import PhysioPlatform
 ///    while it stays down, for at most 30 s.
 /// 5. **Sustained extremes** (`SustainedExtreme`): an HR, SpO2 or RR below
 ///    its range at every reading for 20 s (asystole, profound desaturation,
-///    apnoea) is the patient, and rule 1 no longer removes it.
+///    apnoea), or an HR above it (a tachyarrhythmia), is the patient, and
+///    rule 1 no longer removes it.
 /// 6. **Profound hypotension** (`ProfoundHypotension`): pressures below
 ///    their range, reached through a minute of hypotensive readings (or a
 ///    cuff's hypotensive reading 1.5–6 min before), are the patient, and
@@ -185,8 +186,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         for vital in vitals {
             let column = vital.rawValue, raw = series.values[row * Vital.count + column]
             // Most rows: no extreme reading here at all, and nothing to look back for.
-            guard SustainedExtreme.isExtreme(raw, lowest: lower[column]), values[column].isNaN,
-                  sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, lowest: lower[column]) else { continue }
+            guard values[column].isNaN else { continue }
+            if SustainedExtreme.isExtreme(raw, lowest: lower[column]) {
+                guard sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, limit: lower[column]) else { continue }
+            } else if raw > upper[column], sustainedExtreme.above.contains(vital) {
+                guard sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, limit: upper[column], isAbove: true) else { continue }
+            } else {
+                continue
+            }
             values[column] = raw
         }
     }

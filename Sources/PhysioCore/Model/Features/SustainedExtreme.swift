@@ -16,15 +16,25 @@ import PhysioPlatform
 /// not restored: an arterial line open to air reads 0 ± a few mmHg for
 /// minutes before it is connected, which a pressure cannot be told apart from.
 ///
+/// Above the range the same holds for the vitals of `above` (HR): a heart
+/// rate past 250 /min at every reading for 20 s is a tachyarrhythmia (an
+/// infant's supraventricular tachycardia, atrial flutter conducted 1:1), not
+/// cautery's second or two of noise, and an evaluator labelling the values a
+/// monitor sent counts it as a breach of HR > 140. A run is one side's: readings
+/// swinging between 0 and 300 (leads off, noise) are no run.
+///
 /// Judged from the raw samples of the last `lookbackSeconds` alone, so the
 /// one-row form, the series form and the worker agree.
 public struct SustainedExtreme: Codable, Sendable, Equatable {
     public var vitals: [Vital]
+    /// Vitals whose readings above the range are kept too once they last.
+    public var above: [Vital]
     public var seconds: Double
     public var maximumGapSeconds: Double
 
-    public init(vitals: [Vital] = [.hr, .spo2, .rr], seconds: Double = 20, maximumGapSeconds: Double = 90) {
+    public init(vitals: [Vital] = [.hr, .spo2, .rr], above: [Vital] = [.hr], seconds: Double = 20, maximumGapSeconds: Double = 90) {
         self.vitals = vitals
+        self.above = above
         self.seconds = seconds
         self.maximumGapSeconds = maximumGapSeconds
         precondition(isValid)
@@ -42,20 +52,24 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
     /// A reading below the range that a monitor can send (not below 0).
     static func isExtreme(_ value: Float, lowest: Float) -> Bool { value >= 0 && value < lowest }
 
-    /// Whether the raw `vital` of `row`, itself extreme (the caller checks, before
-    /// anything is read back), has been extreme at every reading of the last
-    /// `seconds`, reading rows from `firstReadable` on.
-    func isSustained(_ series: SampleBatch, vital: Vital, row: Int, from firstReadable: Int, lowest: Float) -> Bool {
+    /// Whether the raw `vital` of `row`, itself past `limit` (the caller checks,
+    /// before anything is read back), has been past it on the same side at every
+    /// reading of the last `seconds`, reading rows from `firstReadable` on:
+    /// below `limit`, or above it when `isAbove`.
+    func isSustained(_ series: SampleBatch, vital: Vital, row: Int, from firstReadable: Int, limit: Float, isAbove: Bool = false) -> Bool {
         let column = vital.rawValue
         return series.values.withUnsafeBufferPointer { values in
             LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
                              isReading: { values[$0 * Vital.count + column] >= 0 },   // false for NaN
-                             holds: { Self.isExtreme(values[$0 * Vital.count + column], lowest: lowest) })
+                             holds: {
+                                 let value = values[$0 * Vital.count + column]
+                                 return isAbove ? value > limit : Self.isExtreme(value, lowest: limit)
+                             })
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case vitals, seconds, maximumGapSeconds = "maximum_gap_seconds"
+        case vitals, above, seconds, maximumGapSeconds = "maximum_gap_seconds"
     }
 
     /// A model file's values are checked, not trusted.
@@ -65,6 +79,13 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
         vitals = try names.map { name in
             guard let vital = Vital(name: name) else {
                 throw DecodingError.dataCorruptedError(forKey: .vitals, in: container, debugDescription: "unknown vital \(name)")
+            }
+            return vital
+        }
+        // Policy, not learned: a model written before `above` existed keeps HR's too.
+        above = try (container.decodeIfPresent([String].self, forKey: .above) ?? Self.standard.above.map(\.name)).map { name in
+            guard let vital = Vital(name: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .above, in: container, debugDescription: "unknown vital \(name)")
             }
             return vital
         }
@@ -79,6 +100,7 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(vitals.map(\.name), forKey: .vitals)
+        try container.encode(above.map(\.name), forKey: .above)
         try container.encode(seconds, forKey: .seconds)
         try container.encode(maximumGapSeconds, forKey: .maximumGapSeconds)
     }
