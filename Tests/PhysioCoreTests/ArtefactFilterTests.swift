@@ -165,18 +165,23 @@ import Testing
 
     /// An HR above its range that lasts 20 s is a tachyarrhythmia, kept as
     /// asystole is; cautery's seconds of 300 stay noise, readings swinging
-    /// between 0 and 300 make no run on either side, and SpO2 or RR above
+    /// between 0 and 300 make no run on either side, two readings with the
+    /// monitor silent between them make none above it, and SpO2 or RR above
     /// their ranges are never kept (only HR is in `above`).
     @Test func aHeartRatePastTheRangeThatLastsIsKept() {
-        let series = TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
-            let hr: Float = (10..<14).contains(t) ? 300 : (40..<130).contains(t) ? 260 : (150..<190).contains(t) ? (t % 2 == 0 ? 0 : 300) : 80
-            return [.hr: hr, .rr: (40..<130).contains(t) ? 90 : 12, .spo2: 97]
+        let series = TestData.series(seconds: stride(from: 0, to: 230, by: 1)) { t in
+            let hr: Float? = (10..<14).contains(t) ? 300 : (40..<130).contains(t) ? 260 : (150..<190).contains(t) ? (t % 2 == 0 ? 0 : 300)
+                : t == 195 || t == 215 ? 290 : (196..<215).contains(t) ? nil : 80
+            var row: [Vital: Float] = [.rr: (40..<130).contains(t) ? 90 : 12, .spo2: 97]
+            row[.hr] = hr
+            return row
         }
         let clean = filter.clean(series)
         func value(_ t: Int) -> Float? { clean.value(.hr, row: t) }
         #expect((10..<14).allSatisfy { value($0) == nil }, "4 s of cautery noise")
         #expect((40..<60).allSatisfy { value($0) == nil } && (60..<130).allSatisfy { value($0) == 260 }, "kept from its 20th second")
         #expect((150..<190).allSatisfy { value($0) == nil }, "0 and 300 in turn: no run")
+        #expect(value(215) == nil, "two readings of 290, 20 s apart with nothing between: no run")
         #expect((40..<130).allSatisfy { clean.value(.rr, row: $0) == nil }, "RR 90 is not kept")
         #expect((0..<series.count).allSatisfy { row in
             zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }

@@ -21,7 +21,9 @@ import PhysioPlatform
 /// infant's supraventricular tachycardia, atrial flutter conducted 1:1), not
 /// cautery's second or two of noise, and an evaluator labelling the values a
 /// monitor sent counts it as a breach of HR > 140. A run is one side's: readings
-/// swinging between 0 and 300 (leads off, noise) are no run.
+/// swinging between 0 and 300 (leads off, noise) are no run; and above the
+/// range it needs three readings, so two noisy ones 20 s apart with the
+/// monitor silent between them (cautery; the third generator's cases) are none.
 ///
 /// Judged from the raw samples of the last `lookbackSeconds` alone, so the
 /// one-row form, the series form and the worker agree.
@@ -60,6 +62,7 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
         let column = vital.rawValue
         return series.values.withUnsafeBufferPointer { values in
             LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
+                             minimumReadings: isAbove ? 3 : 2,
                              isReading: { values[$0 * Vital.count + column] >= 0 },   // false for NaN
                              holds: {
                                  let value = values[$0 * Vital.count + column]
