@@ -28,8 +28,8 @@ import PhysioPlatform
 ///    while it stays down, for at most 30 s.
 /// 5. **Sustained extremes** (`SustainedExtreme`): an HR, SpO2 or RR below
 ///    its range at every reading for 20 s (asystole, profound desaturation,
-///    apnoea), or an HR above it (a tachyarrhythmia), is the patient, and
-///    rule 1 no longer removes it.
+///    apnoea), or an HR above it at three readings or more (a
+///    tachyarrhythmia), is the patient, and rule 1 no longer removes it.
 /// 6. **Profound hypotension** (`ProfoundHypotension`): pressures below
 ///    their range, reached through a minute of hypotensive readings (or a
 ///    cuff's hypotensive reading 1.5–6 min before), are the patient, and
