@@ -53,7 +53,7 @@ struct TokenExpiryTests {
         }
     }
 
-    @Test(arguments: ["soon", "-1 day", "0 seconds", "1 fortnight"])
+    @Test(arguments: ["soon", "-1 day", "0 seconds", "1 fortnight", "0.5 seconds", "1000000 years"])
     func aLifetimeThatIsNotAPositiveIntervalIsRefused(interval: String) throws {
         let server = try TestServer()
         let created = try Self.token(["create", "--scope", "read", "--name", "bad-expiry", "--expires-in=\(interval)"], server)

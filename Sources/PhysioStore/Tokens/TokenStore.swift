@@ -112,14 +112,15 @@ public struct TokenStore {
     }
 
     /// Why `interval` cannot be a new token's lifetime, if it cannot: not a
-    /// PostgreSQL interval, or not a positive one.
+    /// PostgreSQL interval, shorter than a second (the token printed would be
+    /// expired already), or past the last time PostgreSQL can hold.
     public func unusableExpiry(_ interval: String, on connection: DatabaseConnection) throws -> String? {
         let usage = "--expires-in takes a positive PostgreSQL interval, e.g. '90 days' or '12 hours'"
         do {
-            let positive = try connection.query("SELECT now() + $1::interval > now()", [interval]).single(Bool.self) ?? false
-            return positive ? nil : "\(usage); '\(interval)' is not positive"
+            let lasting = try connection.query("SELECT now() + $1::interval >= now() + interval '1 second'", [interval]).single(Bool.self) ?? false
+            return lasting ? nil : "\(usage); '\(interval)' is less than a second"
         } catch let error as DatabaseError where !error.isUnavailable {
-            return "\(usage); '\(interval)' is not one"
+            return "\(usage); '\(interval)' is not one, or reaches past the year 294276"
         }
     }
 
