@@ -81,6 +81,19 @@ static inline int physio_tls_peer_is_for_clients(gnutls_session_t session) {
     return allowed;
 }
 
+/* Why the peer's certificate failed verification (expired, unknown authority…) into buffer; negative when it did not. */
+static inline int physio_tls_verify_failure(gnutls_session_t session, char *buffer, size_t size) {
+    unsigned status = gnutls_session_get_verify_cert_status(session);
+    if (status == 0 || size == 0) return -1;
+    gnutls_datum_t text = { NULL, 0 };
+    if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) < 0) return -1;
+    size_t length = text.size < size - 1 ? text.size : size - 1;
+    memcpy(buffer, text.data, length);
+    buffer[length] = 0;
+    gnutls_free(text.data);
+    return 0;
+}
+
 static inline int physio_tls_would_block(long result) {
     return result == GNUTLS_E_AGAIN || result == GNUTLS_E_INTERRUPTED;
 }

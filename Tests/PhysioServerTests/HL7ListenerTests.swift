@@ -210,5 +210,6 @@ struct HL7TLSTests {
         // The log names the gateway that connected and why the others were refused.
         #expect(server.log.contains("HL7 sender's certificate accepted") && server.log.contains("CN=gateway-or7"), "\(server.log)")
         #expect(server.log.contains("HL7 TLS handshake refused"), "\(server.log)")
+        #expect(server.log.contains("NOT trusted"), "the rogue's reason, from the verification: \(server.log)")
     }
 }

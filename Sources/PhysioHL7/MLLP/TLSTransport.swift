@@ -103,6 +103,13 @@ final class TLSTransport: MLLPTransport {
         Glibc.close(descriptor)
     }
 
+    /// What certificate verification found, when it failed.
+    private func verifyFailure() -> String? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard physio_tls_verify_failure(session, &buffer, buffer.count) >= 0 else { return nil }
+        return String(cString: buffer)
+    }
+
     private func peerName() -> String {
         var buffer = [CChar](repeating: 0, count: 1024)
         guard physio_tls_peer_name(session, &buffer, buffer.count) >= 0 else { return "" }
@@ -130,7 +137,7 @@ final class TLSTransport: MLLPTransport {
         if physio_tls_would_block(Int(result)) != 0 { return .wouldBlock(wantsWrite: gnutls_record_get_direction(session) == 1) }
         if gnutls_error_is_fatal(result) == 0 { return .wouldBlock(wantsWrite: false) }
         if requiresClientCertificate {
-            Log.info("HL7 TLS handshake refused", ["client": .string(client), "reason": .string(String(cString: gnutls_strerror(result)))])
+            Log.info("HL7 TLS handshake refused", ["client": .string(client), "reason": .string(verifyFailure() ?? String(cString: gnutls_strerror(result)))])
         }
         server?.handshakeFailed()
         return .failed
