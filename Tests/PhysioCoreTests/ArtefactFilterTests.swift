@@ -263,11 +263,13 @@ import Testing
                 return [.sbp: reading.systolic, .dbp: reading.diastolic]
             })
         }
-        // Not after a normal reading (a cuff on a moving arm), only the second of two; nor after one more than 6 min before.
-        #expect(cuffReadings([(0, 120, 70), (180, 35, 18), (360, 34, 18)]) == [120, nil, 34])
+        // A cuff's reading past the range is kept at once, after a normal one too (every monitor
+        // alarms on it; until 2026-12-06 it waited for the next cycle); not when the reading
+        // before came more than 6 min earlier (no cuff cycle to go by).
+        #expect(cuffReadings([(0, 120, 70), (180, 35, 18), (360, 34, 18)]) == [120, 35, 34])
         #expect(cuffReadings([(0, 70, 40), (400, 35, 18)]) == [70, nil])
-        // A cuff reading under the floor, or nonsense, keeps nothing and breaks the pair.
-        #expect(cuffReadings([(0, 70, 40), (180, 8, 4), (360, 35, 18)]) == [70, nil, nil])
+        // A cuff reading under the floor, or nonsense, is never kept.
+        #expect(cuffReadings([(0, 70, 40), (180, 8, 4), (360, 35, 18)]) == [70, nil, 35])
         #expect(cuffReadings([(0, 70, 40), (180, 35, 50)]) == [70, nil])
         // MAP sent alone: 20 after a fall through 65 is kept; an unconnected line's −5 never is.
         let meanAlone = cleaned(TestData.series(seconds: stride(from: 0, to: 400, by: 1)) { t in [.mbp: max(80 - Float(t) / 4, 20)] })

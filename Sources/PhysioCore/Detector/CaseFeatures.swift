@@ -8,6 +8,9 @@ struct CaseFeatures {
     let clean: SampleBatch
     /// Row-major held values of every row of `clean`.
     let held: [Float]
+    /// Rows of `clean` whose pressures past the range were kept as a cuff's
+    /// reading alone, not for having lasted (`ProfoundHypotension.hasLasted`).
+    private let pressuresKeptAlone: [Bool]
     /// Rows of `clean` that are targets; earlier ones are context.
     let rows: Range<Int>
     /// Trends of the vitals asked for, over the target rows.
@@ -26,7 +29,12 @@ struct CaseFeatures {
         let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds),
                                                   in: 0..<rows.lowerBound)
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
-        held = hold.held(clean, rows: 0..<clean.count)
+        held = hold.held(clean, rows: 0..<clean.count, ends: VitalHold.removedPressures(series, from: contextStart, clean: clean))
+        let pressureFloor = [Vital.sbp, .dbp, .mbp].map { artefacts.range(of: $0).lowerBound }
+        pressuresKeptAlone = (0..<clean.count).map { [clean] row in
+            let below = zip([Vital.sbp, .dbp, .mbp], pressureFloor).contains { vital, lowest in (clean.value(vital, row: row) ?? lowest) < lowest }
+            return below && !artefacts.profoundHypotension.hasLasted(series, row: contextStart + row, from: 0)
+        }
         self.rows = (rows.lowerBound - contextStart)..<clean.count
         trends = Array(repeating: nil, count: Vital.count)
         for vital in vitals {
@@ -53,8 +61,17 @@ struct CaseFeatures {
     func lastedExtremes() -> [Bool] {
         let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
         let highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
+        let pressures: Set<Int> = [Vital.sbp.rawValue, Vital.dbp.rawValue, Vital.mbp.rawValue]
+        var heldPressureKeptAlone = false   // whether the pressure being held came from a cuff's reading kept alone
         return (0..<clean.count).map { row in
-            (0..<Vital.count).contains { held[row * Vital.count + $0] < lowest[$0] || held[row * Vital.count + $0] > highest[$0] }
+            if clean.value(.sbp, row: row) != nil || clean.value(.dbp, row: row) != nil || clean.value(.mbp, row: row) != nil {
+                heldPressureKeptAlone = pressuresKeptAlone[row]
+            }
+            return (0..<Vital.count).contains { vital in
+                let value = held[row * Vital.count + vital]
+                guard value < lowest[vital] || value > highest[vital] else { return false }
+                return !(pressures.contains(vital) && heldPressureKeptAlone)
+            }
         }
     }
 

@@ -30,8 +30,9 @@ public struct VitalHold: Codable, Sendable, Equatable {
 
     /// Held values of rows `rows` of a clean series, row-major as
     /// `SampleBatch.values` (NaN: no sample within the hold). Rows before
-    /// `rows` are only read.
-    public func held(_ clean: SampleBatch, rows: Range<Int>) -> [Float] {
+    /// `rows` are only read. `ends`, row-major like the series: where a
+    /// vital's hold ends without a new sample (a reading the filter removed).
+    public func held(_ clean: SampleBatch, rows: Range<Int>, ends: [Bool]? = nil) -> [Float] {
         var out = [Float](repeating: .nan, count: rows.count * Vital.count)
         let holds = seconds.map { Timestamp.micros(seconds: $0) }
         clean.values.withUnsafeBufferPointer { values in
@@ -43,7 +44,11 @@ public struct VitalHold: Codable, Sendable, Equatable {
                 while row < rows.upperBound {
                     let value = values[row * Vital.count + vital]
                     let time = clean.timestamps[row]
-                    if !value.isNaN { lastTime = time; lastValue = value }
+                    if !value.isNaN {
+                        lastTime = time; lastValue = value
+                    } else if ends?[row * Vital.count + vital] == true {
+                        lastTime = .min
+                    }
                     if row >= rows.lowerBound, lastTime != .min, time - lastTime <= holds[vital] {
                         out[(row - rows.lowerBound) * Vital.count + vital] = lastValue
                     }
@@ -54,9 +59,23 @@ public struct VitalHold: Codable, Sendable, Equatable {
         return out
     }
 
+    /// Where the filter removed a pressure reading (row-major like `clean`):
+    /// the pressures' hold ends there, so a reading kept alone (a cuff's past
+    /// the range) is not held through an arterial line's artefacts after it.
+    public static func removedPressures(_ series: SampleBatch, from first: Int, clean: SampleBatch) -> [Bool] {
+        var ends = [Bool](repeating: false, count: clean.count * Vital.count)
+        let pressures = [Vital.sbp, .dbp, .mbp].map(\.rawValue)
+        for row in 0..<clean.count {
+            let raw = (first + row) * Vital.count, base = row * Vital.count
+            let removed = pressures.contains { !series.values[raw + $0].isNaN && clean.values[base + $0].isNaN }
+            if removed { for column in pressures { ends[base + column] = true } }
+        }
+        return ends
+    }
+
     /// A clean series with every row's held values in place of its own.
-    public func heldSeries(_ clean: SampleBatch) -> SampleBatch {
-        let values = held(clean, rows: 0..<clean.count)
+    public func heldSeries(_ clean: SampleBatch, ends: [Bool]? = nil) -> SampleBatch {
+        let values = held(clean, rows: 0..<clean.count, ends: ends)
         var series = SampleBatch(caseID: clean.caseID, reservingCapacity: clean.count)
         values.withUnsafeBufferPointer { buffer in
             for row in 0..<clean.count {

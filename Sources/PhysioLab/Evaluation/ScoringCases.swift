@@ -10,7 +10,8 @@ extension CaseScores {
                 hold: VitalHold = .standard, detector: (SampleBatch, Range<Int>) throws -> DetectorOutput) rethrows {
         let series = window.truncated(series)
         let rows = window.rows(in: series)
-        let held = hold.heldSeries(filter.clean(series))
+        let clean = filter.clean(series)
+        let held = hold.heldSeries(clean, ends: VitalHold.removedPressures(series, from: 0, clean: clean))
         let ruleTrue = (0..<held.count).map { rules.anyFired(inClean: held, row: $0) }
         self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: ruleTrue, evaluated: rows,
                   detector: try detector(series, rows),

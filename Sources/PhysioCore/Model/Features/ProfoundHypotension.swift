@@ -15,9 +15,14 @@ import PhysioPlatform
 /// 10–40 s does not break the run, nor does a record of one row a minute or
 /// a cuff cycling every 1–1.5 min. A cuff cycling every 2–5 min never shows
 /// a minute of readings, so there a removed reading is kept when the
-/// pressure reading before it, more than `maximumGapSeconds` and at most
-/// `cuffCycleSeconds` earlier, was hypotensive and readable too (two cuff
-/// readings in a row, as the alarm policy asks of a cuff).
+/// pressure reading before it came more than `maximumGapSeconds` and at most
+/// `cuffCycleSeconds` earlier: a cuff's reading, which has no line to flush
+/// or zero. Until 2026-12-06 that reading had to be hypotensive too, and a
+/// cuff's 35/22 after normal readings waited for the next cycle (an outside
+/// audit: 300 s). An arterial line connected after a cuff was in use may
+/// read like that at its first second; the readings after it are removed,
+/// which ends the pressures' hold (`VitalHold.removedPressures`), so that
+/// one reading stands for itself alone.
 /// Hypotensive and readable: SBP in `floor..<systolicBelow` with DBP, if
 /// sent, in 0…SBP; or MAP sent alone in `floor..<meanBelow`. A line before
 /// it is connected reads 0 ± a few mmHg (below `floor`), and insertion and
@@ -85,21 +90,36 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
             return LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
                                     maximumGapSeconds: maximumGapSeconds,
                                     isReading: { Self.sendsPressure(values, row: $0) }, holds: { isHypotensive(values, row: $0) })
-                || followsHypotensiveCuffReading(values, series.timestamps, row: row)
+                || followsCuffReading(values, series.timestamps, row: row)
+        }
+    }
+
+    /// Whether `row`'s pressures are kept for having lasted (a minute of
+    /// hypotensive readings, or a cuff's hypotensive reading before it), not
+    /// only for being a cuff's: a breach holding a value that lasted has had
+    /// its persistence judged, and the safety floor raises it at once.
+    func hasLasted(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
+        series.values.withUnsafeBufferPointer { values in
+            guard isHypotensive(values, row: row) else { return false }
+            return LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
+                                    maximumGapSeconds: maximumGapSeconds,
+                                    isReading: { Self.sendsPressure(values, row: $0) }, holds: { isHypotensive(values, row: $0) })
+                || followsCuffReading(values, series.timestamps, row: row, hypotensive: true)
         }
     }
 
     /// Whether the pressure reading before `row` came more than
-    /// `maximumGapSeconds` and at most `cuffCycleSeconds` earlier and was
-    /// hypotensive and readable. Bounded by time, not by the filter's look
-    /// back: the worker reads that one reading apart
+    /// `maximumGapSeconds` and at most `cuffCycleSeconds` earlier: `row` is a
+    /// cuff's next reading. Bounded by time, not by the filter's look back:
+    /// the worker reads that one reading apart
     /// (`VitalsReader.read(_:previousPressureSeconds:on:)`), not every row so far back.
-    func followsHypotensiveCuffReading(_ values: UnsafeBufferPointer<Float>, _ times: [Int64], row: Int) -> Bool {
+    func followsCuffReading(_ values: UnsafeBufferPointer<Float>, _ times: [Int64], row: Int, hypotensive: Bool = false) -> Bool {
         let time = times[row], earliest = time - Timestamp.micros(seconds: cuffCycleSeconds)
         var earlier = row - 1
         while earlier >= 0, times[earlier] >= earliest {
             if Self.sendsPressure(values, row: earlier) {
-                return time - times[earlier] > Timestamp.micros(seconds: maximumGapSeconds) && isHypotensive(values, row: earlier)
+                return time - times[earlier] > Timestamp.micros(seconds: maximumGapSeconds)
+                    && (!hypotensive || isHypotensive(values, row: earlier))
             }
             earlier -= 1
         }
