@@ -29,12 +29,9 @@ struct CaseFeatures {
         let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds),
                                                   in: 0..<rows.lowerBound)
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
-        held = hold.held(clean, rows: 0..<clean.count, ends: VitalHold.removedPressures(series, from: contextStart, clean: clean))
-        let pressureFloor = [Vital.sbp, .dbp, .mbp].map { artefacts.range(of: $0).lowerBound }
-        pressuresKeptAlone = (0..<clean.count).map { [clean] row in
-            let below = zip([Vital.sbp, .dbp, .mbp], pressureFloor).contains { vital, lowest in (clean.value(vital, row: row) ?? lowest) < lowest }
-            return below && !artefacts.profoundHypotension.hasLasted(series, row: contextStart + row, from: 0)
-        }
+        pressuresKeptAlone = artefacts.pressuresKeptAlone(series, from: contextStart, clean: clean)
+        held = hold.held(clean, rows: 0..<clean.count,
+                         ends: artefacts.pressureHoldEnds(series, from: contextStart, clean: clean, keptAlone: pressuresKeptAlone))
         self.rows = (rows.lowerBound - contextStart)..<clean.count
         trends = Array(repeating: nil, count: Vital.count)
         for vital in vitals {

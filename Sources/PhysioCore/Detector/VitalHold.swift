@@ -59,20 +59,6 @@ public struct VitalHold: Codable, Sendable, Equatable {
         return out
     }
 
-    /// Where the filter removed a pressure reading (row-major like `clean`):
-    /// the pressures' hold ends there, so a reading kept alone (a cuff's past
-    /// the range) is not held through an arterial line's artefacts after it.
-    public static func removedPressures(_ series: SampleBatch, from first: Int, clean: SampleBatch) -> [Bool] {
-        var ends = [Bool](repeating: false, count: clean.count * Vital.count)
-        let pressures = [Vital.sbp, .dbp, .mbp].map(\.rawValue)
-        for row in 0..<clean.count {
-            let raw = (first + row) * Vital.count, base = row * Vital.count
-            let removed = pressures.contains { !series.values[raw + $0].isNaN && clean.values[base + $0].isNaN }
-            if removed { for column in pressures { ends[base + column] = true } }
-        }
-        return ends
-    }
-
     /// A clean series with every row's held values in place of its own.
     public func heldSeries(_ clean: SampleBatch, ends: [Bool]? = nil) -> SampleBatch {
         let values = held(clean, rows: 0..<clean.count, ends: ends)

@@ -11,7 +11,8 @@ extension CaseScores {
         let series = window.truncated(series)
         let rows = window.rows(in: series)
         let clean = filter.clean(series)
-        let held = hold.heldSeries(clean, ends: VitalHold.removedPressures(series, from: 0, clean: clean))
+        let keptAlone = filter.pressuresKeptAlone(series, from: 0, clean: clean)
+        let held = hold.heldSeries(clean, ends: filter.pressureHoldEnds(series, from: 0, clean: clean, keptAlone: keptAlone))
         let ruleTrue = (0..<held.count).map { rules.anyFired(inClean: held, row: $0) }
         self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: ruleTrue, evaluated: rows,
                   detector: try detector(series, rows),

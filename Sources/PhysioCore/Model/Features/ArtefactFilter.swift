@@ -198,6 +198,38 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         }
     }
 
+    /// Rows of `clean` (rows `first…` of `series`, cleaned) whose pressures
+    /// past the range were kept as a cuff's reading alone, not for having
+    /// lasted (`ProfoundHypotension.hasLasted`).
+    public func pressuresKeptAlone(_ series: SampleBatch, from first: Int, clean: SampleBatch) -> [Bool] {
+        let floors = [Vital.sbp, .dbp, .mbp].map { (vital: $0, lowest: lower[$0.rawValue]) }
+        return (0..<clean.count).map { row in
+            floors.contains { (clean.value($0.vital, row: row) ?? $0.lowest) < $0.lowest }
+                && !profoundHypotension.hasLasted(series, row: first + row, from: 0)
+        }
+    }
+
+    /// Where the pressures' hold ends without a new reading (row-major like
+    /// `clean`, for `VitalHold.held`): a pressure reading the filter removed
+    /// after a reading kept alone, so an arterial line's first reading,
+    /// connected after a cuff was in use, stands for itself alone and is not
+    /// held through the flushing that follows it.
+    public func pressureHoldEnds(_ series: SampleBatch, from first: Int, clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
+        var ends = [Bool](repeating: false, count: clean.count * Vital.count)
+        let pressures = [Vital.sbp, .dbp, .mbp].map(\.rawValue)
+        var heldKeptAlone = false
+        for row in 0..<clean.count {
+            let raw = (first + row) * Vital.count, base = row * Vital.count
+            if pressures.contains(where: { !clean.values[base + $0].isNaN }) {
+                heldKeptAlone = keptAlone[row]
+            } else if heldKeptAlone, pressures.contains(where: { !series.values[raw + $0].isNaN }) {
+                for column in pressures { ends[base + column] = true }
+                heldKeptAlone = false
+            }
+        }
+        return ends
+    }
+
     /// Rule 6 on `row`, reading rows from `first` on.
     func restoreProfoundHypotension(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
         let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue

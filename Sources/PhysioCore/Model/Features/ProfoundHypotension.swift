@@ -21,7 +21,7 @@ import PhysioPlatform
 /// cuff's 35/22 after normal readings waited for the next cycle (an outside
 /// audit: 300 s). An arterial line connected after a cuff was in use may
 /// read like that at its first second; the readings after it are removed,
-/// which ends the pressures' hold (`VitalHold.removedPressures`), so that
+/// which ends its hold (`ArtefactFilter.pressureHoldEnds`), so that
 /// one reading stands for itself alone.
 /// Hypotensive and readable: SBP in `floor..<systolicBelow` with DBP, if
 /// sent, in 0…SBP; or MAP sent alone in `floor..<meanBelow`. A line before
