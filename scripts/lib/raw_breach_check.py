@@ -7,13 +7,12 @@ rules, their time from the first to the last (a vital read minutes apart,
 a cuff, holds each reading until the next, as a chart does). Sustained:
 60 s or more. Met: an alarm from 5 min before it to its end (as
 `physio evaluate` counts). Held: in alarm for at least 90 % of its
-scored rows. The artefact filter keeps a cuff's reading past its plausible
-range only when the reading before it was hypotensive too, so a breach
-made of one such reading between readings that break no rule (a lone
-33/17) is counted apart and not judged, and one that begins with such a
-reading must be met but need not be held. So must a pressure breach that
-begins past the range at any pace (a fall from normal to 25/15 at once,
-an arrest, is kept after its first minute), and a breach that holds a
+scored rows. A cuff's reading past its plausible range is kept at once
+(since 2026-12-06; before, only after a hypotensive reading, and a lone
+33/17 between normal readings was not judged here). A pressure breach that
+begins past the range at any pace must be met but need not be held (a
+fall from normal to 25/15 at once, an arrest on a line, is kept after its
+first minute), and so must a breach that holds a
 reading past the range in a record slower than the filter's run of
 extremes (20 s): there such a reading is kept from the second one on.
 
@@ -58,7 +57,7 @@ def main():
     rules = model["rules"]["rules"]
     plausible = model["artefacts"]["plausible"]
     scores = pd.read_csv(a.scores)
-    judged = met = held = lone = unheld = 0
+    judged = met = held = unheld = 0
     failures = []
     for path in sorted(glob.glob(a.cases + "/*.csv.gz")):
         case = pd.read_csv(path)
@@ -79,9 +78,6 @@ def main():
             for first, last, count in breaches(times, values, COMPARE[rule["comparison"]](values, rule["limit"]), sparse):
                 if last - first < SUSTAINED:
                     continue
-                if sparse and count == 1 and past_range[first]:
-                    lone += 1
-                    continue
                 judged += 1
                 is_met = ((alarms >= first - HORIZON) & (alarms <= last)).any()
                 inside = rows[(rows.t_seconds >= first) & (rows.t_seconds <= last)]
@@ -99,9 +95,8 @@ def main():
     for line in failures:
         print("raw breach: " + line)
     print("raw breaches: %d sustained judged, %d met by an alarm, %d held in alarm for >= 90 %% of their time "
-          "(%d others hold a reading past the plausible range that the filter keeps from the second); "
-          "%d lone cuff readings past it not judged"
-          % (judged, met, held, unheld, lone))
+          "(%d others hold a reading past the plausible range that the filter keeps from the second)"
+          % (judged, met, held, unheld))
     raise SystemExit(1 if failures else 0)
 
 
