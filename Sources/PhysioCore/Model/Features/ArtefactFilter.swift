@@ -31,8 +31,8 @@ import PhysioPlatform
 ///    apnoea), or an HR above it at three readings or more (a
 ///    tachyarrhythmia), is the patient, and rule 1 no longer removes it.
 /// 6. **Profound hypotension** (`ProfoundHypotension`): pressures below
-///    their range, reached through a minute of hypotensive readings (or a
-///    cuff's hypotensive reading 1.5–6 min before), are the patient, and
+///    their range, reached through a minute of hypotensive readings, or read
+///    by a cuff (the pressure reading before 1.5–6 min earlier), are the patient, and
 ///    rules 1–3 no longer remove them.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
