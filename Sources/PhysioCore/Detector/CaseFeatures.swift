@@ -59,15 +59,12 @@ struct CaseFeatures {
         let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
         let highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
         let pressures: Set<Int> = [Vital.sbp.rawValue, Vital.dbp.rawValue, Vital.mbp.rawValue]
-        var heldPressureKeptAlone = false   // whether the pressure being held came from a cuff's reading kept alone
+        let heldKeptAlone = ArtefactFilter.latestPressureKeptAlone(clean, keptAlone: pressuresKeptAlone)
         return (0..<clean.count).map { row in
-            if clean.value(.sbp, row: row) != nil || clean.value(.dbp, row: row) != nil || clean.value(.mbp, row: row) != nil {
-                heldPressureKeptAlone = pressuresKeptAlone[row]
-            }
-            return (0..<Vital.count).contains { vital in
+            (0..<Vital.count).contains { vital in
                 let value = held[row * Vital.count + vital]
                 guard value < lowest[vital] || value > highest[vital] else { return false }
-                return !(pressures.contains(vital) && heldPressureKeptAlone)
+                return !(pressures.contains(vital) && heldKeptAlone[row])
             }
         }
     }

@@ -216,18 +216,26 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// held through the flushing that follows it.
     public func pressureHoldEnds(_ series: SampleBatch, from first: Int, clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
         var ends = [Bool](repeating: false, count: clean.count * Vital.count)
-        let pressures = [Vital.sbp, .dbp, .mbp].map(\.rawValue)
-        var heldKeptAlone = false
-        for row in 0..<clean.count {
-            let raw = (first + row) * Vital.count, base = row * Vital.count
-            if pressures.contains(where: { !clean.values[base + $0].isNaN }) {
-                heldKeptAlone = keptAlone[row]
-            } else if heldKeptAlone, pressures.contains(where: { !series.values[raw + $0].isNaN }) {
-                for column in pressures { ends[base + column] = true }
-                heldKeptAlone = false
-            }
+        let fromKeptAlone = Self.latestPressureKeptAlone(clean, keptAlone: keptAlone)
+        for row in 1..<max(1, clean.count) where fromKeptAlone[row - 1] && !Self.hasPressure(clean.values, row: row)
+            && Self.hasPressure(series.values, row: first + row) {
+            for vital in [Vital.sbp, .dbp, .mbp] { ends[row * Vital.count + vital.rawValue] = true }
         }
         return ends
+    }
+
+    /// Per row of `clean`: whether its latest clean pressure reading (at or
+    /// before the row) was one kept alone: what the pressures then hold.
+    public static func latestPressureKeptAlone(_ clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
+        var latest = false
+        return (0..<clean.count).map { row in
+            if hasPressure(clean.values, row: row) { latest = keptAlone[row] }
+            return latest
+        }
+    }
+
+    private static func hasPressure(_ values: [Float], row: Int) -> Bool {
+        [Vital.sbp, .dbp, .mbp].contains { !values[row * Vital.count + $0.rawValue].isNaN }
     }
 
     /// Rule 6 on `row`, reading rows from `first` on.
