@@ -83,14 +83,15 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
 
     /// Whether the raw pressures of `row` are the patient's: hypotensive and
     /// readable, as was every pressure reading of the last `seconds` (reading
-    /// rows from `firstReadable` on), or a cuff's reading before it.
-    func isSustained(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
+    /// rows from `firstReadable` on), or a cuff's reading (the pressure reading
+    /// before it 1.5–6 min earlier; with `lastedOnly`, a hypotensive one).
+    func isSustained(_ series: SampleBatch, row: Int, from firstReadable: Int, lastedOnly: Bool = false) -> Bool {
         series.values.withUnsafeBufferPointer { values in
             guard isHypotensive(values, row: row) else { return false }
             return LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
                                     maximumGapSeconds: maximumGapSeconds,
                                     isReading: { Self.sendsPressure(values, row: $0) }, holds: { isHypotensive(values, row: $0) })
-                || followsCuffReading(values, series.timestamps, row: row)
+                || followsCuffReading(values, series.timestamps, row: row, hypotensive: lastedOnly)
         }
     }
 
@@ -99,13 +100,7 @@ public struct ProfoundHypotension: Codable, Sendable, Equatable {
     /// only for being a cuff's: a breach holding a value that lasted has had
     /// its persistence judged, and the safety floor raises it at once.
     func hasLasted(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
-        series.values.withUnsafeBufferPointer { values in
-            guard isHypotensive(values, row: row) else { return false }
-            return LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds,
-                                    maximumGapSeconds: maximumGapSeconds,
-                                    isReading: { Self.sendsPressure(values, row: $0) }, holds: { isHypotensive(values, row: $0) })
-                || followsCuffReading(values, series.timestamps, row: row, hypotensive: true)
-        }
+        isSustained(series, row: row, from: firstReadable, lastedOnly: true)
     }
 
     /// Whether the pressure reading before `row` came more than
