@@ -26,7 +26,7 @@ struct TokenExpiryTests {
 
         let row = try Self.token(["list"], server).output.split(separator: "\n").first { $0.contains("\tlocum\t") }
         let fields = row?.split(separator: "\t", omittingEmptySubsequences: false) ?? []
-        #expect(fields.count == 6 && fields[4] == "-" && fields[5] != "-", "revoked -, expires at a time: \(row ?? "")")
+        #expect(fields.count == 7 && fields[4] == "-" && fields[5] != "-" && fields[6] == "all", "revoked -, expires at a time, every case: \(row ?? "")")
 
         try #require(waitUntil(seconds: 15, every: 0.05) {
             try server.database.scalar("SELECT (expires_at <= now())::text FROM api_tokens WHERE name = 'locum'") == "true"
@@ -38,7 +38,7 @@ struct TokenExpiryTests {
         #expect(try server.client().get("/cases", headers: [server.bearer("read")]).status == 200)
         // The list says it expired, and its name is free again.
         let expired = try Self.token(["list"], server).output.split(separator: "\n").first { $0.contains("\tlocum\t") }
-        #expect(expired?.hasSuffix("(expired)") == true, "\(expired ?? "")")
+        #expect(expired?.hasSuffix("(expired)\tall") == true, "\(expired ?? "")")
         let again = try Self.token(["create", "--scope", "read", "--name", "locum"], server)
         #expect(again.status == 0, "\(again.output)")
     }

@@ -14,6 +14,8 @@ public struct Request: @unchecked Sendable {
     public internal(set) var principal: String?
     /// Id of that token.
     public internal(set) var tokenID: Int?
+    /// What that token may name, when it is bound.
+    public internal(set) var tokenLimit: TokenLimit?
     let connection: OpaquePointer?
     /// Headers and query arguments of a request made without a connection.
     private let fields: Fields?

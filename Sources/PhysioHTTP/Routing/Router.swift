@@ -1,19 +1,5 @@
 import PhysioPlatform
 
-/// Who a bearer token belongs to and what it may do.
-public struct TokenGrant: Sendable {
-    public let name: String
-    public let scopes: Set<String>
-    /// The token's id, for what outlives the request (a live stream ends
-    /// when its token is revoked; exports are counted per token).
-    public let tokenID: Int?
-    public init(name: String, scopes: Set<String>, tokenID: Int? = nil) {
-        self.name = name
-        self.scopes = scopes
-        self.tokenID = tokenID
-    }
-}
-
 /// Finds the route for a request, checks its token and runs its handler,
 /// turning every failure into problem+json.
 public final class Router: Sendable {
@@ -107,8 +93,9 @@ public final class Router: Sendable {
         switch find(incoming) {
         case .failure(let unmatched):
             return .answer(unmatched.response, label: "unmatched")
-        case .success(let (route, _)):
+        case .success(let (route, parameters)):
             var request = incoming
+            request.pathParameters = parameters
             do {
                 try admit(&request, to: route)
                 return .readBody
@@ -156,9 +143,13 @@ public final class Router: Sendable {
         guard grant.scopes.contains(scope) else {
             throw Problem.forbidden("this token lacks the '\(scope)' scope", scope: scope)
         }
+        if let limit = grant.limit, let value = request.pathParameters[limit.parameter], !limit.admits(value) {
+            throw limit.refusal(of: value)
+        }
         request.scopes = grant.scopes
         request.principal = grant.name
         request.tokenID = grant.tokenID
+        request.tokenLimit = grant.limit
     }
 
     /// The whole request (token check included) again, on a thread that may

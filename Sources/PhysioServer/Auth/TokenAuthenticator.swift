@@ -31,7 +31,7 @@ public final class TokenAuthenticator: @unchecked Sendable {
         let hash = TokenStore.hash(token)
         let now = Clock.monotonicNanos()
         if let entry = lock.withLock({ cache[hash] }), entry.expires > now { return entry.grant }
-        let found: (id: Int, name: String, scopes: [String], storedHash: [UInt8], secondsLeft: Double?)?
+        let found: TokenStore.Found?
         do {
             found = try pool.withConnection { try store.lookup(hash: hash, on: $0) }
         } catch let error as DatabaseError {
@@ -40,7 +40,9 @@ public final class TokenAuthenticator: @unchecked Sendable {
         // The row was found by its hash; comparing the hashes again in
         // constant time keeps the decision itself free of timing signals.
         let grant = found.flatMap { row in
-            constantTimeEquals(row.storedHash, hash) ? TokenGrant(name: row.name, scopes: TokenStore.granted(row.scopes), tokenID: row.id) : nil
+            constantTimeEquals(row.storedHash, hash)
+                ? TokenGrant(name: row.name, scopes: TokenStore.granted(row.scopes), tokenID: row.id, limit: row.cases.map(Self.limit))
+                : nil
         }
         lock.withLock {
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
@@ -49,6 +51,12 @@ public final class TokenAuthenticator: @unchecked Sendable {
             cache[hash] = Entry(grant: grant, expires: now + left)
         }
         return grant
+    }
+
+    /// A token bound to `patterns` names only those cases: in a path's
+    /// `{case_id}` (refused from the headers) and in a body (FHIR).
+    static func limit(_ patterns: [CasePattern]) -> TokenLimit {
+        TokenLimit(parameter: "case_id", description: "cases " + patterns.map(\.description).joined(separator: ", ")) { patterns.admits($0) }
     }
 
     /// Forgets cached answers (after a token is revoked through the API).

@@ -35,6 +35,15 @@ struct FHIRRoutes {
             metrics.ingestRejected.add()
             return .now(problem.response)
         }
+        // A bound token's Bundle is refused whole, batch or transaction, when it names another case.
+        if let limit = request.tokenLimit, let outside = result.batches.first(where: { !limit.admits($0.caseID) }) {
+            metrics.ingestRejected.add()
+            let problem = limit.refusal(of: outside.caseID)
+            var response = OperationOutcome(issues: [.init(severity: .error, code: "forbidden",
+                diagnostics: problem.detail + "; nothing stored", expression: nil)]).response(status: 403)
+            response.headers.append(contentsOf: problem.headers)
+            return .now(response)
+        }
         if result.type == .transaction && !result.issues.isEmpty {
             metrics.ingestRejected.add()
             return .now(OperationOutcome(issues: result.issues).response(status: 422))

@@ -22,6 +22,20 @@ public struct TokenStore {
         public let revokedAt: String?
         public let expiresAt: String?
         public let expired: Bool
+        /// The cases it may write; nil: every case.
+        public let cases: [CasePattern]?
+    }
+
+    /// What a token in force grants, found by its hash.
+    public struct Found: Sendable {
+        public let id: Int
+        public let name: String
+        public let scopes: [String]
+        public let storedHash: [UInt8]
+        /// Seconds until it expires; nil: never.
+        public let secondsLeft: Double?
+        /// The cases it may write; nil: every case.
+        public let cases: [CasePattern]?
     }
 
     public init() {}
@@ -36,17 +50,33 @@ public struct TokenStore {
 
     /// Creates a token and returns it with its id; the caller shows it once.
     /// `expiresIn` is a PostgreSQL interval (`90 days`); nil: it never expires.
-    public func create(name: String, scopes: [String], expiresIn: String? = nil,
+    /// `cases` binds an ingest-only token to those cases; nil: every case.
+    public func create(name: String, scopes: [String], expiresIn: String? = nil, cases: [CasePattern]? = nil,
                        on connection: DatabaseConnection) throws -> (id: Int, token: String) {
         let unknown = scopes.filter { !Self.scopes.contains($0) }
         guard unknown.isEmpty, !scopes.isEmpty else {
             throw DatabaseError(message: "unknown scope \(unknown.joined(separator: ", ")); scopes are \(Self.scopes.joined(separator: ", "))")
         }
+        if let reason = Self.unusableCases(cases, scopes: scopes) { throw DatabaseError(message: reason) }
         let token = Self.generate()
-        let result = try connection.query(
-            "INSERT INTO api_tokens (name, token_hash, scopes, expires_at) VALUES ($1, decode($2, 'hex'), $3::text[], now() + $4::interval) RETURNING id",
-            [name, Hex.encode(Self.hash(token)), "{" + scopes.joined(separator: ",") + "}", expiresIn])
+        let result = try connection.query("""
+            INSERT INTO api_tokens (name, token_hash, scopes, expires_at, case_patterns)
+            VALUES ($1, decode($2, 'hex'), $3::text[], now() + $4::interval, $5::text[]) RETURNING id
+            """, [name, Hex.encode(Self.hash(token)), "{" + scopes.joined(separator: ",") + "}", expiresIn,
+                  cases.map { PostgresArray.literal($0.map(\.description)) }])
         return (try result.scalar(Int.self), token)
+    }
+
+    /// Why `cases` cannot bind a token of `scopes`, if they cannot: an empty
+    /// list, or a token that may do more than ingest (reads list and export
+    /// every case, so a bound reader would be a promise not kept).
+    public static func unusableCases(_ cases: [CasePattern]?, scopes: [String]) -> String? {
+        guard let cases else { return nil }
+        if cases.isEmpty { return "--cases needs at least one case id or prefix*" }
+        if Set(scopes) != ["ingest"] {
+            return "--cases binds ingest-only tokens (reads and exports reach every case): give it --scope ingest alone"
+        }
+        return nil
     }
 
     /// The grant for a token hash, or nil when unknown, revoked or expired,
@@ -56,16 +86,21 @@ public struct TokenStore {
     /// at most tell how a hash the client cannot choose relates to stored
     /// hashes, which says nothing about any token. The caller still compares
     /// the stored hash in constant time.
-    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws
-        -> (id: Int, name: String, scopes: [String], storedHash: [UInt8], secondsLeft: Double?)? {
+    public func lookup(hash: [UInt8], on connection: DatabaseConnection) throws -> Found? {
         let result = try connection.query("""
             SELECT name, array_to_string(scopes, ','), encode(token_hash, 'hex'), id,
-                   extract(epoch FROM expires_at - now())::float8
+                   extract(epoch FROM expires_at - now())::float8, array_to_string(case_patterns, ',')
             FROM api_tokens WHERE token_hash = decode($1, 'hex') AND \(Self.inForce)
             """, [Hex.encode(hash)])
-        guard let (name, scopes, hash, id, left) = try result.single((String, String, String, Int, Double?).self) else { return nil }
-        return (id, name, scopes.split(separator: ",").map(String.init), Hex.decode(hash) ?? [], left)
+        guard let (name, scopes, hash, id, left, cases) = try result.single((String, String, String, Int, Double?, String?).self) else {
+            return nil
+        }
+        return Found(id: id, name: name, scopes: scopes.split(separator: ",").map(String.init), storedHash: Hex.decode(hash) ?? [],
+                     secondsLeft: left, cases: cases.map(Self.patterns))
     }
+
+    /// Stored patterns (checked by `create` and the table's constraint).
+    static func patterns(_ list: String) -> [CasePattern] { list.split(separator: ",").compactMap(CasePattern.init) }
 
     /// A token row that still grants: not revoked, not expired.
     static let inForce = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
@@ -81,13 +116,14 @@ public struct TokenStore {
 
     public func list(on connection: DatabaseConnection) throws -> [Token] {
         let result = try connection.query("""
-            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at, expires_at, coalesce(expires_at <= now(), false)
+            SELECT id, name, array_to_string(scopes, ','), created_at, revoked_at, expires_at, coalesce(expires_at <= now(), false),
+                   array_to_string(case_patterns, ',')
             FROM api_tokens ORDER BY id
             """)
-        return try result.decode((Int, String, String, String, String?, String?, Bool).self).map {
-            id, name, scopes, createdAt, revokedAt, expiresAt, expired in
+        return try result.decode((Int, String, String, String, String?, String?, Bool, String?).self).map {
+            id, name, scopes, createdAt, revokedAt, expiresAt, expired, cases in
             Token(id: id, name: name, scopes: scopes.split(separator: ",").map(String.init), createdAt: createdAt,
-                  revokedAt: revokedAt, expiresAt: expiresAt, expired: expired)
+                  revokedAt: revokedAt, expiresAt: expiresAt, expired: expired, cases: cases.map(Self.patterns))
         }
     }
 

@@ -19,18 +19,28 @@ struct TokenCommand: ParsableCommand {
         var name: String
         @Option(help: "Stop accepting it after this PostgreSQL interval, e.g. '90 days', '12 hours' (default: never).")
         var expiresIn: String?
+        @Option(name: .customLong("cases"), parsing: .upToNextOption,
+                help: "Bind an ingest-only token to these cases: ids, or prefixes ending in '*' (e.g. 'or7-*'); default: every case.")
+        var casePatterns: [String] = []
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             let unknown = scopes.filter { !TokenStore.scopes.contains($0) }
             if !unknown.isEmpty { throw ValidationError("unknown scope \(unknown.joined(separator: ", ")); use \(TokenStore.scopes.joined(separator: ", "))") }
+            if let bad = casePatterns.first(where: { CasePattern($0) == nil }) {
+                throw ValidationError("--cases '\(bad.prefix(80))': \(CasePattern.usage)")
+            }
+            if let reason = TokenStore.unusableCases(cases, scopes: scopes) { throw ValidationError(reason) }
         }
+
+        var cases: [CasePattern]? { casePatterns.isEmpty ? nil : casePatterns.compactMap(CasePattern.init) }
 
         func run() throws {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
             if let reason = try TokenStore().unusableName(name, on: connection) { throw ValidationError(reason) }
             if let expiresIn, let reason = try TokenStore().unusableExpiry(expiresIn, on: connection) { throw ValidationError(reason) }
-            let created = try TokenStore().create(name: name, scopes: Array(Set(scopes)).sorted(), expiresIn: expiresIn, on: connection)
+            let created = try TokenStore().create(name: name, scopes: Array(Set(scopes)).sorted(), expiresIn: expiresIn, cases: cases,
+                                                  on: connection)
             print(created.token)
         }
     }
@@ -41,9 +51,11 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let connection = try DatabaseConnection(url: database.url(), applicationName: "physio-token")
-            print("id\tname\tscopes\tcreated\trevoked\texpires")
+            print("id\tname\tscopes\tcreated\trevoked\texpires\tcases")
             for token in try TokenStore().list(on: connection) {
-                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")\t\(token.expiresAt.map { token.expired ? "\($0) (expired)" : $0 } ?? "-")")
+                let expires = token.expiresAt.map { token.expired ? "\($0) (expired)" : $0 } ?? "-"
+                let cases = token.cases.map { $0.map(\.description).joined(separator: ",") } ?? "all"
+                print("\(token.id)\t\(token.name)\t\(token.scopes.joined(separator: ","))\t\(token.createdAt)\t\(token.revokedAt ?? "-")\t\(expires)\t\(cases)")
             }
         }
     }
