@@ -47,7 +47,8 @@ struct FHIRTests {
         // Per Observation: the first makes the instant, the six others merge into it.
         #expect(response.header("X-Physio-Samples-Accepted") == "1")
         #expect(response.header("X-Physio-Samples-Merged") == "6")
-        #expect(response.header("X-Physio-Observations-Ignored") == "2")
+        // The weight; the Patient is no Observation.
+        #expect(response.header("X-Physio-Observations-Ignored") == "1")
         let row = try server.database.connect().query("SELECT hr, spo2, sbp, dbp, mbp, rr, temp, etco2 FROM vitals WHERE case_id = 'op-12'")
         #expect(row.rowCount == 1)
         #expect((0..<6).map { row.float(0, $0)! } == [72, 98, 118, 61, 80, 14])

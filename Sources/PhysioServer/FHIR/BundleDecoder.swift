@@ -4,8 +4,8 @@ import PhysioPlatform
 
 /// Reads a FHIR R4 transaction or batch Bundle of vital-signs Observations
 /// into per-case sample batches, one row per Observation. Each entry ends up
-/// a sample, ignored (another resource, an unknown code, an entered-in-error
-/// observation) or in error, and says which; errors name their FHIRPath.
+/// a sample, ignored (an unknown code, an entered-in-error observation),
+/// another resource (not stored) or in error, and says which; errors name their FHIRPath.
 /// References are resolved within the Bundle (CaseReference); see
 /// ObservationReader for the case and time rules.
 struct BundleDecoder {
@@ -15,7 +15,10 @@ struct BundleDecoder {
         /// Its sample: row `row` of batch `batch`.
         /// `paths`: where each vital's value is, for answers about it.
         case sample(batch: Int, row: Int, paths: [Vital: String])
+        /// An Observation not stored, and why.
         case ignored(String)
+        /// Another resource (a Patient, an Encounter), and why it is not stored.
+        case otherResource(String)
         case failed([OperationOutcome.Issue])
     }
 
@@ -84,6 +87,8 @@ struct BundleDecoder {
                 result.outcomes.append(.sample(batch: batch, row: row, paths: paths))
             case .ignored(let reason):
                 result.outcomes.append(.ignored(reason))
+            case .otherResource(let reason):
+                result.outcomes.append(.otherResource(reason))
             case .failed(let issues):
                 result.outcomes.append(.failed(issues))
             }

@@ -38,7 +38,7 @@ enum BundleResponse {
                     json.key("outcome")
                     OperationOutcome(issues: conflictIssues(sampleCounts, row: row, paths: paths, severity: .error)).write(to: &json)
                 }
-            case .ignored(let reason):
+            case .ignored(let reason), .otherResource(let reason):
                 json.field("status", "200 OK")
                 json.key("outcome")
                 OperationOutcome(issues: [.init(severity: .information, code: "informational", diagnostics: reason, expression: nil)])

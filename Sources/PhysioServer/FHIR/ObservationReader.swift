@@ -19,6 +19,8 @@ struct ObservationReader {
     enum Outcome {
         case reading(Reading)
         case ignored(String)
+        /// Not an Observation (a Patient or Encounter sent for context).
+        case otherResource(String)
         case failed([OperationOutcome.Issue])
     }
 
@@ -34,7 +36,7 @@ struct ObservationReader {
     func read(_ resource: JSONValue?, path: String) -> Outcome {
         guard let resource, resource.kind == .object else { return fail("required", "the entry has no resource", path) }
         guard let type = resource["resourceType"]?.string else { return fail("required", "the resource has no resourceType", "\(path).resourceType") }
-        guard type == "Observation" else { return .ignored("only Observations are ingested; \(type.prefix(60)) ignored") }
+        guard type == "Observation" else { return .otherResource("only Observations are ingested; \(type.prefix(60)) ignored") }
         if let status = resource["status"]?.string, status == "entered-in-error" || status == "cancelled" {
             return .ignored("Observation status \(status): ignored")
         }

@@ -13,8 +13,20 @@ struct OperationOutcome {
         /// FHIR issue type: invalid, required, value, not-supported, informational, exception…
         let code: String
         let diagnostics: String
-        /// Where, as a FHIRPath, e.g. Bundle.entry[2].resource.effectiveDateTime.
-        let expression: String?
+        /// Where, as FHIRPaths, e.g. Bundle.entry[2].resource.effectiveDateTime;
+        /// two when the fault is between two fields (a vital given twice).
+        let expressions: [String]
+
+        init(severity: Severity, code: String, diagnostics: String, expression: String?) {
+            self.init(severity: severity, code: code, diagnostics: diagnostics, expressions: expression.map { [$0] } ?? [])
+        }
+
+        init(severity: Severity, code: String, diagnostics: String, expressions: [String]) {
+            self.severity = severity
+            self.code = code
+            self.diagnostics = diagnostics
+            self.expressions = expressions
+        }
     }
 
     var issues: [Issue] = []
@@ -29,10 +41,10 @@ struct OperationOutcome {
             json.field("severity", issue.severity.rawValue)
             json.field("code", issue.code)
             json.field("diagnostics", issue.diagnostics)
-            if let expression = issue.expression {
+            if !issue.expressions.isEmpty {
                 json.key("expression")
                 json.beginArray()
-                json.value(expression)
+                issue.expressions.forEach { json.value($0) }
                 json.endArray()
             }
             json.endObject()
