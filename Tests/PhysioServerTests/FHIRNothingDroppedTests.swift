@@ -50,6 +50,32 @@ struct FHIRNothingDroppedTests {
         response.withJSON { $0["entry"]?[index]?["response"]?["outcome"]?["issue"]?[issue]?["diagnostics"]?.string } ?? ""
     }
 
+    /// Only creates are taken (POST, or PUT: an Observation stored by its
+    /// case and instant either way); a DELETE is not a create. ifNoneExist
+    /// needs nothing: a repeated Observation is a duplicate already.
+    @Test func anEntryThatIsNotACreateIsRefused() throws {
+        let server = try TestServer()
+        let entries: [(resource: String?, request: String)] = [
+            (Self.observation("8867-4", second: 1, Self.hr), #"{"method":"DELETE","url":"Observation/abc"}"#),
+            (Self.observation("8867-4", second: 2, Self.hr), #"{"method":"POST","url":"Observation","ifNoneExist":"identifier=http://acme.org/obs|123"}"#),
+            (Self.observation("8867-4", second: 3, Self.hr), #"{"method":"PUT","url":"Observation/x3"}"#),
+            (nil, #"{"method":"GET","url":"Observation/abc"}"#),
+        ]
+        let transaction = try post(server, Self.bundle("transaction", entries))
+        #expect(transaction.status == 422, "\(transaction.text)")
+        #expect(transaction.withJSON { $0["issue"]?[0]?["expression"]?[0]?.string } == "Bundle.entry[0].request.method")
+        #expect(transaction.withJSON { $0["issue"]?[1]?["expression"]?[0]?.string } == "Bundle.entry[3].request.method")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 0)
+        // The same as a batch: the other entries stored.
+        let batch = try post(server, Self.bundle("batch", entries))
+        #expect((0..<4).map { status(batch, $0) } == ["422 Unprocessable Entity", "201 Created", "201 Created", "422 Unprocessable Entity"], "\(batch.text)")
+        #expect(expressions(batch, 0) == ["Bundle.entry[0].request.method"])
+        #expect(diagnostics(batch, 0).contains("DELETE"))
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 2)
+        let again = try post(server, Self.bundle("batch", [entries[1]]))
+        #expect(status(again, 0) == "200 OK" && again.header("X-Physio-Samples-Duplicate") == "1")
+    }
+
     /// The header counts Observations not stored; a Patient or Encounter
     /// sent for context is no Observation ignored (its entry says so).
     @Test func theIgnoredHeaderCountsObservationsOnly() throws {

@@ -71,6 +71,10 @@ struct BundleDecoder {
         let reader = ObservationReader(references: CaseReference(index: BundleIndex(entries: entries), identifiers: identifiers))
         var batchIndex: [CaseID: Int] = [:]
         for index in 0..<entries.count {
+            if let refusal = Self.refusal(method: entries[index]!["request"]?["method"], path: "Bundle.entry[\(index)].request.method") {
+                result.outcomes.append(.failed([refusal]))
+                continue
+            }
             switch reader.read(entries[index]!["resource"], path: "Bundle.entry[\(index)].resource") {
             case .reading(let reading):
                 let batch = batchIndex[reading.caseID] ?? {
@@ -94,6 +98,17 @@ struct BundleDecoder {
             }
         }
         return result
+    }
+
+    /// Entries create: POST, or PUT (an Observation is stored by its case and
+    /// instant either way). A DELETE or GET stored as a create would be the
+    /// opposite of what was asked. An entry without a method is a create.
+    static func refusal(method: JSONValue?, path: String) -> OperationOutcome.Issue? {
+        guard let method, method.string != "POST", method.string != "PUT" else { return nil }
+        let shown = method.string.map { "'\($0.prefix(20))'" } ?? "that is not a string"
+        return .init(severity: .error, code: "not-supported",
+                     diagnostics: "request.method \(shown) is not taken: this server only creates Observations (POST or PUT); nothing is read, deleted or patched",
+                     expression: path)
     }
 }
 
