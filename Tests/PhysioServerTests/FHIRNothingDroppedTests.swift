@@ -76,6 +76,34 @@ struct FHIRNothingDroppedTests {
         #expect(status(again, 0) == "200 OK" && again.header("X-Physio-Samples-Duplicate") == "1")
     }
 
+    /// effective[x] is a choice (one of them); a period ends after it
+    /// starts; FHIR's offsets reach ±14:00.
+    @Test func impossibleTimesAreRefused() throws {
+        let server = try TestServer()
+        let at = { (time: String) in #""subject":{"reference":"Patient/t"},\#(time),\#(Self.hr)"# }
+        let resource = { (time: String) in
+            #"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},\#(at(time))}"#
+        }
+        let response = try post(server, Self.bundle("batch", [
+            (resource(#""effectiveDateTime":"2026-11-24T12:05:00Z","effectivePeriod":{"start":"2026-11-24T12:06:00Z"}"#), Self.create),
+            (resource(#""effectiveInstant":"2026-11-24T12:07:00Z","effectiveDateTime":"2026-11-24T12:08:00Z""#), Self.create),
+            (resource(#""effectivePeriod":{"start":"2026-11-24T12:10:00Z","end":"2026-11-24T12:00:00Z"}"#), Self.create),
+            (resource(#""effectiveDateTime":"2026-11-24T12:20:00+15:00""#), Self.create),
+            (resource(#""effectiveDateTime":"2026-11-24T12:20:00+14:00""#), Self.create),
+            (resource(#""effectivePeriod":{"start":"2026-11-24T12:30:00-14:01","end":"2026-11-25T12:00:00Z"}"#), Self.create),
+        ]))
+        #expect(response.status == 200, "\(response.text)")
+        #expect((0..<6).map { status(response, $0) } == ["422 Unprocessable Entity", "422 Unprocessable Entity", "422 Unprocessable Entity",
+                                                        "422 Unprocessable Entity", "201 Created", "422 Unprocessable Entity"], "\(response.text)")
+        #expect(expressions(response, 0) == ["Bundle.entry[0].resource.effectiveDateTime", "Bundle.entry[0].resource.effectivePeriod"])
+        #expect(expressions(response, 1) == ["Bundle.entry[1].resource.effectiveDateTime", "Bundle.entry[1].resource.effectiveInstant"])
+        #expect(expressions(response, 2) == ["Bundle.entry[2].resource.effectivePeriod.end"])
+        #expect(expressions(response, 3) == ["Bundle.entry[3].resource.effectiveDateTime"])
+        #expect(diagnostics(response, 3).contains("+15:00"))
+        #expect(expressions(response, 5) == ["Bundle.entry[5].resource.effectivePeriod.start"])
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 1)
+    }
+
     /// The header counts Observations not stored; a Patient or Encounter
     /// sent for context is no Observation ignored (its entry says so).
     @Test func theIgnoredHeaderCountsObservationsOnly() throws {

@@ -61,7 +61,8 @@ struct ObservationReader {
         var time: Int64?
         switch EffectiveTime.read(resource) {
         case .success(let instant): time = instant
-        case .failure(let refusal): issues.append(issue(refusal.code, refusal.detail, "\(path).\(refusal.field)"))
+        case .failure(let refusal):
+            issues.append(.init(severity: .error, code: refusal.code, diagnostics: refusal.detail, expressions: refusal.fields.map { "\(path).\($0)" }))
         }
 
         var values: [(Vital, Float, String)] = []
