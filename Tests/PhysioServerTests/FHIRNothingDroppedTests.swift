@@ -50,6 +50,24 @@ struct FHIRNothingDroppedTests {
         response.withJSON { $0["entry"]?[index]?["response"]?["outcome"]?["issue"]?[issue]?["diagnostics"]?.string } ?? ""
     }
 
+    /// `< 88 %` is a bound, not a measurement: stored as 88 it would read as
+    /// a measured desaturation (HL7 refuses the same).
+    @Test func aComparatorIsRefusedAtItsPath() throws {
+        let server = try TestServer()
+        let response = try post(server, Self.bundle("batch", [
+            (Self.observation("59408-5", second: 1, #""valueQuantity":{"value":88,"code":"%","comparator":"<"}"#), Self.create),
+            (Self.observation("85354-9", second: 2, #""component":[\#(Self.component("8480-6", #"{"value":60,"code":"mm[Hg]","comparator":"<="}"#)),\#(Self.component("8462-4", #"{"value":40,"code":"mm[Hg]"}"#))]"#), Self.create),
+            (Self.observation("8867-4", second: 3, Self.hr), Self.create),
+        ]))
+        #expect(response.status == 200, "\(response.text)")
+        #expect((0..<3).map { status(response, $0) } == ["422 Unprocessable Entity", "422 Unprocessable Entity", "201 Created"], "\(response.text)")
+        #expect(expressions(response, 0) == ["Bundle.entry[0].resource.valueQuantity.comparator"])
+        #expect(expressions(response, 1) == ["Bundle.entry[1].resource.component[0].valueQuantity.comparator"])
+        #expect(diagnostics(response, 0).contains("'<'"))
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE spo2 IS NOT NULL OR sbp IS NOT NULL OR dbp IS NOT NULL") == 0)
+    }
+
     /// Only creates are taken (POST, or PUT: an Observation stored by its
     /// case and instant either way); a DELETE is not a create. ifNoneExist
     /// needs nothing: a repeated Observation is a duplicate already.

@@ -96,6 +96,12 @@ struct ObservationReader {
         }
         let at = "\(path).valueQuantity"
         guard quantity.kind == .object else { return issues.append(issue("structure", "valueQuantity must be an object", at)) }
+        // '< 88 %' is a bound: stored, it would read as a measured 88 (HL7 refuses the same).
+        if let comparator = quantity["comparator"] {
+            let shown = comparator.string.map { "'\($0.prefix(4))'" } ?? "given"
+            return issues.append(issue("not-supported", "valueQuantity.comparator \(shown): a bound is not a measured \(vital.name); send the value measured, without a comparator",
+                                       "\(at).comparator"))
+        }
         guard let raw = quantity["value"]?.number else { return issues.append(issue("value", "valueQuantity.value must be a number", "\(at).value")) }
         // The UCUM code when there is one; else the human-readable unit.
         let (unit, unitField) = quantity["code"]?.string.map { ($0, "code") } ?? quantity["unit"]?.string.map { ($0, "unit") } ?? (nil, "code")
