@@ -68,6 +68,41 @@ struct FHIRNothingDroppedTests {
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE spo2 IS NOT NULL OR sbp IS NOT NULL OR dbp IS NOT NULL") == 0)
     }
 
+    /// A panel's own value names no vital: refused. A vital component is
+    /// read on any Observation. One vital twice with two values is
+    /// ambiguous: refused naming both. A component of a code not stored is
+    /// named in the 201's outcome; with nothing else stored the entry is
+    /// ignored, saying which.
+    @Test func everyValueIsStoredRefusedOrNamed() throws {
+        let server = try TestServer()
+        let mmHg = { (value: Int) in #"{"value":\#(value),"code":"mm[Hg]"}"# }
+        let response = try post(server, Self.bundle("batch", [
+            (Self.observation("85354-9", second: 1, #""valueQuantity":\#(mmHg(120)),"component":[\#(Self.component("8462-4", mmHg(80)))]"#), Self.create),
+            (Self.observation("8867-4", second: 2, #""valueQuantity":{"value":70,"code":"/min"},"component":[\#(Self.component("59408-5", #"{"value":96,"code":"%"}"#))]"#), Self.create),
+            (Self.observation("85354-9", second: 3, #""component":[\#(Self.component("8480-6", mmHg(120))),\#(Self.component("8480-6", mmHg(130))),\#(Self.component("8462-4", mmHg(70)))]"#), Self.create),
+            (Self.observation("85353-1", second: 4, #""component":[\#(Self.component("8867-4", #"{"value":81,"code":"/min"}"#)),\#(Self.component("29463-7", #"{"value":70,"code":"kg"}"#))]"#), Self.create),
+            // The same value twice (ECG and oximeter agree): one value, stored.
+            (Self.observation("85353-1", second: 5, #""component":[\#(Self.component("8867-4", #"{"value":64,"code":"/min"}"#)),\#(Self.component("8889-8", #"{"value":64,"code":"/min"}"#))]"#), Self.create),
+            (Self.observation("85353-1", second: 6, #""component":[\#(Self.component("29463-7", #"{"value":70,"code":"kg"}"#))]"#), Self.create),
+        ]))
+        #expect(response.status == 200, "\(response.text)")
+        #expect((0..<6).map { status(response, $0) }
+                == ["422 Unprocessable Entity", "201 Created", "422 Unprocessable Entity", "201 Created", "201 Created", "200 OK"], "\(response.text)")
+        #expect(expressions(response, 0) == ["Bundle.entry[0].resource.valueQuantity"])
+        #expect(expressions(response, 2) == ["Bundle.entry[2].resource.component[0].valueQuantity.value",
+                                             "Bundle.entry[2].resource.component[1].valueQuantity.value"])
+        #expect(diagnostics(response, 2).contains("120") && diagnostics(response, 2).contains("130"))
+        #expect(expressions(response, 3) == ["Bundle.entry[3].resource.component[1]"])
+        #expect(diagnostics(response, 3).contains("29463-7"))
+        #expect(response.withJSON { $0["entry"]?[4]?["response"]?["outcome"]?.kind } == nil)
+        #expect(diagnostics(response, 5).contains("29463-7"))
+        #expect(response.header("X-Physio-Observations-Ignored") == "1")
+        let rows = try server.database.connect().query("SELECT hr, spo2, sbp, dbp FROM vitals ORDER BY ts")
+        #expect(rows.rowCount == 3)
+        #expect([rows.float(0, 0), rows.float(0, 1), rows.float(1, 0), rows.float(2, 0)] == [70, 96, 81, 64])
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE sbp IS NOT NULL OR dbp IS NOT NULL") == 0)
+    }
+
     /// Only creates are taken (POST, or PUT: an Observation stored by its
     /// case and instant either way); a DELETE is not a create. ifNoneExist
     /// needs nothing: a repeated Observation is a duplicate already.

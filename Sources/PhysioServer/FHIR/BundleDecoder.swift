@@ -13,8 +13,9 @@ struct BundleDecoder {
 
     enum EntryOutcome {
         /// Its sample: row `row` of batch `batch`.
-        /// `paths`: where each vital's value is, for answers about it.
-        case sample(batch: Int, row: Int, paths: [Vital: String])
+        /// `paths`: where each vital's value is, for answers about it;
+        /// `notes`: warnings for its answer (components not stored).
+        case sample(batch: Int, row: Int, paths: [Vital: String], notes: [OperationOutcome.Issue])
         /// An Observation not stored, and why.
         case ignored(String)
         /// Another resource (a Patient, an Encounter), and why it is not stored.
@@ -88,7 +89,7 @@ struct BundleDecoder {
                     result.batches[batch].set(vital, row: row, to: value)
                     paths[vital] = path
                 }
-                result.outcomes.append(.sample(batch: batch, row: row, paths: paths))
+                result.outcomes.append(.sample(batch: batch, row: row, paths: paths, notes: reading.notes))
             case .ignored(let reason):
                 result.outcomes.append(.ignored(reason))
             case .otherResource(let reason):

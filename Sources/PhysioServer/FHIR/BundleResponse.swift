@@ -5,7 +5,8 @@ import PhysioStore
 
 /// The transaction-response or batch-response Bundle: one entry per entry
 /// sent, saying `201 Created` only for an Observation whose values were
-/// stored (a new instant, or vitals added to one), `200 OK` for one whose
+/// stored (a new instant, or vitals added to one; a warning names each
+/// component it carried that is not stored), `200 OK` for one whose
 /// values were all stored already or that was ignored (with the reason),
 /// `409 Conflict` for one with a value that differs from the stored one
 /// (the stored value is kept), `422` for one in error.
@@ -22,21 +23,25 @@ enum BundleResponse {
             json.key("response")
             json.beginObject()
             switch outcome {
-            case .sample(let batch, let row, let paths):
+            case .sample(let batch, let row, let paths, let notes):
                 let sampleCounts = counts[batch]
+                let issues: [OperationOutcome.Issue]
                 switch sampleCounts.outcome(row: row) {
                 case .accepted, .merged:
                     json.field("status", "201 Created")
+                    issues = notes
                 case .duplicate:
                     json.field("status", "200 OK")
-                    json.key("outcome")
-                    OperationOutcome(issues: [.init(severity: .information, code: "duplicate",
-                        diagnostics: "already stored: every value of this Observation is stored for its time", expression: nil)])
-                        .write(to: &json)
+                    issues = [.init(severity: .information, code: "duplicate",
+                                    diagnostics: "already stored: every value of this Observation is stored for its time", expression: nil)] + notes
                 case .conflict:
                     json.field("status", "409 Conflict")
+                    issues = conflictIssues(sampleCounts, row: row, paths: paths, severity: .error) + notes
+                }
+                // A 201 says what of the Observation was not stored, if anything.
+                if !issues.isEmpty {
                     json.key("outcome")
-                    OperationOutcome(issues: conflictIssues(sampleCounts, row: row, paths: paths, severity: .error)).write(to: &json)
+                    OperationOutcome(issues: issues).write(to: &json)
                 }
             case .ignored(let reason), .otherResource(let reason):
                 json.field("status", "200 OK")
@@ -61,7 +66,7 @@ enum BundleResponse {
     static func refusal(_ result: BundleDecoder.Result, counts: [IngestCounts]) -> Response {
         var issues: [OperationOutcome.Issue] = []
         for outcome in result.outcomes {
-            guard case .sample(let batch, let row, let paths) = outcome, counts[batch].outcome(row: row) == .conflict else { continue }
+            guard case .sample(let batch, let row, let paths, _) = outcome, counts[batch].outcome(row: row) == .conflict else { continue }
             issues += conflictIssues(counts[batch], row: row, paths: paths, severity: .error)
         }
         issues.append(.init(severity: .information, code: "informational",

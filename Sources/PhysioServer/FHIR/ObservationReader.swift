@@ -3,7 +3,9 @@ import PhysioHTTP
 
 /// One Bundle entry's resource as a sample: the case, the instant and the
 /// vitals of a vital-signs Observation, or why it is ignored, or its errors
-/// named by FHIRPath.
+/// named by FHIRPath. No value is dropped unsaid: each is stored, refused
+/// (a panel's own value, a bound, one vital twice with two values) or named
+/// in a note (a component of a code not stored here).
 ///
 /// The case is named by `encounter` (an operation is an encounter), else
 /// `subject`, else `device` (a monitor posting without patient context);
@@ -14,6 +16,8 @@ struct ObservationReader {
         let time: Int64
         /// Each vital with the FHIRPath of its value.
         let values: [(Vital, Float, String)]
+        /// Warnings for the entry's answer: components not stored.
+        let notes: [OperationOutcome.Issue]
     }
 
     enum Outcome {
@@ -66,30 +70,74 @@ struct ObservationReader {
         }
 
         var values: [(Vital, Float, String)] = []
+        var notes: [OperationOutcome.Issue] = []
         switch meaning {
         case .vital(let vital):
             read(resource, vital: vital, path: path, into: &values, issues: &issues)
         case .panel:
-            if let components = resource["component"] {
-                guard components.kind == .array else { return fail("structure", "component must be an array", "\(path).component") }
-                for index in 0..<components.count {
-                    guard let component = components[index], case .vital(let vital)? = Self.meaning(component["code"]) else { continue }
-                    read(component, vital: vital, path: "\(path).component[\(index)]", into: &values, issues: &issues)
-                }
+            // A panel's values are its components: a value of its own names no vital to store it as.
+            if let member = resource.firstMember(prefix: "value") {
+                issues.append(issue("not-supported", "a panel's values are its components; its own \(member) names no vital and cannot be stored: "
+                                    + "send it as a component with the vital's code", "\(path).\(member)"))
             }
         }
+        // Components are read on any Observation: a heart rate may carry its SpO2.
+        if let components = resource["component"] {
+            guard components.kind == .array else { return fail("structure", "component must be an array", "\(path).component") }
+            for index in 0..<components.count {
+                let at = "\(path).component[\(index)]"
+                guard let component = components[index], component.kind == .object else {
+                    issues.append(issue("structure", "a component must be an object", at))
+                    continue
+                }
+                guard case .vital(let vital)? = Self.meaning(component["code"]) else {
+                    notes.append(.init(severity: .warning, code: "not-supported",
+                                       diagnostics: "component \(Self.shown(component["code"])) is not a vital sign stored here: not stored", expression: at))
+                    continue
+                }
+                read(component, vital: vital, path: at, into: &values, issues: &issues)
+            }
+        }
+        issues += Self.ambiguities(&values)
         if !issues.isEmpty { return .failed(issues) }
         guard !values.isEmpty, let caseID, let time else {
-            return .ignored("no value: the Observation carries no valueQuantity of a vital sign (dataAbsentReason?)")
+            return .ignored((["no value: the Observation carries no valueQuantity of a vital sign (dataAbsentReason?)"] + notes.map(\.diagnostics))
+                .joined(separator: "; "))
         }
-        return .reading(Reading(caseID: caseID, time: time, values: values))
+        return .reading(Reading(caseID: caseID, time: time, values: values, notes: notes))
+    }
+
+    /// One vital given twice in one Observation (two SBP components, a heart
+    /// rate and an HR component): the same value is kept once; two values
+    /// are ambiguous, refused naming every path, rather than one picked.
+    static func ambiguities(_ values: inout [(Vital, Float, String)]) -> [OperationOutcome.Issue] {
+        var issues: [OperationOutcome.Issue] = []
+        var seen: Set<Vital> = []
+        for (vital, _, _) in values where !seen.contains(vital) {
+            seen.insert(vital)
+            let given = values.filter { $0.0 == vital }
+            guard Set(given.map(\.1)).count > 1 else { continue }
+            issues.append(.init(severity: .error, code: "invalid",
+                diagnostics: "\(vital.name) is given \(given.count == 2 ? "twice" : "\(given.count) times") for one instant, \(given.map { $0.1.clean }.joined(separator: " and ")) \(vital.unit): "
+                    + "ambiguous; send one value per vital in an Observation",
+                expressions: given.map(\.2)))
+        }
+        var kept: Set<Vital> = []
+        values = values.filter { kept.insert($0.0).inserted }
+        return issues
+    }
+
+    /// A CodeableConcept as an answer names it: its first coding's system|code.
+    static func shown(_ concept: JSONValue?) -> String {
+        guard let coding = concept?["coding"]?[0], let code = coding["code"]?.string else { return "without a coding" }
+        return "\(coding["system"]?.string.map { "\($0.prefix(60))|" } ?? "")\(code.prefix(40))"
     }
 
     /// `valueQuantity` of `element` (the Observation or one component) in physio's unit.
     private func read(_ element: JSONValue, vital: Vital, path: String, into values: inout [(Vital, Float, String)],
                       issues: inout [OperationOutcome.Issue]) {
         guard let quantity = element["valueQuantity"] else {
-            if element["value"] != nil || element.hasMember(prefix: "value") {
+            if element.firstMember(prefix: "value") != nil {
                 issues.append(issue("not-supported", "\(vital.name) must be a valueQuantity", path))
             }
             return  // no value (dataAbsentReason): nothing to store
@@ -137,10 +185,10 @@ struct ObservationReader {
 }
 
 extension JSONValue {
-    /// Whether an object has a member whose name starts with `prefix` (value[x]).
-    func hasMember(prefix: String) -> Bool {
-        var found = false
-        forEachMember { key, _ in if !found && key.starts(with: prefix.utf8) { found = true } }
+    /// The first member of an object whose name starts with `prefix` (value[x]).
+    func firstMember(prefix: String) -> String? {
+        var found: String?
+        forEachMember { key, _ in if found == nil && key.starts(with: prefix.utf8) { found = String(decoding: key, as: UTF8.self) } }
         return found
     }
 }
