@@ -47,6 +47,8 @@ enum CapabilityStatement {
             The case is the id the encounter, else the subject, else the device names (urn:uuid and relative references \
             resolved within the Bundle, versions stripped\(identifiers.isEmpty ? "" : ", identifiers of \(identifiers.prefixes.keys.sorted().joined(separator: ", "))")); \
             the time is effectiveDateTime, effectiveInstant or the start of effectivePeriod, to the microsecond. \
+            Entries create (POST or PUT). Every value is stored or refused at its FHIRPath (a comparator, a panel's own value, \
+            one vital twice with two values); a component of a code not stored here is a warning in the entry's answer. \
             Observations of one case and instant merge into one sample: 201 when a value was stored, 200 when all were \
             stored already, 409 when one differs from the stored value (kept).
             """)
