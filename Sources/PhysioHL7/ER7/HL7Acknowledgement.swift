@@ -73,7 +73,10 @@ public struct HL7Acknowledgement: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(160 + problems.count * 120)
         let f = encoding.field, c = encoding.component
-        func text(_ value: String) -> [UInt8] { HL7Escapes.escape(value.utf8, encoding: encoding) }
+        // Text is UTF-8 only where the message declared it (MSH-18); HL7's
+        // default is ASCII, and an 8859/1 engine would show UTF-8's "°" as "Â°".
+        let utf8 = header.map { $0.field(18).component(1).text.uppercased() == "UNICODE UTF-8" } ?? false
+        func text(_ value: String) -> [UInt8] { HL7Escapes.escape((utf8 ? value : Self.ascii(value)).utf8, encoding: encoding) }
         out += Array("MSH".utf8) + [f] + encoding.declaration + [f]
         let receivingApplication = raw(5)
         out += (receivingApplication.isEmpty ? Array("physio".utf8) : receivingApplication) + [f]
@@ -84,6 +87,7 @@ public struct HL7Acknowledgement: Sendable {
         let processing = raw(11)
         out += (processing.isEmpty ? [0x50] : processing) + [f]
         out += version.isEmpty ? Array("2.6".utf8) : raw(12)
+        if utf8 { out += [f, f, f, f, f, f] + Array("UNICODE UTF-8".utf8) }   // MSH-13…17 empty, MSH-18
         out.append(0x0D)
 
         out += Array("MSA".utf8) + [f] + Array(code.rawValue.utf8) + [f] + raw(10)
@@ -110,6 +114,28 @@ public struct HL7Acknowledgement: Sendable {
             out.append(0x0D)
         }
         return out
+    }
+
+    /// `text` in ASCII: the few non-ASCII characters physio's sentences use
+    /// spelled out, anything else (a sender's own bytes quoted back) as "?".
+    static func ascii(_ text: String) -> String {
+        guard !text.utf8.contains(where: { $0 >= 0x80 }) else {
+            return text.unicodeScalars.map { scalar -> String in
+                if scalar.isASCII { return String(scalar) }
+                switch scalar {
+                case "°": return "deg "
+                case "–", "—", "−": return "-"
+                case "×": return "x"
+                case "…": return "..."
+                case "≥": return ">="
+                case "≤": return "<="
+                case "‘", "’": return "'"
+                case "“", "”": return "\""
+                default: return "?"
+                }
+            }.joined()
+        }
+        return text
     }
 
     /// "2.5.1" as 251, "2.3" as 230; 0 when not a version number.

@@ -19,6 +19,7 @@ enum VitalSignCodes {
             "8867-4": .vital(.hr),        // Heart rate
             "59408-5": .vital(.spo2),     // Oxygen saturation by pulse oximetry
             "2708-6": .vital(.spo2),      // Oxygen saturation in arterial blood
+            "2710-2": .vital(.spo2),      // Oxygen saturation in capillary blood by oximetry
             "85353-1": .panel,  // Vital signs, weight, height, head circumference, oxygen saturation and BMI panel
             "85354-9": .panel,  // Blood pressure panel with all children optional
             "55284-4": .panel,  // Blood pressure systolic and diastolic
@@ -87,6 +88,54 @@ enum VitalSignCodes {
             "151708": .vital(.etco2),     // MDC_AWAY_CO2_ET
         ],
     ]
+
+    /// The MDC codes above by their reference ids (IEEE 11073-10101's
+    /// names), for gateways that send the name instead of the number.
+    static let mdcReferenceIDs: [String: String] = [
+        "MDC_ECG_HEART_RATE": "147842",
+        "MDC_PULS_RATE": "149514",
+        "MDC_BLD_PULS_RATE_INV": "149522",
+        "MDC_PULS_OXIM_PULS_RATE": "149530",
+        "MDC_PULS_RATE_NON_INV": "149546",
+        "MDC_PRESS_BLD": "150016",
+        "MDC_PRESS_BLD_SYS": "150017",
+        "MDC_PRESS_BLD_DIA": "150018",
+        "MDC_PRESS_BLD_MEAN": "150019",
+        "MDC_PRESS_BLD_NONINV": "150020",
+        "MDC_PRESS_BLD_NONINV_SYS": "150021",
+        "MDC_PRESS_BLD_NONINV_DIA": "150022",
+        "MDC_PRESS_BLD_NONINV_MEAN": "150023",
+        "MDC_PRESS_BLD_ART_SYS": "150033",
+        "MDC_PRESS_BLD_ART_DIA": "150034",
+        "MDC_PRESS_BLD_ART_MEAN": "150035",
+        "MDC_PRESS_BLD_ART_ABP": "150036",
+        "MDC_PRESS_BLD_ART_ABP_SYS": "150037",
+        "MDC_PRESS_BLD_ART_ABP_DIA": "150038",
+        "MDC_PRESS_BLD_ART_ABP_MEAN": "150039",
+        "MDC_PRESS_CUFF": "150300",
+        "MDC_PRESS_CUFF_SYS": "150301",
+        "MDC_PRESS_CUFF_DIA": "150302",
+        "MDC_PRESS_CUFF_MEAN": "150303",
+        "MDC_SAT_O2_ART": "150324",
+        "MDC_TEMP": "150344",
+        "MDC_TEMP_BODY": "150364",
+        "MDC_TEMP_CORE": "150368",
+        "MDC_TEMP_TYMP": "150392",
+        "MDC_PULS_OXIM_SAT_O2": "150456",
+        "MDC_RESP_RATE": "151562",
+        "MDC_AWAY_RESP_RATE": "151570",
+        "MDC_TTHOR_RESP_RATE": "151578",
+        "MDC_CO2_RESP_RATE": "151594",
+        "MDC_AWAY_CO2_ET": "151708",
+        "MDC_TEMP_RECT": "188420",
+        "MDC_TEMP_ORAL": "188424",
+        "MDC_TEMP_EAR": "188428",
+        "MDC_TEMP_AXILLA": "188452",
+    ]
+
+    static func mdcCode(referenceID: String) -> String? { mdcReferenceIDs[referenceID] }
+
+    static func mdcReferenceID(code: String) -> String? { mdcReferenceIDs.first { $0.value == code }?.key }
 
     static func meaning(system: String?, code: String?) -> Meaning? {
         guard let system, let code else { return nil }

@@ -6,7 +6,8 @@ import PhysioStore
 /// Each HL7 message from the MLLP listener: read, stored through the same
 /// group committer as HTTP and FHIR ingest (the same merge rule, ranges,
 /// queue jobs and scoring), and acknowledged only once committed: AA (with
-/// a warning ERR per value that conflicts with one stored before), AE
+/// a warning ERR per value that conflicts with one stored before, and per
+/// value the message gave that was left out: ObservationReport.warnings), AE
 /// naming the segment and field of a message that cannot be used, AR for
 /// a message type or version not taken, or when the database could not
 /// store it (then resend). Runs on the listener's threads and never waits.
@@ -90,7 +91,7 @@ final class HL7Ingest: @unchecked Sendable {
         guard report.sampleCount > 0 else {
             metrics.record(.stored)
             ledger.remember(key, digest: digest)
-            return answer(reply, message, HL7Acknowledgement(code: .accept), success: true)
+            return answer(reply, message, HL7Acknowledgement(code: .accept, problems: report.allWarnings), success: true)
         }
         let metrics = self.metrics, ingestMetrics = self.ingestMetrics, ledger = self.ledger
         committer.submit(report.batches) { [self] outcome in
@@ -99,7 +100,8 @@ final class HL7Ingest: @unchecked Sendable {
                 counts.forEach(ingestMetrics.recordIngest)
                 metrics.record(.stored)
                 ledger.remember(key, digest: digest)
-                answer(reply, message, HL7Acknowledgement(code: .accept, problems: Self.conflicts(counts, report: report)), success: true)
+                answer(reply, message, HL7Acknowledgement(code: .accept, problems: Self.conflicts(counts, report: report) + report.allWarnings),
+                       success: true)
             case .failure(let failure):
                 metrics.record(.failed)
                 let text = failure.isUnavailable

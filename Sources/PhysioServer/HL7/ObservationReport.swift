@@ -9,7 +9,8 @@ struct ObservationReport {
     enum Ignored: String, CaseIterable {
         /// OBX-3 is not a vital sign physio stores.
         case unknownCode = "unknown_code"
-        /// OBX-11 says the result could not be obtained (X), is wrong (W) or deleted (D), or OBX-5 is empty.
+        /// OBX-11 says there is no result (X cannot be obtained, N not asked, I pending, O order
+        /// detail), retracts one (W wrong, D deleted), or OBX-5 is empty.
         case invalid
         /// A negative number: a device's "not measured" (−1, −999, −99.9).
         case sentinel
@@ -26,11 +27,34 @@ struct ObservationReport {
         /// The OBX that carried the stored value.
         let segment: Int
         let rank: Int
+        let value: Float
     }
 
     var batches: [SampleBatch] = []
     var sources: [Source] = []
     var ignored: [Ignored: Int] = [:]
+    /// A warning per OBX whose value was left out (AA's ERR segments with
+    /// severity W): the sender learns what was not stored, not only the metrics.
+    var warnings: [HL7Acknowledgement.Problem] = []
+    /// Warnings past `maxWarnings`, said in one last warning.
+    var warningsLeftOut = 0
+    static let maxWarnings = 30
+
+    mutating func warn(_ obx: HL7Segment, field: Int, code: Int, _ text: String) {
+        warn(obx: obx.sequence, field: field, code: code, text)
+    }
+
+    mutating func warn(obx sequence: Int, field: Int, code: Int, _ text: String) {
+        guard warnings.count < Self.maxWarnings else { warningsLeftOut += 1; return }
+        warnings.append(.init(segment: "OBX", sequence: sequence, field: field, code: code, severity: .warning, text: text))
+    }
+
+    /// The warnings, with one saying how many more there were.
+    var allWarnings: [HL7Acknowledgement.Problem] {
+        guard warningsLeftOut > 0 else { return warnings }
+        return warnings + [.init(segment: "MSH", sequence: 1, field: 0, code: 0, severity: .warning,
+                                 text: "\(warningsLeftOut) more OBX values were not stored (see the server's metrics)")]
+    }
     /// Unknown OBX-3 codes (code^system), for the log.
     var unknownCodes: Set<String> = []
 

@@ -14,10 +14,12 @@ import PhysioPlatform
 /// * The value: OBX-3 in MDC (numeric codes, or Philips' MDIL notation) or
 ///   LOINC (VitalSignCodes); OBX-2 NM (or SN without a comparator); OBX-6
 ///   in MDC, MDIL or UCUM, converted (DeviceUnits, VitalSignCodes); the
-///   same plausible ranges as every ingest path. OBX-11 X, W or D, or an
-///   empty OBX-5, is an invalid value: left out, never stored as zero; so
-///   is a negative number, a device's "not measured" (−1, −999).
-///   Unknown codes are left out and counted. A second MSH in the frame is AR.
+///   same plausible ranges as every ingest path. An OBX-11 that is not a
+///   result status (X, N, I, O; W and D retract one), or an empty OBX-5, is
+///   left out, never stored as zero; so is a negative number, a device's
+///   "not measured" (−1, −999). Unknown codes are left out and counted.
+///   Every value left out is named in a warning of the AA (ERR, severity W),
+///   but for X and empty values (nothing was sent). A second MSH in the frame is AR.
 struct ObservationReportReader {
     /// ORU^R01 is the same in these; 2.5 and 2.6 are PCD-01's.
     static let versions: Set<String> = ["2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"]
@@ -108,13 +110,20 @@ struct ObservationReportReader {
                     return row
                 }()
                 let key = (batch << 40) | (row << 4) | vital.rawValue
+                let source = ObservationReport.Source(batch: batch, row: row, vital: vital, segment: segment.sequence, rank: rank, value: value)
                 if let existing = sourceAt[key] {
                     report.ignored[.superseded, default: 0] += 1
+                    let kept = rank > report.sources[existing].rank ? source : report.sources[existing]
+                    let dropped = rank > report.sources[existing].rank ? report.sources[existing] : source
+                    if dropped.value != kept.value {
+                        report.warn(obx: dropped.segment, field: 5, code: 205, "\(vital.name) at \(Timestamp.format(time)): OBX \(dropped.segment) (\(dropped.value) \(vital.unit)) "
+                            + "and OBX \(kept.segment) (\(kept.value)) give it twice; OBX \(kept.segment)'s is stored (\(kept.rank > dropped.rank ? "its source ranks higher" : "sent first")), OBX \(dropped.segment)'s not")
+                    }
                     guard rank > report.sources[existing].rank else { continue }
-                    report.sources[existing] = .init(batch: batch, row: row, vital: vital, segment: segment.sequence, rank: rank)
+                    report.sources[existing] = source
                 } else {
                     sourceAt[key] = report.sources.count
-                    report.sources.append(.init(batch: batch, row: row, vital: vital, segment: segment.sequence, rank: rank))
+                    report.sources.append(source)
                 }
                 report.batches[batch].set(vital, row: row, to: value)
             default:
@@ -132,9 +141,9 @@ struct ObservationReportReader {
             let hasValue = !obx.field(5).isEmpty && !obx.field(5).isNull
             if hasValue {
                 report.ignored[.unknownCode, default: 0] += 1
-                if report.unknownCodes.count < 20 {
-                    report.unknownCodes.insert("\(identifier.component(1).text.prefix(30))^\(identifier.component(3).text.prefix(10))")
-                }
+                let shown = "\(identifier.component(1).text.prefix(30))^\(identifier.component(3).text.prefix(30))"
+                if report.unknownCodes.count < 20 { report.unknownCodes.insert(shown) }
+                report.warn(obx, field: 3, code: 103, Self.unknownCodeWarning(identifier, shown: shown))
             } else {
                 report.ignored[.noValue, default: 0] += 1
             }
@@ -142,9 +151,15 @@ struct ObservationReportReader {
         }
         let status = obx.field(11).component(1).text.uppercased()
         let valueField = obx.field(5)
-        if status == "X" || status == "W" || status == "D" || valueField.isEmpty || valueField.isNull {
+        if valueField.isEmpty || valueField.isNull || !Self.resultStatuses.contains(status) {
             report.ignored[.invalid, default: 0] += 1
+            if let reason = Self.statusWarning(status), !valueField.isEmpty, !valueField.isNull {
+                report.warn(obx, field: 11, code: 103, "\(vital.name): OBX-11 '\(status.prefix(5))' \(reason); not stored")
+            }
             return nil
+        }
+        guard valueField.repetitions.count == 1 else {
+            throw error(102, obx, 5, "OBX-5 repeats ('\(valueField.text.prefix(30))'): send one \(vital.name) value per OBX")
         }
         let type = obx.field(2).component(1).text
         let text: String
@@ -168,6 +183,7 @@ struct ObservationReportReader {
         // −99.9 for "not measured" (an NIBP not yet cycled) beside real values.
         if number < 0 {
             report.ignored[.sentinel, default: 0] += 1
+            report.warn(obx, field: 5, code: 102, "\(vital.name) \(text.prefix(12)): a negative value is a device's 'not measured'; not stored")
             return nil
         }
         let units = obx.field(6)
@@ -191,16 +207,29 @@ struct ObservationReportReader {
     }
 
     /// OBX-3's vital (CE/CWE: code^text^system, an alternate in components 4–6).
+    /// MDC codes also as their reference ids (`MDC_PRESS_BLD_NONINV_DIA^^MDC`),
+    /// and with no system when the text is the code's own reference id
+    /// (`150456^MDC_PULS_OXIM_SAT_O2`): the pair cannot be a local code.
+    /// Systems also as FHIR's URIs. A bare number with no system is not
+    /// taken: it could be any local code.
     static func meaning(_ identifier: HL7Field) -> (Vital, Int)? {
         for base in [1, 4] {
             let code = identifier.component(base).text
+            let text = identifier.component(base + 1).text
             let system = identifier.component(base + 2).text.uppercased()
             var mdc: String?
             switch system {
-            case "MDC", "ISO+", "ISO11073", "ISO11073-10101", "99MDC": mdc = code   // 99MDC: a local-system spelling some gateways use
+            case "MDC", "ISO+", "ISO11073", "ISO11073-10101", "99MDC", "URN:ISO:STD:ISO:11073:10101":   // 99MDC: a local-system spelling some gateways use
+                mdc = VitalSignCodes.mdcCode(referenceID: code) ?? code
             case "MDIL": mdc = DeviceUnits.mdil(code).map(String.init)
-            case "LN", "LOINC":
+            case "LN", "LOINC", "HTTP://LOINC.ORG":
                 if case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.loinc, code: code) { return (vital, 2) }
+            case "":
+                if let named = VitalSignCodes.mdcCode(referenceID: code) {
+                    mdc = named
+                } else if let named = VitalSignCodes.mdcCode(referenceID: text), named == code {
+                    mdc = code
+                }
             default: break
             }
             if let mdc, case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.mdc, code: mdc) {
@@ -208,6 +237,33 @@ struct ObservationReportReader {
             }
         }
         return nil
+    }
+
+    /// OBX-11 statuses that carry a result (HL7 table 0085): final,
+    /// corrected, preliminary, entered not verified, partial, changed to
+    /// final; empty as many monitors send it.
+    static let resultStatuses: Set<String> = ["", "F", "C", "P", "R", "S", "U"]
+
+    /// Why a value under `status` is not stored, for the sender; nil for X
+    /// (the device said it has no result: nothing is lost).
+    static func statusWarning(_ status: String) -> String? {
+        switch status {
+        case "X": nil
+        case "D", "W": "retracts a result, which physio does not apply (stored values are kept; acknowledged means committed)"
+        case "N": "says the observation was not asked for"
+        case "I": "says the result is pending"
+        case "O": "is an order detail, not a result"
+        default: "is not a result status of HL7 table 0085 (F, C, P, R, S, U)"
+        }
+    }
+
+    /// What to send instead of an OBX-3 physio does not take.
+    static func unknownCodeWarning(_ identifier: HL7Field, shown: String) -> String {
+        let code = identifier.component(1).text
+        if identifier.component(3).isEmpty, VitalSignCodes.meaning(system: VitalSignCodes.mdc, code: code) != nil {
+            return "OBX-3 '\(shown)' has no coding system: send \(code)^\(VitalSignCodes.mdcReferenceID(code: code) ?? "")^MDC; not stored"
+        }
+        return "OBX-3 '\(shown)' is not a vital sign physio stores (docs/hl7.md lists the MDC and LOINC codes); not stored"
     }
 
     /// HL7's NM: an optional sign, digits, an optional decimal point.
