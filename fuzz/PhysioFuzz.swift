@@ -80,7 +80,7 @@ enum FuzzTargets {
             // One row per Observation read, and each such entry names its own row.
             var rows = Set<[Int]>()
             for outcome in result.outcomes {
-                guard case .sample(let batch, let row, let paths) = outcome else { continue }
+                guard case .sample(let batch, let row, let paths, _) = outcome else { continue }
                 precondition(row < result.batches[batch].count && !paths.isEmpty)
                 precondition(rows.insert([batch, row]).inserted)
             }
