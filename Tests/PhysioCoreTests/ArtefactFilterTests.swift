@@ -191,6 +191,41 @@ import Testing
         #expect(old?.above == [.hr])
     }
 
+    /// Diathermy on the ECG: readings that jump 20 /min or more and turn
+    /// back twice within 10 s are removed from the second turn on, and the
+    /// hold ends there, so the burst reads as missing, not as its first
+    /// readings held. A rate that moves by a few /min a second (atrial
+    /// fibrillation), one step (an arrhythmia's onset) or one spike are the heart.
+    @Test func aHeartRateThatZigzagsIsNotTheHeart() {
+        let burst: [Float] = [180, 230, 165, 240, 150, 210, 175, 255, 160, 225]
+        let series = TestData.series(seconds: stride(from: 0, to: 240, by: 1)) { t in
+            let hr: Float
+            switch t {
+            case 20..<45: hr = burst[(t - 20) % burst.count]
+            case 61: hr = 130                                               // one spike
+            case 100..<160: hr = 150 + [0, 6, -4, 8, -6, 3, -8, 5][t % 8]   // AF: a few /min a second
+            case 180...: hr = 185                                           // SVT: one step
+            default: hr = 75
+            }
+            return [.hr: hr, .spo2: 97]
+        }
+        let clean = filter.clean(series)
+        func value(_ t: Int) -> Float? { clean.value(.hr, row: t) }
+        #expect(value(20) == 180 && value(21) == 230 && value(22) == 165, "before the second turn: kept")
+        #expect((23..<45).allSatisfy { value($0) == nil }, "\((20..<46).map { value($0) ?? -1 })")
+        #expect(value(45) == nil && value(46) == 75, "the jump back is the burst's; the next steady reading is the heart")
+        #expect(value(61) == 130 && value(62) == 75, "one spike")
+        #expect((100..<160).allSatisfy { value($0) != nil }, "atrial fibrillation")
+        #expect((180..<240).allSatisfy { value($0) == 185 }, "SVT")
+        let held = filter.holdEnds(series, from: 0, clean: clean, keptAlone: [Bool](repeating: false, count: clean.count))
+        let hold = VitalHold.standard.heldSeries(clean, ends: held)
+        #expect((23..<45).allSatisfy { hold.value(.hr, row: $0) == nil }, "not held through the burst")
+        #expect(VitalHold.standard.heldSeries(clean).value(.hr, row: 30) == 165, "(without the ends, 165 would be)")
+        #expect((0..<series.count).allSatisfy { row in
+            zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        }, "the one-row form agrees")
+    }
+
     /// Noise around a zero dips below it: those readings are removed but do
     /// not break the run, so the asystole and apnoea are kept from their
     /// 20th second; a constant −1 (a sentinel) never makes one.

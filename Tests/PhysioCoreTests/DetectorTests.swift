@@ -308,6 +308,20 @@ import Testing
         #expect(!samples[500].anomalous)
     }
 
+    /// 25 s of diathermy on the ECG (HR jumping between 150 and 245) raised
+    /// an alarm: HR > 140 held its 15 s. Now the burst is missing HR, and an
+    /// SVT at 185 for 90 s still alarms through the floor.
+    @Test func aDiathermyBurstDoesNotAlarmAndATachycardiaDoes() {
+        let burst: [Float] = [180, 230, 165, 240, 150, 210, 175, 245, 160, 225]
+        let series = TestData.series("diathermy", seconds: stride(from: 0, to: 1200, by: 1)) { t in
+            let hr: Float = (600..<625).contains(t) ? burst[(t - 600) % burst.count] : (900..<990).contains(t) ? 185 : 72
+            return [.hr: hr, .spo2: 98, .mbp: 80]
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        #expect(!(590..<800).contains { samples[$0].anomalous }, "the burst: \((590..<800).filter { samples[$0].anomalous }.first ?? -1)")
+        #expect((960..<990).allSatisfy { samples[$0].anomalous }, "the SVT")
+    }
+
     /// A cuff every 5 min beside a 1-Hz oximeter: one reading of 35/22 after
     /// normal ones alarms 15 s after it (until 2026-12-06, 300 s later, with
     /// the next reading). An arterial line connected after that cuff, reading

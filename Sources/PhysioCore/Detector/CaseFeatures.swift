@@ -31,7 +31,7 @@ struct CaseFeatures {
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
         pressuresKeptAlone = artefacts.pressuresKeptAlone(series, from: contextStart, clean: clean)
         held = hold.held(clean, rows: 0..<clean.count,
-                         ends: artefacts.pressureHoldEnds(series, from: contextStart, clean: clean, keptAlone: pressuresKeptAlone))
+                         ends: artefacts.holdEnds(series, from: contextStart, clean: clean, keptAlone: pressuresKeptAlone))
         self.rows = (rows.lowerBound - contextStart)..<clean.count
         trends = Array(repeating: nil, count: Vital.count)
         for vital in vitals {

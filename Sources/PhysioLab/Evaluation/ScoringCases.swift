@@ -12,7 +12,7 @@ extension CaseScores {
         let rows = window.rows(in: series)
         let clean = filter.clean(series)
         let keptAlone = filter.pressuresKeptAlone(series, from: 0, clean: clean)
-        let held = hold.heldSeries(clean, ends: filter.pressureHoldEnds(series, from: 0, clean: clean, keptAlone: keptAlone))
+        let held = hold.heldSeries(clean, ends: filter.holdEnds(series, from: 0, clean: clean, keptAlone: keptAlone))
         let ruleTrue = (0..<held.count).map { rules.anyFired(inClean: held, row: $0) }
         self.init(caseID: series.caseID, timestamps: series.timestamps, ruleTrue: ruleTrue, evaluated: rows,
                   detector: try detector(series, rows),

@@ -34,6 +34,9 @@ import PhysioPlatform
 ///    their range, reached through a minute of hypotensive readings, or read
 ///    by a cuff (the pressure reading before 1.5–6 min earlier), are the patient, and
 ///    rules 1–3 no longer remove them.
+/// 7. **Erratic heart rate** (`ErraticHeartRate`): an HR that jumps by
+///    20 /min or more and turns back twice within 10 s (diathermy on the
+///    ECG) is removed, and its hold ends.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -49,11 +52,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var saturationDrop: SaturationDrop
     public var sustainedExtreme: SustainedExtreme
     public var profoundHypotension: ProfoundHypotension
+    public var erraticHeartRate: ErraticHeartRate
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
                 settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard,
-                sustainedExtreme: SustainedExtreme = .standard, profoundHypotension: ProfoundHypotension = .standard) {
+                sustainedExtreme: SustainedExtreme = .standard, profoundHypotension: ProfoundHypotension = .standard,
+                erraticHeartRate: ErraticHeartRate = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -64,6 +69,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.saturationDrop = saturationDrop
         self.sustainedExtreme = sustainedExtreme
         self.profoundHypotension = profoundHypotension
+        self.erraticHeartRate = erraticHeartRate
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -77,7 +83,8 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
 
     /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes, profound hypotension.
     public var lookbackSeconds: Double {
-        max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds)
+        max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds,
+            erraticHeartRate.lookbackSeconds)
     }
 
     /// How far before a row rule 6 looks for a cuff's reading before it. One
@@ -108,6 +115,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             removeSaturationDrop(&values, series, row: row, from: first)
             restoreSustainedExtremes(&values, series, row: row, from: first, vitals: extremes)
             restoreProfoundHypotension(&values, series, row: row, from: first)
+            removeErraticHeartRate(&values, series, row: row, from: first)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
@@ -132,6 +140,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         removeSaturationDrop(&values, series, row: row, from: 0)
         restoreSustainedExtremes(&values, series, row: row, from: 0, vitals: sustainedExtreme.vitals)
         restoreProfoundHypotension(&values, series, row: row, from: 0)
+        removeErraticHeartRate(&values, series, row: row, from: 0)
         estimateMeanPressureIfMissing(&values)
         return values
     }
@@ -181,6 +190,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         values[spo2] = .nan
     }
 
+    /// Rule 7 on `row`, reading rows from `first` on.
+    func removeErraticHeartRate(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
+        let hr = Vital.hr.rawValue
+        guard !values[hr].isNaN, erraticHeartRate.isArtefact(series, row: row, from: first) else { return }
+        values[hr] = .nan
+    }
+
     /// Rule 5 on `row`, reading rows from `first` on; `vitals`: `sustainedExtreme.vitals`, read once per series.
     func restoreSustainedExtremes(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int, vitals: [Vital]) {
         for vital in vitals {
@@ -214,6 +230,19 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// after a reading kept alone, so an arterial line's first reading,
     /// connected after a cuff was in use, stands for itself alone and is not
     /// held through the flushing that follows it.
+    /// Where a vital's hold ends without a new sample, row-major like
+    /// `clean`'s values: the pressures' (`pressureHoldEnds`), and HR's at a
+    /// reading removed as erratic (rule 7: the burst's first readings are not held through it).
+    public func holdEnds(_ series: SampleBatch, from first: Int, clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
+        var ends = pressureHoldEnds(series, from: first, clean: clean, keptAlone: keptAlone)
+        let hr = Vital.hr.rawValue
+        for row in 0..<clean.count where clean.values[row * Vital.count + hr].isNaN && !series.values[(first + row) * Vital.count + hr].isNaN
+            && erraticHeartRate.isArtefact(series, row: first + row, from: first) {
+            ends[row * Vital.count + hr] = true
+        }
+        return ends
+    }
+
     public func pressureHoldEnds(_ series: SampleBatch, from first: Int, clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
         var ends = [Bool](repeating: false, count: clean.count * Vital.count)
         let fromKeptAlone = Self.latestPressureKeptAlone(clean, keptAlone: keptAlone)
@@ -271,6 +300,7 @@ extension ArtefactFilter {
         case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
         case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
         case sustainedExtreme = "sustained_extreme", profoundHypotension = "profound_hypotension"
+        case erraticHeartRate = "erratic_heart_rate"
     }
 
     /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
@@ -297,7 +327,8 @@ extension ArtefactFilter {
                   // Models trained before rule 4 get it too: it is policy, not learned.
                   saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard,
                   sustainedExtreme: try container.decodeIfPresent(SustainedExtreme.self, forKey: .sustainedExtreme) ?? .standard,
-                  profoundHypotension: try container.decodeIfPresent(ProfoundHypotension.self, forKey: .profoundHypotension) ?? .standard)
+                  profoundHypotension: try container.decodeIfPresent(ProfoundHypotension.self, forKey: .profoundHypotension) ?? .standard,
+                  erraticHeartRate: try container.decodeIfPresent(ErraticHeartRate.self, forKey: .erraticHeartRate) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -315,5 +346,6 @@ extension ArtefactFilter {
         try container.encode(saturationDrop, forKey: .saturationDrop)
         try container.encode(sustainedExtreme, forKey: .sustainedExtreme)
         try container.encode(profoundHypotension, forKey: .profoundHypotension)
+        try container.encode(erraticHeartRate, forKey: .erraticHeartRate)
     }
 }
