@@ -33,6 +33,23 @@ struct HL7DeviceHabitsTests {
         #expect(metrics.contains(#"physio_hl7_observations_ignored_total{reason="unknown_code"} 0"#))
     }
 
+    /// HL7's batch protocol in one frame (FHS, BHS, messages, BTS, FTS): AR
+    /// saying so, in the first message's terms (MSA-2 its control id, its
+    /// delimiters and version), nothing stored; until 2026-12-06 "a message
+    /// starts with an MSH segment" with an empty MSA-2.
+    @Test func aBatchInOneFrameIsRejectedSayingSo() throws {
+        let server = try HL7IngestTests.server()
+        let messages = [M.oru(id: "batch-1", observations: [M.obx(1, M.hr, "70", M.bpm)]),
+                        M.oru(id: "batch-2", time: "20261124100001+0000", observations: [M.obx(1, M.hr, "71", M.bpm)])]
+        let batch = (["FHS|^~\\&|MON|OR|physio|HOSP|20261124100000+0000", "BHS|^~\\&|MON|OR|physio|HOSP|20261124100000+0000"]
+                     + messages + ["BTS|2", "FTS|1"]).joined(separator: "\r")
+        let ack = try #require(try server.mllp().exchange(batch))
+        #expect(ack.acknowledgement?.code == "AR" && ack.acknowledgement?.controlID == "batch-1", "\(String(describing: ack.acknowledgement))")
+        #expect(ack.errors.first?.location == "FHS^1" && ack.errors.first?.code == "200", "\(ack.errors)")
+        #expect(ack.errors.first?.text.contains("batch") == true && ack.header.field(12).text == "2.6", "\(ack.errors)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 0)
+    }
+
     /// A second MSH in the frame is a second message this ACK cannot answer
     /// (and whose times would read the first header's offset): AR, nothing stored.
     @Test func twoMessagesInOneFrameAreRejected() throws {

@@ -43,6 +43,13 @@ final class HL7Ingest: @unchecked Sendable {
     }
 
     private func handle(_ bytes: [UInt8], reply: MLLPReply) {
+        if let batch = Self.batchHeader(bytes) {
+            // HL7's batch protocol (FHS/BHS … BTS/FTS) is not MLLP's one message per frame.
+            metrics.record(.refused)
+            return answer(reply, batch.firstMessage, HL7Acknowledgement(code: .reject, problems: [.init(segment: batch.segment, sequence: 1, field: 0,
+                code: 200, text: "an HL7 batch (\(batch.segment) … ) in one MLLP frame is not taken: send each message in its own frame; nothing of it was stored")]),
+                success: false)
+        }
         let message: HL7Message
         do {
             message = try HL7Message.parse(bytes)
@@ -128,6 +135,25 @@ final class HL7Ingest: @unchecked Sendable {
             }
         }
         return problems
+    }
+
+    /// A frame that starts with a batch header (FHS or BHS): which one, and
+    /// the header of its first message (MSH), to answer in the sender's terms.
+    static func batchHeader(_ bytes: [UInt8]) -> (segment: String, firstMessage: HL7Message?)? {
+        var start = 0
+        while start < bytes.count, bytes[start] == 0x0D || bytes[start] == 0x0A { start += 1 }
+        guard bytes.count - start >= 3 else { return nil }
+        let id = String(decoding: bytes[start..<(start + 3)], as: UTF8.self)
+        guard id == "FHS" || id == "BHS" else { return nil }
+        var index = start
+        while index + 3 <= bytes.count {
+            let atLineStart = index == 0 || bytes[index - 1] == 0x0D || bytes[index - 1] == 0x0A
+            if atLineStart, bytes[index] == 0x4D, bytes[index + 1] == 0x53, bytes[index + 2] == 0x48 {
+                return (id, header(of: Array(bytes[index...])))
+            }
+            index += 1
+        }
+        return (id, nil)
     }
 
     /// The header of bytes that are not a whole message, if its first segment can be read.
