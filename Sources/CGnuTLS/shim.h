@@ -55,6 +55,20 @@ static inline int physio_tls_peer_name(gnutls_session_t session, char *buffer, s
     return result;
 }
 
+/* The common name (CN) of the peer's certificate: what a gateway's
+   certificate is bound to cases by. */
+static inline int physio_tls_peer_common_name(gnutls_session_t session, char *buffer, size_t size) {
+    unsigned count = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
+    if (!peers || count == 0) return -1;
+    gnutls_x509_crt_t certificate;
+    if (gnutls_x509_crt_init(&certificate) < 0) return -1;
+    int result = gnutls_x509_crt_import(certificate, &peers[0], GNUTLS_X509_FMT_DER);
+    if (result >= 0) result = gnutls_x509_crt_get_dn_by_oid(certificate, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buffer, &size);
+    gnutls_x509_crt_deinit(certificate);
+    return result;
+}
+
 /* 1 when the client's certificate may be used by a TLS client: it names no
    purposes (extended key usage), or names TLS client authentication or any
    purpose; 0 when it names only others (a web server's certificate). */

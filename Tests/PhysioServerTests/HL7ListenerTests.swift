@@ -162,7 +162,8 @@ struct HL7TLSTests {
             """)
         let database = try TestDatabase.create()
         let server = try PhysioProcess(["serve", "--port", "0", "--hl7-port", "0", "--workers", "0", "--tls-cert", "\(dir)/cert.pem",
-                                        "--tls-key", "\(dir)/key.pem", "--hl7-tls-client-ca", "\(dir)/ca.pem", "--hl7-message-deadline", "2"],
+                                        "--tls-key", "\(dir)/key.pem", "--hl7-tls-client-ca", "\(dir)/ca.pem", "--hl7-message-deadline", "2",
+                                        "--hl7-client-cases", "gateway-or7=mtls-1,or7-*"],
                                        environment: ["PHYSIO_DATABASE_URL": database.url], logPath: "\(dir)/serve.log")
         defer { _ = server.terminate() }
         let hl7Port = try #require(server.waitForLog("listening for HL7").flatMap { PhysioProcess.field("port", in: $0) }, "\(server.log)")
@@ -202,6 +203,11 @@ struct HL7TLSTests {
         }
         #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'mtls-1'") == 1)
         #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id IN ('mtls-2', 'mtls-3', 'mtls-4')") == 0)
+        // The gateway's certificate is bound to its theatre's cases (--hl7-client-cases): another case is AR, nothing stored.
+        #expect(try send("or7-a", hr: "72", as: "\(dir)/gw").contains("MSA|AA|or7-a"))
+        let elsewhere = try send("or9-a", hr: "73", as: "\(dir)/gw")
+        #expect(elsewhere.contains("MSA|AR|or9-a") && elsewhere.contains("may write only cases mtls-1, or7-*"), "\(elsewhere)")
+        #expect(try database.count("SELECT count(*) FROM vitals WHERE case_id = 'or9-a'") == 0)
         let token = try TokenStore().create(name: "mtls-metrics", scopes: ["read"], on: database.connect()).token
         let metrics = try Shell.output("curl -sS --max-time 10 --cacert '\(dir)/cert.pem' -H 'Authorization: Bearer \(token)' https://localhost:\(httpPort)/metrics")
         let failures = metrics.split(separator: "\n")

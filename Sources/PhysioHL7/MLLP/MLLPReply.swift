@@ -11,6 +11,8 @@ public final class MLLPReply: @unchecked Sendable {
     public let receivedAt: UInt64
     /// The sender's address, as text.
     public var client: String { connection.client }
+    /// The common name of the sender's certificate, when the listener requires one (nil otherwise).
+    public var certificateName: String? { connection.transport.peerCommonName }
 
     init(connection: MLLPConnection, sequence: UInt64, receivedAt: UInt64) {
         self.connection = connection

@@ -20,6 +20,8 @@ protocol MLLPTransport: AnyObject {
     var hasBufferedInput: Bool { get }
     /// False while a TLS handshake is under way.
     var isEstablished: Bool { get }
+    /// The common name of the sender's certificate, once a required one was accepted; nil otherwise.
+    var peerCommonName: String? { get }
     func close()
 }
 
@@ -49,6 +51,7 @@ final class PlainTransport: MLLPTransport {
 
     var hasBufferedInput: Bool { false }
     var isEstablished: Bool { true }
+    var peerCommonName: String? { nil }
 
     func close() { Glibc.close(descriptor) }
 }

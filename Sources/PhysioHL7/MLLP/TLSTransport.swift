@@ -50,6 +50,7 @@ final class TLSTransport: MLLPTransport {
     private weak var server: MLLPServer?
     private(set) var established = false
     var isEstablished: Bool { established }
+    private(set) var peerCommonName: String?
     /// A record send that returned EAGAIN must be finished (GnuTLS keeps its data).
     private var sendInterrupted = false
 
@@ -116,6 +117,12 @@ final class TLSTransport: MLLPTransport {
         return String(cString: buffer)
     }
 
+    private func commonName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard physio_tls_peer_common_name(session, &buffer, buffer.count) >= 0 else { return "" }
+        return String(cString: buffer)
+    }
+
     /// nil once the handshake is done; else what the caller should report.
     private func handshake() -> TransportResult? {
         let result = gnutls_handshake(session)
@@ -130,6 +137,7 @@ final class TLSTransport: MLLPTransport {
                 }
                 // Which gateway connected, once per connection (they stay open for hours).
                 Log.info("HL7 sender's certificate accepted", ["client": .string(client), "subject": .string(peerName())])
+                peerCommonName = commonName()
             }
             established = true
             return nil

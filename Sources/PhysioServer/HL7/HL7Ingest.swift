@@ -17,6 +17,7 @@ final class HL7Ingest: @unchecked Sendable {
     let metrics: HL7Metrics
     let ingestMetrics: ServerMetrics
     let ledger: HL7MessageLedger
+    let senderCases: HL7SenderCases
     private let controlIDPrefix: String
     private let counter = Locked<UInt64>(0)
 
@@ -26,6 +27,7 @@ final class HL7Ingest: @unchecked Sendable {
         self.metrics = metrics
         self.ingestMetrics = ingestMetrics
         ledger = HL7MessageLedger(capacity: configuration.rememberedMessages)
+        senderCases = configuration.senderCases
         var random = SystemRandomNumberGenerator()
         controlIDPrefix = "physio-" + String(UInt32.random(in: 0...UInt32.max, using: &random), radix: 16)
     }
@@ -93,6 +95,15 @@ final class HL7Ingest: @unchecked Sendable {
             return answer(reply, message, HL7Acknowledgement(code: refusal.code, problems: [refusal.problem]), success: false)
         case .success(let read):
             report = read
+        }
+        if let patterns = senderCases.patterns(for: reply.certificateName),
+           let outside = report.batches.first(where: { !patterns.admits($0.caseID) }) {
+            metrics.record(.refused)
+            Log.warning("HL7 message for a case its sender may not write: refused",
+                        ["control_id": .string(controlID.text), "client": .string(reply.client), "certificate": .string(reply.certificateName ?? "")])
+            return answer(reply, message, HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 207,
+                text: "this sender's certificate (\(reply.certificateName ?? "")) may write only cases \(patterns.map(\.description).joined(separator: ", ")), not '\(outside.caseID)'; nothing of the message was stored")]),
+                success: false)
         }
         metrics.record(report)
         guard report.sampleCount > 0 else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PhysioCore
 import PhysioHL7
 import PhysioServer
 
@@ -17,6 +18,9 @@ struct HL7Options: ParsableArguments {
     @Option(name: .customLong("hl7-tls-client-ca"),
             help: "PEM file of the authorities that sign senders' certificates: over TLS, a sender must present one they signed (mutual TLS, IHE ATNA node authentication); needs --tls-cert (env PHYSIO_HL7_TLS_CLIENT_CA).")
     var hl7TLSClientCA: String?
+    @Option(name: .customLong("hl7-client-cases"),
+            help: "NAME=PATTERN[,PATTERN…]: a sender whose client certificate has common name NAME writes only those cases (ids, or prefixes ending in '*'); repeatable; others write every case; needs --hl7-tls-client-ca (env PHYSIO_HL7_CLIENT_CASES, space-separated).")
+    var hl7ClientCases = Environment.string("PHYSIO_HL7_CLIENT_CASES", default: "").split(separator: " ").map(String.init)
     @Option(help: "MLLP threads, each with its own epoll loop (env PHYSIO_HL7_THREADS).")
     var hl7Threads = Environment.int("PHYSIO_HL7_THREADS", default: 2)
     @Option(help: "Most open MLLP connections (env PHYSIO_HL7_CONNECTION_LIMIT).")
@@ -43,6 +47,12 @@ struct HL7Options: ParsableArguments {
         if let port { guard (0...65535).contains(port) else { throw ValidationError("--hl7-port must be 0…65535") } }
         if clientAuthoritiesPath != nil && !tls {
             throw ValidationError("--hl7-tls-client-ca checks senders' certificates over TLS: give --tls-cert and --tls-key too")
+        }
+        guard HL7SenderCases(parsing: hl7ClientCases) != nil else {
+            throw ValidationError("--hl7-client-cases is NAME=PATTERN[,PATTERN…], each name once: \(CasePattern.usage)")
+        }
+        if !hl7ClientCases.isEmpty && clientAuthoritiesPath == nil {
+            throw ValidationError("--hl7-client-cases binds client certificates: give --hl7-tls-client-ca (and --tls-cert, --tls-key) too")
         }
         guard HL7CaseRule(parsing: hl7CaseID) != nil else {
             throw ValidationError("--hl7-case-id is PV1-19, PID-3 or PV1-3, optionally =PREFIX (a valid start of a case id)")
@@ -78,6 +88,7 @@ struct HL7Options: ParsableArguments {
             }
             configuration.listener.tlsClientAuthoritiesPEM = authorities
         }
+        configuration.senderCases = HL7SenderCases(parsing: hl7ClientCases)!
         configuration.caseRule = HL7CaseRule(parsing: hl7CaseID)!
         configuration.timeZone = HL7TimeZone(parsing: hl7TimeZone)!
         return configuration
