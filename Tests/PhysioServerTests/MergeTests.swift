@@ -1,4 +1,5 @@
 import PhysioClient
+import PhysioStore
 import PhysioCore
 import PhysioHTTP
 import PhysioPlatform
@@ -43,9 +44,17 @@ struct MergeTests {
         #expect(response.withJSON { $0["conflicting"]?.count } == 1)
         #expect(response.withJSON { $0["conflicting"]?[0]?["index"]?.number } == 1)
         #expect(response.withJSON { $0["conflicting"]?[0]?["t"]?.string } == Self.t)
-        #expect(response.withJSON { $0["conflicting"]?[0]?["fields"]?["hr"]?["stored"]?.number } == 72)
+        // A monitor's ingest-only token is told what it sent, not what is stored:
+        // it must not read stored values back by sending guesses.
+        #expect(response.withJSON { $0["conflicting"]?[0]?["fields"]?["hr"]?["stored"] } == nil)
         #expect(response.withJSON { $0["conflicting"]?[0]?["fields"]?["hr"]?["sent"]?.number } == 75)
         #expect(response.withJSON { $0["conflicting"]?[0]?["fields"]?["spo2"] } == nil)
+        // A token that may read is told the value kept.
+        let reader = try TokenStore().create(name: "ingest-and-read", scopes: ["ingest", "read"], on: server.database.connect()).token
+        let again = try server.client().send("POST", "/cases/clash/vitals", headers: [("Authorization", "Bearer \(reader)"), ("Content-Type", "application/json")],
+                                             body: Array(#"{"samples":[{"t":"\#(Self.t)","hr":76}]}"#.utf8))
+        #expect(again.withJSON { $0["conflicting"]?[0]?["fields"]?["hr"]?["stored"]?.number } == 72)
+        #expect(again.withJSON { $0["conflicting"]?[0]?["fields"]?["hr"]?["sent"]?.number } == 76)
         // The stored HR stays; the SpO2 the same sample brought is stored.
         let result = try server.database.connect().query("SELECT hr, spo2 FROM vitals WHERE case_id = 'clash' AND ts = $1", [Self.t])
         #expect(result.string(0, 0) == "72" && result.string(0, 1) == "96")

@@ -11,7 +11,7 @@ import PhysioStore
 /// `409 Conflict` for one with a value that differs from the stored one
 /// (the stored value is kept), `422` for one in error.
 enum BundleResponse {
-    static func response(_ result: BundleDecoder.Result, counts: [IngestCounts]) -> Response {
+    static func response(_ result: BundleDecoder.Result, counts: [IngestCounts], showsStored: Bool = true) -> Response {
         var json = JSONWriter(capacity: 96 * result.outcomes.count + 128)
         json.beginObject()
         json.field("resourceType", "Bundle")
@@ -36,7 +36,7 @@ enum BundleResponse {
                                     diagnostics: "already stored: every value of this Observation is stored for its time", expression: nil)] + notes
                 case .conflict:
                     json.field("status", "409 Conflict")
-                    issues = conflictIssues(sampleCounts, row: row, paths: paths, severity: .error) + notes
+                    issues = conflictIssues(sampleCounts, row: row, paths: paths, severity: .error, showsStored: showsStored) + notes
                 }
                 // A 201 says what of the Observation was not stored, if anything.
                 if !issues.isEmpty {
@@ -63,11 +63,11 @@ enum BundleResponse {
 
     /// A transaction with a conflict is refused whole (FHIR transactions are
     /// atomic): 409, an issue per conflicting value, nothing stored.
-    static func refusal(_ result: BundleDecoder.Result, counts: [IngestCounts]) -> Response {
+    static func refusal(_ result: BundleDecoder.Result, counts: [IngestCounts], showsStored: Bool) -> Response {
         var issues: [OperationOutcome.Issue] = []
         for outcome in result.outcomes {
             guard case .sample(let batch, let row, let paths, _) = outcome, counts[batch].outcome(row: row) == .conflict else { continue }
-            issues += conflictIssues(counts[batch], row: row, paths: paths, severity: .error)
+            issues += conflictIssues(counts[batch], row: row, paths: paths, severity: .error, showsStored: showsStored)
         }
         issues.append(.init(severity: .information, code: "informational",
             diagnostics: "the transaction was not stored: a stored value is never replaced; send the Bundle as a batch to store the entries that do not conflict",
@@ -75,12 +75,15 @@ enum BundleResponse {
         return OperationOutcome(issues: issues).response(status: 409)
     }
 
-    /// One issue per vital whose sent value differs from the stored one.
-    static func conflictIssues(_ counts: IngestCounts, row: Int, paths: [Vital: String], severity: OperationOutcome.Issue.Severity) -> [OperationOutcome.Issue] {
+    /// One issue per vital whose sent value differs from the stored one,
+    /// naming the stored value only to a token that may read it (IngestReply).
+    static func conflictIssues(_ counts: IngestCounts, row: Int, paths: [Vital: String], severity: OperationOutcome.Issue.Severity,
+                               showsStored: Bool) -> [OperationOutcome.Issue] {
         guard let conflict = counts.conflicting.first(where: { $0.row == row }) else { return [] }
         return conflict.fields.map { field in
-            .init(severity: severity, code: "conflict",
-                  diagnostics: "\(field.vital.name) at \(Timestamp.format(conflict.timestamp)) is stored as \(field.stored) \(field.vital.unit); "
+            let stored = showsStored ? "is stored as \(field.stored) \(field.vital.unit); " : "has a stored value; "
+            return .init(severity: severity, code: "conflict",
+                  diagnostics: "\(field.vital.name) at \(Timestamp.format(conflict.timestamp)) \(stored)"
                       + "\(field.sent) differs and was not stored (the first value stored is kept)",
                   expression: paths[field.vital])
         }

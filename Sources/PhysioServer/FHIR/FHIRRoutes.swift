@@ -52,14 +52,15 @@ struct FHIRRoutes {
         let deferred = DeferredResponse()
         let requestID = request.id
         let metrics = self.metrics
+        let showsStored = request.scopes.contains("read")
         committer.submit(result.batches, refusesConflicts: result.type == .transaction) { outcome in
             switch outcome {
             case .success(let counts) where counts.contains(where: \.refused):
                 metrics.ingestRejected.add()
-                deferred.complete(BundleResponse.refusal(result, counts: counts))
+                deferred.complete(BundleResponse.refusal(result, counts: counts, showsStored: showsStored))
             case .success(let counts):
                 counts.forEach(metrics.recordIngest)
-                deferred.complete(BundleResponse.response(result, counts: counts))
+                deferred.complete(BundleResponse.response(result, counts: counts, showsStored: showsStored))
             case .failure(let error):
                 let problem = DatabaseProblems.problem(for: error, requestID: requestID,
                                                        unavailable: "the database is unavailable; retry (duplicates are safe)",

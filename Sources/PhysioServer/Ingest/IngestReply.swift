@@ -4,12 +4,14 @@ import PhysioHTTP
 import PhysioStore
 
 /// The answer to an ingest request: what became of its samples, each counted
-/// once, and every conflict named (up to `maxListed`) with the stored value
-/// that was kept and the value sent.
+/// once, and every conflict named (up to `maxListed`) with the value sent,
+/// and the stored value that was kept when the token may read it: an
+/// ingest-only token (a monitor's) must not read stored values back by
+/// sending guesses.
 enum IngestReply {
     static let maxListed = 100
 
-    static func response(_ counts: IngestCounts) -> Response {
+    static func response(_ counts: IngestCounts, showsStored: Bool = true) -> Response {
         var json = JSONWriter(capacity: 96 + 128 * min(counts.conflicting.count, maxListed))
         json.beginObject()
         json.field("accepted", counts.accepted)
@@ -28,7 +30,7 @@ enum IngestReply {
                 for field in conflict.fields {
                     json.key(field.vital.name)
                     json.beginObject()
-                    json.field("stored", field.stored)
+                    if showsStored { json.field("stored", field.stored) }
                     json.field("sent", field.sent)
                     json.endObject()
                 }

@@ -27,11 +27,12 @@ struct IngestRoutes {
         let deferred = DeferredResponse()
         let requestID = request.id
         let metrics = self.metrics
+        let showsStored = request.scopes.contains("read")
         committer.submit(batch) { result in
             switch result {
             case .success(let counts):
                 metrics.recordIngest(counts)
-                deferred.complete(IngestReply.response(counts))
+                deferred.complete(IngestReply.response(counts, showsStored: showsStored))
             case .failure(let error):
                 // The why (hosts, libpq's words) is in the committer's log line, not for clients.
                 deferred.complete(DatabaseProblems.problem(
