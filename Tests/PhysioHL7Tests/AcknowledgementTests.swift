@@ -36,6 +36,41 @@ struct AcknowledgementTests {
         #expect(Self.segments(ack)[2] == "ERR|MSH^1^12^203&Unsupported version id&HL70357")
     }
 
+    /// An ACK before v2.5 has one ERR: several problems are repetitions of ERR-1
+    /// (strict parsers refuse a second ERR). MSH-9.3 exists from v2.3.1 on.
+    @Test func beforeVersion25ProblemsRepeatERR1InOneSegment() throws {
+        for (version, type) in [("2.4", "ACK^R01^ACK"), ("2.3.1", "ACK^R01^ACK"), ("2.3", "ACK^R01")] {
+            let message = try HL7Message.parse(Array("MSH|^~\\&|MON|WARD|||20261124100000||ORU^R01|9|P|\(version)".utf8))
+            let ack = HL7Acknowledgement(code: .accept, problems: [
+                .init(segment: "OBX", sequence: 2, field: 5, code: 205, severity: .warning, text: "a"),
+                .init(segment: "OBX", sequence: 3, field: 3, code: 103, severity: .warning, text: "b"),
+            ]).encode(answering: message, controlID: "a-5", now: Self.now)
+            let lines = Self.segments(ack)
+            #expect(lines[0].split(separator: "|", omittingEmptySubsequences: false)[8] == Substring(type), "\(version): \(lines[0])")
+            #expect(lines.count == 3 && lines[2] == "ERR|OBX^2^5^205&Duplicate key identifier&HL70357~OBX^3^3^103&Table value not found&HL70357",
+                    "\(version): \(lines)")
+        }
+    }
+
+    /// At most 50 ERR segments: the 50th says how many more there were.
+    @Test func problemsPastFiftyAreCountedNotDropped() throws {
+        let message = try HL7Message.parse(Array("MSH|^~\\&|MON|WARD|||20261124100000||ORU^R01|9|P|2.6".utf8))
+        let problems = (1...70).map { HL7Acknowledgement.Problem(segment: "OBX", sequence: $0, field: 5, code: 205, severity: .warning, text: "w\($0)") }
+        let lines = Self.segments(HL7Acknowledgement(code: .accept, problems: problems).encode(answering: message, controlID: "a-6", now: Self.now))
+        let errors = lines.filter { $0.hasPrefix("ERR") }
+        #expect(errors.count == 50)
+        #expect(errors[48].hasSuffix("w49") && errors[49].contains("21 more problems not listed (21 of them values not stored)"), "\(errors[49])")
+    }
+
+    /// A sender's escaped control bytes (\X1C\: MLLP's end of block) are not quoted back raw.
+    @Test func controlCharactersNeverReachTheAcknowledgement() throws {
+        let message = try HL7Message.parse(Array("MSH|^~\\&|MON|WARD|||20261124100000||ORU^R01|9|P|2.6".utf8))
+        let ack = HL7Acknowledgement(code: .error, problems: [.init(segment: "OBX", sequence: 1, field: 3, code: 103, text: "code 'a\u{1C}\u{0B}b'")])
+            .encode(answering: message, controlID: "a-7", now: Self.now)
+        #expect(!ack.contains(0x1C) && !ack.contains(0x0B))
+        #expect(Self.segments(ack)[2].hasSuffix("code 'a??b'"))
+    }
+
     @Test func anUnreadableMessageIsAnsweredWithTheStandardDelimiters() throws {
         let ack = HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 102, text: "no MSH")])
             .encode(answering: nil, controlID: "a-4", now: Self.now)

@@ -80,6 +80,7 @@ struct TokenCasesTests {
         (["--scope", "ingest", "--cases", "or 7"], "case pattern"),
         (["--scope", "ingest", "--cases", "or*7*"], "case pattern"),
         (["--scope", "ingest", "--cases", "or7-%"], "case pattern"),
+        (["--scope", "ingest", "--cases", "or7-*", "*"], "every case"),
     ])
     func aBindingThatCannotHoldIsRefused(arguments: [String], reason: String) throws {
         let server = try TestServer()

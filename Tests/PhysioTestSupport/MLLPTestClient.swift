@@ -50,12 +50,18 @@ extension HL7Message {
     }
 
     /// Each ERR's location (ERR-2, or ERR-1 before v2.5) and severity (ERR-4).
+    /// Before v2.5 one ERR holds every problem, as repetitions of ERR-1.
     public var errors: [(location: String, code: String, severity: String, text: String)] {
-        segments.filter { $0.id == "ERR" }.map { err in
-            let location = err.field(2).isEmpty ? err.field(1) : err.field(2)
-            let where_ = [1, 2, 3].map { location.component($0).text }.filter { !$0.isEmpty }.joined(separator: "^")
-            let code = err.field(2).isEmpty ? location.component(4).subcomponent(1).text : err.field(3).component(1).text
-            return (where_, code, err.field(4).text, err.field(8).text)
+        segments.filter { $0.id == "ERR" }.flatMap { err -> [(location: String, code: String, severity: String, text: String)] in
+            guard err.field(2).isEmpty else {
+                let location = err.field(2)
+                let where_ = [1, 2, 3].map { location.component($0).text }.filter { !$0.isEmpty }.joined(separator: "^")
+                return [(where_, err.field(3).component(1).text, err.field(4).text, err.field(8).text)]
+            }
+            return err.field(1).repetitions.map { element in
+                let where_ = [1, 2, 3].map { element.component($0).text }.filter { !$0.isEmpty }.joined(separator: "^")
+                return (where_, element.component(4).subcomponent(1).text, "", "")
+            }
         }
     }
 }

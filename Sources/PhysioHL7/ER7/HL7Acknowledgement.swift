@@ -76,13 +76,16 @@ public struct HL7Acknowledgement: Sendable {
         // Text is UTF-8 only where the message declared it (MSH-18); HL7's
         // default is ASCII, and an 8859/1 engine would show UTF-8's "°" as "Â°".
         let utf8 = header.map { $0.field(18).component(1).text.uppercased() == "UNICODE UTF-8" } ?? false
-        func text(_ value: String) -> [UInt8] { HL7Escapes.escape((utf8 ? value : Self.ascii(value)).utf8, encoding: encoding) }
+        func text(_ value: String) -> [UInt8] {
+            HL7Escapes.escape(Self.printable(utf8 ? value : Self.ascii(value)).utf8, encoding: encoding)
+        }
         out += Array("MSH".utf8) + [f] + encoding.declaration + [f]
         let receivingApplication = raw(5)
         out += (receivingApplication.isEmpty ? Array("physio".utf8) : receivingApplication) + [f]
         out += raw(6) + [f] + raw(3) + [f] + raw(4) + [f]
         out += Array(Self.timestamp(now).utf8) + [f, f]
-        out += Array("ACK".utf8) + (trigger.isEmpty ? [] : [c] + trigger) + (numericVersion >= 240 ? [c] + Array("ACK".utf8) : []) + [f]
+        // MSH-9.3, the message structure, exists from v2.3.1 on.
+        out += Array("ACK".utf8) + (trigger.isEmpty ? [] : [c] + trigger) + (numericVersion >= 231 ? [c] + Array("ACK".utf8) : []) + [f]
         out += text(controlID) + [f]
         let processing = raw(11)
         out += (processing.isEmpty ? [0x50] : processing) + [f]
@@ -97,23 +100,36 @@ public struct HL7Acknowledgement: Sendable {
         }
         out.append(0x0D)
 
-        for problem in problems.prefix(50) {
-            out += Array("ERR".utf8) + [f]
-            let location = Array(problem.segment.utf8) + [c] + Array(String(problem.sequence).utf8)
+        func location(_ problem: Problem) -> [UInt8] {
+            Array(problem.segment.utf8) + [c] + Array(String(problem.sequence).utf8)
                 + (problem.field > 0 ? [c] + Array(String(problem.field).utf8) : [])
-            if numericVersion != 0 && numericVersion < 250 {
-                // ERR-1 (ELD): segment^sequence^field^code&text&HL70357
+        }
+        if numericVersion != 0 && numericVersion < 250 {
+            // One ERR (an ACK has one before v2.5), ERR-1 repeated (ELD): segment^sequence^field^code&text&HL70357.
+            if !listed.isEmpty {
                 let s = encoding.subcomponent
-                out += location + (problem.field > 0 ? [] : [c]) + [c] + Array(String(problem.code).utf8) + [s]
-                    + text(problem.codeName) + [s] + Array("HL70357".utf8)
-            } else {
-                // ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8 user message.
-                out += [f] + location + [f] + Array(String(problem.code).utf8) + [c] + text(problem.codeName) + [c]
-                    + Array("HL70357".utf8) + [f] + Array(problem.severity.rawValue.utf8) + [f, f, f, f] + text(problem.text)
+                let elements = listed.map { problem in
+                    location(problem) + (problem.field > 0 ? [] : [c]) + [c] + Array(String(problem.code).utf8) + [s]
+                        + text(problem.codeName) + [s] + Array("HL70357".utf8)
+                }
+                out += Array("ERR".utf8) + [f] + Array(elements.joined(separator: [encoding.repetition])) + [0x0D]
             }
-            out.append(0x0D)
+        } else {
+            for problem in listed {
+                // ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8 user message.
+                out += Array("ERR".utf8) + [f, f] + location(problem) + [f] + Array(String(problem.code).utf8) + [c] + text(problem.codeName) + [c]
+                    + Array("HL70357".utf8) + [f] + Array(problem.severity.rawValue.utf8) + [f, f, f, f] + text(problem.text)
+                out.append(0x0D)
+            }
         }
         return out
+    }
+
+    /// `text` without control characters: a sender's escaped `\X1C\` quoted
+    /// back raw would end the MLLP frame inside the ACK.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
     }
 
     /// `text` in ASCII: the few non-ASCII characters physio's sentences use
@@ -136,6 +152,20 @@ public struct HL7Acknowledgement: Sendable {
             }.joined()
         }
         return text
+    }
+
+    /// Most ERR segments an ACK carries: an engine shows them to people.
+    public static let maxListed = 50
+
+    /// The problems written: all, or the first `maxListed` − 1 and one
+    /// saying how many more there were (none is left out unsaid).
+    var listed: [Problem] {
+        guard problems.count > Self.maxListed else { return problems }
+        let shown = problems.prefix(Self.maxListed - 1)
+        let rest = problems.dropFirst(Self.maxListed - 1)
+        let severity: Problem.Severity = rest.contains { $0.severity == .error } ? .error : .warning
+        return Array(shown) + [Problem(segment: "MSH", sequence: 1, field: 0, code: severity == .error ? 207 : 0, severity: severity,
+            text: "\(rest.count) more problems not listed (\(rest.filter { $0.severity == .warning }.count) of them values not stored)")]
     }
 
     /// "2.5.1" as 251, "2.3" as 230; 0 when not a version number.

@@ -149,7 +149,7 @@ struct ObservationReportReader {
             }
             return nil
         }
-        let status = obx.field(11).component(1).text.uppercased()
+        let status = obx.field(11).component(1).text.trimmingSpaces.uppercased()
         let valueField = obx.field(5)
         if valueField.isEmpty || valueField.isNull || !Self.resultStatuses.contains(status) {
             report.ignored[.invalid, default: 0] += 1
@@ -244,11 +244,10 @@ struct ObservationReportReader {
     /// final; empty as many monitors send it.
     static let resultStatuses: Set<String> = ["", "F", "C", "P", "R", "S", "U"]
 
-    /// Why a value under `status` is not stored, for the sender; nil for X
-    /// (the device said it has no result: nothing is lost).
+    /// Why a value under `status` is not stored, for the sender.
     static func statusWarning(_ status: String) -> String? {
         switch status {
-        case "X": nil
+        case "X": "says the result could not be obtained"
         case "D", "W": "retracts a result, which physio does not apply (stored values are kept; acknowledged means committed)"
         case "N": "says the observation was not asked for"
         case "I": "says the result is pending"

@@ -73,6 +73,7 @@ public struct TokenStore {
     public static func unusableCases(_ cases: [CasePattern]?, scopes: [String]) -> String? {
         guard let cases else { return nil }
         if cases.isEmpty { return "--cases needs at least one case id or prefix*" }
+        if cases.contains(where: { $0.isPrefix && $0.prefix.isEmpty }) { return "--cases '*' is every case: leave --cases out for that" }
         if Set(scopes) != ["ingest"] {
             return "--cases binds ingest-only tokens (reads and exports reach every case): give it --scope ingest alone"
         }
