@@ -171,4 +171,22 @@ struct FHIRNothingDroppedTests {
         #expect((0..<4).map { status(response, $0) } == ["200 OK", "200 OK", "201 Created", "200 OK"])
         #expect(response.header("X-Physio-Observations-Ignored") == "1")
     }
+
+    /// Vital components on an Observation of another code (LOINC 8716-3, the
+    /// older vital-signs panel; a body weight carrying a heart rate) are
+    /// stored; the Observation's own value of that code is named, not stored.
+    /// An outside review: both were ignored whole.
+    @Test func vitalComponentsOfAnotherCodeAreStored() throws {
+        let server = try TestServer()
+        let response = try post(server, Self.bundle("batch", [
+            (Self.observation("8716-3", second: 0, #""component":[\#(Self.component("8867-4", #"{"value":71,"code":"/min"}"#)),\#(Self.component("8480-6", #"{"value":121,"code":"mm[Hg]"}"#))]"#), Self.create),
+            (Self.observation("29463-7", second: 1, #""valueQuantity":{"value":70,"code":"kg"},"component":[\#(Self.component("8867-4", #"{"value":73,"code":"/min"}"#))]"#), Self.create),
+        ]))
+        #expect(response.status == 200, "\(response.text)")
+        #expect((0..<2).map { status(response, $0) } == ["201 Created", "201 Created"], "\(response.text)")
+        #expect(diagnostics(response, 1).contains("own valueQuantity") && diagnostics(response, 1).contains("not stored"), "\(response.text)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'c' AND hr = 71 AND sbp = 121") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'c' AND hr = 73") == 1)
+        #expect(response.header("X-Physio-Observations-Ignored") == "0")
+    }
 }

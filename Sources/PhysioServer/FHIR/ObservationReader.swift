@@ -44,7 +44,9 @@ struct ObservationReader {
         if let status = resource["status"]?.string, status == "entered-in-error" || status == "cancelled" {
             return .ignored("Observation status \(status): ignored")
         }
-        guard let meaning = Self.meaning(resource["code"]) else {
+        // An Observation of another code (a legacy panel, a weight) may still carry vital components.
+        let meaning = Self.meaning(resource["code"])
+        guard meaning != nil || Self.hasVitalComponent(resource) else {
             return .ignored("Observation code not recognised as a vital sign: ignored")
         }
 
@@ -72,9 +74,15 @@ struct ObservationReader {
         var values: [(Vital, Float, String)] = []
         var notes: [OperationOutcome.Issue] = []
         switch meaning {
-        case .vital(let vital):
+        case nil:
+            if let member = resource.firstMember(prefix: "value") {
+                notes.append(.init(severity: .warning, code: "not-supported",
+                                   diagnostics: "the Observation's own \(member) (code \(Self.shown(resource["code"]))) is not a vital sign stored here: not stored",
+                                   expression: "\(path).\(member)"))
+            }
+        case .vital(let vital)?:
             read(resource, vital: vital, path: path, into: &values, issues: &issues)
-        case .panel:
+        case .panel?:
             // A panel's values are its components: a value of its own names no vital to store it as.
             if let member = resource.firstMember(prefix: "value") {
                 issues.append(issue("not-supported", "a panel's values are its components; its own \(member) names no vital and cannot be stored: "
@@ -105,6 +113,15 @@ struct ObservationReader {
                 .joined(separator: "; "))
         }
         return .reading(Reading(caseID: caseID, time: time, values: values, notes: notes))
+    }
+
+    /// Whether any component has a vital sign's code.
+    static func hasVitalComponent(_ resource: JSONValue) -> Bool {
+        guard let components = resource["component"], components.kind == .array else { return false }
+        return (0..<components.count).contains { index in
+            if case .vital? = components[index].flatMap({ meaning($0["code"]) }) { return true }
+            return false
+        }
     }
 
     /// One vital given twice in one Observation (two SBP components, a heart
