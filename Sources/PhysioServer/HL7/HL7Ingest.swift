@@ -72,9 +72,9 @@ final class HL7Ingest: @unchecked Sendable {
         let key = "\(String(decoding: message.header.field(3).raw, as: UTF8.self))|\(String(decoding: message.header.field(4).raw, as: UTF8.self))|\(String(decoding: controlID.raw, as: UTF8.self))"
         let digest = HL7MessageLedger.digest(bytes)
         switch ledger.lookup(key, digest: digest) {
-        case .resent:
+        case .resent(let warnings):
             metrics.record(.resent)
-            return answer(reply, message, HL7Acknowledgement(code: .accept), success: true)
+            return answer(reply, message, HL7Acknowledgement(code: .accept, problems: warnings), success: true)
         case .reused:
             metrics.controlIDsReused.add()
             Log.warning("HL7 control id seen before with other content: stored as a new message",
@@ -108,7 +108,7 @@ final class HL7Ingest: @unchecked Sendable {
         metrics.record(report)
         guard report.sampleCount > 0 else {
             metrics.record(.stored)
-            ledger.remember(key, digest: digest)
+            ledger.remember(key, digest: digest, warnings: report.allWarnings)
             return answer(reply, message, HL7Acknowledgement(code: .accept, problems: report.allWarnings), success: true)
         }
         let metrics = self.metrics, ingestMetrics = self.ingestMetrics, ledger = self.ledger
@@ -117,9 +117,9 @@ final class HL7Ingest: @unchecked Sendable {
             case .success(let counts):
                 counts.forEach(ingestMetrics.recordIngest)
                 metrics.record(.stored)
-                ledger.remember(key, digest: digest)
-                answer(reply, message, HL7Acknowledgement(code: .accept, problems: Self.conflicts(counts, report: report) + report.allWarnings),
-                       success: true)
+                let warnings = Self.conflicts(counts, report: report) + report.allWarnings
+                ledger.remember(key, digest: digest, warnings: warnings)
+                answer(reply, message, HL7Acknowledgement(code: .accept, problems: warnings), success: true)
             case .failure(let failure):
                 metrics.record(.failed)
                 let text = failure.isUnavailable

@@ -117,7 +117,7 @@ struct ObservationReportReader {
                     let dropped = rank > report.sources[existing].rank ? report.sources[existing] : source
                     if dropped.value != kept.value {
                         report.warn(obx: dropped.segment, field: 5, code: 205, "\(vital.name) at \(Timestamp.format(time)): OBX \(dropped.segment) (\(dropped.value) \(vital.unit)) "
-                            + "and OBX \(kept.segment) (\(kept.value)) give it twice; OBX \(kept.segment)'s is stored (\(kept.rank > dropped.rank ? "its source ranks higher" : "sent first")), OBX \(dropped.segment)'s not")
+                            + "and OBX \(kept.segment) (\(kept.value)) give it twice; OBX \(kept.segment)'s is the one taken from this message (\(kept.rank > dropped.rank ? "its source ranks higher" : "sent first")), OBX \(dropped.segment)'s is not stored")
                     }
                     guard rank > report.sources[existing].rank else { continue }
                     report.sources[existing] = source
