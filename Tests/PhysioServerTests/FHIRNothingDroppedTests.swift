@@ -189,4 +189,28 @@ struct FHIRNothingDroppedTests {
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'c' AND hr = 73") == 1)
         #expect(response.header("X-Physio-Observations-Ignored") == "0")
     }
+
+    /// The ECG's heart rate (8867-4) and the oximeter's (8889-8) for one
+    /// instant: the ECG's is stored, as over HL7, and the other entry is told
+    /// its value was not (in either order); a review found the transaction
+    /// refused whole as a conflict. Two values of one rank stay a conflict.
+    @Test func aHigherRankedSourceOfTheSameInstantIsKept() throws {
+        let server = try TestServer()
+        let ecg = Self.observation("8867-4", second: 0, Self.hr)
+        let oximeter = Self.observation("8889-8", second: 0, #""valueQuantity":{"value":75,"code":"/min"}"#)
+        for (index, entries) in [[ecg, oximeter], [oximeter, ecg]].enumerated() {
+            let body = Self.bundle("transaction", entries.map { (Optional($0), Self.create) })
+                .replacingOccurrences(of: "Patient/c", with: "Patient/rank-\(index)")
+            let response = try post(server, body)
+            #expect(response.status == 200, "\(response.text)")
+            let oximeterEntry = index == 0 ? 1 : 0
+            #expect(diagnostics(response, oximeterEntry, issue: diagnostics(response, oximeterEntry).contains("not stored") ? 0 : 1).contains("hr 75 /min not stored"),
+                    "\(response.text)")
+            #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'rank-\(index)' AND hr = 72") == 1)
+        }
+        let same = Self.observation("8867-4", second: 0, #""valueQuantity":{"value":80,"code":"/min"}"#)
+        let conflict = try post(server, Self.bundle("transaction", [(ecg, Self.create), (same, Self.create)]).replacingOccurrences(of: "Patient/c", with: "Patient/rank-2"))
+        #expect(conflict.status == 409 || conflict.status == 422, "\(conflict.text)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'rank-2'") == 0)
+    }
 }

@@ -157,6 +157,18 @@ enum VitalSignCodes {
         }
     }
 
+    /// The rank of a code of either system (`rank(mdc:)`): LOINC's heart rate
+    /// by pulse oximetry (8889-8) ranks below the ECG's as MDC's does; other
+    /// LOINC codes rank 2.
+    static func rank(system: String?, code: String?) -> Int {
+        guard let code else { return 2 }
+        switch system {
+        case mdc: return rank(mdc: code)
+        case loinc: return code == "8889-8" ? 1 : 2
+        default: return 2
+        }
+    }
+
     /// The value in physio's unit, or nil if `unit` (a UCUM code) is not one
     /// accepted for `vital`. No unit given means physio's own.
     static func convert(_ value: Double, unit: String?, for vital: Vital) -> Double? {

@@ -71,6 +71,7 @@ struct BundleDecoder {
         }
         let reader = ObservationReader(references: CaseReference(index: BundleIndex(entries: entries), identifiers: identifiers))
         var batchIndex: [CaseID: Int] = [:]
+        var sources = SourceRanks()
         for index in 0..<entries.count {
             if let refusal = Self.refusal(method: entries[index]!["request"]?["method"], path: "Bundle.entry[\(index)].request.method") {
                 result.outcomes.append(.failed([refusal]))
@@ -88,6 +89,7 @@ struct BundleDecoder {
                 for (vital, value, path) in reading.values {
                     result.batches[batch].set(vital, row: row, to: value)
                     paths[vital] = path
+                    sources.add(batch: batch, time: reading.time, vital: vital, rank: reading.ranks[vital] ?? 2, entry: result.outcomes.count, row: row, value: value)
                 }
                 result.outcomes.append(.sample(batch: batch, row: row, paths: paths, notes: reading.notes))
             case .ignored(let reason):
@@ -98,6 +100,7 @@ struct BundleDecoder {
                 result.outcomes.append(.failed(issues))
             }
         }
+        sources.keepHigherRanked(&result)
         return result
     }
 

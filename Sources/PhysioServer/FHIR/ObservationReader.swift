@@ -16,6 +16,9 @@ struct ObservationReader {
         let time: Int64
         /// Each vital with the FHIRPath of its value.
         let values: [(Vital, Float, String)]
+        /// The rank of the code each vital came from (VitalSignCodes.rank): within
+        /// a Bundle, a higher-ranked source for the same instant is kept.
+        let ranks: [Vital: Int]
         /// Warnings for the entry's answer: components not stored.
         let notes: [OperationOutcome.Issue]
     }
@@ -72,6 +75,7 @@ struct ObservationReader {
         }
 
         var values: [(Vital, Float, String)] = []
+        var ranks: [Vital: Int] = [:]
         var notes: [OperationOutcome.Issue] = []
         switch meaning {
         case nil:
@@ -82,6 +86,7 @@ struct ObservationReader {
             }
         case .vital(let vital)?:
             read(resource, vital: vital, path: path, into: &values, issues: &issues)
+            ranks[vital] = Self.rank(resource["code"])
         case .panel?:
             // A panel's values are its components: a value of its own names no vital to store it as.
             if let member = resource.firstMember(prefix: "value") {
@@ -104,6 +109,7 @@ struct ObservationReader {
                     continue
                 }
                 read(component, vital: vital, path: at, into: &values, issues: &issues)
+                if ranks[vital] == nil { ranks[vital] = Self.rank(component["code"]) }
             }
         }
         issues += Self.ambiguities(&values)
@@ -112,7 +118,7 @@ struct ObservationReader {
             return .ignored((["no value: the Observation carries no valueQuantity of a vital sign (dataAbsentReason?)"] + notes.map(\.diagnostics))
                 .joined(separator: "; "))
         }
-        return .reading(Reading(caseID: caseID, time: time, values: values, notes: notes))
+        return .reading(Reading(caseID: caseID, time: time, values: values, ranks: ranks, notes: notes))
     }
 
     /// Whether any component has a vital sign's code.
@@ -180,6 +186,16 @@ struct ObservationReader {
                                        "\(at).value"))
         }
         values.append((vital, Float(converted), "\(at).value"))
+    }
+
+    /// The rank of the first coding that names a vital.
+    static func rank(_ concept: JSONValue?) -> Int {
+        guard let codings = concept?["coding"], codings.kind == .array else { return 2 }
+        for index in 0..<codings.count {
+            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
+            if VitalSignCodes.meaning(system: system, code: code) != nil { return VitalSignCodes.rank(system: system, code: code) }
+        }
+        return 2
     }
 
     static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? {
