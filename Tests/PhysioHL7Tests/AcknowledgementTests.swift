@@ -71,6 +71,14 @@ struct AcknowledgementTests {
         #expect(Self.segments(ack)[2].hasSuffix("code 'a??b'"))
     }
 
+    /// v2.7's truncation character, when declared, is escaped in text like the other delimiters.
+    @Test func theTruncationCharacterIsEscapedWhereDeclared() throws {
+        let message = try HL7Message.parse(Array("MSH|^~\\&#|MON|WARD|||20261124100000||ORU^R01|9|P|2.7".utf8))
+        let ack = HL7Acknowledgement(code: .error, problems: [.init(segment: "OBX", sequence: 1, field: 5, code: 102, text: "OBX-5 '7#2' is not a number")])
+            .encode(answering: message, controlID: "a-8", now: Self.now)
+        #expect(Self.segments(ack)[2].hasSuffix("OBX-5 '7\\P\\2' is not a number"), "\(Self.segments(ack))")
+    }
+
     @Test func anUnreadableMessageIsAnsweredWithTheStandardDelimiters() throws {
         let ack = HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 102, text: "no MSH")])
             .encode(answering: nil, controlID: "a-4", now: Self.now)

@@ -46,6 +46,7 @@ public enum HL7Escapes {
             case encoding.subcomponent: 0x54
             case encoding.repetition: 0x52
             case encoding.escape: 0x45
+            case encoding.truncation: 0x50   // \P\, v2.7's truncation character
             default: nil
             }
             if let letter {
