@@ -3,10 +3,19 @@
 
 const TOKEN_KEY = "physio.readToken";
 
+/** Kept for this tab (sessionStorage: gone when it closes, so the next
+ *  person at a shared theatre workstation does not act under this token),
+ *  or in this browser when the user asks to (`remember`). */
 export const token = {
-  get: () => localStorage.getItem(TOKEN_KEY),
-  set: (value) => localStorage.setItem(TOKEN_KEY, value),
-  forget: () => localStorage.removeItem(TOKEN_KEY),
+  get: () => sessionStorage.getItem(TOKEN_KEY) ?? localStorage.getItem(TOKEN_KEY),
+  set(value, remember = false) {
+    this.forget();
+    (remember ? localStorage : sessionStorage).setItem(TOKEN_KEY, value);
+  },
+  forget() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(TOKEN_KEY);
+  },
 
   /** `#token=…` in the address (scripts/screenshot uses it, since headless
    *  Chromium cannot type): stored, then removed from the address bar and

@@ -1,4 +1,4 @@
-// The dashboard page: asks for a read token once (kept in this browser),
+// The dashboard page: asks for a read token once (kept for the tab, or in this browser when asked),
 // then shows the case list, polled, and the selected case, live. The
 // address fragment holds what is shown (#case=…&window=…), so a view can
 // be bookmarked; it never holds the token after the page has read it.
@@ -89,9 +89,9 @@ const authMessage = (error) => error.status === 403
   ? "This token lacks the read scope."
   : "This token is unknown or was revoked.";
 
-/** Checks a token against the API before keeping it. */
-async function tryToken(value) {
-  token.set(value);
+/** Checks a token against the API before keeping it (for this tab, or in this browser when `remember`). */
+async function tryToken(value, remember) {
+  token.set(value, remember);
   try {
     await getJSON("/cases", { limit: 1 });
     return null;
@@ -105,9 +105,10 @@ byId("token-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const value = byId("token-input").value.trim();
   if (!value) return;
-  const problem = await tryToken(value);
+  const problem = await tryToken(value, byId("token-remember").checked);
   if (problem) { text(byId("token-error"), problem); return; }
   byId("token-input").value = "";
+  byId("token-remember").checked = false;
   text(byId("token-error"), "");
   showDashboard();
 });

@@ -101,6 +101,7 @@ struct DashboardReviewTests {
         #expect(Self.bool(report, "still_signed_in") == true, "\(report): a 403 here is not a reason to forget the token")
         // Signed in again with a review token, the page has forgotten the refusal.
         #expect(Self.bool(report, "denied_hidden_after_new_token") == true, "\(report)")
+        #expect(Self.bool(report, "token_in_tab_only") == true, "kept for the tab, not in the browser: \(report)")
         #expect(Self.string(report, "seen_text_after_new_token")?.contains("Seen by test-all") == true, "\(report)")
         let actions = try server.database.scalar("SELECT string_agg(actor || ':' || action, ',') FROM review_actions")
         #expect(actions == "test-all:acknowledge", "nothing stored for the read token")

@@ -112,6 +112,9 @@ def denied(page, out, review_token):
     click(page, "#token-form button[type=submit]")
     page.wait_for(f"document.querySelector('{card} .review button.acknowledge:not(:disabled)')", "the review buttons enabled for the new token")
     seen["denied_hidden_after_new_token"] = page.evaluate("document.getElementById('review-denied').hidden")
+    # Not asked to keep it: held for the tab only, so the next person at the workstation does not inherit it.
+    seen["token_in_tab_only"] = page.evaluate(
+        "sessionStorage.getItem('physio.readToken') !== null && localStorage.getItem('physio.readToken') === null")
     click(page, f"{card} .review button.acknowledge")
     page.wait_for(f"document.querySelector('{card} .review-status .seen')", "the acknowledgement with the new token")
     seen["seen_text_after_new_token"] = page.evaluate(f"document.querySelector('{card} .review-status .seen').textContent")
