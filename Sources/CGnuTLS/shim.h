@@ -42,15 +42,22 @@ static inline int physio_tls_trust_pem(gnutls_certificate_credentials_t credenti
     return gnutls_certificate_set_x509_trust_mem(credentials, &datum, GNUTLS_X509_FMT_PEM);
 }
 
-/* The distinguished name of the client's certificate into buffer (NUL-terminated); negative when there is none. */
-static inline int physio_tls_peer_name(gnutls_session_t session, char *buffer, size_t size) {
+/* The peer's certificate, imported into *certificate (the caller deinits it); negative when there is none. */
+static inline int physio_tls_peer_certificate(gnutls_session_t session, gnutls_x509_crt_t *certificate) {
     unsigned count = 0;
     const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
     if (!peers || count == 0) return -1;
+    if (gnutls_x509_crt_init(certificate) < 0) return -1;
+    int result = gnutls_x509_crt_import(*certificate, &peers[0], GNUTLS_X509_FMT_DER);
+    if (result < 0) gnutls_x509_crt_deinit(*certificate);
+    return result;
+}
+
+/* The distinguished name of the client's certificate into buffer (NUL-terminated); negative when there is none. */
+static inline int physio_tls_peer_name(gnutls_session_t session, char *buffer, size_t size) {
     gnutls_x509_crt_t certificate;
-    if (gnutls_x509_crt_init(&certificate) < 0) return -1;
-    int result = gnutls_x509_crt_import(certificate, &peers[0], GNUTLS_X509_FMT_DER);
-    if (result >= 0) result = gnutls_x509_crt_get_dn(certificate, buffer, &size);
+    if (physio_tls_peer_certificate(session, &certificate) < 0) return -1;
+    int result = gnutls_x509_crt_get_dn(certificate, buffer, &size);
     gnutls_x509_crt_deinit(certificate);
     return result;
 }
@@ -58,13 +65,9 @@ static inline int physio_tls_peer_name(gnutls_session_t session, char *buffer, s
 /* The common name (CN) of the peer's certificate: what a gateway's
    certificate is bound to cases by. */
 static inline int physio_tls_peer_common_name(gnutls_session_t session, char *buffer, size_t size) {
-    unsigned count = 0;
-    const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
-    if (!peers || count == 0) return -1;
     gnutls_x509_crt_t certificate;
-    if (gnutls_x509_crt_init(&certificate) < 0) return -1;
-    int result = gnutls_x509_crt_import(certificate, &peers[0], GNUTLS_X509_FMT_DER);
-    if (result >= 0) result = gnutls_x509_crt_get_dn_by_oid(certificate, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buffer, &size);
+    if (physio_tls_peer_certificate(session, &certificate) < 0) return -1;
+    int result = gnutls_x509_crt_get_dn_by_oid(certificate, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buffer, &size);
     gnutls_x509_crt_deinit(certificate);
     return result;
 }
@@ -73,23 +76,17 @@ static inline int physio_tls_peer_common_name(gnutls_session_t session, char *bu
    purposes (extended key usage), or names TLS client authentication or any
    purpose; 0 when it names only others (a web server's certificate). */
 static inline int physio_tls_peer_is_for_clients(gnutls_session_t session) {
-    unsigned count = 0;
-    const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &count);
-    if (!peers || count == 0) return 0;
     gnutls_x509_crt_t certificate;
-    if (gnutls_x509_crt_init(&certificate) < 0) return 0;
-    int allowed = 0;
-    if (gnutls_x509_crt_import(certificate, &peers[0], GNUTLS_X509_FMT_DER) >= 0) {
-        allowed = 1;
-        for (unsigned index = 0;; index++) {
-            char oid[128];
-            size_t size = sizeof oid;
-            int result = gnutls_x509_crt_get_key_purpose_oid(certificate, index, oid, &size, NULL);
-            if (result == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) break;
-            if (result < 0) { allowed = 0; break; }
-            if (index == 0) allowed = 0;
-            if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp(oid, GNUTLS_KP_ANY) == 0) { allowed = 1; break; }
-        }
+    if (physio_tls_peer_certificate(session, &certificate) < 0) return 0;
+    int allowed = 1;
+    for (unsigned index = 0;; index++) {
+        char oid[128];
+        size_t size = sizeof oid;
+        int result = gnutls_x509_crt_get_key_purpose_oid(certificate, index, oid, &size, NULL);
+        if (result == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) break;
+        if (result < 0) { allowed = 0; break; }
+        if (index == 0) allowed = 0;
+        if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp(oid, GNUTLS_KP_ANY) == 0) { allowed = 1; break; }
     }
     gnutls_x509_crt_deinit(certificate);
     return allowed;
