@@ -19,7 +19,7 @@ import PhysioPlatform
 ///   left out, never stored as zero; so is a negative number, a device's
 ///   "not measured" (−1, −999). Unknown codes are left out and counted.
 ///   Every value left out is named in a warning of the AA (ERR, severity W),
-///   but for X and empty values (nothing was sent). A second MSH in the frame is AR.
+///   but empty ones (nothing was sent). A second MSH in the frame is AR.
 struct ObservationReportReader {
     /// ORU^R01 is the same in these; 2.5 and 2.6 are PCD-01's.
     static let versions: Set<String> = ["2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"]
@@ -223,7 +223,9 @@ struct ObservationReportReader {
                 mdc = VitalSignCodes.mdcCode(referenceID: code) ?? code
             case "MDIL": mdc = DeviceUnits.mdil(code).map(String.init)
             case "LN", "LOINC", "HTTP://LOINC.ORG":
-                if case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.loinc, code: code) { return (vital, 2) }
+                if case .vital(let vital)? = VitalSignCodes.meaning(system: VitalSignCodes.loinc, code: code) {
+                    return (vital, VitalSignCodes.rank(system: VitalSignCodes.loinc, code: code))
+                }
             case "":
                 if let named = VitalSignCodes.mdcCode(referenceID: code) {
                     mdc = named
