@@ -10,7 +10,7 @@ public struct CasePattern: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: some StringProtocol) {
         if text.hasSuffix("*") {
             let head = text.dropLast()
-            guard head.isEmpty || CaseID.isValid(head), !head.contains("*") else { return nil }
+            guard head.isEmpty || CaseID.isValid(head) else { return nil }   // a case id holds no '*'
             prefix = String(head)
             isPrefix = true
         } else {

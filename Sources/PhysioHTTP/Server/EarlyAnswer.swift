@@ -21,15 +21,8 @@ enum EarlyAnswer {
         Glibc.shutdown(socket, Int32(SHUT_WR))
     }
 
+    /// libmicrohttpd's own reason phrases, as its queued responses carry.
     private static func reason(_ status: Int) -> String {
-        switch status {
-        case 413: "Content Too Large"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 503: "Service Unavailable"
-        default: "Error"
-        }
+        MHD_get_reason_phrase_for(UInt32(status)).map { String(cString: $0) } ?? "Error"
     }
 }

@@ -36,106 +36,69 @@ enum VitalSignCodes {
             "8889-8": .vital(.hr),        // Heart rate by Pulse oximetry
             "19889-5": .vital(.etco2),    // CO2 partial pressure, end-tidal
         ],
-        // ISO/IEEE 11073-10101 numeric codes (partition × 65536 + term code).
-        // Checked against: GE B40/B105/B125 HL7 Reference Manual 2062665-001,
-        // PCD-01 examples (147842, 149522, 150033–35, 150344, 150456, 151562);
-        // HL7 Denmark's DK Core ValueSet IEEEBasicObservation, which lists
-        // IEEE's codes (149514, 149522, 149530, 149546, 150020–23, 150324,
-        // 150364, 150368, 150392, 151562–151594, 1884xx); 150016–19 and
-        // 150036–39 follow 10101's pattern of a pressure's code + 1, 2, 3 for
-        // its systolic, diastolic and mean (150020–23, 150032–35 above);
-        // 150300–03 (MDC_PRESS_CUFF and its parts) as OpenICE's device
-        // drivers and a monitor vendor's ORU^R01 examples send them.
-        mdc: [
-            "147842": .vital(.hr),        // MDC_ECG_HEART_RATE
-            "149514": .vital(.hr),        // MDC_PULS_RATE
-            "149522": .vital(.hr),        // MDC_BLD_PULS_RATE_INV (arterial line)
-            "149530": .vital(.hr),        // MDC_PULS_OXIM_PULS_RATE (pulse rate from the oximeter)
-            "149546": .vital(.hr),        // MDC_PULS_RATE_NON_INV
-            "150456": .vital(.spo2),      // MDC_PULS_OXIM_SAT_O2
-            "150324": .vital(.spo2),      // MDC_SAT_O2_ART
-            "150016": .panel,   // MDC_PRESS_BLD (its components)
-            "150017": .vital(.sbp),       // MDC_PRESS_BLD_SYS
-            "150018": .vital(.dbp),       // MDC_PRESS_BLD_DIA
-            "150019": .vital(.mbp),       // MDC_PRESS_BLD_MEAN
-            "150020": .panel,   // MDC_PRESS_BLD_NONINV
-            "150021": .vital(.sbp),       // MDC_PRESS_BLD_NONINV_SYS
-            "150022": .vital(.dbp),       // MDC_PRESS_BLD_NONINV_DIA
-            "150023": .vital(.mbp),       // MDC_PRESS_BLD_NONINV_MEAN
-            "150300": .panel,   // MDC_PRESS_CUFF (a cuff's NIBP, as many monitors send it)
-            "150301": .vital(.sbp),       // MDC_PRESS_CUFF_SYS
-            "150302": .vital(.dbp),       // MDC_PRESS_CUFF_DIA
-            "150303": .vital(.mbp),       // MDC_PRESS_CUFF_MEAN
-            "150033": .vital(.sbp),       // MDC_PRESS_BLD_ART_SYS
-            "150034": .vital(.dbp),       // MDC_PRESS_BLD_ART_DIA
-            "150035": .vital(.mbp),       // MDC_PRESS_BLD_ART_MEAN
-            "150036": .panel,   // MDC_PRESS_BLD_ART_ABP
-            "150037": .vital(.sbp),       // MDC_PRESS_BLD_ART_ABP_SYS
-            "150038": .vital(.dbp),       // MDC_PRESS_BLD_ART_ABP_DIA
-            "150039": .vital(.mbp),       // MDC_PRESS_BLD_ART_ABP_MEAN
-            "151562": .vital(.rr),        // MDC_RESP_RATE
-            "151570": .vital(.rr),        // MDC_AWAY_RESP_RATE
-            "151578": .vital(.rr),        // MDC_TTHOR_RESP_RATE (impedance)
-            "151594": .vital(.rr),        // MDC_CO2_RESP_RATE
-            "150344": .vital(.temp),      // MDC_TEMP
-            "150364": .vital(.temp),      // MDC_TEMP_BODY
-            "150368": .vital(.temp),      // MDC_TEMP_CORE
-            "150392": .vital(.temp),      // MDC_TEMP_TYMP
-            "188420": .vital(.temp),      // MDC_TEMP_RECT
-            "188424": .vital(.temp),      // MDC_TEMP_ORAL
-            "188428": .vital(.temp),      // MDC_TEMP_EAR
-            "188452": .vital(.temp),      // MDC_TEMP_AXILLA
-            "151708": .vital(.etco2),     // MDC_AWAY_CO2_ET
-        ],
+        // ISO/IEEE 11073-10101 (MDC): `mdcTerms`.
+        mdc: Dictionary(uniqueKeysWithValues: mdcTerms.map { ($0.code, $0.meaning) }),
     ]
 
-    /// The MDC codes above by their reference ids (IEEE 11073-10101's
-    /// names), for gateways that send the name instead of the number.
-    static let mdcReferenceIDs: [String: String] = [
-        "MDC_ECG_HEART_RATE": "147842",
-        "MDC_PULS_RATE": "149514",
-        "MDC_BLD_PULS_RATE_INV": "149522",
-        "MDC_PULS_OXIM_PULS_RATE": "149530",
-        "MDC_PULS_RATE_NON_INV": "149546",
-        "MDC_PRESS_BLD": "150016",
-        "MDC_PRESS_BLD_SYS": "150017",
-        "MDC_PRESS_BLD_DIA": "150018",
-        "MDC_PRESS_BLD_MEAN": "150019",
-        "MDC_PRESS_BLD_NONINV": "150020",
-        "MDC_PRESS_BLD_NONINV_SYS": "150021",
-        "MDC_PRESS_BLD_NONINV_DIA": "150022",
-        "MDC_PRESS_BLD_NONINV_MEAN": "150023",
-        "MDC_PRESS_BLD_ART_SYS": "150033",
-        "MDC_PRESS_BLD_ART_DIA": "150034",
-        "MDC_PRESS_BLD_ART_MEAN": "150035",
-        "MDC_PRESS_BLD_ART_ABP": "150036",
-        "MDC_PRESS_BLD_ART_ABP_SYS": "150037",
-        "MDC_PRESS_BLD_ART_ABP_DIA": "150038",
-        "MDC_PRESS_BLD_ART_ABP_MEAN": "150039",
-        "MDC_PRESS_CUFF": "150300",
-        "MDC_PRESS_CUFF_SYS": "150301",
-        "MDC_PRESS_CUFF_DIA": "150302",
-        "MDC_PRESS_CUFF_MEAN": "150303",
-        "MDC_SAT_O2_ART": "150324",
-        "MDC_TEMP": "150344",
-        "MDC_TEMP_BODY": "150364",
-        "MDC_TEMP_CORE": "150368",
-        "MDC_TEMP_TYMP": "150392",
-        "MDC_PULS_OXIM_SAT_O2": "150456",
-        "MDC_RESP_RATE": "151562",
-        "MDC_AWAY_RESP_RATE": "151570",
-        "MDC_TTHOR_RESP_RATE": "151578",
-        "MDC_CO2_RESP_RATE": "151594",
-        "MDC_AWAY_CO2_ET": "151708",
-        "MDC_TEMP_RECT": "188420",
-        "MDC_TEMP_ORAL": "188424",
-        "MDC_TEMP_EAR": "188428",
-        "MDC_TEMP_AXILLA": "188452",
+    /// The MDC terms physio reads: numeric code (partition × 65536 + term
+    /// code), reference id (IEEE 11073-10101's name, which some gateways send
+    /// instead of the number) and meaning. Checked against: GE B40/B105/B125
+    /// HL7 Reference Manual 2062665-001, PCD-01 examples (147842, 149522,
+    /// 150033–35, 150344, 150456, 151562); HL7 Denmark's DK Core ValueSet
+    /// IEEEBasicObservation, which lists IEEE's codes (149514, 149522, 149530,
+    /// 149546, 150020–23, 150324, 150364, 150368, 150392, 151562–151594,
+    /// 1884xx); 150016–19 and 150036–39 follow 10101's pattern of a
+    /// pressure's code + 1, 2, 3 for its systolic, diastolic and mean
+    /// (150020–23, 150032–35); 150300–03 (MDC_PRESS_CUFF and its parts)
+    /// as OpenICE's device drivers and a monitor vendor's ORU^R01 examples send them.
+    static let mdcTerms: [(code: String, referenceID: String, meaning: Meaning)] = [
+        ("147842", "MDC_ECG_HEART_RATE", .vital(.hr)),
+        ("149514", "MDC_PULS_RATE", .vital(.hr)),
+        ("149522", "MDC_BLD_PULS_RATE_INV", .vital(.hr)),  // arterial line
+        ("149530", "MDC_PULS_OXIM_PULS_RATE", .vital(.hr)),  // pulse rate from the oximeter
+        ("149546", "MDC_PULS_RATE_NON_INV", .vital(.hr)),
+        ("150456", "MDC_PULS_OXIM_SAT_O2", .vital(.spo2)),
+        ("150324", "MDC_SAT_O2_ART", .vital(.spo2)),
+        ("150016", "MDC_PRESS_BLD", .panel),  // its components
+        ("150017", "MDC_PRESS_BLD_SYS", .vital(.sbp)),
+        ("150018", "MDC_PRESS_BLD_DIA", .vital(.dbp)),
+        ("150019", "MDC_PRESS_BLD_MEAN", .vital(.mbp)),
+        ("150020", "MDC_PRESS_BLD_NONINV", .panel),
+        ("150021", "MDC_PRESS_BLD_NONINV_SYS", .vital(.sbp)),
+        ("150022", "MDC_PRESS_BLD_NONINV_DIA", .vital(.dbp)),
+        ("150023", "MDC_PRESS_BLD_NONINV_MEAN", .vital(.mbp)),
+        ("150300", "MDC_PRESS_CUFF", .panel),  // a cuff's NIBP, as many monitors send it
+        ("150301", "MDC_PRESS_CUFF_SYS", .vital(.sbp)),
+        ("150302", "MDC_PRESS_CUFF_DIA", .vital(.dbp)),
+        ("150303", "MDC_PRESS_CUFF_MEAN", .vital(.mbp)),
+        ("150033", "MDC_PRESS_BLD_ART_SYS", .vital(.sbp)),
+        ("150034", "MDC_PRESS_BLD_ART_DIA", .vital(.dbp)),
+        ("150035", "MDC_PRESS_BLD_ART_MEAN", .vital(.mbp)),
+        ("150036", "MDC_PRESS_BLD_ART_ABP", .panel),
+        ("150037", "MDC_PRESS_BLD_ART_ABP_SYS", .vital(.sbp)),
+        ("150038", "MDC_PRESS_BLD_ART_ABP_DIA", .vital(.dbp)),
+        ("150039", "MDC_PRESS_BLD_ART_ABP_MEAN", .vital(.mbp)),
+        ("151562", "MDC_RESP_RATE", .vital(.rr)),
+        ("151570", "MDC_AWAY_RESP_RATE", .vital(.rr)),
+        ("151578", "MDC_TTHOR_RESP_RATE", .vital(.rr)),  // impedance
+        ("151594", "MDC_CO2_RESP_RATE", .vital(.rr)),
+        ("150344", "MDC_TEMP", .vital(.temp)),
+        ("150364", "MDC_TEMP_BODY", .vital(.temp)),
+        ("150368", "MDC_TEMP_CORE", .vital(.temp)),
+        ("150392", "MDC_TEMP_TYMP", .vital(.temp)),
+        ("188420", "MDC_TEMP_RECT", .vital(.temp)),
+        ("188424", "MDC_TEMP_ORAL", .vital(.temp)),
+        ("188428", "MDC_TEMP_EAR", .vital(.temp)),
+        ("188452", "MDC_TEMP_AXILLA", .vital(.temp)),
+        ("151708", "MDC_AWAY_CO2_ET", .vital(.etco2)),
     ]
 
-    static func mdcCode(referenceID: String) -> String? { mdcReferenceIDs[referenceID] }
+    private static let mdcCodeByReferenceID = Dictionary(uniqueKeysWithValues: mdcTerms.map { ($0.referenceID, $0.code) })
+    private static let mdcReferenceIDByCode = Dictionary(uniqueKeysWithValues: mdcTerms.map { ($0.code, $0.referenceID) })
 
-    static func mdcReferenceID(code: String) -> String? { mdcReferenceIDs.first { $0.value == code }?.key }
+    static func mdcCode(referenceID: String) -> String? { mdcCodeByReferenceID[referenceID] }
+
+    static func mdcReferenceID(code: String) -> String? { mdcReferenceIDByCode[code] }
 
     static func meaning(system: String?, code: String?) -> Meaning? {
         guard let system, let code else { return nil }

@@ -48,7 +48,8 @@ struct ObservationReader {
             return .ignored("Observation status \(status): ignored")
         }
         // An Observation of another code (a legacy panel, a weight) may still carry vital components.
-        let meaning = Self.meaning(resource["code"])
+        let coded = Self.coded(resource["code"])
+        let meaning = coded?.meaning
         guard meaning != nil || Self.hasVitalComponent(resource) else {
             return .ignored("Observation code not recognised as a vital sign: ignored")
         }
@@ -86,7 +87,7 @@ struct ObservationReader {
             }
         case .vital(let vital)?:
             read(resource, vital: vital, path: path, into: &values, issues: &issues)
-            ranks[vital] = Self.rank(resource["code"])
+            ranks[vital] = coded?.rank
         case .panel?:
             // A panel's values are its components: a value of its own names no vital to store it as.
             if let member = resource.firstMember(prefix: "value") {
@@ -103,13 +104,14 @@ struct ObservationReader {
                     issues.append(issue("structure", "a component must be an object", at))
                     continue
                 }
-                guard case .vital(let vital)? = Self.meaning(component["code"]) else {
+                let componentCoded = Self.coded(component["code"])
+                guard case .vital(let vital)? = componentCoded?.meaning else {
                     notes.append(.init(severity: .warning, code: "not-supported",
                                        diagnostics: "component \(Self.shown(component["code"])) is not a vital sign stored here: not stored", expression: at))
                     continue
                 }
                 read(component, vital: vital, path: at, into: &values, issues: &issues)
-                if ranks[vital] == nil { ranks[vital] = Self.rank(component["code"]) }
+                if ranks[vital] == nil { ranks[vital] = componentCoded?.rank }
             }
         }
         issues += Self.ambiguities(&values)
@@ -188,22 +190,14 @@ struct ObservationReader {
         values.append((vital, Float(converted), "\(at).value"))
     }
 
-    /// The rank of the first coding that names a vital.
-    static func rank(_ concept: JSONValue?) -> Int {
-        guard let codings = concept?["coding"], codings.kind == .array else { return 2 }
-        for index in 0..<codings.count {
-            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
-            if VitalSignCodes.meaning(system: system, code: code) != nil { return VitalSignCodes.rank(system: system, code: code) }
-        }
-        return 2
-    }
+    static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? { coded(concept)?.meaning }
 
-    static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? {
+    /// The meaning of the first coding physio knows, and that code's rank (VitalSignCodes.rank).
+    static func coded(_ concept: JSONValue?) -> (meaning: VitalSignCodes.Meaning, rank: Int)? {
         guard let codings = concept?["coding"], codings.kind == .array else { return nil }
         for index in 0..<codings.count {
-            if let meaning = VitalSignCodes.meaning(system: codings[index]?["system"]?.string, code: codings[index]?["code"]?.string) {
-                return meaning
-            }
+            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
+            if let meaning = VitalSignCodes.meaning(system: system, code: code) { return (meaning, VitalSignCodes.rank(system: system, code: code)) }
         }
         return nil
     }

@@ -156,15 +156,8 @@ final class HL7Ingest: @unchecked Sendable {
         guard bytes.count - start >= 3 else { return nil }
         let id = String(decoding: bytes[start..<(start + 3)], as: UTF8.self)
         guard id == "FHS" || id == "BHS" else { return nil }
-        var index = start
-        while index + 3 <= bytes.count {
-            let atLineStart = index == 0 || bytes[index - 1] == 0x0D || bytes[index - 1] == 0x0A
-            if atLineStart, bytes[index] == 0x4D, bytes[index + 1] == 0x53, bytes[index + 2] == 0x48 {
-                return (id, header(of: Array(bytes[index...])))
-            }
-            index += 1
-        }
-        return (id, nil)
+        // A file of messages is split as the sender's own tool splits one (text before the first MSH is none).
+        return (id, HL7MessageFile.messages(in: bytes).first.flatMap(header(of:)))
     }
 
     /// The header of bytes that are not a whole message, if its first segment can be read.

@@ -225,11 +225,6 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         }
     }
 
-    /// Where the pressures' hold ends without a new reading (row-major like
-    /// `clean`, for `VitalHold.held`): a pressure reading the filter removed
-    /// after a reading kept alone, so an arterial line's first reading,
-    /// connected after a cuff was in use, stands for itself alone and is not
-    /// held through the flushing that follows it.
     /// Where a vital's hold ends without a new sample, row-major like
     /// `clean`'s values: the pressures' (`pressureHoldEnds`), and HR's at a
     /// reading removed as erratic (rule 7: the burst's first readings are not held through it).
@@ -243,6 +238,11 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         return ends
     }
 
+    /// Where the pressures' hold ends without a new reading (row-major like
+    /// `clean`, for `VitalHold.held`): a pressure reading the filter removed
+    /// after a reading kept alone, so an arterial line's first reading,
+    /// connected after a cuff was in use, stands for itself alone and is not
+    /// held through the flushing that follows it.
     public func pressureHoldEnds(_ series: SampleBatch, from first: Int, clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
         var ends = [Bool](repeating: false, count: clean.count * Vital.count)
         let fromKeptAlone = Self.latestPressureKeptAlone(clean, keptAlone: keptAlone)
