@@ -127,8 +127,11 @@ final class FixtureHTTPServer: @unchecked Sendable {
             maxInFlight = max(maxInFlight, inFlight)
             return routes[path]
         }
-        defer { lock.withLock { inFlight -= 1 } }
         if delay > 0 { Clock.sleep(seconds: delay) }
+        // Done before the answer goes out: once the client has it, it may ask
+        // again at once, and counting that request before this one's end made
+        // three downloads at once look like four (a loaded run).
+        lock.withLock { inFlight -= 1 }
         switch reply {
         case .body(let body)?:
             send(connection, status: 200, body: body, announced: body.count)
