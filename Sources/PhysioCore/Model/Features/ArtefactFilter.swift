@@ -37,6 +37,10 @@ import PhysioPlatform
 /// 7. **Erratic heart rate** (`ErraticHeartRate`): an HR that jumps by
 ///    20 /min or more and turns back twice within 10 s (diathermy on the
 ///    ECG) is removed, and its hold ends.
+/// 8. **Pulseless line** (`PulselessLine`): pressures past the range on an
+///    arterial line for 10 s while the ECG or the capnograph shows no
+///    circulation (a cardiac arrest) are the patient, as rule 6 keeps them
+///    after a minute.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -53,12 +57,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var sustainedExtreme: SustainedExtreme
     public var profoundHypotension: ProfoundHypotension
     public var erraticHeartRate: ErraticHeartRate
+    public var pulselessLine: PulselessLine
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
                 settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard,
                 sustainedExtreme: SustainedExtreme = .standard, profoundHypotension: ProfoundHypotension = .standard,
-                erraticHeartRate: ErraticHeartRate = .standard) {
+                erraticHeartRate: ErraticHeartRate = .standard, pulselessLine: PulselessLine = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -70,6 +75,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.sustainedExtreme = sustainedExtreme
         self.profoundHypotension = profoundHypotension
         self.erraticHeartRate = erraticHeartRate
+        self.pulselessLine = pulselessLine
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -84,7 +90,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes, profound hypotension.
     public var lookbackSeconds: Double {
         max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds,
-            erraticHeartRate.lookbackSeconds)
+            erraticHeartRate.lookbackSeconds, pulselessLine.lookbackSeconds)
     }
 
     /// How far before a row rule 6 looks for a cuff's reading before it. One
@@ -221,7 +227,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let floors = [Vital.sbp, .dbp, .mbp].map { (vital: $0, lowest: lower[$0.rawValue]) }
         return (0..<clean.count).map { row in
             floors.contains { (clean.value($0.vital, row: row) ?? $0.lowest) < $0.lowest }
-                && !profoundHypotension.hasLasted(series, row: first + row, from: 0)
+                && !profoundHypotension.hasLasted(series, row: first + row, from: 0) && !isPulseless(series, row: first + row, from: 0)
         }
     }
 
@@ -272,13 +278,19 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue
         // Most rows keep a pressure, or never sent one: nothing to look back for.
         guard values[s].isNaN, values[d].isNaN, values[m].isNaN,
-              profoundHypotension.isSustained(series, row: row, from: first) else { return }
+              profoundHypotension.isSustained(series, row: row, from: first) || isPulseless(series, row: row, from: first) else { return }
         let base = row * Vital.count
         let systolic = series.values[base + s], diastolic = series.values[base + d], mean = series.values[base + m]
         values[s] = systolic
         values[d] = diastolic
         // A mean outside what the pair allows is dropped, as rule 2 drops it (then estimated).
         values[m] = systolic.isNaN || (mean >= (diastolic.isNaN ? 0 : diastolic) && mean <= systolic) ? mean : .nan
+    }
+
+    /// Rule 8 on `row`, reading rows from `firstReadable` on.
+    func isPulseless(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
+        pulselessLine.holds(series, row: row, from: firstReadable, pressures: profoundHypotension,
+                            heartRateAbove: upper[Vital.hr.rawValue], erratic: erraticHeartRate)
     }
 
     func removePressures(_ values: inout [Float]) {
@@ -300,7 +312,7 @@ extension ArtefactFilter {
         case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
         case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
         case sustainedExtreme = "sustained_extreme", profoundHypotension = "profound_hypotension"
-        case erraticHeartRate = "erratic_heart_rate"
+        case erraticHeartRate = "erratic_heart_rate", pulselessLine = "pulseless_line"
     }
 
     /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
@@ -328,7 +340,9 @@ extension ArtefactFilter {
                   saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard,
                   sustainedExtreme: try container.decodeIfPresent(SustainedExtreme.self, forKey: .sustainedExtreme) ?? .standard,
                   profoundHypotension: try container.decodeIfPresent(ProfoundHypotension.self, forKey: .profoundHypotension) ?? .standard,
-                  erraticHeartRate: try container.decodeIfPresent(ErraticHeartRate.self, forKey: .erraticHeartRate) ?? .standard)
+                  erraticHeartRate: try container.decodeIfPresent(ErraticHeartRate.self, forKey: .erraticHeartRate) ?? .standard,
+                  // Models trained before rule 8 get it too: it is policy, not learned.
+                  pulselessLine: try container.decodeIfPresent(PulselessLine.self, forKey: .pulselessLine) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -347,5 +361,6 @@ extension ArtefactFilter {
         try container.encode(sustainedExtreme, forKey: .sustainedExtreme)
         try container.encode(profoundHypotension, forKey: .profoundHypotension)
         try container.encode(erraticHeartRate, forKey: .erraticHeartRate)
+        try container.encode(pulselessLine, forKey: .pulselessLine)
     }
 }

@@ -1,0 +1,98 @@
+import Testing
+@testable import PhysioCore
+
+/// Rule 8 of the artefact filter: an arrest on an arterial line, told from a
+/// line artefact by the ECG or the capnograph.
+struct PulselessLineTests {
+    let filter = ArtefactFilter.standard
+
+    /// A line from 110/66 to 24/19 at 100 s, beside an ECG and a capnograph as given (nil: not sent).
+    static func arrest(seconds: Int = 400, step: Int = 1, heart: @escaping (Int) -> Float?, etco2: @escaping (Int) -> Float? = { _ in nil }) -> SampleBatch {
+        TestData.series("arrest-line", seconds: stride(from: 0, to: seconds, by: step)) { t in
+            var row: [Vital: Float] = t < 100 ? [.sbp: 110, .dbp: 66, .mbp: 80] : [.sbp: 24, .dbp: 19, .mbp: 21]
+            row[.hr] = heart(t)
+            row[.etco2] = etco2(t)
+            return row
+        }
+    }
+
+    /// The clean systolic pressure per row, checking that the one-row form and a cleaning from half-way agree.
+    func systolic(_ series: SampleBatch) -> [Float?] {
+        let clean = filter.clean(series)
+        for row in 0..<series.count {
+            #expect(zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)])
+                .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "the one-row form agrees at \(row)")
+        }
+        let half = series.count / 2
+        #expect(filter.clean(series, rows: half..<series.count).values
+            .elementsEqual(clean.values[(half * Vital.count)...]) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        return (0..<clean.count).map { clean.value(.sbp, row: $0) }
+    }
+
+    /// Removed from the fall for `removed` seconds, the patient's 24 from then on.
+    func isKept(after removed: Int, _ pressures: [Float?]) -> Bool {
+        pressures[..<100].allSatisfy { $0 == 110 } && pressures[100..<(100 + removed)].allSatisfy { $0 == nil }
+            && pressures[(100 + removed)...].allSatisfy { $0 == 24 }
+    }
+
+    @Test func aFlatLineIsAnArrestAfterTenSecondsWhenTheHeartOrTheAirwaySaysSo() {
+        let steady: (Int) -> Float = { 72 + Float($0 % 2) }
+        // Ventricular fibrillation counted as beats: the rate jumps back and forth.
+        #expect(isKept(after: 10, systolic(Self.arrest { t in t < 100 ? steady(t) : (t % 2 == 0 ? 190 : 60) })))
+        // Asystole (0 /min), and a monitor that blanks a rate it cannot count.
+        #expect(isKept(after: 10, systolic(Self.arrest { t in t < 100 ? steady(t) : 0 })))
+        #expect(isKept(after: 10, systolic(Self.arrest { t in t < 100 ? steady(t) : nil })))
+        // Pulseless electrical activity: a normal ECG, but no CO2 reaches the lungs.
+        #expect(isKept(after: 10, systolic(Self.arrest(heart: steady) { t in t < 100 ? 36 : 12 })))
+        // A steady ECG and capnograph: a line open to a syringe looks the same, so it waits rule 6's minute.
+        #expect(isKept(after: 60, systolic(Self.arrest(heart: steady) { _ in 36 })))
+        // The line alone, and an ECG that never sent a rate: nothing to tell by.
+        #expect(isKept(after: 60, systolic(Self.arrest { _ in nil })))
+    }
+
+    @Test func aCuffOrALineArtefactIsNoArrest() {
+        // A reading every 10 s is no arterial line's: rule 6's minute, whatever the ECG.
+        let sparse = systolic(Self.arrest(step: 10) { t in t < 100 ? 72 : 0 })
+        #expect(sparse[10..<16].allSatisfy { $0 == nil } && sparse[16...].allSatisfy { $0 == 24 })
+        // A capnograph that was never above 20 (a mask's low reading) is no sign.
+        #expect(isKept(after: 60, systolic(Self.arrest(heart: { _ in 72 }) { t in t < 100 ? 15 : 5 })))
+        // The ECG's rate stopped before the line fell and came back: not blank in the window.
+        #expect(isKept(after: 60, systolic(Self.arrest { t in (60..<90).contains(t) ? nil : 72 })))
+        // A flush (300/290) and zeroing (0/0) never make the run, whatever the heart does.
+        let flushed = filter.clean(TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
+            t < 100 ? [.sbp: 110, .dbp: 66, .hr: 72] : [.sbp: t % 20 < 10 ? 300 : 0, .dbp: t % 20 < 10 ? 290 : 0, .hr: 0]
+        })
+        #expect((100..<200).allSatisfy { flushed.value(.sbp, row: $0) == nil })
+        // Without the rule the fibrillating arrest waits its minute: the rule is what keeps it.
+        var without = filter
+        without.pulselessLine.seconds = 600
+        let series = Self.arrest { t in t < 100 ? 72 : (t % 2 == 0 ? 190 : 60) }
+        #expect(without.clean(series).value(.sbp, row: 150) == nil && filter.clean(series).value(.sbp, row: 150) == 24)
+    }
+
+    @Test func anArrestOnALineAlarmsTenSecondsInAndJobsAgree() throws {
+        let series = TestData.series("vf-on-a-line", seconds: stride(from: 0, to: 1200, by: 1)) { t in
+            var row: [Vital: Float] = t < 900 ? [.sbp: 112 + Float(t % 3), .dbp: 66, .hr: 74 + Float(t % 2)]
+                : [.sbp: 25, .dbp: 19, .hr: t % 2 == 0 ? 210 : 70]
+            row[.spo2] = t < 900 ? 98 : nil
+            return row
+        }
+        let samples = CaseScorer(model: DetectorTests.model).scoreCase(series)
+        #expect(samples[..<900].allSatisfy { !$0.anomalous })
+        // The fall's first 10 s are removed (the last normal reading held); at the 10th second the floor
+        // raises the breach at once, from its first rule-true row (the fibrillation's first count, 210 /min).
+        let first = try #require(samples.firstIndex { $0.anomalous })
+        #expect(first == 900 && samples[900].rules == ["hr_gt_140"])
+        #expect(samples[910].source == .rule && samples[910].rules.contains("sbp_lt_80"))
+        #expect(samples[900...].allSatisfy { $0.anomalous })
+        let points = samples.filter(\.anomalous).map(\.point)
+        let episodes = EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: points).upserted
+        #expect(episodes.count == 1 && episodes[0].raisedAt == 910_000_000, "raised at \(episodes.map(\.raisedAt))")
+        // Live, in jobs of 7 s: the job that brings the 10th second raises the rows before it, as the whole case does.
+        let inJobs = DetectorTests.scoreInJobs(series, jobs: stride(from: 0, to: 1200, by: 7).map { $0..<min($0 + 7, 1200) })
+        #expect(inJobs.samples.map(\.score) == samples.map(\.score))
+        let raisedLater = Set(inJobs.raised)
+        #expect(inJobs.samples.map { $0.anomalous || raisedLater.contains($0.timestamp) } == samples.map(\.anomalous))
+        #expect(raisedLater.min() == 900_000_000 && !inJobs.samples[900..<910].contains { $0.anomalous })
+    }
+}
