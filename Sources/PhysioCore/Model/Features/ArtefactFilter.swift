@@ -289,8 +289,15 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
 
     /// Rule 8 on `row`, reading rows from `firstReadable` on.
     func isPulseless(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
-        pulselessLine.holds(series, row: row, from: firstReadable, pressures: profoundHypotension,
-                            heartRateAbove: upper[Vital.hr.rawValue], erratic: erraticHeartRate)
+        let systolicBelow = lower[Vital.sbp.rawValue], meanBelow = lower[Vital.mbp.rawValue], hr = Vital.hr.rawValue
+        return pulselessLine.holds(series, row: row, from: firstReadable, isPastRange: { values, row in
+            guard profoundHypotension.isHypotensive(values, row: row) else { return false }
+            let systolic = values[row * Vital.count + Vital.sbp.rawValue]
+            return systolic.isNaN ? values[row * Vital.count + Vital.mbp.rawValue] < meanBelow : systolic < systolicBelow
+        }, isNoRhythm: { row in
+            let rate = series.values[row * Vital.count + hr]
+            return rate < pulselessLine.heartRateBelow || rate > upper[hr] || erraticHeartRate.isArtefact(series, row: row, from: firstReadable)
+        })
     }
 
     func removePressures(_ values: inout [Float]) {

@@ -9,13 +9,16 @@ import PhysioPlatform
 /// A second sign tells the two apart: a removed pressure reading is kept as
 /// the patient when it is hypotensive and readable, and so was every pressure
 /// reading of the last `seconds` (readings at most `maximumGapSeconds` apart:
-/// an arterial line, never a cuff), and at the row's time
+/// an arterial line, never a cuff) was past the filter's range (SBP below
+/// 40, MAP sent alone below 25: a damped line's 77/75 during a blood sample
+/// is no arrest), and in those seconds
 ///
-/// - the ECG's latest reading of that window is no perfusing rhythm: below
-///   `heartRateBelow` (asystole, 0 included), above the filter's HR range,
-///   or erratic as rule 7 judges it (ventricular fibrillation counted as
-///   beats); or the ECG sent a rate in the `beforeSeconds` before the window
-///   and none in it (a monitor blanks the rate of a rhythm it cannot count);
+/// - every ECG reading is no perfusing rhythm: below `heartRateBelow`
+///   (asystole, 0 included), above the filter's HR range, or erratic as
+///   rule 7 judges it (ventricular fibrillation counted as beats; one
+///   diathermy reading of 14 among rates of 46 is not enough); or the ECG
+///   sent a rate in the `beforeSeconds` before them and none in them (a
+///   monitor blanks the rate of a rhythm it cannot count);
 /// - or the capnograph's latest reading of the window is at most
 ///   `capnographyShare` of its highest in the `beforeSeconds` before it, that
 ///   highest being at least `capnographyFrom` (no flow, no CO2 to the lungs:
@@ -56,52 +59,47 @@ public struct PulselessLine: Codable, Sendable, Equatable {
     /// How far back from a row the judgement reads.
     public var lookbackSeconds: Double { seconds + beforeSeconds }
 
-    /// Whether the raw pressures of `row` are an arrest's: a hypotensive run
-    /// of `seconds` on a line, with the ECG or the capnograph showing no
-    /// circulation. `pressures` judges a row's pressures (rule 6's), `heart`
-    /// the ECG (`ArtefactFilter`'s range and rule 7).
-    func holds(_ series: SampleBatch, row: Int, from firstReadable: Int, pressures: ProfoundHypotension,
-               heartRateAbove: Float, erratic: ErraticHeartRate) -> Bool {
+    /// Whether the raw pressures of `row` are an arrest's: a run of `seconds`
+    /// on a line with every reading past the range (`isPastRange`), while
+    /// every ECG reading of the run is no perfusing rhythm (`isNoRhythm`, or
+    /// the rate blanked) or the capnograph's CO2 has halved.
+    func holds(_ series: SampleBatch, row: Int, from firstReadable: Int,
+               isPastRange: (UnsafeBufferPointer<Float>, Int) -> Bool, isNoRhythm: (Int) -> Bool) -> Bool {
         let times = series.timestamps
         let isRun = series.values.withUnsafeBufferPointer { values in
-            pressures.isHypotensive(values, row: row)
+            isPastRange(values, row)
                 && LastingRun.holds(times, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
                                     minimumReadings: 3, isReading: { ProfoundHypotension.sendsPressure(values, row: $0) },
-                                    holds: { pressures.isHypotensive(values, row: $0) })
+                                    holds: { isPastRange(values, $0) })
         }
         guard isRun else { return false }
         let windowStart = times[row] - Timestamp.micros(seconds: seconds)
         let beforeStart = windowStart - Timestamp.micros(seconds: beforeSeconds)
         let heart = readings(.hr, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
-        if let latest = heart.latest {
-            if series.values[latest * Vital.count + Vital.hr.rawValue] < heartRateBelow
-                || series.values[latest * Vital.count + Vital.hr.rawValue] > heartRateAbove
-                || erratic.isArtefact(series, row: latest, from: firstReadable) { return true }
-        } else if heart.highestBefore != nil {
-            return true
-        }
+        if heart.inWindow.isEmpty ? heart.highestBefore != nil : heart.inWindow.allSatisfy(isNoRhythm) { return true }
         let airway = readings(.etco2, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
-        guard let latest = airway.latest, let highest = airway.highestBefore, highest >= capnographyFrom else { return false }
+        guard let latest = airway.inWindow.first, let highest = airway.highestBefore, highest >= capnographyFrom else { return false }
         return series.values[latest * Vital.count + Vital.etco2.rawValue] <= capnographyShare * highest
     }
 
-    /// The row of `vital`'s latest reading (0 or more) in [windowStart, row], and its highest reading in [beforeStart, windowStart).
+    /// The rows of `vital`'s readings (0 or more) in [windowStart, row], latest
+    /// first, and its highest reading in [beforeStart, windowStart).
     private func readings(_ vital: Vital, _ series: SampleBatch, row: Int, from firstReadable: Int,
-                          windowStart: Int64, beforeStart: Int64) -> (latest: Int?, highestBefore: Float?) {
-        var latest: Int?, highest: Float?
+                          windowStart: Int64, beforeStart: Int64) -> (inWindow: [Int], highestBefore: Float?) {
+        var inWindow: [Int] = [], highest: Float?
         var index = row
         while index >= firstReadable, series.timestamps[index] >= beforeStart {
             let value = series.values[index * Vital.count + vital.rawValue]
             if !value.isNaN, value >= 0 {
                 if series.timestamps[index] >= windowStart {
-                    if latest == nil { latest = index }
+                    inWindow.append(index)
                 } else {
                     highest = max(highest ?? value, value)
                 }
             }
             index -= 1
         }
-        return (latest, highest)
+        return (inWindow, highest)
     }
 
     enum CodingKeys: String, CodingKey {
