@@ -289,15 +289,21 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
 
     /// Rule 8 on `row`, reading rows from `firstReadable` on.
     func isPulseless(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
-        let systolicBelow = lower[Vital.sbp.rawValue], meanBelow = lower[Vital.mbp.rawValue], hr = Vital.hr.rawValue
+        // Most rows send no pressure past the range: nothing to look back for.
+        guard series.values.withUnsafeBufferPointer({ isPastRange($0, row: row) }) else { return false }
+        let hr = Vital.hr.rawValue
         return pulselessLine.holds(series, row: row, from: firstReadable, isPastRange: { values, row in
-            guard profoundHypotension.isHypotensive(values, row: row) else { return false }
-            let systolic = values[row * Vital.count + Vital.sbp.rawValue]
-            return systolic.isNaN ? values[row * Vital.count + Vital.mbp.rawValue] < meanBelow : systolic < systolicBelow
+            isPastRange(values, row: row) && profoundHypotension.isHypotensive(values, row: row)
         }, isNoRhythm: { row in
             let rate = series.values[row * Vital.count + hr]
             return rate < pulselessLine.heartRateBelow || rate > upper[hr] || erraticHeartRate.isArtefact(series, row: row, from: firstReadable)
         })
+    }
+
+    /// Whether raw row `row` sends SBP below its range, or MAP alone below its own.
+    private func isPastRange(_ values: UnsafeBufferPointer<Float>, row: Int) -> Bool {
+        let systolic = values[row * Vital.count + Vital.sbp.rawValue]
+        return systolic.isNaN ? values[row * Vital.count + Vital.mbp.rawValue] < lower[Vital.mbp.rawValue] : systolic < lower[Vital.sbp.rawValue]
     }
 
     func removePressures(_ values: inout [Float]) {
