@@ -34,6 +34,11 @@ struct ErraticHeartRateTests {
             [.hr: (100..<125).contains(t) ? [190, 70, 230, 60][t % 4] : 75]
         })
         #expect((102..<125).allSatisfy { burst.value(.hr, row: $0) == nil } && burst.value(.hr, row: 126) == 75)
+        // Nor are two bursts of 18 s with the heart seen for 3 s between them (a surgeon's diathermy in bursts).
+        let bursts = filter.clean(TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
+            [.hr: (100..<118).contains(t) || (121..<139).contains(t) ? [190, 70, 230, 60][t % 4] : 75]
+        })
+        #expect((123..<139).allSatisfy { bursts.value(.hr, row: $0) == nil }, "\((100..<140).map { bursts.value(.hr, row: $0) ?? -1 })")
     }
 
     @Test func aFibrillationSeenOnlyByTheECGAlarms() throws {

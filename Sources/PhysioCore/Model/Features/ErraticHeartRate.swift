@@ -18,7 +18,8 @@ import PhysioPlatform
 ///
 /// A zigzag that has lasted `lastingSeconds` is the patient again: its
 /// readings are kept (and judged by the rules) once a chain of zigzagging
-/// readings, each within `windowSeconds` of the next, reaches that far back.
+/// readings, each within `windowSeconds` of the next and with no two steady
+/// readings in a row between them, reaches that far back.
 /// Electrocautery is fired in bursts of seconds; a ventricular fibrillation
 /// whose displayed rate jumps so goes on, and until 2026-12-06 it was
 /// missing HR for as long as it lasted (an oximeter loses its pulse too,
@@ -70,18 +71,26 @@ public struct ErraticHeartRate: Codable, Sendable, Equatable {
     }
 
     /// Whether the zigzag reaching `row` began `lastingSeconds` or more before
-    /// it: zigzagging readings, each within `windowSeconds` of the next.
+    /// it: zigzagging readings, each within `windowSeconds` of the next, and
+    /// never two steady readings in a row between them (the heart seen again:
+    /// a surgeon's bursts of diathermy a few seconds apart are not one).
     func hasLasted(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
         let times = series.timestamps, column = Vital.hr.rawValue
         let lasting = Timestamp.micros(seconds: lastingSeconds), window = Timestamp.micros(seconds: windowSeconds)
-        var latestZigzag = times[row]
+        var latestZigzag = times[row], later = series.values[row * Vital.count + column], steadyInARow = 0
         var index = row - 1
         while index >= firstReadable, latestZigzag - times[index] <= window {
-            if !series.values[index * Vital.count + column].isNaN, isZigzag(series, row: index, from: firstReadable) {
-                latestZigzag = times[index]
+            let value = series.values[index * Vital.count + column]
+            index -= 1
+            guard !value.isNaN else { continue }
+            // The reading after this one moved less than a jump: steady.
+            steadyInARow = abs(later - value) < jumpPerMinute ? steadyInARow + 1 : 0
+            if steadyInARow >= 2 { return false }
+            later = value
+            if isZigzag(series, row: index + 1, from: firstReadable) {
+                latestZigzag = times[index + 1]
                 if times[row] - latestZigzag >= lasting { return true }
             }
-            index -= 1
         }
         return false
     }
