@@ -99,6 +99,12 @@ public struct ErraticHeartRate: Codable, Sendable, Equatable {
     func isZigzag(_ series: SampleBatch, row: Int, from firstReadable: Int = 0) -> Bool {
         let times = series.timestamps, column = Vital.hr.rawValue
         let windowStart = times[row] - Timestamp.micros(seconds: windowSeconds)
+        // Most readings are steady: the reading before settles them.
+        let own = series.values[row * Vital.count + column]
+        var previous = row - 1
+        while previous >= firstReadable, times[previous] >= windowStart, series.values[previous * Vital.count + column].isNaN { previous -= 1 }
+        guard !own.isNaN, previous >= firstReadable, times[previous] >= windowStart,
+              abs(own - series.values[previous * Vital.count + column]) >= jumpPerMinute else { return false }
         return series.values.withUnsafeBufferPointer { values in
             // Walking back: the change into each reading, and whether it turns against the one after it.
             var turns = 0
