@@ -56,6 +56,8 @@ struct PulselessLineTests {
         #expect(sparse[10..<16].allSatisfy { $0 == nil } && sparse[16...].allSatisfy { $0 == 24 })
         // A capnograph that was never above 20 (a mask's low reading) is no sign.
         #expect(isKept(after: 60, systolic(Self.arrest(heart: { _ in 72 }) { t in t < 100 ? 15 : 5 })))
+        // An ECG rate sent every 15 s has no reading in 10 s without being blank.
+        #expect(isKept(after: 60, systolic(Self.arrest { t in t % 15 == 0 ? 72 : nil })))
         // The ECG's rate stopped before the line fell and came back: not blank in the window.
         #expect(isKept(after: 60, systolic(Self.arrest { t in (60..<90).contains(t) ? nil : 72 })))
         // A flush (300/290) and zeroing (0/0) never make the run, whatever the heart does.

@@ -17,8 +17,9 @@ import PhysioPlatform
 ///   (asystole, 0 included), above the filter's HR range, or erratic as
 ///   rule 7 judges it (ventricular fibrillation counted as beats; one
 ///   diathermy reading of 14 among rates of 46 is not enough); or the ECG
-///   sent a rate in the `beforeSeconds` before them and none in them (a
-///   monitor blanks the rate of a rhythm it cannot count);
+///   sent none in them, having sent three or more in the `seconds` up to
+///   its last rate of the `beforeSeconds` before them (a monitor blanks the
+///   rate of a rhythm it cannot count; an ECG sent every 15 s is no blank);
 /// - or the capnograph's latest reading of the window is at most
 ///   `capnographyShare` of its highest in the `beforeSeconds` before it, that
 ///   highest being at least `capnographyFrom` (no flow, no CO2 to the lungs:
@@ -76,17 +77,19 @@ public struct PulselessLine: Codable, Sendable, Equatable {
         let windowStart = times[row] - Timestamp.micros(seconds: seconds)
         let beforeStart = windowStart - Timestamp.micros(seconds: beforeSeconds)
         let heart = readings(.hr, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
-        if heart.inWindow.isEmpty ? heart.highestBefore != nil : heart.inWindow.allSatisfy(isNoRhythm) { return true }
+        // A blank counts only where the ECG sent a rate every few seconds before it, not every 15 s.
+        if heart.inWindow.isEmpty ? heart.cadenceBefore >= 3 : heart.inWindow.allSatisfy(isNoRhythm) { return true }
         let airway = readings(.etco2, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
         guard let latest = airway.inWindow.first, let highest = airway.highestBefore, highest >= capnographyFrom else { return false }
         return series.values[latest * Vital.count + Vital.etco2.rawValue] <= capnographyShare * highest
     }
 
     /// The rows of `vital`'s readings (0 or more) in [windowStart, row], latest
-    /// first, and its highest reading in [beforeStart, windowStart).
+    /// first; its highest reading in [beforeStart, windowStart); and how many
+    /// readings it sent in the `seconds` up to its last one before windowStart.
     private func readings(_ vital: Vital, _ series: SampleBatch, row: Int, from firstReadable: Int,
-                          windowStart: Int64, beforeStart: Int64) -> (inWindow: [Int], highestBefore: Float?) {
-        var inWindow: [Int] = [], highest: Float?
+                          windowStart: Int64, beforeStart: Int64) -> (inWindow: [Int], highestBefore: Float?, cadenceBefore: Int) {
+        var inWindow: [Int] = [], highest: Float?, cadence = 0, cadenceStart: Int64?
         var index = row
         while index >= firstReadable, series.timestamps[index] >= beforeStart {
             let value = series.values[index * Vital.count + vital.rawValue]
@@ -95,11 +98,14 @@ public struct PulselessLine: Codable, Sendable, Equatable {
                     inWindow.append(index)
                 } else {
                     highest = max(highest ?? value, value)
+                    let time = series.timestamps[index]
+                    if cadenceStart == nil { cadenceStart = time - Timestamp.micros(seconds: seconds) }
+                    if let start = cadenceStart, time >= start { cadence += 1 }
                 }
             }
             index -= 1
         }
-        return (inWindow, highest)
+        return (inWindow, highest, cadence)
     }
 
     enum CodingKeys: String, CodingKey {
