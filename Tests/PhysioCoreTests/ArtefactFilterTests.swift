@@ -183,9 +183,7 @@ import Testing
         #expect((150..<190).allSatisfy { value($0) == nil }, "0 and 300 in turn: no run")
         #expect(value(215) == nil, "two readings of 290, 20 s apart with nothing between: no run")
         #expect((40..<130).allSatisfy { clean.value(.rr, row: $0) == nil }, "RR 90 is not kept")
-        #expect((0..<series.count).allSatisfy { row in
-            zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
-        }, "the one-row form agrees")
+        #expect(TestData.rowsWhereOneRowFormDiffers(filter, series, clean: clean).isEmpty, "the one-row form agrees")
         // A model file written before `above` existed reads it as the standard's.
         let old = try? JSONDecoder().decode(SustainedExtreme.self, from: Data(#"{"vitals": ["hr"], "seconds": 20, "maximum_gap_seconds": 90}"#.utf8))
         #expect(old?.above == [.hr])
@@ -221,9 +219,7 @@ import Testing
         let hold = VitalHold.standard.heldSeries(clean, ends: held)
         #expect((23..<45).allSatisfy { hold.value(.hr, row: $0) == nil }, "not held through the burst")
         #expect(VitalHold.standard.heldSeries(clean).value(.hr, row: 30) == 165, "(without the ends, 165 would be)")
-        #expect((0..<series.count).allSatisfy { row in
-            zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
-        }, "the one-row form agrees")
+        #expect(TestData.rowsWhereOneRowFormDiffers(filter, series, clean: clean).isEmpty, "the one-row form agrees")
     }
 
     /// Noise around a zero dips below it: those readings are removed but do
@@ -241,18 +237,15 @@ import Testing
             #expect(clean.value(.hr, row: row) == expected, "HR at \(row)")
             #expect(clean.value(.rr, row: row) == (row >= 50 && raw >= 0 ? raw : row < 30 ? 12 : nil), "RR at \(row)")
             #expect(clean.value(.spo2, row: row) == (row < 30 ? 97 : nil), "SpO2 -1 at \(row)")
-            #expect(zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)])
-                .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "the one-row form agrees at \(row)")
         }
+        #expect(TestData.rowsWhereOneRowFormDiffers(filter, series, clean: clean).isEmpty, "the one-row form agrees")
     }
 
     @Test func aPressureReachedThroughHypotensionIsThePatientNotAnArtefact() {
         func cleaned(_ series: SampleBatch) -> [Float?] {
             let clean = filter.clean(series)
-            for row in 0..<series.count {
-                #expect(zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)])
-                    .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "the one-row form agrees at \(row)")
-            }
+            let differing = TestData.rowsWhereOneRowFormDiffers(filter, series, clean: clean)
+            #expect(differing.isEmpty, "the one-row form differs at \(differing.prefix(5))")
             let half = series.count / 2
             let tail = filter.clean(series, rows: half..<series.count)
             #expect(tail.values.elementsEqual(clean.values[(half * Vital.count)...]) { $0 == $1 || ($0.isNaN && $1.isNaN) },

@@ -41,6 +41,15 @@ enum TestData {
         return batch
     }
 
+    /// Rows where `filter.cleanRow` (the one-row form) differs from `clean`,
+    /// the series form of `filter.clean(series)`: empty when the two agree.
+    static func rowsWhereOneRowFormDiffers(_ filter: ArtefactFilter, _ series: SampleBatch, clean: SampleBatch) -> [Int] {
+        (0..<series.count).filter { row in
+            !zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)])
+                .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        }
+    }
+
     /// A plausible anaesthetised patient at 1 Hz with noise; hypotension (SBP ≈ 70) from `hypotension` if given.
     static func patient(_ caseID: String, seconds: Int, seed: UInt64, hypotension: Range<Int>? = nil) -> SampleBatch {
         var random = SeededGenerator(seed: seed)
