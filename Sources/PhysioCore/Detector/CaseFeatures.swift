@@ -11,8 +11,6 @@ struct CaseFeatures {
     /// Rows of `clean` whose pressures past the range were kept as a cuff's
     /// reading alone, not for having lasted (`ProfoundHypotension.hasLasted`).
     private let pressuresKeptAlone: [Bool]
-    /// Rows of `clean` whose HR is a zigzag kept for having lasted (`ArtefactFilter.heartRatesKeptForLasting`).
-    private let heartRatesLasted: [Bool]
     /// Rows of `clean` that are targets; earlier ones are context.
     let rows: Range<Int>
     /// Trends of the vitals asked for, over the target rows.
@@ -32,7 +30,6 @@ struct CaseFeatures {
                                                   in: 0..<rows.lowerBound)
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
         pressuresKeptAlone = artefacts.pressuresKeptAlone(series, from: contextStart, clean: clean)
-        heartRatesLasted = artefacts.heartRatesKeptForLasting(series, from: contextStart, clean: clean)
         held = hold.held(clean, rows: 0..<clean.count,
                          ends: artefacts.holdEnds(series, from: contextStart, clean: clean, keptAlone: pressuresKeptAlone))
         self.rows = (rows.lowerBound - contextStart)..<clean.count
@@ -57,15 +54,14 @@ struct CaseFeatures {
     }
 
     /// Whether a held value of each row of `clean` lies outside its plausible
-    /// range, or its HR is a zigzag that lasted: a value the artefact filter
-    /// kept only because it lasted (rules 5, 6, 7 and 8).
+    /// range: one the artefact filter kept only because it lasted (rules 5, 6 and 8).
     func lastedExtremes() -> [Bool] {
         let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
         let highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
         let pressures: Set<Int> = [Vital.sbp.rawValue, Vital.dbp.rawValue, Vital.mbp.rawValue]
         let heldKeptAlone = ArtefactFilter.latestPressureKeptAlone(clean, keptAlone: pressuresKeptAlone)
         return (0..<clean.count).map { row in
-            heartRatesLasted[row] || (0..<Vital.count).contains { vital in
+            (0..<Vital.count).contains { vital in
                 let value = held[row * Vital.count + vital]
                 guard value < lowest[vital] || value > highest[vital] else { return false }
                 return !(pressures.contains(vital) && heldKeptAlone[row])

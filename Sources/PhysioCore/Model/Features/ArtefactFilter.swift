@@ -36,8 +36,7 @@ import PhysioPlatform
 ///    rules 1–3 no longer remove them.
 /// 7. **Erratic heart rate** (`ErraticHeartRate`): an HR that jumps by
 ///    20 /min or more and turns back twice within 10 s (diathermy on the
-///    ECG) is removed, and its hold ends, until the zigzag has lasted 30 s
-///    (a ventricular fibrillation counted as beats).
+///    ECG) is removed, and its hold ends.
 /// 8. **Pulseless line** (`PulselessLine`): pressures past the range on an
 ///    arterial line for 10 s while the ECG or the capnograph shows no
 ///    circulation (a cardiac arrest) are the patient, as rule 6 keeps them
@@ -245,16 +244,6 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         return ends
     }
 
-    /// Rows of `clean` (rows `first…` of `series`, cleaned) whose HR is a
-    /// zigzag kept for having lasted (rule 7): a fibrillation's count, whose
-    /// breach the safety floor raises at once, as an asystole's.
-    public func heartRatesKeptForLasting(_ series: SampleBatch, from first: Int, clean: SampleBatch) -> [Bool] {
-        (0..<clean.count).map { row in
-            !clean.values[row * Vital.count + Vital.hr.rawValue].isNaN && erraticHeartRate.isZigzag(series, row: first + row, from: first)
-                && erraticHeartRate.hasLasted(series, row: first + row, from: first)
-        }
-    }
-
     /// Where the pressures' hold ends without a new reading (row-major like
     /// `clean`, for `VitalHold.held`): a pressure reading the filter removed
     /// after a reading kept alone, so an arterial line's first reading,
@@ -307,7 +296,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             isPastRange(values, row: row) && profoundHypotension.isHypotensive(values, row: row)
         }, isNoRhythm: { row in
             let rate = series.values[row * Vital.count + hr]
-            return rate < pulselessLine.heartRateBelow || rate > upper[hr] || erraticHeartRate.isZigzag(series, row: row, from: firstReadable)
+            return rate < pulselessLine.heartRateBelow || rate > upper[hr] || erraticHeartRate.isArtefact(series, row: row, from: firstReadable)
         })
     }
 

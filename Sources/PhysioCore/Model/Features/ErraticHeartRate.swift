@@ -16,39 +16,30 @@ import PhysioPlatform
 /// burst reads as missing. Rows further apart than half the window never
 /// show it (a burst between two readings 10 s apart is one reading).
 ///
-/// A zigzag that has lasted `lastingSeconds` is the patient again: its
-/// readings are kept (and judged by the rules) once a chain of zigzagging
-/// readings, each within `windowSeconds` of the next and with no two steady
-/// readings in a row between them, reaches that far back.
-/// Electrocautery is fired in bursts of seconds; a ventricular fibrillation
-/// whose displayed rate jumps so goes on, and until 2026-12-06 it was
-/// missing HR for as long as it lasted (an oximeter loses its pulse too,
-/// so a feed of HR and SpO2 showed nothing at all).
-///
 /// Judged from the raw samples alone, so the one-row form and the series
 /// form agree and a sample's result does not change when later data arrive.
+/// Not seen through: a ventricular fibrillation whose displayed rate jumps
+/// so is missing HR here; the pressures (`PulselessLine`) and the oximeter
+/// still show it. Keeping a zigzag that lasted 30 s was tried and not kept:
+/// an outside audit's series of diathermy bursts alarmed (docs/detector.md).
 public struct ErraticHeartRate: Codable, Sendable, Equatable {
     public var jumpPerMinute: Float
     public var windowSeconds: Double
     public var reversals: Int
-    public var lastingSeconds: Double
 
-    public init(jumpPerMinute: Float = 20, windowSeconds: Double = 10, reversals: Int = 2, lastingSeconds: Double = 30) {
+    public init(jumpPerMinute: Float = 20, windowSeconds: Double = 10, reversals: Int = 2) {
         self.jumpPerMinute = jumpPerMinute
         self.windowSeconds = windowSeconds
         self.reversals = reversals
-        self.lastingSeconds = lastingSeconds
         precondition(isValid)
     }
 
     public static let standard = ErraticHeartRate()
 
-    var isValid: Bool {
-        jumpPerMinute > 0 && jumpPerMinute.isFinite && (0.001...600).contains(windowSeconds) && reversals >= 1 && (0...600).contains(lastingSeconds)
-    }
+    var isValid: Bool { jumpPerMinute > 0 && jumpPerMinute.isFinite && (0.001...600).contains(windowSeconds) && reversals >= 1 }
 
     enum CodingKeys: String, CodingKey {
-        case jumpPerMinute = "jump_per_minute", windowSeconds = "window_seconds", reversals, lastingSeconds = "lasting_seconds"
+        case jumpPerMinute = "jump_per_minute", windowSeconds = "window_seconds", reversals
     }
 
     /// A model file's values are checked, not trusted.
@@ -57,54 +48,16 @@ public struct ErraticHeartRate: Codable, Sendable, Equatable {
         jumpPerMinute = try container.decode(Float.self, forKey: .jumpPerMinute)
         windowSeconds = try container.decode(Double.self, forKey: .windowSeconds)
         reversals = try container.decode(Int.self, forKey: .reversals)
-        // Models written before a lasting zigzag was kept get it: policy, not learned.
-        lastingSeconds = try container.decodeIfPresent(Double.self, forKey: .lastingSeconds) ?? Self.standard.lastingSeconds
         guard isValid else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
-                debugDescription: "erratic_heart_rate needs a positive jump, windows within 10 minutes and at least one reversal"))
+                debugDescription: "erratic_heart_rate needs a positive jump, a window within 10 minutes and at least one reversal"))
         }
     }
 
-    /// Whether the HR of `row` is part of such a burst that has not lasted, reading rows from `firstReadable` on.
+    /// Whether the HR of `row` is part of such a burst, reading rows from `firstReadable` on.
     func isArtefact(_ series: SampleBatch, row: Int, from firstReadable: Int = 0) -> Bool {
-        isZigzag(series, row: row, from: firstReadable) && !hasLasted(series, row: row, from: firstReadable)
-    }
-
-    /// Whether the zigzag reaching `row` began `lastingSeconds` or more before
-    /// it: zigzagging readings, each within `windowSeconds` of the next, and
-    /// never two steady readings in a row between them (the heart seen again:
-    /// a surgeon's bursts of diathermy a few seconds apart are not one).
-    func hasLasted(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
-        let times = series.timestamps, column = Vital.hr.rawValue
-        let lasting = Timestamp.micros(seconds: lastingSeconds), window = Timestamp.micros(seconds: windowSeconds)
-        var latestZigzag = times[row], later = series.values[row * Vital.count + column], steadyInARow = 0
-        var index = row - 1
-        while index >= firstReadable, latestZigzag - times[index] <= window {
-            let value = series.values[index * Vital.count + column]
-            index -= 1
-            guard !value.isNaN else { continue }
-            // The reading after this one moved less than a jump: steady.
-            steadyInARow = abs(later - value) < jumpPerMinute ? steadyInARow + 1 : 0
-            if steadyInARow >= 2 { return false }
-            later = value
-            if isZigzag(series, row: index + 1, from: firstReadable) {
-                latestZigzag = times[index + 1]
-                if times[row] - latestZigzag >= lasting { return true }
-            }
-        }
-        return false
-    }
-
-    /// Whether the HR of `row` jumped and the readings of the window before it turned back `reversals` times.
-    func isZigzag(_ series: SampleBatch, row: Int, from firstReadable: Int = 0) -> Bool {
         let times = series.timestamps, column = Vital.hr.rawValue
         let windowStart = times[row] - Timestamp.micros(seconds: windowSeconds)
-        // Most readings are steady: the reading before settles them.
-        let own = series.values[row * Vital.count + column]
-        var previous = row - 1
-        while previous >= firstReadable, times[previous] >= windowStart, series.values[previous * Vital.count + column].isNaN { previous -= 1 }
-        guard !own.isNaN, previous >= firstReadable, times[previous] >= windowStart,
-              abs(own - series.values[previous * Vital.count + column]) >= jumpPerMinute else { return false }
         return series.values.withUnsafeBufferPointer { values in
             // Walking back: the change into each reading, and whether it turns against the one after it.
             var turns = 0
@@ -137,5 +90,5 @@ public struct ErraticHeartRate: Codable, Sendable, Equatable {
     }
 
     /// How far back from a row the judgement reads.
-    public var lookbackSeconds: Double { windowSeconds + lastingSeconds }
+    public var lookbackSeconds: Double { windowSeconds }
 }
