@@ -48,10 +48,13 @@ struct PulselessLineTests {
         #expect(isKept(after: 60, systolic(Self.arrest { _ in nil })))
     }
 
-    @Test func aCuffOrALineArtefactIsNoArrest() {
-        // A reading every 10 s is no arterial line's: rule 6's minute, whatever the ECG.
+    @Test func slowRecordsTakeLongerAndLineArtefactsAreNoArrest() {
+        // A record of one row every 10 s takes three readings, 20 s; one every 20 s is no line's
+        // (a cuff cycles slower still): rule 6's minute, whatever the ECG.
         let sparse = systolic(Self.arrest(step: 10) { t in t < 100 ? 72 : 0 })
-        #expect(sparse[10..<16].allSatisfy { $0 == nil } && sparse[16...].allSatisfy { $0 == 24 })
+        #expect(sparse[10..<12].allSatisfy { $0 == nil } && sparse[12...].allSatisfy { $0 == 24 }, "\(sparse)")
+        let sparser = systolic(Self.arrest(step: 20) { t in t < 100 ? 72 : 0 })
+        #expect(sparser[5..<8].allSatisfy { $0 == nil } && sparser[8...].allSatisfy { $0 == 24 }, "\(sparser)")
         // A capnograph that was never above 20 (a mask's low reading) is no sign.
         #expect(isKept(after: 60, systolic(Self.arrest(heart: { _ in 72 }) { t in t < 100 ? 15 : 5 })))
         // An ECG rate sent every 15 s has no reading in 10 s without being blank.

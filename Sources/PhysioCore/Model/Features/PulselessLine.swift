@@ -8,8 +8,9 @@ import PhysioPlatform
 /// 15–24 for 34 s); so until 2026-12-06 an arrest was silent for 60 s.
 /// A second sign tells the two apart: a removed pressure reading is kept as
 /// the patient when it is hypotensive and readable, and so was every pressure
-/// reading of the last `seconds` (readings at most `maximumGapSeconds` apart:
-/// an arterial line, never a cuff) was past the filter's range (SBP below
+/// reading of the last `seconds`, three readings at least (a record of one
+/// row every 10 s takes 20 s), at most `maximumGapSeconds` apart (an
+/// arterial line or a record of it, never a cuff's cycle), was past the filter's range (SBP below
 /// 40, MAP sent alone below 25: a damped line's 77/75 during a blood sample
 /// is no arrest), and in those seconds
 ///
@@ -39,7 +40,7 @@ public struct PulselessLine: Codable, Sendable, Equatable {
     public var capnographyFrom: Float
     public var beforeSeconds: Double
 
-    public init(seconds: Double = 10, maximumGapSeconds: Double = 5, heartRateBelow: Float = 40,
+    public init(seconds: Double = 10, maximumGapSeconds: Double = 15, heartRateBelow: Float = 40,
                 capnographyShare: Float = 0.5, capnographyFrom: Float = 20, beforeSeconds: Double = 60) {
         self.seconds = seconds
         self.maximumGapSeconds = maximumGapSeconds
@@ -57,8 +58,9 @@ public struct PulselessLine: Codable, Sendable, Equatable {
             && heartRateBelow.isFinite && (0...1).contains(capnographyShare) && capnographyFrom.isFinite
     }
 
-    /// How far back from a row the judgement reads.
-    public var lookbackSeconds: Double { seconds + beforeSeconds }
+    /// How far back from a row the judgement reads: a run of three readings
+    /// at most `maximumGapSeconds` apart, and the minute before it.
+    public var lookbackSeconds: Double { max(seconds, 2 * maximumGapSeconds) + beforeSeconds }
 
     /// Whether the raw pressures of `row` are an arrest's: a run of `seconds`
     /// on a line with every reading past the range (`isPastRange`), while
@@ -66,15 +68,11 @@ public struct PulselessLine: Codable, Sendable, Equatable {
     /// the rate blanked) or the capnograph's CO2 has halved.
     func holds(_ series: SampleBatch, row: Int, from firstReadable: Int,
                isPastRange: (UnsafeBufferPointer<Float>, Int) -> Bool, isNoRhythm: (Int) -> Bool) -> Bool {
-        let times = series.timestamps
-        let isRun = series.values.withUnsafeBufferPointer { values in
-            isPastRange(values, row)
-                && LastingRun.holds(times, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
-                                    minimumReadings: 3, isReading: { ProfoundHypotension.sendsPressure(values, row: $0) },
-                                    holds: { isPastRange(values, $0) })
+        let run = series.values.withUnsafeBufferPointer { values in
+            runStart(series.timestamps, row: row, from: firstReadable, isReading: { ProfoundHypotension.sendsPressure(values, row: $0) },
+                     holds: { isPastRange(values, $0) })
         }
-        guard isRun else { return false }
-        let windowStart = times[row] - Timestamp.micros(seconds: seconds)
+        guard let windowStart = run else { return false }
         let beforeStart = windowStart - Timestamp.micros(seconds: beforeSeconds)
         let heart = readings(.hr, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
         // A blank counts only where the ECG sent a rate every few seconds before it, not every 15 s.
@@ -82,6 +80,27 @@ public struct PulselessLine: Codable, Sendable, Equatable {
         let airway = readings(.etco2, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
         guard let latest = airway.inWindow.first, let highest = airway.highestBefore, highest >= capnographyFrom else { return false }
         return series.values[latest * Vital.count + Vital.etco2.rawValue] <= capnographyShare * highest
+    }
+
+    /// When the run reaching `row` began: its readings all hold, at most
+    /// `maximumGapSeconds` apart, back to one at least `seconds` old and
+    /// three readings at least (a record of one row every 10 s needs 20 s).
+    /// Nil where there is no such run.
+    private func runStart(_ times: [Int64], row: Int, from firstReadable: Int, isReading: (Int) -> Bool, holds: (Int) -> Bool) -> Int64? {
+        guard holds(row) else { return nil }
+        let since = times[row] - Timestamp.micros(seconds: seconds), gap = Timestamp.micros(seconds: maximumGapSeconds)
+        var earliest = times[row], readings = 1
+        var index = row - 1
+        while index >= firstReadable {
+            if isReading(index) {
+                guard earliest - times[index] <= gap, holds(index) else { return nil }
+                earliest = times[index]
+                readings += 1
+                if readings >= 3, earliest <= since { return earliest }
+            }
+            index -= 1
+        }
+        return nil
     }
 
     /// The rows of `vital`'s readings (0 or more) in [windowStart, row], latest
