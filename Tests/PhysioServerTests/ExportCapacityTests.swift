@@ -70,7 +70,7 @@ struct ExportCapacityTests {
         }
         // The running ones answer once their COPY has its first rows (a one-case export is sorted first).
         var heads = [String](repeating: "", count: sockets.count)
-        try waitUntil(seconds: 20) {
+        waitUntil(seconds: 20) {
             for (index, socket) in sockets.enumerated() where heads[index].isEmpty {
                 heads[index] = String(decoding: socket.read(until: "\r\n\r\n", seconds: 0.05), as: UTF8.self)
             }

@@ -27,7 +27,7 @@ struct HL7SendTests {
         let server = try HL7IngestTests.server()
         let dir = try Self.directory()
         defer { _ = try? Shell.output("rm -rf '\(dir)'") }
-        try Shell.output("""
+        _ = try Shell.output("""
             printf 'case_id,t_seconds,hr,sbp,dbp,mbp,spo2,rr,etco2,temp\\ngw-1,0,72,118,61,80,97,14,35,36.6\\ngw-1,1,73,,,,96.5,,,\\ngw-1,2.5,,120,62,81,,15,34,36.7\\n' > '\(dir)/gw-1.csv'
             """)
         let encoded = try Self.physio("hl7 encode '\(dir)/gw-1.csv' --out '\(dir)/gw-1.hl7' --start 2026-11-24T10:00:00.123456Z")
@@ -85,7 +85,7 @@ struct HL7SendTests {
         ]
         // One message a line block, LF line ends, as an editor leaves them.
         let file = messages.map { $0.split(separator: "\r").joined(separator: "\n") }.joined(separator: "\n\n")
-        try Shell.output("printf '%s\\n' '\(file)' > '\(dir)/mixed.hl7'")
+        _ = try Shell.output("printf '%s\\n' '\(file)' > '\(dir)/mixed.hl7'")
 
         let sent = try Self.physio("hl7 send '\(dir)/mixed.hl7' --port \(server.hl7Port)")
         #expect(sent.status == 1, "\(sent.output)")
@@ -100,7 +100,7 @@ struct HL7SendTests {
         let dir = try Self.directory()
         defer { _ = try? Shell.output("rm -rf '\(dir)'") }
         let message = HL7Messages.oru(id: "lonely", observations: [HL7Messages.obx(1, HL7Messages.hr, "70", HL7Messages.bpm)])
-        try Shell.output("printf '%s\\n' '\(message.split(separator: "\r").joined(separator: "\n"))' > '\(dir)/one.hl7'")
+        _ = try Shell.output("printf '%s\\n' '\(message.split(separator: "\r").joined(separator: "\n"))' > '\(dir)/one.hl7'")
         let port = String(try Shell.output(". '\(Shell.repositoryRoot)/scripts/lib/system.sh' && free_port").filter(\.isNumber))
         let sent = try Self.physio("hl7 send '\(dir)/one.hl7' --port \(port) --retries 1 --timeout 1")
         #expect(sent.status == 1, "\(sent.output)")

@@ -108,19 +108,19 @@ final class TLSTransport: MLLPTransport {
     private func verifyFailure() -> String? {
         var buffer = [CChar](repeating: 0, count: 512)
         guard physio_tls_verify_failure(session, &buffer, buffer.count) >= 0 else { return nil }
-        return String(cString: buffer)
+        return String(nulTerminated: buffer)
     }
 
     private func peerName() -> String {
         var buffer = [CChar](repeating: 0, count: 1024)
         guard physio_tls_peer_name(session, &buffer, buffer.count) >= 0 else { return "" }
-        return String(cString: buffer)
+        return String(nulTerminated: buffer)
     }
 
     private func commonName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard physio_tls_peer_common_name(session, &buffer, buffer.count) >= 0 else { return "" }
-        return String(cString: buffer)
+        return String(nulTerminated: buffer)
     }
 
     /// nil once the handshake is done; else what the caller should report.

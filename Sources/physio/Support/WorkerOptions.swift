@@ -1,4 +1,5 @@
 import ArgumentParser
+import PhysioPlatform
 import PhysioWorker
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,7 @@ struct WorkerOptions: ParsableArguments {
     var configuration: WorkerConfiguration {
         var hostname = [CChar](repeating: 0, count: 256)
         gethostname(&hostname, hostname.count)
-        let host = String(decoding: hostname.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let host = String(nulTerminated: hostname)
         var configuration = WorkerConfiguration(name: "\(host)-\(getpid())")
         configuration.workers = workers
         configuration.claimBatch = claimBatch
