@@ -111,24 +111,27 @@ enum VitalSignCodes {
     /// oximeter's or the cuff's; invasive pressure over the cuff;
     /// airway-measured respiratory rate over impedance. Equal ranks: the
     /// first one sent.
+    /// The rank of a code that says nothing of its source.
+    static let ordinaryRank = 2
+
     static func rank(mdc code: String) -> Int {
         switch code {
         case "147842", "150033", "150034", "150035", "150037", "150038", "150039", "151570", "151594": 3
         case "149522", "150017", "150018", "150019", "151562": 2
         case "149530", "149546", "149514", "150021", "150022", "150023", "150301", "150302", "150303", "151578": 1
-        default: 2
+        default: ordinaryRank
         }
     }
 
     /// The rank of a code of either system (`rank(mdc:)`): LOINC's heart rate
     /// by pulse oximetry (8889-8) ranks below the ECG's as MDC's does; other
-    /// LOINC codes rank 2.
+    /// LOINC codes rank as ordinary.
     static func rank(system: String?, code: String?) -> Int {
-        guard let code else { return 2 }
+        guard let code else { return ordinaryRank }
         switch system {
         case mdc: return rank(mdc: code)
-        case loinc: return code == "8889-8" ? 1 : 2
-        default: return 2
+        case loinc: return code == "8889-8" ? 1 : ordinaryRank
+        default: return ordinaryRank
         }
     }
 

@@ -89,7 +89,7 @@ struct BundleDecoder {
                 for (vital, value, path) in reading.values {
                     result.batches[batch].set(vital, row: row, to: value)
                     paths[vital] = path
-                    sources.add(batch: batch, time: reading.time, vital: vital, rank: reading.ranks[vital] ?? 2, entry: result.outcomes.count, row: row, value: value)
+                    sources.add(batch: batch, time: reading.time, vital: vital, rank: reading.ranks[vital] ?? VitalSignCodes.ordinaryRank, entry: result.outcomes.count, row: row, value: value)
                 }
                 result.outcomes.append(.sample(batch: batch, row: row, paths: paths, notes: reading.notes))
             case .ignored(let reason):

@@ -69,8 +69,12 @@ public struct PulselessLine: Codable, Sendable, Equatable {
     func holds(_ series: SampleBatch, row: Int, from firstReadable: Int,
                isPastRange: (UnsafeBufferPointer<Float>, Int) -> Bool, isNoRhythm: (Int) -> Bool) -> Bool {
         let run = series.values.withUnsafeBufferPointer { values in
-            runStart(series.timestamps, row: row, from: firstReadable, isReading: { ProfoundHypotension.sendsPressure(values, row: $0) },
-                     holds: { isPastRange(values, $0) })
+            // Three readings at least: a record of one row every 10 s takes 20 s.
+            isPastRange(values, row)
+                ? LastingRun.start(series.timestamps, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
+                                   minimumReadings: 3, readsOnToMinimum: true,
+                                   isReading: { ProfoundHypotension.sendsPressure(values, row: $0) }, holds: { isPastRange(values, $0) })
+                : nil
         }
         guard let windowStart = run else { return false }
         let beforeStart = windowStart - Timestamp.micros(seconds: beforeSeconds)
@@ -80,27 +84,6 @@ public struct PulselessLine: Codable, Sendable, Equatable {
         let airway = readings(.etco2, series, row: row, from: firstReadable, windowStart: windowStart, beforeStart: beforeStart)
         guard let latest = airway.inWindow.first, let highest = airway.highestBefore, highest >= capnographyFrom else { return false }
         return series.values[latest * Vital.count + Vital.etco2.rawValue] <= capnographyShare * highest
-    }
-
-    /// When the run reaching `row` began: its readings all hold, at most
-    /// `maximumGapSeconds` apart, back to one at least `seconds` old and
-    /// three readings at least (a record of one row every 10 s needs 20 s).
-    /// Nil where there is no such run.
-    private func runStart(_ times: [Int64], row: Int, from firstReadable: Int, isReading: (Int) -> Bool, holds: (Int) -> Bool) -> Int64? {
-        guard holds(row) else { return nil }
-        let since = times[row] - Timestamp.micros(seconds: seconds), gap = Timestamp.micros(seconds: maximumGapSeconds)
-        var earliest = times[row], readings = 1
-        var index = row - 1
-        while index >= firstReadable {
-            if isReading(index) {
-                guard earliest - times[index] <= gap, holds(index) else { return nil }
-                earliest = times[index]
-                readings += 1
-                if readings >= 3, earliest <= since { return earliest }
-            }
-            index -= 1
-        }
-        return nil
     }
 
     /// The rows of `vital`'s readings (0 or more) in [windowStart, row], latest
