@@ -193,7 +193,10 @@ struct FHIRNothingDroppedTests {
     /// The ECG's heart rate (8867-4) and the oximeter's (8889-8) for one
     /// instant: the ECG's is stored, as over HL7, and the other entry is told
     /// its value was not (in either order); a review found the transaction
-    /// refused whole as a conflict. Two values of one rank stay a conflict.
+    /// refused whole as a conflict. Each entry answers for what it stored
+    /// itself: an outside audit found the first of the two answered `201
+    /// Created` and the ECG's "already stored", whichever came first. Two
+    /// values of one rank stay a conflict.
     @Test func aHigherRankedSourceOfTheSameInstantIsKept() throws {
         let server = try TestServer()
         let ecg = Self.observation("8867-4", second: 0, Self.hr)
@@ -203,11 +206,25 @@ struct FHIRNothingDroppedTests {
                 .replacingOccurrences(of: "Patient/c", with: "Patient/rank-\(index)")
             let response = try post(server, body)
             #expect(response.status == 200, "\(response.text)")
-            let oximeterEntry = index == 0 ? 1 : 0
-            #expect(diagnostics(response, oximeterEntry, issue: diagnostics(response, oximeterEntry).contains("not stored") ? 0 : 1).contains("hr 75 /min not stored"),
-                    "\(response.text)")
+            let ecgEntry = index == 0 ? 0 : 1, oximeterEntry = 1 - ecgEntry
+            #expect(status(response, ecgEntry) == "201 Created" && status(response, oximeterEntry) == "200 OK", "\(response.text)")
+            #expect(diagnostics(response, oximeterEntry).contains("hr 75 /min not stored"), "\(response.text)")
+            #expect(expressions(response, oximeterEntry) == ["Bundle.entry[\(oximeterEntry)].resource.valueQuantity.value"], "\(response.text)")
+            #expect(response.withJSON { $0["entry"]?[ecgEntry]?["response"]?["outcome"]?.kind } == nil, "\(response.text)")
+            #expect([response.header("X-Physio-Samples-Accepted"), response.header("X-Physio-Samples-Duplicate"),
+                     response.header("X-Physio-Observations-Ignored")] == ["1", "0", "1"], "\(response.text)")
             #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'rank-\(index)' AND hr = 72") == 1)
         }
+        // An oximeter's Observation that also carries SpO2 stores that, and says the rate was not.
+        let withSaturation = Self.observation("8889-8", second: 0,
+            #""valueQuantity":{"value":75,"code":"/min"},"component":[\#(Self.component("59408-5", #"{"value":96,"code":"%"}"#))]"#)
+        let both = try post(server, Self.bundle("transaction", [(withSaturation, Self.create), (ecg, Self.create)])
+            .replacingOccurrences(of: "Patient/c", with: "Patient/rank-3"))
+        #expect([status(both, 0), status(both, 1)] == ["201 Created", "201 Created"], "\(both.text)")
+        #expect(diagnostics(both, 0).contains("hr 75 /min not stored"), "\(both.text)")
+        #expect([both.header("X-Physio-Samples-Accepted"), both.header("X-Physio-Samples-Merged"),
+                 both.header("X-Physio-Observations-Ignored")] == ["1", "1", "0"], "\(both.text)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'rank-3' AND hr = 72 AND spo2 = 96") == 1)
         let same = Self.observation("8867-4", second: 0, #""valueQuantity":{"value":80,"code":"/min"}"#)
         let conflict = try post(server, Self.bundle("transaction", [(ecg, Self.create), (same, Self.create)]).replacingOccurrences(of: "Patient/c", with: "Patient/rank-2"))
         #expect(conflict.status == 409 || conflict.status == 422, "\(conflict.text)")

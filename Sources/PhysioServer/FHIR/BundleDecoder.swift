@@ -4,7 +4,8 @@ import PhysioPlatform
 
 /// Reads a FHIR R4 transaction or batch Bundle of vital-signs Observations
 /// into per-case sample batches, one row per Observation. Each entry ends up
-/// a sample, ignored (an unknown code, an entered-in-error observation),
+/// a sample, ignored (an unknown code, an entered-in-error observation,
+/// every value outranked by another entry's: `SourceRanks`),
 /// another resource (not stored) or in error, and says which; errors name their FHIRPath.
 /// References are resolved within the Bundle (CaseReference); see
 /// ObservationReader for the case and time rules.
@@ -18,6 +19,10 @@ struct BundleDecoder {
         case sample(batch: Int, row: Int, paths: [Vital: String], notes: [OperationOutcome.Issue])
         /// An Observation not stored, and why.
         case ignored(String)
+        /// An Observation every value of which another entry gives for the
+        /// same instant from a higher-ranked source (`SourceRanks`): nothing
+        /// of it is stored; the warnings say so.
+        case outranked([OperationOutcome.Issue])
         /// Another resource (a Patient, an Encounter), and why it is not stored.
         case otherResource(String)
         case failed([OperationOutcome.Issue])
@@ -26,10 +31,17 @@ struct BundleDecoder {
     struct Result {
         let type: BundleType
         var outcomes: [EntryOutcome] = []
-        /// Samples per case, one per Observation in entry order: the writer
+        /// Samples per case, one per Observation that stores a value, in entry order: the writer
         /// merges those of one instant and tells each one's outcome.
         var batches: [SampleBatch] = []
-        var ignoredObservations: Int { outcomes.filter { if case .ignored = $0 { true } else { false } }.count }
+        var ignoredObservations: Int {
+            outcomes.filter {
+                switch $0 {
+                case .ignored, .outranked: true
+                default: false
+                }
+            }.count
+        }
         var issues: [OperationOutcome.Issue] {
             outcomes.flatMap { outcome -> [OperationOutcome.Issue] in
                 if case .failed(let issues) = outcome { return issues }
@@ -70,7 +82,8 @@ struct BundleDecoder {
                 diagnostics: "each Bundle.entry must be an object", expression: "Bundle.entry[\(index)]"))
         }
         let reader = ObservationReader(references: CaseReference(index: BundleIndex(entries: entries), identifiers: identifiers))
-        var batchIndex: [CaseID: Int] = [:]
+        // Read every entry first: which source outranks which is known only then.
+        var readings: [(entry: Int, reading: ObservationReader.Reading)] = []
         var sources = SourceRanks()
         for index in 0..<entries.count {
             if let refusal = Self.refusal(method: entries[index]!["request"]?["method"], path: "Bundle.entry[\(index)].request.method") {
@@ -79,19 +92,9 @@ struct BundleDecoder {
             }
             switch reader.read(entries[index]!["resource"], path: "Bundle.entry[\(index)].resource") {
             case .reading(let reading):
-                let batch = batchIndex[reading.caseID] ?? {
-                    result.batches.append(SampleBatch(caseID: reading.caseID.rawValue))
-                    batchIndex[reading.caseID] = result.batches.count - 1
-                    return result.batches.count - 1
-                }()
-                let row = result.batches[batch].appendRow(timestamp: reading.time)
-                var paths: [Vital: String] = [:]
-                for (vital, value, path) in reading.values {
-                    result.batches[batch].set(vital, row: row, to: value)
-                    paths[vital] = path
-                    sources.add(batch: batch, time: reading.time, vital: vital, rank: reading.ranks[vital] ?? VitalSignCodes.ordinaryRank, entry: result.outcomes.count, row: row, value: value)
-                }
-                result.outcomes.append(.sample(batch: batch, row: row, paths: paths, notes: reading.notes))
+                readings.append((result.outcomes.count, reading))
+                sources.add(reading, entry: result.outcomes.count)
+                result.outcomes.append(.outranked([]))   // until its row is built below
             case .ignored(let reason):
                 result.outcomes.append(.ignored(reason))
             case .otherResource(let reason):
@@ -100,7 +103,36 @@ struct BundleDecoder {
                 result.outcomes.append(.failed(issues))
             }
         }
-        sources.keepHigherRanked(&result)
+        let outranked = sources.outranked()
+        var batchIndex: [CaseID: Int] = [:]
+        for (entry, reading) in readings {
+            let lower = outranked[entry] ?? [:]
+            var notes = reading.notes
+            var kept: [(Vital, Float, String)] = []
+            for (vital, value, path) in reading.values {
+                if let higher = lower[vital] {
+                    notes.append(SourceRanks.note(vital, sent: value, higherEntry: higher.higherEntry, higherValue: higher.higherValue, path: path))
+                } else {
+                    kept.append((vital, value, path))
+                }
+            }
+            guard !kept.isEmpty else {
+                result.outcomes[entry] = .outranked(notes)
+                continue
+            }
+            let batch = batchIndex[reading.caseID] ?? {
+                result.batches.append(SampleBatch(caseID: reading.caseID.rawValue))
+                batchIndex[reading.caseID] = result.batches.count - 1
+                return result.batches.count - 1
+            }()
+            let row = result.batches[batch].appendRow(timestamp: reading.time)
+            var paths: [Vital: String] = [:]
+            for (vital, value, path) in kept {
+                result.batches[batch].set(vital, row: row, to: value)
+                paths[vital] = path
+            }
+            result.outcomes[entry] = .sample(batch: batch, row: row, paths: paths, notes: notes)
+        }
         return result
     }
 

@@ -7,7 +7,8 @@ import PhysioStore
 /// sent, saying `201 Created` only for an Observation whose values were
 /// stored (a new instant, or vitals added to one; a warning names each
 /// component it carried that is not stored), `200 OK` for one whose
-/// values were all stored already or that was ignored (with the reason),
+/// values were all stored already or that was ignored (with the reason:
+/// also one whose every value a higher-ranked source gave, `SourceRanks`),
 /// `409 Conflict` for one with a value that differs from the stored one
 /// (the stored value is kept), `422` for one in error.
 enum BundleResponse {
@@ -48,6 +49,10 @@ enum BundleResponse {
                 json.key("outcome")
                 OperationOutcome(issues: [.init(severity: .information, code: "informational", diagnostics: reason, expression: nil)])
                     .write(to: &json)
+            case .outranked(let issues):
+                json.field("status", "200 OK")
+                json.key("outcome")
+                OperationOutcome(issues: issues).write(to: &json)
             case .failed(let issues):
                 json.field("status", "422 Unprocessable Entity")
                 json.key("outcome")

@@ -7,9 +7,14 @@ import PhysioCore
 /// is told its value was not. Without this a gateway sending both had its
 /// transaction refused as a conflict. Equal ranks with two values stay a
 /// conflict (409 in a transaction).
+///
+/// Decided before any row is built, so that the lower-ranked value is left
+/// out of its entry's row: an entry answers for what it stored itself
+/// (until 2026-12-06 the higher value was copied into the lower entry's row,
+/// and whichever came first answered `201 Created`, the other "already stored").
 struct SourceRanks {
     private struct Key: Hashable {
-        let batch: Int
+        let caseID: CaseID
         let time: Int64
         let vital: Vital
     }
@@ -17,30 +22,35 @@ struct SourceRanks {
     private struct Given {
         let rank: Int
         let entry: Int
-        let row: Int
         let value: Float
     }
 
     private var given: [Key: [Given]] = [:]
 
-    mutating func add(batch: Int, time: Int64, vital: Vital, rank: Int, entry: Int, row: Int, value: Float) {
-        given[Key(batch: batch, time: time, vital: vital), default: []].append(Given(rank: rank, entry: entry, row: row, value: value))
+    mutating func add(_ reading: ObservationReader.Reading, entry: Int) {
+        for (vital, value, _) in reading.values {
+            let rank = reading.ranks[vital] ?? VitalSignCodes.ordinaryRank
+            given[Key(caseID: reading.caseID, time: reading.time, vital: vital), default: []].append(Given(rank: rank, entry: entry, value: value))
+        }
     }
 
-    /// Gives each lower-ranked value of a vital the higher-ranked one (its
-    /// row then merges as a duplicate) and a note in its entry's answer.
-    func keepHigherRanked(_ result: inout BundleDecoder.Result) {
+    /// Per entry, the vitals a higher-ranked entry gives another value for,
+    /// each with the warning its answer carries.
+    func outranked() -> [Int: [Vital: (higherEntry: Int, higherValue: Float)]] {
+        var result: [Int: [Vital: (higherEntry: Int, higherValue: Float)]] = [:]
         for (key, list) in given where list.count > 1 {
             let top = list.max { $0.rank < $1.rank }!
             for lower in list where lower.rank < top.rank && lower.value != top.value {
-                result.batches[key.batch].set(key.vital, row: lower.row, to: top.value)
-                guard case .sample(let batch, let row, let paths, let notes) = result.outcomes[lower.entry] else { continue }
-                let note = OperationOutcome.Issue(severity: .warning, code: "informational",
-                    diagnostics: "\(key.vital.name) \(lower.value.clean) \(key.vital.unit) not stored: Bundle.entry[\(top.entry)] gives "
-                        + "\(top.value.clean) for the same case and instant from a source that ranks higher (the ECG over an oximeter, a line over a cuff)",
-                    expression: paths[key.vital])
-                result.outcomes[lower.entry] = .sample(batch: batch, row: row, paths: paths, notes: notes + [note])
+                result[lower.entry, default: [:]][key.vital] = (top.entry, top.value)
             }
         }
+        return result
+    }
+
+    static func note(_ vital: Vital, sent: Float, higherEntry: Int, higherValue: Float, path: String) -> OperationOutcome.Issue {
+        OperationOutcome.Issue(severity: .warning, code: "informational",
+            diagnostics: "\(vital.name) \(sent.clean) \(vital.unit) not stored: Bundle.entry[\(higherEntry)] gives "
+                + "\(higherValue.clean) for the same case and instant from a source that ranks higher (the ECG over an oximeter, a line over a cuff)",
+            expression: path)
     }
 }
