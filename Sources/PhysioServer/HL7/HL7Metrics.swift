@@ -8,7 +8,9 @@ final class HL7Metrics: @unchecked Sendable {
     enum Outcome: String, CaseIterable {
         /// Stored (or nothing in it to store).
         case stored
-        /// A resend of a message acknowledged before.
+        /// A resend of a message stored before it came. A copy pipelined right
+        /// behind its original is written again and counted `stored` (the
+        /// merge finds its values stored: still stored once).
         case resent
         /// Unusable (AE) or not taken (AR), nothing stored.
         case refused
