@@ -222,6 +222,49 @@ import Testing
         #expect(TestData.rowsWhereOneRowFormDiffers(filter, series, clean: clean).isEmpty, "the one-row form agrees")
     }
 
+    /// A fibrillation counted as beats zigzags as diathermy does; the oximeter
+    /// tells them apart. Where it read every second and then nothing for 10 s,
+    /// the zigzag is the heart and is kept, for two minutes of loss; beside an
+    /// oximeter still reading, one already off for a minute and a half before
+    /// the zigzag, or one that read only once before, it is diathermy and removed.
+    @Test func aZigzagWhileTheOximeterLosesItsPulseIsAFibrillation() {
+        let count: [Float] = [28, 190, 12, 240, 35, 150, 0, 275, 20, 210]
+        func zigzag(_ t: Int) -> Float { count[t % count.count] }
+        // From 300 s the ECG zigzags; the oximeter goes blank at 302 s (a), reads on (b), has been off since 200 s (c), read once at 290 s (d).
+        func series(_ spo2: @escaping (Int) -> Float?) -> SampleBatch {
+            TestData.series(seconds: stride(from: 0, to: 480, by: 1)) { t in
+                var row: [Vital: Float] = [.hr: t >= 300 ? zigzag(t) : 72]
+                row[.spo2] = spo2(t)
+                return row
+            }
+        }
+        let cases: [(name: String, spo2: (Int) -> Float?, kept: Bool)] = [
+            ("lost with it", { $0 < 302 ? 97 : nil }, true),
+            ("still reading", { _ in 97 }, false),
+            ("off before", { $0 < 210 ? 97 : nil }, false),
+            ("one reading before", { $0 == 290 ? 97 : nil }, false),
+        ]
+        for (name, spo2, kept) in cases {
+            let raw = series(spo2)
+            let clean = filter.clean(raw)
+            let keptRows = (300..<480).filter { clean.value(.hr, row: $0) != nil }
+            if kept {
+                // Erratic from its third reading; the oximeter read last at 301 s: lost from 311 s and kept
+                // for two minutes of loss, at every plausible reading (0, 12 and 275 are not).
+                let plausible = (311...421).filter { (20...250).contains(zigzag($0)) }
+                #expect(keptRows.filter { $0 >= 303 } == plausible, "\(name): \(keptRows)")
+                #expect(clean.value(.hr, row: 313) == zigzag(313), "\(name): kept as read")
+            } else {
+                #expect(keptRows.allSatisfy { $0 < 303 }, "\(name): \(keptRows)")
+            }
+            #expect(TestData.rowsWhereOneRowFormDiffers(filter, raw, clean: clean).isEmpty, "\(name): the one-row form agrees")
+        }
+        var blind = filter
+        blind.erraticHeartRate.oximeterLostSeconds = 0
+        let blindClean = blind.clean(series { $0 < 302 ? 97 : nil })
+        #expect((303..<480).allSatisfy { blindClean.value(.hr, row: $0) == nil }, "without the oximeter's sign, removed")
+    }
+
     /// Noise around a zero dips below it: those readings are removed but do
     /// not break the run, so the asystole and apnoea are kept from their
     /// 20th second; a constant −1 (a sentinel) never makes one.

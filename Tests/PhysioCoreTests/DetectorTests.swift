@@ -322,6 +322,36 @@ import Testing
         #expect((960..<990).allSatisfy { samples[$0].anomalous }, "the SVT")
     }
 
+    /// A ventricular fibrillation in a feed of HR and SpO2 alone: the ECG
+    /// counts it as a zigzag (rule 7's diathermy) and the oximeter loses its
+    /// pulse at once. Kept from 10 s after the oximeter's last reading, it
+    /// breaches the HR rules and alarms 15 s later; before, nothing of it was
+    /// left to read. Jobs of 7 s give the whole case's scores and alarms.
+    /// (Past two minutes of loss the zigzag is removed again: the alarm is
+    /// then held its 120 s and ends.)
+    @Test func aFibrillationInAFeedOfHeartRateAndSaturationAlarms() {
+        let count: [Float] = [28, 190, 12, 240, 35, 150, 0, 275, 20, 210]
+        let series = TestData.series("vf-hr-spo2", seconds: stride(from: 0, to: 1200, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: t >= 900 ? count[t % count.count] : 74]
+            if t < 902 { row[.spo2] = 97 }
+            return row
+        }
+        let samples = CaseScorer(model: Self.model).scoreCase(series)
+        let episodes = EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: samples.filter(\.anomalous).map(\.point)).upserted
+        let found = episodes.map { "\($0.start / 1_000_000)-\($0.end / 1_000_000) raised \(($0.raisedAt ?? 0) / 1_000_000)" }
+        // Raised when the score has held 15 s; the floor's breach (kept for two minutes of loss) runs from the first count.
+        #expect(episodes.count == 1 && episodes.first?.start == 900_000_000 && episodes.first?.raisedAt == 926_000_000, "\(found)")
+        #expect(samples[926].rules.contains { $0.hasPrefix("hr_") }, "\(samples[926].rules)")
+        #expect(!(0..<900).contains { samples[$0].anomalous })
+        var blind = Self.model
+        blind.artefacts.erraticHeartRate.oximeterLostSeconds = 0
+        let blindAlarms = CaseScorer(model: blind).scoreCase(series).filter(\.anomalous).count
+        #expect(blindAlarms == 0, "without the oximeter's sign: silent")
+        let (pieces, raised) = Self.scoreInJobs(series, jobs: stride(from: 0, to: series.count, by: 7).map { $0..<min($0 + 7, series.count) })
+        #expect(pieces.map(\.score) == samples.map(\.score))
+        #expect(pieces.map { $0.anomalous || Set(raised).contains($0.timestamp) } == samples.map(\.anomalous))
+    }
+
     /// A cuff every 5 min beside a 1-Hz oximeter: one reading of 35/22 after
     /// normal ones alarms 15 s after it (until 2026-12-06, 300 s later, with
     /// the next reading). An arterial line connected after that cuff, reading

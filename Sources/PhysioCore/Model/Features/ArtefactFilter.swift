@@ -36,7 +36,8 @@ import PhysioPlatform
 ///    rules 1–3 no longer remove them.
 /// 7. **Erratic heart rate** (`ErraticHeartRate`): an HR that jumps by
 ///    20 /min or more and turns back twice within 10 s (diathermy on the
-///    ECG) is removed, and its hold ends.
+///    ECG) is removed, and its hold ends; unless the oximeter, reading
+///    before, has read nothing for 10 s: a fibrillation, kept.
 /// 8. **Pulseless line** (`PulselessLine`): pressures past the range on an
 ///    arterial line for 10 s while the ECG or the capnograph shows no
 ///    circulation (a cardiac arrest) are the patient, as rule 6 keeps them
@@ -199,8 +200,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// Rule 7 on `row`, reading rows from `first` on.
     func removeErraticHeartRate(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
         let hr = Vital.hr.rawValue
-        guard !values[hr].isNaN, erraticHeartRate.isArtefact(series, row: row, from: first) else { return }
+        guard !values[hr].isNaN, isErraticArtefact(series, row: row, from: first) else { return }
         values[hr] = .nan
+    }
+
+    /// Rule 7's judgement of `row`'s HR: a zigzag, unless the oximeter lost its pulse with it (a fibrillation).
+    func isErraticArtefact(_ series: SampleBatch, row: Int, from first: Int) -> Bool {
+        erraticHeartRate.isArtefact(series, row: row, from: first)
+            && !erraticHeartRate.isFibrillation(series, row: row, from: first, spo2: range(of: .spo2))
     }
 
     /// Rule 5 on `row`, reading rows from `first` on; `vitals`: `sustainedExtreme.vitals`, read once per series.
@@ -238,7 +245,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         var ends = pressureHoldEnds(series, from: first, clean: clean, keptAlone: keptAlone)
         let hr = Vital.hr.rawValue
         for row in 0..<clean.count where clean.values[row * Vital.count + hr].isNaN && !series.values[(first + row) * Vital.count + hr].isNaN
-            && erraticHeartRate.isArtefact(series, row: first + row, from: first) {
+            && isErraticArtefact(series, row: first + row, from: first) {
             ends[row * Vital.count + hr] = true
         }
         return ends

@@ -18,28 +18,55 @@ import PhysioPlatform
 ///
 /// Judged from the raw samples alone, so the one-row form and the series
 /// form agree and a sample's result does not change when later data arrive.
-/// Not seen through: a ventricular fibrillation whose displayed rate jumps
-/// so is missing HR here; the pressures (`PulselessLine`) and the oximeter
-/// still show it. Keeping a zigzag that lasted 30 s was tried and not kept:
-/// an outside audit's series of diathermy bursts alarmed (docs/detector.md).
+///
+/// A ventricular fibrillation counted as beats zigzags the same way; what
+/// tells it from diathermy is a second sign. The pressures' is read by
+/// `PulselessLine`; the oximeter's is read here: a zigzag while the
+/// oximeter, reading before, has read nothing for 10 s to 2 minutes, and
+/// the rate has zigzagged at half its readings since, is the patient's
+/// heart (`isFibrillation`), kept: its plausible values (35, 150, 240 /min)
+/// breach the HR rules. No pulse reaches the finger; diathermy leaves the
+/// oximeter reading, and comes in bursts. Keeping a
+/// zigzag for lasting 30 s alone was tried and not kept: an outside
+/// audit's series of diathermy bursts alarmed (docs/detector.md).
 public struct ErraticHeartRate: Codable, Sendable, Equatable {
     public var jumpPerMinute: Float
     public var windowSeconds: Double
     public var reversals: Int
+    /// How long the oximeter has read nothing, at least (0: the oximeter is
+    /// not read) and at most: beyond, a zigzag is diathermy again.
+    public var oximeterLostSeconds: Double
+    public var oximeterLostLongestSeconds: Double
+    /// How many plausible SpO2 readings, in how many seconds before the last, show it was reading.
+    public var oximeterReadings: Int
+    public var oximeterReadingSeconds: Double
 
-    public init(jumpPerMinute: Float = 20, windowSeconds: Double = 10, reversals: Int = 2) {
+    public init(jumpPerMinute: Float = 20, windowSeconds: Double = 10, reversals: Int = 2,
+                oximeterLostSeconds: Double = 10, oximeterLostLongestSeconds: Double = 120,
+                oximeterReadings: Int = 3, oximeterReadingSeconds: Double = 30) {
         self.jumpPerMinute = jumpPerMinute
         self.windowSeconds = windowSeconds
         self.reversals = reversals
+        self.oximeterLostSeconds = oximeterLostSeconds
+        self.oximeterLostLongestSeconds = oximeterLostLongestSeconds
+        self.oximeterReadings = oximeterReadings
+        self.oximeterReadingSeconds = oximeterReadingSeconds
         precondition(isValid)
     }
 
     public static let standard = ErraticHeartRate()
 
-    var isValid: Bool { jumpPerMinute > 0 && jumpPerMinute.isFinite && (0.001...600).contains(windowSeconds) && reversals >= 1 }
+    var isValid: Bool {
+        jumpPerMinute > 0 && jumpPerMinute.isFinite && (0.001...600).contains(windowSeconds) && reversals >= 1
+            && (0...120).contains(oximeterLostSeconds) && (oximeterLostSeconds...600).contains(oximeterLostLongestSeconds)
+            && oximeterReadings >= 1 && (0.001...120).contains(oximeterReadingSeconds)
+    }
 
     enum CodingKeys: String, CodingKey {
         case jumpPerMinute = "jump_per_minute", windowSeconds = "window_seconds", reversals
+        case oximeterLostSeconds = "oximeter_lost_seconds", oximeterLostLongestSeconds = "oximeter_lost_longest_seconds"
+        case oximeterReadings = "oximeter_readings"
+        case oximeterReadingSeconds = "oximeter_reading_seconds"
     }
 
     /// A model file's values are checked, not trusted.
@@ -48,9 +75,17 @@ public struct ErraticHeartRate: Codable, Sendable, Equatable {
         jumpPerMinute = try container.decode(Float.self, forKey: .jumpPerMinute)
         windowSeconds = try container.decode(Double.self, forKey: .windowSeconds)
         reversals = try container.decode(Int.self, forKey: .reversals)
+        // Models written before the oximeter's sign read with it: it is policy, not learned.
+        let standard = ErraticHeartRate.standard
+        oximeterLostSeconds = try container.decodeIfPresent(Double.self, forKey: .oximeterLostSeconds) ?? standard.oximeterLostSeconds
+        oximeterLostLongestSeconds = try container.decodeIfPresent(Double.self, forKey: .oximeterLostLongestSeconds)
+            ?? standard.oximeterLostLongestSeconds
+        oximeterReadings = try container.decodeIfPresent(Int.self, forKey: .oximeterReadings) ?? standard.oximeterReadings
+        oximeterReadingSeconds = try container.decodeIfPresent(Double.self, forKey: .oximeterReadingSeconds) ?? standard.oximeterReadingSeconds
         guard isValid else {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
-                debugDescription: "erratic_heart_rate needs a positive jump, a window within 10 minutes and at least one reversal"))
+                debugDescription: "erratic_heart_rate needs a positive jump, a window within 10 minutes, at least one reversal, "
+                    + "an oximeter lost for 0–2 minutes at least and at most 10 minutes, and at least one reading within 2 minutes before"))
         }
     }
 
@@ -89,6 +124,42 @@ public struct ErraticHeartRate: Codable, Sendable, Equatable {
         }
     }
 
+    /// Whether a zigzag at `row` is a fibrillation: the oximeter, reading
+    /// before (`oximeterReadings` plausible readings within
+    /// `oximeterReadingSeconds` up to its last; `spo2`: its plausible range),
+    /// has read nothing since, for `oximeterLostSeconds` at least and
+    /// `oximeterLostLongestSeconds` at most, and the heart rate has zigzagged
+    /// at half its readings since or more (diathermy comes in bursts).
+    /// Reads rows from `firstReadable` on.
+    func isFibrillation(_ series: SampleBatch, row: Int, from firstReadable: Int, spo2 plausible: ClosedRange<Float>) -> Bool {
+        guard oximeterLostSeconds > 0 else { return false }
+        let times = series.timestamps, now = times[row]
+        let oximeter = Vital.spo2.rawValue, heart = Vital.hr.rawValue
+        // The oximeter's last reading, and the readings up to it.
+        var index = row, last = -1, readings = 0
+        while index >= firstReadable {
+            let time = times[index]
+            if last < 0, time < now - Timestamp.micros(seconds: oximeterLostLongestSeconds) { return false }
+            if last >= 0, time < times[last] - Timestamp.micros(seconds: oximeterReadingSeconds) { break }
+            if plausible.contains(series.values[index * Vital.count + oximeter]) {
+                if last < 0 {
+                    if time > now - Timestamp.micros(seconds: oximeterLostSeconds) { return false }   // it still reads
+                    last = index
+                }
+                readings += 1
+                if readings >= oximeterReadings { break }
+            }
+            index -= 1
+        }
+        guard last >= 0, readings >= oximeterReadings else { return false }
+        var zigzags = 0, total = 0
+        for reading in (last + 1)...row where !series.values[reading * Vital.count + heart].isNaN {
+            total += 1
+            if isArtefact(series, row: reading, from: firstReadable) { zigzags += 1 }
+        }
+        return 2 * zigzags >= total
+    }
+
     /// How far back from a row the judgement reads.
-    public var lookbackSeconds: Double { windowSeconds }
+    public var lookbackSeconds: Double { max(windowSeconds, oximeterLostLongestSeconds + oximeterReadingSeconds) }
 }
