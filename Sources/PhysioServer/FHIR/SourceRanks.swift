@@ -34,8 +34,8 @@ struct SourceRanks {
         }
     }
 
-    /// Per entry, the vitals a higher-ranked entry gives another value for,
-    /// each with the warning its answer carries.
+    /// Per entry, the vitals another entry gives another value for from a
+    /// higher-ranked source: that entry and its value (for `note`).
     func outranked() -> [Int: [Vital: (higherEntry: Int, higherValue: Float)]] {
         var result: [Int: [Vital: (higherEntry: Int, higherValue: Float)]] = [:]
         for (key, list) in given where list.count > 1 {
@@ -47,6 +47,7 @@ struct SourceRanks {
         return result
     }
 
+    /// The warning in the lower-ranked entry's answer, at the value's path.
     static func note(_ vital: Vital, sent: Float, higherEntry: Int, higherValue: Float, path: String) -> OperationOutcome.Issue {
         OperationOutcome.Issue(severity: .warning, code: "informational",
             diagnostics: "\(vital.name) \(sent.clean) \(vital.unit) not stored: Bundle.entry[\(higherEntry)] gives "
