@@ -135,6 +135,28 @@ struct HL7IngestTests {
         #expect(metrics.contains(#"physio_ingest_samples_total{result="accepted"} 2"#))
     }
 
+    /// The same frame twice in one write (an outside audit's gateway): the
+    /// copy may come before its original is stored, and is then written
+    /// again and found stored by the merge, counted `stored` (a duplicate
+    /// sample) rather than `resent`. Either way: answered AA, stored once.
+    @Test func aCopyPipelinedBehindItsOriginalIsStoredOnce() throws {
+        let server = try Self.server()
+        let client = try server.mllp()
+        let message = M.oru(id: "twice-1", observations: [M.obx(1, M.hr, "72", M.bpm)])
+        client.send(message)
+        client.send(message)
+        let codes = [client.receive(), client.receive()].map { $0?.acknowledgement?.code }
+        #expect(codes == ["AA", "AA"])
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 72") == 1)
+        let metrics = try server.client().send("GET", "/metrics", headers: [server.bearer("read")]).text
+        func count(_ series: String) -> Int {
+            metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+        }
+        let resent = count(#"physio_hl7_messages_total{result="resent"}"#)
+        let duplicate = count(#"physio_ingest_samples_total{result="duplicate"}"#)
+        #expect(resent + duplicate == 1 && count(#"physio_ingest_samples_total{result="accepted"}"#) == 1, "resent \(resent), duplicate \(duplicate)")
+    }
+
     @Test func pipelinedMessagesAreAcknowledgedInOrder() throws {
         let server = try Self.server()
         let client = try server.mllp()
