@@ -196,8 +196,7 @@ struct ExportCapacityTests {
         server.server.pool.checkin(held)
         #expect(done.wait(seconds: 5))
         #expect(result.value?.status == 200)
-        let metrics = try client.get("/metrics", headers: [server.bearer("read")]).text
-        let handedOff = metrics.split(separator: "\n").first { $0.hasPrefix("physio_http_requests_handed_off_total ") }
-        #expect((handedOff?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1, "\(handedOff ?? "no counter")")
+        let handedOff = try server.metric("physio_http_requests_handed_off_total", client: client)
+        #expect(handedOff ?? 0 >= 1, "\(handedOff.map { "\($0)" } ?? "no counter")")
     }
 }

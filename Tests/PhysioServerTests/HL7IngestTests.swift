@@ -148,13 +148,10 @@ struct HL7IngestTests {
         let codes = [client.receive(), client.receive()].map { $0?.acknowledgement?.code }
         #expect(codes == ["AA", "AA"])
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 72") == 1)
-        let metrics = try server.client().send("GET", "/metrics", headers: [server.bearer("read")]).text
-        func count(_ series: String) -> Int {
-            metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
-        }
-        let resent = count(#"physio_hl7_messages_total{result="resent"}"#)
-        let duplicate = count(#"physio_ingest_samples_total{result="duplicate"}"#)
-        #expect(resent + duplicate == 1 && count(#"physio_ingest_samples_total{result="accepted"}"#) == 1, "resent \(resent), duplicate \(duplicate)")
+        let resent = try server.metric(#"physio_hl7_messages_total{result="resent"}"#) ?? -1
+        let duplicate = try server.metric(#"physio_ingest_samples_total{result="duplicate"}"#) ?? -1
+        let accepted = try server.metric(#"physio_ingest_samples_total{result="accepted"}"#)
+        #expect(resent + duplicate == 1 && accepted == 1, "resent \(resent), duplicate \(duplicate), accepted \(accepted ?? -1)")
     }
 
     @Test func pipelinedMessagesAreAcknowledgedInOrder() throws {

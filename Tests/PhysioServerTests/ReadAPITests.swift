@@ -236,9 +236,7 @@ struct ReadAPITests {
     }
 
     func cacheCount(_ server: TestServer, _ result: String) throws -> Double? {
-        let metrics = try get(server, "/metrics").text
-        let prefix = #"physio_read_cache_requests_total{result="\#(result)"} "#
-        return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+        try server.metric(#"physio_read_cache_requests_total{result="\#(result)"}"#)
     }
 
     @Test func unknownCasesAre404() throws {

@@ -88,9 +88,7 @@ struct SlowClientTests {
         #expect(silentOpen == 0, "\(silentOpen) silent connections still open after \(sinceOpen) s")
 
         // The keep-alive client is still fine, and the cuts are counted.
-        let metrics = try client.get("/metrics", headers: [server.bearer("read")]).text
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("physio_http_request_deadline_closed_total ") }
-        #expect(Double(line?.split(separator: " ").last ?? "") ?? 0 >= 320)
+        #expect(try server.metric("physio_http_request_deadline_closed_total", client: client) ?? 0 >= 320)
         // The body drips were requests in flight: they ended, so a stop is quick.
         let (_, stopSeconds) = Self.timed { server.server.stop() }
         #expect(stopSeconds < 5)

@@ -41,6 +41,12 @@ public final class TestServer: @unchecked Sendable {
 
     public func bearer(_ scope: String) -> (String, String) { ("Authorization", "Bearer \(tokens[scope]!)") }
 
+    /// The value of one series of `/metrics` (its name with labels, as printed), or nil when absent.
+    public func metric(_ series: String, client: HTTPClient? = nil) throws -> Double? {
+        let text = try (client ?? self.client()).get("/metrics", headers: [bearer("read")]).text
+        return text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
     /// POSTs JSON samples to a case with the ingest token.
     public func ingest(_ caseID: String, json: String, client: HTTPClient? = nil) throws -> HTTPClient.Response {
         try (client ?? self.client()).send("POST", "/cases/\(caseID)/vitals",
