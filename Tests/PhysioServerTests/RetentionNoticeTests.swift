@@ -1,6 +1,7 @@
 import PhysioClient
 import PhysioCore
 import PhysioPlatform
+import PhysioStore
 import PhysioTestSupport
 import Testing
 
@@ -39,6 +40,28 @@ struct RetentionNoticeTests {
         #expect(try notice(server, "/cases/old/anomalies") == nil, "episodes are never removed")
         // Asked twice: the second answer may come from the answer cache and still says so.
         #expect(try notice(server, "/cases/old/vitals") == oldVitals)
+    }
+
+    /// Answers kept in memory go with the rows `physio retention` removes:
+    /// it tells every node, so a read right after it shows none of them
+    /// (until 2026-12-06 a kept answer served them for up to a minute).
+    @Test func keptAnswersGoWithTheRowsRetentionRemoves() throws {
+        let server = try server()
+        func count(_ path: String, _ list: String) throws -> Int? {
+            try server.client().send("GET", path, headers: [server.bearer("read")]).withJSON { $0[list]?.count }
+        }
+        let hits = { try server.metric(#"physio_read_cache_requests_total{result="hit"}"#) ?? 0 }
+        #expect(try count("/cases/old/vitals", "samples") == 3)
+        #expect(try count("/cases/old/vitals", "samples") == 3)
+        #expect(try count("/cases/old/vitals?bucket=1m", "buckets") == 1)
+        #expect(try count("/cases/old/vitals?bucket=1m", "buckets") == 1)
+        #expect(try hits() >= 2, "both answers kept")
+
+        let removed = try Retention(raw: "30 days", aggregates: "35 days").purge(on: server.database.connect())
+        #expect(removed.vitals == 3, "\(removed)")
+        #expect(try waitUntil(seconds: 2) { try count("/cases/old/vitals", "samples") == 0 })
+        #expect(try waitUntil(seconds: 2) { try count("/cases/old/vitals?bucket=1m", "buckets") == 0 })
+        #expect(try count("/cases/new/vitals", "samples") == 3, "younger rows stay")
     }
 
     @Test func exportsReachingPastRawRetentionSaySo() throws {

@@ -90,6 +90,13 @@ struct ReviewTests {
         #expect(second.withJSON { $0["review"]?["trail"]?[0]?["verdict"]?.string } == "false_alarm")
         #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE episode_id = \(id)") == 2)
 
+        // The first reviewer's retry arriving after the second's annotation: still not stored, the second's verdict stands.
+        let late = try server.review("note-1", id, "annotate", #"{"verdict":"false_alarm","reason":"line_flush","note":"flushed the art line"}"#)
+        #expect(late.status == 200, "\(late.text)")
+        #expect(late.review("verdict") == "true_alarm")
+        #expect(late.trailActions == ["annotate", "annotate"])
+        #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE episode_id = \(id)") == 2)
+
         // Every verdict and reason of the documented lists is taken.
         for verdict in ReviewVerdict.allCases {
             for reason in ReviewReason.allCases {

@@ -7,8 +7,11 @@ import PhysioPlatform
 /// sample count (VitalsRoutes), `/anomalies` its score version from the
 /// workers' notifications (ScoreVersions).
 ///
-/// Rows changed behind physio's back (a retention job, a hand edit) are not
-/// seen by any version: `maxAgeSeconds` bounds how long an answer outlives them.
+/// Rows removed behind the versions' back (`physio retention`) are announced
+/// on the case-events channel, and every node then forgets what it keeps
+/// (`forgetAll`), as it does when its listener reconnects; an answer whose
+/// build began before that is not kept. Rows changed by hand are seen by no
+/// version: `maxAgeSeconds` bounds how long an answer outlives them.
 final class AnswerCache: Sendable {
     struct Key: Hashable {
         let route: String
@@ -25,6 +28,8 @@ final class AnswerCache: Sendable {
 
     private struct Store {
         var entries: [Key: Entry] = [:]
+        /// Raised by `forgetAll`: an answer built from a read begun before it is not kept.
+        var generation: Int64 = 0
         var bytes = 0
         var hits = 0
         var misses = 0
@@ -53,18 +58,33 @@ final class AnswerCache: Sendable {
         }
     }
 
-    /// Keeps `body`; an answer over an eighth of the capacity is not worth
-    /// the room. When full, arbitrary entries make way.
-    func keep(_ body: [UInt8], for key: Key, version: Int64) {
+    /// Read before the version and the rows an answer is built from, and handed to `keep`.
+    var generation: Int64 { store.withLock { $0.generation } }
+
+    /// Keeps `body`, unless what it was built from may since have been
+    /// removed (`generation` is no longer the one read before building); an
+    /// answer over an eighth of the capacity is not worth the room. When
+    /// full, arbitrary entries make way.
+    func keep(_ body: [UInt8], for key: Key, version: Int64, generation: Int64) {
         guard body.count <= capacityBytes / 8 else { return }
         let entry = Entry(version: version, storedAt: Clock.monotonicNanos(), body: body)
         store.withLock { store in
+            guard store.generation == generation else { return }
             if let replaced = store.entries.updateValue(entry, forKey: key) { store.bytes -= replaced.body.count }
             store.bytes += body.count
             while store.bytes > capacityBytes, let victim = store.entries.first(where: { $0.key != key }) {
                 store.bytes -= victim.value.body.count
                 store.entries.removeValue(forKey: victim.key)
             }
+        }
+    }
+
+    /// Rows were removed, or news of them may have been missed: nothing kept is served again.
+    func forgetAll() {
+        store.withLock { store in
+            store.generation += 1
+            store.entries.removeAll()
+            store.bytes = 0
         }
     }
 

@@ -41,6 +41,10 @@ public final class APIServer: @unchecked Sendable {
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
+        listener.onListening { _ in answers.forgetAll() }   // news may have been missed
+        listener.subscribe(.caseEvents) { payloads, _ in
+            if payloads.contains(where: { CaseEvents.parse($0)?.kind == .removed }) { answers.forgetAll() }
+        }
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,

@@ -26,7 +26,8 @@ struct AnomalyRoutes {
         let caseID = try CaseRoutes.caseID(request)
         let key = AnswerCache.Key(route: "anomalies", caseID: caseID.rawValue,
                                   parameters: [granularity, from.map(String.init), to.map(String.init), minScore.map { "\($0)" }])
-        // Read before the query: a commit after it changes the version.
+        // Read before the query: a commit after it changes the version, a removal the generation.
+        let generation = answers.generation
         let version = scoreVersions.version(of: caseID.rawValue)
         // Episodes are kept for ever; scored samples go with the raw data.
         let mayBePastRetention = granularity == "sample" && retention.applies(to: .raw)
@@ -62,7 +63,7 @@ struct AnomalyRoutes {
                 json.endArray()
             }
             json.endObject()
-            if let version { answers.keep(json.bytes, for: key, version: version) }
+            if let version { answers.keep(json.bytes, for: key, version: version, generation: generation) }
             return .json(json, headers: notice.map { [$0] } ?? [])
         }
     }

@@ -23,6 +23,7 @@ struct VitalsRoutes {
         let bucket = try query.choice("bucket", of: ["raw", "1m", "1h"], default: "raw")
         let caseID = try CaseRoutes.caseID(request)
         return try pool.withConnection { connection in
+            let generation = answers.generation
             guard let revision = try CaseQueries().revision(caseID: caseID, on: connection) else { throw CaseRoutes.unknown(caseID) }
             let key = AnswerCache.Key(route: "vitals", caseID: caseID.rawValue, parameters: [bucket, from.map(String.init), to.map(String.init)])
             let notice = try retention.header(for: bucket == "raw" ? .raw : .aggregates, from: from, caseID: caseID, on: connection)
@@ -45,7 +46,7 @@ struct VitalsRoutes {
                 try writeBuckets(buckets, to: &json)
             }
             json.endObject()
-            if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: revision) }
+            if try answersFollowSamples(on: connection) { answers.keep(json.bytes, for: key, version: revision, generation: generation) }
             return .json(json, headers: notice.map { [$0] } ?? [])
         }
     }

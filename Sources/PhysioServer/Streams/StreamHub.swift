@@ -26,9 +26,10 @@ final class StreamHub: @unchecked Sendable {
         listener.subscribe(.caseEvents) { [weak self] payloads, _ in
             for payload in payloads {
                 guard let event = CaseEvents.parse(payload) else { continue }
-                // Episodes carry their reviews: a review changes /anomalies answers as scores do.
-                if event.kind == .scores || event.kind == .reviews { scoreVersions.scored(event.caseIDs) }
-                self?.wake(event.caseIDs, reviews: event.kind == .reviews)
+                // Episodes carry their reviews: a review changes /anomalies answers as scores do, and so does a removal.
+                if event.kind != .samples { scoreVersions.scored(event.caseIDs) }
+                // Removed rows are old: no stream has anything new to send.
+                if event.kind != .removed { self?.wake(event.caseIDs, reviews: event.kind == .reviews) }
             }
         }
         listener.every(heartbeatSeconds) { [weak self] _ in self?.wake(nil) }

@@ -2,7 +2,8 @@ import PhysioPlatform
 
 /// Cross-node news of changed cases, over PostgreSQL NOTIFY: ingest says
 /// which cases got samples, workers which got scores, review requests which
-/// had an episode acknowledged or annotated. Any API node's live
+/// had an episode acknowledged or annotated, retention that rows of any
+/// case were removed. Any API node's live
 /// streams (Server-Sent Events) learn of them, whichever node wrote.
 /// Delivered on commit, so a listener only hears of committed rows.
 public enum CaseEvents {
@@ -12,6 +13,8 @@ public enum CaseEvents {
         case samples = "v"
         case scores = "s"
         case reviews = "r"
+        /// Rows removed past retention: answers kept in memory must go.
+        case removed = "d"
     }
 
     /// Payload: kind, a space, the comma-separated case ids; `*` when the
@@ -27,6 +30,11 @@ public enum CaseEvents {
         let rest = payload[payload.utf8.index(after: space)...]
         if rest == "*" { return (kind, nil) }
         return (kind, rest.segments(separatedBy: UInt8(ascii: ",")).filter { !$0.isEmpty }.map(String.init))
+    }
+
+    /// News of any case (`*`), e.g. after retention removed rows of many.
+    public static func notifyEveryCase(_ kind: Kind, on connection: DatabaseConnection) throws {
+        try connection.query("SELECT pg_notify($1, $2)", [channel, kind.rawValue + " *"])
     }
 
     /// Inside the writer's transaction.

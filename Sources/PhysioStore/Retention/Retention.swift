@@ -52,9 +52,23 @@ public struct Retention: Sendable {
         return (try cutoff(raw, "raw"), try cutoff(aggregates, "aggregate"))
     }
 
-    /// Removes every row past retention, a batch at a time; returns the counts.
+    /// Removes every row past retention, a batch at a time; returns the
+    /// counts. Then, or when it fails part way, tells every API node that
+    /// rows are gone (`CaseEvents.Kind.removed`): the answers they keep in
+    /// memory were built with them.
     @discardableResult
     public func purge(on connection: DatabaseConnection) throws -> Removed {
+        do {
+            let removed = try removeExpired(on: connection)
+            if removed != Removed() { try CaseEvents.notifyEveryCase(.removed, on: connection) }
+            return removed
+        } catch {
+            try? CaseEvents.notifyEveryCase(.removed, on: connection)
+            throw error
+        }
+    }
+
+    private func removeExpired(on connection: DatabaseConnection) throws -> Removed {
         // Cutoffs fixed once, so every batch of a table removes up to the same time.
         let cutoff = try cutoffs(on: connection)
         if try AggregateMode.detect(on: connection) == .continuousAggregates {

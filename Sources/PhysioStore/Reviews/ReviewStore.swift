@@ -88,7 +88,10 @@ public struct ReviewStore: Sendable {
             let before = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
             let repeats = switch action {
             case .acknowledge: before.acknowledgement != nil
-            case .annotate: before.annotation.map { $0.actor == reviewer.name && $0.verdict == verdict && $0.reason == reason && $0.note == note } ?? false
+            // The reviewer's own latest, not the episode's: a retry that arrives after
+            // another reviewer's annotation must not be stored again and stand over it.
+            case .annotate: before.trail.last { $0.kind == .annotate && $0.actor == reviewer.name }
+                .map { $0.verdict == verdict && $0.reason == reason && $0.note == note } ?? false
             }
             if repeats { return ReviewOutcome(episode: episode, review: before, stored: false) }
             try connection.query("""
