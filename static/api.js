@@ -99,7 +99,7 @@ export function followStream(caseID, { onEvent, onState, onAuthError }) {
       if (event.retry != null) retryMs = event.retry;
       if (event.name) onEvent(event.name, event.data);
     });
-    // The server sends a comment every 15 s; silence for longer means a dead connection.
+    // The server sends a comment after 15–30 s of silence; 40 s of it means a dead connection.
     let watchdog;
     const arm = () => { clearTimeout(watchdog); watchdog = setTimeout(() => controller.signal.aborted || reader.cancel(), 40000); };
     arm();

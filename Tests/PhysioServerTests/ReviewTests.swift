@@ -265,7 +265,7 @@ struct ReviewTests {
         let resumed = try EventStreamReader(port: server.port, path: "/cases/live-r/stream", token: server.tokens["read"]!,
                                             lastEventID: event.id)
         #expect(resumed.next(within: 0.7) == nil)
-        #expect(event.id?.split(separator: ".").count == 4)
+        #expect(event.id?.split(separator: ".").count == 6, "four times, the session, the sequence")
         let parts = event.id!.split(separator: ".")
         let old = try EventStreamReader(port: server.port, path: "/cases/live-r/stream", token: server.tokens["read"]!,
                                         lastEventID: parts.prefix(3).joined(separator: "."))

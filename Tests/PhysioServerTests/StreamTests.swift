@@ -73,6 +73,48 @@ struct StreamTests {
         #expect(resumed.next(within: 0.5).map { $0.name != "sample" } ?? true)
     }
 
+    /// Rows committed while a client was away that lie behind its last
+    /// event's times (a late sample, a merge into an instant it had) come
+    /// when it resumes on the same server, and nothing it had comes again
+    /// (until 2026-12-06 only rows after those times came). A session this
+    /// server does not know (another node's) resumes after the times.
+    @Test func aResumedStreamGetsWhatCameLateWhileItWasAway() throws {
+        let server = try TestServer()
+        let token = server.tokens["read"]!
+        #expect(try server.ingest("sse-late", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
+        var first: EventStreamReader? = try EventStreamReader(port: server.port, path: "/cases/sse-late/stream", token: token)
+        #expect(waitUntil(seconds: 5) { first?.next(within: 0.1) == nil && first?.status == 200 })
+        #expect(try server.ingest("sse-late", json: #"{"samples":[{"t":1795600010,"hr":71}]}"#).status == 200)
+        let had = try #require(first?.next(within: 2))
+        #expect(had.name == "sample" && had.data.contains(#""hr":71"#), "\(had)")
+        let lastID = try #require(had.id)
+        first = nil   // the connection drops
+
+        #expect(try server.ingest("sse-late", json: #"{"samples":[{"t":1795600005,"hr":72}]}"#).number("accepted") == 1)
+        #expect(try server.ingest("sse-late", json: #"{"samples":[{"t":1795600010,"spo2":97}]}"#).number("merged") == 1)
+        #expect(try server.ingest("sse-late", json: #"{"samples":[{"t":1795600020,"hr":74}]}"#).number("accepted") == 1)
+
+        func samples(after id: String) throws -> [String] {
+            let stream = try EventStreamReader(port: server.port, path: "/cases/sse-late/stream", token: token, lastEventID: id)
+            var data: [String] = []
+            while let event = stream.next(within: 1) { if event.name == "sample" { data.append(event.data) } }
+            return data
+        }
+        let resumed = try samples(after: lastID)
+        #expect(resumed.count == 3, "\(resumed)")
+        #expect(resumed.contains { $0.contains(#""hr":72"#) }, "the late sample")
+        #expect(resumed.contains { $0.contains(#""hr":71"#) && $0.contains(#""spo2":97"#) }, "the merged instant, whole")
+        #expect(resumed.contains { $0.contains(#""hr":74"#) })
+        #expect(!resumed.contains { $0.contains(#""hr":70"#) }, "had before the stream opened")
+
+        // The same times under a session this server never sent: only what lies after them.
+        let parts = lastID.split(separator: ".")
+        #expect(parts.count == 6, "times, session, sequence: \(lastID)")
+        let elsewhere = try samples(after: parts.prefix(4).joined(separator: ".") + ".1.1")
+        #expect(elsewhere.count == 1 && elsewhere.first?.contains(#""hr":74"#) == true, "\(elsewhere)")
+        #expect(try samples(after: parts.prefix(4).joined(separator: ".")) == elsewhere, "ids without a session resume as before")
+    }
+
     @Test func unknownCaseIs404AndStreamsNeedTheReadScope() throws {
         let server = try TestServer()
         #expect(try server.client().get("/cases/ghost/stream", headers: [server.bearer("read")]).status == 404)

@@ -61,10 +61,10 @@ public final class PhysioProcess: @unchecked Sendable {
         if exitStatus == nil { kill(pid, SIGKILL); _ = wait() }
     }
 
-    /// SIGTERM, then waits for the exit; returns the exit status (128+n if killed by signal n).
+    /// SIGTERM (or `signal`), then waits for the exit; returns the exit status (128+n if killed by signal n).
     @discardableResult
-    public func terminate() -> Int32 {
-        if exitStatus == nil { kill(pid, SIGTERM) }
+    public func terminate(signal: Int32 = SIGTERM) -> Int32 {
+        if exitStatus == nil { kill(pid, signal) }
         return wait()
     }
 

@@ -24,7 +24,10 @@ struct StreamRoutes {
             let reviews = try ReviewStore().latestAction(caseID: caseID, on: connection)
             return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes, reviews: reviews))
         }
-        let stream = CaseStream(caseID: caseID, tokenID: request.tokenID, pool: pool, hub: hub, cursor: cursor, heartbeatSeconds: heartbeatSeconds)
+        // A session this node still knows: what its client had, so the window behind the cursor can be read again.
+        let had = cursor.session.flatMap { hub.sessions.had(by: $0, through: cursor.sequence) }
+        let stream = CaseStream(caseID: caseID, tokenID: request.tokenID, pool: pool, hub: hub, cursor: cursor, had: had,
+                                heartbeatSeconds: heartbeatSeconds)
         return Response(contentType: "text/event-stream; charset=utf-8", stream: stream,
                         headers: [("Cache-Control", "no-store"), ("X-Accel-Buffering", "no")])
     }

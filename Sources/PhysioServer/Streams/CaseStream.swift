@@ -7,7 +7,8 @@ import PhysioPlatform
 /// `review` events as they are committed. Between events the connection is suspended (no
 /// thread waits); the hub wakes it. Rows are fetched from a window behind
 /// the cursor and de-duplicated, so a row committed out of order (a late
-/// sample, a slow transaction) is still sent once.
+/// sample, a slow transaction) is still sent once; a stream resumed on the
+/// same node re-reads that window too (`StreamSessions`).
 final class CaseStream: ResponseStream, @unchecked Sendable {
     static let window: Int64 = 30_000_000
     static let rowLimit = 2000
@@ -20,20 +21,24 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     private var cursor: StreamCursor
     /// Nothing at or before these is sent: what the client had when it connected.
     private let floor: StreamCursor
-    private var sentSamples = RecentKeys()
-    private var sentScores = RecentKeys()
-    private var sentEpisodes = RecentKeys()
-    private var sentReviews = RecentKeys()
+    private let session: UInt64
+    private let sent: StreamSessions.Sent
+    private var sequence: Int64 = 0
     private var pending: [UInt8] = []
     private var offset = 0
     private var lastWrite = Clock.monotonicNanos()
 
-    init(caseID: CaseID, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, heartbeatSeconds: Double) {
+    /// `had`: what the client of a resumed session received (see `StreamSessions`);
+    /// the window behind its cursor is then read again, else nothing at or before it.
+    init(caseID: CaseID, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, had: StreamSessions.Had?,
+         heartbeatSeconds: Double) {
         self.caseID = caseID
         self.pool = pool
         self.hub = hub
         self.cursor = cursor
-        floor = cursor
+        floor = had.map { cursor.back(Self.window).latest($0.floor) } ?? cursor
+        (session, sent) = hub.sessions.open(floor: floor, inheriting: had?.keys ?? SentKeys())
+        self.cursor.session = session
         heartbeatNanos = UInt64(heartbeatSeconds * 1e9)
         pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n\n".utf8)
         ticket = StreamTicket(tokenID: tokenID)
@@ -59,7 +64,10 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         return .bytes(count)
     }
 
-    func close() { hub.unregister(caseID: caseID.rawValue, stream: ObjectIdentifier(self)) }
+    func close() {
+        hub.unregister(caseID: caseID.rawValue, stream: ObjectIdentifier(self))
+        hub.sessions.close(session)
+    }
 
     /// New rows since the cursors, as events.
     private func fetch() {
@@ -67,23 +75,23 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
             try pool.withConnection { connection in
                 let queries = StreamQueries()
                 for sample in try queries.samples(caseID: caseID, after: max(floor.samples, cursor.samples - Self.window), limit: Self.rowLimit, on: connection)
-                where sentSamples.insert(sample.key, at: sample.timestamp) {
+                where sent.keys.withLock({ $0.samples.insert(sample.key, at: sample.timestamp, sequence: sequence + 1) }) {
                     cursor.samples = max(cursor.samples, sample.timestamp)
                     emit("sample", sample.json())
                 }
                 for score in try queries.scores(caseID: caseID, after: max(floor.scores, cursor.scores - Self.window), limit: Self.rowLimit, on: connection)
-                where sentScores.insert(score.key, at: score.timestamp) {
+                where sent.keys.withLock({ $0.scores.insert(score.key, at: score.timestamp, sequence: sequence + 1) }) {
                     cursor.scores = max(cursor.scores, score.timestamp)
                     emit("score", score.json())
                 }
                 for episode in try queries.episodes(caseID: caseID, updatedAfter: max(floor.episodes, cursor.episodes - Self.window), on: connection)
-                where sentEpisodes.insert(episode.key, at: episode.timestamp) {
+                where sent.keys.withLock({ $0.episodes.insert(episode.key, at: episode.timestamp, sequence: sequence + 1) }) {
                     cursor.episodes = max(cursor.episodes, episode.timestamp)
                     emit("episode", episode.json())
                 }
                 let reviews = ticket.reviewsPending.withLock { pending in defer { pending = false }; return pending }
                     ? try queries.reviews(caseID: caseID, after: max(floor.reviews, cursor.reviews - Self.window), on: connection) : []
-                for review in reviews where sentReviews.insert(review.key, at: review.timestamp) {
+                for review in reviews where sent.keys.withLock({ $0.reviews.insert(review.key, at: review.timestamp, sequence: sequence + 1) }) {
                     cursor.reviews = max(cursor.reviews, review.timestamp)
                     emit("review", review.json())
                 }
@@ -92,27 +100,19 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
             // The database is away: nothing to send now; the next wake (or heartbeat) tries again, reviews included.
             ticket.reviewsPending.withLock { $0 = true }
         }
-        sentSamples.forget(before: cursor.samples - Self.window)
-        sentScores.forget(before: cursor.scores - Self.window)
-        sentEpisodes.forget(before: cursor.episodes - Self.window)
-        sentReviews.forget(before: cursor.reviews - Self.window)
+        let edge = cursor.back(Self.window)
+        sent.keys.withLock { keys in
+            keys.samples.forget(before: edge.samples)
+            keys.scores.forget(before: edge.scores)
+            keys.episodes.forget(before: edge.episodes)
+            keys.reviews.forget(before: edge.reviews)
+        }
     }
 
+    /// Each event's id ends with the session and its sequence number: the key just recorded carries it.
     private func emit(_ event: String, _ data: String) {
+        sequence += 1
+        cursor.sequence = sequence
         pending.append(contentsOf: "event: \(event)\nid: \(cursor.text)\ndata: \(data)\n\n".utf8)
-    }
-}
-
-/// Keys sent recently, with the time they belong to, so re-fetched rows are not sent twice.
-struct RecentKeys {
-    private var keys: [String: Int64] = [:]
-
-    /// True if `key` was not sent before (and records it).
-    mutating func insert(_ key: String, at time: Int64) -> Bool {
-        keys.updateValue(time, forKey: key) == nil
-    }
-
-    mutating func forget(before time: Int64) {
-        if keys.count > 256 { keys = keys.filter { $0.value >= time } }
     }
 }

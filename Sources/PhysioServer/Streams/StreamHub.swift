@@ -11,6 +11,8 @@ import PhysioPlatform
 final class StreamHub: @unchecked Sendable {
     /// Told of every scores notification, before the streams wake.
     let scoreVersions = ScoreVersions()
+    /// What each stream sent, for clients that resume here.
+    let sessions = StreamSessions()
     private let streams = Locked<[String: [ObjectIdentifier: StreamTicket]]>([:])
 
     /// How often the tokens of open streams are checked: well inside the

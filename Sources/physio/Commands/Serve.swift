@@ -13,7 +13,7 @@ import Glibc
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP API (and, by default, an inference worker pool).",
-        discussion: "SIGTERM or SIGINT: stop accepting, finish in-flight requests, exit 0.")
+        discussion: "SIGTERM, SIGINT or SIGHUP: stop accepting, finish in-flight requests, exit 0.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workerOptions: WorkerOptions

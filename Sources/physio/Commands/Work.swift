@@ -6,7 +6,7 @@ import PhysioPlatform
 struct Work: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run inference workers only (no HTTP): claim jobs, score samples, write scores and episodes.",
-        discussion: "Run as many as you like against one database; SKIP LOCKED shares the queue. SIGTERM: finish the current case, exit 0.")
+        discussion: "Run as many as you like against one database; SKIP LOCKED shares the queue. SIGTERM, SIGINT or SIGHUP: finish the current case, exit 0.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workerOptions: WorkerOptions

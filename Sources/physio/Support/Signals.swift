@@ -2,8 +2,10 @@
 import Glibc
 #endif
 
-/// SIGINT/SIGTERM handling without async-signal hazards: block them before
-/// any thread starts (threads inherit the mask), then `sigwait` for them.
+/// SIGINT/SIGTERM/SIGHUP handling without async-signal hazards: block them before
+/// any thread starts (threads inherit the mask), then `sigwait` for them. SIGHUP
+/// (a closed terminal, or an operator used to reloads) stops as SIGTERM does,
+/// draining, rather than killing the process unlogged: nothing is reloaded.
 enum Signals {
     static func blockTermination() {
         var set = terminationSet()
@@ -24,6 +26,7 @@ enum Signals {
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
         return set
     }
 }
