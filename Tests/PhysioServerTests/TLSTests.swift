@@ -60,6 +60,16 @@ struct TLSTests {
             let answer = try handshake(old)
             #expect(!answer.contains("Cipher is") || answer.contains("Cipher is (NONE)"), "\(old): \(answer.suffix(400))")
         }
+        // In 1.2, AEAD ciphers with forward secrecy only: CBC with an HMAC-SHA1 is refused.
+        func cipher(_ name: String) throws -> String {
+            try Shell.output("echo | openssl s_client -tls1_2 -cipher \(name) -connect 127.0.0.1:\(server.port) 2>&1 || true")
+        }
+        #expect(try cipher("ECDHE-ECDSA-AES128-GCM-SHA256").contains("Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"))
+        #expect(try cipher("ECDHE-ECDSA-CHACHA20-POLY1305").contains("Cipher is ECDHE-ECDSA-CHACHA20-POLY1305"))
+        for weak in ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256"] {
+            let answer = try cipher(weak)
+            #expect(!answer.contains("Cipher is") || answer.contains("Cipher is (NONE)"), "\(weak): \(answer.suffix(400))")
+        }
         let headers = try Shell.output("\(curl) -D - -o /dev/null '\(base)/cases/tls-1' -H 'Authorization: Bearer \(server.tokens["read"]!)'")
         #expect(headers.contains("Strict-Transport-Security: max-age=31536000"), "\(headers)")
         #expect(headers.contains("Cache-Control: no-store") && headers.contains("X-Content-Type-Options: nosniff"), "\(headers)")
