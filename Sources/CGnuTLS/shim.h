@@ -93,6 +93,12 @@ static inline int physio_tls_peer_is_for_clients(gnutls_session_t session) {
 }
 
 /* Why the peer's certificate failed verification (expired, unknown authority…) into buffer; negative when it did not. */
+/* How many certificates the peer sent (0: none). */
+static inline unsigned physio_tls_peer_certificates(gnutls_session_t session) {
+    unsigned count = 0;
+    return gnutls_certificate_get_peers(session, &count) == NULL ? 0 : count;
+}
+
 static inline int physio_tls_verify_failure(gnutls_session_t session, char *buffer, size_t size) {
     unsigned status = gnutls_session_get_verify_cert_status(session);
     if (status == 0 || size == 0) return -1;

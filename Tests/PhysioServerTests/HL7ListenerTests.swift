@@ -217,5 +217,6 @@ struct HL7TLSTests {
         #expect(server.log.contains("HL7 sender's certificate accepted") && server.log.contains("CN=gateway-or7"), "\(server.log)")
         #expect(server.log.contains("HL7 TLS handshake refused"), "\(server.log)")
         #expect(server.log.contains("NOT trusted"), "the rogue's reason, from the verification: \(server.log)")
+        #expect(server.log.contains("the sender presented no certificate"), "\(server.log)")
     }
 }

@@ -145,7 +145,10 @@ final class TLSTransport: MLLPTransport {
         if physio_tls_would_block(Int(result)) != 0 { return .wouldBlock(wantsWrite: gnutls_record_get_direction(session) == 1) }
         if gnutls_error_is_fatal(result) == 0 { return .wouldBlock(wantsWrite: false) }
         if requiresClientCertificate {
-            Log.info("HL7 TLS handshake refused", ["client": .string(client), "reason": .string(verifyFailure() ?? String(cString: gnutls_strerror(result)))])
+            // With no certificate to verify, the verification status lists every failure there is: say what happened.
+            let reason = verifyFailure().map { physio_tls_peer_certificates(session) == 0 ? "the sender presented no certificate" : $0 }
+                ?? String(cString: gnutls_strerror(result))
+            Log.info("HL7 TLS handshake refused", ["client": .string(client), "reason": .string(reason)])
         }
         server?.handshakeFailed()
         return .failed
