@@ -89,7 +89,7 @@ public final class HTTPServer: @unchecked Sendable {
             options.append(item(.SOCK_ADDR, 0, UnsafeMutableRawPointer(mutating: sockaddr)))
             options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return options.withUnsafeMutableBufferPointer { buffer in
-                physio_mhd_start(flags, 0, physioAcceptPolicy, Unmanaged.passUnretained(self).toOpaque(),
+                physio_mhd_start(flags, configuration.port, physioAcceptPolicy, Unmanaged.passUnretained(self).toOpaque(),
                                  physioAccessHandler, Unmanaged.passUnretained(self).toOpaque(), buffer.baseAddress)
             }
         }
