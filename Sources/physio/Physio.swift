@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Physio: ParsableCommand {
@@ -24,4 +27,26 @@ struct Physio: ParsableCommand {
             HL7Command.self,
             RetentionCommand.self,
         ])
+}
+
+extension Physio {
+    /// As ArgumentParser's, but an error found while a command runs (a token
+    /// name in use, a file missing, a bad database URL) is printed alone:
+    /// ArgumentParser would add the root command's usage line, which names
+    /// no subcommand and suggests the arguments were not understood.
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch {
+            let message = message(for: error)
+            if !message.isEmpty { _ = Array("Error: \(message)\n".utf8).withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) } }
+            exit(withError: ExitCode(exitCode(for: error).rawValue))
+        }
+    }
 }
