@@ -9,7 +9,9 @@ import { acknowledged } from "./review.js";
 
 // A case whose last commit is this recent counts as live (a monitor is posting).
 export const LIVE_MS = 60_000;
-// Details (latest values, open episode) are fetched for this many cases at most per poll.
+// Details (latest values, open episode) are fetched for this many cases at
+// most per poll: the shown case first, then those never fetched, then the
+// longest since fetched, so every case is refreshed within a few polls.
 const DETAILED = 40;
 
 export class CaseList {
@@ -24,11 +26,13 @@ export class CaseList {
   async refresh() {
     const { cases } = await getJSON("/cases", { limit: 1000 });
     cases.sort((a, b) => b.updated_at.localeCompare(a.updated_at) || a.case_id.localeCompare(b.case_id));
-    const changed = cases.slice(0, DETAILED).filter((summary) => this.details.get(summary.case_id)?.updated_at !== summary.updated_at);
+    const fetchedAt = (summary) => summary.case_id === this.selected ? -Infinity : this.details.get(summary.case_id)?.fetchedAt ?? 0;
+    const changed = cases.filter((summary) => this.details.get(summary.case_id)?.updated_at !== summary.updated_at)
+      .sort((a, b) => fetchedAt(a) - fetchedAt(b)).slice(0, DETAILED);
     await Promise.all(changed.map(async (summary) => {
       try {
         const detail = await getJSON(caseURL(summary.case_id));
-        this.details.set(summary.case_id, { updated_at: summary.updated_at, detail });
+        this.details.set(summary.case_id, { updated_at: summary.updated_at, detail, fetchedAt: Date.now() });
       } catch (error) {
         if (error.status) throw error;  // 401/403: the page must ask for a token again
       }
@@ -57,17 +61,28 @@ export class CaseList {
 
   render() {
     const now = Date.now();
-    text(this.count, this.cases.length ? `(${this.cases.length})` : "");
+    const unseen = this.cases.filter((summary) => this.alarm(summary, now).unseen).length;
+    text(this.count, this.cases.length ? `(${this.cases.length}${unseen ? ` · ${unseen} not acknowledged` : ""})` : "");
     this.empty.hidden = this.cases.length > 0;
     this.list.replaceChildren(...this.cases.map((summary) => el("li", {}, this.item(summary, now))));
+  }
+
+  /**
+   * The case's open episode, and whether nobody has acknowledged it. A case
+   * whose monitor stopped in an episode has none open (the server says so
+   * too), but one nobody acknowledged still stands out: `stopped`.
+   */
+  alarm(summary, now) {
+    const held = this.detail(summary.case_id)?.open_episode ?? null;
+    const receiving = isReceiving(summary.updated_at, now);
+    const unseen = Boolean(held) && !acknowledged(held);
+    return { episode: receiving || unseen ? held : null, unseen, stopped: !receiving && unseen };
   }
 
   item(summary, now) {
     const detail = this.detail(summary.case_id);
     const live = now - Date.parse(summary.updated_at) < LIVE_MS && isCurrent(Date.parse(summary.last_sample), now);
-    // A case whose monitor stopped in an episode has none open (the server says so too, but this detail may be older).
-    const episode = isReceiving(summary.updated_at, now) ? detail?.open_episode : null;
-    const unseen = episode && !acknowledged(episode);
+    const { episode, unseen, stopped } = this.alarm(summary, now);
     const latest = detail?.latest ?? {};
     // An artefact (a flushed or unzeroed line) shows as "–", as a monitor shows "---".
     const value = (vital) => (plausible(vital, latest[vital]?.value) ? number(vital, latest[vital].value) : "–");
@@ -92,7 +107,7 @@ export class CaseList {
       el("span", { class: "v-spo2" }, "SpO₂ ", el("b", {}, value("spo2")))),
     el("span", { class: `case-flag${episode ? "" : " calm"}` },
       episode
-        ? `Anomaly since ${clock(Date.parse(episode.start))}${episode.rules.length ? ` · ${episode.rules.map(ruleLabel).join(", ")}` : ""}`
+        ? `${stopped ? "Data stopped during an anomaly since" : "Anomaly since"} ${clock(Date.parse(episode.start))}${episode.rules.length ? ` · ${episode.rules.map(ruleLabel).join(", ")}` : ""}`
         : detail?.latest_score ? "No open episode" : "Not scored yet"),
     unseen && el("span", { class: "case-flag unseen" }, "Not acknowledged"));
   }

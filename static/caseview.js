@@ -221,17 +221,49 @@ export class CaseView {
       const unseen = !acknowledged(open);
       text(state, `Anomaly since ${clock(Date.parse(open.start))}${rules}${unseen ? " · not acknowledged" : ""}`);
       state.className = `state anomalous${unseen ? " unseen" : ""}`;
+    } else if (this.stoppedEpisode()) {
+      const stopped = this.stoppedEpisode();
+      text(state, `Data stopped during an anomaly since ${clock(Date.parse(stopped.start))} · not acknowledged`);
+      state.className = "state anomalous unseen";
     } else {
       text(state, detail.latest_score || this.data.scores.length ? "No open episode" : "Waiting for scores");
       state.className = `state${detail.latest_score ? " normal" : ""}`;
     }
   }
 
-  /** Redraws the episode list; live updates wait while someone is filling in an annotation (`force`: ours, now). */
+  /** An episode the case's data stopped in (it reached the last score) that nobody has acknowledged: not to be shown as calm. */
+  stoppedEpisode() {
+    if (this.receiving()) return null;
+    const newest = Math.max(this.data.scores.at(-1)?.[0] ?? -Infinity,
+      this.detail?.latest_score ? Date.parse(this.detail.latest_score.t) : -Infinity);
+    let last = null;
+    for (const episode of this.data.episodes.values()) if (!last || episode.endMs > last.endMs) last = episode;
+    return last && last.endMs >= newest - OPEN_GAP_MS && !acknowledged(last) ? last : null;
+  }
+
+  /**
+   * Redraws the episode list; live updates wait while someone is filling in
+   * an annotation of this case (`force`: ours, now) or holding a button
+   * down, and keyboard focus stays on the button it was on.
+   */
   episodeList(force = false) {
     const list = byId("episode-list");
+    if (!this.listPointerWatched) {
+      this.listPointerWatched = true;
+      list.addEventListener("pointerdown", () => { this.listPointerDown = true; });
+      const released = () => {
+        if (!this.listPointerDown) return;
+        this.listPointerDown = false;
+        // After the click that this release makes: redrawing first would remove its target.
+        setTimeout(() => this.episodeList(), 0);
+      };
+      window.addEventListener("pointerup", released);
+      window.addEventListener("pointercancel", released);
+    }
+    if (!force && this.listPointerDown) return;
     const filling = document.activeElement?.closest?.(".annotate");
-    if (!force && filling && list.contains(filling)) {
+    // Another case's form (the address changed while it had focus) is dropped: its buttons would act on that case.
+    if (!force && filling && list.contains(filling) && this.listCaseID === this.caseID) {
       if (!this.listWaiting) {
         this.listWaiting = true;
         filling.addEventListener("focusout", (event) => {
@@ -244,6 +276,8 @@ export class CaseView {
     }
     this.listWaiting = false;
     const caseID = this.caseID;
+    const focused = list.contains(document.activeElement) ? focusKey(document.activeElement) : null;
+    this.listCaseID = caseID;
     renderEpisodes(list, byId("episodes-empty"), byId("episode-count"), {
       episodes: this.data.episodes.values(),
       openID: this.openEpisode()?.id,
@@ -251,6 +285,7 @@ export class CaseView {
       onSelect: (episode) => this.zoomTo(episode),
       review: (episode, selected) => this.reviews.render(caseID, episode, { selected, refresh: () => this.episodeList(true) }),
     });
+    if (focused) [...list.querySelectorAll("button, select, input, textarea")].find((node) => focusKey(node) === focused)?.focus();
   }
 
   /** Zooms to an episode (and its surroundings); the same one again goes back to the live window. */
@@ -307,6 +342,9 @@ export class CaseView {
     if (this.data.samples.length || this.data.buckets.length) document.body.dataset.chartDrawn = "true";  // scripts/screenshot waits for this
   }
 }
+
+/** Which control an element is, across redraws: its episode, its kind and its label. */
+const focusKey = (node) => `${node.closest("[data-episode]")?.dataset.episode}:${node.tagName}:${node.className}:${node.textContent}`;
 
 const iso = (ms) => new Date(ms).toISOString();
 const day = (ms) => new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short" });

@@ -37,8 +37,17 @@ export class CaseData {
   }
 
   /** An episode from the API, replacing its earlier state (episodes grow while open). */
+  /**
+   * Holds `episode`. A case's episodes never overlap: one held that overlaps
+   * it was merged into it by the workers (which send no event for the row
+   * they delete), so it goes.
+   */
   addEpisode(episode) {
-    this.episodes.set(episode.id, { ...episode, startMs: Date.parse(episode.start), endMs: Date.parse(episode.end) });
+    const held = { ...episode, startMs: Date.parse(episode.start), endMs: Date.parse(episode.end) };
+    for (const [id, other] of this.episodes) {
+      if (id !== held.id && other.startMs <= held.endMs && other.endMs >= held.startMs) this.episodes.delete(id);
+    }
+    this.episodes.set(held.id, held);
   }
 
   /** Drops what lies before `t`, so a long-followed case does not grow without end. */

@@ -90,6 +90,30 @@ struct DashboardReviewTests {
         #expect(try server.database.scalar("SELECT count(*) FROM review_actions") == "2")
     }
 
+    /// The address moving to another case while an annotate form has focus
+    /// shows that case's episodes (until 2026-12-06 the list kept the first
+    /// case's, and a verdict clicked there was stored on it); an episode the
+    /// workers merged into another leaves the page's list.
+    @Test func anotherCaseInTheAddressReplacesAnOpenFormsEpisodes() throws {
+        let server = try TestServer()
+        let first = try caseWithOpenEpisode(server, "or-5")
+        let workers = try server.database.startWorkers()
+        try server.database.ingest([TestModels.caseWithCrisis("or-6", start: 1_795_600_000, seconds: 300, crisis: 60..<200)])
+        #expect(try server.database.waitForEmptyQueue())
+        workers.stop()
+        let ids = try server.database.connect().query("SELECT id FROM anomaly_episodes WHERE case_id = 'or-6' ORDER BY id")
+        let other = (0..<ids.rowCount).compactMap { ids.string($0, 0) }
+        #expect(!other.isEmpty, "or-6 has an episode")
+        let (report, screenshot) = try drive(server, mode: "switch", token: server.tokens["all"]!, caseID: "or-5", then: "or-6")
+        defer { unlink(screenshot) }
+        #expect(Self.json(report) { $0["first_episodes"]?[0]?.string } == String(first), "\(report)")
+        let shown = Self.json(report) { json in json["episodes"].map { list in (0..<list.count).compactMap { list[$0]?.string } } } ?? []
+        #expect(Set(shown) == Set(other), "\(report)")
+        #expect(Self.number(report, "forms") == 0, "\(report)")
+        let merged = Self.json(report) { json in json["episodes_after_merge"].map { list in (0..<list.count).compactMap { list[$0]?.number } } }
+        #expect(merged == [3, 4], "\(report)")
+    }
+
     @Test func aTokenWithoutTheReviewScopeIsToldSoAndStoresNothing() throws {
         let server = try TestServer()
         let episodeID = try caseWithOpenEpisode(server, "or-4")

@@ -10,6 +10,12 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            token" and signing in with a review token (standard input's second
            line), the buttons work again.
 
+  switch   an annotate form open with a note half typed, the address moves
+           to another case (a bookmark, the back button): the episode list
+           is that case's, with no form left whose buttons would act on the
+           first; and the page's episode store drops an episode that a
+           merged one now covers (the workers send no event for it).
+
 usage: dashboard_review.py CHROMIUM MODE OUT.png < URL-FILE   (or PAGE_URL=URL in the environment)
 (the address holds a token in its fragment: it comes from the environment
 or standard input, since command lines are visible to every user of the machine)
@@ -121,13 +127,48 @@ def denied(page, out, review_token):
     return seen
 
 
+def switch(page, out, other_case):
+    page.wait_for(f"document.querySelector('{UNSEEN} .annotate-toggle')", "an unacknowledged open episode")
+    episode = page.evaluate(f"document.querySelector('{UNSEEN}').dataset.episode")
+    card = f'.episode-item[data-episode="{episode}"]'
+    click(page, f"{card} .annotate-toggle")
+    page.wait_for(f"document.querySelector('{card} .annotate input')", "the annotate form")
+    click(page, f"{card} .annotate input")
+    page.tools.call("Input.insertText", text="half a note")
+    first = page.evaluate("[...document.querySelectorAll('#episode-list .episode-item')].map((li) => li.dataset.episode)")
+    page.evaluate(f"location.hash = 'case=' + encodeURIComponent({json.dumps(other_case)})")
+    page.wait_for(f"document.getElementById('case-title').textContent === {json.dumps(other_case)}", "the other case shown")
+    page.wait_for(f"!document.querySelector('#episode-list .episode-item') || ![{','.join(json.dumps(e) for e in first)}]"
+                  ".includes(document.querySelector('#episode-list .episode-item').dataset.episode)",
+                  "the other case's episodes listed", timeout=5)
+    seen = {
+        "first_episodes": first,
+        "episodes": page.evaluate("[...document.querySelectorAll('#episode-list .episode-item')].map((li) => li.dataset.episode)"),
+        "forms": count(page, "#episode-list .annotate"),
+    }
+    merged = page.tools.call("Runtime.evaluate", awaitPromise=True, returnByValue=True, expression="""(async () => {
+        const { CaseData } = await import("/static/series.js");
+        const data = new CaseData();
+        data.addEpisode({ id: 1, start: "2026-12-06T10:00:00Z", end: "2026-12-06T10:01:00Z" });
+        data.addEpisode({ id: 2, start: "2026-12-06T10:03:00Z", end: "2026-12-06T10:04:00Z" });
+        data.addEpisode({ id: 3, start: "2026-12-06T10:06:00Z", end: "2026-12-06T10:07:00Z" });
+        data.addEpisode({ id: 4, start: "2026-12-06T10:00:00Z", end: "2026-12-06T10:04:30Z" });
+        return [...data.episodes.keys()];
+    })()""")
+    seen["episodes_after_merge"] = merged.get("result", {}).get("value")
+    page.screenshot(out)
+    return seen
+
+
 def main():
     browser, mode, out = sys.argv[1:4]
     # No sandbox: the page is the test's own server on loopback, and CI
     # containers often lack the user namespaces Chromium's sandbox needs.
     with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
         page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
-        seen = review(page, out) if mode == "review" else denied(page, out, sys.stdin.readline().strip())
+        second = sys.stdin.readline().strip() if mode != "review" else ""
+        seen = {"review": lambda: review(page, out), "denied": lambda: denied(page, out, second),
+                "switch": lambda: switch(page, out, second)}[mode]()
     print(json.dumps(seen))
 
 
