@@ -7,7 +7,7 @@ import { AuthError, getJSON, token } from "./api.js";
 import { CaseList } from "./cases.js";
 import { CaseView } from "./caseview.js";
 import { byId, text } from "./dom.js";
-import { adoptRules, clock, rulesAdopted } from "./format.js";
+import { adoptRules, clock, rulesAdopted, timeZone } from "./format.js";
 
 const POLL_MS = 5000;
 
@@ -48,7 +48,7 @@ async function poll() {
   try {
     if (!rulesAdopted()) adoptRules(await getJSON("/rules"));
     const cases = await caseList.refresh();
-    text(connection, `Updated ${clock(Date.now())}`);
+    text(connection, `Updated ${clock(Date.now())} · times in ${timeZone()}`);
     connection.classList.remove("bad");
     if (!caseView.caseID && cases.length) {
       const wanted = readHash();

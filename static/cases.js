@@ -62,7 +62,7 @@ export class CaseList {
   render() {
     const now = Date.now();
     const unseen = this.cases.filter((summary) => this.alarm(summary, now).unseen).length;
-    text(this.count, this.cases.length ? `(${this.cases.length}${unseen ? ` · ${unseen} not acknowledged` : ""})` : "");
+    text(this.count, this.cases.length ? `(${this.cases.length}${unseen ? ` · ${unseen} unacknowledged` : ""})` : "");
     this.empty.hidden = this.cases.length > 0;
     this.list.replaceChildren(...this.cases.map((summary) => el("li", {}, this.item(summary, now))));
   }

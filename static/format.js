@@ -89,6 +89,15 @@ export function clock(ms, seconds = true) {
   return seconds ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** The browser's time zone, in which every time on the page is shown: its name and offset from UTC. */
+export function timeZone() {
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone ?? "local time";
+  const offset = -new Date().getTimezoneOffset();
+  if (!offset && /^(Etc\/)?(UTC|GMT)$/.test(name)) return "UTC";
+  const sign = offset < 0 ? "−" : "+";
+  return `${name} (UTC${offset ? `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}` : ""})`;
+}
+
 /** A clock time, with its day when that differs from `reference`'s (ms). */
 export function clockOn(ms, reference, seconds = true) {
   const same = new Date(ms).toDateString() === new Date(reference).toDateString();

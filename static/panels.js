@@ -7,7 +7,7 @@ import { drawPanel, timeAt } from "./chart.js";
 import { el, text } from "./dom.js";
 import { PANELS, RULES, VITALS, breaches, clock, number, ruleLabel } from "./format.js";
 
-const SCORE = { id: "score", title: "Anomaly score", colour: "#f0b45e" };
+const SCORE = { id: "score", title: "Risk score", colour: "#f0b45e" };
 
 export class Panels {
   constructor(container, onHover) {
@@ -135,12 +135,17 @@ function showValues(panel, data, hover) {
   }
   text(panel.at, hover != null ? `at ${clock(hover)}` : Number.isFinite(newest) ? clock(newest) : "");
   panel.box.classList.toggle("breach", Boolean(breached));
+  // A value older than the detector holds it (30 s; a cuff's 6 min) while the case goes on is no current reading: dimmed, with its time.
+  const hold = panel.id === "bp" || panel.vitals.includes("temp") ? 360_000 : 30_000;
+  const last = data.lastSampleTime;
+  panel.box.classList.toggle("stale", hover == null && Number.isFinite(newest) && last != null && last - newest > hold);
 }
 
 function showScore(panel, data, hover) {
   const score = data.scoreAt(hover ?? Infinity);
   text(panel.number, score ? score[1].toFixed(2) : "–");
-  text(panel.extra, score ? (score[2] ? "anomalous" : "normal") : "not scored yet");
+  // Whether the sample is in an alarm (the score held over the threshold, an alarm's hold, or the safety floor): not a reading of the number.
+  text(panel.extra, score ? (score[2] ? "in alarm" : "no alarm") : "not scored yet");
   text(panel.at, hover != null ? `at ${clock(hover)}` : score ? clock(score[0]) : "");
   panel.box.classList.toggle("breach", Boolean(score?.[2]));
 }
