@@ -4,7 +4,7 @@
 
 import { caseURL, getJSON } from "./api.js";
 import { el, text } from "./dom.js";
-import { ago, clock, isCurrent, isReceiving, number, plausible, ruleLabel } from "./format.js";
+import { ago, breaches, clock, isCurrent, isReceiving, number, plausible, ruleLabel } from "./format.js";
 import { acknowledged } from "./review.js";
 
 // A case whose last commit is this recent counts as live (a monitor is posting).
@@ -86,6 +86,11 @@ export class CaseList {
     const latest = detail?.latest ?? {};
     // An artefact (a flushed or unzeroed line) shows as "–", as a monitor shows "---".
     const value = (vital) => (plausible(vital, latest[vital]?.value) ? number(vital, latest[vital].value) : "–");
+    // Past a clinical threshold, in the alarm colour, as a monitor shows it (a lone cuff reading included).
+    const reading = (vital) => (plausible(vital, latest[vital]?.value) ? latest[vital].value : null);
+    // MAP estimated as (SBP + 2·DBP)/3 where the monitor sends none, as the detector does.
+    const map = reading("mbp") ?? (reading("sbp") != null && reading("dbp") != null ? (reading("sbp") + 2 * reading("dbp")) / 3 : null);
+    const past = (...vitals) => (vitals.some((vital) => breaches(vital, vital === "mbp" ? map : reading(vital)).length) ? "breach" : null);
     return el("button", {
       type: "button",
       class: `case-item${live ? " live" : ""}${episode ? " anomalous" : ""}${unseen ? " unseen" : ""}`,
@@ -99,12 +104,12 @@ export class CaseList {
         // The last sample's age (a record imported now is not fresh); a replay's clock may run ahead of ours.
         live ? `● ${clock(Date.parse(summary.last_sample))}` : ago(Math.min(Date.parse(summary.last_sample), Date.parse(summary.updated_at)), now))),
     detail && el("span", { class: "case-values" },
-      el("span", { class: "v-hr" }, "HR ", el("b", {}, value("hr"))),
+      el("span", { class: "v-hr" }, "HR ", el("b", { class: past("hr") }, value("hr"))),
       // MAP alone (an arterial line sending its mean, nothing else): MAP, not an empty BP.
       value("sbp") === "–" && value("dbp") === "–" && value("mbp") !== "–"
-        ? el("span", { class: "v-bp" }, "MAP ", el("b", {}, value("mbp")))
-        : el("span", { class: "v-bp" }, "BP ", el("b", {}, `${value("sbp")}/${value("dbp")}`)),
-      el("span", { class: "v-spo2" }, "SpO₂ ", el("b", {}, value("spo2")))),
+        ? el("span", { class: "v-bp" }, "MAP ", el("b", { class: past("mbp") }, value("mbp")))
+        : el("span", { class: "v-bp" }, "BP ", el("b", { class: past("sbp", "dbp", "mbp") }, `${value("sbp")}/${value("dbp")}`)),
+      el("span", { class: "v-spo2" }, "SpO₂ ", el("b", { class: past("spo2") }, value("spo2")))),
     el("span", { class: `case-flag${episode ? "" : " calm"}` },
       episode
         ? `${stopped ? "Data stopped during an anomaly since" : "Anomaly since"} ${clock(Date.parse(episode.start))}${episode.rules.length ? ` · ${episode.rules.map(ruleLabel).join(", ")}` : ""}`
