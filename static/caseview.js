@@ -4,6 +4,7 @@
 // buckets (min–max band and mean) with live samples drawn on top.
 
 import { AuthError, caseURL, followStream, getJSON } from "./api.js";
+import { LIVE_MS } from "./cases.js";
 import { byId, text } from "./dom.js";
 import { renderEpisodes } from "./episodes.js";
 import { RECEIVING_MS, ago, clock, isCurrent, ruleLabel } from "./format.js";
@@ -306,11 +307,18 @@ export class CaseView {
     this.showStreamState();
   }
 
-  /** "live" only while the case's data arrive and are of now: a connected stream of a case that ended, or of an old record, is not live. */
+  /**
+   * "live" only while the case's data arrive and are of now, by the case
+   * list's measure (stored within the last minute): a connected stream of a
+   * case that ended, of an old record, or of a cuff between readings says
+   * how old its last sample is instead.
+   */
   showStreamState() {
     const node = byId("stream-state");
+    const stored = this.detail ? Math.max(Date.parse(this.detail.updated_at), this.lastSampleEvent ?? -Infinity) : -Infinity;
     const receiving = this.detail && this.receiving(), current = isCurrent(this.end());
-    const quiet = this.stream === "live" && this.detail && !(receiving && current);
+    const fresh = Date.now() - stored < LIVE_MS;
+    const quiet = this.stream === "live" && this.detail && !(receiving && current && fresh);
     text(node, this.stream !== "live" ? "reconnecting…"
       : !quiet ? "● live"
       : receiving ? `last sample ${ago(this.end())}`   // a record being imported now

@@ -110,8 +110,12 @@ function scoreLines(data) {
 /** The value box: the latest values, or those under the pointer; red when a clinical rule is breached. */
 function showValues(panel, data, hover) {
   const at = hover ?? Infinity;
-  const values = Object.fromEntries(panel.vitals.map((vital) => [vital, data.valueAt(vital, at)]));
-  const estimate = panel.vitals.includes("mbp") && !values.mbp ? data.valueAt("mbp_est", at) : null;
+  // Under the pointer, a value older than the detector holds it is no reading of that time (a gap): none.
+  // A minute bucket stands for its whole minute.
+  const span = (vital) => (data.buckets.length ? Math.max(holdMs(vital), 60_000) : holdMs(vital));
+  const held = (vital, value) => (hover != null && value && hover - value[0] > span(vital) ? null : value);
+  const values = Object.fromEntries(panel.vitals.map((vital) => [vital, held(vital, data.valueAt(vital, at))]));
+  const estimate = panel.vitals.includes("mbp") && !values.mbp ? held("mbp_est", data.valueAt("mbp_est", at)) : null;
   const newest = Math.max(...Object.values(values).filter(Boolean).map(([t]) => t), -Infinity);
   let breached;
   if (panel.id === "bp") {
@@ -135,11 +139,14 @@ function showValues(panel, data, hover) {
   }
   text(panel.at, hover != null ? `at ${clock(hover)}` : Number.isFinite(newest) ? clock(newest) : "");
   panel.box.classList.toggle("breach", Boolean(breached));
-  // A value older than the detector holds it (30 s; a cuff's 6 min) while the case goes on is no current reading: dimmed, with its time.
-  const hold = panel.id === "bp" || panel.vitals.includes("temp") ? 360_000 : 30_000;
+  // A value older than the detector holds it while the case goes on is no current reading: dimmed, with its time.
   const last = data.lastSampleTime;
-  panel.box.classList.toggle("stale", hover == null && Number.isFinite(newest) && last != null && last - newest > hold);
+  panel.box.classList.toggle("stale", hover == null && Number.isFinite(newest) && last != null
+    && last - newest > Math.min(...panel.vitals.map(holdMs)));
 }
+
+/** How long the detector holds a vital's last reading (VitalHold): pressures and temperature 6 min, the rest 30 s. */
+const holdMs = (vital) => (["sbp", "dbp", "mbp", "mbp_est", "temp"].includes(vital) ? 360_000 : 30_000);
 
 function showScore(panel, data, hover) {
   const score = data.scoreAt(hover ?? Infinity);
