@@ -251,7 +251,7 @@ export class CaseView {
     const list = byId("episode-list");
     if (!this.listPointerWatched) {
       this.listPointerWatched = true;
-      list.addEventListener("pointerdown", () => { this.listPointerDown = true; });
+      list.addEventListener("pointerdown", () => { this.listPointerDown = performance.now(); });
       const released = () => {
         if (!this.listPointerDown) return;
         this.listPointerDown = false;
@@ -261,7 +261,12 @@ export class CaseView {
       window.addEventListener("pointerup", released);
       window.addEventListener("pointercancel", released);
     }
-    if (!force && this.listPointerDown) return;
+    // A release the page never hears of (the pointer left the window) holds redraws back for 3 s at most.
+    if (!force && this.listPointerDown && performance.now() - this.listPointerDown < 3000) {
+      clearTimeout(this.listPointerTimer);
+      this.listPointerTimer = setTimeout(() => this.episodeList(), 3000);
+      return;
+    }
     const filling = document.activeElement?.closest?.(".annotate");
     // Another case's form (the address changed while it had focus) is dropped: its buttons would act on that case.
     if (!force && filling && list.contains(filling) && this.listCaseID === this.caseID) {
