@@ -85,9 +85,9 @@ export class CaseList {
     const { episode, unseen, stopped } = this.alarm(summary, now);
     const latest = detail?.latest ?? {};
     // An artefact (a flushed or unzeroed line) shows as "–", as a monitor shows "---".
-    const value = (vital) => (plausible(vital, latest[vital]?.value) ? number(vital, latest[vital].value) : "–");
-    // Past a clinical threshold, in the alarm colour, as a monitor shows it (a lone cuff reading included).
     const reading = (vital) => (plausible(vital, latest[vital]?.value) ? latest[vital].value : null);
+    const value = (vital) => (reading(vital) != null ? number(vital, reading(vital)) : "–");
+    // Past a clinical threshold, in the alarm colour, as a monitor shows it (a lone cuff reading included).
     // MAP estimated as (SBP + 2·DBP)/3 where the monitor sends none, as the detector does.
     const map = reading("mbp") ?? (reading("sbp") != null && reading("dbp") != null ? (reading("sbp") + 2 * reading("dbp")) / 3 : null);
     const past = (...vitals) => (vitals.some((vital) => breaches(vital, vital === "mbp" ? map : reading(vital)).length) ? "breach" : null);

@@ -34,6 +34,16 @@ export class CaseView {
       button.addEventListener("click", () => this.setWindow(Number(button.dataset.window)));
     }
     new ResizeObserver(() => this.schedule(true)).observe(byId("charts"));
+    // A button held down in the episode list: its redraws wait for the release (episodeList).
+    byId("episode-list").addEventListener("pointerdown", () => { this.listPointerDown = performance.now(); });
+    const released = () => {
+      if (!this.listPointerDown) return;
+      this.listPointerDown = false;
+      // After the click that this release makes: redrawing first would remove its target.
+      setTimeout(() => this.episodeList(), 0);
+    };
+    window.addEventListener("pointerup", released);
+    window.addEventListener("pointercancel", released);
     setInterval(() => this.caseID && this.bucket === "1m" && !this.zoom && !this.loading && this.load(), BUCKET_RELOAD_MS);
   }
 
@@ -188,16 +198,22 @@ export class CaseView {
   }
 
   /** Whether the case's data still arrive: stored (or streamed to us) within a cuff's cycle. */
-  receiving() {
-    const stored = this.detail ? Date.parse(this.detail.updated_at) : -Infinity;
-    return Date.now() - Math.max(stored, this.lastSampleEvent ?? -Infinity) <= RECEIVING_MS;
+  receiving() { return Date.now() - this.lastStored() <= RECEIVING_MS; }
+
+  /** When the case's data were last stored (or streamed to us). */
+  lastStored() {
+    return Math.max(this.detail ? Date.parse(this.detail.updated_at) : -Infinity, this.lastSampleEvent ?? -Infinity);
+  }
+
+  /** The newest score's time, streamed or in the case's detail. */
+  newestScore() {
+    return Math.max(this.data.scores.at(-1)?.[0] ?? -Infinity, this.detail?.latest_score ? Date.parse(this.detail.latest_score.t) : -Infinity);
   }
 
   /** The open episode: one that ended within 30 s of the newest score, while the case's data still arrive. */
   openEpisode() {
     if (!this.receiving()) return null;
-    const newest = Math.max(this.data.scores.at(-1)?.[0] ?? -Infinity,
-      this.detail?.latest_score ? Date.parse(this.detail.latest_score.t) : -Infinity);
+    const newest = this.newestScore();
     let open = null;
     for (const episode of this.data.episodes.values()) {
       if (episode.endMs >= newest - OPEN_GAP_MS && (!open || episode.endMs > open.endMs)) open = episode;
@@ -216,14 +232,13 @@ export class CaseView {
     this.showStreamState();
 
     const state = byId("case-state");
-    const open = this.openEpisode();
+    const open = this.openEpisode(), stopped = open ? null : this.stoppedEpisode();
     if (open) {
       const rules = open.rules.length ? ` · ${open.rules.map(ruleLabel).join(", ")}` : "";
       const unseen = !acknowledged(open);
       text(state, `Anomaly since ${clock(Date.parse(open.start))}${rules}${unseen ? " · not acknowledged" : ""}`);
       state.className = `state anomalous${unseen ? " unseen" : ""}`;
-    } else if (this.stoppedEpisode()) {
-      const stopped = this.stoppedEpisode();
+    } else if (stopped) {
       text(state, `Data stopped during an anomaly since ${clock(Date.parse(stopped.start))} · not acknowledged`);
       state.className = "state anomalous unseen";
     } else {
@@ -235,11 +250,9 @@ export class CaseView {
   /** An episode the case's data stopped in (it reached the last score) that nobody has acknowledged: not to be shown as calm. */
   stoppedEpisode() {
     if (this.receiving()) return null;
-    const newest = Math.max(this.data.scores.at(-1)?.[0] ?? -Infinity,
-      this.detail?.latest_score ? Date.parse(this.detail.latest_score.t) : -Infinity);
     let last = null;
     for (const episode of this.data.episodes.values()) if (!last || episode.endMs > last.endMs) last = episode;
-    return last && last.endMs >= newest - OPEN_GAP_MS && !acknowledged(last) ? last : null;
+    return last && last.endMs >= this.newestScore() - OPEN_GAP_MS && !acknowledged(last) ? last : null;
   }
 
   /**
@@ -249,18 +262,6 @@ export class CaseView {
    */
   episodeList(force = false) {
     const list = byId("episode-list");
-    if (!this.listPointerWatched) {
-      this.listPointerWatched = true;
-      list.addEventListener("pointerdown", () => { this.listPointerDown = performance.now(); });
-      const released = () => {
-        if (!this.listPointerDown) return;
-        this.listPointerDown = false;
-        // After the click that this release makes: redrawing first would remove its target.
-        setTimeout(() => this.episodeList(), 0);
-      };
-      window.addEventListener("pointerup", released);
-      window.addEventListener("pointercancel", released);
-    }
     // A release the page never hears of (the pointer left the window) holds redraws back for 3 s at most.
     if (!force && this.listPointerDown && performance.now() - this.listPointerDown < 3000) {
       clearTimeout(this.listPointerTimer);
@@ -320,9 +321,8 @@ export class CaseView {
    */
   showStreamState() {
     const node = byId("stream-state");
-    const stored = this.detail ? Math.max(Date.parse(this.detail.updated_at), this.lastSampleEvent ?? -Infinity) : -Infinity;
     const receiving = this.detail && this.receiving(), current = isCurrent(this.end());
-    const fresh = Date.now() - stored < LIVE_MS;
+    const fresh = Date.now() - this.lastStored() < LIVE_MS;
     const quiet = this.stream === "live" && this.detail && !(receiving && current && fresh);
     text(node, this.stream !== "live" ? "reconnecting…"
       : !quiet ? "● live"

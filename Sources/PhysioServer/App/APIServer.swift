@@ -32,7 +32,6 @@ public final class APIServer: @unchecked Sendable {
         committer = GroupCommitter(url: configuration.databaseURL, options: configuration.groupCommit)
         authenticator = TokenAuthenticator(pool: pool, cacheSeconds: configuration.tokenCacheSeconds)
         listener = NotificationListener(databaseURL: configuration.databaseURL)
-        streams = StreamHub(listener: listener, authenticator: authenticator, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         exports = ExportCapacity(settings: configuration.exports)
         let retention = RetentionNotice(raw: configuration.retentionRaw, aggregates: configuration.retentionAggregates)
         exportRunner = ExportRunner(databaseURL: configuration.databaseURL, capacity: exports, retention: retention)
@@ -41,10 +40,8 @@ public final class APIServer: @unchecked Sendable {
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
-        listener.onListening { _ in answers.forgetAll() }   // news may have been missed
-        listener.subscribe(.caseEvents) { payloads, _ in
-            if payloads.contains(where: { CaseEvents.parse($0)?.kind == .removed }) { answers.forgetAll() }
-        }
+        streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers,
+                            heartbeatSeconds: configuration.streamHeartbeatSeconds)
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,

@@ -19,19 +19,27 @@ final class StreamHub: @unchecked Sendable {
     /// token cache's 5 s, within which a revoked token stops working.
     static let revocationCheckSeconds = 1.0
 
-    init(listener: NotificationListener, authenticator: TokenAuthenticator, heartbeatSeconds: Double = 15) {
+    /// `answers`: the read answers kept in memory, forgotten when retention
+    /// removed rows or news may have been missed.
+    init(listener: NotificationListener, authenticator: TokenAuthenticator, answers: AnswerCache, heartbeatSeconds: Double = 15) {
         let scoreVersions = self.scoreVersions
         listener.onListening { [weak self] connection in
             scoreVersions.listening(connection != nil)
+            answers.forgetAll()
             if connection != nil { self?.wake(nil, reviews: true) }   // anything may have happened while no one listened
         }
         listener.subscribe(.caseEvents) { [weak self] payloads, _ in
             for payload in payloads {
                 guard let event = CaseEvents.parse(payload) else { continue }
-                // Episodes carry their reviews: a review changes /anomalies answers as scores do, and so does a removal.
-                if event.kind != .samples { scoreVersions.scored(event.caseIDs) }
-                // Removed rows are old: no stream has anything new to send.
-                if event.kind != .removed { self?.wake(event.caseIDs, reviews: event.kind == .reviews) }
+                switch event.kind {
+                case .removed:
+                    // Old rows: no stream has anything new to send, but every kept answer may hold them.
+                    answers.forgetAll()
+                case .samples, .scores, .reviews:
+                    // Episodes carry their reviews: a review changes /anomalies answers as scores do.
+                    if event.kind != .samples { scoreVersions.scored(event.caseIDs) }
+                    self?.wake(event.caseIDs, reviews: event.kind == .reviews)
+                }
             }
         }
         listener.every(heartbeatSeconds) { [weak self] _ in self?.wake(nil) }
