@@ -74,4 +74,34 @@ import Glibc
         let refused = try physio(["evaluate", "--data", data, "--scores", scores, "--write-scores", directory + "/again.csv"], in: directory)
         #expect(refused.status != 0 && refused.output.contains("--write-scores"))
     }
+
+    /// `--write-episodes F`: the episodes the alarm burden counts, each with
+    /// its source, rules and drivers.
+    @Test func episodesWrittenAreTheOnesTheBurdenCounts() throws {
+        var template = Array("/tmp/physio-episodes-file-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { _ = try? Shell.run("rm -rf '\(directory)'") }
+        let data = directory + "/cases", episodes = directory + "/episodes.csv"
+        let simulated = try physio(["simulate", "--cases", "4", "--hours", "1", "--seed", "7", "--feeds", "mix", "--out", data], in: directory)
+        try #require(simulated.status == 0, "\(simulated.output)")
+        let written = try physio(["evaluate", "--data", data, "--train-data", data, "--write-episodes", episodes,
+                                  "--report", directory + "/model.json", "--resamples", "200"], in: directory)
+        try #require(written.status == 0, "\(written.output)")
+        let lines = String(decoding: try LineReader.readAll(path: episodes), as: UTF8.self).split(separator: "\n")
+        #expect(lines.first == "case_id,start_t_seconds,end_t_seconds,raised_at_t_seconds,peak_score,source,rules,drivers")
+        let burden = try Self.detectorSummary(directory + "/model.json")
+        #expect(Double(lines.count - 1) == burden["model_episodes"], "one line per episode the burden counts")
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            try #require(fields.count == 8, "\(line)")
+            #expect(Double(fields[1])! <= Double(fields[2])!, "\(line)")
+            #expect(["model", "rule", "both"].contains(fields[5]), "\(line)")
+            let shares = fields[7].split(separator: " ").map { Double($0.split(separator: ":")[1])! }
+            #expect(!shares.isEmpty && abs(shares.reduce(0, +) - 1) < 0.01, "drivers as shares: \(line)")
+            #expect(shares == shares.sorted(by: >), "largest first: \(line)")
+        }
+        let refused = try physio(["evaluate", "--data", data, "--scores", directory + "/none.csv", "--write-episodes", directory + "/again.csv"],
+                                 in: directory)
+        #expect(refused.status != 0 && refused.output.contains("--write-episodes"))
+    }
 }

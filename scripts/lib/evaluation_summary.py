@@ -13,6 +13,10 @@ Table 2, for data sets with an OUT/NAME/event-phase.json (the generators'
 own event labels scored by scripts/lib/event_phase_scores.py): how many
 early-warning positives lie inside a labelled event's development (onset
 to peak), and how many negatives do.
+
+Table 3, for data sets with an OUT/NAME/drivers.json (scripts/lib/episode_drivers.py):
+how many labelled deteriorations' episodes name a vital the event moves as
+their largest driver, and the largest share a flat vital got.
 """
 import json
 import os
@@ -79,6 +83,15 @@ def main():
             counts = json.load(open(os.path.join(out, name, "event-phase.json")))["early_warning"]["counts"]
             positives, negatives = counts["tp"] + counts["fn"], counts["fp"] + counts["tn"]
             print(f"| {name} | {positives:,} | {100 * counts['tp'] / positives:.1f} % | {100 * counts['fp'] / negatives:.1f} % |")
+    judged = [n for n in names if os.path.exists(os.path.join(out, n, "drivers.json"))]
+    if judged:
+        print()
+        print("| data | deteriorations | with an episode of their own | its largest driver a vital the event moves | largest share of a flat vital |")
+        print("|---|---|---|---|---|")
+        for name in judged:
+            d = json.load(open(os.path.join(out, name, "drivers.json")))
+            share = f"{d['named_first']} ({100 * d['named_first_share']:.0f} %)" if d["judged"] else "–"
+            print(f"| {name} | {d['deteriorations']} | {d['judged']} | {share} | {d['largest_flat_share']:.3f} |")
 
 
 if __name__ == "__main__":

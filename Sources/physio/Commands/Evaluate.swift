@@ -56,6 +56,8 @@ struct Evaluate: ParsableCommand {
     var scores: String?
     @Option(help: "Write the detector's score of every evaluated sample here, and alarm, as the CSV --scores reads (with hypotension_score and alarm).")
     var writeScores: String?
+    @Option(help: "Write the detector's alarm episodes here (CSV: times, what raised each, its rules and drivers), merged as the alarm burden counts them.")
+    var writeEpisodes: String?
     @Option(help: "Evaluate samples at or after this many seconds from each case's start.")
     var from: Double?
     @Option(help: "Ignore samples at or after this many seconds from each case's start.")
@@ -102,6 +104,7 @@ struct Evaluate: ParsableCommand {
             throw ValidationError("--data-from-database reads the reviewed cases: give --labels or --labels-from-database")
         }
         if writeScores != nil && (scores != nil || !hasData) { throw ValidationError("--write-scores writes a model's scores: give --model, --train-data or --folds") }
+        if writeEpisodes != nil && (scores != nil || !hasData) { throw ValidationError("--write-episodes writes a model's episodes: give --model, --train-data or --folds") }
         if labels != nil && labelsFromDatabase { throw ValidationError("give --labels or --labels-from-database, not both") }
         let sources = [model != nil, trainData != nil, folds != nil, scores != nil].filter { $0 }.count
         if !hasData {
@@ -147,6 +150,7 @@ struct Evaluate: ParsableCommand {
         guard !cases.isEmpty else { throw ValidationError("no samples in \(dataName)") }
         let scored = try scoreCases(cases)
         if let writeScores { try ExternalScores.write(scored, to: writeScores) }
+        if let writeEpisodes { try EvaluatedEpisodes.write(scored, window: window, episodeGapSeconds: episodeGap, to: writeEpisodes) }
         let labelled = try readEvents()
         let feedOfCase = try companionFile("feeds.csv", explicit: feeds).map { try FeedsCSV.read($0, cases: scored.cases.map(\.caseID)) }
         let evaluation = Evaluation(cases: scored.cases, events: labelled, feeds: feedOfCase, settings: settings)
