@@ -146,6 +146,27 @@ struct FHIRTests {
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-12' AND hr = 72 AND spo2 = 97") == 1)
     }
 
+    /// An entry whose one value conflicts but whose other values were empty
+    /// stored those: `201 Created`, the conflicting value a warning at its
+    /// path (a 409 would tell the client nothing of it was stored).
+    @Test func aConflictingEntryThatFilledEmptyVitalsIsCreatedWithAWarning() throws {
+        let server = try TestServer()
+        #expect(try post(server, Self.bundle("batch", [Self.observation("8480-6", value: 118, unit: "mm[Hg]")])).status == 200)
+        let panel = #"[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"code":"mm[Hg]"}},{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":61,"code":"mm[Hg]"}}]"#
+        let response = try post(server, Self.bundle("batch", [Self.observation("85354-9", components: panel)]))
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.withJSON { $0["entry"]?[0]?["response"]?["status"]?.string } == "201 Created", "\(response.text)")
+        #expect(response.withJSON { $0["entry"]?[0]?["response"]?["outcome"]?["issue"]?[0]?["severity"]?.string } == "warning")
+        #expect(response.withJSON { $0["entry"]?[0]?["response"]?["outcome"]?["issue"]?[0]?["code"]?.string } == "conflict")
+        #expect(response.withJSON { $0["entry"]?[0]?["response"]?["outcome"]?["issue"]?[0]?["expression"]?[0]?.string }
+                == "Bundle.entry[0].resource.component[0].valueQuantity.value")
+        #expect(response.header("X-Physio-Samples-Conflict") == "1")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-12' AND sbp = 118 AND dbp = 61") == 1)
+        // Nothing new in it: still 409.
+        let again = try post(server, Self.bundle("batch", [Self.observation("85354-9", components: panel)]))
+        #expect(again.withJSON { $0["entry"]?[0]?["response"]?["status"]?.string } == "409 Conflict", "\(again.text)")
+    }
+
     /// A transaction is all or nothing: a value that conflicts with a stored
     /// one refuses the whole Bundle (409), and none of its entries is stored.
     @Test func aTransactionWithAConflictIsRefusedWhole() throws {

@@ -32,7 +32,7 @@ struct InstantMergerTests {
         #expect(first == IngestCounts(accepted: 1, merged: 1, duplicates: 1))
         #expect((0..<3).map { first.outcome(row: $0) } == [.merged, .duplicate, .accepted])
         #expect(second.merged == 1 && second.duplicates == 1 && second.conflicts == 1)
-        #expect(second.conflicting == [SampleConflict(row: 0, timestamp: 1, fields: [.init(vital: .hr, stored: 72, sent: 75)])])
+        #expect(second.conflicting == [SampleConflict(row: 0, timestamp: 1, fields: [.init(vital: .hr, stored: 72, sent: 75)], filled: [.rr])])
         // The stored instant gained SpO2 and RR (the conflicting sample's other vital is still taken).
         #expect(resolution.fills.map(\.caseID) == ["a"] && resolution.fills[0].timestamps == [1])
         #expect(resolution.fills[0].value(.hr, row: 0) == 72 && resolution.fills[0].value(.spo2, row: 0) == 97

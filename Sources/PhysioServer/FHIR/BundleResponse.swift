@@ -10,7 +10,9 @@ import PhysioStore
 /// values were all stored already or that was ignored (with the reason:
 /// also one whose every value a higher-ranked source gave, `SourceRanks`),
 /// `409 Conflict` for one with a value that differs from the stored one
-/// (the stored value is kept), `422` for one in error.
+/// (the stored value is kept) and nothing else new, `201 Created` with a
+/// warning per conflicting value when it also filled empty vitals, `422`
+/// for one in error.
 enum BundleResponse {
     static func response(_ result: BundleDecoder.Result, counts: [IngestCounts], showsStored: Bool = true) -> Response {
         var json = JSONWriter(capacity: 96 * result.outcomes.count + 128)
@@ -35,6 +37,10 @@ enum BundleResponse {
                     json.field("status", "200 OK")
                     issues = [.init(severity: .information, code: "duplicate",
                                     diagnostics: "already stored: every value of this Observation is stored for its time", expression: nil)] + notes
+                case .conflict where sampleCounts.conflicting.first(where: { $0.row == row })?.filled.isEmpty == false:
+                    // It stored its other values: created, with the conflicting ones named.
+                    json.field("status", "201 Created")
+                    issues = conflictIssues(sampleCounts, row: row, paths: paths, severity: .warning, showsStored: showsStored) + notes
                 case .conflict:
                     json.field("status", "409 Conflict")
                     issues = conflictIssues(sampleCounts, row: row, paths: paths, severity: .error, showsStored: showsStored) + notes

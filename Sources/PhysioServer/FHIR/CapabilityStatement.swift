@@ -50,7 +50,8 @@ enum CapabilityStatement {
             Entries create (POST or PUT). Every value is stored or refused at its FHIRPath (a comparator, a panel's own value, \
             one vital twice with two values); a component of a code not stored here is a warning in the entry's answer. \
             Observations of one case and instant merge into one sample: 201 when a value was stored, 200 when all were \
-            stored already, 409 when one differs from the stored value (kept).
+            stored already, 409 when one differs from the stored value (kept) and nothing else was stored (201 with a \
+            warning per differing value when the entry's other values were stored).
             """)
         json.key("security")
         json.beginObject()

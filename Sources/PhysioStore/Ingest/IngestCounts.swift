@@ -19,6 +19,16 @@ public struct SampleConflict: Sendable, Equatable {
     public let row: Int
     public let timestamp: Int64
     public let fields: [Field]
+    /// Vitals of the same sample that were empty and are stored: a conflict
+    /// keeps the stored value, not the rest of what the sample brought.
+    public let filled: [Vital]
+
+    public init(row: Int, timestamp: Int64, fields: [Field], filled: [Vital] = []) {
+        self.row = row
+        self.timestamp = timestamp
+        self.fields = fields
+        self.filled = filled
+    }
 }
 
 /// How the samples of one batch were stored. Each sample is counted once:

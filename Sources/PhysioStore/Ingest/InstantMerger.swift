@@ -84,7 +84,7 @@ struct InstantMerger {
                     continue
                 }
                 var fields: [SampleConflict.Field] = []
-                var gained = false
+                var gained: UInt8 = 0  // one bit per vital filled
                 for vital in Vital.allCases {
                     let sent = batch.values[base + vital.rawValue]
                     if sent.isNaN { continue }
@@ -92,17 +92,18 @@ struct InstantMerger {
                     let current = values[index]
                     if current.isNaN {
                         values[index] = sent
-                        gained = true
+                        gained |= 1 << vital.rawValue
                     } else if current != sent {
                         fields.append(.init(vital: vital, stored: current, sent: sent))
                     }
                 }
-                if gained && wasStored[slot] { filled[slot] = true }
+                if gained != 0 && wasStored[slot] { filled[slot] = true }
                 if !fields.isEmpty {
                     outcomes[row] = .conflict
                     tally.conflicts += 1
-                    conflicting.append(SampleConflict(row: row, timestamp: key.timestamp, fields: fields))
-                } else if gained {
+                    conflicting.append(SampleConflict(row: row, timestamp: key.timestamp, fields: fields,
+                                                      filled: Vital.allCases.filter { gained & (1 << $0.rawValue) != 0 }))
+                } else if gained != 0 {
                     outcomes[row] = .merged
                     tally.merged += 1
                 } else {
