@@ -146,6 +146,37 @@ struct FHIRTests {
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-12' AND hr = 72 AND spo2 = 97") == 1)
     }
 
+    /// Each ignored entry says which code or status and where; codings that
+    /// name two vitals are refused, not read as the first; LOINC by its OID is LOINC.
+    @Test func ignoredEntriesNameTheirCodeAndTwoVitalCodingsAreRefused() throws {
+        let server = try TestServer()
+        let twoVitals = Self.observation("8867-4", value: 72, unit: "/min")
+            .replacingOccurrences(of: #""code":"8867-4"}]"#, with: #""code":"8867-4"},{"system":"http://loinc.org","code":"59408-5"}]"#)
+        let response = try post(server, Self.bundle("batch", [
+            twoVitals,
+            Self.observation("29463-7", value: 70, unit: "kg"),
+            Self.observation("8867-4", value: 73, unit: "/min", status: "cancelled"),
+            Self.observation("8867-4", system: "urn:oid:2.16.840.1.113883.6.1", value: 74, unit: "/min"),
+        ]))
+        #expect(response.status == 200, "\(response.text)")
+        func entry(_ index: Int, _ field: String) -> String? {
+            response.withJSON { $0["entry"]?[index]?["response"]?[field]?.string }
+        }
+        func issue(_ index: Int, _ field: String) -> String? {
+            response.withJSON {
+                field == "expression" ? $0["entry"]?[index]?["response"]?["outcome"]?["issue"]?[0]?["expression"]?[0]?.string
+                                      : $0["entry"]?[index]?["response"]?["outcome"]?["issue"]?[0]?[field]?.string
+            }
+        }
+        #expect(entry(0, "status") == "422 Unprocessable Entity" && issue(0, "expression") == "Bundle.entry[0].resource.code.coding", "\(response.text)")
+        #expect(entry(1, "status") == "200 OK" && issue(1, "expression") == "Bundle.entry[1].resource.code")
+        #expect(issue(1, "diagnostics")?.contains("29463-7") == true, "\(response.text)")
+        #expect(entry(2, "status") == "200 OK" && issue(2, "expression") == "Bundle.entry[2].resource.status")
+        #expect(entry(3, "status") == "201 Created", "\(response.text)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 74 AND spo2 IS NULL") == 1)
+    }
+
     /// An entry whose one value conflicts but whose other values were empty
     /// stored those: `201 Created`, the conflicting value a warning at its
     /// path (a 409 would tell the client nothing of it was stored).

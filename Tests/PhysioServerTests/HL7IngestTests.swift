@@ -83,6 +83,8 @@ struct HL7IngestTests {
             (M.oru(id: "e7", time: "20261124", observations: [M.obx(1, M.hr, "72", M.bpm)]), "OBR^1^7", "102"),
             (M.oru(id: "e8", time: "20261124100000", observations: [M.obx(1, M.hr, "72", M.bpm)], headerTime: "20261124100000"), "OBR^1^7", "102"),
             (M.oru(id: "e9", observations: [M.obx(1, M.hr, "72", M.bpm, type: "ST")]), "OBX^1^2", "102"),
+            // No zone is 15 hours from UTC (FHIR refuses +15:00 too).
+            (M.oru(id: "e10", observations: [M.obx(1, M.hr, "72", M.bpm, time: "20261124100000+1500")]), "OBX^1^14", "102"),
         ]
         for (message, location, code) in cases {
             let ack = try #require(client.exchange(message))
@@ -183,6 +185,14 @@ struct HL7IngestTests {
         return "\(minute)\(second < 10 ? "0" : "")\(second)"
     }
 
+    /// "-0" is zero: stored without its sign (an export printed "-0"), and +14:00 is a real zone.
+    @Test func aNegativeZeroIsStoredAsZero() throws {
+        let server = try Self.server()
+        #expect(try server.mllp().exchange(M.oru(id: "z1", observations: [M.obx(1, M.hr, "-0", M.bpm, time: "20261124100000+1400")]))?
+            .acknowledgement?.code == "AA")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 0 AND hr::text = '0' AND ts = '2026-11-23T20:00:00Z'") == 1)
+    }
+
     @Test func aValueThatDiffersFromTheStoredOneIsKeptAndNamedInAWarning() throws {
         let server = try Self.server()
         let client = try server.mllp()
@@ -216,6 +226,33 @@ struct HL7IngestTests {
         // No visit number: the bed, with its prefix (PV1-3 is OR3^^2).
         #expect(client.exchange(M.oru(id: "u3", visit: "", observations: [M.obx(1, M.hr, "66", M.bpm)]))?.acknowledgement?.code == "AA")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'bed-OR3-2' AND hr = 66") == 1)
+    }
+
+    /// Where Berlin's clocks change, a time without an offset is read as
+    /// Python's zoneinfo reads it, and the acknowledgement says how: the
+    /// skipped spring hour with the offset before the change, as PostgreSQL
+    /// too (until 2026-12-06 it landed an hour early, on the instant of
+    /// 01:30), the repeated autumn hour as the earlier instant.
+    @Test func timesWhereTheZonesClocksChangeAreReadAsZoneinfoReadsThemAndNamed() throws {
+        let server = try Self.server { hl7 in hl7.timeZone = HL7TimeZone(parsing: "Europe/Berlin")! }
+        let client = try server.mllp()
+        for (id, local, hr, words) in [("d1", "20260329013000", "71", nil), ("d2", "20260329023000", "72", "skips"),
+                                       ("d3", "20260329040000", "73", nil), ("d4", "20261025023000", "74", "repeats")] {
+            let ack = try #require(client.exchange(M.oru(id: id, time: local, observations: [M.obx(1, M.hr, hr, M.bpm, time: local)],
+                                                         headerTime: local)))
+            #expect(ack.acknowledgement?.code == "AA", "\(id): \(ack.errors)")
+            if let words {
+                #expect(ack.errors.count == 1 && ack.errors.first?.location == "OBX^1^14" && ack.errors.first?.severity == "W", "\(id): \(ack.errors)")
+                #expect(ack.errors.first?.text.contains(words) == true, "\(id): \(ack.errors)")
+            } else {
+                #expect(ack.errors.isEmpty, "\(id): \(ack.errors)")
+            }
+            let text = "\(local.prefix(4))-\(local.dropFirst(4).prefix(2))-\(local.dropFirst(6).prefix(2)) \(local.dropFirst(8).prefix(2)):\(local.dropFirst(10).prefix(2))"
+            // PostgreSQL takes the later of the repeated hour's instants; physio, as Python's zoneinfo, the earlier.
+            let expected = id == "d4" ? "timestamptz '2026-10-25T00:30:00Z'" : "timestamp '\(text)' AT TIME ZONE 'Europe/Berlin'"
+            #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = \(hr) AND ts = \(expected)") == 1, "\(id) stored at \(expected)")
+        }
+        #expect(try server.database.count("SELECT count(DISTINCT ts) FROM vitals") == 4)
     }
 
     @Test func theHigherRankedSourceOfAVitalWinsWithinAMessage() throws {

@@ -22,6 +22,16 @@ struct IngestTests {
         #expect((1...8).map { row.float(0, $0)! } == [72, 118, 61, 80, 98, 14, 35, 36.4])
     }
 
+    /// JSON's -0.0 and NDJSON's -0 are zero, stored without a sign that an export would print.
+    @Test func aNegativeZeroIsStoredAsZero() throws {
+        let server = try TestServer()
+        #expect(try server.ingest("or-0", json: #"{"samples":[{"t":"2026-11-24T10:00:00Z","hr":-0.0}]}"#).status == 200)
+        let ndjson = try server.client().send("POST", "/cases/or-0/vitals", headers: [server.bearer("ingest"), ("Content-Type", "application/x-ndjson")],
+                                              body: Array(#"{"t":"2026-11-24T10:00:01Z","rr":-0}"#.utf8) + [0x0A])
+        #expect(ndjson.status == 200, "\(ndjson.text)")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'or-0' AND coalesce(hr, rr)::text = '0'") == 2)
+    }
+
     @Test func ndjsonRoundTripWithEpochSecondsAndMissingVitals() throws {
         let server = try TestServer()
         let body = """

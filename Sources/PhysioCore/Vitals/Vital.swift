@@ -49,3 +49,11 @@ public enum Vital: Int, CaseIterable, Sendable {
         }
     }
 }
+
+extension Float {
+    /// A reading as stored: in Float, and -0 as 0 (a sender's "-0" is no
+    /// negative value, and exports would print it with its sign).
+    public static func stored(_ reading: Double) -> Float {
+        Float(reading) + 0
+    }
+}

@@ -45,7 +45,7 @@ public struct HL7DateTime: Sendable, Equatable {
                   bytes[(index + 1)...].allSatisfy({ (0x30...0x39).contains($0) }) else { return .failure(.malformed) }
             let hours = Int(bytes[index + 1] - 0x30) * 10 + Int(bytes[index + 2] - 0x30)
             let minutes = Int(bytes[index + 3] - 0x30) * 10 + Int(bytes[index + 4] - 0x30)
-            guard hours <= 23, minutes <= 59 else { return .failure(.malformed) }
+            guard minutes <= 59, hours * 60 + minutes <= 14 * 60 else { return .failure(.malformed) }  // UTC−12 … UTC+14, as FHIR and RFC 3339 readers take
             offset = (hours * 60 + minutes) * (bytes[index] == 0x2D ? -1 : 1)
         }
         guard digits.count >= 12 else { return .failure(.imprecise) }

@@ -7,6 +7,8 @@ enum VitalSignCodes {
     /// ISO/IEEE 11073-10101 nomenclature (MDC), used by device gateways.
     static let mdc = "urn:iso:std:iso:11073:10101"
     static let ucum = "http://unitsofmeasure.org"
+    /// The same code systems named by their HL7 OIDs, as CDA and v2 converters write them.
+    static let systemOfOID = ["urn:oid:2.16.840.1.113883.6.1": loinc, "urn:oid:2.16.840.1.113883.6.24": mdc]
 
     enum Meaning: Equatable {
         case vital(Vital)
@@ -102,7 +104,7 @@ enum VitalSignCodes {
 
     static func meaning(system: String?, code: String?) -> Meaning? {
         guard let system, let code else { return nil }
-        return codes[system]?[code]
+        return codes[systemOfOID[system] ?? system]?[code]
     }
 
     /// When one message carries the same vital twice for one instant (a
@@ -128,7 +130,7 @@ enum VitalSignCodes {
     /// LOINC codes rank as ordinary.
     static func rank(system: String?, code: String?) -> Int {
         guard let code else { return ordinaryRank }
-        switch system {
+        switch system.map({ systemOfOID[$0] ?? $0 }) {
         case mdc: return rank(mdc: code)
         case loinc: return code == "8889-8" ? 1 : ordinaryRank
         default: return ordinaryRank

@@ -17,8 +17,8 @@ struct BundleDecoder {
         /// `paths`: where each vital's value is, for answers about it;
         /// `notes`: warnings for its answer (components not stored).
         case sample(batch: Int, row: Int, paths: [Vital: String], notes: [OperationOutcome.Issue])
-        /// An Observation not stored, and why.
-        case ignored(String)
+        /// An Observation not stored, why, and where.
+        case ignored(String, expression: String)
         /// An Observation every value of which another entry gives for the
         /// same instant from a higher-ranked source (`SourceRanks`): nothing
         /// of it is stored; the warnings say so.
@@ -95,8 +95,8 @@ struct BundleDecoder {
                 readings.append((result.outcomes.count, reading))
                 sources.add(reading, entry: result.outcomes.count)
                 result.outcomes.append(.outranked([]))   // until its row is built below
-            case .ignored(let reason):
-                result.outcomes.append(.ignored(reason))
+            case .ignored(let reason, let expression):
+                result.outcomes.append(.ignored(reason, expression: expression))
             case .otherResource(let reason):
                 result.outcomes.append(.otherResource(reason))
             case .failed(let issues):

@@ -50,7 +50,12 @@ enum BundleResponse {
                     json.key("outcome")
                     OperationOutcome(issues: issues).write(to: &json)
                 }
-            case .ignored(let reason), .otherResource(let reason):
+            case .ignored(let reason, let expression):
+                json.field("status", "200 OK")
+                json.key("outcome")
+                OperationOutcome(issues: [.init(severity: .information, code: "informational", diagnostics: reason, expression: expression)])
+                    .write(to: &json)
+            case .otherResource(let reason):
                 json.field("status", "200 OK")
                 json.key("outcome")
                 OperationOutcome(issues: [.init(severity: .information, code: "informational", diagnostics: reason, expression: nil)])

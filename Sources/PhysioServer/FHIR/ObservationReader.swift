@@ -25,7 +25,8 @@ struct ObservationReader {
 
     enum Outcome {
         case reading(Reading)
-        case ignored(String)
+        /// Not stored, why, and where (its FHIRPath).
+        case ignored(String, expression: String)
         /// Not an Observation (a Patient or Encounter sent for context).
         case otherResource(String)
         case failed([OperationOutcome.Issue])
@@ -45,13 +46,16 @@ struct ObservationReader {
         guard let type = resource["resourceType"]?.string else { return fail("required", "the resource has no resourceType", "\(path).resourceType") }
         guard type == "Observation" else { return .otherResource("only Observations are ingested; \(type.prefix(60)) ignored") }
         if let status = resource["status"]?.string, status == "entered-in-error" || status == "cancelled" {
-            return .ignored("Observation status \(status): ignored")
+            return .ignored("Observation status \(status): ignored", expression: "\(path).status")
         }
         // An Observation of another code (a legacy panel, a weight) may still carry vital components.
+        if let twoMeanings = Self.twoMeanings(resource["code"]) {
+            return fail("invalid", twoMeanings, "\(path).code.coding")
+        }
         let coded = Self.coded(resource["code"])
         let meaning = coded?.meaning
         guard meaning != nil || Self.hasVitalComponent(resource) else {
-            return .ignored("Observation code not recognised as a vital sign: ignored")
+            return .ignored("Observation code \(Self.shown(resource["code"])) is not a vital sign stored here: ignored", expression: "\(path).code")
         }
 
         var issues: [OperationOutcome.Issue] = []
@@ -104,6 +108,10 @@ struct ObservationReader {
                     issues.append(issue("structure", "a component must be an object", at))
                     continue
                 }
+                if let twoMeanings = Self.twoMeanings(component["code"]) {
+                    issues.append(issue("invalid", twoMeanings, "\(at).code.coding"))
+                    continue
+                }
                 let componentCoded = Self.coded(component["code"])
                 guard case .vital(let vital)? = componentCoded?.meaning else {
                     notes.append(.init(severity: .warning, code: "not-supported",
@@ -118,7 +126,7 @@ struct ObservationReader {
         if !issues.isEmpty { return .failed(issues) }
         guard !values.isEmpty, let caseID, let time else {
             return .ignored((["no value: the Observation carries no valueQuantity of a vital sign (dataAbsentReason?)"] + notes.map(\.diagnostics))
-                .joined(separator: "; "))
+                .joined(separator: "; "), expression: path)
         }
         return .reading(Reading(caseID: caseID, time: time, values: values, ranks: ranks, notes: notes))
     }
@@ -187,12 +195,28 @@ struct ObservationReader {
             return issues.append(issue("value", "\(vital.name) \(converted) \(vital.unit) is outside the plausible range \(range.lowerBound.clean)–\(range.upperBound.clean)",
                                        "\(at).value"))
         }
-        values.append((vital, Float(converted), "\(at).value"))
+        values.append((vital, Float.stored(converted), "\(at).value"))
     }
 
     static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? { coded(concept)?.meaning }
 
     /// The meaning of the first coding physio knows, and that code's rank (VitalSignCodes.rank).
+    /// Codings of one concept that name two different vital signs (they
+    /// should be translations of one meaning): what to say, else nil.
+    static func twoMeanings(_ concept: JSONValue?) -> String? {
+        guard let codings = concept?["coding"], codings.kind == .array else { return nil }
+        var found: [(meaning: VitalSignCodes.Meaning, code: String)] = []
+        for index in 0..<codings.count {
+            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
+            if let meaning = VitalSignCodes.meaning(system: system, code: code), !found.contains(where: { $0.meaning == meaning }) {
+                found.append((meaning, code!))
+            }
+        }
+        guard found.count > 1 else { return nil }
+        return "the codings name different vital signs (\(found.map(\.code).joined(separator: ", "))); codings of one concept must mean the same: "
+            + "send each vital as its own Observation or component"
+    }
+
     static func coded(_ concept: JSONValue?) -> (meaning: VitalSignCodes.Meaning, rank: Int)? {
         guard let codings = concept?["coding"], codings.kind == .array else { return nil }
         for index in 0..<codings.count {

@@ -33,24 +33,34 @@ public enum HL7TimeZone: Sendable, Equatable {
         }
     }
 
-    /// Microseconds for a wall-clock time in this zone; nil when unset. In a
-    /// named zone's repeated hour (autumn) the first of the two instants is taken.
-    func micros(_ time: HL7DateTime) -> Int64? {
+    /// How a wall-clock time was read in a named zone where its clocks change.
+    enum Change: Equatable {
+        /// In the hour the clocks repeat (autumn): the earlier of two instants.
+        case repeated(offsetMinutes: Int)
+        /// In the hour the clocks skip (spring), which no clock showed: read
+        /// with the offset before the change, as PostgreSQL and Python's
+        /// zoneinfo read it (02:30 in Europe/Berlin on 29 March 2026 is 01:30 UTC).
+        case skipped(offsetMinutes: Int)
+    }
+
+    /// Microseconds for a wall-clock time in this zone, and whether it fell
+    /// where the zone's clocks change; nil when unset.
+    func reading(_ time: HL7DateTime) -> (micros: Int64?, change: Change?)? {
         switch self {
         case .unset: return nil
-        case .fixed(let minutes): return time.micros(offsetMinutes: minutes)
+        case .fixed(let minutes): return (time.micros(offsetMinutes: minutes), nil)
         case .named(let zone):
-            guard let asUTC = time.micros(offsetMinutes: 0) else { return nil }
-            // The offset at the instant the wall-clock time would be, found in two steps.
+            guard let asUTC = time.micros(offsetMinutes: 0) else { return (nil, nil) }
+            // The offsets under which this wall-clock time is a real instant.
             let seconds = Double(asUTC) / 1e6
-            let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds))
-            let earlier = zone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds - Double(guess) - 3600))
-            for offset in [max(guess, earlier), min(guess, earlier)] {
-                if zone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds - Double(offset))) == offset {
-                    return time.micros(offsetMinutes: offset / 60)
-                }
+            let offset = { (at: Double) in zone.secondsFromGMT(for: Date(timeIntervalSince1970: at)) }
+            let candidates = Set([offset(seconds - 86_400), offset(seconds), offset(seconds + 86_400)])
+            let valid = candidates.filter { offset(seconds - Double($0)) == $0 }.sorted(by: >)
+            guard let first = valid.first else {
+                let before = offset(seconds - 86_400) / 60
+                return (time.micros(offsetMinutes: before), .skipped(offsetMinutes: before))
             }
-            return time.micros(offsetMinutes: guess / 60)
+            return (time.micros(offsetMinutes: first / 60), valid.count > 1 ? .repeated(offsetMinutes: first / 60) : nil)
         }
     }
 }

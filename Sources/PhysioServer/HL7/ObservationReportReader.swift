@@ -98,7 +98,7 @@ struct ObservationReportReader {
                     case .failure(let problem): throw ReportRefusal(code: .error, problem: problem)
                     }
                 }
-                let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset)
+                let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset, report: &report)
                 let batch = batchOfCase[caseID!] ?? {
                     report.batches.append(SampleBatch(caseID: caseID!.rawValue))
                     batchOfCase[caseID!] = report.batches.count - 1
@@ -143,7 +143,8 @@ struct ObservationReportReader {
                 report.ignored[.unknownCode, default: 0] += 1
                 let shown = "\(identifier.component(1).text.prefix(30))^\(identifier.component(3).text.prefix(30))"
                 if report.unknownCodes.count < 20 { report.unknownCodes.insert(shown) }
-                report.warn(obx, field: 3, code: 103, Self.unknownCodeWarning(identifier, shown: shown))
+                // Quoted as sent (every component), not as the log's code^system.
+                report.warn(obx, field: 3, code: 103, Self.unknownCodeWarning(identifier, shown: String(decoding: identifier.raw.prefix(80), as: UTF8.self)))
             } else {
                 report.ignored[.noValue, default: 0] += 1
             }
@@ -203,7 +204,7 @@ struct ObservationReportReader {
         guard converted >= Double(range.lowerBound), converted <= Double(range.upperBound) else {
             throw error(102, obx, 5, "\(vital.name) \(converted) \(vital.unit) is outside the plausible range \(range.lowerBound)–\(range.upperBound)")
         }
-        return (vital, rank, Float(converted))
+        return (vital, rank, Float.stored(converted))
     }
 
     /// OBX-3's vital (CE/CWE: code^text^system, an alternate in components 4–6).
@@ -282,8 +283,19 @@ struct ObservationReportReader {
         return Double(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed)
     }
 
+    /// What a time sent where `--hl7-time-zone`'s clocks change was read as.
+    static func clockChangeWarning(name: String, text: String, _ change: HL7TimeZone.Change, zone: HL7TimeZone, micros: Int64) -> String {
+        func offset(_ minutes: Int) -> String { HL7TimeZone.fixed(minutes: minutes).description }
+        switch change {
+        case .repeated(let minutes):
+            return "\(name) '\(text)' is in the hour \(zone.description) repeats when its clocks go back: read as the earlier, \(offset(minutes)) (\(Timestamp.format(micros))); send an offset to say which"
+        case .skipped(let minutes):
+            return "\(name) '\(text)' is in the hour \(zone.description) skips when its clocks go forward, a time no clock there showed: read with the offset before the change, \(offset(minutes)) (\(Timestamp.format(micros))); send an offset to say otherwise"
+        }
+    }
+
     /// OBX-14, else OBR-7, as microseconds.
-    private func time(of obx: HL7Segment, obr: HL7Segment?, headerOffset: Int?) throws -> Int64 {
+    private func time(of obx: HL7Segment, obr: HL7Segment?, headerOffset: Int?, report: inout ObservationReport) throws -> Int64 {
         let (segment, number): (HL7Segment, Int)
         if !obx.field(14).isEmpty {
             (segment, number) = (obx, 14)
@@ -303,8 +315,11 @@ struct ObservationReportReader {
             let micros: Int64?
             if let offset = time.offsetMinutes ?? headerOffset {
                 micros = time.micros(offsetMinutes: offset)
-            } else if let local = timeZone.micros(time) {
-                micros = local
+            } else if let local = timeZone.reading(time) {
+                micros = local.micros
+                if let change = local.change, let micros {
+                    report.warn(obx, field: 14, code: 102, Self.clockChangeWarning(name: name, text: String(field.text.prefix(30)), change, zone: timeZone, micros: micros))
+                }
             } else {
                 throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' has no time zone, nor has MSH-7: add an offset (+0100) or start the server with --hl7-time-zone")
             }

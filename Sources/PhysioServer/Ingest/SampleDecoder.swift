@@ -199,7 +199,7 @@ enum SampleField {
     static func reading(_ number: Double, of vital: Vital) -> Float? {
         let range = vital.reportableRange
         guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else { return nil }
-        return Float(number)
+        return Float.stored(number)
     }
 }
 
