@@ -253,6 +253,11 @@ struct HL7IngestTests {
             #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = \(hr) AND ts = \(expected)") == 1, "\(id) stored at \(expected)")
         }
         #expect(try server.database.count("SELECT count(DISTINCT ts) FROM vitals") == 4)
+        // Named once per instant, not once per value.
+        let two = try #require(client.exchange(M.oru(id: "d5", time: "20260329024500", observations: [
+            M.obx(1, M.hr, "75", M.bpm, time: "20260329024500"), M.obx(2, M.spo2, "97", M.percent, time: "20260329024500"),
+        ], headerTime: "20260329024500")))
+        #expect(two.acknowledgement?.code == "AA" && two.errors.count == 1, "\(two.errors)")
     }
 
     @Test func theHigherRankedSourceOfAVitalWinsWithinAMessage() throws {

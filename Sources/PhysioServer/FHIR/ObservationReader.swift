@@ -200,7 +200,6 @@ struct ObservationReader {
 
     static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? { coded(concept)?.meaning }
 
-    /// The meaning of the first coding physio knows, and that code's rank (VitalSignCodes.rank).
     /// Codings of one concept that name two different vital signs (they
     /// should be translations of one meaning): what to say, else nil.
     static func twoMeanings(_ concept: JSONValue?) -> String? {
@@ -217,6 +216,7 @@ struct ObservationReader {
             + "send each vital as its own Observation or component"
     }
 
+    /// The meaning of the first coding physio knows, and that code's rank (VitalSignCodes.rank).
     static func coded(_ concept: JSONValue?) -> (meaning: VitalSignCodes.Meaning, rank: Int)? {
         guard let codings = concept?["coding"], codings.kind == .array else { return nil }
         for index in 0..<codings.count {

@@ -57,6 +57,8 @@ struct ObservationReport {
     }
     /// Unknown OBX-3 codes (code^system), for the log.
     var unknownCodes: Set<String> = []
+    /// Instants read across a clock change of `--hl7-time-zone`, each named once.
+    var readAcrossAClockChange: Set<Int64> = []
 
     var sampleCount: Int { batches.reduce(0) { $0 + $1.count } }
 

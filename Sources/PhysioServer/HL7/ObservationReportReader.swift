@@ -317,7 +317,7 @@ struct ObservationReportReader {
                 micros = time.micros(offsetMinutes: offset)
             } else if let local = timeZone.reading(time) {
                 micros = local.micros
-                if let change = local.change, let micros {
+                if let change = local.change, let micros, report.readAcrossAClockChange.insert(micros).inserted {
                     report.warn(obx, field: 14, code: 102, Self.clockChangeWarning(name: name, text: String(field.text.prefix(30)), change, zone: timeZone, micros: micros))
                 }
             } else {
