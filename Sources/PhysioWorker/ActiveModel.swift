@@ -12,6 +12,10 @@ public final class ActiveModel: @unchecked Sendable {
 
     private let lock = Lock()
     private var loaded: Loaded?
+    /// The active model this release cannot read, while it is active.
+    private var unreadableID: Int64?
+    /// The untrained model scoring in place of an unreadable one.
+    private var standInID: Int64?
 
     public init() {}
 
@@ -25,17 +29,31 @@ public final class ActiveModel: @unchecked Sendable {
             if hadOne { Log.warning("no active model: inference paused until one is activated") }
             return hadOne
         }
-        if current?.id == active.id { return false }
+        let (current, unreadable, standIn) = lock.withLock { (loaded, unreadableID, standInID) }
+        if current?.id == active.id || (current != nil && active.id == unreadable) { return false }
         do {
             let model = try AnomalyModel.decode(active.body)
-            lock.withLock { loaded = Loaded(id: active.id, model: model) }
+            lock.withLock { loaded = Loaded(id: active.id, model: model); unreadableID = nil; standInID = nil }
             Log.info("model loaded", ["model_id": .int(Int(active.id)), "novelty_forests": .int(model.novelty.count),
                                       "threshold": .double(model.threshold)])
             return true
         } catch {
-            Log.error("cannot load the active model; keeping the previous one",
-                      ["model_id": .int(Int(active.id)), "error": .string(String(describing: error))])
-            return false
+            if let current, current.id != standIn {
+                lock.withLock { unreadableID = active.id }
+                Log.error("cannot load the active model; keeping the previous one",
+                          ["model_id": .int(Int(active.id)), "previous_model_id": .int(Int(current.id)), "error": .string(String(describing: error))])
+                return false
+            }
+            // Nothing readable to keep (a release upgraded past the model's
+            // format): the untrained model stands in, so the safety floor and
+            // the breach risk still alarm, instead of every job waiting.
+            let untrained = AnomalyModel.untrained(TrainingParameters(dataDescription: Self.untrainedName, trainedAt: Clock.nowMicros()))
+            let id = try ModelStore().registerUnlessNamed(untrained, name: Self.untrainedName, on: connection)
+            lock.withLock { loaded = Loaded(id: id, model: untrained); unreadableID = active.id; standInID = id }
+            Log.error("the active model cannot be read by this release: scoring with the untrained one (breach risk and safety floor, no novelty) "
+                      + "until a model it reads is activated (physio train --register)",
+                      ["model_id": .int(Int(active.id)), "untrained_model_id": .int(Int(id)), "error": .string(String(describing: error))])
+            return true
         }
     }
 

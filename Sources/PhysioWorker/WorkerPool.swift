@@ -72,7 +72,11 @@ public final class WorkerPool: @unchecked Sendable {
             let seen = wakeup.current
             do {
                 if connection == nil || connection?.checkAlive() == false {
-                    connection = try DatabaseConnection(url: url, applicationName: "physio-worker")
+                    let opened = try DatabaseConnection(url: url, applicationName: "physio-worker")
+                    // A later release's schema: scoring with this release's queries could write what it no longer means.
+                    let schema = try Migrator().status(opened)
+                    if schema.isNewer { throw DatabaseError(message: schema.problem!) }
+                    connection = opened
                 }
                 if processor == nil {
                     let aggregates = try AggregateMode.detect(on: connection!)

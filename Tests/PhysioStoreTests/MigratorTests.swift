@@ -40,6 +40,17 @@ struct MigratorTests {
         #expect(throws: DatabaseError.self) { try Migrator().migrate(try database.connect()) }
     }
 
+    /// A schema a later release migrated: this one refuses to migrate it
+    /// and says why (until 2026-12-06 it called it current and ran on it).
+    @Test func aSchemaFromALaterReleaseIsRefused() throws {
+        let database = try TestDatabase.create()
+        let latest = try #require(Migration.all.last?.version)
+        try database.connect().query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, 'later', 'x')", [latest + 1])
+        let status = try Migrator().status(database.connect())
+        #expect(status.isNewer && !status.isCurrent && status.problem?.contains("newer than this release's") == true, "\(status)")
+        #expect(throws: DatabaseError.self) { try Migrator().migrate(try database.connect()) }
+    }
+
     @Test func statusOfAnEmptyDatabaseIsBehind() throws {
         let database = try TestDatabase.createEmpty()
         let status = try Migrator().status(database.connect())

@@ -37,6 +37,29 @@ struct UntrainedModelTests {
         #expect(try database.count("SELECT count(*) FROM models") == 2, "the untrained model is registered once")
     }
 
+    /// An active model in a format this release cannot read (one registered
+    /// before an upgrade): the untrained model stands in, registered once and
+    /// not activated, so alarms go on (until 2026-12-06 every job waited);
+    /// a model it reads, activated later, takes over.
+    @Test func anActiveModelThisReleaseCannotReadIsStoodInForByTheUntrainedOne() throws {
+        let database = try TestDatabase.create()
+        let old = try ModelStore().register(name: "format 1", body: Array(#"{"format_version":1}"#.utf8), threshold: 0.5, featureNames: [],
+                                            metadataJSON: "{}", activate: true, on: database.connect())
+        try database.ingest([TestModels.caseWithCrisis("after-upgrade", start: 1_795_600_000, seconds: 600, crisis: 300..<400)])
+        let pool = try database.startWorkers(name: "w-upgrade")
+        defer { pool.stop() }
+        #expect(try database.waitForEmptyQueue())
+        let standIn = try #require(try database.scalar("SELECT id FROM models WHERE NOT active AND name LIKE 'untrained%'"))
+        #expect(try database.scalar("SELECT id FROM models WHERE active") == String(old), "the operator's choice stays active")
+        #expect(try database.count("SELECT count(*) FROM anomaly_scores WHERE model_id = \(standIn)") == 600)
+        #expect(try WorkerPoolTests.storedEpisodes(database, "after-upgrade").contains { $0.start <= 1_795_600_300 && $0.end >= 1_795_600_399 })
+        #expect(try pool.model.reload(on: database.connect()) == false, "no second stand-in")
+        #expect(try database.count("SELECT count(*) FROM models") == 2)
+
+        let trained = try TestModels.register(on: database, name: "trained")
+        #expect(waitUntil(seconds: 5) { pool.model.current?.id == trained })
+    }
+
     /// Models registered but none active is an operator's choice: jobs wait
     /// in the queue (they do not fail), and no untrained model is added.
     @Test func modelsWithNoneActiveKeepJobsWaiting() throws {

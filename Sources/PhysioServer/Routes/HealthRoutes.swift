@@ -29,10 +29,8 @@ struct HealthRoutes {
         } catch {
             return Problem.serviceUnavailable("the database is not reachable").response
         }
-        guard status.isCurrent else {
-            return Problem.serviceUnavailable(
-                "database schema is at version \(status.applied) but this server needs \(status.latest); run physio migrate",
-                retryAfterSeconds: 5).response
+        if let problem = status.problem {
+            return Problem.serviceUnavailable(problem, retryAfterSeconds: 5).response
         }
         var json = JSONWriter()
         json.beginObject()

@@ -15,7 +15,18 @@ public struct Migrator {
     public struct Status: Sendable {
         public let applied: Int
         public let latest: Int
-        public var isCurrent: Bool { applied >= latest }
+        public var isCurrent: Bool { applied == latest }
+        /// Migrated by a later release: this one must not run on it.
+        public var isNewer: Bool { applied > latest }
+
+        /// Why this release cannot run on the schema, or nil when it can.
+        public var problem: String? {
+            if isNewer {
+                return "database schema is at version \(applied), newer than this release's \(latest): "
+                    + "a later release migrated it; run that release (downgrading is not supported)"
+            }
+            return isCurrent ? nil : "database schema is at version \(applied) but this release needs \(latest); run physio migrate"
+        }
     }
 
     /// Applies what is missing; returns the migrations it ran.
@@ -34,6 +45,10 @@ public struct Migrator {
         var applied: [Int: String] = [:]
         for (version, checksum) in try rows.decode((Int, String).self) { applied[version] = checksum }
 
+        let latest = migrations.last?.version ?? 0
+        if let newest = applied.keys.max(), newest > latest {
+            throw DatabaseError(message: Status(applied: newest, latest: latest).problem!)
+        }
         var ran: [Migration] = []
         for migration in migrations {
             if let checksum = applied[migration.version] {

@@ -39,6 +39,21 @@ public struct ModelStore: Sendable {
         }
     }
 
+    /// The id of the latest model named `name`, registered (not activated)
+    /// when there is none: the untrained model a release stands in with
+    /// while the active one is a format it cannot read.
+    public func registerUnlessNamed(name: String, body: [UInt8], threshold: Double, featureNames: [String], metadataJSON: String,
+                                    on connection: DatabaseConnection) throws -> Int64 {
+        try connection.transaction {
+            try connection.query("LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE")
+            if let id = try connection.query("SELECT id FROM models WHERE name = $1 ORDER BY id DESC LIMIT 1", [name]).single(Int64.self) {
+                return id
+            }
+            return try insertInTransaction(name: name, body: body, threshold: threshold, featureNames: featureNames,
+                                           metadataJSON: metadataJSON, activate: false, on: connection)
+        }
+    }
+
     private func insertInTransaction(name: String, body: [UInt8], threshold: Double, featureNames: [String], metadataJSON: String,
                                      activate: Bool, on connection: DatabaseConnection) throws -> Int64 {
         let result = try connection.query("""
@@ -102,6 +117,12 @@ extension ModelStore {
     public func register(_ model: AnomalyModel, name: String, activate: Bool, on connection: DatabaseConnection) throws -> Int64 {
         try register(name: name, body: model.encoded(), threshold: model.threshold, featureNames: model.featureNames,
                      metadataJSON: model.metadataJSON(), activate: activate, on: connection)
+    }
+
+    /// `registerUnlessNamed` for a model.
+    public func registerUnlessNamed(_ model: AnomalyModel, name: String, on connection: DatabaseConnection) throws -> Int64 {
+        try registerUnlessNamed(name: name, body: model.encoded(), threshold: model.threshold, featureNames: model.featureNames,
+                                metadataJSON: model.metadataJSON(), on: connection)
     }
 
     /// `registerIfEmpty` for a model.
