@@ -34,17 +34,25 @@ import Glibc
         }
     }
 
-    @Test func scoresWrittenAndReadBackRankAsTheModelDid() throws {
-        var template = Array("/tmp/physio-scores-file-XXXXXX".utf8CString)
+    /// A new directory with four simulated cases in `cases`, evaluated with a
+    /// model trained on them and `options` (given the directory); the report
+    /// is `model.json`. The caller removes the directory.
+    func evaluatedCases(_ options: (String) -> [String]) throws -> (directory: String, data: String) {
+        var template = Array("/tmp/physio-evaluate-file-XXXXXX".utf8CString)
         let directory = String(cString: try #require(mkdtemp(&template)))
-        defer { _ = try? Shell.run("rm -rf '\(directory)'") }
-        let data = directory + "/cases", scores = directory + "/scores.csv"
+        let data = directory + "/cases"
         let simulated = try physio(["simulate", "--cases", "4", "--hours", "1", "--seed", "7", "--feeds", "mix", "--out", data], in: directory)
         try #require(simulated.status == 0, "\(simulated.output)")
-
-        let written = try physio(["evaluate", "--data", data, "--train-data", data, "--write-scores", scores,
-                                  "--report", directory + "/model.json", "--resamples", "200"], in: directory)
+        let written = try physio(["evaluate", "--data", data, "--train-data", data] + options(directory)
+                                 + ["--report", directory + "/model.json", "--resamples", "200"], in: directory)
         try #require(written.status == 0, "\(written.output)")
+        return (directory, data)
+    }
+
+    @Test func scoresWrittenAndReadBackRankAsTheModelDid() throws {
+        let (directory, data) = try evaluatedCases { ["--write-scores", $0 + "/scores.csv"] }
+        defer { _ = try? Shell.run("rm -rf '\(directory)'") }
+        let scores = directory + "/scores.csv"
         let lines = String(decoding: try LineReader.readAll(path: scores), as: UTF8.self).split(separator: "\n")
         #expect(lines.first == "case_id,t_seconds,score,threshold,hypotension_score,alarm")
         #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",")[3] == "0.9" }, "the model's alarm threshold")
@@ -78,15 +86,9 @@ import Glibc
     /// `--write-episodes F`: the episodes the alarm burden counts, each with
     /// its source, rules and drivers.
     @Test func episodesWrittenAreTheOnesTheBurdenCounts() throws {
-        var template = Array("/tmp/physio-episodes-file-XXXXXX".utf8CString)
-        let directory = String(cString: try #require(mkdtemp(&template)))
+        let (directory, data) = try evaluatedCases { ["--write-episodes", $0 + "/episodes.csv"] }
         defer { _ = try? Shell.run("rm -rf '\(directory)'") }
-        let data = directory + "/cases", episodes = directory + "/episodes.csv"
-        let simulated = try physio(["simulate", "--cases", "4", "--hours", "1", "--seed", "7", "--feeds", "mix", "--out", data], in: directory)
-        try #require(simulated.status == 0, "\(simulated.output)")
-        let written = try physio(["evaluate", "--data", data, "--train-data", data, "--write-episodes", episodes,
-                                  "--report", directory + "/model.json", "--resamples", "200"], in: directory)
-        try #require(written.status == 0, "\(written.output)")
+        let episodes = directory + "/episodes.csv"
         let lines = String(decoding: try LineReader.readAll(path: episodes), as: UTF8.self).split(separator: "\n")
         #expect(lines.first == "case_id,start_t_seconds,end_t_seconds,raised_at_t_seconds,peak_score,source,rules,drivers")
         let burden = try Self.detectorSummary(directory + "/model.json")
