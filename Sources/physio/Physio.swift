@@ -44,6 +44,8 @@ extension Physio {
         do {
             try command.run()
         } catch {
+            // Help and version asked for (a clean exit): ArgumentParser prints them on stdout.
+            if exitCode(for: error).rawValue == 0 { exit(withError: error) }
             let message = message(for: error)
             if !message.isEmpty { _ = Array("Error: \(message)\n".utf8).withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) } }
             exit(withError: ExitCode(exitCode(for: error).rawValue))
