@@ -52,6 +52,7 @@ struct ResilienceTests {
         let server = try TestServer(database: TestDatabase.existing(url: postgres.url))
         let client = server.client()
         #expect(try server.ingest("outage", json: Self.body, client: client).status == 200)
+        #expect(try client.get("/metrics", headers: [server.bearer("read")]).status == 200)
 
         try postgres.stop()
         let down = try server.ingest("outage", json: #"{"samples":[{"t":1795600002,"hr":72}]}"#, client: client)
@@ -68,6 +69,11 @@ struct ResilienceTests {
         let notReady = try client.get("/readyz")
         #expect(notReady.status == 503)
         #expect(try client.get("/healthz").status == 200)
+        // The scraper's token, checked before, still reads /metrics, which
+        // needs no database, after its cached answer's 5 s: the outage shows.
+        Clock.sleep(seconds: 5.5)
+        let metrics = try client.get("/metrics", headers: [server.bearer("read")])
+        #expect(metrics.status == 200 && metrics.text.contains("physio_database_up 0"), "\(metrics.status) \(metrics.text.prefix(300))")
 
         try postgres.start()
         let up = try server.ingest("outage", json: #"{"samples":[{"t":1795600002,"hr":72}]}"#, client: client)

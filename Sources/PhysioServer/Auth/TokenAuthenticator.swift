@@ -7,10 +7,15 @@ import PhysioPlatform
 /// seconds so a busy monitor costs one lookup per interval, not per request.
 /// A revoked token stops working within `cacheSeconds`; an expiring one at
 /// its time (a cached grant is kept no longer than the token has left).
+/// While the database is down, a grant seen before stands until the token's
+/// own expiry: no token can be revoked then, and `/metrics`, which needs no
+/// database, keeps answering, so a scraper sees `physio_database_up 0`.
 public final class TokenAuthenticator: @unchecked Sendable {
     private struct Entry {
         let grant: TokenGrant?
         let expires: UInt64
+        /// When the token itself expires (monotonic); nil: never.
+        let tokenExpires: UInt64?
     }
 
     private let pool: ConnectionPool
@@ -30,11 +35,13 @@ public final class TokenAuthenticator: @unchecked Sendable {
     public func authorize(_ token: String) throws -> TokenGrant? {
         let hash = TokenStore.hash(token)
         let now = Clock.monotonicNanos()
-        if let entry = lock.withLock({ cache[hash] }), entry.expires > now { return entry.grant }
+        let cached = lock.withLock { cache[hash] }
+        if let cached, cached.expires > now { return cached.grant }
         let found: TokenStore.Found?
         do {
             found = try pool.withConnection { try store.lookup(hash: hash, on: $0) }
         } catch let error as DatabaseError {
+            if error.isUnavailable, let grant = cached?.grant, cached?.tokenExpires.map({ $0 > now }) ?? true { return grant }
             throw Problem.serviceUnavailable("cannot check the token: the database is unavailable (\(error.isUnavailable ? "down" : "error"))")
         }
         // The row was found by its hash; comparing the hashes again in
@@ -48,7 +55,9 @@ public final class TokenAuthenticator: @unchecked Sendable {
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
             // Clamped in seconds first: a token made to last centuries overflows nanoseconds.
             let left = found?.secondsLeft.map { UInt64(min(max(0, $0), Double(cacheNanos) / 1e9) * 1e9) } ?? cacheNanos
-            cache[hash] = Entry(grant: grant, expires: now + left)
+            // A century in nanoseconds still fits; a longer token counts as never expiring.
+            let tokenExpires = found?.secondsLeft.flatMap { $0 < 3e9 ? now + UInt64(max(0, $0) * 1e9) : nil }
+            cache[hash] = Entry(grant: grant, expires: now + left, tokenExpires: tokenExpires)
         }
         return grant
     }
