@@ -35,19 +35,35 @@ struct DeployFilesTests {
         }
     }
 
+    static let units = ["physio.service": "serve", "physio-work.service": "work", "physio-migrate.service": "migrate",
+                        "physio-retention.service": "retention", "physio-retention.timer": nil]
+
     @Test(.enabled(if: access("/usr/bin/systemd-analyze", X_OK) == 0, "systemd-analyze is not installed"))
-    func theUnitVerifies() throws {
+    func theUnitsVerify() throws {
         let directory = String(try Shell.output("mktemp -d /tmp/physio-unit.XXXXXX").filter { $0 != "\n" })
         defer { _ = try? Shell.run("rm -rf '\(directory)'") }
-        // The unit names the installed binary and settings; point both at this build.
+        // The units name the installed binary and settings; point both at this build.
+        for (name, command) in Self.units {
+            let unit = try Self.text(Self.deploy + "/" + name)
+                .replacing("/usr/local/bin/physio", with: PhysioProcess.binary)
+                .replacing("/etc/physio/physio.env", with: Self.deploy + "/physio.env")
+            if let command { #expect(unit.contains("ExecStart=\(PhysioProcess.binary) \(command)\n"), "\(name)") }
+            let copy = fopen("\(directory)/\(name)", "w")
+            fputs(unit, copy)
+            fclose(copy)
+        }
+        for name in Self.units.keys.sorted() {
+            let output = try Shell.output("cd '\(directory)' && systemd-analyze verify '\(name)' 2>&1; echo status=$?")
+            #expect(output.hasSuffix("status=0\n") && !output.contains("\(name):"), "\(name): \(output)")
+        }
+    }
+
+    /// The schema is migrated by its own unit, once, not at each start of a
+    /// node (README, Upgrading); the server comes back after any exit.
+    @Test func theServiceDoesNotMigrateAndRestartsAfterAnyExit() throws {
         let unit = try Self.text(Self.deploy + "/physio.service")
-            .replacing("/usr/local/bin/physio", with: PhysioProcess.binary)
-            .replacing("/etc/physio/physio.env", with: Self.deploy + "/physio.env")
-        #expect(unit.contains("ExecStart=\(PhysioProcess.binary) serve"))
-        let copy = fopen("\(directory)/physio.service", "w")
-        fputs(unit, copy)
-        fclose(copy)
-        let output = try Shell.output("systemd-analyze verify '\(directory)/physio.service' 2>&1; echo status=$?")
-        #expect(output.hasSuffix("status=0\n") && !output.contains("physio.service:"), "\(output)")
+        #expect(!unit.contains("ExecStartPre") && !unit.contains("physio migrate\n"))
+        #expect(unit.contains("Restart=always"))
+        #expect(try Self.text(Self.deploy + "/physio-migrate.service").contains("Type=oneshot"))
     }
 }
