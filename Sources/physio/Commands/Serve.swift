@@ -89,6 +89,12 @@ struct Serve: ParsableCommand {
             throw ValidationError("--connection-limit ≥ 1; --per-client-connection-limit, --idle-timeout and --request-deadline ≥ 0")
         }
         guard maxHeaderBytes >= 4096 else { throw ValidationError("--max-header-bytes must be at least 4096") }
+        guard commitMaxRows >= 1, maxRowsPerRead >= 1, commitMaxWaitUs >= 0, readCacheBytes >= 0 else {
+            throw ValidationError("--commit-max-rows and --max-rows-per-read must be at least 1, --commit-max-wait-us and --read-cache-bytes at least 0")
+        }
+        if let level = Environment.string("PHYSIO_LOG_LEVEL"), Log.Level(name: level) == nil {
+            throw ValidationError("PHYSIO_LOG_LEVEL must be debug, info, warning or error")
+        }
         guard (certificatePath == nil) == (keyPath == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard FHIRCaseIdentifiers(parsing: fhirCaseIdentifiers) != nil else {
             throw ValidationError("--fhir-case-identifier is SYSTEM or SYSTEM=PREFIX, the prefix a valid start of a case id ([A-Za-z0-9._-])")
