@@ -30,4 +30,21 @@ struct MetricsTests {
         #expect(text.contains(#"physio_http_request_duration_seconds_bucket{route="/cases/{case_id}/vitals",method="POST",le="+Inf"} 3"#))
         #expect(!text.contains(server.tokens["ingest"]!), "no secrets in metrics")
     }
+
+    /// A scraper's token needs no patient data: `metrics` reads /metrics and
+    /// nothing else; `read` still includes it.
+    @Test func aMetricsTokenReadsMetricsAndNoPatientData() throws {
+        let server = try TestServer()
+        let client = server.client()
+        #expect(try server.ingest("m-2", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#, client: client).status == 200)
+        #expect(try client.get("/metrics", headers: [server.bearer("metrics")]).status == 200)
+        #expect(try client.get("/metrics", headers: [server.bearer("read")]).status == 200)
+        for path in ["/cases", "/cases/m-2/vitals", "/exports/vitals", "/models"] {
+            #expect(try client.get(path, headers: [server.bearer("metrics")]).status == 403, "\(path)")
+        }
+        #expect(try server.ingest("m-2", json: #"{"samples":[{"t":1795600001,"hr":70}]}"#, client: client).status == 200)
+        let refused = try client.send("POST", "/cases/m-2/vitals", headers: [server.bearer("metrics"), ("Content-Type", "application/json")],
+                                      body: Array(#"{"samples":[{"t":1795600002,"hr":70}]}"#.utf8))
+        #expect(refused.status == 403)
+    }
 }

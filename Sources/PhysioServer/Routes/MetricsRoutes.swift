@@ -6,7 +6,7 @@ struct MetricsRoutes {
     let metrics: ServerMetrics
 
     var routes: [Route] {
-        [Route("GET", "/metrics", scope: "read") { _ in
+        [Route("GET", "/metrics", scope: "metrics") { _ in
             .now(.text(try metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
         }]
     }

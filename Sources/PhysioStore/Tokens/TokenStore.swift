@@ -4,13 +4,15 @@ import PhysioPlatform
 /// API tokens: `phy_` + 43 base64url characters (256 random bits). Only the
 /// SHA-256 of a token is stored; the token itself is shown once, at creation.
 public struct TokenStore {
-    public static let scopes = ["ingest", "read", "export", "admin", "review"]
+    public static let scopes = ["ingest", "read", "export", "admin", "review", "metrics"]
 
     /// The scopes a token's stored scopes grant: admin includes review
-    /// (whoever runs the server may also acknowledge and annotate alarms).
+    /// (whoever runs the server may also acknowledge and annotate alarms),
+    /// read includes metrics (a scraper may have only metrics: no patient data).
     public static func granted(_ stored: [String]) -> Set<String> {
         var scopes = Set(stored)
         if scopes.contains("admin") { scopes.insert("review") }
+        if scopes.contains("read") { scopes.insert("metrics") }
         return scopes
     }
 

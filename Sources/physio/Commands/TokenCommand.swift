@@ -13,7 +13,7 @@ struct TokenCommand: ParsableCommand {
             abstract: "Create a token and print it once (only its SHA-256 is stored).")
 
         @Option(name: .customLong("scope"), parsing: .upToNextOption,
-                help: "Scopes: ingest, read, export, admin, review (repeat or list several; admin includes review).")
+                help: "Scopes: ingest, read, export, admin, review, metrics (repeat or list several; admin includes review, read includes metrics).")
         var scopes: [String]
         @Option(help: "A name to recognise the token by, e.g. or-7.")
         var name: String
