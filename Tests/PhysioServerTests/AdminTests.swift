@@ -50,4 +50,17 @@ struct AdminTests {
         #expect(try client.send("POST", "/models/424242/activate", headers: admin).status == 404)
         #expect(try client.get("/models", headers: [server.bearer("read")]).status == 403)
     }
+
+    /// A model of an earlier release's format is listed as one this release cannot read.
+    @Test func aModelThisReleaseCannotReadIsListedSo() throws {
+        let server = try TestServer()
+        _ = try ModelStore().register(name: "format 1", body: Array(#"{"format_version":1,"forest":[]}"#.utf8), threshold: 0.5, featureNames: [],
+                                      metadataJSON: "{}", activate: false, on: server.database.connect())
+        _ = try TestModels.register(on: server.database, seed: 1, name: "current")
+        let list = try server.client().get("/models", headers: [server.bearer("admin")])
+        #expect(list.withJSON { $0["models"]?[0]?["format_version"]?.number } == 1)
+        #expect(list.withJSON { $0["models"]?[0]?["readable"]?.bool } == false)
+        #expect(list.withJSON { $0["models"]?[1]?["format_version"]?.number } == 2)
+        #expect(list.withJSON { $0["models"]?[1]?["readable"]?.bool } == true)
+    }
 }

@@ -107,6 +107,10 @@ struct AdminRoutes {
         AnomalyRoutes.writeStrings("features", model.featureNames, to: &json)
         json.field("created_at", Timestamp.format(model.createdAt))
         json.field("activated_at", model.activatedAt.map { Timestamp.format($0) })
+        // A model of an earlier release's format is kept and listed, but workers cannot score with it.
+        json.key("format_version")
+        if let version = model.formatVersion { json.value(version) } else { json.null() }
+        json.field("readable", model.formatVersion == AnomalyModel.formatVersion)
         json.key("metadata")
         json.raw(model.metadataJSON.utf8)
         json.endObject()

@@ -13,6 +13,8 @@ public struct ModelStore: Sendable {
         public let activatedAt: Int64?
         /// Training metadata as stored (JSON text).
         public let metadataJSON: String
+        /// The body's `format_version`, nil when it names none.
+        public let formatVersion: Int?
     }
 
     public init() {}
@@ -87,13 +89,14 @@ public struct ModelStore: Sendable {
     public func list(on connection: DatabaseConnection) throws -> [Summary] {
         let result = try connection.query("""
             SELECT id, name, active, threshold, array_to_json(feature_names)::text,
-                   \(SQL.micros("created_at")), \(SQL.micros("activated_at")), metadata::text
+                   \(SQL.micros("created_at")), \(SQL.micros("activated_at")), metadata::text,
+                   substring(convert_from(body, 'UTF8') from '"format_version":\\s*([0-9]{1,4})')::int
             FROM models ORDER BY id
             """)
-        return try result.decode((Int64, String, Bool, Double, String, Int64, Int64?, String).self).map { row in
-            let (id, name, active, threshold, featureNames, createdAt, activatedAt, metadataJSON) = row
+        return try result.decode((Int64, String, Bool, Double, String, Int64, Int64?, String, Int?).self).map { row in
+            let (id, name, active, threshold, featureNames, createdAt, activatedAt, metadataJSON, formatVersion) = row
             return Summary(id: id, name: name, active: active, threshold: threshold, featureNames: Self.parseJSONStrings(featureNames),
-                           createdAt: createdAt, activatedAt: activatedAt, metadataJSON: metadataJSON)
+                           createdAt: createdAt, activatedAt: activatedAt, metadataJSON: metadataJSON, formatVersion: formatVersion)
         }
     }
 
