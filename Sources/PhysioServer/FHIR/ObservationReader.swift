@@ -200,30 +200,29 @@ struct ObservationReader {
 
     static func meaning(_ concept: JSONValue?) -> VitalSignCodes.Meaning? { coded(concept)?.meaning }
 
+    /// Every coding of a concept physio knows, in order, with its code's rank (VitalSignCodes.rank).
+    static func knownCodings(_ concept: JSONValue?) -> [(meaning: VitalSignCodes.Meaning, code: String, rank: Int)] {
+        guard let codings = concept?["coding"], codings.kind == .array else { return [] }
+        return (0..<codings.count).compactMap { index in
+            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
+            guard let meaning = VitalSignCodes.meaning(system: system, code: code) else { return nil }
+            return (meaning, code!, VitalSignCodes.rank(system: system, code: code))
+        }
+    }
+
     /// Codings of one concept that name two different vital signs (they
     /// should be translations of one meaning): what to say, else nil.
     static func twoMeanings(_ concept: JSONValue?) -> String? {
-        guard let codings = concept?["coding"], codings.kind == .array else { return nil }
-        var found: [(meaning: VitalSignCodes.Meaning, code: String)] = []
-        for index in 0..<codings.count {
-            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
-            if let meaning = VitalSignCodes.meaning(system: system, code: code), !found.contains(where: { $0.meaning == meaning }) {
-                found.append((meaning, code!))
-            }
-        }
-        guard found.count > 1 else { return nil }
-        return "the codings name different vital signs (\(found.map(\.code).joined(separator: ", "))); codings of one concept must mean the same: "
+        var distinct: [(meaning: VitalSignCodes.Meaning, code: String, rank: Int)] = []
+        for coding in knownCodings(concept) where !distinct.contains(where: { $0.meaning == coding.meaning }) { distinct.append(coding) }
+        guard distinct.count > 1 else { return nil }
+        return "the codings name different vital signs (\(distinct.map(\.code).joined(separator: ", "))); codings of one concept must mean the same: "
             + "send each vital as its own Observation or component"
     }
 
-    /// The meaning of the first coding physio knows, and that code's rank (VitalSignCodes.rank).
+    /// The meaning of the first coding physio knows, and that code's rank.
     static func coded(_ concept: JSONValue?) -> (meaning: VitalSignCodes.Meaning, rank: Int)? {
-        guard let codings = concept?["coding"], codings.kind == .array else { return nil }
-        for index in 0..<codings.count {
-            let system = codings[index]?["system"]?.string, code = codings[index]?["code"]?.string
-            if let meaning = VitalSignCodes.meaning(system: system, code: code) { return (meaning, VitalSignCodes.rank(system: system, code: code)) }
-        }
-        return nil
+        knownCodings(concept).first.map { ($0.meaning, $0.rank) }
     }
 
     private func issue(_ code: String, _ diagnostics: String, _ expression: String) -> OperationOutcome.Issue {

@@ -12,6 +12,9 @@ public struct Migrator {
 
     public init(migrations: [Migration] = Migration.all) { self.migrations = migrations }
 
+    /// The version this release's migrations end at.
+    var latest: Int { migrations.last?.version ?? 0 }
+
     public struct Status: Sendable {
         public let applied: Int
         public let latest: Int
@@ -45,7 +48,6 @@ public struct Migrator {
         var applied: [Int: String] = [:]
         for (version, checksum) in try rows.decode((Int, String).self) { applied[version] = checksum }
 
-        let latest = migrations.last?.version ?? 0
         if let newest = applied.keys.max(), newest > latest {
             throw DatabaseError(message: Status(applied: newest, latest: latest).problem!)
         }
@@ -70,8 +72,8 @@ public struct Migrator {
 
     public func status(_ connection: DatabaseConnection) throws -> Status {
         let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
-        guard try exists.scalar(Bool.self) else { return Status(applied: 0, latest: Migration.latestVersion) }
+        guard try exists.scalar(Bool.self) else { return Status(applied: 0, latest: latest) }
         let result = try connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations")
-        return Status(applied: try result.scalar(Int.self), latest: migrations.last?.version ?? 0)
+        return Status(applied: try result.scalar(Int.self), latest: latest)
     }
 }
