@@ -48,6 +48,26 @@ import Testing
         #expect(policy.floorAlarms(times: times([0, 240]), ruleTrue: [false, true]) == [false, false])
     }
 
+    /// In a record whose rows come a minute or more apart (a cuff alone, an
+    /// anaesthesia record of one row a minute) a reading stands for its whole
+    /// interval: a breach is raised at its first row, not at the next one.
+    @Test func aBreachInARecordOfRowsAMinuteApartIsRaisedAtItsFirstRow() {
+        let cuff = policy.floorRaisedTimes(times: times([0, 240, 480, 720]), ruleTrue: [false, false, true, false])
+        #expect(cuff == [nil, nil, 480_000_000, nil], "before: raised at 720 s, the next reading")
+        #expect(policy.floorAlarms(times: times([0, 240, 480]), ruleTrue: [false, false, true]) == [false, false, true],
+                "the newest reading, before any other comes")
+        let minutes = Array(stride(from: 0, through: 900, by: 60))
+        let low = policy.floorRaisedTimes(times: times(minutes), ruleTrue: minutes.map { (600...720).contains($0) })
+        #expect(low[10] == 600_000_000 && low[12] == 600_000_000 && low[9] == nil && low[13] == nil)
+        // A 1-Hz feed back from a 90-s dropout is no slow record: its first row waits for the seconds after it.
+        let dropout = Array(0..<100) + Array(190..<300)
+        let back = policy.floorRaisedTimes(times: times(dropout), ruleTrue: dropout.map { $0 >= 190 })
+        #expect(back[100] == 250_000_000)
+        // Nor is a record of rows 45 s apart, or of two devices' rows a moment apart each minute.
+        #expect(!policy.isSlowRecordRow(times([0, 45, 90]), row: 2))
+        #expect(!policy.isSlowRecordRow(times([0, 2, 60, 62, 120]), row: 4) && policy.isSlowRecordRow(times([0, 60, 120]), row: 2))
+    }
+
     @Test func consecutiveRowsOfASlowRecordAreOneBreach() {
         // A record of one row every 45 s (and one a minute, a few seconds late or early):
         // MAP below 65 at four rows in a row is one breach of 180 s, alarmed from its first row.

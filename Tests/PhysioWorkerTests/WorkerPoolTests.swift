@@ -170,6 +170,10 @@ struct WorkerPoolTests {
         #expect(episodes.count == 1)
         #expect(stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
         #expect(stored[0].start <= start + 40 * 60 && stored[0].end >= start + 54 * 60)
+        // Raised as the first low row came (until 2026-12-06, as the next one did, a minute later).
+        let raised = try database.connect().query(
+            "SELECT extract(epoch FROM raised_at)::bigint FROM anomaly_episodes WHERE case_id = 'minutely'")
+        #expect(raised.int64(0, 0) == start + 40 * 60)
     }
 
     @Test func oneJobOfAnHourScoresAsOfflineWithItsOwnMinutesInTheBaseline() throws {

@@ -20,7 +20,10 @@ import PhysioPlatform
 ///   whatever the score: no feature, threshold or missing vital can silence it.
 ///   So does a breach holding a value the artefact filter keeps only once it
 ///   has lasted (asystole, apnoea, SpO2 below 50 %, profound hypotension):
-///   its persistence was judged when it was kept.
+///   its persistence was judged when it was kept; and one reaching a row of a
+///   record whose rows come at least the sustain time apart (a cuff alone, a
+///   record of one row a minute), which stands for its whole interval: no
+///   row in between can show more, and a monitor alarms at such a reading.
 public struct AlarmPolicy: Codable, Sendable, Equatable {
     public var threshold: Double
     public var persistSeconds: Double
@@ -89,28 +92,40 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     }
 
     /// Rows the safety floor alarms: every row of a breach lasting at least the
-    /// sustain time, or holding a row of `lasted` (a value kept because it lasted).
+    /// sustain time, holding a row of `lasted` (a value kept because it lasted)
+    /// or a row of a slow record (`isSlowRecordRow`).
     public func floorAlarms(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Bool] {
         floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: lasted).map { $0 != nil }
     }
 
     /// For each row the safety floor alarms, when the floor could first raise
     /// its breach: the first row by which it had lasted the sustain time (the
-    /// row after it counts: it shows the breach went on), or its first
-    /// `lasted` row, whichever is earlier; nil for rows it does not alarm. The
-    /// rows before that time are alarmed back-dated.
+    /// row after it counts: it shows the breach went on), its first `lasted`
+    /// row, or its first row of a slow record (`isSlowRecordRow`), whichever is
+    /// earliest; nil for rows it does not alarm. The rows before that time are
+    /// alarmed back-dated.
     public func floorRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Int64?] {
         let sustain = Timestamp.micros(seconds: floorSustainSeconds)
         var raised = [Int64?](repeating: nil, count: times.count)
         for run in breaches(times: times, ruleTrue: ruleTrue) {
             let lastedAt = lasted.flatMap { flags in (run.first...run.last).first { flags[$0] } }.map { times[$0] }
+            let slowAt = (run.first...run.last).first { isSlowRecordRow(times, row: $0) }.map { times[$0] }
             let through = min(run.last + 1, times.count - 1)
             let sustainedAt = run.duration >= sustain
                 ? (run.first...through).first { times[$0] - times[run.first] >= sustain }.map { times[$0] } : nil
-            guard let at = [lastedAt, sustainedAt].compactMap({ $0 }).min() else { continue }
+            guard let at = [lastedAt, slowAt, sustainedAt].compactMap({ $0 }).min() else { continue }
             for i in run.first...run.last { raised[i] = at }
         }
         return raised
+    }
+
+    /// Whether `row` comes in a record whose rows are at least the sustain
+    /// time apart: the two steps before it are. One step is not enough: a
+    /// 1-Hz feed back from a dropout, or an arterial line's first reading
+    /// after one, is not a slow record, and the seconds after it show what it was.
+    public func isSlowRecordRow(_ times: [Int64], row: Int) -> Bool {
+        let sustain = Timestamp.micros(seconds: floorSustainSeconds)
+        return row >= 2 && times[row] - times[row - 1] >= sustain && times[row - 1] - times[row - 2] >= sustain
     }
 }
 
