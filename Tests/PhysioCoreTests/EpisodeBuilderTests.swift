@@ -120,6 +120,9 @@ import Testing
         // HR and SpO2 in rows half a second apart, once a minute: every row joins the one before.
         let split: [Int64] = (0..<10).map { (index: Int) -> Int64 in Int64(index / 2) * 60_000_000 + Int64(index % 2) * 500_000 }
         #expect((1..<10).allSatisfy { EpisodeBuilder.rowBefore(split, row: $0) == split[$0 - 1] })
+        // A cuff alone every 5 minutes, one reading 40 s late: every reading joins the one before.
+        let cuff: [Int64] = [0, 300, 600, 940, 1200, 1500].map { $0 * 1_000_000 }
+        #expect((1..<cuff.count).allSatisfy { EpisodeBuilder.rowBefore(cuff, row: $0) == cuff[$0 - 1] })
         // A 1-Hz feed that stops for 150 s: the row after the dropout does not join.
         let dropout = (0..<10).map { Int64($0) * 1_000_000 } + [159_000_000, 160_000_000]
         #expect(EpisodeBuilder.rowBefore(dropout, row: 10) == nil && EpisodeBuilder.rowBefore(dropout, row: 11) == 159_000_000)

@@ -176,6 +176,33 @@ struct WorkerPoolTests {
         #expect(raised.int64(0, 0) == start + 40 * 60)
     }
 
+    @Test func aCuffAloneEveryFiveMinutesGetsOneEpisodeRaisedAtItsFirstLowReading() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        let start: Int64 = 1_795_710_000
+        // Two hours of a cuff and nothing else, a reading every 5 minutes (one 40 s
+        // late); 70/38 at five readings in a row from 60 minutes. Each reading its own job.
+        var series = SampleBatch(caseID: "cuff-alone")
+        for reading in 0..<24 {
+            let row = series.appendRow(timestamp: (start + Int64(reading * 300 + (reading == 14 ? 40 : 0))) * 1_000_000)
+            let low = (12..<17).contains(reading)
+            series.set(.sbp, row: row, to: low ? 70 : 121 + Float(reading % 3))
+            series.set(.dbp, row: row, to: low ? 38 : 66)
+            series.set(.mbp, row: row, to: low ? 49 : 84)
+        }
+        try Self.scoreLive(database, series, rows: 1)
+        let stored = try Self.storedEpisodes(database, "cuff-alone")
+        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
+        let episodes = EpisodeBuilder().merge(caseID: "cuff-alone", existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        // Until 2026-12-06 each low reading was an episode of its own (rows over 200 s apart never joined).
+        try #require(stored.count == 1, "\(stored.count) episodes")
+        #expect(episodes.count == 1 && stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
+        #expect(stored[0].start == start + 12 * 300 && stored[0].end == start + 16 * 300)
+        let raised = try database.connect().query(
+            "SELECT extract(epoch FROM raised_at)::bigint FROM anomaly_episodes WHERE case_id = 'cuff-alone'")
+        #expect(raised.int64(0, 0) == start + 12 * 300, "raised as its first low reading came")
+    }
+
     @Test func oneJobOfAnHourScoresAsOfflineWithItsOwnMinutesInTheBaseline() throws {
         // A backfill (an import, a FHIR bundle, an HL7 batch) arrives as one job:
         // rows late in it read a baseline of minutes that the same job brought.

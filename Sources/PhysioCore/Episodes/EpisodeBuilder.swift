@@ -24,9 +24,11 @@ public struct EpisodeBuilder: Sendable {
         self.maxGapSeconds = maxGapSeconds
     }
 
-    /// The longest step between two rows that can join them: a record of one
-    /// row every 2 minutes still joins; an hourly chart's rows do not.
-    public static let maxRowGapSeconds: Double = 200
+    /// The longest step between two rows that can join them: a cuff alone
+    /// every 5 minutes (the ASA's longest interval), a reading late, still
+    /// joins, as the pressures' hold keeps a reading 6 minutes; an hourly
+    /// chart's rows do not.
+    public static let maxRowGapSeconds: Double = 360
 
     /// How far from new points a stored episode can still be joined to them.
     public var reachSeconds: Double { max(maxGapSeconds, Self.maxRowGapSeconds) }
@@ -38,8 +40,8 @@ public struct EpisodeBuilder: Sendable {
     /// monitor may send HR and SpO2 in rows a moment apart, once a minute).
     /// A step before the case's first row counts as long. A job whose
     /// context (≥ 2 × `maxRowGapSeconds`) lacks a row three back sees the
-    /// same answer as the whole case: with the step ≤ 200 s, the two before
-    /// it then span over 250 s, so the longer is over 125 s.
+    /// same answer as the whole case: with the step ≤ 360 s, the two before
+    /// it then span over 360 s, so the longer is over 180 s.
     public static func rowBefore(_ times: [Int64], row: Int) -> Int64? {
         guard row >= 1 else { return nil }
         let step = times[row] - times[row - 1]
