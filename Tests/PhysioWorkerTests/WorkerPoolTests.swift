@@ -60,13 +60,19 @@ struct WorkerPoolTests {
         return ((0..<offline.count).filter { abs(Double(stored.float($0, 0)!) - offline[$0].score) > 1e-5 }, stored, offline)
     }
 
-    /// The case's stored episodes, (start, end) in seconds since the epoch, oldest first.
-    static func storedEpisodes(_ database: TestDatabase, _ caseID: String) throws -> [(start: Int64, end: Int64)] {
+    /// The case's stored episodes, (start, end, raised at) in seconds since the epoch, oldest first.
+    static func storedEpisodes(_ database: TestDatabase, _ caseID: String) throws -> [(start: Int64, end: Int64, raisedAt: Int64?)] {
         let rows = try database.connect().query("""
-            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
+            SELECT extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint, extract(epoch FROM raised_at)::bigint
             FROM anomaly_episodes WHERE case_id = $1 ORDER BY started_at
             """, [caseID])
-        return (0..<rows.rowCount).map { (rows.int64($0, 0)!, rows.int64($0, 1)!) }
+        return (0..<rows.rowCount).map { (rows.int64($0, 0)!, rows.int64($0, 1)!, rows.int64($0, 2)) }
+    }
+
+    /// The episodes the offline scorer gives the whole case, as the workers merge them.
+    static func offlineEpisodes(_ series: SampleBatch) -> [Episode] {
+        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
+        return EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
     }
 
     /// Workers read the patient's baseline from the minute aggregate, the
@@ -163,17 +169,12 @@ struct WorkerPoolTests {
             series.set(.mbp, row: row, to: low ? 55 : 81)
         }
         try Self.scoreLive(database, series, rows: 4)
-        let stored = try Self.storedEpisodes(database, "minutely")
-        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
-        let episodes = EpisodeBuilder().merge(caseID: "minutely", existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        let stored = try Self.storedEpisodes(database, "minutely"), episodes = Self.offlineEpisodes(series)
         try #require(stored.count == 1, "\(stored.count) episodes")
         #expect(episodes.count == 1)
         #expect(stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
         #expect(stored[0].start <= start + 40 * 60 && stored[0].end >= start + 54 * 60)
-        // Raised as the first low row came (until 2026-12-06, as the next one did, a minute later).
-        let raised = try database.connect().query(
-            "SELECT extract(epoch FROM raised_at)::bigint FROM anomaly_episodes WHERE case_id = 'minutely'")
-        #expect(raised.int64(0, 0) == start + 40 * 60)
+        #expect(stored[0].raisedAt == start + 40 * 60, "raised as the first low row came (until 2026-12-06, as the next one did)")
     }
 
     @Test func aCuffAloneEveryFiveMinutesGetsOneEpisodeRaisedAtItsFirstLowReading() throws {
@@ -191,16 +192,12 @@ struct WorkerPoolTests {
             series.set(.mbp, row: row, to: low ? 49 : 84)
         }
         try Self.scoreLive(database, series, rows: 1)
-        let stored = try Self.storedEpisodes(database, "cuff-alone")
-        let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
-        let episodes = EpisodeBuilder().merge(caseID: "cuff-alone", existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        let stored = try Self.storedEpisodes(database, "cuff-alone"), episodes = Self.offlineEpisodes(series)
         // Until 2026-12-06 each low reading was an episode of its own (rows over 200 s apart never joined).
         try #require(stored.count == 1, "\(stored.count) episodes")
         #expect(episodes.count == 1 && stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
         #expect(stored[0].start == start + 12 * 300 && stored[0].end == start + 16 * 300)
-        let raised = try database.connect().query(
-            "SELECT extract(epoch FROM raised_at)::bigint FROM anomaly_episodes WHERE case_id = 'cuff-alone'")
-        #expect(raised.int64(0, 0) == start + 12 * 300, "raised as its first low reading came")
+        #expect(stored[0].raisedAt == start + 12 * 300, "raised as its first low reading came")
     }
 
     @Test func oneJobOfAnHourScoresAsOfflineWithItsOwnMinutesInTheBaseline() throws {

@@ -66,11 +66,24 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
         return alarms
     }
 
+    /// The rows of a case before and around `times`, for judging its pace:
+    /// `times` are `all[offset...]` (the scorer's context rows among every
+    /// row it read).
+    public struct Pace {
+        let all: [Int64]
+        let offset: Int
+
+        public init(all: [Int64], offset: Int) { self.all = all; self.offset = offset }
+
+        func joinsRowBefore(_ row: Int) -> Bool { EpisodeBuilder.rowBefore(all, row: offset + row) != nil }
+    }
+
     /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds`, or
     /// consecutive rows of the case's own pace: `EpisodeBuilder.rowBefore`), as
     /// (first row, last rule-true row, duration µs). A breach lasts until the
     /// row after its last rule-true row, or to that row when none follows yet.
-    public func breaches(times: [Int64], ruleTrue: [Bool]) -> [(first: Int, last: Int, duration: Int64)] {
+    public func breaches(times: [Int64], ruleTrue: [Bool], pace: Pace? = nil) -> [(first: Int, last: Int, duration: Int64)] {
+        let pace = pace ?? Pace(all: times, offset: 0)
         let gap = Timestamp.micros(seconds: floorGapSeconds)
         var runs: [(first: Int, last: Int, duration: Int64)] = []
         var first = -1, last = -1
@@ -80,7 +93,7 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
             runs.append((first, last, end - times[first]))
         }
         for i in times.indices where ruleTrue[i] {
-            if first >= 0, times[i] - times[last] <= gap || (last == i - 1 && EpisodeBuilder.rowBefore(times, row: i) != nil) {
+            if first >= 0, times[i] - times[last] <= gap || (last == i - 1 && pace.joinsRowBefore(i)) {
                 last = i
             } else {
                 close()
@@ -104,12 +117,13 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     /// row, or its first row of a slow record (`isSlowRecordRow`), whichever is
     /// earliest; nil for rows it does not alarm. The rows before that time are
     /// alarmed back-dated.
-    public func floorRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Int64?] {
+    public func floorRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
         let sustain = Timestamp.micros(seconds: floorSustainSeconds)
+        let pace = pace ?? Pace(all: times, offset: 0)
         var raised = [Int64?](repeating: nil, count: times.count)
-        for run in breaches(times: times, ruleTrue: ruleTrue) {
+        for run in breaches(times: times, ruleTrue: ruleTrue, pace: pace) {
             let lastedAt = lasted.flatMap { flags in (run.first...run.last).first { flags[$0] } }.map { times[$0] }
-            let slowAt = (run.first...run.last).first { isSlowRecordRow(times, row: $0) }.map { times[$0] }
+            let slowAt = (run.first...run.last).first { isSlowRecordRow(pace.all, row: pace.offset + $0) }.map { times[$0] }
             let through = min(run.last + 1, times.count - 1)
             let sustainedAt = run.duration >= sustain
                 ? (run.first...through).first { times[$0] - times[run.first] >= sustain }.map { times[$0] } : nil

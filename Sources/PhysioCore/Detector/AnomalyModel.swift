@@ -52,8 +52,17 @@ public struct AnomalyModel: Codable, Sendable {
 
     /// Seconds of samples before the first scored row that scoring reads:
     /// the context rows, and the raw samples the artefact filter reads
-    /// before the first of them.
-    public var lookbackSeconds: Double { contextSeconds + artefacts.lookbackSeconds }
+    /// before the first of them; and at least the rows whose times join
+    /// rows of a slow record.
+    public var lookbackSeconds: Double { max(contextSeconds + artefacts.lookbackSeconds, rowJoinSeconds) }
+
+    /// Seconds of row times before the first scored row that joining the
+    /// rows of a slow record needs (`EpisodeBuilder.rowBefore`, whose answer
+    /// for a row is exact once 2 × `maxRowGapSeconds` precede it). Only
+    /// their times are read: a cuff alone every 5 minutes needs 12 minutes
+    /// of them, and cleaning 12 minutes of a 1-Hz feed for every job cost
+    /// the live workers a fifth more CPU.
+    public var rowJoinSeconds: Double { 2 * EpisodeBuilder.maxRowGapSeconds }
 
     /// Seconds of cleaned rows before the first scored row: trends and held
     /// values for the first row, and the safety floor's view of a breach that
@@ -61,8 +70,7 @@ public struct AnomalyModel: Codable, Sendable {
     /// held or judged by a rule: a plausible-looking row whose artefact
     /// lies before the read would otherwise be held as real.
     public var contextSeconds: Double {
-        max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds,
-            2 * EpisodeBuilder.maxRowGapSeconds)   // what `EpisodeBuilder.rowBefore` needs of a job's context
+        max(trends.longestSeconds, hold.longestSeconds + policy.floorSustainSeconds + policy.floorGapSeconds)
     }
 
     /// Seconds of earlier scores the alarm policy reads, beyond `lookbackSeconds`.

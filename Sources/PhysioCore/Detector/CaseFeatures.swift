@@ -13,6 +13,8 @@ struct CaseFeatures {
     private let pressuresKeptAlone: [Bool]
     /// Rows of `clean` that are targets; earlier ones are context.
     let rows: Range<Int>
+    /// The row of the series that is `clean`'s first.
+    let contextStart: Int
     /// Trends of the vitals asked for, over the target rows.
     private(set) var trends: [VitalTrend?]
     private let minutes: MinuteMeans
@@ -28,6 +30,7 @@ struct CaseFeatures {
         let firstTime = rows.isEmpty ? 0 : series.timestamps[rows.lowerBound]
         let contextStart = SortedTimes.firstIndex(series.timestamps, atOrAfter: firstTime - Timestamp.micros(seconds: contextSeconds),
                                                   in: 0..<rows.lowerBound)
+        self.contextStart = contextStart
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
         pressuresKeptAlone = artefacts.pressuresKeptAlone(series, from: contextStart, clean: clean)
         held = hold.held(clean, rows: 0..<clean.count,

@@ -24,7 +24,9 @@ public struct CaseScorer: Sendable {
         var features = model.features(series, rows: rows, minutes: minutes)
         let target = features.rows, times = features.times
         let ruleTrue = features.ruleTrue(model.rules)
-        let floorRaised = model.policy.floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes())
+        // Rows join by the record's pace, read from every row the caller gave, not only the context's.
+        let pace = AlarmPolicy.Pace(all: series.timestamps, offset: features.contextStart)
+        let floorRaised = model.policy.floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes(), pace: pace)
         let parts = ScoreParts(model: model, features: &features)
 
         // Model alarms over the earlier stored scores and the new ones.
@@ -48,7 +50,7 @@ public struct CaseScorer: Sendable {
             }
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
                                         rules: rules, drivers: drivers,
-                                        rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(times, row: row),
+                                        rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(series.timestamps, row: features.contextStart + row),
                                         raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
         }
 
@@ -63,7 +65,7 @@ public struct CaseScorer: Sendable {
             backdated.append(ScoredSample(timestamp: times[row], score: index.map { earlier[$0].score } ?? 1,
                                           source: modelAlarm ? .both : .rule,
                                           rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
-                                          rowBefore: EpisodeBuilder.rowBefore(times, row: row),
+                                          rowBefore: EpisodeBuilder.rowBefore(series.timestamps, row: features.contextStart + row),
                                           raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
         }
         return CaseScoring(samples: samples, backdated: backdated)
