@@ -50,7 +50,9 @@ struct JobProcessor {
                 CaseRange(caseID: range.caseID, from: range.from, to: max(range.to, history[range.caseID]?.last?.time ?? range.to))
             }
             let series = try VitalsReader().read(withLater.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) },
-                                                 previousPressureSeconds: model.artefacts.previousPressureSeconds, on: connection)
+                                                 previousPressureSeconds: model.artefacts.previousPressureSeconds,
+                                                 paceRows: AnomalyModel.paceRows, paceSeconds: model.paceSeconds - model.lookbackSeconds,
+                                                 on: connection)
             let minutes = try MinuteMeansReader().read(withLater.map { Self.baselineMinutes($0, model: model) },
                                                        fromRawRows: aggregates == .continuousAggregates ? Self.late(mine) : [],
                                                        on: connection)

@@ -177,15 +177,17 @@ struct WorkerPoolTests {
         #expect(stored[0].raisedAt == start + 40 * 60, "raised as the first low row came (until 2026-12-06, as the next one did)")
     }
 
-    @Test func aCuffAloneEveryFiveMinutesGetsOneEpisodeRaisedAtItsFirstLowReading() throws {
+    @Test func aCuffAloneEveryFiveMinutesAndAHalfGetsOneEpisodeRaisedAtItsFirstLowReading() throws {
         let database = try TestDatabase.create()
         try TestModels.register(on: database)
         let start: Int64 = 1_795_710_000
-        // Two hours of a cuff and nothing else, a reading every 5 minutes (one 40 s
-        // late); 70/38 at five readings in a row from 60 minutes. Each reading its own job.
+        // Two hours of a cuff and nothing else, a reading every 5½ minutes (one 20 s
+        // late); 70/38 at five readings in a row from 66 minutes. Each reading its own
+        // job, whose 600 s of context hold one reading before it: the record's pace
+        // comes from the rows read before them (`VitalsReader`'s `paceRows`).
         var series = SampleBatch(caseID: "cuff-alone")
-        for reading in 0..<24 {
-            let row = series.appendRow(timestamp: (start + Int64(reading * 300 + (reading == 14 ? 40 : 0))) * 1_000_000)
+        for reading in 0..<22 {
+            let row = series.appendRow(timestamp: (start + Int64(reading * 330 + (reading == 14 ? 20 : 0))) * 1_000_000)
             let low = (12..<17).contains(reading)
             series.set(.sbp, row: row, to: low ? 70 : 121 + Float(reading % 3))
             series.set(.dbp, row: row, to: low ? 38 : 66)
@@ -196,8 +198,21 @@ struct WorkerPoolTests {
         // Until 2026-12-06 each low reading was an episode of its own (rows over 200 s apart never joined).
         try #require(stored.count == 1, "\(stored.count) episodes")
         #expect(episodes.count == 1 && stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
-        #expect(stored[0].start == start + 12 * 300 && stored[0].end == start + 16 * 300)
-        #expect(stored[0].raisedAt == start + 12 * 300, "raised as its first low reading came")
+        #expect(stored[0].start == start + 12 * 330 && stored[0].end == start + 16 * 330)
+        #expect(stored[0].raisedAt == start + 12 * 330, "raised as its first low reading came")
+
+        // The same pace with no pressure in it (HR and SpO2 charted every 5½ minutes):
+        // no cuff reading before a job's context says where the row before the one before was.
+        var charted = SampleBatch(caseID: "charted")
+        for reading in 0..<22 {
+            let row = charted.appendRow(timestamp: (start + Int64(reading * 330)) * 1_000_000)
+            charted.set(.hr, row: row, to: 74 + Float(reading % 3))
+            charted.set(.spo2, row: row, to: (12..<17).contains(reading) ? 85 : 97)
+        }
+        try Self.scoreLive(database, charted, rows: 1)
+        let chartedEpisodes = try Self.storedEpisodes(database, "charted")
+        try #require(chartedEpisodes.count == 1, "\(chartedEpisodes.count) episodes")
+        #expect(chartedEpisodes[0].raisedAt == start + 12 * 330, "without the rows before the context, raised a reading later")
     }
 
     @Test func oneJobOfAnHourScoresAsOfflineWithItsOwnMinutesInTheBaseline() throws {

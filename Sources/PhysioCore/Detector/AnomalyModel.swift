@@ -52,17 +52,17 @@ public struct AnomalyModel: Codable, Sendable {
 
     /// Seconds of samples before the first scored row that scoring reads:
     /// the context rows, and the raw samples the artefact filter reads
-    /// before the first of them; and at least the rows whose times join
-    /// rows of a slow record.
-    public var lookbackSeconds: Double { max(contextSeconds + artefacts.lookbackSeconds, rowJoinSeconds) }
+    /// before the first of them.
+    public var lookbackSeconds: Double { contextSeconds + artefacts.lookbackSeconds }
 
-    /// Seconds of row times before the first scored row that joining the
-    /// rows of a slow record needs (`EpisodeBuilder.rowBefore`, whose answer
-    /// for a row is exact once 2 × `maxRowGapSeconds` precede it). Only
-    /// their times are read: a cuff alone every 5 minutes needs 12 minutes
-    /// of them, and cleaning 12 minutes of a 1-Hz feed for every job cost
-    /// the live workers a fifth more CPU.
-    public var rowJoinSeconds: Double { 2 * EpisodeBuilder.maxRowGapSeconds }
+    /// Rows before the first scored row whose times say a slow record's pace
+    /// (`EpisodeBuilder.rowBefore` reads three back, `AlarmPolicy.isSlowRecordRow`
+    /// two), and how far back they may lie (rows up to `maxRowGapSeconds`
+    /// apart join). A reader gives them besides `lookbackSeconds`: a cuff
+    /// alone every 5 minutes has none of them within it, and reading 12
+    /// minutes of a 1-Hz feed for every job cost the live workers a fifth more CPU.
+    public static let paceRows = 3
+    public var paceSeconds: Double { 2 * EpisodeBuilder.maxRowGapSeconds }
 
     /// Seconds of cleaned rows before the first scored row: trends and held
     /// values for the first row, and the safety floor's view of a breach that

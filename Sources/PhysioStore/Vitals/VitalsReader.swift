@@ -57,21 +57,35 @@ extension VitalsReader {
     /// pressure in the seconds before its range comes first, whatever it is:
     /// a cuff's reading minutes before, which the artefact filter's rule 6
     /// reads (`ArtefactFilter.previousPressureSeconds`), without reading
-    /// every row so far back.
-    public func read(_ ranges: [CaseRange], previousPressureSeconds: Double = 0,
+    /// every row so far back. With `paceRows`, each case's last rows before
+    /// its range within `paceSeconds` come too: a slow record's pace, which
+    /// joins its rows (`AlarmPolicy.Pace`), without reading every row so far back.
+    public func read(_ ranges: [CaseRange], previousPressureSeconds: Double = 0, paceRows: Int = 0, paceSeconds: Double = 0,
                      on connection: DatabaseConnection) throws -> [String: SampleBatch] {
         guard !ranges.isEmpty else { return [:] }
-        let previous = previousPressureSeconds > 0 ? """
-            (SELECT * FROM vitals p WHERE p.case_id = r.case_id AND p.ts < r.lo AND p.ts >= r.lo - $4::interval
-               AND (p.sbp IS NOT NULL OR p.dbp IS NOT NULL OR p.mbp IS NOT NULL)
-             ORDER BY p.ts DESC LIMIT 1)
-            UNION ALL
-            """ : ""
-        let parameters = CaseRange.parameters(ranges) + (previousPressureSeconds > 0 ? ["\(previousPressureSeconds) seconds"] : [])
+        var parameters = CaseRange.parameters(ranges)
+        var before: [String] = []
+        if previousPressureSeconds > 0 {
+            parameters.append("\(previousPressureSeconds) seconds")
+            before.append("""
+                (SELECT * FROM vitals p WHERE p.case_id = r.case_id AND p.ts < r.lo AND p.ts >= r.lo - $\(parameters.count)::interval
+                   AND (p.sbp IS NOT NULL OR p.dbp IS NOT NULL OR p.mbp IS NOT NULL)
+                 ORDER BY p.ts DESC LIMIT 1)
+                """)
+        }
+        if paceRows > 0, paceSeconds > 0 {
+            parameters.append("\(paceSeconds) seconds")
+            before.append("""
+                (SELECT * FROM vitals p WHERE p.case_id = r.case_id AND p.ts < r.lo AND p.ts >= r.lo - $\(parameters.count)::interval
+                 ORDER BY p.ts DESC LIMIT \(paceRows))
+                """)
+        }
+        // UNION: the last pressure row may also be one of the last rows.
+        let earlier = before.isEmpty ? "" : "(\(before.joined(separator: " UNION "))) UNION ALL "
         let result = try connection.query("""
             SELECT r.case_id, \(Self.columns)
             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(case_id, lo, hi)
-            CROSS JOIN LATERAL (\(previous)
+            CROSS JOIN LATERAL (\(earlier)
             (SELECT * FROM vitals v WHERE v.case_id = r.case_id AND v.ts >= r.lo AND v.ts <= r.hi OFFSET 0)) v
             ORDER BY r.case_id, ts
             """, parameters)
