@@ -69,10 +69,18 @@ struct WorkerPoolTests {
         return (0..<rows.rowCount).map { (rows.int64($0, 0)!, rows.int64($0, 1)!, rows.int64($0, 2)) }
     }
 
-    /// The episodes the offline scorer gives the whole case, as the workers merge them.
-    static func offlineEpisodes(_ series: SampleBatch) -> [Episode] {
+    /// Scores `series` live in jobs of `rows` rows and returns its one stored
+    /// episode, having checked it is the one episode the offline scorer gives.
+    static func theOneEpisodeLiveAsOffline(_ database: TestDatabase, _ series: SampleBatch, rows: Int) throws
+        -> (start: Int64, end: Int64, raisedAt: Int64?) {
+        try scoreLive(database, series, rows: rows)
+        let stored = try storedEpisodes(database, series.caseID)
         let offline = CaseScorer(model: TestModels.small()).scoreCase(series)
-        return EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        let episodes = EpisodeBuilder().merge(caseID: series.caseID, existing: [], points: offline.filter(\.anomalous).map(\.point)).upserted
+        try #require(stored.count == 1, "\(stored.count) episodes")
+        #expect(episodes.count == 1)
+        #expect(stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
+        return stored[0]
     }
 
     /// Workers read the patient's baseline from the minute aggregate, the
@@ -168,13 +176,9 @@ struct WorkerPoolTests {
             series.set(.dbp, row: row, to: low ? 44 : 62)
             series.set(.mbp, row: row, to: low ? 55 : 81)
         }
-        try Self.scoreLive(database, series, rows: 4)
-        let stored = try Self.storedEpisodes(database, "minutely"), episodes = Self.offlineEpisodes(series)
-        try #require(stored.count == 1, "\(stored.count) episodes")
-        #expect(episodes.count == 1)
-        #expect(stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
-        #expect(stored[0].start <= start + 40 * 60 && stored[0].end >= start + 54 * 60)
-        #expect(stored[0].raisedAt == start + 40 * 60, "raised as the first low row came (until 2026-12-06, as the next one did)")
+        let episode = try Self.theOneEpisodeLiveAsOffline(database, series, rows: 4)
+        #expect(episode.start <= start + 40 * 60 && episode.end >= start + 54 * 60)
+        #expect(episode.raisedAt == start + 40 * 60, "raised as the first low row came (until 2026-12-06, as the next one did)")
     }
 
     @Test func aCuffAloneEveryFiveMinutesAndAHalfGetsOneEpisodeRaisedAtItsFirstLowReading() throws {
@@ -193,13 +197,10 @@ struct WorkerPoolTests {
             series.set(.dbp, row: row, to: low ? 38 : 66)
             series.set(.mbp, row: row, to: low ? 49 : 84)
         }
-        try Self.scoreLive(database, series, rows: 1)
-        let stored = try Self.storedEpisodes(database, "cuff-alone"), episodes = Self.offlineEpisodes(series)
         // Until 2026-12-06 each low reading was an episode of its own (rows over 200 s apart never joined).
-        try #require(stored.count == 1, "\(stored.count) episodes")
-        #expect(episodes.count == 1 && stored[0].start * 1_000_000 == episodes[0].start && stored[0].end * 1_000_000 == episodes[0].end)
-        #expect(stored[0].start == start + 12 * 330 && stored[0].end == start + 16 * 330)
-        #expect(stored[0].raisedAt == start + 12 * 330, "raised as its first low reading came")
+        let episode = try Self.theOneEpisodeLiveAsOffline(database, series, rows: 1)
+        #expect(episode.start == start + 12 * 330 && episode.end == start + 16 * 330)
+        #expect(episode.raisedAt == start + 12 * 330, "raised as its first low reading came")
 
         // The same pace with no pressure in it (HR and SpO2 charted every 5½ minutes):
         // no cuff reading before a job's context says where the row before the one before was.

@@ -75,7 +75,8 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
 
         public init(all: [Int64], offset: Int) { self.all = all; self.offset = offset }
 
-        func joinsRowBefore(_ row: Int) -> Bool { EpisodeBuilder.rowBefore(all, row: offset + row) != nil }
+        /// `EpisodeBuilder.rowBefore` of context row `row`, judged from every row read.
+        public func rowBefore(_ row: Int) -> Int64? { EpisodeBuilder.rowBefore(all, row: offset + row) }
     }
 
     /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds`, or
@@ -93,7 +94,7 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
             runs.append((first, last, end - times[first]))
         }
         for i in times.indices where ruleTrue[i] {
-            if first >= 0, times[i] - times[last] <= gap || (last == i - 1 && pace.joinsRowBefore(i)) {
+            if first >= 0, times[i] - times[last] <= gap || (last == i - 1 && pace.rowBefore(i) != nil) {
                 last = i
             } else {
                 close()

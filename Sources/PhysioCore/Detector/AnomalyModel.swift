@@ -62,7 +62,7 @@ public struct AnomalyModel: Codable, Sendable {
     /// alone every 5 minutes has none of them within it, and reading 12
     /// minutes of a 1-Hz feed for every job cost the live workers a fifth more CPU.
     public static let paceRows = 3
-    public var paceSeconds: Double { 2 * EpisodeBuilder.maxRowGapSeconds }
+    public static let paceSeconds = 2 * EpisodeBuilder.maxRowGapSeconds
 
     /// Seconds of cleaned rows before the first scored row: trends and held
     /// values for the first row, and the safety floor's view of a breach that

@@ -50,7 +50,7 @@ public struct CaseScorer: Sendable {
             }
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
                                         rules: rules, drivers: drivers,
-                                        rowBefore: source == nil ? nil : EpisodeBuilder.rowBefore(series.timestamps, row: features.contextStart + row),
+                                        rowBefore: source == nil ? nil : pace.rowBefore(row),
                                         raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
         }
 
@@ -65,7 +65,7 @@ public struct CaseScorer: Sendable {
             backdated.append(ScoredSample(timestamp: times[row], score: index.map { earlier[$0].score } ?? 1,
                                           source: modelAlarm ? .both : .rule,
                                           rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
-                                          rowBefore: EpisodeBuilder.rowBefore(series.timestamps, row: features.contextStart + row),
+                                          rowBefore: pace.rowBefore(row),
                                           raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
         }
         return CaseScoring(samples: samples, backdated: backdated)
