@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PhysioCore
 
@@ -18,6 +19,36 @@ import Testing
     @Test func twoCuffReadingsInARowConfirmHoweverFarApart() {
         let alarms = policy.modelAlarms(times: times([0, 240, 480]), scores: [0.9, 0.9, 0.2])
         #expect(alarms == [false, true, false])
+    }
+
+    /// The same patient sent at a slower pace must not alarm more: a warning
+    /// held 15 s is sixteen rows of a 1-Hz record, and was two of a record of
+    /// one row every 15 s (an outside audit: MAP 66 ± 1 for an hour, 0
+    /// episodes at 1 s, 8 at 15 s). Readings past a limit are no forecast
+    /// and still confirm after the seconds alone.
+    @Test func aWarningHoldsOverThreeRowsOrTwoAMinuteApart() {
+        let shipped = AlarmPolicy()
+        let every15 = times([0, 15, 30, 45])
+        #expect(shipped.modelAlarms(times: every15, scores: [0.95, 0.95, 0.2, 0.2]) == [false, false, false, false],
+                "two warning rows 15 s apart: before, an alarm at the second")
+        #expect(shipped.modelAlarms(times: every15, scores: [0.95, 0.95, 0.95, 0.2]) == [false, false, true, true])
+        #expect(shipped.modelAlarms(times: every15, scores: [1, 1, 0.2, 0.2]) == [false, true, true, true],
+                "two readings past the limit 15 s apart: at the second, as a plain rule held 15 s")
+        #expect(shipped.modelAlarms(times: every15, scores: [0.95, 1, 0.2, 0.2]) == [false, false, false, false])
+        #expect(shipped.modelAlarms(times: times([0, 60, 120]), scores: [0.95, 0.95, 0.2]) == [false, true, true],
+                "a record of one row a minute: two readings")
+        #expect(shipped.modelAlarms(times: times([0, 30, 60]), scores: [0.95, 0.95, 0.95]) == [false, false, true])
+        let second = Array(0..<40)
+        let alarms = shipped.modelAlarms(times: times(second), scores: second.map { $0 >= 10 ? 0.95 : 0.2 })
+        #expect(!alarms[24] && alarms[25], "a row a second: the 15 s as before")
+        #expect(shipped.scoreLookbackSeconds == 180, "two rows a minute apart, then the hold")
+    }
+
+    @Test func aModelTrainedBeforeRowsCountedReadsWithThem() throws {
+        let json = #"{"threshold":0.9,"persist_seconds":15,"hold_seconds":120,"floor_sustain_seconds":60,"floor_gap_seconds":30}"#
+        let decoded = try JSONDecoder().decode(AlarmPolicy.self, from: Data(json.utf8))
+        #expect(decoded == AlarmPolicy())
+        #expect(try JSONDecoder().decode(AlarmPolicy.self, from: JSONEncoder().encode(AlarmPolicy(persistRows: 1))).persistRows == 1)
     }
 
     @Test func aBreachIsSustainedWhenItLastsTheSustainTime() {

@@ -7,10 +7,14 @@ import Testing
     let mapLow = ClinicalRule(.mbp, .lessThan, 65, source: "test")
     let hrHigh = ClinicalRule(.hr, .greaterThan, 140, source: "test")
 
-    @Test func aValueAtOrPastTheLimitIsCertainAndAMissingOneIsNothing() {
+    @Test func aValuePastTheLimitIsCertainAtItAllButAndAMissingOneIsNothing() {
         #expect(risk.probability(mapLow, value: 60, slopePerMinute: 5, spread: 3) == 1)
         #expect(risk.probability(hrHigh, value: 141, slopePerMinute: -3, spread: 3) == 1)
         #expect(risk.probability(mapLow, value: .nan, slopePerMinute: -9, spread: 3) == 0)
+        // Exactly at a limit it must pass: all but certain, short of a breach's 1, as a stored real too.
+        let atTheLimit = risk.probability(mapLow, value: 65, slopePerMinute: 0, spread: 3)
+        #expect(atTheLimit == BreachRisk.atTheLimit && atTheLimit > 0.999 && Float(atTheLimit) < 1)
+        #expect(risk.probability(hrHigh, value: 140, slopePerMinute: 0, spread: 3) == BreachRisk.atTheLimit)
     }
 
     @Test func closerAndFallingFasterIsRiskier() {

@@ -19,7 +19,8 @@ struct SimulationLabelTests {
         let written = cases.flatMap { labels in labels.events.map { (labels.caseID, $0) } }
         #expect(labels.count == written.count && !written.isEmpty)
         for (label, (caseID, event)) in zip(labels, written) {
-            #expect(label == .init(caseID: caseID, kind: event.kind, onset: event.onset, peak: event.peak, end: event.end))
+            #expect(label == .init(caseID: caseID, event: event.kind.rawValue, eventClass: event.kind.eventClass,
+                                   onset: event.onset, peak: event.peak, end: event.end))
         }
 
         let feedLines = files["feeds.csv"]!.split(separator: "\n")
@@ -38,8 +39,15 @@ struct SimulationLabelTests {
             #expect(EventLabelsCSV.parse(line: "sim-0001,\(kind.rawValue),1,2,3")?.kind == kind)
         }
         #expect(EventLabelsCSV.parse(line: "sim-0001,hypotension,10,20,30")
-                == .init(caseID: "sim-0001", kind: .hypotension, onset: 10, peak: 20, end: 30))
-        for bad in ["sim-0001,stroke,1,2,3", "sim-0001,haemorrhage,1,2", "sim-0001,haemorrhage,3,2,1",
+                == .init(caseID: "sim-0001", event: "hypotension", eventClass: .deterioration, onset: 10, peak: 20, end: 30))
+        #expect(EventLabelsCSV.parse(line: "sim-0001,haemorrhage_near_miss,1,2,3")?.eventClass == .nearMiss)
+        #expect(EventLabelsCSV.parse(line: "sim-0001,surgical_stimulation,1,2,3")?.eventClass == .benign)
+        // Another generator's kinds are read as written, their class from the name.
+        let outside = EventLabelsCSV.parse(line: "nl-0031,hypothermia,6648,6869,7447")
+        #expect(outside?.event == "hypothermia" && outside?.kind == nil && outside?.eventClass == .deterioration)
+        #expect(EventLabelsCSV.parse(line: "nl-0031,hypothermia_near_miss,1,2,3")?.eventClass == .nearMiss)
+        #expect(EventLabelsCSV.parse(line: "nl-0031,tourniquet_benign,1,2,3")?.eventClass == .benign)
+        for bad in ["sim-0001,,1,2,3", ",haemorrhage,1,2,3", "sim-0001,haemorrhage,1,2", "sim-0001,haemorrhage,3,2,1",
                     "sim-0001,haemorrhage,a,2,3", "sim-0001,haemorrhage,1,2,3,4"] {
             #expect(EventLabelsCSV.parse(line: bad) == nil, "\(bad)")
         }

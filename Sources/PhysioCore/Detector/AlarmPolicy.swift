@@ -3,8 +3,13 @@ import PhysioPlatform
 /// When scores become alarms. Three parts:
 ///
 /// - **Persistence.** A score at or above `threshold` alarms once it has
-///   stayed there for `persistSeconds` (over rows as they come: two cuff
-///   readings in a row count however far apart). One noisy sample opens
+///   stayed there for `persistSeconds` over `persistRows` rows, or over two
+///   rows a minute or more apart (two cuff readings in a row count however
+///   far apart); rows past a limit (score 1: a reading, not a forecast) need
+///   only the seconds. Rows, not only seconds, so that a record of one row
+///   every 15 s is not warned on two readings where one of a row a second
+///   needs sixteen: the same patient would alarm more the slower the
+///   record. One noisy sample opens
 ///   nothing; HPI likewise alerts after two values above its limit, and
 ///   pulse oximeters delay desaturation alarms for the same reason. A high
 ///   threshold held briefly beats a lower one held long: the breach risk
@@ -27,39 +32,60 @@ import PhysioPlatform
 public struct AlarmPolicy: Codable, Sendable, Equatable {
     public var threshold: Double
     public var persistSeconds: Double
+    /// Fewest rows over which a warning must hold, unless they span the floor's sustain time.
+    public var persistRows: Int
     public var holdSeconds: Double
     public var floorSustainSeconds: Double
     public var floorGapSeconds: Double
 
-    public init(threshold: Double = 0.9, persistSeconds: Double = 15, holdSeconds: Double = 120,
+    public init(threshold: Double = 0.9, persistSeconds: Double = 15, persistRows: Int = 3, holdSeconds: Double = 120,
                 floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30) {
-        precondition(persistSeconds >= 0 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0)
+        precondition(persistSeconds >= 0 && persistRows >= 1 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0)
         self.threshold = threshold
         self.persistSeconds = persistSeconds
+        self.persistRows = persistRows
         self.holdSeconds = holdSeconds
         self.floorSustainSeconds = floorSustainSeconds
         self.floorGapSeconds = floorGapSeconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case threshold, persistSeconds = "persist_seconds", holdSeconds = "hold_seconds"
+        case threshold, persistSeconds = "persist_seconds", persistRows = "persist_rows", holdSeconds = "hold_seconds"
         case floorSustainSeconds = "floor_sustain_seconds", floorGapSeconds = "floor_gap_seconds"
     }
 
-    /// How far back the policy looks from a row: scores for persistence and hold.
-    public var scoreLookbackSeconds: Double { persistSeconds + holdSeconds }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(threshold: try container.decode(Double.self, forKey: .threshold),
+                  persistSeconds: try container.decode(Double.self, forKey: .persistSeconds),
+                  // A model trained before rows counted gets the rule too: it is a fix, not a setting it chose.
+                  persistRows: try container.decodeIfPresent(Int.self, forKey: .persistRows) ?? 3,
+                  holdSeconds: try container.decode(Double.self, forKey: .holdSeconds),
+                  floorSustainSeconds: try container.decode(Double.self, forKey: .floorSustainSeconds),
+                  floorGapSeconds: try container.decode(Double.self, forKey: .floorGapSeconds))
+    }
+
+    /// How far back the policy looks from a row: scores for persistence (up
+    /// to the two rows a minute apart that confirm as three rows do) and hold.
+    public var scoreLookbackSeconds: Double { max(persistSeconds, floorSustainSeconds) + holdSeconds }
 
     /// Model alarms of each row, from scores in time order (earlier rows as context).
     public func modelAlarms(times: [Int64], scores: [Double]) -> [Bool] {
         let persist = Timestamp.micros(seconds: persistSeconds), hold = Timestamp.micros(seconds: holdSeconds)
+        let twoReadings = Timestamp.micros(seconds: floorSustainSeconds)
         var alarms = [Bool](repeating: false, count: times.count)
-        var runStart = Int64.min, lastConfirmed = Int64.min
+        var runStart = Int64.min, runRows = 0, breachStart = Int64.min, lastConfirmed = Int64.min
         for i in times.indices {
             if scores[i] >= threshold {
-                if runStart == .min { runStart = times[i] }
-                if times[i] - runStart >= persist { lastConfirmed = times[i] }
+                if runStart == .min { runStart = times[i]; runRows = 0 }
+                runRows += 1
+                if scores[i] >= 1 { if breachStart == .min { breachStart = times[i] } } else { breachStart = .min }
+                let held = times[i] - runStart
+                if held >= persist && (runRows >= persistRows || held >= twoReadings)
+                    || breachStart != .min && times[i] - breachStart >= persist { lastConfirmed = times[i] }
             } else {
                 runStart = .min
+                breachStart = .min
             }
             alarms[i] = lastConfirmed != .min && times[i] - lastConfirmed <= hold
         }

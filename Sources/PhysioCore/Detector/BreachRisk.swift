@@ -17,7 +17,7 @@ import Darwin
 ///
 /// with m the distance to the limit, plus the chance that an event the trend
 /// cannot foresee carries the vital across (`EventRisk`): 1 − (1 − P)(1 − E).
-/// A vital at or past its limit gives 1.
+/// A vital past its limit gives 1, one exactly at it `atTheLimit`.
 /// Rules of vitals that are absent give 0, so any subset of vitals scores
 /// on what it has, never diluted by imputed normals. The rules are combined
 /// as independent: 1 − Π(1 − P).
@@ -70,6 +70,13 @@ public struct BreachRisk: Codable, Sendable, Equatable {
 
     public func floor(of vital: Vital) -> Float { spreadFloor[vital.rawValue] }
 
+    /// The risk of a vital exactly at a limit it must pass (MAP 65 for
+    /// MAP < 65, as a monitor's whole numbers often read): all but certain,
+    /// yet short of the 1 that only a reading past the limit scores, so the
+    /// alarm policy can tell a forecast from a breach (AlarmPolicy). Below
+    /// 1 also as a stored `real`.
+    public static let atTheLimit = 1 - 1e-6
+
     /// P(breach of `rule` within the horizon) for a vital at `value` drifting
     /// `slopePerMinute` (NaN: unknown, taken as flat; weighted by `driftWeight`) with spread `spread` (NaN: twice the floor).
     public func probability(_ rule: ClinicalRule, value: Float, slopePerMinute: Float, spread: Float) -> Double {
@@ -83,7 +90,7 @@ public struct BreachRisk: Codable, Sendable, Equatable {
         if rule.isTrue(value) { return (1, 0) }
         let below = rule.comparison == .lessThan || rule.comparison == .lessOrEqual
         let distance = Double(below ? value - rule.limit : rule.limit - value)
-        guard distance > 0 else { return (1, 0) }
+        guard distance > 0 else { return (Self.atTheLimit, 0) }
         let slope = slopePerMinute.isNaN ? 0 : Double(slopePerMinute) * driftWeight
         let drift = below ? -slope : slope
         let floor = Double(spreadFloor[rule.vital.rawValue])

@@ -66,7 +66,7 @@ struct Evaluate: ParsableCommand {
     var trainFrom: Double?
     @Option(help: "With --train-data: train on samples before this second.")
     var trainUntil: Double?
-    @Option(help: "Labelled events (events.csv of `physio simulate`); default DIR/events.csv when present.")
+    @Option(help: "Labelled events (events.csv of `physio simulate`, or another generator's in its format: kinds the simulator does not know are deteriorations, unless named …_near_miss or …_benign); default DIR/events.csv when present.")
     var events: String?
     @Flag(help: "Ignore labelled events even when DIR/events.csv exists.")
     var noEvents = false
@@ -255,9 +255,9 @@ struct Evaluate: ParsableCommand {
         while let line = try reader.nextLine() {
             if line.isEmpty { continue }
             guard let label = EventLabelsCSV.parse(line: line) else { throw ValidationError("\(path): bad line '\(line)'") }
-            events[label.caseID, default: []].append(TrueEvent(caseID: label.caseID, kind: label.kind.rawValue,
+            events[label.caseID, default: []].append(TrueEvent(caseID: label.caseID, kind: label.event,
                                                                onset: Int64(label.onset) * 1_000_000, end: Int64(label.end) * 1_000_000,
-                                                               shouldAlarm: label.kind.eventClass == .deterioration))
+                                                               shouldAlarm: label.eventClass == .deterioration))
         }
         return events
     }
