@@ -163,6 +163,60 @@ import Testing
         })
     }
 
+    /// The end of a case: ECG leads off (a rate of 0) beside an arterial line
+    /// that still beats, and an oximeter probe off reading 0 beside a steady
+    /// ECG. Until 2026-12-07 both were kept after 20 s, as asystole and a
+    /// profound desaturation (a fifth outside audit); an asystole's line
+    /// falls flat, and no saturation reads 0.
+    @Test func leadsOffBesideABeatingLineAndAProbeOffAreNoExtremes() {
+        let series = TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: t >= 60 ? 0 : 72, .spo2: t >= 60 ? 0 : 98, .sbp: 120, .dbp: 70, .mbp: 87]
+            if t >= 120 { row[.sbp] = 20; row[.dbp] = 15; row[.mbp] = 17 }   // then the line falls flat: asystole
+            return row
+        }
+        let clean = filter.clean(series)
+        func value(_ vital: Vital, _ t: Int) -> Float { clean.values[t * Vital.count + vital.rawValue] }
+        #expect((60..<130).allSatisfy { value(.hr, $0).isNaN }, "leads off while the line beats, and 10 s after")
+        #expect((140..<200).allSatisfy { value(.hr, $0) == 0 }, "kept once the line has been flat for 10 s")
+        #expect((60..<200).allSatisfy { value(.spo2, $0).isNaN }, "a probe off reads 0: never a saturation")
+        #expect((0..<200).allSatisfy { row in
+            zip(filter.cleanRow(series, row: row), clean.values[(row * Vital.count)..<((row + 1) * Vital.count)]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        })
+    }
+
+    /// A probe placed at 600 s reads the room and warms to the core (25 →
+    /// 36.5 °C, a minute's time constant): until 2026-12-07 its minutes below
+    /// 35 °C were a hypothermia the floor alarmed (a fifth outside audit).
+    /// A patient cooling, cold and steady, or rewarmed at forced air's pace is kept.
+    @Test func aTemperatureProbeWarmingIsNotThePatient() {
+        func probe(step: Int) -> SampleBatch {
+            TestData.series(seconds: stride(from: 0, to: 1500, by: step)) { t in
+                var row: [Vital: Float] = [.hr: 72]
+                if t >= 600 { row[.temp] = ((36.5 - 11.5 * Float(exp(-Double(t - 600) / 60))) * 10).rounded() / 10 }
+                return row
+            }
+        }
+        for step in [1, 15, 60] {
+            let series = probe(step: step), clean = filter.clean(series)
+            let kept = (0..<clean.count).compactMap { clean.value(.temp, row: $0) }
+            #expect(kept.filter { $0 <= 35 }.count <= 3, "at most the probe's first readings, rows every \(step) s: \(kept.prefix(8))")
+            let ends = filter.holdEnds(series, from: 0, clean: clean, keptAlone: [Bool](repeating: false, count: clean.count))
+            let firstRemoved = (0..<clean.count).first { clean.value(.temp, row: $0) == nil && !series.values[$0 * Vital.count + Vital.temp.rawValue].isNaN }
+            #expect(firstRemoved.map { ends[$0 * Vital.count + Vital.temp.rawValue] } == true, "its first readings are not held through the warming")
+            #expect((0..<series.count).allSatisfy { row in
+                filter.cleanRow(series, row: row)[Vital.temp.rawValue].isNaN == (clean.value(.temp, row: row) == nil)
+            })
+        }
+        // Cooling 36.5 → 34.5 over 20 min, then steady, then forced air (+0.1 °C a minute): every reading kept.
+        let patient = TestData.series(seconds: stride(from: 0, to: 3600, by: 5)) { t in
+            let temp = t < 1200 ? 36.5 - 2 * Float(t) / 1200 : t < 2400 ? 34.5 : 34.5 + 0.1 * Float(t - 2400) / 60
+            return [.temp: (temp * 10).rounded() / 10]
+        }
+        #expect(filter.clean(patient).values.enumerated().allSatisfy { index, value in
+            index % Vital.count != Vital.temp.rawValue || !value.isNaN
+        })
+    }
+
     /// An HR above its range that lasts 20 s is a tachyarrhythmia, kept as
     /// asystole is; cautery's seconds of 300 stay noise, readings swinging
     /// between 0 and 300 make no run on either side, two readings with the
@@ -387,6 +441,8 @@ import Testing
         older.removeValue(forKey: "profound_hypotension")
         let oldest = try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older))
         #expect(oldest.sustainedExtreme == .standard && oldest.profoundHypotension == .standard)
+        older.removeValue(forKey: "probe_warming")
+        #expect(try JSONDecoder().decode(ArtefactFilter.self, from: JSONSerialization.data(withJSONObject: older)).probeWarming == .standard)
         // A model written before cuffs were read reads them.
         let beforeCuffs = try JSONDecoder().decode(ProfoundHypotension.self, from: Data(
             #"{"floor": 10, "systolic_below": 80, "mean_below": 65, "seconds": 60, "maximum_gap_seconds": 90}"#.utf8))

@@ -48,6 +48,26 @@ struct PulselessLineTests {
         #expect(isKept(after: 60, systolic(Self.arrest { _ in nil })))
     }
 
+    /// The end of a case: the tube out (CO2 0) and the line pulled within a
+    /// minute, the ECG steady and the oximeter still reading. Until
+    /// 2026-12-07 the capnograph's fall made it an arrest at 10 s (a fifth
+    /// outside audit); an oximeter that reads says the blood still flows.
+    @Test func anOximeterStillReadingIsNoArrest() {
+        func withOximeter(_ spo2: @escaping (Int) -> Float?, heart: @escaping (Int) -> Float?, etco2: @escaping (Int) -> Float? = { _ in nil }) -> SampleBatch {
+            var series = Self.arrest(heart: heart, etco2: etco2)
+            for row in 0..<series.count { if let value = spo2(Int(series.timestamps[row] / 1_000_000)) { series.set(.spo2, row: row, to: value) } }
+            return series
+        }
+        let steady: (Int) -> Float = { 72 + Float($0 % 2) }
+        #expect(isKept(after: 60, systolic(withOximeter({ _ in 98 }, heart: steady) { t in t < 90 ? 36 : 0 })),
+                "before: kept after 10 s")
+        #expect(isKept(after: 60, systolic(withOximeter({ _ in 98 }, heart: { t in t < 100 ? 72 : nil }))), "leads off with it")
+        // An arrest blanks the oximeter within seconds: kept once it has read nothing for 10 s.
+        #expect(isKept(after: 13, systolic(withOximeter({ t in t < 103 ? 98 : nil }, heart: steady) { t in t < 100 ? 36 : 12 })))
+        // A probe off reading 0 is no reading of a pulse.
+        #expect(isKept(after: 10, systolic(withOximeter({ t in t < 100 ? 98 : 0 }, heart: { t in t < 100 ? 72 : 0 }))))
+    }
+
     @Test func slowRecordsTakeLongerAndLineArtefactsAreNoArrest() {
         // A record of one row every 10 s takes three readings, 20 s; one every 20 s is no line's
         // (a cuff cycles slower still): rule 6's minute, whatever the ECG.

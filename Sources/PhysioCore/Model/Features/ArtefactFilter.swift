@@ -29,7 +29,9 @@ import PhysioPlatform
 /// 5. **Sustained extremes** (`SustainedExtreme`): an HR, SpO2 or RR below
 ///    its range at every reading for 20 s (asystole, profound desaturation,
 ///    apnoea), or an HR above it at three readings or more (a
-///    tachyarrhythmia), is the patient, and rule 1 no longer removes it.
+///    tachyarrhythmia), is the patient, and rule 1 no longer removes it;
+///    not SpO2 0 (a probe off) nor HR 0 while an arterial line still beats
+///    (`PulseElsewhere`: leads off).
 /// 6. **Profound hypotension** (`ProfoundHypotension`): pressures below
 ///    their range, reached through a minute of hypotensive readings, or read
 ///    by a cuff (the pressure reading before 1.5–6 min earlier), are the patient, and
@@ -41,7 +43,11 @@ import PhysioPlatform
 /// 8. **Pulseless line** (`PulselessLine`): pressures past the range on an
 ///    arterial line for 10 s while the ECG or the capnograph shows no
 ///    circulation (a cardiac arrest) are the patient, as rule 6 keeps them
-///    after a minute.
+///    after a minute; not while the oximeter still reads (`PulseElsewhere`:
+///    the line pulled at the end of a case, beside an extubation's CO2 of 0).
+/// 9. **Probe warming** (`ProbeWarming`): a temperature below 36 °C that
+///    climbs 0.5 °C or more within 2 minutes is a probe warming to the body,
+///    removed, and the hold of the reading before it ends there.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -59,12 +65,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var profoundHypotension: ProfoundHypotension
     public var erraticHeartRate: ErraticHeartRate
     public var pulselessLine: PulselessLine
+    public var probeWarming: ProbeWarming
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
                 settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard,
                 sustainedExtreme: SustainedExtreme = .standard, profoundHypotension: ProfoundHypotension = .standard,
-                erraticHeartRate: ErraticHeartRate = .standard, pulselessLine: PulselessLine = .standard) {
+                erraticHeartRate: ErraticHeartRate = .standard, pulselessLine: PulselessLine = .standard,
+                probeWarming: ProbeWarming = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -77,6 +85,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.profoundHypotension = profoundHypotension
         self.erraticHeartRate = erraticHeartRate
         self.pulselessLine = pulselessLine
+        self.probeWarming = probeWarming
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -91,7 +100,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes, profound hypotension.
     public var lookbackSeconds: Double {
         max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds,
-            erraticHeartRate.lookbackSeconds, pulselessLine.lookbackSeconds)
+            erraticHeartRate.lookbackSeconds, pulselessLine.lookbackSeconds, probeWarming.lookbackSeconds)
     }
 
     /// How far before a row rule 6 looks for a cuff's reading before it. One
@@ -123,6 +132,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             restoreSustainedExtremes(&values, series, row: row, from: first, vitals: extremes)
             restoreProfoundHypotension(&values, series, row: row, from: first)
             removeErraticHeartRate(&values, series, row: row, from: first)
+            removeProbeWarming(&values, series, row: row, from: first)
             estimateMeanPressureIfMissing(&values)
             let out = clean.appendRow(timestamp: time)
             for vital in Vital.allCases where !values[vital.rawValue].isNaN { clean.set(vital, row: out, to: values[vital.rawValue]) }
@@ -148,6 +158,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         restoreSustainedExtremes(&values, series, row: row, from: 0, vitals: sustainedExtreme.vitals)
         restoreProfoundHypotension(&values, series, row: row, from: 0)
         removeErraticHeartRate(&values, series, row: row, from: 0)
+        removeProbeWarming(&values, series, row: row, from: 0)
         estimateMeanPressureIfMissing(&values)
         return values
     }
@@ -204,6 +215,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         values[hr] = .nan
     }
 
+    /// Rule 9 on `row`, reading rows from `first` on.
+    func removeProbeWarming(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
+        let temp = Vital.temp.rawValue
+        guard !values[temp].isNaN, probeWarming.isWarming(series, row: row, from: first, plausible: range(of: .temp)) else { return }
+        values[temp] = .nan
+    }
+
     /// Rule 7's judgement of `row`'s HR: a zigzag, unless the oximeter lost its pulse with it (a fibrillation).
     func isErraticArtefact(_ series: SampleBatch, row: Int, from first: Int) -> Bool {
         erraticHeartRate.isArtefact(series, row: row, from: first)
@@ -216,8 +234,10 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             let column = vital.rawValue, raw = series.values[row * Vital.count + column]
             // Most rows: no extreme reading here at all, and nothing to look back for.
             guard values[column].isNaN else { continue }
-            if SustainedExtreme.isExtreme(raw, lowest: lower[column]) {
+            if SustainedExtreme.isExtreme(raw, of: vital, lowest: lower[column]) {
                 guard sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, limit: lower[column]) else { continue }
+                // A rate of 0 beside a line that still beats: the ECG's leads are off.
+                if vital == .hr, raw == 0, pulseElsewhere.lineReadsPulse(series, row: row, from: first) { continue }
             } else if raw > upper[column], sustainedExtreme.above.contains(vital) {
                 guard sustainedExtreme.isSustained(series, vital: vital, row: row, from: first, limit: upper[column], isAbove: true) else { continue }
             } else {
@@ -239,14 +259,20 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     }
 
     /// Where a vital's hold ends without a new sample, row-major like
-    /// `clean`'s values: the pressures' (`pressureHoldEnds`), and HR's at a
-    /// reading removed as erratic (rule 7: the burst's first readings are not held through it).
+    /// `clean`'s values: the pressures' (`pressureHoldEnds`), HR's at a
+    /// reading removed as erratic (rule 7: the burst's first readings are not
+    /// held through it) and temperature's at a probe's warming (rule 9).
     public func holdEnds(_ series: SampleBatch, from first: Int, clean: SampleBatch, keptAlone: [Bool]) -> [Bool] {
         var ends = pressureHoldEnds(series, from: first, clean: clean, keptAlone: keptAlone)
         let hr = Vital.hr.rawValue
         for row in 0..<clean.count where clean.values[row * Vital.count + hr].isNaN && !series.values[(first + row) * Vital.count + hr].isNaN
             && isErraticArtefact(series, row: first + row, from: first) {
             ends[row * Vital.count + hr] = true
+        }
+        let temp = Vital.temp.rawValue
+        for row in 0..<clean.count where clean.values[row * Vital.count + temp].isNaN
+            && probeWarming.isWarming(series, row: first + row, from: first, plausible: range(of: .temp)) {
+            ends[row * Vital.count + temp] = true
         }
         return ends
     }
@@ -294,10 +320,15 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         values[m] = systolic.isNaN || (mean >= (diastolic.isNaN ? 0 : diastolic) && mean <= systolic) ? mean : .nan
     }
 
+    /// The other sensors' pulse, read over rule 8's window.
+    var pulseElsewhere: PulseElsewhere { PulseElsewhere(filter: self, seconds: pulselessLine.seconds) }
+
     /// Rule 8 on `row`, reading rows from `firstReadable` on.
     func isPulseless(_ series: SampleBatch, row: Int, from firstReadable: Int) -> Bool {
         // Most rows send no pressure past the range: nothing to look back for.
         guard series.values.withUnsafeBufferPointer({ isPastRange($0, row: row) }) else { return false }
+        // An oximeter still reading: the line was pulled or opened, the heart beats.
+        guard !pulseElsewhere.oximeterReads(series, row: row, from: firstReadable) else { return false }
         let hr = Vital.hr.rawValue
         return pulselessLine.holds(series, row: row, from: firstReadable, isPastRange: { values, row in
             isPastRange(values, row: row) && profoundHypotension.isHypotensive(values, row: row)
@@ -323,64 +354,5 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         guard estimateMeanPressure, values[Vital.mbp.rawValue].isNaN else { return }
         let sbp = values[Vital.sbp.rawValue], dbp = values[Vital.dbp.rawValue]
         if !sbp.isNaN && !dbp.isNaN { values[Vital.mbp.rawValue] = MeanArterialPressure.estimate(systolic: sbp, diastolic: dbp) }
-    }
-}
-
-extension ArtefactFilter {
-    enum CodingKeys: String, CodingKey {
-        case plausible, minimumPulsePressure = "minimum_pulse_pressure", flushSystolic = "flush_systolic"
-        case flushPulsePressure = "flush_pulse_pressure", settleSeconds = "settle_seconds"
-        case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
-        case sustainedExtreme = "sustained_extreme", profoundHypotension = "profound_hypotension"
-        case erraticHeartRate = "erratic_heart_rate", pulselessLine = "pulseless_line"
-    }
-
-    /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        var ranges: [Vital: ClosedRange<Float>] = [:]
-        for (name, bounds) in try container.decode([String: [Float]].self, forKey: .plausible) {
-            guard let vital = Vital(name: name), bounds.count == 2, bounds[0] <= bounds[1] else {
-                throw DecodingError.dataCorruptedError(forKey: .plausible, in: container,
-                                                       debugDescription: "bad plausible range for \(name)")
-            }
-            ranges[vital] = bounds[0]...bounds[1]
-        }
-        let settleSeconds = try container.decode(Double.self, forKey: .settleSeconds)
-        guard (0...3600).contains(settleSeconds) else {   // becomes microseconds: out of range would trap
-            throw DecodingError.dataCorruptedError(forKey: .settleSeconds, in: container, debugDescription: "settle_seconds must be 0…3600")
-        }
-        self.init(ranges: ranges,
-                  minimumPulsePressure: try container.decode(Float.self, forKey: .minimumPulsePressure),
-                  flushSystolic: try container.decode(Float.self, forKey: .flushSystolic),
-                  flushPulsePressure: try container.decode(Float.self, forKey: .flushPulsePressure),
-                  settleSeconds: settleSeconds,
-                  estimateMeanPressure: try container.decode(Bool.self, forKey: .estimateMeanPressure),
-                  // Models trained before rule 4 get it too: it is policy, not learned.
-                  saturationDrop: try container.decodeIfPresent(SaturationDrop.self, forKey: .saturationDrop) ?? .standard,
-                  sustainedExtreme: try container.decodeIfPresent(SustainedExtreme.self, forKey: .sustainedExtreme) ?? .standard,
-                  profoundHypotension: try container.decodeIfPresent(ProfoundHypotension.self, forKey: .profoundHypotension) ?? .standard,
-                  erraticHeartRate: try container.decodeIfPresent(ErraticHeartRate.self, forKey: .erraticHeartRate) ?? .standard,
-                  // Models trained before rule 8 get it too: it is policy, not learned.
-                  pulselessLine: try container.decodeIfPresent(PulselessLine.self, forKey: .pulselessLine) ?? .standard)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        var ranges: [String: [Float]] = [:]
-        for vital in Vital.allCases where lower[vital.rawValue].isFinite && upper[vital.rawValue].isFinite {
-            ranges[vital.name] = [lower[vital.rawValue], upper[vital.rawValue]]
-        }
-        try container.encode(ranges, forKey: .plausible)
-        try container.encode(minimumPulsePressure, forKey: .minimumPulsePressure)
-        try container.encode(flushSystolic, forKey: .flushSystolic)
-        try container.encode(flushPulsePressure, forKey: .flushPulsePressure)
-        try container.encode(settleSeconds, forKey: .settleSeconds)
-        try container.encode(estimateMeanPressure, forKey: .estimateMeanPressure)
-        try container.encode(saturationDrop, forKey: .saturationDrop)
-        try container.encode(sustainedExtreme, forKey: .sustainedExtreme)
-        try container.encode(profoundHypotension, forKey: .profoundHypotension)
-        try container.encode(erraticHeartRate, forKey: .erraticHeartRate)
-        try container.encode(pulselessLine, forKey: .pulselessLine)
     }
 }

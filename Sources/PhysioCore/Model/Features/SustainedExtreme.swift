@@ -1,7 +1,9 @@
 import PhysioPlatform
 
 /// A reading below a vital's plausible range that persists is the patient:
-/// asystole (HR 0), apnoea (RR 0), profound desaturation (SpO2 below 50 %).
+/// asystole (HR 0), apnoea (RR 0), profound desaturation (SpO2 below 50 %,
+/// not 0: a probe off). HR 0 beside an arterial line that still beats
+/// (`PulseElsewhere`) is the ECG's leads, not asystole.
 /// Rule 1 of `ArtefactFilter` removes such a reading as a probe or charting
 /// error, which a lone one is (cautery on the ECG for a second or two, a
 /// charted 0 in an ICU chart); but one that every reading of the last
@@ -51,8 +53,12 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
     /// `seconds` old, at most `maximumGapSeconds` before that.
     public var lookbackSeconds: Double { seconds + maximumGapSeconds }
 
-    /// A reading below the range that a monitor can send (not below 0).
-    static func isExtreme(_ value: Float, lowest: Float) -> Bool { value >= 0 && value < lowest }
+    /// A value a monitor sends as a reading: not below 0, and for SpO2 not 0
+    /// (a probe off: no saturation reads 0, and an arrest blanks the oximeter).
+    static func isReading(_ value: Float, of vital: Vital) -> Bool { vital == .spo2 ? value > 0 : value >= 0 }
+
+    /// A reading below the range that a monitor can send.
+    static func isExtreme(_ value: Float, of vital: Vital, lowest: Float) -> Bool { isReading(value, of: vital) && value < lowest }
 
     /// Whether the raw `vital` of `row`, itself past `limit` (the caller checks,
     /// before anything is read back), has been past it on the same side at every
@@ -63,10 +69,10 @@ public struct SustainedExtreme: Codable, Sendable, Equatable {
         return series.values.withUnsafeBufferPointer { values in
             LastingRun.holds(series.timestamps, row: row, from: firstReadable, seconds: seconds, maximumGapSeconds: maximumGapSeconds,
                              minimumReadings: isAbove ? 3 : 2,
-                             isReading: { values[$0 * Vital.count + column] >= 0 },   // false for NaN
+                             isReading: { Self.isReading(values[$0 * Vital.count + column], of: vital) },   // false for NaN
                              holds: {
                                  let value = values[$0 * Vital.count + column]
-                                 return isAbove ? value > limit : Self.isExtreme(value, lowest: limit)
+                                 return isAbove ? value > limit : Self.isExtreme(value, of: vital, lowest: limit)
                              })
         }
     }
