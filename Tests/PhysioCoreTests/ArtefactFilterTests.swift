@@ -166,7 +166,7 @@ import Testing
     /// The end of a case: ECG leads off (a rate of 0) beside an arterial line
     /// that still beats, and an oximeter probe off reading 0 beside a steady
     /// ECG. Until 2026-12-07 both were kept after 20 s, as asystole and a
-    /// profound desaturation (a fifth outside audit); an asystole's line
+    /// profound desaturation (a sixth outside audit); an asystole's line
     /// falls flat, and no saturation reads 0.
     @Test func leadsOffBesideABeatingLineAndAProbeOffAreNoExtremes() {
         let series = TestData.series(seconds: stride(from: 0, to: 200, by: 1)) { t in
@@ -186,7 +186,7 @@ import Testing
 
     /// A probe placed at 600 s reads the room and warms to the core (25 →
     /// 36.5 °C, a minute's time constant): until 2026-12-07 its minutes below
-    /// 35 °C were a hypothermia the floor alarmed (a fifth outside audit).
+    /// 35 °C were a hypothermia the floor alarmed (a sixth outside audit).
     /// A patient cooling, cold and steady, or rewarmed at forced air's pace is kept.
     @Test func aTemperatureProbeWarmingIsNotThePatient() {
         func probe(step: Int) -> SampleBatch {

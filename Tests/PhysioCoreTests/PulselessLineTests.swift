@@ -50,7 +50,7 @@ struct PulselessLineTests {
 
     /// The end of a case: the tube out (CO2 0) and the line pulled within a
     /// minute, the ECG steady and the oximeter still reading. Until
-    /// 2026-12-07 the capnograph's fall made it an arrest at 10 s (a fifth
+    /// 2026-12-07 the capnograph's fall made it an arrest at 10 s (a sixth
     /// outside audit); an oximeter that reads says the blood still flows.
     @Test func anOximeterStillReadingIsNoArrest() {
         func withOximeter(_ spo2: @escaping (Int) -> Float?, heart: @escaping (Int) -> Float?, etco2: @escaping (Int) -> Float? = { _ in nil }) -> SampleBatch {

@@ -3,7 +3,7 @@ import PhysioPlatform
 /// A temperature probe warming to the body: placed at the start of a case,
 /// it reads the room and climbs to the core over minutes (25 → 36.5 °C), and
 /// every reading below 35 °C on the way was a hypothermia the safety floor
-/// alarmed (a fifth outside audit: each case whose monitor sent temperature,
+/// alarmed (a sixth outside audit: each case whose monitor sent temperature,
 /// in its first 15 minutes). A patient's core does not warm that fast: the
 /// fastest rewarming in theatre (forced air, a bypass circuit) is a few
 /// tenths of a degree a minute, and a fever climbs from above `below`.

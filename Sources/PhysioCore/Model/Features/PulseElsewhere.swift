@@ -5,7 +5,7 @@ import PhysioPlatform
 /// monitors then send HR 0), the capnograph reads 0 once the tube is out and
 /// the arterial line is pulled, often within a minute of each other, while
 /// the oximeter and the line go on reading a perfused patient; read alone,
-/// each looks like an arrest (a fifth outside audit, 2026-12-07).
+/// each looks like an arrest (a sixth outside audit, 2026-12-07).
 ///
 /// - The oximeter reads a pulse while it sends a plausible saturation: an
 ///   oximeter that loses the pulse (an arrest) blanks its reading within
