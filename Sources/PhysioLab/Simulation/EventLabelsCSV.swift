@@ -15,13 +15,13 @@ public enum EventLabelsCSV {
     public struct Label: Sendable, Equatable {
         public let caseID: String
         public let event: String
-        public let eventClass: EventClass
         public let onset: Int
         public let peak: Int
         public let end: Int
 
         /// The simulator's kind, or nil for another generator's.
         public var kind: DeteriorationKind? { DeteriorationKind(rawValue: event) }
+        public var eventClass: EventClass { EventLabelsCSV.eventClass(of: event) }
     }
 
     /// Parses one data line (not the header); nil when malformed. Reads the
@@ -34,8 +34,7 @@ public enum EventLabelsCSV {
         guard fields.count == 5, !fields[0].isEmpty, !fields[1].isEmpty,
               let onset = Int(fields[2]), let peak = Int(fields[3]), let end = Int(fields[4]),
               onset <= peak, peak <= end else { return nil }
-        let event = String(fields[1])
-        return Label(caseID: String(fields[0]), event: event, eventClass: eventClass(of: event), onset: onset, peak: peak, end: end)
+        return Label(caseID: String(fields[0]), event: String(fields[1]), onset: onset, peak: peak, end: end)
     }
 
     /// The class of a kind name: the simulator's own, else read from its suffix.

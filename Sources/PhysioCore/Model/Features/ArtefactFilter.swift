@@ -176,9 +176,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
             values[i] = .nan
         }
         if !lineArtefact, !systolic.isNaN, !diastolic.isNaN {
-            let pulsePressure = systolic - diastolic
-            lineArtefact = pulsePressure < minimumPulsePressure
-                || (systolic >= flushSystolic && pulsePressure <= flushPulsePressure)
+            lineArtefact = isFlatOrFlush(systolic: systolic, diastolic: diastolic)
         }
         if lineArtefact {
             removePressures(&values)
@@ -187,6 +185,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let mean = values[m]
         if !mean.isNaN, !systolic.isNaN, !diastolic.isNaN, mean < diastolic || mean > systolic { values[m] = .nan }
         return false
+    }
+
+    /// Rule 2's trace that is no pulse: flat (pulse pressure below the
+    /// minimum, SBP < DBP included) or the flush's square wave.
+    func isFlatOrFlush(systolic: Float, diastolic: Float) -> Bool {
+        let pulsePressure = systolic - diastolic
+        return pulsePressure < minimumPulsePressure || (systolic >= flushSystolic && pulsePressure <= flushPulsePressure)
     }
 
     /// Whether minute `index` of `means` held only plausible values of
@@ -218,8 +223,13 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// Rule 9 on `row`, reading rows from `first` on.
     func removeProbeWarming(_ values: inout [Float], _ series: SampleBatch, row: Int, from first: Int) {
         let temp = Vital.temp.rawValue
-        guard !values[temp].isNaN, probeWarming.isWarming(series, row: row, from: first, plausible: range(of: .temp)) else { return }
+        guard !values[temp].isNaN, isProbeWarming(series, row: row, from: first) else { return }
         values[temp] = .nan
+    }
+
+    /// Rule 9's judgement of `row`'s temperature.
+    func isProbeWarming(_ series: SampleBatch, row: Int, from first: Int) -> Bool {
+        probeWarming.isWarming(series, row: row, from: first, plausible: range(of: .temp))
     }
 
     /// Rule 7's judgement of `row`'s HR: a zigzag, unless the oximeter lost its pulse with it (a fibrillation).
@@ -271,7 +281,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         }
         let temp = Vital.temp.rawValue
         for row in 0..<clean.count where clean.values[row * Vital.count + temp].isNaN
-            && probeWarming.isWarming(series, row: first + row, from: first, plausible: range(of: .temp)) {
+            && isProbeWarming(series, row: first + row, from: first) {
             ends[row * Vital.count + temp] = true
         }
         return ends

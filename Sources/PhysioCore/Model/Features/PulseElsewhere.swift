@@ -13,9 +13,9 @@ import PhysioPlatform
 ///   told from a perfused patient; an arrest it hides still alarms on the
 ///   ECG's rate, the pressures' minute, or the oximeter's own blank.
 /// - An arterial line reads a pulse while it sends plausible systolic and
-///   diastolic pressures at least the filter's pulse pressure apart, not
-///   the flush: the trace of a beating heart. A line falls flat within
-///   seconds of an arrest.
+///   diastolic pressures that rule 2 does not take for a flat trace or the
+///   flush (`ArtefactFilter.isFlatOrFlush`): the trace of a beating heart.
+///   A line falls flat within seconds of an arrest.
 struct PulseElsewhere {
     let filter: ArtefactFilter
     /// How far back a reading counts: a sensor's last few seconds.
@@ -32,9 +32,8 @@ struct PulseElsewhere {
         let systolicRange = filter.range(of: .sbp), diastolicRange = filter.range(of: .dbp)
         return any(series, row: row, from: firstReadable) { values, row in
             let systolic = values[row * Vital.count + Vital.sbp.rawValue], diastolic = values[row * Vital.count + Vital.dbp.rawValue]
-            let pulse = systolic - diastolic
-            return systolicRange.contains(systolic) && diastolicRange.contains(diastolic) && pulse >= filter.minimumPulsePressure
-                && !(systolic >= filter.flushSystolic && pulse <= filter.flushPulsePressure)
+            return systolicRange.contains(systolic) && diastolicRange.contains(diastolic)
+                && !filter.isFlatOrFlush(systolic: systolic, diastolic: diastolic)
         }
     }
 
