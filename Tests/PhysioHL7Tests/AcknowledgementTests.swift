@@ -29,6 +29,19 @@ struct AcknowledgementTests {
         #expect(lines[2] == "ERR||OBX^3^5|102^Data type error^HL70357|E||||OBX-5 'x\\F\\y' is not a number")
     }
 
+    /// MSA-3 is an ST of 80: a longer text is cut at a word and marked, not
+    /// mid-word (ERR-8 carries it whole).
+    @Test func aLongTextIsCutAtAWordInMSA3AndWholeInERR() throws {
+        let message = try HL7Message.parse(Array("MSH|^~\\&|MON|WARD|||20261124100000||ORU^R01|9|P|2.6".utf8))
+        let text = "OBX-3 '528391^MDC_DEV_SPEC_PROFILE_BP^MDC' is not a vital sign physio stores (docs/hl7.md lists the codes); not stored"
+        let ack = HL7Acknowledgement(code: .accept, problems: [.init(segment: "OBX", sequence: 1, field: 3, code: 103, severity: .warning, text: text)])
+            .encode(answering: message, controlID: "a-4", now: Self.now)
+        let lines = Self.segments(ack)
+        let shown = String(lines[1].dropFirst("MSA|AA|9|".count))
+        #expect(shown == "OBX-3 '528391\\S\\MDC_DEV_SPEC_PROFILE_BP\\S\\MDC' is not a vital sign physio stores...", "\(shown)")
+        #expect(lines[2].hasSuffix("(docs/hl7.md lists the codes); not stored"), "\(lines[2])")
+    }
+
     @Test func beforeVersion25TheErrorIsERR1() throws {
         let message = try HL7Message.parse(Array("MSH|^~\\&|MON|WARD|||20261124100000||ORU^R01|9|P|2.4".utf8))
         let ack = HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 12, code: 203, text: "version")])

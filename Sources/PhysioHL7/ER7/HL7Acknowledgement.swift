@@ -96,7 +96,7 @@ public struct HL7Acknowledgement: Sendable {
         out += Array("MSA".utf8) + [f] + Array(code.rawValue.utf8) + [f] + raw(10)
         // MSA-3 (text) is withdrawn in v2.7; before, engines show it.
         if let first = problems.first, numericVersion < 270 {
-            out += [f] + text(String(first.text.prefix(80)))
+            out += [f] + text(Self.shortened(first.text, to: 80))
         }
         out.append(0x0D)
 
@@ -166,6 +166,15 @@ public struct HL7Acknowledgement: Sendable {
         let severity: Problem.Severity = rest.contains { $0.severity == .error } ? .error : .warning
         return Array(shown) + [Problem(segment: "MSH", sequence: 1, field: 0, code: severity == .error ? 207 : 0, severity: severity,
             text: "\(rest.count) more problems not listed (\(rest.filter { $0.severity == .warning }.count) of them values not stored)")]
+    }
+
+    /// `text` within `limit` characters (MSA-3 is an ST of 80), cut at a word
+    /// and marked "...": ERR carries the whole text.
+    static func shortened(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        let head = text.prefix(limit - 3)
+        let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
+        return String(cut) + "..."
     }
 
     /// "2.5.1" as 251, "2.3" as 230; 0 when not a version number.

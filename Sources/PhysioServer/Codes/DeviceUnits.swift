@@ -21,7 +21,7 @@ enum DeviceUnits {
     /// Text units seen in device messages, as UCUM.
     static let aliases: [String: String] = [
         "bpm": "/min", "BPM": "/min", "/min": "/min", "1/min": "/min", "rpm": "/min", "RPM": "/min", "brpm": "/min",
-        "breaths/min": "/min", "beats/min": "/min", "{beats}/min": "/min", "{breaths}/min": "/min", "min-1": "/min",
+        "breaths/min": "/min", "beats/min": "/min", "min-1": "/min",
         "mmHg": "mm[Hg]", "mm[Hg]": "mm[Hg]", "mm Hg": "mm[Hg]", "kPa": "kPa",
         "%": "%", "percent": "%", "1": "1",
         "Cel": "Cel", "°C": "Cel", "degC": "Cel", "DegC": "Cel", "C": "Cel",
@@ -64,8 +64,8 @@ enum DeviceUnits {
         default:
             break
         }
-        if let unit = aliases[code] { return unit }
-        if code.isEmpty, let unit = aliases[text] { return unit }
+        if let unit = aliases[code] ?? aliases[UCUMAnnotation.removed(from: code)] { return unit }
+        if code.isEmpty, let unit = aliases[text] ?? aliases[UCUMAnnotation.removed(from: text)] { return unit }
         return nil
     }
 }

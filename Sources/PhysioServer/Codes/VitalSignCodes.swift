@@ -80,6 +80,7 @@ enum VitalSignCodes {
         ("150037", "MDC_PRESS_BLD_ART_ABP_SYS", .vital(.sbp)),
         ("150038", "MDC_PRESS_BLD_ART_ABP_DIA", .vital(.dbp)),
         ("150039", "MDC_PRESS_BLD_ART_ABP_MEAN", .vital(.mbp)),
+        ("151552", "MDC_RESP", .vital(.rr)),  // Philips' HL7 export: its impedance numeric "Resp" (0002-5000)
         ("151562", "MDC_RESP_RATE", .vital(.rr)),
         ("151570", "MDC_AWAY_RESP_RATE", .vital(.rr)),
         ("151578", "MDC_TTHOR_RESP_RATE", .vital(.rr)),  // impedance
@@ -120,7 +121,7 @@ enum VitalSignCodes {
         switch code {
         case "147842", "150033", "150034", "150035", "150037", "150038", "150039", "151570", "151594": 3
         case "149522", "150017", "150018", "150019", "151562": 2
-        case "149530", "149546", "149514", "150021", "150022", "150023", "150301", "150302", "150303", "151578": 1
+        case "149530", "149546", "149514", "150021", "150022", "150023", "150301", "150302", "150303", "151552", "151578": 1
         default: ordinaryRank
         }
     }
@@ -139,15 +140,16 @@ enum VitalSignCodes {
 
     /// The value in physio's unit, or nil if `unit` (a UCUM code) is not one
     /// accepted for `vital`. No unit given means physio's own.
-    static func convert(_ value: Double, unit: String?, for vital: Vital) -> Double? {
-        guard let unit else { return value }
+    static func convert(_ value: Double, unit sent: String?, for vital: Vital) -> Double? {
+        guard let sent else { return value }
+        let unit = UCUMAnnotation.removed(from: sent)
         switch vital {
         case .hr, .rr:
             return perMinute.contains(unit) ? value : nil
         case .spo2:
             if unit == "%" { return value }
             // A fraction (UCUM's unity, as some devices and FHIR profiles send it).
-            if unit == "1" || unit == "{fraction}" || unit == "{ratio}" { return value * 100 }
+            if unit == "1" { return value * 100 }   // also {fraction}, {ratio}
             return nil
         case .sbp, .dbp, .mbp, .etco2:
             if unit == "mm[Hg]" || unit == "mmHg" { return value }
@@ -164,7 +166,8 @@ enum VitalSignCodes {
     /// 1 kPa = 1000 Pa / 133.322387415 Pa (the conventional millimetre of mercury).
     static let mmHgPerKilopascal = 1000 / 133.322_387_415
 
-    static let perMinute: Set<String> = ["/min", "1/min", "{beats}/min", "{Beats}/min", "{beat}/min", "{breaths}/min", "{Breaths}/min", "{breath}/min"]
+    /// Per minute, once annotations are removed (`{beat}/min`, `{breaths}/min`).
+    static let perMinute: Set<String> = ["/min", "1/min"]
 
     static func acceptedUnits(_ vital: Vital) -> String {
         switch vital {

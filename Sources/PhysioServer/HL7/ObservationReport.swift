@@ -14,6 +14,10 @@ struct ObservationReport {
         case invalid
         /// A negative number: a device's "not measured" (−1, −999, −99.9).
         case sentinel
+        /// A number outside the vital's plausible range (`GET /rules`), as a faulty channel sends.
+        case implausible
+        /// A value the device flags as demonstration data (OBX-8 `DEMO`).
+        case demonstration
         /// A header without a value (PCD-01's device and channel OBXs).
         case noValue = "no_value"
         /// The same vital and instant again in the message, from a source ranked lower or sent later.

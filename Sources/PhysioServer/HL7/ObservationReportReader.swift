@@ -2,7 +2,7 @@ import PhysioCore
 import PhysioHL7
 import PhysioPlatform
 
-/// Reads an ORU^R01 (IHE PCD-01 Communicate PCD Data, HL7 v2.3 to v2.8)
+/// Reads an ORU^R01 (IHE PCD-01 Communicate PCD Data, HL7 v2.2 to v2.8)
 /// into an ObservationReport, or refuses it: AR for a message type,
 /// event, version or processing id physio does not take, AE naming the
 /// segment and field for one it cannot use. Nothing of a refused message
@@ -17,12 +17,16 @@ import PhysioPlatform
 ///   same plausible ranges as every ingest path. An OBX-11 that is not a
 ///   result status (X, N, I, O; W and D retract one), or an empty OBX-5, is
 ///   left out, never stored as zero; so is a negative number, a device's
-///   "not measured" (−1, −999). Unknown codes are left out and counted.
+///   "not measured" (−1, −999), a number outside the vital's plausible
+///   range (one faulty channel must not cost the patient's other vitals),
+///   and a value the device flags as demonstration data (OBX-8 `DEMO`).
+///   Unknown codes are left out and counted.
 ///   Every value left out is named in a warning of the AA (ERR, severity W),
 ///   but empty ones (nothing was sent). A second MSH in the frame is AR.
 struct ObservationReportReader {
-    /// ORU^R01 is the same in these; 2.5 and 2.6 are PCD-01's.
-    static let versions: Set<String> = ["2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"]
+    /// ORU^R01 is the same in these (the fields read here exist from 2.2 on,
+    /// where Philips' Information Center export still is); 2.5 and 2.6 are PCD-01's.
+    static let versions: Set<String> = ["2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"]
 
     let caseRule: HL7CaseRule
     let timeZone: HL7TimeZone
@@ -53,7 +57,7 @@ struct ObservationReportReader {
         guard event == "R01" else { throw reject(201, header, 9, "only ORU^R01 is taken here, not ORU^\(event.prefix(10))") }
         let version = header.field(12).component(1).text
         guard Self.versions.contains(version) else {
-            throw reject(203, header, 12, "HL7 version '\(version.prefix(10))' is not taken; send 2.3 to 2.8 (2.6 for IHE PCD-01)")
+            throw reject(203, header, 12, "HL7 version '\(version.prefix(10))' is not taken; send 2.2 to 2.8 (2.6 for IHE PCD-01)")
         }
         let processing = header.field(11).component(1).text
         guard processing.isEmpty || processing == "P" || processing == "D" else {
@@ -159,6 +163,11 @@ struct ObservationReportReader {
             }
             return nil
         }
+        if Self.isDemonstration(obx.field(8)) {
+            report.ignored[.demonstration, default: 0] += 1
+            report.warn(obx, field: 8, code: 103, "\(vital.name): OBX-8 'DEMO' says the device is in demonstration mode, not measuring the patient; not stored")
+            return nil
+        }
         guard valueField.repetitions.count == 1 else {
             throw error(102, obx, 5, "OBX-5 repeats ('\(valueField.text.prefix(30))'): send one \(vital.name) value per OBX")
         }
@@ -202,7 +211,9 @@ struct ObservationReportReader {
         }
         let range = vital.reportableRange
         guard converted >= Double(range.lowerBound), converted <= Double(range.upperBound) else {
-            throw error(102, obx, 5, "\(vital.name) \(converted) \(vital.unit) is outside the plausible range \(range.lowerBound)–\(range.upperBound)")
+            report.ignored[.implausible, default: 0] += 1
+            report.warn(obx, field: 5, code: 102, "\(vital.name) \(converted) \(vital.unit) is outside the plausible range \(range.lowerBound)–\(range.upperBound); not stored")
+            return nil
         }
         return (vital, rank, Float.stored(converted))
     }
@@ -240,6 +251,14 @@ struct ObservationReportReader {
             }
         }
         return nil
+    }
+
+    /// OBX-8 (abnormal flags, repeating) holding `DEMO`: a monitor in demonstration
+    /// mode says so there (Mindray's PCD-01 examples), as MSH-11 `T` says a
+    /// message is for training; its values are a simulation.
+    static func isDemonstration(_ flags: HL7Field) -> Bool {
+        guard !flags.isEmpty else { return false }
+        return flags.repetitions.contains { $0.component(1).text.trimmingSpaces.uppercased() == "DEMO" }
     }
 
     /// OBX-11 statuses that carry a result (HL7 table 0085): final,
