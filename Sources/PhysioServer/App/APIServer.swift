@@ -40,12 +40,13 @@ public final class APIServer: @unchecked Sendable {
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
+        let sources = SourceHistory()   // FHIR's and HL7's, ranked across instants
         streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers,
                             heartbeatSeconds: configuration.streamHeartbeatSeconds)
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,
-            FHIRRoutes(committer: committer, metrics: metrics, identifiers: configuration.fhirCaseIdentifiers).routes,
+            FHIRRoutes(committer: committer, metrics: metrics, identifiers: configuration.fhirCaseIdentifiers, sources: sources).routes,
             CaseRoutes(pool: pool, episodeGapSeconds: configuration.episodeGapSeconds).routes,
             VitalsRoutes(pool: pool, answers: answers, retention: retention, maxRawRows: configuration.maxRowsPerRead).routes,
             AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions,
@@ -78,7 +79,7 @@ public final class APIServer: @unchecked Sendable {
                 settings.listener.tlsKeyPEM = configuration.http.tlsKeyPEM
             }
             let ingest = HL7Ingest(configuration: settings, committer: committer, metrics: HL7Metrics(registry: metrics.registry),
-                                   ingestMetrics: metrics)
+                                   ingestMetrics: metrics, sources: sources)
             let server = MLLPServer(configuration: settings.listener) { frame, reply in ingest.handle(frame, reply: reply) }
             HL7Metrics.observe(server, in: metrics.registry)
             hl7 = server

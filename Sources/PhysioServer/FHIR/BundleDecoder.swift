@@ -34,6 +34,8 @@ struct BundleDecoder {
         /// Samples per case, one per Observation that stores a value, in entry order: the writer
         /// merges those of one instant and tells each one's outcome.
         var batches: [SampleBatch] = []
+        /// Each value to store, with its source's rank: `SourceHistory` learns them once stored.
+        var sources: [(caseID: String, vital: Vital, rank: Int, time: Int64)] = []
         var ignoredObservations: Int {
             outcomes.filter {
                 switch $0 {
@@ -51,6 +53,8 @@ struct BundleDecoder {
     }
 
     var identifiers = FHIRCaseIdentifiers()
+    /// Sources stored before, across instants (nil: rank within the Bundle's instants only).
+    var sources: SourceHistory? = nil
 
     /// Throws an OperationOutcome response for a body that is not a usable Bundle at all.
     func decode(_ body: [UInt8]) throws -> Result {
@@ -84,7 +88,7 @@ struct BundleDecoder {
         let reader = ObservationReader(references: CaseReference(index: BundleIndex(entries: entries), identifiers: identifiers))
         // Read every entry first: which source outranks which is known only then.
         var readings: [(entry: Int, reading: ObservationReader.Reading)] = []
-        var sources = SourceRanks()
+        var ranks = SourceRanks()
         for index in 0..<entries.count {
             if let refusal = Self.refusal(method: entries[index]!["request"]?["method"], path: "Bundle.entry[\(index)].request.method") {
                 result.outcomes.append(.failed([refusal]))
@@ -93,7 +97,7 @@ struct BundleDecoder {
             switch reader.read(entries[index]!["resource"], path: "Bundle.entry[\(index)].resource") {
             case .reading(let reading):
                 readings.append((result.outcomes.count, reading))
-                sources.add(reading, entry: result.outcomes.count)
+                ranks.add(reading, entry: result.outcomes.count)
                 result.outcomes.append(.outranked([]))   // until its row is built below
             case .ignored(let reason, let expression):
                 result.outcomes.append(.ignored(reason, expression: expression))
@@ -103,17 +107,27 @@ struct BundleDecoder {
                 result.outcomes.append(.failed(issues))
             }
         }
-        let outranked = sources.outranked()
+        let outranked = ranks.outranked()
+        let inBundle = SourceHistory()
         var batchIndex: [CaseID: Int] = [:]
         for (entry, reading) in readings {
             let lower = outranked[entry] ?? [:]
             var notes = reading.notes
             var kept: [(Vital, Float, String)] = []
             for (vital, value, path) in reading.values {
+                let rank = reading.ranks[vital] ?? VitalSignCodes.ordinaryRank
+                let caseID = reading.caseID.rawValue
                 if let higher = lower[vital] {
                     notes.append(SourceRanks.note(vital, sent: value, higherEntry: higher.higherEntry, higherValue: higher.higherValue, path: path))
+                } else if let higher = inBundle.higherSource(of: vital, caseID: caseID, rank: rank, at: reading.time)
+                            ?? sources?.higherSource(of: vital, caseID: caseID, rank: rank, at: reading.time) {
+                    notes.append(OperationOutcome.Issue(severity: .warning, code: "informational",
+                        diagnostics: "\(vital.name) \(value.clean) \(vital.unit) not stored: " + SourceHistory.reason(vital, rank: rank, higher: higher, time: reading.time),
+                        expression: path))
                 } else {
                     kept.append((vital, value, path))
+                    inBundle.record(vital, caseID: caseID, rank: rank, at: reading.time)
+                    result.sources.append((caseID, vital, rank, reading.time))
                 }
             }
             guard !kept.isEmpty else {

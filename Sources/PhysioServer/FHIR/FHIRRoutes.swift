@@ -16,6 +16,7 @@ struct FHIRRoutes {
     let committer: GroupCommitter
     let metrics: ServerMetrics
     let identifiers: FHIRCaseIdentifiers
+    var sources = SourceHistory()
 
     var routes: [Route] {
         [Route("POST", "/fhir", scope: "ingest") { request in try ingest(request) },
@@ -30,7 +31,7 @@ struct FHIRRoutes {
         }
         let result: BundleDecoder.Result
         do {
-            result = try BundleDecoder(identifiers: identifiers).decode(request.body)
+            result = try BundleDecoder(identifiers: identifiers, sources: sources).decode(request.body)
         } catch let problem as FHIRProblem {
             metrics.ingestRejected.add()
             return .now(problem.response)
@@ -53,12 +54,14 @@ struct FHIRRoutes {
         let requestID = request.id
         let metrics = self.metrics
         let showsStored = request.scopes.contains("read")
+        let sources = self.sources
         committer.submit(result.batches, refusesConflicts: result.type == .transaction) { outcome in
             switch outcome {
             case .success(let counts) where counts.contains(where: \.refused):
                 metrics.ingestRejected.add()
                 deferred.complete(BundleResponse.refusal(result, counts: counts, showsStored: showsStored))
             case .success(let counts):
+                for source in result.sources { sources.record(source.vital, caseID: source.caseID, rank: source.rank, at: source.time) }
                 counts.forEach(metrics.recordIngest)
                 deferred.complete(BundleResponse.response(result, counts: counts, showsStored: showsStored))
             case .failure(let error):

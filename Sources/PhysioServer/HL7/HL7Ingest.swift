@@ -18,11 +18,14 @@ final class HL7Ingest: @unchecked Sendable {
     let ingestMetrics: ServerMetrics
     let ledger: HL7MessageLedger
     let senderCases: HL7SenderCases
+    let sources: SourceHistory
     private let controlIDPrefix: String
     private let counter = Locked<UInt64>(0)
 
-    init(configuration: HL7Configuration, committer: GroupCommitter, metrics: HL7Metrics, ingestMetrics: ServerMetrics) {
-        reader = ObservationReportReader(caseRule: configuration.caseRule, timeZone: configuration.timeZone)
+    init(configuration: HL7Configuration, committer: GroupCommitter, metrics: HL7Metrics, ingestMetrics: ServerMetrics,
+         sources: SourceHistory = SourceHistory()) {
+        reader = ObservationReportReader(caseRule: configuration.caseRule, timeZone: configuration.timeZone, sources: sources)
+        self.sources = sources
         self.committer = committer
         self.metrics = metrics
         self.ingestMetrics = ingestMetrics
@@ -111,10 +114,11 @@ final class HL7Ingest: @unchecked Sendable {
             ledger.remember(key, digest: digest, warnings: report.allWarnings)
             return answer(reply, message, HL7Acknowledgement(code: .accept, problems: report.allWarnings), success: true)
         }
-        let metrics = self.metrics, ingestMetrics = self.ingestMetrics, ledger = self.ledger
+        let metrics = self.metrics, ingestMetrics = self.ingestMetrics, ledger = self.ledger, sources = self.sources
         committer.submit(report.batches) { [self] outcome in
             switch outcome {
             case .success(let counts):
+                report.recordSources(in: sources)
                 counts.forEach(ingestMetrics.recordIngest)
                 metrics.record(.stored)
                 let warnings = Self.conflicts(counts, report: report) + report.allWarnings

@@ -33,7 +33,7 @@ final class HL7Metrics: @unchecked Sendable {
         })
         ignored = Dictionary(uniqueKeysWithValues: ObservationReport.Ignored.allCases.map {
             ($0, registry.counter("physio_hl7_observations_ignored_total",
-                                  help: "OBX segments not stored: unknown codes, invalid values (OBX-11 X or empty OBX-5), negative not-measured values, implausible values, demonstration data (OBX-8 DEMO), headers without a value, and values superseded within their message.",
+                                  help: "OBX segments not stored: unknown codes, invalid values (OBX-11 X or empty OBX-5), negative not-measured values, implausible values, demonstration data (OBX-8 DEMO), headers without a value, values superseded within their message, and values outranked by a better source stored within 30 s.",
                                   labels: [("reason", $0.rawValue)]))
         })
         controlIDsReused = registry.counter("physio_hl7_control_ids_reused_total",

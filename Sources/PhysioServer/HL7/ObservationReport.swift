@@ -22,6 +22,8 @@ struct ObservationReport {
         case noValue = "no_value"
         /// The same vital and instant again in the message, from a source ranked lower or sent later.
         case superseded
+        /// A source ranked lower than one of the same vital stored for the case within 30 s (SourceHistory).
+        case outranked
     }
 
     struct Source {
@@ -65,6 +67,14 @@ struct ObservationReport {
     var readAcrossAClockChange: Set<Int64> = []
 
     var sampleCount: Int { batches.reduce(0) { $0 + $1.count } }
+
+    /// Each stored value's source, for `SourceHistory`.
+    func recordSources(in history: SourceHistory) {
+        for source in sources {
+            let batch = batches[source.batch]
+            history.record(source.vital, caseID: batch.caseID, rank: source.rank, at: batch.timestamps[source.row])
+        }
+    }
 
     /// The OBX that a vital of a stored row came from.
     func segment(batch: Int, row: Int, vital: Vital) -> Int? {

@@ -30,6 +30,8 @@ struct ObservationReportReader {
 
     let caseRule: HL7CaseRule
     let timeZone: HL7TimeZone
+    /// Sources stored before, across instants (nil: rank within the message only).
+    var sources: SourceHistory? = nil
 
     func read(_ message: HL7Message) -> Result<ObservationReport, ReportRefusal> {
         do {
@@ -86,6 +88,7 @@ struct ObservationReportReader {
         var batchOfCase: [CaseID: Int] = [:]
         var rowOfInstant: [Int: [Int64: Int]] = [:]  // batch → time → row
         var sourceAt: [Int: Int] = [:]               // (batch, row, vital) key → index in report.sources
+        let inMessage = SourceHistory()               // this message's sources, across its instants
         for segment in message.segments.dropFirst() {
             switch segment.id {
             case "PID":
@@ -103,6 +106,13 @@ struct ObservationReportReader {
                     }
                 }
                 let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset, report: &report)
+                if let higher = inMessage.higherSource(of: vital, caseID: caseID!.rawValue, rank: rank, at: time)
+                    ?? sources?.higherSource(of: vital, caseID: caseID!.rawValue, rank: rank, at: time) {
+                    report.ignored[.outranked, default: 0] += 1
+                    report.warn(segment, field: 5, code: 205, "\(vital.name) \(value.clean) \(vital.unit): " + SourceHistory.reason(vital, rank: rank, higher: higher, time: time))
+                    continue
+                }
+                inMessage.record(vital, caseID: caseID!.rawValue, rank: rank, at: time)
                 let batch = batchOfCase[caseID!] ?? {
                     report.batches.append(SampleBatch(caseID: caseID!.rawValue))
                     batchOfCase[caseID!] = report.batches.count - 1

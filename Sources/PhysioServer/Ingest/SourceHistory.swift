@@ -1,0 +1,81 @@
+import PhysioCore
+import PhysioPlatform
+
+/// The sources each case's vitals were stored from lately, across instants:
+/// a gateway that forwards each device's observations with that device's
+/// own time sends the ECG's heart rate at 0.05 s and the oximeter's pulse
+/// rate at 0.45 s of every second, and the capnograph's respiratory rate
+/// beside the ECG module's impedance rate. Stored as they come, one column
+/// would alternate between two sources (160, 130, 160…): read as a
+/// diathermy zigzag, a fast atrial fibrillation with a pulse deficit was
+/// removed, and an obstruction's capnograph apnoea hidden by the chest's
+/// impedance rate. So a value from a source that ranks lower
+/// (`VitalSignCodes.rank`) is left out, and named, while a higher-ranked
+/// source of the same vital was stored for the case within `windowSeconds`
+/// of its time; as `SourceRanks` and the HL7 reader do within one instant.
+/// When the better source stops (leads off, a line removed), the other is
+/// stored again after the window.
+///
+/// Kept in memory on each API node: a gateway's MLLP connection, or a
+/// client's requests, reach one node. Two nodes given two sources of one
+/// case's vital each store theirs, as before; so does a node just started.
+final class SourceHistory: @unchecked Sendable {
+    /// A better source counts as present this long around its last value
+    /// (the detector holds a heart rate or saturation 30 s too).
+    static let windowSeconds: Double = 30
+    /// Cases × vitals remembered before the oldest are forgotten.
+    static let capacity = 200_000
+
+    private struct Key: Hashable {
+        let caseID: String
+        let vital: Vital
+    }
+
+    /// The latest time stored per rank (index: rank 1…3), and when it was written.
+    private struct Latest {
+        var times: [Int64] = [.min, .min, .min, .min]
+        var touched: UInt64 = 0
+    }
+
+    private let entries = Locked<[Key: Latest]>([:])
+    private let window = Timestamp.micros(seconds: SourceHistory.windowSeconds)
+
+    /// The higher-ranked source of `vital` stored for the case nearest to
+    /// `time`, within the window: its rank and time. Nil: store the value.
+    func higherSource(of vital: Vital, caseID: String, rank: Int, at time: Int64) -> (rank: Int, time: Int64)? {
+        guard rank < 3 else { return nil }
+        return entries.withLock { entries in
+            guard let latest = entries[Key(caseID: caseID, vital: vital)] else { return nil }
+            for higher in stride(from: 3, to: rank, by: -1) {
+                let seen = latest.times[higher]
+                if seen != .min, abs(seen - time) <= window { return (higher, seen) }
+            }
+            return nil
+        }
+    }
+
+    /// A value of `vital` from a source of `rank` was stored at `time`.
+    func record(_ vital: Vital, caseID: String, rank: Int, at time: Int64) {
+        let index = min(max(rank, 1), 3)
+        let now = Clock.monotonicNanos()
+        entries.withLock { entries in
+            let key = Key(caseID: caseID, vital: vital)
+            var latest = entries[key] ?? Latest()
+            latest.times[index] = max(latest.times[index], time)
+            latest.touched = now
+            entries[key] = latest
+            if entries.count > Self.capacity {
+                // The half written longest ago goes: cases no longer sending.
+                let cut = entries.values.map(\.touched).sorted()[entries.count / 2]
+                entries = entries.filter { $0.value.touched > cut }
+            }
+        }
+    }
+
+    /// Why a value is not stored, for the sender.
+    static func reason(_ vital: Vital, rank: Int, higher: (rank: Int, time: Int64), time: Int64) -> String {
+        let apart = Float((Double(abs(higher.time - time)) / 1e5).rounded() / 10)
+        return "a source of \(vital.name) that ranks higher (\(higher.rank) over \(rank): the ECG over a pulse rate, a capnograph over impedance, "
+            + "a line over a cuff) gave this case's \(vital.name) \(apart.clean) s \(higher.time <= time ? "before" : "after"); not stored"
+    }
+}
