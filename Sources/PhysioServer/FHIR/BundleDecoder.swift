@@ -35,7 +35,7 @@ struct BundleDecoder {
         /// merges those of one instant and tells each one's outcome.
         var batches: [SampleBatch] = []
         /// Each value to store, with its source's rank: `SourceHistory` learns them once stored.
-        var sources: [(caseID: String, vital: Vital, rank: Int, time: Int64)] = []
+        var sources: [SourceHistory.Stored] = []
         var ignoredObservations: Int {
             outcomes.filter {
                 switch $0 {
@@ -108,7 +108,7 @@ struct BundleDecoder {
             }
         }
         let outranked = ranks.outranked()
-        let inBundle = SourceHistory()
+        var inBundle = SourceTimes()
         var batchIndex: [CaseID: Int] = [:]
         for (entry, reading) in readings {
             let lower = outranked[entry] ?? [:]
@@ -126,8 +126,9 @@ struct BundleDecoder {
                         expression: path))
                 } else {
                     kept.append((vital, value, path))
-                    inBundle.record(vital, caseID: caseID, rank: rank, at: reading.time)
-                    result.sources.append((caseID, vital, rank, reading.time))
+                    let stored = SourceHistory.Stored(caseID: caseID, vital: vital, rank: rank, time: reading.time)
+                    inBundle.record(stored)
+                    result.sources.append(stored)
                 }
             }
             guard !kept.isEmpty else {

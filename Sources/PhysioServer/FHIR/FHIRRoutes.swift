@@ -61,7 +61,7 @@ struct FHIRRoutes {
                 metrics.ingestRejected.add()
                 deferred.complete(BundleResponse.refusal(result, counts: counts, showsStored: showsStored))
             case .success(let counts):
-                for source in result.sources { sources.record(source.vital, caseID: source.caseID, rank: source.rank, at: source.time) }
+                sources.record(result.sources)
                 counts.forEach(metrics.recordIngest)
                 deferred.complete(BundleResponse.response(result, counts: counts, showsStored: showsStored))
             case .failure(let error):

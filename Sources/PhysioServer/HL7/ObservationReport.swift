@@ -70,10 +70,10 @@ struct ObservationReport {
 
     /// Each stored value's source, for `SourceHistory`.
     func recordSources(in history: SourceHistory) {
-        for source in sources {
+        history.record(sources.map { source in
             let batch = batches[source.batch]
-            history.record(source.vital, caseID: batch.caseID, rank: source.rank, at: batch.timestamps[source.row])
-        }
+            return SourceHistory.Stored(caseID: batch.caseID, vital: source.vital, rank: source.rank, time: batch.timestamps[source.row])
+        })
     }
 
     /// The OBX that a vital of a stored row came from.

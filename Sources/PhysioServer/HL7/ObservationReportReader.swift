@@ -88,7 +88,7 @@ struct ObservationReportReader {
         var batchOfCase: [CaseID: Int] = [:]
         var rowOfInstant: [Int: [Int64: Int]] = [:]  // batch → time → row
         var sourceAt: [Int: Int] = [:]               // (batch, row, vital) key → index in report.sources
-        let inMessage = SourceHistory()               // this message's sources, across its instants
+        var inMessage = SourceTimes()                 // this message's sources, across its instants
         for segment in message.segments.dropFirst() {
             switch segment.id {
             case "PID":
@@ -112,7 +112,7 @@ struct ObservationReportReader {
                     report.warn(segment, field: 5, code: 205, "\(vital.name) \(value.clean) \(vital.unit): " + SourceHistory.reason(vital, rank: rank, higher: higher, time: time))
                     continue
                 }
-                inMessage.record(vital, caseID: caseID!.rawValue, rank: rank, at: time)
+                inMessage.record(.init(caseID: caseID!.rawValue, vital: vital, rank: rank, time: time))
                 let batch = batchOfCase[caseID!] ?? {
                     report.batches.append(SampleBatch(caseID: caseID!.rawValue))
                     batchOfCase[caseID!] = report.batches.count - 1

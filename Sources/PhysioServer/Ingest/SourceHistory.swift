@@ -26,49 +26,30 @@ final class SourceHistory: @unchecked Sendable {
     /// Cases × vitals remembered before the oldest are forgotten.
     static let capacity = 200_000
 
-    private struct Key: Hashable {
+    /// A value stored: its case, vital, source rank and time.
+    struct Stored {
         let caseID: String
         let vital: Vital
+        let rank: Int
+        let time: Int64
     }
 
-    /// The latest time stored per rank (index: rank 1…3), and when it was written.
-    private struct Latest {
-        var times: [Int64] = [.min, .min, .min, .min]
-        var touched: UInt64 = 0
-    }
-
-    private let entries = Locked<[Key: Latest]>([:])
-    private let window = Timestamp.micros(seconds: SourceHistory.windowSeconds)
+    private let times = Locked(SourceTimes())
 
     /// The higher-ranked source of `vital` stored for the case nearest to
     /// `time`, within the window: its rank and time. Nil: store the value.
     func higherSource(of vital: Vital, caseID: String, rank: Int, at time: Int64) -> (rank: Int, time: Int64)? {
-        guard rank < 3 else { return nil }
-        return entries.withLock { entries in
-            guard let latest = entries[Key(caseID: caseID, vital: vital)] else { return nil }
-            for higher in stride(from: 3, to: rank, by: -1) {
-                let seen = latest.times[higher]
-                if seen != .min, abs(seen - time) <= window { return (higher, seen) }
-            }
-            return nil
-        }
+        guard rank < 3 else { return nil }   // nothing outranks the best
+        return times.withLock { $0.higherSource(of: vital, caseID: caseID, rank: rank, at: time) }
     }
 
-    /// A value of `vital` from a source of `rank` was stored at `time`.
-    func record(_ vital: Vital, caseID: String, rank: Int, at time: Int64) {
-        let index = min(max(rank, 1), 3)
+    /// Values were stored (after their commit), under one lock.
+    func record(_ stored: [Stored]) {
+        guard !stored.isEmpty else { return }
         let now = Clock.monotonicNanos()
-        entries.withLock { entries in
-            let key = Key(caseID: caseID, vital: vital)
-            var latest = entries[key] ?? Latest()
-            latest.times[index] = max(latest.times[index], time)
-            latest.touched = now
-            entries[key] = latest
-            if entries.count > Self.capacity {
-                // The half written longest ago goes: cases no longer sending.
-                let cut = entries.values.map(\.touched).sorted()[entries.count / 2]
-                entries = entries.filter { $0.value.touched > cut }
-            }
+        times.withLock { times in
+            for value in stored { times.record(value, now: now) }
+            if times.count > Self.capacity { times.forgetOlderHalf() }
         }
     }
 
@@ -77,5 +58,58 @@ final class SourceHistory: @unchecked Sendable {
         let apart = Float((Double(abs(higher.time - time)) / 1e5).rounded() / 10)
         return "a source of \(vital.name) that ranks higher (\(higher.rank) over \(rank): the ECG over a pulse rate, a capnograph over impedance, "
             + "a line over a cuff) gave this case's \(vital.name) \(apart.clean) s \(higher.time <= time ? "before" : "after"); not stored"
+    }
+}
+
+/// The latest time each case's vitals were stored from each source rank
+/// (1…3): `SourceHistory`'s memory, and a message's or a Bundle's own
+/// across its instants.
+struct SourceTimes {
+    private struct Key: Hashable {
+        let caseID: String
+        let vital: Vital
+    }
+
+    private struct Latest {
+        var byRank: (Int64, Int64, Int64) = (.min, .min, .min)
+        var touched: UInt64 = 0
+
+        func time(rank: Int) -> Int64 { rank == 3 ? byRank.2 : rank == 2 ? byRank.1 : byRank.0 }
+
+        mutating func set(rank: Int, time: Int64) {
+            switch rank {
+            case 3: byRank.2 = max(byRank.2, time)
+            case 2: byRank.1 = max(byRank.1, time)
+            default: byRank.0 = max(byRank.0, time)
+            }
+        }
+    }
+
+    private var entries: [Key: Latest] = [:]
+    private let window = Timestamp.micros(seconds: SourceHistory.windowSeconds)
+
+    var count: Int { entries.count }
+
+    func higherSource(of vital: Vital, caseID: String, rank: Int, at time: Int64) -> (rank: Int, time: Int64)? {
+        guard rank < 3, let latest = entries[Key(caseID: caseID, vital: vital)] else { return nil }
+        for higher in stride(from: 3, to: rank, by: -1) {
+            let seen = latest.time(rank: higher)
+            if seen != .min, abs(seen - time) <= window { return (higher, seen) }
+        }
+        return nil
+    }
+
+    mutating func record(_ value: SourceHistory.Stored, now: UInt64 = 0) {
+        let key = Key(caseID: value.caseID, vital: value.vital)
+        var latest = entries[key] ?? Latest()
+        latest.set(rank: value.rank, time: value.time)
+        latest.touched = now
+        entries[key] = latest
+    }
+
+    /// The half written longest ago goes: cases no longer sending.
+    mutating func forgetOlderHalf() {
+        let cut = entries.values.map(\.touched).sorted()[entries.count / 2]
+        entries = entries.filter { $0.value.touched > cut }
     }
 }
