@@ -53,8 +53,14 @@ struct SourcesAcrossInstantsTests {
         let other = M.oru(id: "o-x", visit: "op-2", time: "20261124100000.45+0000", observations: [
             M.obx(1, "149530^MDC_PULS_OXIM_PULS_RATE^MDC", "130", M.bpm)])
         #expect(try client.exchange(other)?.errors.isEmpty == true)
+        // One message holding both devices' instants (OBX-14 each): the same.
+        let both = try #require(try client.exchange(M.oru(id: "both-1", visit: "op-3", observations: [
+            M.obx(1, M.hr, "160", M.bpm, time: "20261124100005.05+0000"),
+            M.obx(2, "149530^MDC_PULS_OXIM_PULS_RATE^MDC", "130", M.bpm, time: "20261124100005.45+0000"),
+        ])))
+        #expect(Self.warnings(both).map(\.location) == ["OBX^2^5"], "\(both.errors)")
         let metrics = try server.client().send("GET", "/metrics", headers: [server.bearer("read")]).text
-        #expect(metrics.contains(#"physio_hl7_observations_ignored_total{reason="outranked"} 2"#))
+        #expect(metrics.contains(#"physio_hl7_observations_ignored_total{reason="outranked"} 3"#))
     }
 
     /// The capnograph (rank 3) reads an obstruction's apnoea, RR 0, every 10 s;

@@ -43,12 +43,13 @@ final class SourceHistory: @unchecked Sendable {
         return times.withLock { $0.higherSource(of: vital, caseID: caseID, rank: rank, at: time) }
     }
 
-    /// Values were stored (after their commit), under one lock.
+    /// Values were stored (after their commit), under one lock. The lowest
+    /// rank outranks nothing: not kept.
     func record(_ stored: [Stored]) {
-        guard !stored.isEmpty else { return }
+        guard stored.contains(where: { $0.rank > 1 }) else { return }
         let now = Clock.monotonicNanos()
         times.withLock { times in
-            for value in stored { times.record(value, now: now) }
+            for value in stored where value.rank > 1 { times.record(value, now: now) }
             if times.count > Self.capacity { times.forgetOlderHalf() }
         }
     }
