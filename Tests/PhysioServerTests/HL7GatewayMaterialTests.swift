@@ -13,10 +13,6 @@ import Testing
 struct HL7GatewayMaterialTests {
     typealias M = HL7Messages
 
-    static func warnings(_ ack: HL7Message) -> [(location: String, code: String, severity: String, text: String)] {
-        ack.errors.filter { $0.severity == "W" }
-    }
-
     /// `{beat}/min` is UCUM's `/min` with an annotation (UCUM §6): the NIST
     /// gateway's pulse rate and the cuff beside it are stored, as FHIR stores
     /// them. The whole message was CE 103 before.
@@ -52,7 +48,7 @@ struct HL7GatewayMaterialTests {
             demo(3, M.hr, "71", M.bpm, "N"),
         ])))
         #expect(ack.acknowledgement?.code == "AA", "\(ack.errors)")
-        let warnings = Self.warnings(ack)
+        let warnings = ack.warnings
         #expect(warnings.map(\.location) == ["OBX^1^8", "OBX^2^8"] && warnings.allSatisfy { $0.code == "103" }, "\(ack.errors)")
         #expect(warnings.first?.text.contains("demonstration") == true, "\(warnings)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 71 AND spo2 IS NULL AND sbp IS NULL") == 1)
@@ -75,7 +71,7 @@ struct HL7GatewayMaterialTests {
             M.obx(1, "0002-5000^Resp^MDIL", "22", "0004-0ae0^rpm^MDIL"),
             M.obx(2, "151594^MDC_CO2_RESP_RATE^MDC", "14", "/min"),
         ])))
-        #expect(Self.warnings(ranked).map(\.location) == ["OBX^1^5"], "\(ranked.errors)")
+        #expect(ranked.warnings.map(\.location) == ["OBX^1^5"], "\(ranked.errors)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE ts = '2026-11-24T10:00:01Z' AND rr = 14") == 1)
     }
 
@@ -92,7 +88,7 @@ struct HL7GatewayMaterialTests {
             M.obx(4, M.hr, "400", M.bpm),
         ])))
         #expect(ack.acknowledgement?.code == "AA", "\(ack.errors)")
-        let warnings = Self.warnings(ack)
+        let warnings = ack.warnings
         #expect(warnings.map(\.location) == ["OBX^2^5", "OBX^4^5"] && warnings.allSatisfy { $0.code == "102" }, "\(ack.errors)")
         #expect(warnings.first?.text.contains("plausible range") == true, "\(warnings)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE temp = 38.5::real AND dbp = 100 AND hr IS NULL") == 1)
@@ -102,7 +98,7 @@ struct HL7GatewayMaterialTests {
         let none = try #require(try server.mllp().exchange(M.oru(id: "range-2", time: "20261124100001+0000", observations: [
             M.obx(1, M.spo2, "170", M.percent),
         ])))
-        #expect(none.acknowledgement?.code == "AA" && Self.warnings(none).map(\.location) == ["OBX^1^5"], "\(none.errors)")
+        #expect(none.acknowledgement?.code == "AA" && none.warnings.map(\.location) == ["OBX^1^5"], "\(none.errors)")
         #expect(try server.database.count("SELECT count(*) FROM vitals") == 1)
     }
 

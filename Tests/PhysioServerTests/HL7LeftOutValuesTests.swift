@@ -11,10 +11,6 @@ import Testing
 struct HL7LeftOutValuesTests {
     typealias M = HL7Messages
 
-    static func warnings(_ ack: HL7Message) -> [(location: String, code: String, severity: String, text: String)] {
-        ack.errors.filter { $0.severity == "W" }
-    }
-
     /// One vital twice for one instant: the higher rank (or the first) is
     /// stored, and the other is named, unless it said the same.
     @Test func aVitalGivenTwiceInOneMessageNamesTheValueNotStored() throws {
@@ -25,7 +21,7 @@ struct HL7LeftOutValuesTests {
             M.obx(5, M.spo2, "97", M.percent), M.obx(6, M.spo2, "97", M.percent),
         ])))
         #expect(ack.acknowledgement?.code == "AA")
-        let warnings = Self.warnings(ack)
+        let warnings = ack.warnings
         #expect(warnings.map(\.location) == ["OBX^2^5", "OBX^3^5"], "\(ack.errors)")
         #expect(warnings.allSatisfy { $0.code == "205" })
         #expect(warnings.first?.text.contains("OBX 1") == true && warnings.first?.text.contains("sent first") == true, "\(warnings)")
@@ -51,9 +47,9 @@ struct HL7LeftOutValuesTests {
         #expect(ack.acknowledgement?.code == "AA")
         // Sent again (its first answer may be the one lost): the same warnings, stored once.
         let again = try #require(try server.mllp().exchange(message))
-        #expect(Self.warnings(again).map(\.location) == Self.warnings(ack).map(\.location) && !Self.warnings(again).isEmpty)
+        #expect(again.warnings.map(\.location) == ack.warnings.map(\.location) && !again.warnings.isEmpty)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE spo2 = 95 AND hr = 73 AND sbp = 118 AND dbp = 70 AND rr IS NULL") == 1)
-        let warnings = Self.warnings(ack)
+        let warnings = ack.warnings
         #expect(warnings.map(\.location) == ["OBX^5^3", "OBX^6^3", "OBX^7^3"], "\(ack.errors)")
         #expect(warnings.first?.text.contains("send 151562^MDC_RESP_RATE^MDC") == true, "\(warnings)")
         #expect(warnings.dropFirst().first?.text.contains("not a vital sign physio stores") == true, "\(warnings)")
@@ -79,7 +75,7 @@ struct HL7LeftOutValuesTests {
             M.obx(7, M.temp, "36.5", M.celsius, status: "X"), M.obx(8, M.nibpSys, "121", M.mmHg, status: " F"),
         ])))
         #expect(ack.acknowledgement?.code == "AA")
-        let warnings = Self.warnings(ack)
+        let warnings = ack.warnings
         #expect(warnings.map(\.location) == ["OBX^1^11", "OBX^2^11", "OBX^3^11", "OBX^4^11", "OBX^6^5", "OBX^7^11"], "\(ack.errors)")
         #expect(warnings.first?.text.contains("retracts a result") == true, "\(warnings)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 72 AND spo2 IS NULL AND sbp = 121 AND dbp IS NULL AND temp IS NULL") == 1)

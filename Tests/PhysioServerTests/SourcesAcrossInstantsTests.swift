@@ -17,10 +17,6 @@ import Testing
 struct SourcesAcrossInstantsTests {
     typealias M = HL7Messages
 
-    static func warnings(_ ack: HL7Message) -> [(location: String, code: String, severity: String, text: String)] {
-        ack.errors.filter { $0.severity == "W" }
-    }
-
     @Test func aLowerRankedSourceInItsOwnMessagesIsNamedWhileTheBetterOneSends() throws {
         let server = try HL7IngestTests.server()
         let client = try server.mllp()
@@ -36,13 +32,13 @@ struct SourcesAcrossInstantsTests {
         #expect(try client.exchange(ecg("e-0", 0, "160"))?.acknowledgement?.code == "AA")
         let first = try #require(try client.exchange(oximeter("o-0", 0, "98", "130")))
         #expect(first.acknowledgement?.code == "AA")
-        #expect(Self.warnings(first).map(\.location) == ["OBX^2^5"] && Self.warnings(first).first?.code == "205", "\(first.errors)")
-        #expect(Self.warnings(first).first?.text.contains("ranks higher") == true, "\(first.errors)")
+        #expect(first.warnings.map(\.location) == ["OBX^2^5"] && first.warnings.first?.code == "205", "\(first.errors)")
+        #expect(first.warnings.first?.text.contains("ranks higher") == true, "\(first.errors)")
         #expect(try client.exchange(ecg("e-1", 1, "161"))?.acknowledgement?.code == "AA")
         // Only the pulse rate: named, and no row for its instant.
         let alone = try #require(try client.exchange(M.oru(id: "o-1", time: "20261124100001.45+0000", observations: [
             M.obx(1, "149530^MDC_PULS_OXIM_PULS_RATE^MDC", "131", M.bpm)])))
-        #expect(alone.acknowledgement?.code == "AA" && Self.warnings(alone).count == 1, "\(alone.errors)")
+        #expect(alone.acknowledgement?.code == "AA" && alone.warnings.count == 1, "\(alone.errors)")
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-1' AND hr IS NOT NULL") == 2)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-1' AND hr < 140") == 0)
         #expect(try server.database.count("SELECT count(*) FROM vitals WHERE case_id = 'op-1' AND spo2 = 98 AND hr IS NULL") == 1)
@@ -58,7 +54,7 @@ struct SourcesAcrossInstantsTests {
             M.obx(1, M.hr, "160", M.bpm, time: "20261124100005.05+0000"),
             M.obx(2, "149530^MDC_PULS_OXIM_PULS_RATE^MDC", "130", M.bpm, time: "20261124100005.45+0000"),
         ])))
-        #expect(Self.warnings(both).map(\.location) == ["OBX^2^5"], "\(both.errors)")
+        #expect(both.warnings.map(\.location) == ["OBX^2^5"], "\(both.errors)")
         let metrics = try server.client().send("GET", "/metrics", headers: [server.bearer("read")]).text
         #expect(metrics.contains(#"physio_hl7_observations_ignored_total{reason="outranked"} 3"#))
     }

@@ -49,6 +49,11 @@ extension HL7Message {
         return (msa.field(1).text, msa.field(2).text)
     }
 
+    /// The ERRs of severity W: values the message gave and the server did not store.
+    public var warnings: [(location: String, code: String, severity: String, text: String)] {
+        errors.filter { $0.severity == "W" }
+    }
+
     /// Each ERR's location (ERR-2, or ERR-1 before v2.5) and severity (ERR-4).
     /// Before v2.5 one ERR holds every problem, as repetitions of ERR-1.
     public var errors: [(location: String, code: String, severity: String, text: String)] {

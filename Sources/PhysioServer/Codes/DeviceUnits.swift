@@ -64,8 +64,8 @@ enum DeviceUnits {
         default:
             break
         }
-        if let unit = aliases[code] ?? aliases[UCUMAnnotation.removed(from: code)] { return unit }
-        if code.isEmpty, let unit = aliases[text] ?? aliases[UCUMAnnotation.removed(from: text)] { return unit }
+        if let unit = aliases[UCUMAnnotation.removed(from: code)] { return unit }
+        if code.isEmpty, let unit = aliases[UCUMAnnotation.removed(from: text)] { return unit }
         return nil
     }
 }

@@ -108,27 +108,22 @@ struct BundleDecoder {
             }
         }
         let outranked = ranks.outranked()
-        var inBundle = SourceTimes()
+        var ranked = BatchSources(history: sources)
         var batchIndex: [CaseID: Int] = [:]
         for (entry, reading) in readings {
             let lower = outranked[entry] ?? [:]
             var notes = reading.notes
             var kept: [(Vital, Float, String)] = []
             for (vital, value, path) in reading.values {
-                let rank = reading.ranks[vital] ?? VitalSignCodes.ordinaryRank
-                let caseID = reading.caseID.rawValue
+                let candidate = SourceHistory.Stored(caseID: reading.caseID.rawValue, vital: vital,
+                                                     rank: reading.ranks[vital] ?? VitalSignCodes.ordinaryRank, time: reading.time)
                 if let higher = lower[vital] {
                     notes.append(SourceRanks.note(vital, sent: value, higherEntry: higher.higherEntry, higherValue: higher.higherValue, path: path))
-                } else if let higher = inBundle.higherSource(of: vital, caseID: caseID, rank: rank, at: reading.time)
-                            ?? sources?.higherSource(of: vital, caseID: caseID, rank: rank, at: reading.time) {
+                } else if let higher = ranked.outranking(candidate) {
                     notes.append(OperationOutcome.Issue(severity: .warning, code: "informational",
-                        diagnostics: "\(vital.name) \(value.clean) \(vital.unit) not stored: " + SourceHistory.reason(vital, rank: rank, higher: higher, time: reading.time),
-                        expression: path))
+                                                        diagnostics: SourceHistory.reason(value, of: candidate, higher: higher), expression: path))
                 } else {
                     kept.append((vital, value, path))
-                    let stored = SourceHistory.Stored(caseID: caseID, vital: vital, rank: rank, time: reading.time)
-                    inBundle.record(stored)
-                    result.sources.append(stored)
                 }
             }
             guard !kept.isEmpty else {
@@ -148,6 +143,7 @@ struct BundleDecoder {
             }
             result.outcomes[entry] = .sample(batch: batch, row: row, paths: paths, notes: notes)
         }
+        result.sources = ranked.stored
         return result
     }
 

@@ -88,7 +88,7 @@ struct ObservationReportReader {
         var batchOfCase: [CaseID: Int] = [:]
         var rowOfInstant: [Int: [Int64: Int]] = [:]  // batch → time → row
         var sourceAt: [Int: Int] = [:]               // (batch, row, vital) key → index in report.sources
-        var inMessage = MessageSources()              // this message's sources, across its instants
+        var ranked = BatchSources(history: sources)
         for segment in message.segments.dropFirst() {
             switch segment.id {
             case "PID":
@@ -106,13 +106,12 @@ struct ObservationReportReader {
                     }
                 }
                 let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset, report: &report)
-                if let higher = inMessage.higherSource(of: vital, caseID: caseID!.rawValue, rank: rank, at: time)
-                    ?? sources?.higherSource(of: vital, caseID: caseID!.rawValue, rank: rank, at: time) {
+                let candidate = SourceHistory.Stored(caseID: caseID!.rawValue, vital: vital, rank: rank, time: time)
+                if let higher = ranked.outranking(candidate) {
                     report.ignored[.outranked, default: 0] += 1
-                    report.warn(segment, field: 5, code: 205, "\(vital.name) \(value.clean) \(vital.unit): " + SourceHistory.reason(vital, rank: rank, higher: higher, time: time))
+                    report.warn(segment, field: 5, code: 205, SourceHistory.reason(value, of: candidate, higher: higher))
                     continue
                 }
-                inMessage.append(.init(caseID: caseID!.rawValue, vital: vital, rank: rank, time: time))
                 let batch = batchOfCase[caseID!] ?? {
                     report.batches.append(SampleBatch(caseID: caseID!.rawValue))
                     batchOfCase[caseID!] = report.batches.count - 1
@@ -360,28 +359,3 @@ struct ObservationReportReader {
     }
 }
 
-/// A message's own sources across its instants, for `SourceTimes`'s ranking;
-/// most messages hold one instant, whose ranking the reader does itself
-/// (`superseded`), so the map is built only once a second instant comes.
-private struct MessageSources {
-    private var first: [SourceHistory.Stored] = []
-    private var times: SourceTimes?
-
-    mutating func higherSource(of vital: Vital, caseID: String, rank: Int, at time: Int64) -> (rank: Int, time: Int64)? {
-        buildIfAnotherInstant(time)
-        return times?.higherSource(of: vital, caseID: caseID, rank: rank, at: time)
-    }
-
-    mutating func append(_ value: SourceHistory.Stored) {
-        buildIfAnotherInstant(value.time)
-        if times != nil { times!.record(value) } else { first.append(value) }
-    }
-
-    private mutating func buildIfAnotherInstant(_ time: Int64) {
-        guard times == nil, let instant = first.first?.time, instant != time else { return }
-        var built = SourceTimes()
-        for earlier in first { built.record(earlier) }
-        times = built
-        first = []
-    }
-}

@@ -54,11 +54,13 @@ final class SourceHistory: @unchecked Sendable {
         }
     }
 
-    /// Why a value is not stored, for the sender.
-    static func reason(_ vital: Vital, rank: Int, higher: (rank: Int, time: Int64), time: Int64) -> String {
-        let apart = Float((Double(abs(higher.time - time)) / 1e5).rounded() / 10)
-        return "a source of \(vital.name) that ranks higher (\(higher.rank) over \(rank): the ECG over a pulse rate, a capnograph over impedance, "
-            + "a line over a cuff) gave this case's \(vital.name) \(apart.clean) s \(higher.time <= time ? "before" : "after"); not stored"
+    /// Why `value` is not stored, for the sender.
+    static func reason(_ value: Float, of stored: Stored, higher: (rank: Int, time: Int64)) -> String {
+        let vital = stored.vital
+        let apart = Float((Double(abs(higher.time - stored.time)) / 1e5).rounded() / 10)
+        return "\(vital.name) \(value.clean) \(vital.unit): a source of \(vital.name) that ranks higher (\(higher.rank) over \(stored.rank): "
+            + "the ECG over a pulse rate, a capnograph over impedance, a line over a cuff) gave this case's \(vital.name) \(apart.clean) s "
+            + "\(higher.time <= stored.time ? "before" : "after"); not stored"
     }
 }
 
@@ -114,3 +116,35 @@ struct SourceTimes {
         entries = entries.filter { $0.value.touched > cut }
     }
 }
+
+/// The values of one message or Bundle about to be stored, ranked against
+/// each other across its instants and against `history`'s: the one check
+/// HL7 and FHIR make before a value goes into a row. Most messages hold one
+/// instant, whose sources the readers rank themselves (`superseded`,
+/// `SourceRanks`), so the map of its own is built only once a second comes.
+struct BatchSources {
+    let history: SourceHistory?
+    /// Every value to store, for `SourceHistory.record` once committed.
+    private(set) var stored: [SourceHistory.Stored] = []
+    private var times: SourceTimes?
+
+    init(history: SourceHistory?) { self.history = history }
+
+    /// A higher-ranked source of the value within the window, here or stored
+    /// before (then the value is not stored); nil: the value is taken.
+    mutating func outranking(_ value: SourceHistory.Stored) -> (rank: Int, time: Int64)? {
+        if times == nil, let instant = stored.first?.time, instant != value.time {
+            var built = SourceTimes()
+            for earlier in stored { built.record(earlier) }
+            times = built
+        }
+        if let higher = times?.higherSource(of: value.vital, caseID: value.caseID, rank: value.rank, at: value.time)
+            ?? history?.higherSource(of: value.vital, caseID: value.caseID, rank: value.rank, at: value.time) {
+            return higher
+        }
+        stored.append(value)
+        times?.record(value)
+        return nil
+    }
+}
+
