@@ -49,16 +49,40 @@ import Testing
         let decoded = try JSONDecoder().decode(AlarmPolicy.self, from: Data(json.utf8))
         #expect(decoded == AlarmPolicy())
         #expect(try JSONDecoder().decode(AlarmPolicy.self, from: JSONEncoder().encode(AlarmPolicy(persistRows: 1))).persistRows == 1)
+        #expect(try JSONDecoder().decode(AlarmPolicy.self, from: JSONEncoder().encode(AlarmPolicy(floorReturnSeconds: 20, floorReturnRows: 4)))
+                == AlarmPolicy(floorReturnSeconds: 20, floorReturnRows: 4))
     }
 
     @Test func aBreachIsSustainedWhenItLastsTheSustainTime() {
-        let t = Array(0..<300)
+        // Rows a second apart, none from 216 to 239 s (the monitor sent nothing).
+        let t = Array(0..<216) + Array(240..<300)
         // Breach 10–69 s (lasts until the row at 70 s: 60 s), 100–129 s (30 s), 200–215 and 240–270 (one breach: gap 25 s).
         let breach = t.map { (10..<70).contains($0) || (100..<130).contains($0) || (200..<216).contains($0) || (240..<271).contains($0) }
         let floor = policy.floorAlarms(times: times(t), ruleTrue: breach)
         #expect(floor[10] && floor[69] && !floor[70])
         #expect(!floor[100] && !floor[129])
-        #expect(floor[200] && floor[220] && floor[270], "a gap up to 30 s is the same breach, and is alarmed too")
+        #expect(floor[200] && floor[215] && floor[216] && floor[246], "a gap up to 30 s is the same breach, and is alarmed too")
+    }
+
+    /// Readings back inside the limits for more than 10 s part two breaches,
+    /// as a gap in the readings does not: isolated readings past a limit (an
+    /// irregular rhythm's 1-s rate over 140 now and then, RR 8 for a second
+    /// every 20 s) are no breach of a minute, while a trace wavering around
+    /// the limit for a second or two still is one.
+    @Test func readingsBackInsideTheLimitsEndABreach() {
+        let t = Array(0..<600)
+        // Past the limit for 2 s every 14 s: 12 s back inside between them, for ten minutes.
+        let isolated = t.map { $0 % 14 < 2 }
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: isolated).allSatisfy { !$0 }, "before: one breach of 600 s")
+        #expect(AlarmPolicy(floorReturnSeconds: 30).floorAlarms(times: times(t), ruleTrue: isolated)[100], "the setting it was")
+        // Below 65 with a reading back over it every 5 s for a second, and once for 9 s: one breach.
+        let wavering = t.map { (100..<200).contains($0) && $0 % 5 != 0 && !(150..<159).contains($0) }
+        let floor = policy.floorAlarms(times: times(t), ruleTrue: wavering)
+        #expect(floor[101] && floor[199] && !floor[200])
+        // In a record of one row every 15 s, one reading back inside between two low ones does not part them.
+        let every15 = Array(stride(from: 0, through: 600, by: 15))
+        let low = every15.map { (300...420).contains($0) && $0 != 360 }
+        #expect(policy.floorAlarms(times: times(every15), ruleTrue: low)[20])
     }
 
     @Test func aBreachHoldingAValueKeptBecauseItLastedAlarmsAtOnce() {

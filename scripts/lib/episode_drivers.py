@@ -12,7 +12,9 @@ deterioration names one of them and is not judged. Judged: whether its
 largest driver is a vital the event moves (VITALS_OF below, by the event's
 name), and the share of every driver that is flat in the episode (a vital
 the event does not move, read at least twice in the episode, its readings
-spanning less than its typical 5-minute SD: no large share, the issue asks).
+spanning less than its typical 5-minute SD, and past none of its rules in
+the episode: no large share, the issue asks; a temperature resting at its
+35 °C limit is a breach the episode rightly names, not a flat vital).
 EPISODE_DRIVERS_VERBOSE=1 prints the episodes that name another vital.
 """
 import argparse
@@ -75,7 +77,9 @@ def main():
     episodes = defaultdict(list)
     for line in csv.DictReader(open(args.episodes)):
         drivers = [(d.split(":")[0], float(d.split(":")[1])) for d in line["drivers"].split()]
-        episodes[line["case_id"]].append((float(line["start_t_seconds"]), float(line["end_t_seconds"]), float(line["peak_score"]), drivers))
+        breached = {rule.split("_")[0] for rule in line["rules"].split()}
+        episodes[line["case_id"]].append((float(line["start_t_seconds"]), float(line["end_t_seconds"]), float(line["peak_score"]), drivers,
+                                          breached))
     cases = read_cases(args.data, set(episodes))
     judged = named = 0
     deteriorations = 0
@@ -88,7 +92,7 @@ def main():
             overlapping = [e for e in episodes.get(case, []) if e[0] <= end and e[1] >= onset and e[3]]
             if not overlapping:
                 continue
-            start, stop, _, drivers = max(overlapping, key=lambda e: e[2])
+            start, stop, _, drivers, breached = max(overlapping, key=lambda e: e[2])
             if any(other != onset and other <= stop and other_end >= start for _, other, other_end, _ in moving):
                 continue
             judged += 1
@@ -102,7 +106,7 @@ def main():
             inside = [values for t, values in cases.get(case, []) if start <= t <= stop]
             for vital, share in drivers:
                 readings = [values[vital] for values in inside if vital in values]
-                if vital not in vitals and len(readings) >= 2 and max(readings) - min(readings) < FLAT_SPAN[vital]:
+                if vital not in vitals and vital not in breached and len(readings) >= 2 and max(readings) - min(readings) < FLAT_SPAN[vital]:
                     flat_shares.append(share)
                     if share >= 0.2 and os.environ.get("EPISODE_DRIVERS_VERBOSE"):
                         print(f"  flat: {case} {name} episode {start:.0f}-{stop:.0f}: {vital} {share} {min(readings)}-{max(readings)}")

@@ -20,7 +20,10 @@ import PhysioPlatform
 ///   score, so a trace wavering around the threshold is one episode, not many.
 /// - **Safety floor.** A clinical-rule breach that lasts `floorSustainSeconds`
 ///   (rule-true rows no more than `floorGapSeconds` apart, or consecutive
-///   rows of a record sent at a slower pace, as episodes join them; a breach
+///   rows of a record sent at a slower pace, as episodes join them; but not
+///   across more than `floorReturnRows` rows back inside every limit for
+///   more than `floorReturnSeconds`: isolated readings past a limit, an
+///   irregular rhythm's beats past 140, are no breach of a minute; a breach
 ///   lasts until the row after its last rule-true row) alarms from its first row,
 ///   whatever the score: no feature, threshold or missing vital can silence it.
 ///   So does a breach holding a value the artefact filter keeps only once it
@@ -37,21 +40,30 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     public var holdSeconds: Double
     public var floorSustainSeconds: Double
     public var floorGapSeconds: Double
+    /// How long, and over how many rows, the readings may come back inside
+    /// every limit between two rule-true rows that still make one breach.
+    public var floorReturnSeconds: Double
+    public var floorReturnRows: Int
 
     public init(threshold: Double = 0.9, persistSeconds: Double = 15, persistRows: Int = 3, holdSeconds: Double = 120,
-                floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30) {
-        precondition(persistSeconds >= 0 && persistRows >= 1 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0)
+                floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30,
+                floorReturnSeconds: Double = 10, floorReturnRows: Int = 2) {
+        precondition(persistSeconds >= 0 && persistRows >= 1 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0
+                     && floorReturnSeconds >= 0 && floorReturnRows >= 0)
         self.threshold = threshold
         self.persistSeconds = persistSeconds
         self.persistRows = persistRows
         self.holdSeconds = holdSeconds
         self.floorSustainSeconds = floorSustainSeconds
         self.floorGapSeconds = floorGapSeconds
+        self.floorReturnSeconds = floorReturnSeconds
+        self.floorReturnRows = floorReturnRows
     }
 
     enum CodingKeys: String, CodingKey {
         case threshold, persistSeconds = "persist_seconds", persistRows = "persist_rows", holdSeconds = "hold_seconds"
         case floorSustainSeconds = "floor_sustain_seconds", floorGapSeconds = "floor_gap_seconds"
+        case floorReturnSeconds = "floor_return_seconds", floorReturnRows = "floor_return_rows"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -62,7 +74,10 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
                   persistRows: try container.decodeIfPresent(Int.self, forKey: .persistRows) ?? 3,
                   holdSeconds: try container.decode(Double.self, forKey: .holdSeconds),
                   floorSustainSeconds: try container.decode(Double.self, forKey: .floorSustainSeconds),
-                  floorGapSeconds: try container.decode(Double.self, forKey: .floorGapSeconds))
+                  floorGapSeconds: try container.decode(Double.self, forKey: .floorGapSeconds),
+                  // Models written before returns ended a breach get the rule too: a fix, not a setting.
+                  floorReturnSeconds: try container.decodeIfPresent(Double.self, forKey: .floorReturnSeconds) ?? 10,
+                  floorReturnRows: try container.decodeIfPresent(Int.self, forKey: .floorReturnRows) ?? 2)
     }
 
     /// How far back the policy looks from a row: scores for persistence (up
@@ -105,13 +120,20 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
         public func rowBefore(_ row: Int) -> Int64? { EpisodeBuilder.rowBefore(all, row: offset + row) }
     }
 
-    /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds`, or
-    /// consecutive rows of the case's own pace: `EpisodeBuilder.rowBefore`), as
-    /// (first row, last rule-true row, duration µs). A breach lasts until the
-    /// row after its last rule-true row, or to that row when none follows yet.
+    /// Breaches: runs of rule-true rows (gaps up to `floorGapSeconds` with at
+    /// most `floorReturnRows` rows, or `floorReturnSeconds`, back inside the
+    /// limits between them; or consecutive rows of the case's own pace:
+    /// `EpisodeBuilder.rowBefore`), as (first row, last rule-true row,
+    /// duration µs). A breach lasts until the row after its last rule-true
+    /// row, or to that row when none follows yet.
     public func breaches(times: [Int64], ruleTrue: [Bool], pace: Pace? = nil) -> [(first: Int, last: Int, duration: Int64)] {
         let pace = pace ?? Pace(all: times, offset: 0)
-        let gap = Timestamp.micros(seconds: floorGapSeconds)
+        let gap = Timestamp.micros(seconds: floorGapSeconds), returned = Timestamp.micros(seconds: floorReturnSeconds)
+        // Rows between two rule-true rows are all back inside the limits (held values: a missing reading holds the last).
+        func joins(_ last: Int, _ i: Int) -> Bool {
+            times[i] - times[last] <= gap && (i - last - 1 <= floorReturnRows || times[i] - times[last + 1] <= returned)
+                || (last == i - 1 && pace.rowBefore(i) != nil)
+        }
         var runs: [(first: Int, last: Int, duration: Int64)] = []
         var first = -1, last = -1
         func close() {
@@ -120,7 +142,7 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
             runs.append((first, last, end - times[first]))
         }
         for i in times.indices where ruleTrue[i] {
-            if first >= 0, times[i] - times[last] <= gap || (last == i - 1 && pace.rowBefore(i) != nil) {
+            if first >= 0, joins(last, i) {
                 last = i
             } else {
                 close()

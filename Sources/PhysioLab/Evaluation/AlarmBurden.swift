@@ -31,7 +31,7 @@ public struct AlarmBurden: Sendable, Equatable {
         let charged = rules.episodes(startingIn: scores)
         ruleEpisodes = charged.count
         for episode in charged {
-            let isSustained = RuleTimeline.lasts(episode, times: scores.timestamps) >= settings.sustainMicros
+            let isSustained = rules.isSustained(episode)
             let early = Self.alarmed(scores, from: episode.start - horizon, before: episode.start) { !rules.inAlarm[$0] }
             let any = early || Self.alarmed(scores, from: episode.start, before: episode.end + 1) { _ in true }
             if early { flaggedFirst += 1 }

@@ -11,13 +11,17 @@ struct RuleTimeline {
     /// Every rule episode of the case (context rows included), by start.
     let episodes: [Episode]
     let inAlarm: [Bool]
-    /// Starts of episodes lasting at least the sustain time that begin inside
-    /// the evaluated rows, after their first sample (one that begins at the first
-    /// evaluated sample may have begun earlier, unseen). An episode lasts until
-    /// the row after its last rule-true row, as the detector's safety floor
-    /// (`AlarmPolicy.breaches`) measures it: a low cuff reading counts until the
-    /// next reading says otherwise.
+    /// Starts of breaches lasting at least the sustain time, as the detector's
+    /// safety floor measures them (`AlarmPolicy.breaches`: rule-true rows
+    /// joined across gaps up to the episode gap, but not across readings back
+    /// inside the limits for more than a few seconds; a breach lasts until the
+    /// row after its last rule-true row, so a low cuff reading counts until the
+    /// next reading says otherwise), that begin inside the evaluated rows,
+    /// after their first sample (one that begins at the first evaluated sample
+    /// may have begun earlier, unseen).
     let sustainedOnsets: [Int64]
+    /// Every sustained breach of the case (context rows included): (start, last rule-true row's time).
+    let sustainedBreaches: [(start: Int64, end: Int64)]
 
     init(_ scores: CaseScores, settings: EvaluationSettings) {
         self.init(scores, flags: scores.ruleTrue, settings: settings)
@@ -25,22 +29,24 @@ struct RuleTimeline {
 
     /// The timeline of other rule flags (one per row), e.g. the hypotension rules alone.
     init(_ scores: CaseScores, flags: [Bool], settings: EvaluationSettings) {
-        episodes = AlarmEpisodes.merge(caseID: scores.caseID, timestamps: scores.timestamps,
-                                       rows: 0..<scores.timestamps.count, gapSeconds: settings.episodeGapSeconds) {
+        let times = scores.timestamps
+        episodes = AlarmEpisodes.merge(caseID: scores.caseID, timestamps: times,
+                                       rows: 0..<times.count, gapSeconds: settings.episodeGapSeconds) {
             flags[$0]
         }
-        inAlarm = AlarmEpisodes.covered(episodes, timestamps: scores.timestamps)
+        inAlarm = AlarmEpisodes.covered(episodes, timestamps: times)
+        let floor = AlarmPolicy(floorSustainSeconds: settings.sustainSeconds, floorGapSeconds: settings.episodeGapSeconds)
+        sustainedBreaches = floor.breaches(times: times, ruleTrue: flags)
+            .filter { $0.duration >= settings.sustainMicros }
+            .map { (times[$0.first], times[$0.last]) }
         guard !scores.evaluated.isEmpty else { sustainedOnsets = []; return }
-        let first = scores.timestamps[scores.evaluated.lowerBound], last = scores.timestamps[scores.evaluated.upperBound - 1]
-        sustainedOnsets = episodes
-            .filter { Self.lasts($0, times: scores.timestamps) >= settings.sustainMicros && $0.start > first && $0.start <= last }
-            .map(\.start)
+        let first = times[scores.evaluated.lowerBound], last = times[scores.evaluated.upperBound - 1]
+        sustainedOnsets = sustainedBreaches.map(\.start).filter { $0 > first && $0 <= last }
     }
 
-    /// How long a rule episode lasts (µs): to the row after its last rule-true row, or to that row when none follows.
-    static func lasts(_ episode: Episode, times: [Int64]) -> Int64 {
-        let next = SortedTimes.firstIndex(times, atOrAfter: episode.end + 1, in: 0..<times.count)
-        return (next < times.count ? times[next] : episode.end) - episode.start
+    /// Whether a rule episode holds a sustained breach (a flickering start may come before it).
+    func isSustained(_ episode: Episode) -> Bool {
+        sustainedBreaches.contains { $0.start >= episode.start && $0.start <= episode.end }
     }
 
     /// Episodes that begin within the evaluated rows (the ones an evaluated stretch is charged for).

@@ -11,7 +11,9 @@ import PhysioPlatform
 ///    SpO2 below 50 are charting or probe errors in the ICU sets; EtCO2 near 0
 ///    means no airway is connected.
 /// 2. **Arterial-line patterns.** SBP, DBP and MAP come from one transducer,
-///    so when SBP or DBP is implausible, or MAP is where the monitor sends
+///    so when SBP or DBP is implausible (not a DBP from 0 up to its range
+///    beside a plausible SBP and the monitor's own MAP between them: a
+///    ringing line, whose mean stays true; that DBP goes alone), or MAP is where the monitor sends
 ///    MAP alone (such a line reads about −5 mmHg before it is connected, then
 ///    swings through −40…110 as it is flushed into place), or the trace is flat (SBP − DBP below
 ///    5 mmHg: −3/−3 before the line is connected, 15/13 while zeroing), or
@@ -169,10 +171,11 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public func removeArtefacts(_ values: inout [Float]) -> Bool {
         let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue
         let systolic = values[s], diastolic = values[d]
+        let ringing = isRingingDiastolic(systolic: systolic, diastolic: diastolic, mean: values[m])
         var lineArtefact = false
         for i in 0..<Vital.count where !values[i].isNaN && !(values[i] >= lower[i] && values[i] <= upper[i]) {
             // A mean sent without systolic and diastolic is the transducer's only sign.
-            if i == s || i == d || (i == m && systolic.isNaN && diastolic.isNaN) { lineArtefact = true }
+            if i == s || (i == d && !ringing) || (i == m && systolic.isNaN && diastolic.isNaN) { lineArtefact = true }
             values[i] = .nan
         }
         if !lineArtefact, !systolic.isNaN, !diastolic.isNaN {
@@ -185,6 +188,20 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let mean = values[m]
         if !mean.isNaN, !systolic.isNaN, !diastolic.isNaN, mean < diastolic || mean > systolic { values[m] = .nan }
         return false
+    }
+
+    /// A diastolic below its range under a pulse the rest of the row vouches
+    /// for: a plausible systolic, the monitor's own plausible mean between
+    /// the two, no flat trace or flush. An underdamped (ringing) line reads
+    /// diastolic low and systolic high while its mean stays true, as it does
+    /// in vasoplegia; only the diastolic goes (no rule reads it), or a
+    /// hypotension on the mean would lose its alarm once the last clean
+    /// mean was no longer held. A line not yet in a patient reads below 0.
+    func isRingingDiastolic(systolic: Float, diastolic: Float, mean: Float) -> Bool {
+        let d = Vital.dbp.rawValue, s = Vital.sbp.rawValue, m = Vital.mbp.rawValue
+        return diastolic >= 0 && diastolic < lower[d] && systolic >= lower[s] && systolic <= upper[s]
+            && mean >= lower[m] && mean <= upper[m] && mean >= diastolic && mean <= systolic
+            && !isFlatOrFlush(systolic: systolic, diastolic: diastolic)
     }
 
     /// Rule 2's trace that is no pulse: flat (pulse pressure below the
