@@ -40,6 +40,16 @@ struct MLLPFramerTests {
         #expect(lenient.append(Self.framed("MSH|one") + [0x0D, 0x0A] + Self.framed("MSH|two")).count == 2 && !lenient.isRefused)
     }
 
+    @Test func anEndBlockInsideAMessageBreaksTheFrameInsteadOfCuttingIt() {
+        var framer = MLLPFramer(maxMessageBytes: 1024)
+        let inside = [0x0B] + Array("MSH|a\rNTE|1||x".utf8) + [0x1C] + Array("y\rOBX|1".utf8) + [0x1C, 0x0D]
+        #expect(framer.append(inside + Self.framed("MSH|next")) == [.broken(prefix: Array("MSH|a\rNTE|1||x".utf8) + [0x1C] + Array("y\rOBX|1".utf8),
+                                                                             endBlockAt: 14), .message(Array("MSH|next".utf8))])
+        // An end block without its CR, before the next start block or as the last byte read, still ends a frame.
+        var lenient = MLLPFramer(maxMessageBytes: 1024)
+        #expect(lenient.append([0x0B] + Array("MSH|one".utf8) + [0x1C, 0x0B] + Array("MSH|two".utf8) + [0x1C]).count == 2)
+    }
+
     @Test func anOversizedFrameIsReadToItsEndAndKeepsItsStart() {
         var framer = MLLPFramer(maxMessageBytes: 10_000)
         let big = "MSH|^~\\&|A|B|C|D|1||ORU^R01|99|P|2.6\r" + String(repeating: "X", count: 50_000)

@@ -8,6 +8,8 @@ public struct EncodingCharacters: Sendable, Equatable {
     public let subcomponent: UInt8
     /// v2.7's truncation character, when MSH-2 declares one.
     public let truncation: UInt8?
+    /// MSH-18 declares ISO 8859-1 (`8859/1`): text bytes are Latin-1, not UTF-8.
+    public internal(set) var isLatin1 = false
 
     /// `|^~\&`, what nearly every sender uses and what answers to an unreadable message use.
     public static let standard = EncodingCharacters(field: 0x7C, component: 0x5E, repetition: 0x7E, escape: 0x5C,

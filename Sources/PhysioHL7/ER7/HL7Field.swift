@@ -30,7 +30,14 @@ public struct HL7Field: Sendable {
     public var firstRepetition: HL7Field { part(1, on: encoding.repetition) }
 
     /// The value with escape sequences resolved (HL7Escapes), as text.
-    public var text: String { String(decoding: HL7Escapes.unescape(bytes[range], encoding: encoding), as: UTF8.self) }
+    public var text: String {
+        let unescaped = HL7Escapes.unescape(bytes[range], encoding: encoding)
+        guard encoding.isLatin1 else { return String(decoding: unescaped, as: UTF8.self) }
+        // Each Latin-1 byte is the Unicode scalar of its own value.
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: unescaped.map { Unicode.Scalar($0) })
+        return String(scalars)
+    }
 
     /// The bytes with escape sequences resolved.
     public var unescaped: [UInt8] { HL7Escapes.unescape(bytes[range], encoding: encoding) }

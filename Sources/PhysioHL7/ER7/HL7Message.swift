@@ -25,10 +25,11 @@ public struct HL7Message: Sendable {
         }
         var end = start + 4
         while end < input.count && input[end] != fieldSeparator && input[end] != 0x0D && input[end] != 0x0A { end += 1 }
-        guard let encoding = EncodingCharacters(field: fieldSeparator, declared: input[(start + 4)..<end]) else {
+        guard var encoding = EncodingCharacters(field: fieldSeparator, declared: input[(start + 4)..<end]) else {
             throw HL7ParseError(segment: "MSH", sequence: 1, field: 2,
                                 detail: "the encoding characters must be four (or five) distinct delimiters, such as ^~\\&")
         }
+        encoding.isLatin1 = try Self.declaresLatin1(input, from: start, encoding: encoding)
         var segments: [HL7Segment] = []
         var occurrences: [String: Int] = [:]
         var lineStart = start
@@ -46,6 +47,15 @@ public struct HL7Message: Sendable {
             lineStart = index
         }
         return HL7Message(bytes: input, encoding: encoding, segments: segments)
+    }
+
+    /// Whether MSH-18's first character set is ISO 8859-1 (HL7 table 0211:
+    /// `8859/1`); any other, or none, reads text as UTF-8 (ASCII included).
+    private static func declaresLatin1(_ input: [UInt8], from start: Int, encoding: EncodingCharacters) throws(HL7ParseError) -> Bool {
+        var end = start
+        while end < input.count && input[end] != 0x0D && input[end] != 0x0A { end += 1 }
+        let header = try HL7Segment(bytes: input, range: start..<end, encoding: encoding, position: 1)
+        return header.field(18).component(1).text.filter { $0 != " " } == "8859/1"
     }
 
     /// The first segment with this id.

@@ -16,7 +16,9 @@ final class MLLPConnection: @unchecked Sendable {
     var lastActivity: UInt64
     let openedAt: UInt64
     var frameStartedAt: UInt64 = 0
-    var peerClosed = false
+    /// The peer closed, or sent what is not MLLP: nothing more is read, and
+    /// the connection closes once its answers are written.
+    var inputEnded = false
     var registeredEvents: UInt32 = 0
     var handshakeWantsWrite = false
 

@@ -172,7 +172,7 @@ final class MLLPEventLoop: @unchecked Sendable {
         if flags & Self.writable != 0 && !handshaking {
             guard flush(connection) else { return close(connection, reason: nil) }
         }
-        if (handshaking || flags & (Self.readable | physio_epoll_hup | Self.hangUp) != 0) && !isPaused(connection) && !connection.peerClosed {
+        if (handshaking || flags & (Self.readable | physio_epoll_hup | Self.hangUp) != 0) && !isPaused(connection) && !connection.inputEnded {
             guard read(connection, now: now) else { return close(connection, reason: nil) }
         }
         finishTurn(connection)
@@ -190,8 +190,13 @@ final class MLLPEventLoop: @unchecked Sendable {
                 connection.lastActivity = now
                 let frames = readBuffer.withUnsafeBytes { connection.framer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 for frame in frames { deliver(frame, on: connection, now: now) }
-                // Not MLLP (an HTTP request, say): closed, nothing after it read.
-                if connection.framer.isRefused { server.refusedStrayBytes(); return false }
+                // Not MLLP (an HTTP request, say): nothing after it read, closed once
+                // the frames before it are answered (they may be committed already).
+                if connection.framer.isRefused {
+                    server.refusedStrayBytes()
+                    connection.inputEnded = true
+                    return true
+                }
                 if connection.framer.isInsideFrame {
                     if connection.frameStartedAt == 0 { connection.frameStartedAt = now }
                 } else {
@@ -202,7 +207,7 @@ final class MLLPEventLoop: @unchecked Sendable {
                 connection.handshakeWantsWrite = wantsWrite
                 return true
             case .closed:
-                connection.peerClosed = true
+                connection.inputEnded = true
                 return true
             case .failed:
                 return false
@@ -244,9 +249,9 @@ final class MLLPEventLoop: @unchecked Sendable {
     private func finishTurn(_ connection: MLLPConnection) {
         guard connections[connection.descriptor] === connection else { return }
         guard flush(connection) else { return close(connection, reason: nil) }
-        if connection.peerClosed && !connection.hasWorkPending { return close(connection, reason: nil) }
+        if connection.inputEnded && !connection.hasWorkPending { return close(connection, reason: nil) }
         // Decrypted bytes epoll cannot see, left when reading was paused.
-        if connection.transport.hasBufferedInput && !isPaused(connection) && !connection.peerClosed {
+        if connection.transport.hasBufferedInput && !isPaused(connection) && !connection.inputEnded {
             guard read(connection, now: Clock.monotonicNanos()) else { return close(connection, reason: nil) }
             guard flush(connection) else { return close(connection, reason: nil) }
         }
@@ -259,7 +264,7 @@ final class MLLPEventLoop: @unchecked Sendable {
 
     private func updateInterest(_ connection: MLLPConnection) {
         var events: UInt32 = 0
-        if !connection.peerClosed && !isPaused(connection) { events |= Self.readable | Self.hangUp }
+        if !connection.inputEnded && !isPaused(connection) { events |= Self.readable | Self.hangUp }
         if connection.outputOffset < connection.output.count || connection.handshakeWantsWrite { events |= Self.writable }
         guard events != connection.registeredEvents else { return }
         physio_epoll_modify(epoll, connection.descriptor, events)

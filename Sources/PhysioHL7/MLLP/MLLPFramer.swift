@@ -8,7 +8,11 @@
 /// protocol is not MLLP, and a browser's HTTP request to the port must not
 /// have a frame in its body read as a message. A
 /// frame ends at 0x1C, which cannot occur in HL7 text; the CR after it is
-/// expected and skipped. A start block inside a frame abandons the partial
+/// expected and skipped (a frame may also end at 0x1C before the next start
+/// block, or as the last byte read). An 0x1C followed by any other byte is
+/// inside the message: the frame reads on to its real end and is handed on
+/// as `broken`, never cut there into a shorter message that parses. A
+/// start block inside a frame abandons the partial
 /// frame (the sender started over). A frame longer than `maxMessageBytes`
 /// is read to its end without being kept: its first bytes are handed on so
 /// that the answer can name the message.
@@ -17,6 +21,8 @@ public struct MLLPFramer: Sendable {
         case message([UInt8])
         /// A frame over the limit: its first `prefixBytes` bytes and its length.
         case oversized(prefix: [UInt8], length: Int)
+        /// A frame holding 0x1C inside it: its first `prefixBytes` bytes and where the 0x1C was.
+        case broken(prefix: [UInt8], endBlockAt: Int)
     }
 
     public static let startBlock: UInt8 = 0x0B
@@ -32,6 +38,8 @@ public struct MLLPFramer: Sendable {
     private var buffer: [UInt8] = []
     private var inFrame = false
     private var frameLength = 0
+    /// Where an end block inside the current frame was (nil: none).
+    private var strayEndBlock: Int?
     /// Partial frames abandoned for a new start block, and bytes outside frames.
     public private(set) var abandonedFrames = 0
     public private(set) var strayBytes = 0
@@ -64,6 +72,7 @@ public struct MLLPFramer: Sendable {
                 index += 1
                 inFrame = true
                 frameLength = 0
+                strayEndBlock = nil
                 buffer.removeAll(keepingCapacity: buffer.capacity <= 65536)
                 continue
             }
@@ -78,10 +87,19 @@ public struct MLLPFramer: Sendable {
                 inFrame = false  // the loop takes the start block again
                 continue
             }
+            if index + 1 < count, bytes[index + 1] != Self.carriageReturn, bytes[index + 1] != Self.startBlock {
+                // No end block: a byte the message should not hold. Kept, and the frame read on.
+                if strayEndBlock == nil { strayEndBlock = frameLength }
+                keep(bytes, index..<(index + 1))
+                index += 1
+                continue
+            }
             index += 1  // the end block
             inFrame = false
             if frameLength > maxMessageBytes {
                 frames.append(.oversized(prefix: Array(buffer.prefix(Self.prefixBytes)), length: frameLength))
+            } else if let at = strayEndBlock {
+                frames.append(.broken(prefix: Array(buffer.prefix(Self.prefixBytes)), endBlockAt: at))
             } else {
                 frames.append(.message(buffer))
             }

@@ -24,8 +24,8 @@ enum DeviceUnits {
         "breaths/min": "/min", "beats/min": "/min", "min-1": "/min",
         "mmHg": "mm[Hg]", "mm[Hg]": "mm[Hg]", "mm Hg": "mm[Hg]", "kPa": "kPa",
         "%": "%", "percent": "%", "1": "1",
-        "Cel": "Cel", "°C": "Cel", "degC": "Cel", "DegC": "Cel", "C": "Cel",
-        "[degF]": "[degF]", "°F": "[degF]", "degF": "[degF]", "DegF": "[degF]", "F": "[degF]", "K": "K",
+        "Cel": "Cel", "°C": "Cel", "degC": "Cel", "DegC": "Cel", "deg C": "Cel", "C": "Cel",
+        "[degF]": "[degF]", "°F": "[degF]", "degF": "[degF]", "DegF": "[degF]", "deg F": "[degF]", "F": "[degF]", "K": "K",
     ]
 
     /// The MDC code a Philips MDIL identifier stands for: `PPPP-TTTT`,
@@ -47,11 +47,14 @@ enum DeviceUnits {
 
     /// OBX-6 (CE/CWE): code, text and coding system; an alternate code in
     /// components 4–6 is tried when the first is not known.
+    /// No unit at all is physio's own; a unit written only as the alternate
+    /// (`^^^kPa^kPa^UCUM`) is that unit, never none.
     static func resolve(code: String, text: String, system: String, alternate: (code: String, text: String, system: String)) -> Resolution {
-        if code.isEmpty && text.isEmpty { return .none }
-        if let known = lookup(code: code, text: text, system: system) { return .ucum(known) }
-        if !alternate.code.isEmpty || !alternate.text.isEmpty,
-           let known = lookup(code: alternate.code, text: alternate.text, system: alternate.system) { return .ucum(known) }
+        let hasAlternate = !alternate.code.isEmpty || !alternate.text.isEmpty
+        if code.isEmpty && text.isEmpty && !hasAlternate { return .none }
+        if !(code.isEmpty && text.isEmpty), let known = lookup(code: code, text: text, system: system) { return .ucum(known) }
+        if hasAlternate, let known = lookup(code: alternate.code, text: alternate.text, system: alternate.system) { return .ucum(known) }
+        if code.isEmpty && text.isEmpty { return .unknown(alternate.code.isEmpty ? alternate.text : alternate.code) }
         return .unknown(code.isEmpty ? text : system.isEmpty ? code : "\(code)^\(text)^\(system)")
     }
 

@@ -42,6 +42,10 @@ final class HL7Ingest: @unchecked Sendable {
             metrics.record(.refused)
             answer(reply, header, HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 104,
                 text: "the message is \(length) bytes, over this server's limit (--hl7-max-message-bytes); nothing was stored")]), success: false)
+        case .broken(let prefix, let at):
+            metrics.record(.refused)
+            answer(reply, Self.header(of: prefix), HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 102,
+                text: "the message holds byte 0x1C (MLLP's end block) at byte \(at), which HL7 text cannot: nothing of it was stored")]), success: false)
         case .message(let bytes):
             handle(bytes, reply: reply)
         }

@@ -189,6 +189,9 @@ struct ObservationReportReader {
             // Structured numeric: comparator^number; only a plain number is a measurement.
             let comparator = valueField.component(1).text
             guard comparator.isEmpty || comparator == "=", valueField.component(3).isEmpty else {
+                guard [">", "<", ">=", "<=", "<>"].contains(comparator) || !valueField.component(3).isEmpty else {
+                    throw error(102, obx, 5, "OBX-5 '\(valueField.text.prefix(30))' is not SN (comparator^number: a measured value is ^\(comparator.prefix(12)))")
+                }
                 throw error(102, obx, 5, "OBX-5 '\(valueField.text.prefix(30))' is a range or comparison, not a measured \(vital.name)")
             }
             text = valueField.component(2).text
@@ -206,6 +209,9 @@ struct ObservationReportReader {
             return nil
         }
         let units = obx.field(6)
+        guard units.repetitions.count == 1 else {
+            throw error(103, obx, 6, "OBX-6 repeats ('\(String(decoding: units.raw.prefix(40), as: UTF8.self))'): one unit per value")
+        }
         let resolution = DeviceUnits.resolve(code: units.component(1).text, text: units.component(2).text, system: units.component(3).text,
                                              alternate: (units.component(4).text, units.component(5).text, units.component(6).text))
         let ucum: String?
