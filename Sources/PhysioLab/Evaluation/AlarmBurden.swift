@@ -12,7 +12,7 @@ public struct AlarmBurden: Sendable, Equatable {
     public var flaggedFirst = 0
     /// Rule episodes with a model alarm anywhere in [start − horizon, end].
     public var caught = 0
-    /// The same for rule episodes lasting at least the sustain time.
+    /// The same for rule episodes holding a breach that lasts the sustain time (`RuleTimeline.isSustained`).
     public var sustained = 0
     public var sustainedCaught = 0
     public var sustainedFlaggedFirst = 0

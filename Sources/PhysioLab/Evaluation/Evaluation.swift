@@ -55,7 +55,7 @@ public struct Evaluation: Sendable {
         self.feedSource = feedSource
         let scorers = [Scorer.detector] + (cases.allSatisfy { $0.reference != nil } ? Baseline.allCases.map(Scorer.init) : [])
         var seedSamples = ScoredSamples()
-        var warning = EarlyWarningAccumulator(label: "a rule episode lasting ≥ \(Self.seconds(settings.sustainSeconds)) s starts within the next \(Self.seconds(settings.horizonSeconds)) s")
+        var warning = EarlyWarningAccumulator(label: "a breach lasting ≥ \(Self.seconds(settings.sustainSeconds)) s starts within the next \(Self.seconds(settings.horizonSeconds)) s")
         var eventWarning = EarlyWarningAccumulator(label: "the first sustained breach of a labelled event starts within the next \(Self.seconds(settings.horizonSeconds)) s (breaches no event explains are left out)")
         var burden = AlarmBurden()
         var outcomes: [EventOutcome] = []
