@@ -5,7 +5,7 @@ import PhysioTestSupport
 import Testing
 
 /// What interface engines and HL7 libraries write beside the common case
-/// (a ninth outside audit, 2026-12-07): a unit given only as OBX-6's
+/// (a tenth outside audit, 2026-12-07): a unit given only as OBX-6's
 /// alternate, ISO 8859-1 text, a stray 0x1C inside a message, bytes after a
 /// frame in the same write. Each failed before: a value stored in the wrong
 /// unit, a message refused, part of one stored, an acknowledgement lost.
