@@ -31,6 +31,9 @@ extension FuzzTargets {
                 precondition(again.append(MLLPFramer.frame(bytes)) == [.message(bytes)])
             case .oversized(let prefix, let length):
                 precondition(length > limit && prefix.count <= MLLPFramer.prefixBytes && prefix.count <= length)
+            case .broken(let prefix, let at):
+                // The stray end block is where the frame says, when its prefix reaches it.
+                precondition(prefix.count <= MLLPFramer.prefixBytes && at >= 0 && (at >= prefix.count || prefix[at] == MLLPFramer.endBlock))
             }
         }
         _ = HL7MessageFile.messages(in: stream)

@@ -45,9 +45,18 @@ struct MLLPFramerTests {
         let inside = [0x0B] + Array("MSH|a\rNTE|1||x".utf8) + [0x1C] + Array("y\rOBX|1".utf8) + [0x1C, 0x0D]
         #expect(framer.append(inside + Self.framed("MSH|next")) == [.broken(prefix: Array("MSH|a\rNTE|1||x".utf8) + [0x1C] + Array("y\rOBX|1".utf8),
                                                                              endBlockAt: 14), .message(Array("MSH|next".utf8))])
-        // An end block without its CR, before the next start block or as the last byte read, still ends a frame.
+        // Wherever the stream is cut, even right after that 0x1C, the frames are the same.
+        let stream = inside + Self.framed("MSH|next")
+        for cut in 0...stream.count {
+            var split = MLLPFramer(maxMessageBytes: 1024)
+            let frames = split.append(Array(stream[..<cut])) + split.append(Array(stream[cut...]))
+            #expect(frames.count == 2 && frames.first.map { if case .broken = $0 { true } else { false } } == true, "cut at \(cut)")
+        }
+        // An end block without its CR ends a frame before the next start block, or once told no byte is coming.
         var lenient = MLLPFramer(maxMessageBytes: 1024)
-        #expect(lenient.append([0x0B] + Array("MSH|one".utf8) + [0x1C, 0x0B] + Array("MSH|two".utf8) + [0x1C]).count == 2)
+        #expect(lenient.append([0x0B] + Array("MSH|one".utf8) + [0x1C, 0x0B] + Array("MSH|two".utf8) + [0x1C]).count == 1)
+        #expect(lenient.endsPending && lenient.isInsideFrame)
+        #expect(lenient.endPending() == [.message(Array("MSH|two".utf8))] && !lenient.isInsideFrame)
     }
 
     @Test func anOversizedFrameIsReadToItsEndAndKeepsItsStart() {

@@ -65,6 +65,18 @@ struct HL7EngineVariantsTests {
         #expect(client.exchange(M.oru(id: "fs-2", observations: [M.obx(1, M.hr, "72", M.bpm)]))?.acknowledgement?.code == "AA")
     }
 
+    /// A sender that ends its frames with 0x1C alone (no CR) is answered once
+    /// no byte has followed for a moment: the listener cannot tell that 0x1C
+    /// from one inside a message until the next byte comes.
+    @Test func aSenderThatOmitsTheCRIsAnsweredAfterAMoment() throws {
+        let server = try HL7IngestTests.server()
+        let client = try server.mllp()
+        let frame = MLLPFramer.frame(Array(M.oru(id: "nocr-1", observations: [M.obx(1, M.hr, "72", M.bpm)]).utf8))
+        #expect(client.socket.send(Array(frame.dropLast())))
+        #expect(client.receive()?.acknowledgement?.code == "AA")
+        #expect(try server.database.count("SELECT count(*) FROM vitals WHERE hr = 72") == 1)
+    }
+
     /// Bytes after a frame in the same write that are not MLLP close the
     /// connection, but the frame before them is answered first: it may be
     /// stored already. Before, it was stored and its AA never sent.

@@ -28,7 +28,7 @@ public final class MLLPTestClient {
             guard poll(&descriptor, 1, Int32(min(1000, (deadline - now) / 1_000_000 + 1))) > 0 else { continue }
             let count = chunk.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, 0) }
             if count <= 0 { return nil }
-            for frame in framer.append(Array(chunk[0..<count])) {
+            for frame in framer.append(Array(chunk[0..<count])) + framer.endPending() {
                 if case .message(let bytes) = frame { received.append(bytes) }
             }
         }

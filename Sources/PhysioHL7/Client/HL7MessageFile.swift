@@ -7,7 +7,7 @@ public enum HL7MessageFile {
     public static func messages(in bytes: [UInt8]) -> [[UInt8]] {
         if bytes.contains(MLLPFramer.startBlock) {
             var framer = MLLPFramer(maxMessageBytes: max(1, bytes.count))
-            return framer.append(bytes).compactMap { frame in
+            return (framer.append(bytes) + framer.endPending()).compactMap { frame in
                 guard case .message(let message) = frame else { return nil }
                 return normalised(message)
             }.filter { !$0.isEmpty }

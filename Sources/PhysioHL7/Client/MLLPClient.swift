@@ -77,7 +77,7 @@ public final class MLLPClient {
                 close()
                 throw Failure(description: "\(host):\(port) closed the connection before answering")
             }
-            for frame in framer.append(Array(chunk[0..<count])) {
+            for frame in framer.append(Array(chunk[0..<count])) + framer.endPending() {   // an answer is read as it comes
                 if case .message(let bytes) = frame { answers.append(bytes) }
             }
         }

@@ -208,6 +208,8 @@ final class MLLPEventLoop: @unchecked Sendable {
                 return true
             case .closed:
                 connection.inputEnded = true
+                // A last frame ended by 0x1C alone: no byte is coming to say otherwise.
+                for frame in connection.framer.endPending() { deliver(frame, on: connection, now: now) }
                 return true
             case .failed:
                 return false
@@ -286,6 +288,9 @@ final class MLLPEventLoop: @unchecked Sendable {
 
     // MARK: - timeouts and stopping
 
+    /// How long a frame's closing 0x1C waits for the byte after it (the sweep runs every 250 ms).
+    static let pendingEndNanos: UInt64 = 200_000_000
+
     private func sweep(now: UInt64) {
         let idle = UInt64(server.configuration.idleTimeoutSeconds * 1e9)
         let deadline = UInt64(server.configuration.messageDeadlineSeconds * 1e9)
@@ -294,6 +299,11 @@ final class MLLPEventLoop: @unchecked Sendable {
             let started = connection.transport.isEstablished ? connection.frameStartedAt : connection.openedAt
             if started != 0 && deadline > 0 && now - started > deadline {
                 close(connection, reason: .pastDeadline)
+            } else if connection.framer.endsPending && now - connection.lastActivity > Self.pendingEndNanos {
+                // A sender that omits the CR after 0x1C has waited long enough for it.
+                for frame in connection.framer.endPending() { deliver(frame, on: connection, now: now) }
+                connection.frameStartedAt = 0
+                finishTurn(connection)
             } else if !connection.hasWorkPending && idle > 0 && now - connection.lastActivity > idle {
                 close(connection, reason: .idle)
             } else if stopping && !connection.hasWorkPending && !connection.framer.isInsideFrame {

@@ -7,12 +7,15 @@
 /// and stops at anything else (`isRefused`): a peer that speaks another
 /// protocol is not MLLP, and a browser's HTTP request to the port must not
 /// have a frame in its body read as a message. A
-/// frame ends at 0x1C, which cannot occur in HL7 text; the CR after it is
-/// expected and skipped (a frame may also end at 0x1C before the next start
-/// block, or as the last byte read). An 0x1C followed by any other byte is
-/// inside the message: the frame reads on to its real end and is handed on
-/// as `broken`, never cut there into a shorter message that parses. A
-/// start block inside a frame abandons the partial
+/// frame ends at 0x1C followed by the CR the standard asks for (or by the
+/// next start block); HL7 text cannot hold 0x1C. An 0x1C followed by any
+/// other byte is inside the message: the frame reads on to its real end and
+/// is handed on as `broken`, never cut there into a shorter message that
+/// parses. An 0x1C that is the last byte so far waits for the next byte, so
+/// the frames do not depend on where the sender's writes cut the stream;
+/// `endPending()` ends such a frame when no byte is coming (the peer closed,
+/// or a sender that omits the CR has waited: the listener gives it a
+/// moment). A start block inside a frame abandons the partial
 /// frame (the sender started over). A frame longer than `maxMessageBytes`
 /// is read to its end without being kept: its first bytes are handed on so
 /// that the answer can name the message.
@@ -40,6 +43,8 @@ public struct MLLPFramer: Sendable {
     private var frameLength = 0
     /// Where an end block inside the current frame was (nil: none).
     private var strayEndBlock: Int?
+    /// The current frame's last byte so far is an end block: the next byte says whether it ends the frame.
+    public private(set) var endsPending = false
     /// Partial frames abandoned for a new start block, and bytes outside frames.
     public private(set) var abandonedFrames = 0
     public private(set) var strayBytes = 0
@@ -57,6 +62,14 @@ public struct MLLPFramer: Sendable {
         var frames: [Frame] = []
         var index = 0
         let count = bytes.count
+        if endsPending, count > 0 {
+            endsPending = false
+            if bytes[0] == Self.carriageReturn || bytes[0] == Self.startBlock {
+                frames.append(finishFrame())
+            } else {
+                keepStrayEndBlock()
+            }
+        }
         while index < count && !isRefused {
             if !inFrame {
                 // Skip to the next start block.
@@ -87,25 +100,40 @@ public struct MLLPFramer: Sendable {
                 inFrame = false  // the loop takes the start block again
                 continue
             }
-            if index + 1 < count, bytes[index + 1] != Self.carriageReturn, bytes[index + 1] != Self.startBlock {
-                // No end block: a byte the message should not hold. Kept, and the frame read on.
-                if strayEndBlock == nil { strayEndBlock = frameLength }
-                keep(bytes, index..<(index + 1))
-                index += 1
-                continue
-            }
             index += 1  // the end block
-            inFrame = false
-            if frameLength > maxMessageBytes {
-                frames.append(.oversized(prefix: Array(buffer.prefix(Self.prefixBytes)), length: frameLength))
-            } else if let at = strayEndBlock {
-                frames.append(.broken(prefix: Array(buffer.prefix(Self.prefixBytes)), endBlockAt: at))
+            guard index < count else { endsPending = true; break }
+            if bytes[index] == Self.carriageReturn || bytes[index] == Self.startBlock {
+                frames.append(finishFrame())   // the CR is skipped as a byte between frames
             } else {
-                frames.append(.message(buffer))
+                keepStrayEndBlock()
             }
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 65536)
         }
         return frames
+    }
+
+    /// Ends a frame whose last byte is an end block without its CR: no more
+    /// bytes are coming (the peer closed), or have come for a while.
+    public mutating func endPending() -> [Frame] {
+        guard endsPending else { return [] }
+        endsPending = false
+        return [finishFrame()]
+    }
+
+    /// An end block not followed by CR or a start block: a byte the message
+    /// should not hold. Kept, and the frame read on to its real end.
+    private mutating func keepStrayEndBlock() {
+        if strayEndBlock == nil { strayEndBlock = frameLength }
+        withUnsafeBytes(of: Self.endBlock) { keep($0, 0..<1) }
+    }
+
+    private mutating func finishFrame() -> Frame {
+        inFrame = false
+        defer { buffer.removeAll(keepingCapacity: buffer.capacity <= 65536) }
+        if frameLength > maxMessageBytes {
+            return .oversized(prefix: Array(buffer.prefix(Self.prefixBytes)), length: frameLength)
+        }
+        if let at = strayEndBlock { return .broken(prefix: Array(buffer.prefix(Self.prefixBytes)), endBlockAt: at) }
+        return .message(buffer)
     }
 
     /// Convenience for tests and tools.
