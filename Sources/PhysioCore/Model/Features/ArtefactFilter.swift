@@ -50,6 +50,10 @@ import PhysioPlatform
 /// 9. **Probe warming** (`ProbeWarming`): a temperature below 36 °C that
 ///    climbs 0.5 °C or more within 2 minutes is a probe warming to the body,
 ///    removed, and the hold of the reading before it ends there.
+/// 10. **Non-pulsatile flow** (`NonPulsatileFlow`): a flat trace at a
+///    plausible pressure for a minute while the oximeter reads no pulse
+///    (bypass, a ventricular assist device) is the patient, and rule 2 no
+///    longer removes it.
 ///
 /// After filtering, a missing MAP with SBP and DBP present is **estimated**
 /// as (SBP + 2·DBP)/3 (the usual approximation; not the monitor's own mean).
@@ -68,13 +72,14 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     public var erraticHeartRate: ErraticHeartRate
     public var pulselessLine: PulselessLine
     public var probeWarming: ProbeWarming
+    public var nonPulsatileFlow: NonPulsatileFlow
 
     public init(ranges: [Vital: ClosedRange<Float>] = ArtefactFilter.clinicalRanges,
                 minimumPulsePressure: Float = 5, flushSystolic: Float = 250, flushPulsePressure: Float = 30,
                 settleSeconds: Double = 10, estimateMeanPressure: Bool = true, saturationDrop: SaturationDrop = .standard,
                 sustainedExtreme: SustainedExtreme = .standard, profoundHypotension: ProfoundHypotension = .standard,
                 erraticHeartRate: ErraticHeartRate = .standard, pulselessLine: PulselessLine = .standard,
-                probeWarming: ProbeWarming = .standard) {
+                probeWarming: ProbeWarming = .standard, nonPulsatileFlow: NonPulsatileFlow = .standard) {
         lower = Vital.allCases.map { ranges[$0]?.lowerBound ?? -.infinity }
         upper = Vital.allCases.map { ranges[$0]?.upperBound ?? .infinity }
         self.minimumPulsePressure = minimumPulsePressure
@@ -88,6 +93,7 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         self.erraticHeartRate = erraticHeartRate
         self.pulselessLine = pulselessLine
         self.probeWarming = probeWarming
+        self.nonPulsatileFlow = nonPulsatileFlow
     }
 
     public static let clinicalRanges: [Vital: ClosedRange<Float>] = [
@@ -102,7 +108,8 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     /// How far before a row the filter reads: pressure settling, oximeter falls, sustained extremes, profound hypotension.
     public var lookbackSeconds: Double {
         max(settleSeconds, saturationDrop.lookbackSeconds, sustainedExtreme.lookbackSeconds, profoundHypotension.lookbackSeconds,
-            erraticHeartRate.lookbackSeconds, pulselessLine.lookbackSeconds, probeWarming.lookbackSeconds)
+            erraticHeartRate.lookbackSeconds, pulselessLine.lookbackSeconds, probeWarming.lookbackSeconds,
+            nonPulsatileFlow.lookbackSeconds)
     }
 
     /// How far before a row rule 6 looks for a cuff's reading before it. One
@@ -338,7 +345,8 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
         let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue
         // Most rows keep a pressure, or never sent one: nothing to look back for.
         guard values[s].isNaN, values[d].isNaN, values[m].isNaN,
-              profoundHypotension.isSustained(series, row: row, from: first) || isPulseless(series, row: row, from: first) else { return }
+              profoundHypotension.isSustained(series, row: row, from: first) || isPulseless(series, row: row, from: first)
+                || nonPulsatileFlow.holds(series, row: row, from: first, filter: self) else { return }
         let base = row * Vital.count
         let systolic = series.values[base + s], diastolic = series.values[base + d], mean = series.values[base + m]
         values[s] = systolic

@@ -8,6 +8,7 @@ extension ArtefactFilter {
         case estimateMeanPressure = "estimate_mean_pressure", saturationDrop = "saturation_drop"
         case sustainedExtreme = "sustained_extreme", profoundHypotension = "profound_hypotension"
         case erraticHeartRate = "erratic_heart_rate", pulselessLine = "pulseless_line", probeWarming = "probe_warming"
+        case nonPulsatileFlow = "non_pulsatile_flow"
     }
 
     /// `plausible` is `{"hr": [20, 250], …}`; a vital left out has no range.
@@ -38,7 +39,8 @@ extension ArtefactFilter {
                   erraticHeartRate: try container.decodeIfPresent(ErraticHeartRate.self, forKey: .erraticHeartRate) ?? .standard,
                   // Models trained before rule 8 get it too: it is policy, not learned.
                   pulselessLine: try container.decodeIfPresent(PulselessLine.self, forKey: .pulselessLine) ?? .standard,
-                  probeWarming: try container.decodeIfPresent(ProbeWarming.self, forKey: .probeWarming) ?? .standard)
+                  probeWarming: try container.decodeIfPresent(ProbeWarming.self, forKey: .probeWarming) ?? .standard,
+                  nonPulsatileFlow: try container.decodeIfPresent(NonPulsatileFlow.self, forKey: .nonPulsatileFlow) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,5 +61,6 @@ extension ArtefactFilter {
         try container.encode(erraticHeartRate, forKey: .erraticHeartRate)
         try container.encode(pulselessLine, forKey: .pulselessLine)
         try container.encode(probeWarming, forKey: .probeWarming)
+        try container.encode(nonPulsatileFlow, forKey: .nonPulsatileFlow)
     }
 }
