@@ -29,7 +29,6 @@ public struct HL7Message: Sendable {
             throw HL7ParseError(segment: "MSH", sequence: 1, field: 2,
                                 detail: "the encoding characters must be four (or five) distinct delimiters, such as ^~\\&")
         }
-        encoding.isLatin1 = try Self.declaresLatin1(input, from: start, encoding: encoding)
         var segments: [HL7Segment] = []
         var occurrences: [String: Int] = [:]
         var lineStart = start
@@ -39,6 +38,11 @@ public struct HL7Message: Sendable {
             while index < count && input[index] != 0x0D && input[index] != 0x0A { index += 1 }
             if index > lineStart {
                 var segment = try HL7Segment(bytes: input, range: lineStart..<index, encoding: encoding, position: segments.count + 1)
+                if segments.isEmpty, Self.declaresLatin1(segment) {
+                    // The header says how to read every segment's text, its own included.
+                    encoding.isLatin1 = true
+                    segment = try HL7Segment(bytes: input, range: lineStart..<index, encoding: encoding, position: 1)
+                }
                 occurrences[segment.id, default: 0] += 1
                 segment.sequence = occurrences[segment.id]!
                 segments.append(segment)
@@ -51,11 +55,8 @@ public struct HL7Message: Sendable {
 
     /// Whether MSH-18's first character set is ISO 8859-1 (HL7 table 0211:
     /// `8859/1`); any other, or none, reads text as UTF-8 (ASCII included).
-    private static func declaresLatin1(_ input: [UInt8], from start: Int, encoding: EncodingCharacters) throws(HL7ParseError) -> Bool {
-        var end = start
-        while end < input.count && input[end] != 0x0D && input[end] != 0x0A { end += 1 }
-        let header = try HL7Segment(bytes: input, range: start..<end, encoding: encoding, position: 1)
-        return header.field(18).component(1).text.filter { $0 != " " } == "8859/1"
+    private static func declaresLatin1(_ header: HL7Segment) -> Bool {
+        header.field(18).component(1).text.filter { $0 != " " } == "8859/1"
     }
 
     /// The first segment with this id.

@@ -64,11 +64,7 @@ public struct MLLPFramer: Sendable {
         let count = bytes.count
         if endsPending, count > 0 {
             endsPending = false
-            if bytes[0] == Self.carriageReturn || bytes[0] == Self.startBlock {
-                frames.append(finishFrame())
-            } else {
-                keepStrayEndBlock()
-            }
+            if let frame = endBlock(followedBy: bytes[0]) { frames.append(frame) }
         }
         while index < count && !isRefused {
             if !inFrame {
@@ -102,11 +98,8 @@ public struct MLLPFramer: Sendable {
             }
             index += 1  // the end block
             guard index < count else { endsPending = true; break }
-            if bytes[index] == Self.carriageReturn || bytes[index] == Self.startBlock {
-                frames.append(finishFrame())   // the CR is skipped as a byte between frames
-            } else {
-                keepStrayEndBlock()
-            }
+            // The CR after a frame is skipped as a byte between frames.
+            if let frame = endBlock(followedBy: bytes[index]) { frames.append(frame) }
         }
         return frames
     }
@@ -119,11 +112,14 @@ public struct MLLPFramer: Sendable {
         return [finishFrame()]
     }
 
-    /// An end block not followed by CR or a start block: a byte the message
-    /// should not hold. Kept, and the frame read on to its real end.
-    private mutating func keepStrayEndBlock() {
+    /// An end block followed by CR or a start block ends the frame. Followed
+    /// by anything else it is a byte the message should not hold: kept, and
+    /// the frame read on to its real end.
+    private mutating func endBlock(followedBy next: UInt8) -> Frame? {
+        if next == Self.carriageReturn || next == Self.startBlock { return finishFrame() }
         if strayEndBlock == nil { strayEndBlock = frameLength }
         withUnsafeBytes(of: Self.endBlock) { keep($0, 0..<1) }
+        return nil
     }
 
     private mutating func finishFrame() -> Frame {

@@ -20,8 +20,8 @@ struct RuleTimeline {
     /// after their first sample (one that begins at the first evaluated sample
     /// may have begun earlier, unseen).
     let sustainedOnsets: [Int64]
-    /// Every sustained breach of the case (context rows included): (start, last rule-true row's time).
-    let sustainedBreaches: [(start: Int64, end: Int64)]
+    /// Starts of every sustained breach of the case (context rows included).
+    let sustainedStarts: [Int64]
 
     init(_ scores: CaseScores, settings: EvaluationSettings) {
         self.init(scores, flags: scores.ruleTrue, settings: settings)
@@ -36,17 +36,17 @@ struct RuleTimeline {
         }
         inAlarm = AlarmEpisodes.covered(episodes, timestamps: times)
         let floor = AlarmPolicy(floorSustainSeconds: settings.sustainSeconds, floorGapSeconds: settings.episodeGapSeconds)
-        sustainedBreaches = floor.breaches(times: times, ruleTrue: flags)
+        sustainedStarts = floor.breaches(times: times, ruleTrue: flags)
             .filter { $0.duration >= settings.sustainMicros }
-            .map { (times[$0.first], times[$0.last]) }
+            .map { times[$0.first] }
         guard !scores.evaluated.isEmpty else { sustainedOnsets = []; return }
         let first = times[scores.evaluated.lowerBound], last = times[scores.evaluated.upperBound - 1]
-        sustainedOnsets = sustainedBreaches.map(\.start).filter { $0 > first && $0 <= last }
+        sustainedOnsets = sustainedStarts.filter { $0 > first && $0 <= last }
     }
 
     /// Whether a rule episode holds a sustained breach (a flickering start may come before it).
     func isSustained(_ episode: Episode) -> Bool {
-        sustainedBreaches.contains { $0.start >= episode.start && $0.start <= episode.end }
+        sustainedStarts.contains { $0 >= episode.start && $0 <= episode.end }
     }
 
     /// Episodes that begin within the evaluated rows (the ones an evaluated stretch is charged for).

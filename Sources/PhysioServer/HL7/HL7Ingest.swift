@@ -38,17 +38,21 @@ final class HL7Ingest: @unchecked Sendable {
     func handle(_ frame: MLLPFramer.Frame, reply: MLLPReply) {
         switch frame {
         case .oversized(let prefix, let length):
-            let header = Self.header(of: prefix)
-            metrics.record(.refused)
-            answer(reply, header, HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 104,
-                text: "the message is \(length) bytes, over this server's limit (--hl7-max-message-bytes); nothing was stored")]), success: false)
+            refuse(frame: prefix, reply: reply, code: 104,
+                   "the message is \(length) bytes, over this server's limit (--hl7-max-message-bytes); nothing was stored")
         case .broken(let prefix, let at):
-            metrics.record(.refused)
-            answer(reply, Self.header(of: prefix), HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0, code: 102,
-                text: "the message holds byte 0x1C (MLLP's end block) at byte \(at), which HL7 text cannot: nothing of it was stored")]), success: false)
+            refuse(frame: prefix, reply: reply, code: 102,
+                   "the message holds byte 0x1C (MLLP's end block) at byte \(at), which HL7 text cannot: nothing of it was stored")
         case .message(let bytes):
             handle(bytes, reply: reply)
         }
+    }
+
+    /// AR for a frame that is no message to read, answered in the terms of its first bytes' header.
+    private func refuse(frame prefix: [UInt8], reply: MLLPReply, code: Int, _ text: String) {
+        metrics.record(.refused)
+        answer(reply, Self.header(of: prefix), HL7Acknowledgement(code: .reject, problems: [.init(segment: "MSH", sequence: 1, field: 0,
+            code: code, text: text)]), success: false)
     }
 
     private func handle(_ bytes: [UInt8], reply: MLLPReply) {

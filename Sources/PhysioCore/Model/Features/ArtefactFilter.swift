@@ -177,12 +177,12 @@ public struct ArtefactFilter: Codable, Sendable, Equatable {
     @discardableResult
     public func removeArtefacts(_ values: inout [Float]) -> Bool {
         let s = Vital.sbp.rawValue, d = Vital.dbp.rawValue, m = Vital.mbp.rawValue
-        let systolic = values[s], diastolic = values[d]
-        let ringing = isRingingDiastolic(systolic: systolic, diastolic: diastolic, mean: values[m])
+        let systolic = values[s], diastolic = values[d], sentMean = values[m]
         var lineArtefact = false
         for i in 0..<Vital.count where !values[i].isNaN && !(values[i] >= lower[i] && values[i] <= upper[i]) {
             // A mean sent without systolic and diastolic is the transducer's only sign.
-            if i == s || (i == d && !ringing) || (i == m && systolic.isNaN && diastolic.isNaN) { lineArtefact = true }
+            if i == s || (i == d && !isRingingDiastolic(systolic: systolic, diastolic: diastolic, mean: sentMean))
+                || (i == m && systolic.isNaN && diastolic.isNaN) { lineArtefact = true }
             values[i] = .nan
         }
         if !lineArtefact, !systolic.isNaN, !diastolic.isNaN {
