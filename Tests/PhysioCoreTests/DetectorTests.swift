@@ -274,6 +274,7 @@ import Testing
         #expect(episodes.map(\.vitals) == whole.map(\.vitals), "drivers: jobs \(episodes.map(\.vitals)), whole \(whole.map(\.vitals))")
         #expect(episodes.map(\.source) == whole.map(\.source))
         #expect(episodes.map(\.raisedAt) == whole.map(\.raisedAt), "raised: jobs \(episodes.map(\.raisedAt)), whole \(whole.map(\.raisedAt))")
+        #expect(episodes.map(\.alarms) == whole.map(\.alarms), "rule alarms: jobs \(episodes.map(\.alarms)), whole \(whole.map(\.alarms))")
         #expect(whole.allSatisfy { ($0.raisedAt ?? .min) >= $0.start }, "every episode raised, never before it starts")
     }
 

@@ -182,6 +182,28 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
         return raised
     }
 
+    /// When one rule's own alarm was raised, for each row where it is true,
+    /// as if that rule alone were watched: once its true rows have run
+    /// `persistSeconds` without a break (a row past a limit scores 1, which
+    /// needs only the seconds), or when the safety floor raises its breach,
+    /// whichever is earlier; nil for a row of a run neither raises. What an
+    /// episode already open makes of a second vital's breach: its own alarm.
+    public func ruleRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
+        var raised = floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: lasted, pace: pace)
+        let persist = Timestamp.micros(seconds: persistSeconds)
+        var first = 0
+        while first < times.count {
+            guard ruleTrue[first] else { first += 1; continue }
+            var end = first
+            while end + 1 < times.count && ruleTrue[end + 1] { end += 1 }
+            if let confirmed = (first...end).first(where: { times[$0] - times[first] >= persist }).map({ times[$0] }) {
+                for row in first...end { raised[row] = min(raised[row] ?? confirmed, confirmed) }
+            }
+            first = end + 1
+        }
+        return raised
+    }
+
     /// Whether `row` comes in a record whose rows are at least the sustain
     /// time apart: the two steps before it are. One step is not enough: a
     /// 1-Hz feed back from a dropout, or an arterial line's first reading

@@ -56,15 +56,22 @@ struct CaseFeatures {
         (0..<clean.count).map { row in rules.rules.contains { $0.isTrue(held($0.vital, row: row)) } }
     }
 
+    /// Whether `rule` is true at each row of `clean` (context included).
+    func ruleTrue(_ rule: ClinicalRule) -> [Bool] {
+        (0..<clean.count).map { rule.isTrue(held(rule.vital, row: $0)) }
+    }
+
     /// Whether a held value of each row of `clean` lies outside its plausible
-    /// range: one the artefact filter kept only because it lasted (rules 5, 6 and 8).
-    func lastedExtremes() -> [Bool] {
+    /// range: one the artefact filter kept only because it lasted (rules 5, 6
+    /// and 8). `only`: that vital's values alone.
+    func lastedExtremes(only: Vital? = nil) -> [Bool] {
         let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
         let highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
         let pressures: Set<Int> = [Vital.sbp.rawValue, Vital.dbp.rawValue, Vital.mbp.rawValue]
         let heldKeptAlone = ArtefactFilter.latestPressureKeptAlone(clean, keptAlone: pressuresKeptAlone)
+        let vitals = only.map { [$0.rawValue] } ?? Array(0..<Vital.count)
         return (0..<clean.count).map { row in
-            (0..<Vital.count).contains { vital in
+            vitals.contains { vital in
                 let value = held[row * Vital.count + vital]
                 guard value < lowest[vital] || value > highest[vital] else { return false }
                 return !(pressures.contains(vital) && heldKeptAlone[row])

@@ -27,6 +27,7 @@ public struct CaseScorer: Sendable {
         // Rows join by the record's pace, read from every row the caller gave, not only the context's.
         let pace = AlarmPolicy.Pace(all: series.timestamps, offset: features.contextStart)
         let floorRaised = model.policy.floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes(), pace: pace)
+        let ruleRaised = ruleRaisedTimes(features, ruleTrue: ruleTrue, pace: pace)
         let parts = ScoreParts(model: model, features: &features)
 
         // Model alarms over the earlier stored scores and the new ones.
@@ -51,7 +52,8 @@ public struct CaseScorer: Sendable {
             samples.append(ScoredSample(timestamp: times[row], score: parts.scores[offset], source: source,
                                         rules: rules, drivers: drivers,
                                         rowBefore: source == nil ? nil : pace.rowBefore(row),
-                                        raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
+                                        raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row]),
+                                        ruleRaisedAt: source == nil ? [:] : ruleRaised.at(row, rules: rules)))
         }
 
         // Context rows the floor alarms now, scored by an earlier call: their
@@ -66,7 +68,8 @@ public struct CaseScorer: Sendable {
                                           source: modelAlarm ? .both : .rule,
                                           rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
                                           rowBefore: pace.rowBefore(row),
-                                          raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row])))
+                                          raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row]),
+                                          ruleRaisedAt: ruleRaised.at(row, rules: rules)))
         }
         return CaseScoring(samples: samples, backdated: backdated)
     }
@@ -74,6 +77,20 @@ public struct CaseScorer: Sendable {
     /// Scores every row of a whole case (the offline path).
     public func scoreCase(_ series: SampleBatch) -> [ScoredSample] {
         score(series, rows: 0..<series.count, minutes: MinuteMeans(series)).samples
+    }
+
+    /// Each rule's own raise times (`AlarmPolicy.ruleRaisedTimes`), for the
+    /// rules true at some row: an episode's second vital gets its own alarm.
+    private func ruleRaisedTimes(_ features: CaseFeatures, ruleTrue: [Bool], pace: AlarmPolicy.Pace) -> RuleRaisedTimes {
+        var byRule: [String: [Int64?]] = [:]
+        guard ruleTrue.contains(true) else { return RuleRaisedTimes(byRule: byRule) }
+        for rule in model.rules.rules {
+            let truth = features.ruleTrue(rule)
+            guard truth.contains(true) else { continue }
+            byRule[rule.id] = model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth,
+                                                           lasted: features.lastedExtremes(only: rule.vital), pace: pace)
+        }
+        return RuleRaisedTimes(byRule: byRule)
     }
 
     /// When an alarming row's alarm was raised: at the row when the score
@@ -86,6 +103,18 @@ public struct CaseScorer: Sendable {
     static func ruleDrivers(_ ids: [String], in rules: ClinicalRules) -> [VitalWeight] {
         let vitals = Set(rules.rules.filter { ids.contains($0.id) }.map(\.vital)).sorted { $0.rawValue < $1.rawValue }
         return vitals.map { VitalWeight(vital: $0, weight: 1 / Double(vitals.count)) }
+    }
+}
+
+/// Per rule, when its own alarm was raised at each row (nil: not raised).
+private struct RuleRaisedTimes {
+    let byRule: [String: [Int64?]]
+
+    /// The raise times of `rules` (true at `row`) that are known.
+    func at(_ row: Int, rules: [String]) -> [String: Int64] {
+        var raised: [String: Int64] = [:]
+        for rule in rules { if let time = byRule[rule]?[row] ?? nil { raised[rule] = time } }
+        return raised
     }
 }
 

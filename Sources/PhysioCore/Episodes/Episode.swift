@@ -42,9 +42,11 @@ public struct AnomalyPoint: Sendable, Equatable {
     public var rowBefore: Int64?
     /// When the alarm at this sample was raised (`ScoredSample.raisedAt`).
     public var raisedAt: Int64?
+    /// `ScoredSample.ruleRaisedAt`.
+    public var ruleRaisedAt: [String: Int64]
 
     public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = [], source: AlarmSource = .model,
-                rowBefore: Int64? = nil, raisedAt: Int64? = nil) {
+                rowBefore: Int64? = nil, raisedAt: Int64? = nil, ruleRaisedAt: [String: Int64] = [:]) {
         self.timestamp = timestamp
         self.score = score
         self.vitals = vitals
@@ -52,6 +54,7 @@ public struct AnomalyPoint: Sendable, Equatable {
         self.source = source
         self.rowBefore = rowBefore
         self.raisedAt = raisedAt
+        self.ruleRaisedAt = ruleRaisedAt
     }
 }
 
@@ -80,10 +83,15 @@ public struct Episode: Codable, Sendable, Equatable {
     /// (its rows before that are alarmed back-dated). Nil for episodes stored
     /// before it was kept.
     public var raisedAt: Int64? = nil
+    /// Each rule's own alarm: when it was first raised in the episode
+    /// (`AlarmPolicy.ruleRaisedTimes`). One raised after `raisedAt` is a new
+    /// alarm inside an open episode (a desaturation during a hypotension),
+    /// which an acknowledgement of the episode before it does not cover.
+    public var alarms: [String: Int64] = [:]
 
     public init(caseID: String, start: Int64, end: Int64, peakScore: Double, peakTime: Int64,
                 vitals: [VitalWeight], rules: [String], source: AlarmSource = .model, rowBefore: Int64? = nil,
-                raisedAt: Int64? = nil) {
+                raisedAt: Int64? = nil, alarms: [String: Int64] = [:]) {
         self.caseID = caseID
         self.start = start
         self.end = end
@@ -94,12 +102,13 @@ public struct Episode: Codable, Sendable, Equatable {
         self.source = source
         self.rowBefore = rowBefore
         self.raisedAt = raisedAt
+        self.alarms = alarms
     }
 
     init(caseID: String, point: AnomalyPoint) {
         self.init(caseID: caseID, start: point.timestamp, end: point.timestamp, peakScore: point.score,
                   peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted(), source: point.source,
-                  rowBefore: point.rowBefore, raisedAt: point.raisedAt)
+                  rowBefore: point.rowBefore, raisedAt: point.raisedAt, alarms: point.ruleRaisedAt)
     }
 
     /// Absorbs `other` (which must overlap or follow within the gap).
@@ -116,10 +125,17 @@ public struct Episode: Codable, Sendable, Equatable {
         if !other.rules.allSatisfy(rules.contains) { rules = Array(Set(rules).union(other.rules)).sorted() }
         source = source.union(other.source)
         raisedAt = [raisedAt, other.raisedAt].compactMap { $0 }.min()
+        alarms.merge(other.alarms, uniquingKeysWith: min)
+    }
+
+    /// The rules whose alarms came after the episode's first, by when each was raised.
+    public var laterAlarms: [(rule: String, raisedAt: Int64)] {
+        guard let first = raisedAt else { return [] }
+        return alarms.filter { $0.value > first }.map { ($0.key, $0.value) }.sorted { ($0.raisedAt, $0.rule) < ($1.raisedAt, $1.rule) }
     }
 
     enum CodingKeys: String, CodingKey {
         case caseID = "case_id", start, end, peakScore = "peak_score", peakTime = "peak_time", vitals, rules, source
-        case raisedAt = "raised_at"
+        case raisedAt = "raised_at", alarms
     }
 }

@@ -3,13 +3,14 @@ import PhysioStore
 import PhysioPlatform
 
 /// An episode's `review` as every answer that shows an episode writes it:
-/// what the trail adds up to (acknowledged, the standing verdict) and the
-/// trail itself, oldest first.
+/// what the trail adds up to (acknowledged with every alarm the episode
+/// raised, the standing verdict) and the trail itself, oldest first.
 enum ReviewJSON {
-    static func write(_ review: EpisodeReview, to json: inout JSONWriter) {
+    static func write(_ review: EpisodeReview, alarms: [String: Int64], to json: inout JSONWriter) {
         json.beginObject()
         let acknowledgement = review.acknowledgement
-        json.field("acknowledged", acknowledgement != nil)
+        json.field("acknowledged", review.isAcknowledged(alarms))
+        ReviewJSON.strings("unacknowledged_alarms", acknowledgement == nil ? [] : review.unacknowledged(alarms), to: &json)
         json.field("acknowledged_by", acknowledgement?.actor)
         json.field("acknowledged_at", acknowledgement.map { Timestamp.format($0.at) })
         let annotation = review.annotation
@@ -40,6 +41,21 @@ enum ReviewJSON {
         json.field("episode_id", entry.reviewedEpisodeID)
         json.field("episode_start", Timestamp.format(entry.reviewedStart))
         json.field("episode_end", Timestamp.format(entry.reviewedEnd))
+        if entry.kind == .acknowledge {
+            json.key("alarms")
+            if let alarms = entry.alarms { strings(alarms, to: &json) } else { json.null() }
+        }
         json.endObject()
+    }
+
+    static func strings(_ name: String, _ values: [String], to json: inout JSONWriter) {
+        json.key(name)
+        strings(values, to: &json)
+    }
+
+    static func strings(_ values: [String], to json: inout JSONWriter) {
+        json.beginArray()
+        for value in values { json.value(value) }
+        json.endArray()
     }
 }

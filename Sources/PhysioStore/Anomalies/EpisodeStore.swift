@@ -17,6 +17,8 @@ public struct EpisodeRecord: Sendable {
     public let modelID: Int64
     /// When its first alarm was raised (`Episode.raisedAt`); nil for episodes stored before it was kept.
     public let raisedAt: Int64?
+    /// When each rule's own alarm was first raised (`Episode.alarms`).
+    public let alarms: [String: Int64]
 }
 
 /// Every statement on `anomaly_episodes`: the workers' merge (episodes
@@ -30,7 +32,7 @@ public struct EpisodeStore: Sendable {
 
     static let recordColumns = """
         id, case_id, \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        drivers::text, array_to_string(rules, ','), model_id, source, \(SQL.micros("raised_at"))
+        drivers::text, array_to_string(rules, ','), model_id, source, \(SQL.micros("raised_at")), \(alarmsList)
         """
 
     /// Episodes overlapping [from, to] with a peak of at least `minScore`, by start.
@@ -64,15 +66,16 @@ public struct EpisodeStore: Sendable {
             SELECT \(Self.recordColumns), \(SQL.micros("updated_at")) FROM anomaly_episodes
             WHERE case_id = $1 AND updated_at > $2::timestamptz ORDER BY updated_at LIMIT $3
             """, [caseID, SQLTime(after), limit])
-        return try result.rows.map { row in (try Self.record(row), try row.decode(11, as: Int64.self)) }
+        return try result.rows.map { row in (try Self.record(row), try row.decode(12, as: Int64.self)) }
     }
 
     static func record(_ row: Row) throws -> EpisodeRecord {
-        let (id, caseID, start, end, peakTime, peakScore, driversJSON, rules, modelID, source, raisedAt) =
-            try row.decode((Int64, String, Int64, Int64, Int64, Float, String, String, Int64, String, Int64?).self)
+        let (id, caseID, start, end, peakTime, peakScore, driversJSON, rules, modelID, source, raisedAt, alarms) =
+            try row.decode((Int64, String, Int64, Int64, Int64, Float, String, String, Int64, String, Int64?, String?).self)
         guard let alarmSource = AlarmSource(rawValue: source) else { throw DatabaseError(message: "episode \(id) has source \(source)") }
         return EpisodeRecord(id: id, caseID: caseID, start: start, end: end, peakTime: peakTime, peakScore: Double(peakScore),
-                             driversJSON: driversJSON, rules: list(rules), source: alarmSource, modelID: modelID, raisedAt: raisedAt)
+                             driversJSON: driversJSON, rules: list(rules), source: alarmSource, modelID: modelID, raisedAt: raisedAt,
+                             alarms: parseAlarms(alarms ?? ""))
     }
 
     static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
@@ -81,7 +84,13 @@ public struct EpisodeStore: Sendable {
 
     static let columns = """
         \(SQL.micros("started_at")), \(SQL.micros("ended_at")), \(SQL.micros("peak_at")), peak_score,
-        \(driversList(separator: ",")), array_to_string(rules, ','), source, \(SQL.micros("row_before")), \(SQL.micros("raised_at"))
+        \(driversList(separator: ",")), array_to_string(rules, ','), source, \(SQL.micros("row_before")), \(SQL.micros("raised_at")),
+        \(alarmsList)
+        """
+
+    /// The stored rule alarms as `rule:µs` pairs joined by commas, by rule.
+    static let alarmsList = """
+        (SELECT string_agg(key || ':' || \(SQL.micros("(value #>> '{}')::timestamptz")), ',' ORDER BY key) FROM jsonb_each(alarms))
         """
 
     /// The stored drivers as `vital:weight` pairs joined by `separator`, in order.
@@ -96,11 +105,11 @@ public struct EpisodeStore: Sendable {
             WHERE case_id = $1 AND ended_at >= $2::timestamptz AND started_at <= $3::timestamptz
             ORDER BY started_at
             """, [caseID, SQLTime(from), SQLTime(to)])
-        return try result.decode((Int64, Int64, Int64, Float, String?, String, String, Int64?, Int64?).self).map {
-            start, end, peakTime, peakScore, drivers, rules, source, rowBefore, raisedAt in
+        return try result.decode((Int64, Int64, Int64, Float, String?, String, String, Int64?, Int64?, String?).self).map {
+            start, end, peakTime, peakScore, drivers, rules, source, rowBefore, raisedAt, alarms in
             Episode(caseID: caseID, start: start, end: end, peakScore: Double(peakScore), peakTime: peakTime,
                     vitals: Self.parseDrivers(drivers ?? ""), rules: Self.list(rules), source: AlarmSource(rawValue: source) ?? .model,
-                    rowBefore: rowBefore, raisedAt: raisedAt)
+                    rowBefore: rowBefore, raisedAt: raisedAt, alarms: Self.parseAlarms(alarms ?? ""))
         }
     }
 
@@ -120,23 +129,24 @@ public struct EpisodeStore: Sendable {
         for episode in changes.upserted {
             try connection.query("""
                 INSERT INTO anomaly_episodes (case_id, started_at, ended_at, peak_at, peak_score, drivers, rules, source, model_id,
-                                              row_before, raised_at)
+                                              row_before, raised_at, alarms)
                 VALUES ($1, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5::real, $6::jsonb, $7::text[], $8, $9,
-                        $10::timestamptz, $11::timestamptz)
+                        $10::timestamptz, $11::timestamptz, $12::jsonb)
                 ON CONFLICT (case_id, started_at) DO UPDATE
                 SET ended_at = excluded.ended_at, peak_at = excluded.peak_at, peak_score = excluded.peak_score,
                     drivers = excluded.drivers, rules = excluded.rules, source = excluded.source,
-                    model_id = excluded.model_id, row_before = excluded.row_before, raised_at = excluded.raised_at, updated_at = now()
+                    model_id = excluded.model_id, row_before = excluded.row_before, raised_at = excluded.raised_at,
+                    alarms = excluded.alarms, updated_at = now()
                 WHERE (anomaly_episodes.ended_at, anomaly_episodes.peak_at, anomaly_episodes.peak_score,
                        anomaly_episodes.drivers, anomaly_episodes.rules, anomaly_episodes.source, anomaly_episodes.model_id,
-                       anomaly_episodes.row_before, anomaly_episodes.raised_at)
+                       anomaly_episodes.row_before, anomaly_episodes.raised_at, anomaly_episodes.alarms)
                       IS DISTINCT FROM (excluded.ended_at, excluded.peak_at, excluded.peak_score,
                                         excluded.drivers, excluded.rules, excluded.source, excluded.model_id, excluded.row_before,
-                                        excluded.raised_at)
+                                        excluded.raised_at, excluded.alarms)
                 """, [episode.caseID, SQLTime(episode.start), SQLTime(episode.end), SQLTime(episode.peakTime),
                       SQLReal(episode.peakScore), Self.driversJSON(episode.vitals),
                       PostgresArray.literal(episode.rules, quoted: true), episode.source.rawValue, modelID,
-                      SQLTime.optional(episode.rowBefore), SQLTime.optional(episode.raisedAt)])
+                      SQLTime.optional(episode.rowBefore), SQLTime.optional(episode.raisedAt), Self.alarmsJSON(episode.alarms)])
         }
         try EpisodeLineage.record(absorbed, on: connection)
     }
@@ -154,6 +164,26 @@ public struct EpisodeStore: Sendable {
         }
         json.endArray()
         return json.string
+    }
+
+    /// `{"rule":"ISO 8601",…}`: when each rule's alarm was raised, readable
+    /// as it is stored (Grafana, psql) and stable text for idempotent rewrites.
+    public static func alarmsJSON(_ alarms: [String: Int64]) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        for (rule, raisedAt) in alarms.sorted(by: { $0.key < $1.key }) { json.field(rule, Timestamp.format(raisedAt)) }
+        json.endObject()
+        return json.string
+    }
+
+    /// Reads `rule:µs,…` as `alarmsList` flattens the alarms.
+    static func parseAlarms(_ text: String) -> [String: Int64] {
+        var alarms: [String: Int64] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: ":")
+            if parts.count == 2, let time = Int64(parts[1]) { alarms[String(parts[0])] = time }
+        }
+        return alarms
     }
 
     /// Reads `vital:weight,…` as `driversList` flattens the drivers.

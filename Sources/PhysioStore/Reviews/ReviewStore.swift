@@ -23,6 +23,12 @@ public struct ReviewEntry: Sendable, Equatable {
     /// The name of the token that acted; nil for a merge (the workers').
     public let actor: String?
     public let at: Int64
+    /// For an acknowledgement, the rule alarms of the episode it saw; nil for
+    /// one recorded before they were kept (it covers the episode whole).
+    public let alarms: [String]?
+
+    /// Whether this is an acknowledgement that saw `rule`'s alarm.
+    func acknowledges(_ rule: String) -> Bool { kind == .acknowledge && (alarms?.contains(rule) ?? true) }
 }
 
 /// An episode's audit trail, oldest first, and what it adds up to.
@@ -31,8 +37,20 @@ public struct EpisodeReview: Sendable {
 
     public init(trail: [ReviewEntry] = []) { self.trail = trail }
 
-    /// The first acknowledgement: the episode has been seen.
-    public var acknowledgement: ReviewEntry? { trail.first { $0.kind == .acknowledge } }
+    /// The latest acknowledgement.
+    public var acknowledgement: ReviewEntry? { trail.last { $0.kind == .acknowledge } }
+
+    /// The rule alarms of an episode (`EpisodeRecord.alarms`) that no
+    /// acknowledgement saw, by when each was raised: raised after the
+    /// episode was acknowledged, or brought in by a merge.
+    public func unacknowledged(_ alarms: [String: Int64]) -> [String] {
+        let acknowledgements = trail.filter { $0.kind == .acknowledge }
+        return alarms.filter { alarm in !acknowledgements.contains { $0.acknowledges(alarm.key) } }
+            .sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+    }
+
+    /// Whether the episode has been seen with every alarm it has raised.
+    public func isAcknowledged(_ alarms: [String: Int64]) -> Bool { acknowledgement != nil && unacknowledged(alarms).isEmpty }
     /// The latest annotation: its verdict stands.
     public var annotation: ReviewEntry? { trail.last { $0.kind == .annotate } }
 }
@@ -43,7 +61,7 @@ public struct ReviewOutcome: Sendable {
     /// for when that episode has since been merged into it).
     public let episode: EpisodeRecord
     public let review: EpisodeReview
-    /// False when nothing was stored: the episode was acknowledged already,
+    /// False when nothing was stored: the episode was acknowledged already with every alarm it has,
     /// or the annotation repeats the same reviewer's latest one.
     public let stored: Bool
 }
@@ -87,7 +105,7 @@ public struct ReviewStore: Sendable {
             guard let episode = try EpisodeLineage.current(caseID: caseID, episodeID: episodeID, lock: true, on: connection) else { return nil }
             let before = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
             let repeats = switch action {
-            case .acknowledge: before.acknowledgement != nil
+            case .acknowledge: before.isAcknowledged(episode.alarms)
             // The reviewer's own latest, not the episode's: a retry that arrives after
             // another reviewer's annotation must not be stored again and stand over it.
             case .annotate: before.trail.last { $0.kind == .annotate && $0.actor == reviewer.name }
@@ -95,10 +113,13 @@ public struct ReviewStore: Sendable {
             }
             if repeats { return ReviewOutcome(episode: episode, review: before, stored: false) }
             try connection.query("""
-                INSERT INTO review_actions (case_id, episode_id, episode_start, episode_end, action, verdict, reason, note, actor, token_id)
-                VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::review_action, $6::review_verdict, $7::review_reason, $8, $9, $10)
+                INSERT INTO review_actions (case_id, episode_id, episode_start, episode_end, action, verdict, reason, note, actor, token_id,
+                                            alarms)
+                VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::review_action, $6::review_verdict, $7::review_reason, $8, $9, $10,
+                        $11::text[])
                 """, [caseID, episode.id, SQLTime(episode.start), SQLTime(episode.end), action.rawValue, verdict?.rawValue,
-                      reason?.rawValue, note, reviewer.name, reviewer.tokenID])
+                      reason?.rawValue, note, reviewer.name, reviewer.tokenID,
+                      action == .acknowledge ? PostgresArray.literal(episode.alarms.keys.sorted(), quoted: true) : nil])
             try CaseEvents.notify(.reviews, caseIDs: [caseID.rawValue], on: connection)
             let after = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
             return ReviewOutcome(episode: episode, review: after, stored: true)
@@ -134,7 +155,7 @@ public struct ReviewStore: Sendable {
 
     static let actionsSelect = """
         SELECT a.action::text, cur.episode_id, a.id, a.episode_id, \(SQL.micros("a.episode_start")), \(SQL.micros("a.episode_end")),
-               a.verdict::text, a.reason::text, a.note, a.actor, \(SQL.micros("a.at"))
+               a.verdict::text, a.reason::text, a.note, a.actor, \(SQL.micros("a.at")), array_to_string(a.alarms, ',')
         FROM current cur JOIN review_actions a ON a.id = cur.action_id
         """
 
@@ -144,17 +165,18 @@ public struct ReviewStore: Sendable {
         \(actionsSelect)
         UNION ALL
         SELECT DISTINCT 'merge', cur.episode_id, m.absorbed_id, m.absorbed_id, \(SQL.micros("m.absorbed_start")),
-               \(SQL.micros("m.absorbed_end")), NULL, NULL, NULL, NULL, \(SQL.micros("m.at"))
+               \(SQL.micros("m.absorbed_end")), NULL, NULL, NULL, NULL, \(SQL.micros("m.at")), NULL
         FROM chain ch JOIN current cur ON cur.action_id = ch.action_id JOIN episode_merges m ON m.absorbed_id = ch.merge_id
         ORDER BY 2, 11, 3
         """
 
     static func entry(_ row: Row) throws -> ReviewEntry {
-        let (kind, episodeID, id, reviewedID, start, end, verdict, reason, note, actor, at) =
-            try row.decode((String, Int64, Int64, Int64, Int64, Int64, String?, String?, String?, String?, Int64).self)
+        let (kind, episodeID, id, reviewedID, start, end, verdict, reason, note, actor, at, alarms) =
+            try row.decode((String, Int64, Int64, Int64, Int64, Int64, String?, String?, String?, String?, Int64, String?).self)
         guard let entryKind = ReviewEntry.Kind(rawValue: kind) else { throw DatabaseError(message: "review entry \(id) is a \(kind)") }
         return ReviewEntry(kind: entryKind, id: id, episodeID: episodeID, reviewedEpisodeID: reviewedID, reviewedStart: start,
                            reviewedEnd: end, verdict: verdict.flatMap(ReviewVerdict.init(rawValue:)),
-                           reason: reason.flatMap(ReviewReason.init(rawValue:)), note: note, actor: actor, at: at)
+                           reason: reason.flatMap(ReviewReason.init(rawValue:)), note: note, actor: actor, at: at,
+                           alarms: alarms.map { $0.split(separator: ",").map(String.init) })
     }
 }
