@@ -162,6 +162,7 @@ struct ExportTests {
         #expect(first.value["drivers"]?.kind == .array)
         #expect(first.value["rules"]?.kind == .array)
         #expect(["model", "rule", "both"].contains(first.value["source"]?.string ?? ""))
+        #expect(first.value["alarms"]?.kind == .object, "\(episodes.text)")
     }
 
     /// pandas reads the CSV as it comes, times as UTC datetimes and missing
@@ -225,6 +226,10 @@ struct ExportTests {
             assert (episodes['raised_at'] <= episodes['end']).all() and (episodes['raised_at'] > episodes['start']).any(), episodes[['start', 'raised_at']]
             as_csv = pd.read_csv(f'{URL}/exports/anomalies?granularity=episode', storage_options=auth, parse_dates=['raised_at'])
             assert as_csv['raised_at'].tolist() == episodes['raised_at'].tolist(), (as_csv['raised_at'], episodes['raised_at'])
+            # Each rule's own alarm, rule=time by time: the crisis breaches HR, SBP and SpO2 at once.
+            alarms = dict(pair.split('=') for pair in as_csv['alarms'][0].split(';'))
+            assert {'hr_gt_140', 'sbp_lt_80', 'spo2_lt_90'} <= set(alarms), alarms
+            assert all(pd.Timestamp(t) >= as_csv['start'].map(pd.Timestamp)[0] for t in alarms.values()), alarms
             # Without the dtype, pandas makes the id a number: why the README gives it.
             assert pd.read_csv(f'{URL}/exports/vitals?case=007', storage_options=auth)['case_id'][0] == 7
             print('ok')

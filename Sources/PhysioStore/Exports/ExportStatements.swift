@@ -96,6 +96,9 @@ public enum ExportStatements {
                                         ("source", .string), ("rules", .list), ("model_id", .number)])
     }
 
+    /// An episode's rule alarms as rows (key, at): `EpisodeStore.alarmsJSON`'s text read back as times.
+    static let alarmTimes = "(SELECT key, (value #>> '{}')::timestamptz AS at FROM jsonb_each(alarms)) r"
+
     public static func episodes(caseID: CaseID?, from: Int64?, to: Int64?, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
         let drivers = EpisodeStore.driversList(separator: ";")
@@ -105,7 +108,8 @@ public enum ExportStatements {
                 COPY (SELECT case_id, id AS episode_id, \(isoTime("started_at")) AS start, \(isoTime("ended_at")) AS "end",
                              extract(epoch from ended_at - started_at)::float8 AS duration_seconds,
                              \(isoTime("peak_at")) AS peak_time, peak_score, \(drivers) AS drivers,
-                             array_to_string(rules, ';') AS rules, source, model_id, \(isoTime("raised_at")) AS raised_at
+                             array_to_string(rules, ';') AS rules, source, model_id, \(isoTime("raised_at")) AS raised_at,
+                             (SELECT string_agg(key || '=' || \(isoTime("r.at")), ';' ORDER BY r.at, key) FROM \(alarmTimes)) AS alarms
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """, format: format)
@@ -114,7 +118,9 @@ public enum ExportStatements {
                 COPY (SELECT json_build_object('case_id', case_id, 'episode_id', id, 'start', \(isoTime("started_at")),
                              'end', \(isoTime("ended_at")), 'duration_seconds', extract(epoch from ended_at - started_at)::float8,
                              'peak_time', \(isoTime("peak_at")), 'peak_score', peak_score, 'drivers', drivers,
-                             'rules', rules, 'source', source, 'raised_at', \(isoTime("raised_at")), 'model_id', model_id)::text
+                             'rules', rules, 'source', source, 'raised_at', \(isoTime("raised_at")), 'model_id', model_id,
+                             'alarms', (SELECT coalesce(json_object_agg(key, \(isoTime("r.at")) ORDER BY r.at, key), '{}'::json)
+                                        FROM \(alarmTimes)))::text
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT
                 """, format: format)
