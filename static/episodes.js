@@ -1,7 +1,8 @@
 // The episode list beside the charts: newest first, each with its times,
 // what raised it (the detector's early warning, the clinical-rule safety
 // floor, or both), peak score, the vitals that drove it, the rules crossed,
-// and its review (review.js). An open episode nobody has acknowledged
+// each rule's alarm raised after the first, and its review (review.js). An
+// open episode nobody has acknowledged, or with an alarm nobody has seen,
 // stands out.
 
 import { el } from "./dom.js";
@@ -35,6 +36,7 @@ export function renderEpisodes(list, empty, count, { episodes, openID, selectedI
         source(episode.source)),
       el("span", { class: "peak" }, `peak score ${episode.peak_score.toFixed(2)} at ${clock(Date.parse(episode.peak_time))}`),
       raised(episode),
+      laterAlarms(episode),
       drivers(episode.drivers),
       rules(episode.rules)),
       review(episode, selected));
@@ -50,6 +52,22 @@ function raised(episode) {
   if (!(raisedMs > episode.startMs)) return null;
   return el("span", { class: "peak raised", title: "The episode starts where the breach began; the alarm came once it had lasted" },
     `alarm raised at ${clock(raisedMs)}, ${duration((raisedMs - episode.startMs) / 1000)} after its start`);
+}
+
+/**
+ * The rules whose own alarms came after the episode's first (a desaturation
+ * during a hypotension): new alarms, marked while no acknowledgement saw them.
+ */
+function laterAlarms(episode) {
+  const firstMs = episode.raised_at ? Date.parse(episode.raised_at) : NaN;
+  const later = (episode.alarms ?? []).filter(({ raised_at }) => Date.parse(raised_at) > firstMs);
+  if (!later.length) return null;
+  const unseen = new Set(episode.review?.unacknowledged_alarms ?? []);
+  return el("span", { class: "later-alarms", "aria-label": "Alarms raised inside the episode" },
+    later.map(({ rule, raised_at }) => el("span", {
+      class: `later-alarm${unseen.has(rule) ? " unseen" : ""}`,
+      title: unseen.has(rule) ? "A new alarm inside the episode, not yet acknowledged" : "A new alarm inside the episode",
+    }, `new alarm ${ruleLabel(rule)} at ${clock(Date.parse(raised_at))}`)));
 }
 
 /** The vitals that drove the episode's peak, as bars of their share. */

@@ -5,7 +5,7 @@
 
 import { AuthError, caseURL, postJSON } from "./api.js";
 import { el } from "./dom.js";
-import { clock, clockOn } from "./format.js";
+import { clock, clockOn, ruleLabel } from "./format.js";
 
 // The server's closed lists (README, "Alarm review").
 export const VERDICTS = { true_alarm: "True alarm", false_alarm: "False alarm", artefact: "Artefact", not_sure: "Not sure" };
@@ -45,12 +45,15 @@ export class EpisodeReviews {
         review.acknowledged
           ? el("span", { class: "seen", title: `Acknowledged at ${review.acknowledged_at}` },
             `✓ Seen by ${review.acknowledged_by} ${clockOn(Date.parse(review.acknowledged_at), Date.parse(episode.start), false)}`)
-          : el("span", { class: "unseen" }, "Not acknowledged"),
+          : el("span", { class: "unseen" }, review.unacknowledged_alarms?.length
+            ? `New alarm not acknowledged: ${review.unacknowledged_alarms.map(ruleLabel).join(", ")}`
+            : "Not acknowledged"),
         review.verdict && el("span", { class: `verdict verdict-${review.verdict}`, title: `By ${review.annotated_by} at ${review.annotated_at}` },
           VERDICTS[review.verdict] ?? review.verdict, review.reason && ` · ${REASONS[review.reason] ?? review.reason}`)),
       review.note && el("p", { class: "review-note" }, `“${review.note}”`),
       el("div", { class: "review-actions" },
-        !review.acknowledged && el("button", { type: "button", class: "acknowledge", disabled, onclick: () => send("acknowledge") }, "Acknowledge"),
+        !review.acknowledged && el("button", { type: "button", class: "acknowledge", disabled, onclick: () => send("acknowledge") },
+          review.unacknowledged_alarms?.length ? "Acknowledge new alarm" : "Acknowledge"),
         el("button", {
           type: "button", class: "quiet annotate-toggle", "aria-expanded": String(Boolean(form)), disabled: this.denied,
           onclick: () => { if (form) this.forms.delete(episode.id); else this.forms.set(episode.id, { reason: "", note: "" }); refresh(); },

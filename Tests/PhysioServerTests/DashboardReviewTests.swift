@@ -90,6 +90,33 @@ struct DashboardReviewTests {
         #expect(try server.database.scalar("SELECT count(*) FROM review_actions") == "2")
     }
 
+    /// An episode acknowledged before a desaturation raised its own alarm
+    /// inside it: the card names the new alarm and asks for it to be
+    /// acknowledged, and one click does (`RuleAlarmReviewTests` for the API).
+    @Test func aNewAlarmInsideAnAcknowledgedEpisodeAsksToBeAcknowledged() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        let full = RuleAlarmReviewTests.hypotensionThenDesaturation()
+        try server.database.ingest([RuleAlarmReviewTests.rows(full, 0..<380)])
+        #expect(try server.database.waitForEmptyQueue())
+        let id = try #require(try server.database.scalar("SELECT id FROM anomaly_episodes WHERE case_id = 'second-vital'").flatMap { Int64($0) })
+        #expect(try server.review("second-vital", id, "acknowledge").status == 201)
+        try server.database.ingest([RuleAlarmReviewTests.rows(full, 380..<900)])
+        #expect(try server.database.waitForEmptyQueue())
+        workers.stop()
+        let (report, screenshot) = try drive(server, mode: "new-alarm", token: server.tokens["all"]!, caseID: "second-vital")
+        defer { unlink(screenshot) }
+        #expect(Self.number(report, "episode_id") == Double(id), "\(report)")
+        let alarms = Self.json(report) { json in json["new_alarms"].map { list in (0..<list.count).compactMap { list[$0]?.string } } } ?? []
+        #expect(alarms.count == 1 && alarms.first?.hasPrefix("new alarm SpO₂ < 90") == true, "\(report)")
+        #expect(Self.string(report, "status_text") == "New alarm not acknowledged: SpO₂ < 90", "\(report)")
+        #expect(Self.string(report, "button_text") == "Acknowledge new alarm", "\(report)")
+        #expect(Self.number(report, "unseen_new_alarms_after") == 0 && Self.number(report, "new_alarms_after") == 1, "\(report)")
+        #expect(try server.read("/cases/second-vital/anomalies/\(id)").review("acknowledged") == "true")
+        #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE 'spo2_lt_90' = ANY(alarms)") == 1)
+    }
+
     /// The address moving to another case while an annotate form has focus
     /// shows that case's episodes (until 2026-12-06 the list kept the first
     /// case's, and a verdict clicked there was stored on it); an episode the

@@ -10,6 +10,10 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            token" and signing in with a review token (standard input's second
            line), the buttons work again.
 
+  new-alarm  an episode acknowledged before a second vital's breach raised
+           its own alarm: the card names the new alarm, unacknowledged, and
+           its button says "Acknowledge new alarm"; one click acknowledges it.
+
   switch   an annotate form open with a note half typed, the address moves
            to another case (a bookmark, the back button): the episode list
            is that case's, with no form left whose buttons would act on the
@@ -99,6 +103,25 @@ def review(page, out):
     return seen
 
 
+def new_alarm(page, out):
+    page.wait_for("document.querySelector('.later-alarm.unseen')", "a new alarm nobody acknowledged")
+    card = ".episode-item:has(.later-alarm.unseen)"
+    seen = {
+        "episode_id": int(page.evaluate(f"document.querySelector('{card}').dataset.episode")),
+        "new_alarms": page.evaluate("[...document.querySelectorAll('.later-alarm.unseen')].map((node) => node.textContent)"),
+        "status_text": page.evaluate(f"document.querySelector('{card} .review-status .unseen').textContent"),
+        "button_text": page.evaluate(f"document.querySelector('{card} .review button.acknowledge').textContent"),
+    }
+    card = f'.episode-item[data-episode="{seen["episode_id"]}"]'
+    click(page, f"{card} .review button.acknowledge")
+    page.wait_for(f"document.querySelector('{card} .review-status .seen')", "the new alarm acknowledged")
+    seen["unseen_new_alarms_after"] = count(page, ".later-alarm.unseen")
+    seen["new_alarms_after"] = count(page, ".later-alarm")
+    time.sleep(0.5)
+    page.screenshot(out)
+    return seen
+
+
 def denied(page, out, review_token):
     page.wait_for("document.querySelector('.review button.acknowledge')", "an unacknowledged episode")
     episode = page.evaluate("document.querySelector('.review button.acknowledge').closest('.episode-item').dataset.episode")
@@ -166,8 +189,9 @@ def main():
     # containers often lack the user namespaces Chromium's sandbox needs.
     with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
         page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
-        second = sys.stdin.readline().strip() if mode != "review" else ""
-        seen = {"review": lambda: review(page, out), "denied": lambda: denied(page, out, second),
+        second = sys.stdin.readline().strip() if mode not in ("review", "new-alarm") else ""
+        seen = {"review": lambda: review(page, out), "new-alarm": lambda: new_alarm(page, out),
+                "denied": lambda: denied(page, out, second),
                 "switch": lambda: switch(page, out, second)}[mode]()
     print(json.dumps(seen))
 
