@@ -90,17 +90,22 @@ import Glibc
         defer { _ = try? Shell.run("rm -rf '\(directory)'") }
         let episodes = directory + "/episodes.csv"
         let lines = String(decoding: try LineReader.readAll(path: episodes), as: UTF8.self).split(separator: "\n")
-        #expect(lines.first == "case_id,start_t_seconds,end_t_seconds,raised_at_t_seconds,peak_score,source,rules,drivers")
+        #expect(lines.first == "case_id,start_t_seconds,end_t_seconds,raised_at_t_seconds,peak_score,source,rules,drivers,alarms")
         let burden = try Self.detectorSummary(directory + "/model.json")
         #expect(Double(lines.count - 1) == burden["model_episodes"], "one line per episode the burden counts")
         for line in lines.dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            try #require(fields.count == 8, "\(line)")
+            try #require(fields.count == 9, "\(line)")
             #expect(Double(fields[1])! <= Double(fields[2])!, "\(line)")
             #expect(["model", "rule", "both"].contains(fields[5]), "\(line)")
             let shares = fields[7].split(separator: " ").map { Double($0.split(separator: ":")[1])! }
             #expect(!shares.isEmpty && abs(shares.reduce(0, +) - 1) < 0.01, "drivers as shares: \(line)")
             #expect(shares == shares.sorted(by: >), "largest first: \(line)")
+            // Each alarm a rule of the episode, raised inside it, by time.
+            let alarms = fields[8].split(separator: " ").map { $0.split(separator: ":") }
+            #expect(alarms.allSatisfy { fields[6].split(separator: " ").contains($0[0]) }, "\(line)")
+            let times = alarms.map { Double($0[1])! }
+            #expect(times == times.sorted() && times.allSatisfy { $0 >= Double(fields[1])! && $0 <= Double(fields[2])! + 60 }, "\(line)")
         }
         let refused = try physio(["evaluate", "--data", data, "--scores", directory + "/none.csv", "--write-episodes", directory + "/again.csv"],
                                  in: directory)

@@ -10,10 +10,11 @@ import PhysioPlatform
 /// a generator's own event labels can judge what an episode names
 /// (scripts/lib/episode_drivers.py).
 enum EvaluatedEpisodes {
-    static let header = "case_id,start_t_seconds,end_t_seconds,raised_at_t_seconds,peak_score,source,rules,drivers"
+    static let header = "case_id,start_t_seconds,end_t_seconds,raised_at_t_seconds,peak_score,source,rules,drivers,alarms"
 
-    /// One line per episode; `rules` and `drivers` are space-separated (a
-    /// driver as `vital:share`, largest share first).
+    /// One line per episode; `rules`, `drivers` and `alarms` are
+    /// space-separated (a driver as `vital:share`, largest share first; an
+    /// alarm as `rule:raised_t_seconds`, by time: `Episode.alarms`).
     static func write(_ scored: ScoredCases, window: TimeWindow, episodeGapSeconds: Double, to path: String) throws {
         let writer = try TextWriter(path: path)
         defer { writer.close() }
@@ -33,9 +34,11 @@ enum EvaluatedEpisodes {
     }
 
     static func line(_ episode: Episode) -> String {
+        let alarms = episode.alarms.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+            .map { "\($0.key):\(Timestamp.secondsText($0.value))" }.joined(separator: " ")
         let drivers = episode.vitals.map { "\($0.vital.name):\(($0.weight * 1000).rounded() / 1000)" }.joined(separator: " ")
         return "\(episode.caseID),\(Timestamp.secondsText(episode.start)),\(Timestamp.secondsText(episode.end)),"
             + "\(episode.raisedAt.map(Timestamp.secondsText) ?? ""),\(episode.peakScore),\(episode.source.rawValue),"
-            + "\(episode.rules.joined(separator: " ")),\(drivers)\n"
+            + "\(episode.rules.joined(separator: " ")),\(drivers),\(alarms)\n"
     }
 }
