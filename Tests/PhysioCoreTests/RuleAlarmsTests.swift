@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PhysioCore
 
@@ -72,6 +73,31 @@ import Testing
             }
             #expect(episodes.map(\.alarms) == whole.map(\.alarms), "jobs of \(size) rows")
         }
+    }
+
+    /// A hypotension deepening inside its episode (MAP 60, then 48 from
+    /// 900 s) raises MAP < 55 as an alarm of its own; a desaturation to 84 %
+    /// raises SpO2 < 90 but not the Desat tier, SpO2 < 80.
+    @Test func aBreachThatDeepensRaisesItsEscalation() throws {
+        let series = TestData.series("deepening", seconds: stride(from: 0, to: 1800, by: 1)) { t in
+            let mean: Float = (300..<1500).contains(t) ? (t < 900 ? 60 : 48) : 85
+            return [.hr: 80, .sbp: mean + 35, .dbp: mean - 15, .mbp: mean, .spo2: (1000..<1200).contains(t) ? 84 : 97]
+        }
+        let episode = try #require(Self.episodes(series).first { $0.start <= 300_000_000 && $0.end >= 1_400_000_000 })
+        let deeper = try #require(Self.second(episode.alarms["mbp_lt_55"]), "\(episode.alarms)")
+        #expect((915...920).contains(deeper), "15 s below 55: \(deeper)")
+        #expect(episode.alarms["spo2_lt_90"] != nil && episode.alarms["spo2_lt_80"] == nil, "\(episode.alarms)")
+        #expect(episode.laterAlarms.map(\.rule) == ["mbp_lt_55", "spo2_lt_90"], "\(episode.laterAlarms)")
+        #expect(!episode.rules.contains("mbp_lt_55"), "a tier of an alarm, not a rule of the labels")
+    }
+
+    @Test func aModelWrittenBeforeEscalationsGetsTheStandardOnes() throws {
+        let policy = try JSONDecoder().decode(AlarmPolicy.self, from: Data("""
+            {"threshold":0.9,"persist_seconds":15,"hold_seconds":120,"floor_sustain_seconds":60,"floor_gap_seconds":30}
+            """.utf8))
+        #expect(policy.escalations.map(\.id) == ["spo2_lt_80", "mbp_lt_55"])
+        let none = try JSONDecoder().decode(AlarmPolicy.self, from: JSONEncoder().encode(AlarmPolicy(escalations: [])))
+        #expect(none.escalations.isEmpty, "an empty list stays empty")
     }
 
     @Test func mergingKeepsEachRulesFirstAlarm() {

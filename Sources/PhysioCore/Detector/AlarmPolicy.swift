@@ -44,10 +44,25 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     /// every limit between two rule-true rows that still make one breach.
     public var floorReturnSeconds: Double
     public var floorReturnRows: Int
+    /// Deeper limits of the clinical rules that raise an alarm of their own
+    /// inside an episode (`ruleRaisedTimes`): a breach that deepens is a new
+    /// alarm, as a monitor's high-priority tier is. Alarms only: they move no
+    /// score, label or episode. Each lies inside a rule of the model, so a
+    /// row where one is true has a rule true too.
+    public var escalations: [ClinicalRule]
+
+    /// SpO2 < 80 %: the Philips IntelliVue "Desat" alarm, a high-priority
+    /// tier 10 below the usual low limit of 90; MAP < 55 mmHg: where Walsh et
+    /// al. (Anesthesiology 2013;119:507) found the risk of kidney and
+    /// myocardial injury rising after even a minute or two.
+    public static let standardEscalations = [
+        ClinicalRule(.spo2, .lessThan, 80, source: "Philips IntelliVue Desat alarm: 10 below the SpO2 low limit of 90, high priority"),
+        ClinicalRule(.mbp, .lessThan, 55, source: "Walsh et al., Anesthesiology 2013;119:507: injury risk rises after 1-5 min below 55"),
+    ]
 
     public init(threshold: Double = 0.9, persistSeconds: Double = 15, persistRows: Int = 3, holdSeconds: Double = 120,
                 floorSustainSeconds: Double = 60, floorGapSeconds: Double = 30,
-                floorReturnSeconds: Double = 10, floorReturnRows: Int = 2) {
+                floorReturnSeconds: Double = 10, floorReturnRows: Int = 2, escalations: [ClinicalRule] = AlarmPolicy.standardEscalations) {
         precondition(persistSeconds >= 0 && persistRows >= 1 && holdSeconds >= 0 && floorSustainSeconds >= 0 && floorGapSeconds >= 0
                      && floorReturnSeconds >= 0 && floorReturnRows >= 0)
         self.threshold = threshold
@@ -58,12 +73,13 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
         self.floorGapSeconds = floorGapSeconds
         self.floorReturnSeconds = floorReturnSeconds
         self.floorReturnRows = floorReturnRows
+        self.escalations = escalations
     }
 
     enum CodingKeys: String, CodingKey {
         case threshold, persistSeconds = "persist_seconds", persistRows = "persist_rows", holdSeconds = "hold_seconds"
         case floorSustainSeconds = "floor_sustain_seconds", floorGapSeconds = "floor_gap_seconds"
-        case floorReturnSeconds = "floor_return_seconds", floorReturnRows = "floor_return_rows"
+        case floorReturnSeconds = "floor_return_seconds", floorReturnRows = "floor_return_rows", escalations
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,7 +93,9 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
                   floorGapSeconds: try container.decode(Double.self, forKey: .floorGapSeconds),
                   // Models written before returns ended a breach get the rule too: a fix, not a setting.
                   floorReturnSeconds: try container.decodeIfPresent(Double.self, forKey: .floorReturnSeconds) ?? 10,
-                  floorReturnRows: try container.decodeIfPresent(Int.self, forKey: .floorReturnRows) ?? 2)
+                  floorReturnRows: try container.decodeIfPresent(Int.self, forKey: .floorReturnRows) ?? 2,
+                // Older models get the standard tiers: alarms of their own, no score changes.
+                escalations: try container.decodeIfPresent([ClinicalRule].self, forKey: .escalations) ?? AlarmPolicy.standardEscalations)
     }
 
     /// How far back the policy looks from a row: scores for persistence (up

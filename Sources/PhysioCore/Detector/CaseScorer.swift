@@ -53,7 +53,7 @@ public struct CaseScorer: Sendable {
                                         rules: rules, drivers: drivers,
                                         rowBefore: source == nil ? nil : pace.rowBefore(row),
                                         raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row]),
-                                        ruleRaisedAt: source == nil ? [:] : ruleRaised.at(row, rules: rules)))
+                                        ruleRaisedAt: source == nil ? [:] : ruleRaised.at(row)))
         }
 
         // Context rows the floor alarms now, scored by an earlier call: their
@@ -69,7 +69,7 @@ public struct CaseScorer: Sendable {
                                           rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
                                           rowBefore: pace.rowBefore(row),
                                           raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row]),
-                                          ruleRaisedAt: ruleRaised.at(row, rules: rules)))
+                                          ruleRaisedAt: ruleRaised.at(row)))
         }
         return CaseScoring(samples: samples, backdated: backdated)
     }
@@ -80,11 +80,12 @@ public struct CaseScorer: Sendable {
     }
 
     /// Each rule's own raise times (`AlarmPolicy.ruleRaisedTimes`), for the
-    /// rules true at some row: an episode's second vital gets its own alarm.
+    /// rules and escalations true at some row: an episode's second vital, or
+    /// its first one deepening, gets an alarm of its own.
     private func ruleRaisedTimes(_ features: CaseFeatures, ruleTrue: [Bool], pace: AlarmPolicy.Pace) -> RuleRaisedTimes {
         var byRule: [String: [Int64?]] = [:]
         guard ruleTrue.contains(true) else { return RuleRaisedTimes(byRule: byRule) }
-        for rule in model.rules.rules {
+        for rule in model.rules.rules + model.policy.escalations {
             let truth = features.ruleTrue(rule)
             guard truth.contains(true) else { continue }
             byRule[rule.id] = model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth,
@@ -106,14 +107,14 @@ public struct CaseScorer: Sendable {
     }
 }
 
-/// Per rule, when its own alarm was raised at each row (nil: not raised).
+/// Per rule, when its own alarm was raised at each row of its breaches (nil: not raised).
 private struct RuleRaisedTimes {
     let byRule: [String: [Int64?]]
 
-    /// The raise times of `rules` (true at `row`) that are known.
-    func at(_ row: Int, rules: [String]) -> [String: Int64] {
+    /// The raise times known at `row`.
+    func at(_ row: Int) -> [String: Int64] {
         var raised: [String: Int64] = [:]
-        for rule in rules { if let time = byRule[rule]?[row] ?? nil { raised[rule] = time } }
+        for (rule, times) in byRule { if let time = times[row] { raised[rule] = time } }
         return raised
     }
 }
