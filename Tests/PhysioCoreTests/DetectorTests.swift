@@ -257,18 +257,9 @@ import Testing
         // As a worker builds them: each job's alarmed rows and the earlier rows
         // its floor raises, merged into the episodes stored so far.
         let series = TestData.patient("jobs-drivers", seconds: 1800, seed: 4, hypotension: 900..<1000)
-        let scorer = CaseScorer(model: Self.model), minutes = MinuteMeans(series), builder = EpisodeBuilder()
-        let whole = builder.merge(caseID: series.caseID, existing: [],
-                                  points: scorer.scoreCase(series).filter(\.anomalous).map(\.point)).upserted
-        var stored: [(time: Int64, score: Double)] = [], episodes: [Episode] = []
-        for start in stride(from: 0, to: series.count, by: 37) {
-            let scoring = scorer.score(series, rows: start..<min(start + 37, series.count), minutes: minutes, earlier: stored)
-            stored += scoring.samples.map { ($0.timestamp, $0.score) }
-            let changes = builder.merge(caseID: series.caseID, existing: episodes,
-                                        points: (scoring.samples.filter(\.anomalous) + scoring.backdated).map(\.point))
-            episodes.removeAll { episode in changes.deleted.contains { $0.start == episode.start } || changes.upserted.contains { $0.start == episode.start } }
-            episodes = (episodes + changes.upserted).sorted { $0.start < $1.start }
-        }
+        let whole = EpisodeBuilder().merge(caseID: series.caseID, existing: [],
+                                           points: CaseScorer(model: Self.model).scoreCase(series).filter(\.anomalous).map(\.point)).upserted
+        let episodes = Self.episodesInJobs(series, rowsPerJob: 37)
         #expect(!whole.isEmpty)
         #expect(episodes.map(\.start) == whole.map(\.start) && episodes.map(\.end) == whole.map(\.end))
         #expect(episodes.map(\.vitals) == whole.map(\.vitals), "drivers: jobs \(episodes.map(\.vitals)), whole \(whole.map(\.vitals))")
@@ -276,6 +267,22 @@ import Testing
         #expect(episodes.map(\.raisedAt) == whole.map(\.raisedAt), "raised: jobs \(episodes.map(\.raisedAt)), whole \(whole.map(\.raisedAt))")
         #expect(episodes.map(\.alarms) == whole.map(\.alarms), "rule alarms: jobs \(episodes.map(\.alarms)), whole \(whole.map(\.alarms))")
         #expect(whole.allSatisfy { ($0.raisedAt ?? .min) >= $0.start }, "every episode raised, never before it starts")
+    }
+
+    /// The episodes of `series` as a worker builds them: each job's alarmed
+    /// rows and the earlier rows its floor raises, merged into those stored so far.
+    static func episodesInJobs(_ series: SampleBatch, rowsPerJob: Int) -> [Episode] {
+        let scorer = CaseScorer(model: model), minutes = MinuteMeans(series), builder = EpisodeBuilder()
+        var stored: [(time: Int64, score: Double)] = [], episodes: [Episode] = []
+        for start in stride(from: 0, to: series.count, by: rowsPerJob) {
+            let scoring = scorer.score(series, rows: start..<min(start + rowsPerJob, series.count), minutes: minutes, earlier: stored)
+            stored += scoring.samples.map { ($0.timestamp, $0.score) }
+            let changes = builder.merge(caseID: series.caseID, existing: episodes,
+                                        points: (scoring.samples.filter(\.anomalous) + scoring.backdated).map(\.point))
+            episodes.removeAll { old in (changes.deleted + changes.upserted).contains { $0.start == old.start } }
+            episodes = (episodes + changes.upserted).sorted { $0.start < $1.start }
+        }
+        return episodes
     }
 
     /// An episode says when its alarm was raised, not only when it starts:

@@ -59,19 +59,10 @@ import Testing
 
     @Test func scoredJobByJobTheAlarmsAreTheWholeCases() throws {
         let series = Self.hypotension(desaturation: 900..<1100)
-        let scorer = CaseScorer(model: DetectorTests.model), minutes = MinuteMeans(series), builder = EpisodeBuilder()
         let whole = Self.episodes(series)
+        #expect(whole.contains { $0.alarms["spo2_lt_90"] != nil })
         for size in [13, 60] {
-            var stored: [(time: Int64, score: Double)] = [], episodes: [Episode] = []
-            for start in stride(from: 0, to: series.count, by: size) {
-                let scoring = scorer.score(series, rows: start..<min(start + size, series.count), minutes: minutes, earlier: stored)
-                stored += scoring.samples.map { ($0.timestamp, $0.score) }
-                let changes = builder.merge(caseID: series.caseID, existing: episodes,
-                                            points: (scoring.samples.filter(\.anomalous) + scoring.backdated).map(\.point))
-                episodes.removeAll { old in (changes.deleted + changes.upserted).contains { $0.start == old.start } }
-                episodes = (episodes + changes.upserted).sorted { $0.start < $1.start }
-            }
-            #expect(episodes.map(\.alarms) == whole.map(\.alarms), "jobs of \(size) rows")
+            #expect(DetectorTests.episodesInJobs(series, rowsPerJob: size).map(\.alarms) == whole.map(\.alarms), "jobs of \(size) rows")
         }
     }
 

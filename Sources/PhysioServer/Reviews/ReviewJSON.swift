@@ -10,7 +10,7 @@ enum ReviewJSON {
         json.beginObject()
         let acknowledgement = review.acknowledgement
         json.field("acknowledged", review.isAcknowledged(alarms))
-        ReviewJSON.strings("unacknowledged_alarms", acknowledgement == nil ? [] : review.unacknowledged(alarms), to: &json)
+        AnomalyRoutes.writeStrings("unacknowledged_alarms", acknowledgement == nil ? [] : review.unacknowledged(alarms), to: &json)
         json.field("acknowledged_by", acknowledgement?.actor)
         json.field("acknowledged_at", acknowledgement.map { Timestamp.format($0.at) })
         let annotation = review.annotation
@@ -42,20 +42,8 @@ enum ReviewJSON {
         json.field("episode_start", Timestamp.format(entry.reviewedStart))
         json.field("episode_end", Timestamp.format(entry.reviewedEnd))
         if entry.kind == .acknowledge {
-            json.key("alarms")
-            if let alarms = entry.alarms { strings(alarms, to: &json) } else { json.null() }
+            if let alarms = entry.alarms { AnomalyRoutes.writeStrings("alarms", alarms, to: &json) } else { json.key("alarms"); json.null() }
         }
         json.endObject()
-    }
-
-    static func strings(_ name: String, _ values: [String], to json: inout JSONWriter) {
-        json.key(name)
-        strings(values, to: &json)
-    }
-
-    static func strings(_ values: [String], to json: inout JSONWriter) {
-        json.beginArray()
-        for value in values { json.value(value) }
-        json.endArray()
     }
 }
