@@ -1,5 +1,6 @@
 import Foundation
 import PhysioHL7
+import PhysioPlatform
 
 /// The zone of times a sender writes without an offset. HL7 reads such a
 /// time as the sender's local time, with MSH-7's offset when it has one;
@@ -35,17 +36,25 @@ public enum HL7TimeZone: Sendable, Equatable {
 
     /// How a wall-clock time was read in a named zone where its clocks change.
     enum Change: Equatable {
-        /// In the hour the clocks repeat (autumn): the earlier of two instants.
-        case repeated(offsetMinutes: Int)
+        /// In the hour the clocks repeat (autumn): of the two instants, the
+        /// one nearest to when the message arrived while it comes live (within
+        /// two hours of them: a monitor sends what it measures now), else the
+        /// earlier, as Python's zoneinfo reads it (`nearestToArrival` false).
+        case repeated(offsetMinutes: Int, nearestToArrival: Bool)
         /// In the hour the clocks skip (spring), which no clock showed: read
         /// with the offset before the change, as PostgreSQL and Python's
         /// zoneinfo read it (02:30 in Europe/Berlin on 29 March 2026 is 01:30 UTC).
         case skipped(offsetMinutes: Int)
     }
 
+    /// How long after a repeated hour a message still counts as live for
+    /// choosing between its two instants by its arrival.
+    static let liveSeconds: Int64 = 7_200
+
     /// Microseconds for a wall-clock time in this zone, and whether it fell
-    /// where the zone's clocks change; nil when unset.
-    func reading(_ time: HL7DateTime) -> (micros: Int64?, change: Change?)? {
+    /// where the zone's clocks change; nil when unset. `receivedAt`: when the
+    /// message arrived (µs), which picks the repeated hour's instant.
+    func reading(_ time: HL7DateTime, receivedAt: Int64? = nil) -> (micros: Int64?, change: Change?)? {
         switch self {
         case .unset: return nil
         case .fixed(let minutes): return (time.micros(offsetMinutes: minutes), nil)
@@ -60,7 +69,16 @@ public enum HL7TimeZone: Sendable, Equatable {
                 let before = offset(seconds - 86_400) / 60
                 return (time.micros(offsetMinutes: before), .skipped(offsetMinutes: before))
             }
-            return (time.micros(offsetMinutes: first / 60), valid.count > 1 ? .repeated(offsetMinutes: first / 60) : nil)
+            guard valid.count > 1, let earlier = time.micros(offsetMinutes: first / 60),
+                  let later = time.micros(offsetMinutes: valid.last! / 60) else {
+                return (time.micros(offsetMinutes: first / 60), nil)
+            }
+            // The second pass through the hour, sent live, is the later instant; a replay long after cannot tell.
+            let live = Timestamp.micros(seconds: Double(Self.liveSeconds))
+            if let receivedAt, receivedAt >= earlier - live, receivedAt <= later + live, abs(receivedAt - later) < abs(receivedAt - earlier) {
+                return (later, .repeated(offsetMinutes: valid.last! / 60, nearestToArrival: true))
+            }
+            return (earlier, .repeated(offsetMinutes: first / 60, nearestToArrival: false))
         }
     }
 }

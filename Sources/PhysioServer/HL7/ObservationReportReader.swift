@@ -32,6 +32,8 @@ struct ObservationReportReader {
     let timeZone: HL7TimeZone
     /// Sources stored before, across instants (nil: rank within the message only).
     var sources: SourceHistory? = nil
+    /// The server's clock (µs): when a message arrived, for a time in the hour `timeZone` repeats.
+    var clock: @Sendable () -> Int64 = { Clock.nowMicros() }
 
     func read(_ message: HL7Message) -> Result<ObservationReport, ReportRefusal> {
         do {
@@ -321,8 +323,9 @@ struct ObservationReportReader {
     static func clockChangeWarning(name: String, text: String, _ change: HL7TimeZone.Change, zone: HL7TimeZone, micros: Int64) -> String {
         func offset(_ minutes: Int) -> String { HL7TimeZone.fixed(minutes: minutes).description }
         switch change {
-        case .repeated(let minutes):
-            return "\(name) '\(text)' is in the hour \(zone.description) repeats when its clocks go back: read as the earlier, \(offset(minutes)) (\(Timestamp.format(micros))); send an offset to say which"
+        case .repeated(let minutes, let nearestToArrival):
+            let which = nearestToArrival ? "the later, nearest to when it arrived" : "the earlier"
+            return "\(name) '\(text)' is in the hour \(zone.description) repeats when its clocks go back: read as \(which), \(offset(minutes)) (\(Timestamp.format(micros))); send an offset to say which"
         case .skipped(let minutes):
             return "\(name) '\(text)' is in the hour \(zone.description) skips when its clocks go forward, a time no clock there showed: read with the offset before the change, \(offset(minutes)) (\(Timestamp.format(micros))); send an offset to say otherwise"
         }
@@ -349,7 +352,7 @@ struct ObservationReportReader {
             let micros: Int64?
             if let offset = time.offsetMinutes ?? headerOffset {
                 micros = time.micros(offsetMinutes: offset)
-            } else if let local = timeZone.reading(time) {
+            } else if let local = timeZone.reading(time, receivedAt: clock()) {
                 micros = local.micros
                 if let change = local.change, let micros, report.readAcrossAClockChange.insert(micros).inserted {
                     report.warn(obx, field: 14, code: 102, Self.clockChangeWarning(name: name, text: String(field.text.prefix(30)), change, zone: timeZone, micros: micros))
