@@ -77,6 +77,7 @@ enum EffectiveTime {
             guard offset.isEmpty || offset.dropFirst() <= "14:00" else {
                 return .failure(.init(code: "value", detail: "\(field) \(shown) has offset \(offset); FHIR's offsets run from -14:00 to +14:00", field: field))
             }
+            if let refusal = ClockAhead.refusal(time) { return .failure(.init(code: "value", detail: "\(field) \(refusal)", field: field)) }
             return .success(time)
         }
         // FHIR dateTime allows a year, a month or a date alone: not an instant.

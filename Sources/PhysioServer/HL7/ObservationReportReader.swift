@@ -363,6 +363,7 @@ struct ObservationReportReader {
             guard let micros, Timestamp.validRange.contains(micros) else {
                 throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' is outside 1970–2199")
             }
+            if let refusal = ClockAhead.refusal(micros, now: clock()) { throw error(102, segment, number, "\(name) \(refusal)") }
             return micros
         }
     }

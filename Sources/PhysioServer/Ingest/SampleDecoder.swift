@@ -14,8 +14,19 @@ public struct SampleDecoder: Sendable {
     public init(maxSamples: Int = 10_000) { self.maxSamples = maxSamples }
 
     public func decode(caseID: String, mediaType: String?, body: [UInt8]) throws -> SampleBatch {
-        if let batch = readPlain(caseID: caseID, mediaType: mediaType, body: body) { return batch }
-        return try decodeTree(caseID: caseID, mediaType: mediaType, body: body)
+        let batch = try readPlain(caseID: caseID, mediaType: mediaType, body: body) ?? decodeTree(caseID: caseID, mediaType: mediaType, body: body)
+        try checkClock(batch)
+        return batch
+    }
+
+    /// Samples stamped more than a day ahead of the server's clock (`ClockAhead`): the batch is refused naming them.
+    private func checkClock(_ batch: SampleBatch) throws {
+        let now = Clock.nowMicros()
+        guard let latest = batch.timestamps.max(), ClockAhead.refusal(latest, now: now) != nil else { return }
+        let errors = batch.timestamps.enumerated().compactMap { index, time in
+            ClockAhead.refusal(time, now: now).map { Problem.FieldError(pointer: "/samples/\(index)/t", detail: "samples[\(index)].t: \($0)", sample: index, field: "t") }
+        }
+        throw unprocessable(errors)
     }
 
     /// The batch when PlainSampleReader can read the body, else nil.
