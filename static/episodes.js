@@ -62,12 +62,13 @@ function laterAlarms(episode) {
   const firstMs = episode.raised_at ? Date.parse(episode.raised_at) : NaN;
   const later = (episode.alarms ?? []).filter(({ raised_at }) => Date.parse(raised_at) > firstMs);
   if (!later.length) return null;
-  const unseen = new Set(episode.review?.unacknowledged_alarms ?? []);
+  const key = ({ rule, raised_at }) => `${rule}@${Date.parse(raised_at)}`;
+  const unseen = new Set((episode.review?.unacknowledged_alarms ?? []).map(key));
   return el("span", { class: "later-alarms", "aria-label": "Alarms raised inside the episode" },
-    later.map(({ rule, raised_at }) => el("span", {
-      class: `later-alarm${unseen.has(rule) ? " unseen" : ""}`,
-      title: unseen.has(rule) ? "A new alarm inside the episode, not yet acknowledged" : "A new alarm inside the episode",
-    }, `new alarm ${ruleLabel(rule)} at ${clock(Date.parse(raised_at))}`)));
+    later.map((alarm) => el("span", {
+      class: `later-alarm${unseen.has(key(alarm)) ? " unseen" : ""}`,
+      title: unseen.has(key(alarm)) ? "A new alarm inside the episode, not yet acknowledged" : "A new alarm inside the episode",
+    }, `new alarm ${ruleLabel(alarm.rule)} at ${clock(Date.parse(alarm.raised_at))}`)));
 }
 
 /** The vitals that drove the episode's peak, as bars of their share. */

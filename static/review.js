@@ -46,13 +46,15 @@ export class EpisodeReviews {
           ? el("span", { class: "seen", title: `Acknowledged at ${review.acknowledged_at}` },
             `✓ Seen by ${review.acknowledged_by} ${clockOn(Date.parse(review.acknowledged_at), Date.parse(episode.start), false)}`)
           : el("span", { class: "unseen" }, review.unacknowledged_alarms?.length
-            ? `New alarm not acknowledged: ${review.unacknowledged_alarms.map(ruleLabel).join(", ")}`
+            ? `New alarm not acknowledged: ${review.unacknowledged_alarms.map(({ rule }) => ruleLabel(rule)).join(", ")}`
             : "Not acknowledged"),
         review.verdict && el("span", { class: `verdict verdict-${review.verdict}`, title: `By ${review.annotated_by} at ${review.annotated_at}` },
           VERDICTS[review.verdict] ?? review.verdict, review.reason && ` · ${REASONS[review.reason] ?? review.reason}`)),
       review.note && el("p", { class: "review-note" }, `“${review.note}”`),
       el("div", { class: "review-actions" },
-        !review.acknowledged && el("button", { type: "button", class: "acknowledge", disabled, onclick: () => send("acknowledge") },
+        // It names the alarms this card shows: one raised since is not covered unseen.
+        !review.acknowledged && el("button", { type: "button", class: "acknowledge", disabled,
+          onclick: () => send("acknowledge", { alarms: episode.alarms ?? [] }) },
           review.unacknowledged_alarms?.length ? "Acknowledge new alarm" : "Acknowledge"),
         el("button", {
           type: "button", class: "quiet annotate-toggle", "aria-expanded": String(Boolean(form)), disabled: this.denied,

@@ -162,7 +162,7 @@ struct ExportTests {
         #expect(first.value["drivers"]?.kind == .array)
         #expect(first.value["rules"]?.kind == .array)
         #expect(["model", "rule", "both"].contains(first.value["source"]?.string ?? ""))
-        #expect(first.value["alarms"]?.kind == .object, "\(episodes.text)")
+        #expect(first.value["alarms"]?.kind == .array, "\(episodes.text)")
     }
 
     /// pandas reads the CSV as it comes, times as UTC datetimes and missing

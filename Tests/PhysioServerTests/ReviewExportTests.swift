@@ -11,7 +11,7 @@ import PhysioPlatform
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct ReviewExportTests {
     static let start: Int64 = 1_795_600_000
-    static let header = "action_id,case_id,episode_id,episode_start,episode_end,action,verdict,reason,note,reviewer,at,reviewed_episode_id,reviewed_start,reviewed_end,episode_source,episode_rules"
+    static let header = "action_id,case_id,episode_id,episode_start,episode_end,action,verdict,reason,note,reviewer,at,reviewed_episode_id,reviewed_start,reviewed_end,episode_source,episode_rules,acknowledged_alarms"
 
     func export(_ server: TestServer, _ path: String, scope: String = "export") throws -> HTTPClient.Response {
         try server.client().get(path, headers: [server.bearer(scope)])
@@ -51,11 +51,12 @@ struct ReviewExportTests {
         #expect(lines.count == 4, "\(response.text)")
         let time = { (seconds: Int64) in Timestamp.format(seconds * 1_000_000, fixedMicros: true) }
         #expect(lines[1].hasPrefix("1,exp-a,\(merged),\(time(Self.start + 30)),\(time(Self.start + 120)),acknowledge,,,,test-review,"), "\(lines[1])")
-        // Then what raised the episode that holds it now, and the rules it crossed (none: an empty string, not null).
-        #expect(lines[1].hasSuffix(",\(first),\(time(Self.start + 60)),\(time(Self.start + 120)),model,\"\""), "\(lines[1])")
+        // Then what raised the episode that holds it now, the rules it crossed (none: an empty string, not null),
+        // and the alarms the acknowledgement covers (none raised: empty, not null).
+        #expect(lines[1].hasSuffix(",\(first),\(time(Self.start + 60)),\(time(Self.start + 120)),model,\"\",\"\""), "\(lines[1])")
         #expect(lines[2].contains(#",annotate,artefact,line_flush,"flush, ""square"" wave",test-review,"#), "\(lines[2])")
         #expect(lines[3].hasPrefix("3,exp-b,"), "\(lines[3])")
-        #expect(lines[3].hasSuffix(",model,sbp_lt_80"), "\(lines[3])")
+        #expect(lines[3].hasSuffix(",model,sbp_lt_80,"), "an annotation covers no alarm: \(lines[3])")
         #expect(lines[3].contains(",annotate,true_alarm,,,test-admin,"), "\(lines[3])")
 
         let one = try export(server, "/exports/annotations?case=exp-b")
@@ -89,7 +90,7 @@ struct ReviewExportTests {
         #expect(annotation["episode_rules"]?.kind == .array)
         #expect(annotation["episode_rules"]?.count == 0)
         let other = try export(server, "/exports/annotations?format=ndjson&case=exp-b")
-        #expect(other.text.hasSuffix(#","episode_source":"model","episode_rules":["sbp_lt_80"]}"# + "\n"), "\(other.text)")
+        #expect(other.text.hasSuffix(#","episode_source":"model","episode_rules":["sbp_lt_80"],"acknowledged_alarms":null}"# + "\n"), "\(other.text)")
         let acknowledgementLine = try JSONDocument.parse(Array(lines[0].utf8)).get()
         #expect(acknowledgementLine.value["verdict"]?.kind == .null)
         withExtendedLifetime(annotationLine) {}

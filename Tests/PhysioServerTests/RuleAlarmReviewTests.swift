@@ -49,8 +49,21 @@ struct RuleAlarmReviewTests {
     static func unacknowledged(_ response: HTTPClient.Response) -> [String] {
         response.withJSON { json in
             guard let list = json["review"]?["unacknowledged_alarms"] else { return nil }
-            return (0..<list.count).compactMap { list[$0]?.string }
+            return (0..<list.count).compactMap { list[$0]?["rule"]?.string }
         } ?? []
+    }
+
+    /// The episode's alarms as the API lists them, as a body naming them.
+    static func alarmsBody(_ response: HTTPClient.Response, only rule: String? = nil) -> String {
+        let alarms = response.withJSON { json -> [String]? in
+            guard let list = json["alarms"] else { return nil }
+            return (0..<list.count).compactMap { index in
+                guard let alarm = list[index], let name = alarm["rule"]?.string, let at = alarm["raised_at"]?.string,
+                      rule == nil || rule == name else { return nil }
+                return #"{"rule":"\#(name)","raised_at":"\#(at)"}"#
+            }
+        } ?? []
+        return #"{"alarms":[\#(alarms.joined(separator: ","))]}"#
     }
 
     @Test func aDesaturationAfterTheHypotensionWasAcknowledgedAsksForAnotherAcknowledgement() throws {
@@ -87,7 +100,66 @@ struct RuleAlarmReviewTests {
         #expect(again.trailActions == ["acknowledge", "acknowledge"])
         #expect(again.withJSON { $0["review"]?["trail"]?[1]?["alarms"]?.count } == Self.alarmRules(after).count)
         #expect(try server.review("second-vital", id, "acknowledge").status == 200, "nothing new: the repeat stores nothing")
-        #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE 'spo2_lt_90' = ANY(alarms)") == 1)
+        #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE alarms::text LIKE '%spo2_lt_90@%'") == 1)
+    }
+
+    /// An acknowledgement covers the alarms its body names, those the reviewer
+    /// was shown: one raised between the reading and the click stays unacknowledged.
+    @Test func anAcknowledgementCoversTheAlarmsItNames() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        try server.database.ingest([Self.hypotensionThenDesaturation()])
+        #expect(try server.database.waitForEmptyQueue())
+        let episode = try #require(try episode(server))
+        let id = try #require(episode.number("id").map { Int64($0) })
+        #expect(Self.alarmRules(episode).contains("spo2_lt_90"), "\(episode.text)")
+        // Shown the pressure's alarms only (the desaturation came after the page drew).
+        let seen = try server.review("second-vital", id, "acknowledge", Self.alarmsBody(episode, only: "sbp_lt_80"))
+        #expect(seen.status == 201 && seen.review("acknowledged") == "false", "\(seen.text)")
+        #expect(Self.unacknowledged(seen).contains("spo2_lt_90") && !Self.unacknowledged(seen).contains("sbp_lt_80"), "\(seen.text)")
+        #expect(try server.review("second-vital", id, "acknowledge", Self.alarmsBody(episode, only: "sbp_lt_80")).status == 200,
+                "the same alarms again: nothing new")
+        let all = try server.review("second-vital", id, "acknowledge", Self.alarmsBody(episode))
+        #expect(all.status == 201 && all.review("acknowledged") == "true", "\(all.text)")
+        // A body that is not a list of alarms is 422 and stores nothing.
+        for bad in [#"{"alarms":"all"}"#, #"{"alarms":[{"rule":"x"}]}"#, #"{"seen":[]}"#] {
+            let refused = try server.review("second-vital", id, "acknowledge", bad)
+            #expect(refused.status == 422 && refused.header("Content-Type") == "application/problem+json", "\(bad): \(refused.text)")
+        }
+        #expect(try server.database.count("SELECT count(*) FROM review_actions") == 2)
+    }
+
+    /// Through the id of an episode a merge absorbed, an acknowledgement with
+    /// no body covers only the alarms raised within that episode's span: the
+    /// other episode's alarm was never shown to whoever holds the old id.
+    @Test func anAcknowledgementThroughAnAbsorbedIdCoversOnlyItsAlarms() throws {
+        let server = try TestServer()
+        let model = try TestModels.register(on: server.database)
+        let absorbed = try server.episode("merged-ack", start: Self.start, end: Self.start + 100, modelID: model)
+        let survivor = try server.episode("merged-ack", start: Self.start + 400, end: Self.start + 500, modelID: model)
+        // As a worker's merge leaves them: the later row spans both and holds both alarms; the earlier is recorded absorbed.
+        try server.database.connect().query("DELETE FROM anomaly_episodes WHERE id = \(absorbed)")
+        try server.database.connect().query("""
+            UPDATE anomaly_episodes SET started_at = to_timestamp(\(Self.start)), alarms = jsonb_build_array(
+                jsonb_build_object('rule', 'sbp_lt_80', 'first', to_timestamp(\(Self.start)), 'last', to_timestamp(\(Self.start + 100)),
+                                   'raised_at', to_timestamp(\(Self.start + 15))),
+                jsonb_build_object('rule', 'sbp_lt_80', 'first', to_timestamp(\(Self.start + 400)), 'last', to_timestamp(\(Self.start + 500)),
+                                   'raised_at', to_timestamp(\(Self.start + 415))))
+            WHERE id = \(survivor)
+            """)
+        try server.database.connect().query("""
+            INSERT INTO episode_merges (absorbed_id, survivor_id, case_id, absorbed_start, absorbed_end)
+            VALUES (\(absorbed), \(survivor), 'merged-ack', to_timestamp(\(Self.start)), to_timestamp(\(Self.start + 100)))
+            """)
+        let old = try server.review("merged-ack", absorbed, "acknowledge")
+        #expect(old.status == 201 && old.number("id") == Double(survivor), "\(old.text)")
+        #expect(old.review("acknowledged") == "false", "the later hypotension was never shown: \(old.text)")
+        #expect(old.withJSON { $0["review"]?["unacknowledged_alarms"]?[0]?["raised_at"]?.string }
+                .flatMap(Timestamp.parseRFC3339) == (Self.start + 415) * 1_000_000, "\(old.text)")
+        let current = try server.review("merged-ack", survivor, "acknowledge")
+        #expect(current.status == 201 && current.review("acknowledged") == "true", "\(current.text)")
     }
 
     /// An acknowledgement stored before rule alarms were kept (alarms NULL)
@@ -97,8 +169,11 @@ struct RuleAlarmReviewTests {
         let model = try TestModels.register(on: server.database)
         let id = try server.episode("old-ack", start: Self.start, end: Self.start + 300, modelID: model, rules: ["sbp_lt_80", "spo2_lt_90"])
         try server.database.connect().query("""
-            UPDATE anomaly_episodes SET alarms = jsonb_build_object('sbp_lt_80', to_timestamp(\(Self.start + 15)),
-                                                                   'spo2_lt_90', to_timestamp(\(Self.start + 200)))
+            UPDATE anomaly_episodes SET alarms = jsonb_build_array(
+                jsonb_build_object('rule', 'sbp_lt_80', 'first', to_timestamp(\(Self.start)), 'last', to_timestamp(\(Self.start + 300)),
+                                   'raised_at', to_timestamp(\(Self.start + 15))),
+                jsonb_build_object('rule', 'spo2_lt_90', 'first', to_timestamp(\(Self.start + 185)), 'last', to_timestamp(\(Self.start + 250)),
+                                   'raised_at', to_timestamp(\(Self.start + 200))))
             WHERE id = \(id)
             """)
         try server.database.connect().query("""

@@ -207,13 +207,16 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     /// whichever is earlier; nil for a row of a run neither raises. What an
     /// episode already open makes of a second vital's breach: its own alarm.
     public func ruleRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
+        let pace = pace ?? Pace(all: times, offset: 0)
         var raised = floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: lasted, pace: pace)
-        let persist = Timestamp.micros(seconds: persistSeconds)
+        let persist = Timestamp.micros(seconds: persistSeconds), gap = Timestamp.micros(seconds: floorGapSeconds)
+        // A run: true rows one after another, no gap in the data between them longer than the floor's (or the record's pace).
+        func continues(_ row: Int) -> Bool { ruleTrue[row] && (times[row] - times[row - 1] <= gap || pace.rowBefore(row) != nil) }
         var first = 0
         while first < times.count {
             guard ruleTrue[first] else { first += 1; continue }
             var end = first
-            while end + 1 < times.count && ruleTrue[end + 1] { end += 1 }
+            while end + 1 < times.count && continues(end + 1) { end += 1 }
             if let confirmed = (first...end).first(where: { times[$0] - times[first] >= persist }).map({ times[$0] }) {
                 for row in first...end { raised[row] = min(raised[row] ?? confirmed, confirmed) }
             }

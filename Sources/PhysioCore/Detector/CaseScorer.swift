@@ -53,7 +53,7 @@ public struct CaseScorer: Sendable {
                                         rules: rules, drivers: drivers,
                                         rowBefore: source == nil ? nil : pace.rowBefore(row),
                                         raisedAt: source == nil ? nil : Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row]),
-                                        ruleRaisedAt: source == nil ? [:] : ruleRaised.at(row)))
+                                        ruleMarks: source == nil ? [] : ruleRaised.marks(row)))
         }
 
         // Context rows the floor alarms now, scored by an earlier call: their
@@ -69,7 +69,7 @@ public struct CaseScorer: Sendable {
                                           rules: rules, drivers: Self.ruleDrivers(rules, in: model.rules),
                                           rowBefore: pace.rowBefore(row),
                                           raisedAt: Self.raisedAt(times[row], model: modelAlarm, floor: floorRaised[row]),
-                                          ruleRaisedAt: ruleRaised.at(row)))
+                                          ruleMarks: ruleRaised.marks(row)))
         }
         return CaseScoring(samples: samples, backdated: backdated)
     }
@@ -83,15 +83,16 @@ public struct CaseScorer: Sendable {
     /// rules and escalations true at some row: an episode's second vital, or
     /// its first one deepening, gets an alarm of its own.
     private func ruleRaisedTimes(_ features: CaseFeatures, ruleTrue: [Bool], pace: AlarmPolicy.Pace) -> RuleRaisedTimes {
-        var byRule: [String: [Int64?]] = [:]
-        guard ruleTrue.contains(true) else { return RuleRaisedTimes(byRule: byRule) }
+        var rules: [RuleRaisedTimes.Rule] = []
+        guard ruleTrue.contains(true) else { return RuleRaisedTimes(rules: rules) }
         for rule in model.rules.rules + model.policy.escalations {
             let truth = features.ruleTrue(rule)
             guard truth.contains(true) else { continue }
-            byRule[rule.id] = model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth,
-                                                           lasted: features.lastedExtremes(only: rule.vital), pace: pace)
+            rules.append(.init(id: rule.id, truth: truth,
+                               raised: model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth,
+                                                                    lasted: features.lastedExtremes(only: rule.vital), pace: pace)))
         }
-        return RuleRaisedTimes(byRule: byRule)
+        return RuleRaisedTimes(rules: rules)
     }
 
     /// When an alarming row's alarm was raised: at the row when the score
@@ -107,15 +108,19 @@ public struct CaseScorer: Sendable {
     }
 }
 
-/// Per rule, when its own alarm was raised at each row of its breaches (nil: not raised).
+/// Per rule true somewhere in the rows, where it is true and when its alarm was raised at each row.
 private struct RuleRaisedTimes {
-    let byRule: [String: [Int64?]]
+    struct Rule {
+        let id: String
+        let truth: [Bool]
+        let raised: [Int64?]
+    }
 
-    /// The raise times known at `row`.
-    func at(_ row: Int) -> [String: Int64] {
-        var raised: [String: Int64] = [:]
-        for (rule, times) in byRule { if let time = times[row] { raised[rule] = time } }
-        return raised
+    let rules: [Rule]
+
+    /// The rules true at `row`, with their raise times.
+    func marks(_ row: Int) -> [RuleMark] {
+        rules.compactMap { $0.truth[row] ? RuleMark(rule: $0.id, raisedAt: $0.raised[row]) : nil }
     }
 }
 

@@ -15,14 +15,14 @@ public struct ScoredSample: Sendable, Equatable {
     /// When its alarm was raised, in sample time: the sample's own time, or
     /// later for a row the safety floor alarms back-dated (nil when not alarming).
     public var raisedAt: Int64?
-    /// For the rules true at an alarming sample, when each one's own alarm was
-    /// raised (`AlarmPolicy.ruleRaisedTimes`); rules not raised yet are absent.
-    public var ruleRaisedAt: [String: Int64]
+    /// The rules and escalation tiers true at an alarming sample, each with
+    /// when its own alarm was raised (`AlarmPolicy.ruleRaisedTimes`).
+    public var ruleMarks: [RuleMark]
 
     public var anomalous: Bool { source != nil }
 
     public init(timestamp: Int64, score: Double, source: AlarmSource?, rules: [String], drivers: [VitalWeight], rowBefore: Int64? = nil,
-                raisedAt: Int64? = nil, ruleRaisedAt: [String: Int64] = [:]) {
+                raisedAt: Int64? = nil, ruleMarks: [RuleMark] = []) {
         self.timestamp = timestamp
         self.score = score
         self.source = source
@@ -30,13 +30,13 @@ public struct ScoredSample: Sendable, Equatable {
         self.drivers = drivers
         self.rowBefore = rowBefore
         self.raisedAt = raisedAt
-        self.ruleRaisedAt = ruleRaisedAt
+        self.ruleMarks = ruleMarks
     }
 
     /// The sample as a point of an episode.
     public var point: AnomalyPoint {
         AnomalyPoint(timestamp: timestamp, score: score, vitals: drivers, rules: rules, source: source ?? .model, rowBefore: rowBefore,
-                     raisedAt: raisedAt, ruleRaisedAt: ruleRaisedAt)
+                     raisedAt: raisedAt, ruleMarks: ruleMarks)
     }
 }
 

@@ -42,11 +42,11 @@ public struct AnomalyPoint: Sendable, Equatable {
     public var rowBefore: Int64?
     /// When the alarm at this sample was raised (`ScoredSample.raisedAt`).
     public var raisedAt: Int64?
-    /// `ScoredSample.ruleRaisedAt`.
-    public var ruleRaisedAt: [String: Int64]
+    /// `ScoredSample.ruleMarks`.
+    public var ruleMarks: [RuleMark]
 
     public init(timestamp: Int64, score: Double, vitals: [VitalWeight] = [], rules: [String] = [], source: AlarmSource = .model,
-                rowBefore: Int64? = nil, raisedAt: Int64? = nil, ruleRaisedAt: [String: Int64] = [:]) {
+                rowBefore: Int64? = nil, raisedAt: Int64? = nil, ruleMarks: [RuleMark] = []) {
         self.timestamp = timestamp
         self.score = score
         self.vitals = vitals
@@ -54,7 +54,7 @@ public struct AnomalyPoint: Sendable, Equatable {
         self.source = source
         self.rowBefore = rowBefore
         self.raisedAt = raisedAt
-        self.ruleRaisedAt = ruleRaisedAt
+        self.ruleMarks = ruleMarks
     }
 }
 
@@ -83,15 +83,15 @@ public struct Episode: Codable, Sendable, Equatable {
     /// (its rows before that are alarmed back-dated). Nil for episodes stored
     /// before it was kept.
     public var raisedAt: Int64? = nil
-    /// Each rule's own alarm: when it was first raised in the episode
-    /// (`AlarmPolicy.ruleRaisedTimes`). One raised after `raisedAt` is a new
-    /// alarm inside an open episode (a desaturation during a hypotension),
-    /// which an acknowledgement of the episode before it does not cover.
-    public var alarms: [String: Int64] = [:]
+    /// Each rule's own alarms (`RuleAlarm`, by rule then time), raised or
+    /// not yet. One raised after `raisedAt` is a new alarm inside an open
+    /// episode (a desaturation during a hypotension, a hypotension back after
+    /// minutes of recovery), which an acknowledgement before it does not cover.
+    public var alarms: [RuleAlarm] = []
 
     public init(caseID: String, start: Int64, end: Int64, peakScore: Double, peakTime: Int64,
                 vitals: [VitalWeight], rules: [String], source: AlarmSource = .model, rowBefore: Int64? = nil,
-                raisedAt: Int64? = nil, alarms: [String: Int64] = [:]) {
+                raisedAt: Int64? = nil, alarms: [RuleAlarm] = []) {
         self.caseID = caseID
         self.start = start
         self.end = end
@@ -108,7 +108,10 @@ public struct Episode: Codable, Sendable, Equatable {
     init(caseID: String, point: AnomalyPoint) {
         self.init(caseID: caseID, start: point.timestamp, end: point.timestamp, peakScore: point.score,
                   peakTime: point.timestamp, vitals: point.vitals, rules: Array(Set(point.rules)).sorted(), source: point.source,
-                  rowBefore: point.rowBefore, raisedAt: point.raisedAt, alarms: point.ruleRaisedAt)
+                  rowBefore: point.rowBefore, raisedAt: point.raisedAt,
+                  alarms: RuleAlarm.coalesced(point.ruleMarks.map {
+                      RuleAlarm(rule: $0.rule, first: point.timestamp, last: point.timestamp, raisedAt: $0.raisedAt)
+                  }))
     }
 
     /// Absorbs `other` (which must overlap or follow within the gap).
@@ -125,13 +128,18 @@ public struct Episode: Codable, Sendable, Equatable {
         if !other.rules.allSatisfy(rules.contains) { rules = Array(Set(rules).union(other.rules)).sorted() }
         source = source.union(other.source)
         raisedAt = [raisedAt, other.raisedAt].compactMap { $0 }.min()
-        alarms.merge(other.alarms, uniquingKeysWith: min)
+        if !other.alarms.isEmpty { alarms = RuleAlarm.coalesced(alarms + other.alarms) }
     }
 
-    /// The rules whose alarms came after the episode's first, by when each was raised.
+    /// Its raised rule alarms, by when each was raised.
+    public var raisedAlarms: [(rule: String, raisedAt: Int64)] {
+        alarms.compactMap { alarm in alarm.raisedAt.map { (alarm.rule, $0) } }.sorted { ($0.raisedAt, $0.rule) < ($1.raisedAt, $1.rule) }
+    }
+
+    /// The rule alarms raised after the episode's first, by when each was raised.
     public var laterAlarms: [(rule: String, raisedAt: Int64)] {
         guard let first = raisedAt else { return [] }
-        return alarms.filter { $0.value > first }.map { ($0.key, $0.value) }.sorted { ($0.raisedAt, $0.rule) < ($1.raisedAt, $1.rule) }
+        return raisedAlarms.filter { $0.raisedAt > first }
     }
 
     enum CodingKeys: String, CodingKey {

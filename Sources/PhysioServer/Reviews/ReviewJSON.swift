@@ -6,11 +6,13 @@ import PhysioPlatform
 /// what the trail adds up to (acknowledged with every alarm the episode
 /// raised, the standing verdict) and the trail itself, oldest first.
 enum ReviewJSON {
-    static func write(_ review: EpisodeReview, alarms: [String: Int64], to json: inout JSONWriter) {
+    /// `alarms`: the episode's raised rule alarms.
+    static func write(_ review: EpisodeReview, alarms: [RuleAlarm], to json: inout JSONWriter) {
         json.beginObject()
         let acknowledgement = review.acknowledgement
         json.field("acknowledged", review.isAcknowledged(alarms))
-        AnomalyRoutes.writeStrings("unacknowledged_alarms", acknowledgement == nil ? [] : review.unacknowledged(alarms), to: &json)
+        let unacknowledged = acknowledgement == nil ? [] : review.unacknowledged(alarms)
+        writeAlarms("unacknowledged_alarms", unacknowledged.map { ($0.rule, $0.raisedAt!) }, to: &json)
         json.field("acknowledged_by", acknowledgement?.actor)
         json.field("acknowledged_at", acknowledgement.map { Timestamp.format($0.at) })
         let annotation = review.annotation
@@ -42,8 +44,27 @@ enum ReviewJSON {
         json.field("episode_start", Timestamp.format(entry.reviewedStart))
         json.field("episode_end", Timestamp.format(entry.reviewedEnd))
         if entry.kind == .acknowledge {
-            if let alarms = entry.alarms { AnomalyRoutes.writeStrings("alarms", alarms, to: &json) } else { json.key("alarms"); json.null() }
+            if let keys = entry.alarms {
+                writeAlarms("alarms", keys.compactMap(RuleAlarm.parse(key:)), to: &json)
+            } else {
+                json.key("alarms")
+                json.null()
+            }
         }
         json.endObject()
     }
+
+    /// `[{"rule":…,"raised_at":…},…]`: rule alarms as the API names them.
+    static func writeAlarms(_ name: String, _ alarms: [(rule: String, raisedAt: Int64)], to json: inout JSONWriter) {
+        json.key(name)
+        json.beginArray()
+        for alarm in alarms {
+            json.beginObject()
+            json.field("rule", alarm.rule)
+            json.field("raised_at", Timestamp.format(alarm.raisedAt))
+            json.endObject()
+        }
+        json.endArray()
+    }
+
 }

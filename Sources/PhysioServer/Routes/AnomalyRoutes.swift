@@ -96,18 +96,11 @@ struct AnomalyRoutes {
         json.field("source", episode.source.rawValue)
         json.key("raised_at")
         if let raisedAt = episode.raisedAt { json.value(Timestamp.format(raisedAt)) } else { json.null() }
-        json.key("alarms")
-        json.beginArray()
-        for (rule, raisedAt) in episode.alarms.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
-            json.beginObject()
-            json.field("rule", rule)
-            json.field("raised_at", Timestamp.format(raisedAt))
-            json.endObject()
-        }
-        json.endArray()
+        let alarms = episode.raisedAlarms
+        ReviewJSON.writeAlarms("alarms", alarms.map { ($0.rule, $0.raisedAt!) }, to: &json)
         json.field("model_id", episode.modelID)
         json.key("review")
-        ReviewJSON.write(review, alarms: episode.alarms, to: &json)
+        ReviewJSON.write(review, alarms: alarms, to: &json)
         json.endObject()
     }
 

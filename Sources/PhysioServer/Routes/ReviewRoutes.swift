@@ -38,23 +38,50 @@ struct ReviewRoutes {
         }
     }
 
-    /// Idempotent: an episode acknowledged already (by anyone, or through an
-    /// episode merged into it) answers 200 with the acknowledgement it has.
+    /// Idempotent: an episode whose alarms this would cover are covered
+    /// already (by anyone, or through an episode merged into it) answers 200
+    /// with the acknowledgement it has. The body may name the alarms the
+    /// reviewer was shown, `{"alarms":[{"rule":…,"raised_at":…}]}`: only those are covered.
     func acknowledge(_ request: Request) throws -> Response {
         _ = try QueryParameters(request, allowed: [])
         let episodeID = try Self.episodeID(request)
-        if let body = try AnnotationBody.object(request, required: false), body.value.count > 0 {
-            var errors: [Problem.FieldError] = []
-            body.value.forEachMember { key, _ in
-                let name = String(decoding: key, as: UTF8.self)
-                errors.append(AnnotationBody.error("/" + AnnotationBody.pointerEscaped(name),
-                                                   "unknown field '\(name.prefix(64))'; acknowledge takes no body (or {})", field: name))
-            }
-            throw Problem.unprocessable(Array(errors.prefix(AnnotationBody.maxErrors)))
-        }
+        let seen = try Self.alarmsSeen(request)
         return try record(request, episodeID: episodeID) { caseID, reviewer, connection in
-            try ReviewStore().acknowledge(caseID: caseID, episodeID: episodeID, by: reviewer, on: connection)
+            try ReviewStore().acknowledge(caseID: caseID, episodeID: episodeID, seen: seen, by: reviewer, on: connection)
         }
+    }
+
+    /// The body's `alarms` as `RuleAlarm.key`s; nil with no body, `{}` or no `alarms`.
+    static func alarmsSeen(_ request: Request) throws -> [String]? {
+        guard let body = try AnnotationBody.object(request, required: false) else { return nil }
+        var errors: [Problem.FieldError] = []
+        var seen: [String]?
+        body.value.forEachMember { key, member in
+            let name = String(decoding: key, as: UTF8.self)
+            guard name == "alarms" else {
+                errors.append(AnnotationBody.error("/" + AnnotationBody.pointerEscaped(name),
+                                                   "unknown field '\(name.prefix(64))'; acknowledge takes {} or {\"alarms\": [...]}", field: name))
+                return
+            }
+            guard member.kind == .array, member.count <= 1000 else {
+                errors.append(AnnotationBody.error("/alarms", "alarms must be an array of at most 1000 {\"rule\", \"raised_at\"}", field: name))
+                return
+            }
+            var keys: [String] = []
+            for index in 0..<member.count {
+                let alarm = member[index]!
+                guard let rule = alarm["rule"]?.string, (1...64).contains(rule.utf8.count),
+                      let time = alarm["raised_at"]?.string.flatMap(Timestamp.parseRFC3339), alarm.count == 2 else {
+                    errors.append(AnnotationBody.error("/alarms/\(index)",
+                                                       "an alarm is {\"rule\": id, \"raised_at\": RFC 3339 time}, as the episode lists it", field: name))
+                    continue
+                }
+                keys.append(RuleAlarm(rule: rule, first: time, last: time, raisedAt: time).key!)
+            }
+            seen = keys
+        }
+        guard errors.isEmpty else { throw Problem.unprocessable(Array(errors.prefix(AnnotationBody.maxErrors))) }
+        return seen
     }
 
     /// A repeat of the same reviewer's latest annotation (a retried request) is not stored again: 200.

@@ -17,8 +17,13 @@ public struct EpisodeRecord: Sendable {
     public let modelID: Int64
     /// When its first alarm was raised (`Episode.raisedAt`); nil for episodes stored before it was kept.
     public let raisedAt: Int64?
-    /// When each rule's own alarm was first raised (`Episode.alarms`).
-    public let alarms: [String: Int64]
+    /// Each rule's own alarms (`Episode.alarms`).
+    public let alarms: [RuleAlarm]
+
+    /// The raised ones, by when each was raised.
+    public var raisedAlarms: [RuleAlarm] {
+        alarms.filter { $0.raisedAt != nil }.sorted { ($0.raisedAt!, $0.rule) < ($1.raisedAt!, $1.rule) }
+    }
 }
 
 /// Every statement on `anomaly_episodes`: the workers' merge (episodes
@@ -88,9 +93,13 @@ public struct EpisodeStore: Sendable {
         \(alarmsList)
         """
 
-    /// The stored rule alarms as `rule:µs` pairs joined by commas, by rule.
+    /// The stored rule alarms as `rule|first µs|last µs|raised µs` (raised
+    /// empty when not), joined by commas, in stored order.
     static let alarmsList = """
-        (SELECT string_agg(key || ':' || \(SQL.micros("(value #>> '{}')::timestamptz")), ',' ORDER BY key) FROM jsonb_each(alarms))
+        (SELECT string_agg((a ->> 'rule') || '|' || \(SQL.micros("(a ->> 'first')::timestamptz")) || '|'
+                           || \(SQL.micros("(a ->> 'last')::timestamptz")) || '|'
+                           || coalesce(\(SQL.micros("(a ->> 'raised_at')::timestamptz"))::text, ''), ',' ORDER BY o)
+         FROM jsonb_array_elements(alarms) WITH ORDINALITY AS e(a, o))
         """
 
     /// The stored drivers as `vital:weight` pairs joined by `separator`, in order.
@@ -166,24 +175,30 @@ public struct EpisodeStore: Sendable {
         return json.string
     }
 
-    /// `{"rule":"ISO 8601",…}`: when each rule's alarm was raised, readable
-    /// as it is stored (Grafana, psql) and stable text for idempotent rewrites.
-    public static func alarmsJSON(_ alarms: [String: Int64]) -> String {
+    /// `[{"rule":…,"first":…,"last":…,"raised_at":…},…]` with ISO 8601 times,
+    /// readable as stored (Grafana, psql) and stable text for idempotent rewrites.
+    public static func alarmsJSON(_ alarms: [RuleAlarm]) -> String {
         var json = JSONWriter()
-        json.beginObject()
-        for (rule, raisedAt) in alarms.sorted(by: { $0.key < $1.key }) { json.field(rule, Timestamp.format(raisedAt)) }
-        json.endObject()
+        json.beginArray()
+        for alarm in alarms {
+            json.beginObject()
+            json.field("rule", alarm.rule)
+            json.field("first", Timestamp.format(alarm.first))
+            json.field("last", Timestamp.format(alarm.last))
+            json.field("raised_at", alarm.raisedAt.map { Timestamp.format($0) })
+            json.endObject()
+        }
+        json.endArray()
         return json.string
     }
 
-    /// Reads `rule:µs,…` as `alarmsList` flattens the alarms.
-    static func parseAlarms(_ text: String) -> [String: Int64] {
-        var alarms: [String: Int64] = [:]
-        for pair in text.split(separator: ",") {
-            let parts = pair.split(separator: ":")
-            if parts.count == 2, let time = Int64(parts[1]) { alarms[String(parts[0])] = time }
+    /// Reads what `alarmsList` flattens.
+    static func parseAlarms(_ text: String) -> [RuleAlarm] {
+        text.split(separator: ",").compactMap { item in
+            let parts = item.split(separator: "|", omittingEmptySubsequences: false)
+            guard parts.count == 4, let first = Int64(parts[1]), let last = Int64(parts[2]) else { return nil }
+            return RuleAlarm(rule: String(parts[0]), first: first, last: last, raisedAt: Int64(parts[3]))
         }
-        return alarms
     }
 
     /// Reads `vital:weight,…` as `driversList` flattens the drivers.

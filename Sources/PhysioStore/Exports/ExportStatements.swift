@@ -96,8 +96,11 @@ public enum ExportStatements {
                                         ("source", .string), ("rules", .list), ("model_id", .number)])
     }
 
-    /// An episode's rule alarms as rows (key, at): `EpisodeStore.alarmsJSON`'s text read back as times.
-    static let alarmTimes = "(SELECT key, (value #>> '{}')::timestamptz AS at FROM jsonb_each(alarms)) r"
+    /// An episode's raised rule alarms as rows (rule, at): `EpisodeStore.alarmsJSON`'s text read back as times.
+    static let alarmTimes = """
+        (SELECT a ->> 'rule' AS rule, (a ->> 'raised_at')::timestamptz AS at FROM jsonb_array_elements(alarms) AS e(a)
+         WHERE a ->> 'raised_at' IS NOT NULL) r
+        """
 
     public static func episodes(caseID: CaseID?, from: Int64?, to: Int64?, format: Format) -> Statement {
         let whereClause = filter(caseID: caseID, from: from, to: to, column: "started_at", endColumn: "ended_at")
@@ -109,7 +112,7 @@ public enum ExportStatements {
                              extract(epoch from ended_at - started_at)::float8 AS duration_seconds,
                              \(isoTime("peak_at")) AS peak_time, peak_score, \(drivers) AS drivers,
                              array_to_string(rules, ';') AS rules, source, model_id, \(isoTime("raised_at")) AS raised_at,
-                             (SELECT string_agg(key || '=' || \(isoTime("r.at")), ';' ORDER BY r.at, key) FROM \(alarmTimes)) AS alarms
+                             (SELECT string_agg(r.rule || '=' || \(isoTime("r.at")), ';' ORDER BY r.at, r.rule) FROM \(alarmTimes)) AS alarms
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT WITH (FORMAT csv, HEADER true)
                 """, format: format)
@@ -119,7 +122,8 @@ public enum ExportStatements {
                              'end', \(isoTime("ended_at")), 'duration_seconds', extract(epoch from ended_at - started_at)::float8,
                              'peak_time', \(isoTime("peak_at")), 'peak_score', peak_score, 'drivers', drivers,
                              'rules', rules, 'source', source, 'raised_at', \(isoTime("raised_at")), 'model_id', model_id,
-                             'alarms', (SELECT coalesce(json_object_agg(key, \(isoTime("r.at")) ORDER BY r.at, key), '{}'::json)
+                             'alarms', (SELECT coalesce(json_agg(json_build_object('rule', r.rule, 'raised_at', \(isoTime("r.at")))
+                                                                 ORDER BY r.at, r.rule), '[]'::json)
                                         FROM \(alarmTimes)))::text
                       FROM anomaly_episodes \(whereClause) ORDER BY case_id, started_at)
                 TO STDOUT

@@ -23,12 +23,14 @@ public struct ReviewEntry: Sendable, Equatable {
     /// The name of the token that acted; nil for a merge (the workers').
     public let actor: String?
     public let at: Int64
-    /// For an acknowledgement, the rule alarms of the episode it saw; nil for
-    /// one recorded before they were kept (it covers the episode whole).
+    /// For an acknowledgement, the rule alarms it covers (`RuleAlarm.key`);
+    /// nil for one recorded before they were kept (it covers the episode whole).
     public let alarms: [String]?
 
-    /// Whether this is an acknowledgement that saw `rule`'s alarm.
-    func acknowledges(_ rule: String) -> Bool { kind == .acknowledge && (alarms?.contains(rule) ?? true) }
+    /// Whether this is an acknowledgement that covers `alarm`.
+    func acknowledges(_ alarm: RuleAlarm) -> Bool {
+        kind == .acknowledge && (alarms.map { list in list.contains(where: alarm.isNamed(by:)) } ?? true)
+    }
 }
 
 /// An episode's audit trail, oldest first, and what it adds up to.
@@ -40,17 +42,16 @@ public struct EpisodeReview: Sendable {
     /// The latest acknowledgement.
     public var acknowledgement: ReviewEntry? { trail.last { $0.kind == .acknowledge } }
 
-    /// The rule alarms of an episode (`EpisodeRecord.alarms`) that no
-    /// acknowledgement saw, by when each was raised: raised after the
-    /// episode was acknowledged, or brought in by a merge.
-    public func unacknowledged(_ alarms: [String: Int64]) -> [String] {
+    /// The raised rule alarms of an episode (`EpisodeRecord.raisedAlarms`)
+    /// that no acknowledgement covers, in their order: raised after the
+    /// episode was acknowledged, brought in by a merge, or not named.
+    public func unacknowledged(_ alarms: [RuleAlarm]) -> [RuleAlarm] {
         let acknowledgements = trail.filter { $0.kind == .acknowledge }
-        return alarms.filter { alarm in !acknowledgements.contains { $0.acknowledges(alarm.key) } }
-            .sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+        return alarms.filter { alarm in alarm.raisedAt != nil && !acknowledgements.contains { $0.acknowledges(alarm) } }
     }
 
     /// Whether the episode has been seen with every alarm it has raised.
-    public func isAcknowledged(_ alarms: [String: Int64]) -> Bool { acknowledgement != nil && unacknowledged(alarms).isEmpty }
+    public func isAcknowledged(_ alarms: [RuleAlarm]) -> Bool { acknowledgement != nil && unacknowledged(alarms).isEmpty }
     /// The latest annotation: its verdict stands.
     public var annotation: ReviewEntry? { trail.last { $0.kind == .annotate } }
 }
@@ -84,15 +85,19 @@ public struct Reviewer: Sendable {
 public struct ReviewStore: Sendable {
     public init() {}
 
-    public func acknowledge(caseID: CaseID, episodeID: Int64, by reviewer: Reviewer,
+    /// `seen`: the alarms the reviewer was shown (`RuleAlarm.key`), which
+    /// the acknowledgement covers; nil: those of the episode asked for, as it
+    /// stands (through an id a merge absorbed, those raised within that row's
+    /// span only: the reviewer never saw the rest).
+    public func acknowledge(caseID: CaseID, episodeID: Int64, seen: [String]? = nil, by reviewer: Reviewer,
                             on connection: DatabaseConnection) throws -> ReviewOutcome? {
-        try record(caseID: caseID, episodeID: episodeID, action: .acknowledge, verdict: nil, reason: nil, note: nil,
+        try record(caseID: caseID, episodeID: episodeID, action: .acknowledge, verdict: nil, reason: nil, note: nil, seen: seen,
                    by: reviewer, on: connection)
     }
 
     public func annotate(caseID: CaseID, episodeID: Int64, verdict: ReviewVerdict, reason: ReviewReason?, note: String?,
                          by reviewer: Reviewer, on connection: DatabaseConnection) throws -> ReviewOutcome? {
-        try record(caseID: caseID, episodeID: episodeID, action: .annotate, verdict: verdict, reason: reason, note: note,
+        try record(caseID: caseID, episodeID: episodeID, action: .annotate, verdict: verdict, reason: reason, note: note, seen: nil,
                    by: reviewer, on: connection)
     }
 
@@ -100,12 +105,15 @@ public struct ReviewStore: Sendable {
     /// or has committed and is followed), the action appended unless it
     /// repeats, and the case's live streams told. nil: no such episode.
     private func record(caseID: CaseID, episodeID: Int64, action: ReviewAction, verdict: ReviewVerdict?, reason: ReviewReason?,
-                        note: String?, by reviewer: Reviewer, on connection: DatabaseConnection) throws -> ReviewOutcome? {
+                        note: String?, seen: [String]?, by reviewer: Reviewer, on connection: DatabaseConnection) throws -> ReviewOutcome? {
         try connection.transaction {
             guard let episode = try EpisodeLineage.current(caseID: caseID, episodeID: episodeID, lock: true, on: connection) else { return nil }
             let before = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
+            let covered = action == .acknowledge
+                ? try covers(episode, askedFor: episodeID, seen: seen, on: connection) : []
             let repeats = switch action {
-            case .acknowledge: before.isAcknowledged(episode.alarms)
+            // An acknowledgement stands and nothing this one would cover is uncovered.
+            case .acknowledge: before.acknowledgement != nil && before.unacknowledged(episode.raisedAlarms).allSatisfy { !covered.contains($0) }
             // The reviewer's own latest, not the episode's: a retry that arrives after
             // another reviewer's annotation must not be stored again and stand over it.
             case .annotate: before.trail.last { $0.kind == .annotate && $0.actor == reviewer.name }
@@ -119,11 +127,27 @@ public struct ReviewStore: Sendable {
                         $11::text[])
                 """, [caseID, episode.id, SQLTime(episode.start), SQLTime(episode.end), action.rawValue, verdict?.rawValue,
                       reason?.rawValue, note, reviewer.name, reviewer.tokenID,
-                      action == .acknowledge ? PostgresArray.literal(episode.alarms.keys.sorted(), quoted: true) : nil])
+                      action == .acknowledge ? PostgresArray.literal(covered.map { $0.key! }, quoted: true) : nil])
             try CaseEvents.notify(.reviews, caseIDs: [caseID.rawValue], on: connection)
             let after = try reviews(caseID: caseID, on: connection)[episode.id] ?? EpisodeReview()
             return ReviewOutcome(episode: episode, review: after, stored: true)
         }
+    }
+
+    /// The raised alarms an acknowledgement of `episode` (asked for as
+    /// `askedFor`) covers: those `seen` names that it has, else all, or
+    /// through an absorbed row those raised within that row's span.
+    private func covers(_ episode: EpisodeRecord, askedFor: Int64, seen: [String]?,
+                        on connection: DatabaseConnection) throws -> [RuleAlarm] {
+        var alarms = episode.raisedAlarms
+        if let seen {
+            alarms = alarms.filter { alarm in seen.contains(where: alarm.isNamed(by:)) }
+        } else if askedFor != episode.id, let span = try connection.query(
+            "SELECT \(SQL.micros("absorbed_start")), \(SQL.micros("absorbed_end")) FROM episode_merges WHERE absorbed_id = $1",
+            [askedFor]).single((Int64, Int64).self) {
+            alarms = alarms.filter { span.0...span.1 ~= $0.raisedAt! }
+        }
+        return alarms
     }
 
     /// The trails of a case's episodes, by the id of the episode row that holds each now.

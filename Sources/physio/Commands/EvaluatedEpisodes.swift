@@ -34,8 +34,7 @@ enum EvaluatedEpisodes {
     }
 
     static func line(_ episode: Episode) -> String {
-        let alarms = episode.alarms.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
-            .map { "\($0.key):\(Timestamp.secondsText($0.value))" }.joined(separator: " ")
+        let alarms = episode.raisedAlarms.map { "\($0.rule):\(Timestamp.secondsText($0.raisedAt))" }.joined(separator: " ")
         let drivers = episode.vitals.map { "\($0.vital.name):\(($0.weight * 1000).rounded() / 1000)" }.joined(separator: " ")
         return "\(episode.caseID),\(Timestamp.secondsText(episode.start)),\(Timestamp.secondsText(episode.end)),"
             + "\(episode.raisedAt.map(Timestamp.secondsText) ?? ""),\(episode.peakScore),\(episode.source.rawValue),"
