@@ -70,7 +70,7 @@ struct ReviewRoutes {
             var keys: [String] = []
             for index in 0..<member.count {
                 let alarm = member[index]!
-                guard let rule = alarm["rule"]?.string, (1...64).contains(rule.utf8.count),
+                guard let rule = alarm["rule"]?.string, (1...64).contains(rule.unicodeScalars.count),
                       let time = alarm["raised_at"]?.string.flatMap(Timestamp.parseRFC3339), alarm.count == 2 else {
                     errors.append(AnnotationBody.error("/alarms/\(index)",
                                                        "an alarm is {\"rule\": id, \"raised_at\": RFC 3339 time}, as the episode lists it", field: name))
