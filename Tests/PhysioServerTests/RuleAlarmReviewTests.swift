@@ -39,6 +39,13 @@ struct RuleAlarmReviewTests {
         return try id.map { try server.read("/cases/second-vital/anomalies/\($0)") }
     }
 
+    /// Rule alarms (rule, first, last, raised: seconds from `start`) as a worker stores them.
+    static func stored(_ alarms: [(String, Int64, Int64, Int64)]) -> String {
+        EpisodeStore.alarmsJSON(alarms.map { rule, first, last, raised in
+            RuleAlarm(rule: rule, first: (start + first) * 1_000_000, last: (start + last) * 1_000_000, raisedAt: (start + raised) * 1_000_000)
+        })
+    }
+
     static func alarmRules(_ response: HTTPClient.Response) -> [String] {
         response.withJSON { json in
             guard let alarms = json["alarms"] else { return nil }
@@ -141,14 +148,9 @@ struct RuleAlarmReviewTests {
         let survivor = try server.episode("merged-ack", start: Self.start + 400, end: Self.start + 500, modelID: model)
         // As a worker's merge leaves them: the later row spans both and holds both alarms; the earlier is recorded absorbed.
         try server.database.connect().query("DELETE FROM anomaly_episodes WHERE id = \(absorbed)")
-        try server.database.connect().query("""
-            UPDATE anomaly_episodes SET started_at = to_timestamp(\(Self.start)), alarms = jsonb_build_array(
-                jsonb_build_object('rule', 'sbp_lt_80', 'first', to_timestamp(\(Self.start)), 'last', to_timestamp(\(Self.start + 100)),
-                                   'raised_at', to_timestamp(\(Self.start + 15))),
-                jsonb_build_object('rule', 'sbp_lt_80', 'first', to_timestamp(\(Self.start + 400)), 'last', to_timestamp(\(Self.start + 500)),
-                                   'raised_at', to_timestamp(\(Self.start + 415))))
-            WHERE id = \(survivor)
-            """)
+        try server.database.connect().query(
+            "UPDATE anomaly_episodes SET started_at = to_timestamp(\(Self.start)), alarms = $1::jsonb WHERE id = \(survivor)",
+            [Self.stored([("sbp_lt_80", 0, 100, 15), ("sbp_lt_80", 400, 500, 415)])])
         try server.database.connect().query("""
             INSERT INTO episode_merges (absorbed_id, survivor_id, case_id, absorbed_start, absorbed_end)
             VALUES (\(absorbed), \(survivor), 'merged-ack', to_timestamp(\(Self.start)), to_timestamp(\(Self.start + 100)))
@@ -168,14 +170,8 @@ struct RuleAlarmReviewTests {
         let server = try TestServer()
         let model = try TestModels.register(on: server.database)
         let id = try server.episode("old-ack", start: Self.start, end: Self.start + 300, modelID: model, rules: ["sbp_lt_80", "spo2_lt_90"])
-        try server.database.connect().query("""
-            UPDATE anomaly_episodes SET alarms = jsonb_build_array(
-                jsonb_build_object('rule', 'sbp_lt_80', 'first', to_timestamp(\(Self.start)), 'last', to_timestamp(\(Self.start + 300)),
-                                   'raised_at', to_timestamp(\(Self.start + 15))),
-                jsonb_build_object('rule', 'spo2_lt_90', 'first', to_timestamp(\(Self.start + 185)), 'last', to_timestamp(\(Self.start + 250)),
-                                   'raised_at', to_timestamp(\(Self.start + 200))))
-            WHERE id = \(id)
-            """)
+        try server.database.connect().query("UPDATE anomaly_episodes SET alarms = $1::jsonb WHERE id = \(id)",
+                                            [Self.stored([("sbp_lt_80", 0, 300, 15), ("spo2_lt_90", 185, 250, 200)])])
         try server.database.connect().query("""
             INSERT INTO review_actions (case_id, episode_id, episode_start, episode_end, action, actor)
             VALUES ('old-ack', \(id), to_timestamp(\(Self.start)), to_timestamp(\(Self.start + 300)), 'acknowledge', 'night-shift')

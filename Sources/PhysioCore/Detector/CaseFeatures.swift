@@ -62,20 +62,39 @@ struct CaseFeatures {
     }
 
     /// Whether a held value of each row of `clean` lies outside its plausible
-    /// range: one the artefact filter kept only because it lasted (rules 5, 6
-    /// and 8). `only`: that vital's values alone.
-    func lastedExtremes(only: Vital? = nil) -> [Bool] {
-        let lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
-        let highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
-        let pressures: Set<Int> = [Vital.sbp.rawValue, Vital.dbp.rawValue, Vital.mbp.rawValue]
-        let heldKeptAlone = ArtefactFilter.latestPressureKeptAlone(clean, keptAlone: pressuresKeptAlone)
-        let vitals = only.map { [$0.rawValue] } ?? Array(0..<Vital.count)
-        return (0..<clean.count).map { row in
-            vitals.contains { vital in
-                let value = held[row * Vital.count + vital]
-                guard value < lowest[vital] || value > highest[vital] else { return false }
-                return !(pressures.contains(vital) && heldKeptAlone[row])
-            }
+    /// range: one the artefact filter kept only because it lasted (rules 5, 6 and 8).
+    func lastedExtremes() -> [Bool] {
+        let lasted = LastedExtreme(self)
+        return (0..<clean.count).map { row in (0..<Vital.count).contains { lasted.at(row: row, vital: $0) } }
+    }
+
+    /// `lastedExtremes` of each of `vitals` alone.
+    func lastedExtremes(each vitals: Set<Vital>) -> [Vital: [Bool]] {
+        let lasted = LastedExtreme(self)
+        return Dictionary(uniqueKeysWithValues: vitals.map { vital in
+            (vital, (0..<clean.count).map { lasted.at(row: $0, vital: vital.rawValue) })
+        })
+    }
+
+    /// What the lasted-extreme test reads, gathered once per call.
+    private struct LastedExtreme {
+        let held: [Float]
+        let lowest: [Float], highest: [Float]
+        let heldKeptAlone: [Bool]
+        static let pressures: Set<Int> = [Vital.sbp.rawValue, Vital.dbp.rawValue, Vital.mbp.rawValue]
+
+        init(_ features: CaseFeatures) {
+            let artefacts = features.artefacts
+            held = features.held
+            lowest = Vital.allCases.map { artefacts.range(of: $0).lowerBound }
+            highest = Vital.allCases.map { artefacts.sustainedExtreme.above.contains($0) ? artefacts.range(of: $0).upperBound : .infinity }
+            heldKeptAlone = ArtefactFilter.latestPressureKeptAlone(features.clean, keptAlone: features.pressuresKeptAlone)
+        }
+
+        func at(row: Int, vital: Int) -> Bool {
+            let value = held[row * Vital.count + vital]
+            guard value < lowest[vital] || value > highest[vital] else { return false }
+            return !(Self.pressures.contains(vital) && heldKeptAlone[row])
         }
     }
 

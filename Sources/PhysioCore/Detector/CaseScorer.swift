@@ -83,16 +83,13 @@ public struct CaseScorer: Sendable {
     /// rules and escalations true at some row: an episode's second vital, or
     /// its first one deepening, gets an alarm of its own.
     private func ruleRaisedTimes(_ features: CaseFeatures, ruleTrue: [Bool], pace: AlarmPolicy.Pace) -> RuleRaisedTimes {
-        var rules: [RuleRaisedTimes.Rule] = []
-        guard ruleTrue.contains(true) else { return RuleRaisedTimes(rules: rules) }
-        for rule in model.rules.rules + model.policy.escalations {
-            let truth = features.ruleTrue(rule)
-            guard truth.contains(true) else { continue }
-            rules.append(.init(id: rule.id, truth: truth,
-                               raised: model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth,
-                                                                    lasted: features.lastedExtremes(only: rule.vital), pace: pace)))
-        }
-        return RuleRaisedTimes(rules: rules)
+        guard ruleTrue.contains(true) else { return RuleRaisedTimes(rules: []) }
+        let truths = (model.rules.rules + model.policy.escalations).map { ($0, features.ruleTrue($0)) }.filter { $0.1.contains(true) }
+        let lasted = features.lastedExtremes(each: Set(truths.map(\.0.vital)))
+        return RuleRaisedTimes(rules: truths.map { rule, truth in
+            .init(id: rule.id, truth: truth,
+                  raised: model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth, lasted: lasted[rule.vital], pace: pace))
+        })
     }
 
     /// When an alarming row's alarm was raised: at the row when the score

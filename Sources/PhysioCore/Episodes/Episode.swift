@@ -133,7 +133,7 @@ public struct Episode: Codable, Sendable, Equatable {
 
     /// Its raised rule alarms, by when each was raised.
     public var raisedAlarms: [(rule: String, raisedAt: Int64)] {
-        alarms.compactMap { alarm in alarm.raisedAt.map { (alarm.rule, $0) } }.sorted { ($0.raisedAt, $0.rule) < ($1.raisedAt, $1.rule) }
+        RuleAlarm.raised(alarms).map { ($0.rule, $0.raisedAt!) }
     }
 
     /// The rule alarms raised after the episode's first, by when each was raised.

@@ -39,7 +39,15 @@ public struct RuleAlarm: Codable, Sendable, Equatable, Hashable {
     enum CodingKeys: String, CodingKey { case rule, first, last, raisedAt = "raised_at" }
 
     /// What an acknowledgement names: the rule and when its alarm was raised.
-    public var key: String? { raisedAt.map { "\(rule)@\(Timestamp.format($0))" } }
+    public var key: String? { raisedAt.map { Self.key(rule: rule, raisedAt: $0) } }
+
+    /// `rule@raised_at` (ISO 8601), as acknowledgements store it.
+    public static func key(rule: String, raisedAt: Int64) -> String { "\(rule)@\(Timestamp.format(raisedAt))" }
+
+    /// The raised ones of `alarms`, by when each was raised.
+    public static func raised(_ alarms: [RuleAlarm]) -> [RuleAlarm] {
+        alarms.filter { $0.raisedAt != nil }.sorted { ($0.raisedAt!, $0.rule) < ($1.raisedAt!, $1.rule) }
+    }
 
     /// A `key` read back as the rule and the time.
     public static func parse(key: String) -> (rule: String, raisedAt: Int64)? {

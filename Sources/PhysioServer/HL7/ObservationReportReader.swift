@@ -79,6 +79,7 @@ struct ObservationReportReader {
 
     private func observations(_ message: HL7Message) throws -> ObservationReport {
         var report = ObservationReport()
+        let receivedAt = clock()
         let headerOffset: Int? = {
             guard case .success(let time) = HL7DateTime.parse(message.header.field(7)) else { return nil }
             return time.offsetMinutes
@@ -107,7 +108,7 @@ struct ObservationReportReader {
                     case .failure(let problem): throw ReportRefusal(code: .error, problem: problem)
                     }
                 }
-                let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset, report: &report)
+                let time = try self.time(of: segment, obr: obr, headerOffset: headerOffset, receivedAt: receivedAt, report: &report)
                 let candidate = SourceHistory.Stored(caseID: caseID!.rawValue, vital: vital, rank: rank, time: time)
                 if let higher = ranked.outranking(candidate) {
                     report.ignored[.outranked, default: 0] += 1
@@ -331,8 +332,9 @@ struct ObservationReportReader {
         }
     }
 
-    /// OBX-14, else OBR-7, as microseconds.
-    private func time(of obx: HL7Segment, obr: HL7Segment?, headerOffset: Int?, report: inout ObservationReport) throws -> Int64 {
+    /// OBX-14, else OBR-7, as microseconds. `receivedAt`: when the message arrived (`clock`).
+    private func time(of obx: HL7Segment, obr: HL7Segment?, headerOffset: Int?, receivedAt: Int64,
+                      report: inout ObservationReport) throws -> Int64 {
         let (segment, number): (HL7Segment, Int)
         if !obx.field(14).isEmpty {
             (segment, number) = (obx, 14)
@@ -352,7 +354,7 @@ struct ObservationReportReader {
             let micros: Int64?
             if let offset = time.offsetMinutes ?? headerOffset {
                 micros = time.micros(offsetMinutes: offset)
-            } else if let local = timeZone.reading(time, receivedAt: clock()) {
+            } else if let local = timeZone.reading(time, receivedAt: receivedAt) {
                 micros = local.micros
                 if let change = local.change, let micros, report.readAcrossAClockChange.insert(micros).inserted {
                     report.warn(obx, field: 14, code: 102, Self.clockChangeWarning(name: name, text: String(field.text.prefix(30)), change, zone: timeZone, micros: micros))
@@ -363,7 +365,7 @@ struct ObservationReportReader {
             guard let micros, Timestamp.validRange.contains(micros) else {
                 throw error(102, segment, number, "\(name) '\(field.text.prefix(30))' is outside 1970–2199")
             }
-            if let refusal = ClockAhead.refusal(micros, now: clock()) { throw error(102, segment, number, "\(name) \(refusal)") }
+            if let refusal = ClockAhead.refusal(micros, now: receivedAt) { throw error(102, segment, number, "\(name) \(refusal)") }
             return micros
         }
     }

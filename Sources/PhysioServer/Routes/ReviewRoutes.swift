@@ -76,7 +76,7 @@ struct ReviewRoutes {
                                                        "an alarm is {\"rule\": id, \"raised_at\": RFC 3339 time}, as the episode lists it", field: name))
                     continue
                 }
-                keys.append(RuleAlarm(rule: rule, first: time, last: time, raisedAt: time).key!)
+                keys.append(RuleAlarm.key(rule: rule, raisedAt: time))
             }
             seen = keys
         }

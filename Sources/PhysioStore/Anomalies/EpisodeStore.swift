@@ -21,9 +21,7 @@ public struct EpisodeRecord: Sendable {
     public let alarms: [RuleAlarm]
 
     /// The raised ones, by when each was raised.
-    public var raisedAlarms: [RuleAlarm] {
-        alarms.filter { $0.raisedAt != nil }.sorted { ($0.raisedAt!, $0.rule) < ($1.raisedAt!, $1.rule) }
-    }
+    public var raisedAlarms: [RuleAlarm] { RuleAlarm.raised(alarms) }
 }
 
 /// Every statement on `anomaly_episodes`: the workers' merge (episodes
