@@ -33,6 +33,8 @@ struct JobProcessor {
 
             let model = loaded.model
             let scorer = CaseScorer(model: model)
+            // A case's own alarm limits, where its team set any (one indexed read per batch).
+            let limits = try CaseLimitStore().current(caseIDs, on: connection)
             let ranges = caseIDs.map { caseID in
                 CaseRange(caseID: caseID, from: byCase[caseID]!.map(\.from).min()!, to: byCase[caseID]!.map(\.to).max()!)
             }
@@ -62,6 +64,7 @@ struct JobProcessor {
             var points: [String: [AnomalyPoint]] = [:]
             for range in ranges {
                 let caseID = range.caseID, jobs = byCase[caseID]!, series = series[caseID]!
+                let scorer = limits[caseID].map { CaseScorer(model: $0.applied(to: model)) } ?? scorer
                 var earlier = history[caseID] ?? []
                 for rows in Self.rows(of: jobs, in: series) {
                     let start = series.timestamps[rows.lowerBound], end = series.timestamps[rows.upperBound - 1]

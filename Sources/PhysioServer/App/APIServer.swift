@@ -52,6 +52,7 @@ public final class APIServer: @unchecked Sendable {
             AnomalyRoutes(pool: pool, knownCases: knownCases, answers: answers, scoreVersions: streams.scoreVersions,
                           retention: retention, maxRawRows: configuration.maxRowsPerRead).routes,
             ReviewRoutes(pool: pool, knownCases: knownCases, scoreVersions: streams.scoreVersions).routes,
+            CaseLimitRoutes(pool: pool, knownCases: knownCases).routes,
             ExportRoutes(capacity: exports).routes,
             StreamRoutes(pool: pool, knownCases: knownCases, hub: streams, heartbeatSeconds: configuration.streamHeartbeatSeconds).routes,
             AdminRoutes(pool: pool).routes,
