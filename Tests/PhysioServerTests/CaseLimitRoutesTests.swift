@@ -1,0 +1,122 @@
+import PhysioClient
+import PhysioCore
+import PhysioPlatform
+import PhysioStore
+import PhysioTestSupport
+import Testing
+
+/// A case's own alarm limits through the API (`PUT /cases/{id}/limits`),
+/// scored by real workers: a planned hypotension above the team's limit
+/// raises no rule alarm, a fall below it does, and the defaults come back
+/// when the team clears them.
+@Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
+struct CaseLimitRoutesTests {
+    static let start: Int64 = 1_795_700_000
+
+    /// Calm; from `from` to `to` seconds MAP `map` (SBP 92, DBP 42 around it).
+    static func segment(_ caseID: String, from: Int, to: Int, map: Float?) -> SampleBatch {
+        let whole = TestModels.calmCase(caseID, start: start, seconds: to, seed: 5)
+        var slice = SampleBatch(caseID: caseID)
+        for row in from..<to { slice.append(row: row, of: whole) }
+        if let map {
+            for row in 0..<slice.count {
+                slice.set(.sbp, row: row, to: 92)
+                slice.set(.dbp, row: row, to: 42)
+                slice.set(.mbp, row: row, to: map)
+            }
+        }
+        return slice
+    }
+
+    func put(_ server: TestServer, _ caseID: String, _ body: String, scope: String = "review",
+             contentType: String = "application/json") throws -> HTTPClient.Response {
+        try server.client().send("PUT", "/cases/\(caseID)/limits", headers: [server.bearer(scope), ("Content-Type", contentType)],
+                                 body: Array(body.utf8))
+    }
+
+    /// The rules of the case's episodes that start at or after `second` (from `start`).
+    func episodeRules(_ server: TestServer, _ caseID: String, from second: Int) throws -> [String] {
+        (try server.database.scalar("""
+            SELECT string_agg(DISTINCT rule, ',') FROM anomaly_episodes, unnest(rules) rule
+            WHERE case_id = $1 AND started_at >= to_timestamp($2::float8)
+            """, [caseID, String(Self.start + Int64(second))]) ?? "").split(separator: ",").map(String.init)
+    }
+
+    static func ruleIDs(_ response: HTTPClient.Response) -> [String] {
+        response.withJSON { json in
+            guard let rules = json["rules"] else { return nil }
+            return (0..<rules.count).compactMap { rules[$0]?["id"]?.string }
+        } ?? []
+    }
+
+    @Test func theWorkersScoreWithTheLimitsTheTeamSet() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        try server.database.ingest([Self.segment("planned", from: 0, to: 300, map: nil)])
+        #expect(try server.database.waitForEmptyQueue())
+
+        let set = try put(server, "planned", #"{"limits": {"mbp_lt_65": 50, "sbp_lt_80": 70}, "note": "planned hypotension"}"#)
+        #expect(set.status == 200, "\(set.text)")
+        #expect(Self.ruleIDs(set).contains("mbp_lt_50") && Self.ruleIDs(set).contains("sbp_lt_70") && !Self.ruleIDs(set).contains("mbp_lt_65"))
+        #expect(set.withJSON { $0["changes"]?[0]?["note"]?.string } == "planned hypotension")
+        #expect(set.withJSON { $0["changes"]?[0]?["by"]?.string } == "test-review", "\(set.text)")
+
+        // Ten minutes at MAP 58, SBP 92: a breach of the defaults, none of the team's.
+        try server.database.ingest([Self.segment("planned", from: 300, to: 900, map: 58)])
+        #expect(try server.database.waitForEmptyQueue())
+        let planned = try episodeRules(server, "planned", from: 0)
+        #expect(!planned.contains("mbp_lt_65") && !planned.contains("sbp_lt_80") && !planned.contains("mbp_lt_55"), "\(planned)")
+        // Below the team's limit: its own rule alarms.
+        try server.database.ingest([Self.segment("planned", from: 900, to: 1200, map: 46)])
+        #expect(try server.database.waitForEmptyQueue())
+        #expect(try episodeRules(server, "planned", from: 0).contains("mbp_lt_50"))
+        #expect(try server.database.count("""
+            SELECT count(*) FROM anomaly_episodes WHERE case_id = 'planned' AND alarms::text LIKE '%mbp_lt_50%' AND raised_at IS NOT NULL
+            """) == 1)
+
+        // The defaults again: the same MAP 58 is a hypotension.
+        let cleared = try put(server, "planned", #"{"limits": {}}"#)
+        #expect(cleared.status == 200 && Self.ruleIDs(cleared).contains("mbp_lt_65"), "\(cleared.text)")
+        try server.database.ingest([Self.segment("planned", from: 1500, to: 2100, map: 58)])
+        #expect(try server.database.waitForEmptyQueue())
+        #expect(try episodeRules(server, "planned", from: 1400).contains("mbp_lt_65"))
+
+        let read = try server.read("/cases/planned/limits")
+        #expect(read.status == 200 && read.withJSON { $0["changes"]?.count } == 2, "\(read.text)")
+    }
+
+    @Test func badLimitsAreRefusedNamingWhyAndStoreNothing() throws {
+        let server = try TestServer()
+        try server.database.ingest([Self.segment("limits-bad", from: 0, to: 5, map: nil)])
+        let bad = [
+            #"{"limits": {"mbp_lt_65": 20}}"#: "/limits/mbp_lt_65",
+            #"{"limits": {"mbp_lt_65": "50"}}"#: "/limits/mbp_lt_65",
+            #"{"limits": {"etco2_lt_30": 30}}"#: "/limits/etco2_lt_30",
+            #"{"limits": [50]}"#: "/limits",
+            #"{"note": "no limits"}"#: "/limits",
+            #"{"limits": {}, "by": "someone"}"#: "/by",
+            #"{"limits": {}, "note": 5}"#: "/note",
+            "[]": "",
+        ]
+        for (body, pointer) in bad {
+            let refused = try put(server, "limits-bad", body)
+            #expect(refused.status == 422 && refused.header("Content-Type") == "application/problem+json", "\(body): \(refused.text)")
+            #expect(refused.withJSON { json in json["errors"]?[0]?["pointer"]?.string } == pointer, "\(body): \(refused.text)")
+        }
+        #expect(try put(server, "limits-bad", "{").status == 400)
+        #expect(try put(server, "limits-bad", #"{"limits": {}}"#, contentType: "text/plain").status == 415)
+        #expect(try put(server, "limits-bad", #"{"limits": {"hr_gt_140": 180}}"#, scope: "read").status == 403)
+        #expect(try put(server, "no-such-case", #"{"limits": {"hr_gt_140": 180}}"#).status == 404)
+        #expect(try server.database.count("SELECT count(*) FROM case_limit_changes") == 0)
+
+        #expect(try put(server, "limits-bad", #"{"limits": {"hr_gt_140": 180}}"#).status == 200)
+        #expect(try put(server, "limits-bad", #"{"limits": {"hr_gt_140": 180}, "note": "again"}"#).status == 200)
+        #expect(try server.database.count("SELECT count(*) FROM case_limit_changes") == 1, "the limits in force are not recorded again")
+        let read = try server.read("/cases/limits-bad/limits")
+        #expect(Self.ruleIDs(read).first == "hr_gt_180", "\(read.text)")
+        #expect(read.withJSON { $0["rules"]?[0]?["default_id"]?.string } == "hr_gt_140")
+        #expect(try server.read("/cases/no-such-case/limits").status == 404)
+    }
+}
