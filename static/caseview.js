@@ -7,7 +7,7 @@ import { AuthError, caseURL, followStream, getJSON } from "./api.js";
 import { LIVE_MS } from "./cases.js";
 import { byId, text } from "./dom.js";
 import { renderEpisodes } from "./episodes.js";
-import { RECEIVING_MS, ago, clock, isCurrent, ruleLabel } from "./format.js";
+import { RECEIVING_MS, ago, caseRules, clock, isCurrent, ruleLabel } from "./format.js";
 import { Panels } from "./panels.js";
 import { EpisodeReviews, acknowledged } from "./review.js";
 import { CaseData } from "./series.js";
@@ -124,14 +124,20 @@ export class CaseView {
       // A followed window is open-ended, so nothing committed while loading is missed.
       const query = { from: iso(from), to: this.zoom ? iso(to) : null };
       const windowFrom = this.windowSeconds === 0 ? null : iso(this.end() - this.windowSeconds * 1000);
-      const [vitals, scores, episodes] = await Promise.all([
+      const [vitals, scores, episodes, limits] = await Promise.all([
         getJSON(`${url}/vitals`, { ...query, bucket: this.bucket }),
         getJSON(`${url}/anomalies`, { ...query, granularity: "sample" }).catch((error) => {
           if (error instanceof AuthError) throw error;
           return { samples: [] };  // over the read limit: the charts still show the vitals
         }),
         getJSON(`${url}/anomalies`, { from: windowFrom }),
+        // The team's own alarm limits for this case: the lines and red values follow them.
+        getJSON(`${url}/limits`).catch((error) => {
+          if (error instanceof AuthError) throw error;
+          return null;
+        }),
       ]);
+      this.rules = caseRules(limits);
       if (generation !== this.generation) return;
       const data = new CaseData();
       if (vitals.buckets) data.setBuckets(vitals.buckets);
@@ -350,7 +356,7 @@ export class CaseView {
       start: episode.startMs, end: episode.endMs, open: episode.id === openID, selected: episode.id === this.zoom?.episodeID,
     }));
     const hover = this.hover != null && this.hover >= from && this.hover <= to ? this.hover : null;
-    this.panels.draw({ from, to, data: this.data, episodes, hover });
+    this.panels.draw({ from, to, data: this.data, episodes, hover, rules: this.rules });
     this.header();  // the last sample time and the open episode move with live data
     if (this.data.samples.length || this.data.buckets.length) document.body.dataset.chartDrawn = "true";  // scripts/screenshot waits for this
   }

@@ -63,8 +63,15 @@ export function ruleLabel(id) {
   return `${VITALS[match[1]].label} ${OPERATORS[match[2]]} ${value}`;
 }
 
-export function breaches(vital, value) {
-  return RULES.filter((rule) => rule.vital === vital && value != null && compare(rule, value));
+/** The rules of one case from GET /cases/{id}/limits: the limits its team
+ *  set, else (no answer) the server's defaults. */
+export function caseRules(answer) {
+  if (!answer?.rules) return RULES;
+  return answer.rules.map((rule) => ({ id: rule.id, vital: rule.vital, op: COMPARISONS[rule.comparison], value: rule.limit }));
+}
+
+export function breaches(vital, value, rules = RULES) {
+  return rules.filter((rule) => rule.vital === vital && value != null && compare(rule, value));
 }
 
 function compare(rule, value) {

@@ -19,8 +19,9 @@ export class Panels {
     this.resized = new ResizeObserver(() => onHover(this.hover));
   }
 
-  /** Draws `data` (a CaseData) over [from, to]; `episodes`: [{start, end, open, selected}] in ms. */
-  draw({ from, to, data, episodes, hover }) {
+  /** Draws `data` (a CaseData) over [from, to]; `episodes`: [{start, end, open, selected}] in ms;
+   *  `rules`: the case's own (`caseRules`), whose limits the lines and red values follow. */
+  draw({ from, to, data, episodes, hover, rules = RULES }) {
     const visible = PANELS.filter((panel) => panel.vitals.some((vital) => data.has(vital) || (vital === "mbp" && data.has("mbp_est"))));
     const key = visible.map((panel) => panel.id).join(",");
     if (key !== this.shown) this.build(visible);
@@ -34,12 +35,12 @@ export class Panels {
         from, to, lines, episodes, hover, axis: true,
         range: panel.range,
         // Only the limits of vitals this case sends: a MAP-only line must not sit under "SBP < 80".
-        thresholds: panel.thresholds.filter((line) => data.has(line.vital) || (line.vital === "mbp" && data.has("mbp_est"))),
+        thresholds: thresholds(panel, rules).filter((line) => data.has(line.vital) || (line.vital === "mbp" && data.has("mbp_est"))),
         format: panel.id === "score" ? (v) => v.toFixed(2) : (v) => String(Math.round(v * 10) / 10),
       });
       for (const [vital, item] of panel.legendItems) item.hidden = !data.has(vital);
       if (panel.id === "score") showScore(panel, data, hover);
-      else showValues(panel, data, hover);
+      else showValues(panel, data, hover, rules);
     }
   }
 
@@ -52,7 +53,6 @@ export class Panels {
         ...definition,
         vitals: definition.vitals ?? [],
         range: definition.range ?? [0.35, 0.75],
-        thresholds: RULES.filter((rule) => definition.vitals?.includes(rule.vital)).map((rule) => ({ value: rule.value, label: ruleLabel(rule.id), vital: rule.vital })),
         canvas: el("canvas", { role: "img", "aria-label": `${definition.title} over time` }),
         number: el("span", { class: "number" }),
         extra: el("span", { class: "unit" }),
@@ -108,7 +108,10 @@ function scoreLines(data) {
 }
 
 /** The value box: the latest values, or those under the pointer; red when a clinical rule is breached. */
-function showValues(panel, data, hover) {
+const thresholds = (panel, rules) =>
+  rules.filter((rule) => panel.vitals.includes(rule.vital)).map((rule) => ({ value: rule.value, label: ruleLabel(rule.id), vital: rule.vital }));
+
+function showValues(panel, data, hover, rules) {
   const at = hover ?? Infinity;
   // Under the pointer, a value older than the detector holds it is no reading of that time (a gap): none.
   // A minute bucket stands for its whole minute.
@@ -130,12 +133,12 @@ function showValues(panel, data, hover) {
       text(panel.number, `${number("sbp", values.sbp?.[1])}/${number("dbp", values.dbp?.[1])}`).classList.add("small");
       text(panel.extra, map ? `MAP ${estimate && !values.mbp ? "≈" : ""}${number("mbp", map[1])} mmHg` : "mmHg");
     }
-    breached = breaches("sbp", values.sbp?.[1]).length || (map && breaches("mbp", map[1]).length);
+    breached = breaches("sbp", values.sbp?.[1], rules).length || (map && breaches("mbp", map[1], rules).length);
   } else {
     const vital = panel.vitals[0];
     text(panel.number, number(vital, values[vital]?.[1]));
     text(panel.extra, VITALS[vital].unit);
-    breached = breaches(vital, values[vital]?.[1]).length;
+    breached = breaches(vital, values[vital]?.[1], rules).length;
   }
   text(panel.at, hover != null ? `at ${clock(hover)}` : Number.isFinite(newest) ? clock(newest) : "");
   panel.box.classList.toggle("breach", Boolean(breached));

@@ -117,6 +117,27 @@ struct DashboardReviewTests {
         #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE alarms::text LIKE '%spo2_lt_90@%'") == 1)
     }
 
+    /// A case's value boxes turn red by the limits its team set: MAP 58 is
+    /// past the default MAP < 65, not past the team's MAP < 50.
+    @Test func theValueBoxesFollowTheCasesOwnLimits() throws {
+        let server = try TestServer()
+        for caseID in ["limits-default", "limits-planned"] {
+            try server.database.ingest([CaseLimitRoutesTests.segment(caseID, from: 0, to: 120, map: 58)])
+        }
+        let set = try server.client().send("PUT", "/cases/limits-planned/limits", headers: [server.bearer("review"), ("Content-Type", "application/json")],
+                                           body: Array(#"{"limits": {"mbp_lt_65": 50}}"#.utf8))
+        #expect(set.status == 200, "\(set.text)")
+        for (caseID, red) in [("limits-default", true), ("limits-planned", false)] {
+            let (report, screenshot) = try drive(server, mode: "limits", token: server.tokens["read"]!, caseID: caseID)
+            defer { unlink(screenshot) }
+            let pressure = Self.json(report) { json -> Bool? in
+                guard let boxes = json["boxes"] else { return nil }
+                return (0..<boxes.count).compactMap { boxes[$0] }.first { $0["label"]?.string == "SBP/DBP" }?["breach"]?.bool
+            }
+            #expect(pressure == red, "\(caseID): \(report)")
+        }
+    }
+
     /// The address moving to another case while an annotate form has focus
     /// shows that case's episodes (until 2026-12-06 the list kept the first
     /// case's, and a verdict clicked there was stored on it); an episode the

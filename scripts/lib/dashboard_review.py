@@ -14,6 +14,9 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            its own alarm: the card names the new alarm, unacknowledged, and
            its button says "Acknowledge new alarm"; one click acknowledges it.
 
+  limits   the case's value boxes once its charts are drawn: which are red
+           (past a limit), by the team's own limits for the case.
+
   switch   an annotate form open with a note half typed, the address moves
            to another case (a bookmark, the back button): the episode list
            is that case's, with no form left whose buttons would act on the
@@ -122,6 +125,16 @@ def new_alarm(page, out):
     return seen
 
 
+def limits(page, out):
+    page.wait_for("[...document.querySelectorAll('.chart .value .number')].some((node) => node.textContent !== '–')",
+                  "the case's values drawn")
+    time.sleep(0.5)
+    seen = {"boxes": page.evaluate("""[...document.querySelectorAll('.chart:not(.score) .value')].map((node) =>
+        ({ label: node.querySelector('.label').textContent, breach: node.classList.contains('breach') }))""")}
+    page.screenshot(out)
+    return seen
+
+
 def denied(page, out, review_token):
     page.wait_for("document.querySelector('.review button.acknowledge')", "an unacknowledged episode")
     episode = page.evaluate("document.querySelector('.review button.acknowledge').closest('.episode-item').dataset.episode")
@@ -189,8 +202,9 @@ def main():
     # containers often lack the user namespaces Chromium's sandbox needs.
     with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
         page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
-        second = sys.stdin.readline().strip() if mode not in ("review", "new-alarm") else ""
+        second = sys.stdin.readline().strip() if mode not in ("review", "new-alarm", "limits") else ""
         seen = {"review": lambda: review(page, out), "new-alarm": lambda: new_alarm(page, out),
+                "limits": lambda: limits(page, out),
                 "denied": lambda: denied(page, out, second),
                 "switch": lambda: switch(page, out, second)}[mode]()
     print(json.dumps(seen))
