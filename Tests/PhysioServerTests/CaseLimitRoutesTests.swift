@@ -118,5 +118,10 @@ struct CaseLimitRoutesTests {
         #expect(Self.ruleIDs(read).first == "hr_gt_180", "\(read.text)")
         #expect(read.withJSON { $0["rules"]?[0]?["default_id"]?.string } == "hr_gt_140")
         #expect(try server.read("/cases/no-such-case/limits").status == 404)
+        // The trail of changes is append-only, as the review trail.
+        let connection = try server.database.connect()
+        for statement in ["UPDATE case_limit_changes SET note = 'x'", "DELETE FROM case_limit_changes", "TRUNCATE case_limit_changes"] {
+            #expect(throws: DatabaseError.self, "\(statement)") { try connection.execute(statement) }
+        }
     }
 }

@@ -14,3 +14,9 @@ CREATE TABLE case_limit_changes (
     at        timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX case_limit_changes_case ON case_limit_changes (case_id, id);
+
+-- An audit trail, as review_actions: no statement changes or removes a row.
+CREATE TRIGGER case_limit_changes_append_only BEFORE UPDATE OR DELETE ON case_limit_changes
+    FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+CREATE TRIGGER case_limit_changes_no_truncate BEFORE TRUNCATE ON case_limit_changes
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change();
