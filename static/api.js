@@ -47,7 +47,10 @@ function headers(extra = {}) {
 async function failure(response) {
   let detail = `${response.status} ${response.statusText}`;
   try {
-    detail = (await response.json()).detail ?? detail;
+    const problem = await response.json();
+    detail = problem.detail ?? detail;
+    // A 422 names each field: say which.
+    if (Array.isArray(problem.errors) && problem.errors.length) detail = problem.errors.map((error) => error.detail).join("; ");
   } catch { /* not problem+json */ }
   return response.status === 401 || response.status === 403 ? new AuthError(response.status, detail) : new Error(detail);
 }
@@ -67,6 +70,14 @@ export async function postJSON(path, body) {
   const init = { method: "POST", headers: headers(body === undefined ? {} : { "Content-Type": "application/json" }), cache: "no-store" };
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await fetch(path, init);
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+/** PUT a JSON body; answers the JSON reply. 401/403 are AuthErrors the caller decides on. */
+export async function putJSON(path, body) {
+  const response = await fetch(path, { method: "PUT", headers: headers({ "Content-Type": "application/json" }), cache: "no-store",
+    body: JSON.stringify(body) });
   if (!response.ok) throw await failure(response);
   return response.json();
 }

@@ -8,6 +8,7 @@ import { LIVE_MS } from "./cases.js";
 import { byId, text } from "./dom.js";
 import { renderEpisodes } from "./episodes.js";
 import { RECEIVING_MS, ago, caseRules, clock, isCurrent, ruleLabel } from "./format.js";
+import { LimitsPanel } from "./limits.js";
 import { Panels } from "./panels.js";
 import { EpisodeReviews, acknowledged } from "./review.js";
 import { CaseData } from "./series.js";
@@ -28,6 +29,10 @@ export class CaseView {
     this.reviews = new EpisodeReviews({
       onReviewed: (answer, askedID) => this.reviewed(answer, askedID),
       onDenied: (message) => { const note = byId("review-denied"); text(note, message); note.hidden = false; },
+      onAuthError,
+    });
+    this.limits = new LimitsPanel(byId("case-limits"), {
+      onChanged: (answer) => { this.rules = caseRules(answer); this.schedule(true); },
       onAuthError,
     });
     for (const button of document.querySelectorAll("[data-window]")) {
@@ -138,6 +143,7 @@ export class CaseView {
         }),
       ]);
       this.rules = caseRules(limits);
+      this.limits.show(this.caseID, limits);
       if (generation !== this.generation) return;
       const data = new CaseData();
       if (vitals.buckets) data.setBuckets(vitals.buckets);
@@ -184,6 +190,12 @@ export class CaseView {
       this.data.addEpisode(event);
       this.episodeList();
       this.header();
+    } else if (name === "merged") {
+      // A merge deleted that row; the episode that took it in came as an `episode` event.
+      if (this.data.episodes.delete(event.id)) {
+        this.episodeList();
+        this.header();
+      }
     } else if (name === "review") {
       // Only episodes this view holds: a review of one outside the window is not a reason to show it.
       const episode = event.episode;

@@ -117,25 +117,28 @@ struct DashboardReviewTests {
         #expect(try server.database.count("SELECT count(*) FROM review_actions WHERE alarms::text LIKE '%spo2_lt_90@%'") == 1)
     }
 
-    /// A case's value boxes turn red by the limits its team set: MAP 58 is
-    /// past the default MAP < 65, not past the team's MAP < 50.
-    @Test func theValueBoxesFollowTheCasesOwnLimits() throws {
+    /// A clinician sets the case's own limits on the page: MAP 58 is red
+    /// under the default MAP < 65, and no longer once MAP < 50 is saved;
+    /// the server keeps the change with the token's name and the note.
+    @Test func aTeamSetsTheCasesOwnLimitsOnThePage() throws {
         let server = try TestServer()
-        for caseID in ["limits-default", "limits-planned"] {
-            try server.database.ingest([CaseLimitRoutesTests.segment(caseID, from: 0, to: 120, map: 58)])
-        }
-        let set = try server.client().send("PUT", "/cases/limits-planned/limits", headers: [server.bearer("review"), ("Content-Type", "application/json")],
-                                           body: Array(#"{"limits": {"mbp_lt_65": 50}}"#.utf8))
-        #expect(set.status == 200, "\(set.text)")
-        for (caseID, red) in [("limits-default", true), ("limits-planned", false)] {
-            let (report, screenshot) = try drive(server, mode: "limits", token: server.tokens["read"]!, caseID: caseID)
-            defer { unlink(screenshot) }
-            let pressure = Self.json(report) { json -> Bool? in
-                guard let boxes = json["boxes"] else { return nil }
+        try server.database.ingest([CaseLimitRoutesTests.segment("limits-page", from: 0, to: 120, map: 58)])
+        let (report, screenshot) = try drive(server, mode: "limits", token: server.tokens["all"]!, caseID: "limits-page")
+        defer { unlink(screenshot) }
+        func pressureRed(_ key: String) -> Bool? {
+            Self.json(report) { json -> Bool? in
+                guard let boxes = json[key] else { return nil }
                 return (0..<boxes.count).compactMap { boxes[$0] }.first { $0["label"]?.string == "SBP/DBP" }?["breach"]?.bool
             }
-            #expect(pressure == red, "\(caseID): \(report)")
         }
+        #expect(pressureRed("boxes") == true, "MAP 58 past the default MAP < 65: \(report)")
+        #expect(Self.string(report, "status") == "Default alarm limits Change limits…", "\(report)")
+        #expect(pressureRed("boxes_after") == false, "not past the team's MAP < 50: \(report)")
+        #expect(Self.string(report, "status_after")?.hasPrefix("This case's alarm limits: MAP < 50 · set by test-all at") == true, "\(report)")
+        let stored = try server.read("/cases/limits-page/limits")
+        #expect(stored.withJSON { $0["changes"]?.count } == 1 && stored.withJSON { $0["changes"]?[0]?["note"]?.string } == "planned hypotension",
+                "\(stored.text)")
+        #expect(stored.withJSON { $0["changes"]?[0]?["limits"]?.count } == 1, "only the limit moved is sent: \(stored.text)")
     }
 
     /// The address moving to another case while an annotate form has focus

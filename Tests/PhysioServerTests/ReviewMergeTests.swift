@@ -146,4 +146,39 @@ struct ReviewMergeTests {
         #expect(one.review("verdict") == "true_alarm")
         #expect(one.trailActions.prefix(2) == ["acknowledge", "annotate"])
     }
+
+    /// A live stream is told which episode row a merge deleted: after the
+    /// bridged episode's `episode` event, `merged` names the row it took in.
+    @Test func aStreamIsToldWhichEpisodeAMergeDeleted() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        let full = TestModels.caseWithCrisis("bridge-live", start: Self.start, seconds: 900, crisis: 100..<500)
+        try server.database.ingest([Self.rows(full, [0..<200, 400..<900])])
+        #expect(try server.database.waitForEmptyQueue())
+        let first = try #require(try episode(server, "bridge-live", covering: 150))
+        let second = try #require(try episode(server, "bridge-live", covering: 450))
+        try #require(first.id != second.id)
+
+        let stream = try EventStreamReader(port: server.port, path: "/cases/bridge-live/stream", token: server.tokens["read"]!)
+        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        try server.database.ingest([Self.rows(full, [200..<400])])
+        #expect(try server.database.waitForEmptyQueue())
+        var events: [EventStreamReader.Event] = []
+        while let event = stream.next(within: 3) {
+            if event.name == "episode" || event.name == "merged" { events.append(event) }
+            if event.name == "merged" { break }
+        }
+        let merged = try #require(events.last { $0.name == "merged" }, "\(events.map(\.name))")
+        #expect(merged.data == #"{"id":\#(second.id),"into":\#(first.id)}"#, "\(merged.data)")
+        let survivor = try #require(events.lastIndex { $0.name == "episode" && $0.data.hasPrefix(#"{"id":\#(first.id),"#) })
+        #expect(survivor < events.lastIndex { $0.name == "merged" }!, "the survivor's update first: \(events.map(\.name))")
+        // Sent once: the next wakes re-read the window and send nothing again.
+        try server.database.ingest([TestModels.calmCase("bridge-live", start: Self.start + 900, seconds: 60)])
+        #expect(try server.database.waitForEmptyQueue())
+        var later: [String] = []
+        while let event = stream.next(within: 1) { later.append(event.name) }
+        #expect(!later.contains("merged"), "\(later)")
+    }
 }

@@ -14,8 +14,9 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            its own alarm: the card names the new alarm, unacknowledged, and
            its button says "Acknowledge new alarm"; one click acknowledges it.
 
-  limits   the case's value boxes once its charts are drawn: which are red
-           (past a limit), by the team's own limits for the case.
+  limits   the case's value boxes once its charts are drawn, which are red
+           (past a limit); then "Change limits…", MAP's limit typed as 50
+           with a note, "Save limits": the boxes again, by the new limits.
 
   switch   an annotate form open with a note half typed, the address moves
            to another case (a bookmark, the back button): the episode list
@@ -129,8 +130,21 @@ def limits(page, out):
     page.wait_for("[...document.querySelectorAll('.chart .value .number')].some((node) => node.textContent !== '–')",
                   "the case's values drawn")
     time.sleep(0.5)
-    seen = {"boxes": page.evaluate("""[...document.querySelectorAll('.chart:not(.score) .value')].map((node) =>
-        ({ label: node.querySelector('.label').textContent, breach: node.classList.contains('breach') }))""")}
+    boxes = """[...document.querySelectorAll('.chart:not(.score) .value')].map((node) =>
+        ({ label: node.querySelector('.label').textContent, breach: node.classList.contains('breach') }))"""
+    seen = {"boxes": page.evaluate(boxes), "status": page.evaluate("document.querySelector('.limits-status').textContent")}
+    click(page, ".limits-edit")
+    page.wait_for("document.querySelector('.limits-form')", "the limits form")
+    click(page, ".limits-form input[name=mbp_lt_65]")
+    page.evaluate("document.querySelector('.limits-form input[name=mbp_lt_65]').select()")
+    page.tools.call("Input.insertText", text="50")
+    click(page, ".limits-form input[name=note]")
+    page.tools.call("Input.insertText", text="planned hypotension")
+    click(page, ".limits-save")
+    page.wait_for("document.querySelector('.own-limits')", "the case's own limits shown")
+    time.sleep(0.5)
+    seen["boxes_after"] = page.evaluate(boxes)
+    seen["status_after"] = page.evaluate("document.querySelector('.limits-status').textContent")
     page.screenshot(out)
     return seen
 

@@ -3,8 +3,8 @@ import PhysioHTTP
 import PhysioStore
 import PhysioPlatform
 
-/// `text/event-stream` of one case: `sample`, `score`, `episode` and
-/// `review` events as they are committed. Between events the connection is suspended (no
+/// `text/event-stream` of one case: `sample`, `score`, `episode`,
+/// `merged` and `review` events as they are committed. Between events the connection is suspended (no
 /// thread waits); the hub wakes it. Rows are fetched from a window behind
 /// the cursor and de-duplicated, so a row committed out of order (a late
 /// sample, a slow transaction) is still sent once; a stream resumed on the
@@ -84,10 +84,16 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                     cursor.scores = max(cursor.scores, score.timestamp)
                     emit("score", score.json())
                 }
-                for episode in try queries.episodes(caseID: caseID, updatedAfter: max(floor.episodes, cursor.episodes - Self.window), on: connection)
-                where sent.keys.withLock({ $0.episodes.insert(episode.key, at: episode.timestamp, sequence: sequence + 1) }) {
+                let episodes = try queries.episodes(caseID: caseID, updatedAfter: max(floor.episodes, cursor.episodes - Self.window), on: connection)
+                for episode in episodes where sent.keys.withLock({ $0.episodes.insert(episode.key, at: episode.timestamp, sequence: sequence + 1) }) {
                     cursor.episodes = max(cursor.episodes, episode.timestamp)
                     emit("episode", episode.json())
+                }
+                // A merge commits with its survivor's update: none to look for without one.
+                let merges = episodes.isEmpty ? [] : try queries.merges(caseID: caseID, after: max(floor.episodes, cursor.episodes - Self.window),
+                                                                        on: connection)
+                for merge in merges where sent.keys.withLock({ $0.episodes.insert(merge.key, at: merge.timestamp, sequence: sequence + 1) }) {
+                    emit("merged", merge.json())
                 }
                 let reviews = ticket.reviewsPending.withLock { pending in defer { pending = false }; return pending }
                     ? try queries.reviews(caseID: caseID, after: max(floor.reviews, cursor.reviews - Self.window), on: connection) : []

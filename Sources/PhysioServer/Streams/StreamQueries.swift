@@ -56,6 +56,15 @@ struct StreamQueries {
         }
     }
 
+    /// Episode rows a merge deleted after `after` (µs), each with the row
+    /// that took it in, `{"id": absorbed, "into": survivor}`: a client that
+    /// holds the absorbed one drops it. Committed with the survivor's update.
+    func merges(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> [Row] {
+        try EpisodeLineage.merges(caseID: caseID, after: after, on: connection).map { merge in
+            Row(key: "merge:\(merge.absorbed)", timestamp: merge.at) { #"{"id":\#(merge.absorbed),"into":\#(merge.survivor)}"# }
+        }
+    }
+
     /// Review actions recorded after `after`, each with the episode that
     /// holds it now (null if that episode is gone) and its whole review.
     func reviews(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> [Row] {

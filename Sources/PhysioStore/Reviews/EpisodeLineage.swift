@@ -76,4 +76,17 @@ public enum EpisodeLineage {
         }
         return nil
     }
+
+    /// The case's merges recorded after `after` (µs), oldest first: each
+    /// deleted row, the row that took it in, and when.
+    public static func merges(caseID: CaseID, after: Int64, limit: Int = 200,
+                              on connection: DatabaseConnection) throws -> [(absorbed: Int64, survivor: Int64, at: Int64)] {
+        try connection.query("""
+            SELECT absorbed_id, survivor_id, \(SQL.micros("at")) FROM episode_merges
+            WHERE case_id = $1 AND at > $2::timestamptz ORDER BY at, absorbed_id LIMIT $3
+            """, [caseID, SQLTime(after), limit]).rows.map { row in
+            let (absorbed, survivor, at) = try row.decode((Int64, Int64, Int64).self)
+            return (absorbed, survivor, at)
+        }
+    }
 }
