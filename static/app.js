@@ -21,6 +21,7 @@ const caseView = new CaseView({
   onAuthError: (error) => signOut(authMessage(error)),
   onWindow: () => writeHash(),
   onReviewed: (caseID, episode, askedID) => caseList.reviewed(caseID, episode, askedID),
+  onLimits: (caseID, answer) => caseList.limitsSet(caseID, answer),
 });
 let pollTimer = null;
 

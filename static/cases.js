@@ -4,7 +4,7 @@
 
 import { caseURL, getJSON } from "./api.js";
 import { el, text } from "./dom.js";
-import { ago, breaches, clock, isCurrent, isReceiving, number, plausible, ruleLabel } from "./format.js";
+import { ago, breaches, clock, isCurrent, isReceiving, number, plausible, ruleLabel, rulesWithLimits } from "./format.js";
 import { acknowledged } from "./review.js";
 
 // A case whose last commit is this recent counts as live (a monitor is posting).
@@ -43,6 +43,14 @@ export class CaseList {
   }
 
   detail(caseID) { return this.details.get(caseID)?.detail ?? null; }
+
+  /** New limits change no case's `updated_at` either: the list takes them from the answer of PUT /cases/{id}/limits. */
+  limitsSet(caseID, answer) {
+    const detail = this.detail(caseID);
+    if (!detail) return;
+    detail.limits = Object.fromEntries(answer.rules.filter((rule) => rule.limit !== rule.default_limit).map((rule) => [rule.default_id, rule.limit]));
+    this.render();
+  }
 
   /** A review changes no case's `updated_at`, so the list would not fetch it again: its open episode is updated here. */
   reviewed(caseID, episode, askedID) {
@@ -90,7 +98,9 @@ export class CaseList {
     // Past a clinical threshold, in the alarm colour, as a monitor shows it (a lone cuff reading included).
     // MAP estimated as (SBP + 2·DBP)/3 where the monitor sends none, as the detector does.
     const map = reading("mbp") ?? (reading("sbp") != null && reading("dbp") != null ? (reading("sbp") + 2 * reading("dbp")) / 3 : null);
-    const past = (...vitals) => (vitals.some((vital) => breaches(vital, vital === "mbp" ? map : reading(vital)).length) ? "breach" : null);
+    // By the limits the case's team set, where it set any.
+    const rules = rulesWithLimits(detail?.limits);
+    const past = (...vitals) => (vitals.some((vital) => breaches(vital, vital === "mbp" ? map : reading(vital), rules).length) ? "breach" : null);
     return el("button", {
       type: "button",
       class: `case-item${live ? " live" : ""}${episode ? " anomalous" : ""}${unseen ? " unseen" : ""}`,

@@ -19,8 +19,8 @@ const DRAW_INTERVAL_MS = 250;     // live data redraws at most 4 times a second
 const OPEN_GAP_MS = 30_000;       // an episode ending this close to the newest score is still open (the server's rule)
 
 export class CaseView {
-  constructor({ onAuthError, onWindow, onReviewed }) {
-    Object.assign(this, { onAuthError, onWindow, onReviewed });
+  constructor({ onAuthError, onWindow, onReviewed, onLimits }) {
+    Object.assign(this, { onAuthError, onWindow, onReviewed, onLimits });
     this.panels = new Panels(byId("charts"), (t) => { this.hover = t; this.schedule(true); });
     this.windowSeconds = 3600;
     this.generation = 0;
@@ -32,7 +32,11 @@ export class CaseView {
       onAuthError,
     });
     this.limits = new LimitsPanel(byId("case-limits"), {
-      onChanged: (answer) => { this.rules = caseRules(answer); this.schedule(true); },
+      onChanged: (answer) => {
+        this.rules = caseRules(answer);
+        this.schedule(true);
+        this.onLimits(this.caseID, answer);
+      },
       onAuthError,
     });
     for (const button of document.querySelectorAll("[data-window]")) {

@@ -70,6 +70,12 @@ export function caseRules(answer) {
   return answer.rules.map((rule) => ({ id: rule.id, vital: rule.vital, op: COMPARISONS[rule.comparison], value: rule.limit }));
 }
 
+/** The rules with a case's moved limits (`limits` of GET /cases/{id}: default rule id → limit). */
+export function rulesWithLimits(limits) {
+  if (!limits || Object.keys(limits).length === 0) return RULES;
+  return RULES.map((rule) => (limits[rule.id] != null ? { ...rule, value: limits[rule.id] } : rule));
+}
+
 export function breaches(vital, value, rules = RULES) {
   return rules.filter((rule) => rule.vital === vital && value != null && compare(rule, value));
 }

@@ -133,6 +133,8 @@ struct DashboardReviewTests {
         }
         #expect(pressureRed("boxes") == true, "MAP 58 past the default MAP < 65: \(report)")
         #expect(Self.string(report, "status") == "Default alarm limits Change limits…", "\(report)")
+        #expect(Self.number(report, "list_breaches") == 1 && Self.number(report, "list_breaches_after") == 0,
+                "the case list colours MAP 58 by the case's limits too: \(report)")
         #expect(pressureRed("boxes_after") == false, "not past the team's MAP < 50: \(report)")
         #expect(Self.string(report, "status_after")?.hasPrefix("This case's alarm limits: MAP < 50 · set by test-all at") == true, "\(report)")
         let stored = try server.read("/cases/limits-page/limits")

@@ -16,7 +16,8 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
 
   limits   the case's value boxes once its charts are drawn, which are red
            (past a limit); then "Change limits…", MAP's limit typed as 50
-           with a note, "Save limits": the boxes again, by the new limits.
+           with a note, "Save limits": the boxes again, and the case list,
+           by the new limits.
 
   switch   an annotate form open with a note half typed, the address moves
            to another case (a bookmark, the back button): the episode list
@@ -132,7 +133,9 @@ def limits(page, out):
     time.sleep(0.5)
     boxes = """[...document.querySelectorAll('.chart:not(.score) .value')].map((node) =>
         ({ label: node.querySelector('.label').textContent, breach: node.classList.contains('breach') }))"""
-    seen = {"boxes": page.evaluate(boxes), "status": page.evaluate("document.querySelector('.limits-status').textContent")}
+    page.wait_for("document.querySelector('.case-item .breach')", "the case list's value past the default limit")
+    seen = {"boxes": page.evaluate(boxes), "status": page.evaluate("document.querySelector('.limits-status').textContent"),
+            "list_breaches": count(page, ".case-item .breach")}
     click(page, ".limits-edit")
     page.wait_for("document.querySelector('.limits-form')", "the limits form")
     click(page, ".limits-form input[name=mbp_lt_65]")
@@ -145,6 +148,9 @@ def limits(page, out):
     time.sleep(0.5)
     seen["boxes_after"] = page.evaluate(boxes)
     seen["status_after"] = page.evaluate("document.querySelector('.limits-status').textContent")
+    # The case list reads the case again within its 5-s poll.
+    page.wait_for("!document.querySelector('.case-item .breach')", "the case list by the new limits", timeout=15)
+    seen["list_breaches_after"] = count(page, ".case-item .breach")
     page.screenshot(out)
     return seen
 
