@@ -29,7 +29,8 @@ export class LimitsPanel {
     }
     const moved = answer.rules.filter((rule) => rule.limit !== rule.default_limit);
     const last = answer.changes.at(-1);
-    this.container.replaceChildren(
+    // replaceChildren, unlike `el`, would write a false or null as text.
+    this.container.replaceChildren(...[
       el("p", { class: "limits-status" },
         moved.length > 0
           ? el("span", { class: "own-limits" }, `This case's alarm limits: ${moved.map((rule) => ruleLabel(rule.id)).join(", ")}`)
@@ -40,7 +41,8 @@ export class LimitsPanel {
         !this.editing && el("button", { type: "button", class: "quiet limits-edit", onclick: () => { this.editing = true; this.render(); } },
           "Change limits…")),
       this.editing && this.form(answer),
-      this.error && el("p", { class: "error", role: "alert" }, this.error));
+      this.error && el("p", { class: "error", role: "alert" }, this.error),
+    ].filter(Boolean));
   }
 
   form(answer) {

@@ -135,6 +135,7 @@ struct DashboardReviewTests {
         #expect(Self.string(report, "status") == "Default alarm limits Change limits…", "\(report)")
         #expect(Self.number(report, "list_breaches") == 1 && Self.number(report, "list_breaches_after") == 0,
                 "the case list colours MAP 58 by the case's limits too: \(report)")
+        #expect(Self.string(report, "limits_text")?.hasSuffix("Save limitsRestore defaultsCancel") == true, "nothing after the form's buttons: \(report)")
         #expect(pressureRed("boxes_after") == false, "not past the team's MAP < 50: \(report)")
         #expect(Self.string(report, "status_after")?.hasPrefix("This case's alarm limits: MAP < 50 · set by test-all at") == true, "\(report)")
         let stored = try server.read("/cases/limits-page/limits")

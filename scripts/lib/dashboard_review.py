@@ -143,6 +143,7 @@ def limits(page, out):
     page.tools.call("Input.insertText", text="50")
     click(page, ".limits-form input[name=note]")
     page.tools.call("Input.insertText", text="planned hypotension")
+    seen["limits_text"] = page.evaluate("document.querySelector('.case-limits').textContent")
     click(page, ".limits-save")
     page.wait_for("document.querySelector('.own-limits')", "the case's own limits shown")
     time.sleep(0.5)
