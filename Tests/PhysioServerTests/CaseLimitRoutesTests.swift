@@ -117,6 +117,8 @@ struct CaseLimitRoutesTests {
         let read = try server.read("/cases/limits-bad/limits")
         #expect(Self.ruleIDs(read).first == "hr_gt_180", "\(read.text)")
         #expect(read.withJSON { $0["rules"]?[0]?["default_id"]?.string } == "hr_gt_140")
+        let detail = try server.read("/cases/limits-bad")
+        #expect(detail.withJSON { $0["limits"]?["hr_gt_140"]?.number } == 180 && detail.withJSON { $0["limits"]?.count } == 1, "\(detail.text)")
         #expect(try server.read("/cases/no-such-case/limits").status == 404)
         // The trail of changes is append-only, as the review trail.
         let connection = try server.database.connect()

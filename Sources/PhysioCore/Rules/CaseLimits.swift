@@ -1,3 +1,5 @@
+import PhysioPlatform
+
 /// Alarm limits a team sets for one patient, as it sets them on the
 /// monitor: MAP < 50 during a deliberate hypotension, HR > 180 for a child,
 /// MAP < 75 for a patient whose usual pressure is high. Each moves the
@@ -65,6 +67,16 @@ public struct CaseLimits: Sendable, Equatable {
             watched.rules.rules.contains { rule in rule.vital == tier.vital && rule.contains(tier) }
         }
         return watched
+    }
+
+    /// `{"mbp_lt_65": 50, …}`, rules in order of their ids: the API's and the store's form.
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        for rule in limits.keys.sorted() {
+            json.key(rule)
+            json.value(limits[rule]!)
+        }
+        json.endObject()
     }
 
     private static func format(_ value: Float) -> String {

@@ -136,12 +136,7 @@ struct CaseLimitRoutes {
         for change in changes {
             json.beginObject()
             json.key("limits")
-            json.beginObject()
-            for rule in change.limits.limits.keys.sorted() {
-                json.key(rule)
-                json.value(change.limits.limits[rule]!)
-            }
-            json.endObject()
+            change.limits.write(to: &json)
             json.field("note", change.note)
             json.field("by", change.actor)
             json.field("at", Timestamp.format(change.at))

@@ -79,13 +79,7 @@ struct CaseRoutes {
             }
             // The limits its team moved (`PUT …/limits`): a client colours values by them.
             json.key("limits")
-            json.beginObject()
-            let limits = try CaseLimitStore().current([caseID.rawValue], on: connection)[caseID.rawValue]?.limits ?? [:]
-            for rule in limits.keys.sorted() {
-                json.key(rule)
-                json.value(limits[rule]!)
-            }
-            json.endObject()
+            (try CaseLimitStore().current([caseID.rawValue], on: connection)[caseID.rawValue] ?? CaseLimits()).write(to: &json)
             json.field("pending_jobs", jobs.pending)
             json.field("failed_jobs", jobs.failed)
             json.endObject()

@@ -64,12 +64,7 @@ public struct CaseLimitStore: Sendable {
 
     static func json(_ limits: CaseLimits) -> String {
         var json = JSONWriter()
-        json.beginObject()
-        for rule in limits.limits.keys.sorted() {
-            json.key(rule)
-            json.value(limits.limits[rule]!)
-        }
-        json.endObject()
+        limits.write(to: &json)
         return json.string
     }
 }
