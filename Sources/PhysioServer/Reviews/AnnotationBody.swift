@@ -37,17 +37,7 @@ struct AnnotationBody {
                     errors.append(Self.error("/reason", "reason must be null or one of \(Self.list(ReviewReason.allCases))", field: key))
                 }
             case "note":
-                guard member.kind != .null else { break }
-                guard let text = member.string else {
-                    errors.append(Self.error("/note", "note must be a string", field: key))
-                    break
-                }
-                // jansson refuses \u0000 (400), which PostgreSQL's text could not hold.
-                if text.unicodeScalars.count > Self.maxNoteCharacters {
-                    errors.append(Self.error("/note", "note is longer than \(Self.maxNoteCharacters) characters", field: key))
-                } else if !text.isEmpty {
-                    note = text
-                }
+                note = Self.note(member, errors: &errors)
             default:
                 errors.append(Self.error("/" + Self.pointerEscaped(key), "unknown field '\(key.prefix(64))'; expected verdict, reason, note", field: key))
             }
@@ -57,6 +47,22 @@ struct AnnotationBody {
         self.verdict = verdict
         self.reason = reason
         self.note = note
+    }
+
+    /// A body's free-text `note`: nil when null or empty; an error when not
+    /// a string or longer than `maxNoteCharacters`. (jansson refuses
+    /// \u0000 with 400, which PostgreSQL's text could not hold.)
+    static func note(_ member: JSONValue, errors: inout [Problem.FieldError]) -> String? {
+        guard member.kind != .null else { return nil }
+        guard let text = member.string else {
+            errors.append(error("/note", "note must be a string", field: "note"))
+            return nil
+        }
+        if text.unicodeScalars.count > maxNoteCharacters {
+            errors.append(error("/note", "note is longer than \(maxNoteCharacters) characters", field: "note"))
+            return nil
+        }
+        return text.isEmpty ? nil : text
     }
 
     /// The body as a JSON object; nil for an empty body when not `required`.

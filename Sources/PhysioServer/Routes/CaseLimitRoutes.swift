@@ -79,16 +79,7 @@ struct CaseLimitRoutes {
                 }
                 limits = read
             case "note":
-                guard member.kind != .null else { return }
-                guard let text = member.string else {
-                    errors.append(AnnotationBody.error("/note", "note must be a string", field: key))
-                    return
-                }
-                if text.unicodeScalars.count > AnnotationBody.maxNoteCharacters {
-                    errors.append(AnnotationBody.error("/note", "note is longer than \(AnnotationBody.maxNoteCharacters) characters", field: key))
-                } else if !text.isEmpty {
-                    note = text
-                }
+                note = AnnotationBody.note(member, errors: &errors)
             default:
                 errors.append(AnnotationBody.error("/" + AnnotationBody.pointerEscaped(key), "unknown field '\(key.prefix(64))'; expected limits, note",
                                                    field: key))
