@@ -34,7 +34,7 @@ struct JobProcessor {
             let model = loaded.model
             let scorer = CaseScorer(model: model)
             // A case's own alarm limits, where its team set any (one indexed read per batch).
-            let limits = try CaseLimitStore().current(caseIDs, on: connection)
+            let limits = try CaseLimitStore().inForce(caseIDs, on: connection)
             let ranges = caseIDs.map { caseID in
                 CaseRange(caseID: caseID, from: byCase[caseID]!.map(\.from).min()!, to: byCase[caseID]!.map(\.to).max()!)
             }
@@ -64,7 +64,7 @@ struct JobProcessor {
             var points: [String: [AnomalyPoint]] = [:]
             for range in ranges {
                 let caseID = range.caseID, jobs = byCase[caseID]!, series = series[caseID]!
-                let scorer = limits[caseID].map { CaseScorer(model: $0.applied(to: model)) } ?? scorer
+                let scorer = limits[caseID].map { Self.scorer(model, $0, contextFrom: range.from - lookback - policyReach) } ?? scorer
                 var earlier = history[caseID] ?? []
                 for rows in Self.rows(of: jobs, in: series) {
                     let start = series.timestamps[rows.lowerBound], end = series.timestamps[rows.upperBound - 1]
@@ -112,6 +112,16 @@ struct JobProcessor {
             let now = Clock.nowMicros()
             return Outcome(jobs: mine.count, samples: scores.count, latenciesMicros: mine.map { now - $0.enqueuedAt })
         }
+    }
+
+    /// The scorer of a case whose team changed its limits: the model with
+    /// them, and, while the context may hold rows scored before the change,
+    /// the rules the change brought in, which do not judge those rows again.
+    static func scorer(_ model: AnomalyModel, _ limits: CaseLimitsInForce, contextFrom: Int64) -> CaseScorer {
+        let change = limits.scoredThrough.flatMap { through in
+            through >= contextFrom ? LimitChange.between(limits.previous, limits.limits, model: model, scoredThrough: through) : nil
+        }
+        return CaseScorer(model: limits.limits.applied(to: model), limitChange: change)
     }
 
     /// Cases with a job of rows more than a minute old when it was queued.

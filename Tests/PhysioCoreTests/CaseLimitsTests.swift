@@ -73,3 +73,47 @@ import Testing
         #expect(episode.raisedAlarms.contains { $0.rule == "mbp_lt_75" })
     }
 }
+
+/// A change of limits does not re-judge rows scored before it (`LimitChange`).
+@Suite struct LimitChangeTests {
+    /// MAP 70 for 18 minutes: no breach of MAP < 65, one of MAP < 75.
+    static let steady = CaseLimitsTests.pressure(low: 70)
+
+    /// Scores rows from `first` on, as a worker's job after the limits changed at row `first`.
+    static func job(_ series: SampleBatch, first: Int, change: LimitChange?) -> CaseScoring {
+        let raised = CaseLimits(["mbp_lt_65": 75])
+        let scorer = CaseScorer(model: raised.applied(to: DetectorTests.model), limitChange: change)
+        let earlier = CaseScorer(model: DetectorTests.model).score(series, rows: 0..<first, minutes: MinuteMeans(series)).samples
+        return scorer.score(series, rows: first..<series.count, minutes: MinuteMeans(series),
+                            earlier: earlier.map { ($0.timestamp, $0.score) })
+    }
+
+    @Test func aRaisedLimitJudgesOnlyTheRowsScoredAfterIt() throws {
+        let first = 900   // MAP 70 since 300 s
+        let change = LimitChange.between(CaseLimits(), CaseLimits(["mbp_lt_65": 75]), model: DetectorTests.model,
+                                         scoredThrough: Self.steady.timestamps[first - 1])
+        #expect(change?.rules == ["mbp_lt_75"], "\(String(describing: change))")
+        let without = Self.job(Self.steady, first: first, change: nil)
+        #expect(!without.backdated.isEmpty, "without the boundary the floor raises rows scored under MAP < 65")
+        let with = Self.job(Self.steady, first: first, change: change)
+        #expect(with.backdated.isEmpty, "\(with.backdated.count) stored rows raised")
+        // The new rule's own alarm: raised once MAP < 75 has held 15 s from the first row judged by it.
+        let marks = with.samples.flatMap(\.ruleMarks).filter { $0.rule == "mbp_lt_75" }
+        let raised = try #require(marks.compactMap(\.raisedAt).min(), "MAP 70 under MAP < 75 alarms: \(with.samples.prefix(3))")
+        #expect(raised >= Self.steady.timestamps[first] + 15_000_000, "raised once held 15 s under the new limit: \(raised)")
+        let withoutMarks = without.samples.flatMap(\.ruleMarks).filter { $0.rule == "mbp_lt_75" }
+        #expect(withoutMarks.compactMap(\.raisedAt).min().map { $0 < Self.steady.timestamps[first] } == true,
+                "without the boundary it is dated before the change")
+        #expect(with.samples.first?.rules == ["mbp_lt_75"], "the job's own rows are judged by it")
+    }
+
+    @Test func aChangeThatBringsInNoRuleHasNoBoundary() {
+        // Lowering a limit brings in its new rule; the tier it leaves out is not new.
+        #expect(LimitChange.between(CaseLimits(), CaseLimits(["mbp_lt_65": 50]), model: DetectorTests.model, scoredThrough: 0)?.rules
+                == ["mbp_lt_50"])
+        #expect(LimitChange.between(CaseLimits(["mbp_lt_65": 50]), CaseLimits(), model: DetectorTests.model, scoredThrough: 0)?.rules
+                == ["mbp_lt_65", "mbp_lt_55"])
+        #expect(LimitChange.between(CaseLimits(["hr_gt_140": 180]), CaseLimits(["hr_gt_140": 180]), model: DetectorTests.model,
+                                    scoredThrough: 0) == nil)
+    }
+}

@@ -3,7 +3,10 @@
 -- is a row, never updated or deleted (who set which limits, when, and why);
 -- the case's latest row is in force for what the workers score after it.
 -- limits: default rule id -> the case's limit, e.g. {"mbp_lt_65": 50};
--- {} brings the defaults back.
+-- {} brings the defaults back. scored_through: the newest scored sample of
+-- the case when the change was made (under the case's lock, so no worker
+-- was scoring it): the rows up to it were judged by the limits before, and
+-- the workers do not judge them again by the rules the change brought in.
 CREATE TABLE case_limit_changes (
     id        bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     case_id   text        NOT NULL,
@@ -11,6 +14,7 @@ CREATE TABLE case_limit_changes (
     note      text        CHECK (char_length(note) BETWEEN 1 AND 2000),
     actor     text        NOT NULL,
     token_id  bigint      REFERENCES api_tokens (id),
+    scored_through timestamptz,
     at        timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX case_limit_changes_case ON case_limit_changes (case_id, id);

@@ -22,6 +22,8 @@ struct CaseFeatures {
     private let artefacts: ArtefactFilter
     private let rules: ClinicalRules
     private var baselines: [Int64: [BaselineWindow.Baseline]] = [:]
+    /// A change of the case's limits whose new rules do not judge the context rows scored before it.
+    var limitChange: LimitChange?
 
     /// Rows `rows` of `series`, with context rows before them back to
     /// `contextSeconds` (cleaned from the raw samples before them too).
@@ -53,12 +55,20 @@ struct CaseFeatures {
 
     /// Whether any rule is true at each row of `clean` (context included).
     func ruleTrue(_ rules: ClinicalRules) -> [Bool] {
-        (0..<clean.count).map { row in rules.rules.contains { $0.isTrue(held($0.vital, row: row)) } }
+        (0..<clean.count).map { row in rules.rules.contains { $0.isTrue(held($0.vital, row: row)) && judges($0, row: row) } }
     }
 
     /// Whether `rule` is true at each row of `clean` (context included).
     func ruleTrue(_ rule: ClinicalRule) -> [Bool] {
-        (0..<clean.count).map { rule.isTrue(held(rule.vital, row: $0)) }
+        (0..<clean.count).map { rule.isTrue(held(rule.vital, row: $0)) && judges(rule, row: $0) }
+    }
+
+    /// Whether `rule` judges `row`: always, but for a rule a limit change
+    /// brought in at a context row scored before the change (`LimitChange`).
+    @inline(__always)
+    func judges(_ rule: ClinicalRule, row: Int) -> Bool {
+        guard let change = limitChange else { return true }
+        return rows.contains(row) || clean.timestamps[row] > change.scoredThrough || !change.rules.contains(rule.id)
     }
 
     /// Whether a held value of each row of `clean` lies outside its plausible
@@ -99,7 +109,7 @@ struct CaseFeatures {
     }
 
     func fired(_ rules: ClinicalRules, row: Int) -> [String] {
-        rules.rules.compactMap { $0.isTrue(held($0.vital, row: row)) ? $0.id : nil }
+        rules.rules.compactMap { $0.isTrue(held($0.vital, row: row)) && judges($0, row: row) ? $0.id : nil }
     }
 
     /// Mean of the available slopes of `vital` at target offset `offset` (NaN: none).

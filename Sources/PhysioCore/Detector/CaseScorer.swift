@@ -11,8 +11,13 @@ import Darwin
 /// alarms from its first row (`CaseScoring.backdated` for rows scored earlier).
 public struct CaseScorer: Sendable {
     public let model: AnomalyModel
+    /// The case's last change of limits, while context rows scored before it may be read.
+    public let limitChange: LimitChange?
 
-    public init(model: AnomalyModel) { self.model = model }
+    public init(model: AnomalyModel, limitChange: LimitChange? = nil) {
+        self.model = model
+        self.limitChange = limitChange
+    }
 
     /// Scores rows `rows` of one case's samples (sorted by time; earlier rows
     /// are context, at least `model.lookbackSeconds` of them for exact results).
@@ -22,6 +27,7 @@ public struct CaseScorer: Sendable {
                       earlier: [(time: Int64, score: Double)] = []) -> CaseScoring {
         guard !rows.isEmpty else { return CaseScoring(samples: [], backdated: []) }
         var features = model.features(series, rows: rows, minutes: minutes)
+        features.limitChange = limitChange
         let target = features.rows, times = features.times
         let ruleTrue = features.ruleTrue(model.rules)
         // Rows join by the record's pace, read from every row the caller gave, not only the context's.

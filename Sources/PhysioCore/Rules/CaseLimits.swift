@@ -98,3 +98,30 @@ extension ClinicalRule {
         }
     }
 }
+
+/// A change of a case's limits as the workers meet it: the rules (and
+/// tiers) the change brought in, and the newest row already scored when it
+/// was made. Rows up to that one were judged by the limits before; the
+/// scoring after the change reads them as context but does not judge them
+/// again by the new rules: a breach of a new limit starts at the first row
+/// scored under it, and no stored row is raised by it.
+public struct LimitChange: Sendable, Equatable {
+    /// Ids of the rules and escalation tiers of the new limits that the old ones lacked.
+    public let rules: Set<String>
+    /// The time of the newest scored row when the limits changed (µs).
+    public let scoredThrough: Int64
+
+    public init(rules: Set<String>, scoredThrough: Int64) {
+        self.rules = rules
+        self.scoredThrough = scoredThrough
+    }
+
+    /// The change from `previous` to `current` for `model`; nil when it brings in no rule.
+    public static func between(_ previous: CaseLimits, _ current: CaseLimits, model: AnomalyModel,
+                               scoredThrough: Int64) -> LimitChange? {
+        let ids = { (watched: AnomalyModel) in Set((watched.rules.rules + watched.policy.escalations).map(\.id)) }
+        let new = ids(current.applied(to: model)).subtracting(ids(previous.applied(to: model)))
+        return new.isEmpty ? nil : LimitChange(rules: new, scoredThrough: scoredThrough)
+    }
+}
+

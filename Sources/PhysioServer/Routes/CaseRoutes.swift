@@ -79,7 +79,7 @@ struct CaseRoutes {
             }
             // The limits its team moved (`PUT …/limits`): a client colours values by them.
             json.key("limits")
-            (try CaseLimitStore().current([caseID.rawValue], on: connection)[caseID.rawValue] ?? CaseLimits()).write(to: &json)
+            (try CaseLimitStore().inForce([caseID.rawValue], on: connection)[caseID.rawValue]?.limits ?? CaseLimits()).write(to: &json)
             json.field("pending_jobs", jobs.pending)
             json.field("failed_jobs", jobs.failed)
             json.endObject()

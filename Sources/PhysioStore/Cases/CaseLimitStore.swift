@@ -9,41 +9,58 @@ public struct CaseLimitChange: Sendable, Equatable {
     public let at: Int64
 }
 
+/// A case's limits as the workers read them: those in force, the ones
+/// before (the defaults when there were none), and the newest row scored
+/// when they changed (nil: none was).
+public struct CaseLimitsInForce: Sendable, Equatable {
+    public var limits = CaseLimits()
+    public var previous = CaseLimits()
+    public var scoredThrough: Int64?
+}
+
 /// The alarm limits teams set per case (`case_limit_changes`): appended,
 /// never updated; the latest change of a case is in force.
 public struct CaseLimitStore: Sendable {
     public init() {}
 
-    /// Records `limits` as the case's own (empty: the defaults again).
-    /// Returns the change as stored.
+    /// Records `limits` as the case's own (empty: the defaults again), with
+    /// the newest row scored so far. Call it holding the case's lock
+    /// (`CaseLocks`), as the workers do while they score it. Returns the change as stored.
     @discardableResult
     public func set(caseID: CaseID, limits: CaseLimits, note: String?, by reviewer: Reviewer,
                     on connection: DatabaseConnection) throws -> CaseLimitChange {
         let at = try connection.query("""
-            INSERT INTO case_limit_changes (case_id, limits, note, actor, token_id) VALUES ($1, $2::jsonb, $3, $4, $5)
+            INSERT INTO case_limit_changes (case_id, limits, note, actor, token_id, scored_through)
+            VALUES ($1, $2::jsonb, $3, $4, $5, (SELECT max(ts) FROM anomaly_scores WHERE case_id = $1))
             RETURNING \(SQL.micros("at"))
             """, [caseID, Self.json(limits), note, reviewer.name, reviewer.tokenID]).scalar(Int64.self)
         return CaseLimitChange(limits: limits, note: note, actor: reviewer.name, at: at)
     }
 
-    /// The limits in force for each of `caseIDs` that has any (a case whose
-    /// latest change restored the defaults is left out).
-    public func current(_ caseIDs: [String], on connection: DatabaseConnection) throws -> [String: CaseLimits] {
+    /// Each of `caseIDs` whose limits a team has changed, with its limits in
+    /// force (perhaps the defaults again) and the change that made them.
+    public func inForce(_ caseIDs: [String], on connection: DatabaseConnection) throws -> [String: CaseLimitsInForce] {
         guard !caseIDs.isEmpty else { return [:] }
-        let result = try connection.query(prepared: Self.currentSQL, [PostgresArray.literal(caseIDs, quoted: true)])
-        var limits: [String: CaseLimits] = [:]
+        let result = try connection.query(prepared: Self.inForceSQL, [PostgresArray.literal(caseIDs, quoted: true)])
+        var cases: [String: CaseLimitsInForce] = [:]
         for row in result.rows {
-            let (caseID, rule, limit) = try row.decode((String, String, Float).self)
-            limits[caseID, default: CaseLimits()].limits[rule] = limit
+            let (caseID, rank, scoredThrough, rule, limit) = try row.decode((String, Int64, Int64?, String?, Float?).self)
+            var entry = cases[caseID] ?? CaseLimitsInForce()
+            if rank == 1 { entry.scoredThrough = scoredThrough }
+            if let rule, let limit {
+                if rank == 1 { entry.limits.limits[rule] = limit } else { entry.previous.limits[rule] = limit }
+            }
+            cases[caseID] = entry
         }
-        return limits
+        return cases
     }
 
-    static let currentSQL = """
-        SELECT latest.case_id, entry.key, entry.value::real
-        FROM (SELECT DISTINCT ON (case_id) case_id, limits FROM case_limit_changes
-              WHERE case_id = ANY($1::text[]) ORDER BY case_id, id DESC) latest
-        CROSS JOIN LATERAL jsonb_each_text(latest.limits) entry
+    static let inForceSQL = """
+        SELECT change.case_id, change.rank, \(SQL.micros("change.scored_through")), entry.key, entry.value::real
+        FROM (SELECT case_id, limits, scored_through, row_number() OVER (PARTITION BY case_id ORDER BY id DESC) AS rank
+              FROM case_limit_changes WHERE case_id = ANY($1::text[])) change
+        LEFT JOIN LATERAL jsonb_each_text(change.limits) entry ON true
+        WHERE change.rank <= 2
         """
 
     /// Every change of a case's limits, oldest first.
