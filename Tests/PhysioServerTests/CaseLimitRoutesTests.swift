@@ -87,6 +87,41 @@ struct CaseLimitRoutesTests {
         #expect(read.status == 200 && read.withJSON { $0["changes"]?.count } == 2, "\(read.text)")
     }
 
+    /// The outside audit's D2: MAP 58 alarmed and acknowledged; the team
+    /// sets MAP < 40 (six minutes stored without an alarm), then restores the
+    /// defaults while MAP is still 58. A new breach and a new alarm, not the
+    /// acknowledged episode stretched over the six minutes.
+    @Test func defaultsRestoredWhileThePatientIsPastThemRaiseANewAlarm() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        try server.database.ingest([Self.segment("restored", from: 0, to: 300, map: 58)])
+        #expect(try server.database.waitForEmptyQueue())
+        let first = try #require(try server.database.scalar("SELECT id FROM anomaly_episodes WHERE case_id = 'restored'").flatMap { Int64($0) })
+        #expect(try server.review("restored", first, "acknowledge").status == 201)
+        #expect(try put(server, "restored", #"{"limits": {"mbp_lt_65": 40, "sbp_lt_80": 50}}"#).status == 200)
+        try server.database.ingest([Self.segment("restored", from: 300, to: 660, map: 58)])
+        #expect(try server.database.waitForEmptyQueue())
+        #expect(try put(server, "restored", #"{"limits": {}}"#).status == 200)
+        try server.database.ingest([Self.segment("restored", from: 660, to: 900, map: 58)])
+        #expect(try server.database.waitForEmptyQueue())
+
+        let old = try server.read("/cases/restored/anomalies/\(first)")
+        let oldEnd = try #require(old.withJSON { $0["end"]?.string }.flatMap(Timestamp.parseRFC3339))
+        #expect(oldEnd / 1_000_000 < Self.start + 660, "not stretched over the rows stored under MAP < 40: \(old.text)")
+        let id = try #require(try server.database.scalar(
+            "SELECT id FROM anomaly_episodes WHERE case_id = 'restored' AND started_at >= to_timestamp($1::float8)", [String(Self.start + 660)]
+        ).flatMap { Int64($0) }, "a new episode from the first row under the defaults")
+        let new = try server.read("/cases/restored/anomalies/\(id)")
+        let raised = try #require(new.withJSON { json -> String? in
+            let alarms = json["alarms"]!
+            return (0..<alarms.count).compactMap { alarms[$0] }.first { $0["rule"]?.string == "mbp_lt_65" }?["raised_at"]?.string
+        }.flatMap(Timestamp.parseRFC3339), "\(new.text)")
+        #expect(raised / 1_000_000 >= Self.start + 675, "15 s after the first row judged by MAP < 65 again: \(raised / 1_000_000 - Self.start)")
+        #expect(new.review("acknowledged") == "false", "nobody has seen it: \(new.text)")
+    }
+
     @Test func badLimitsAreRefusedNamingWhyAndStoreNothing() throws {
         let server = try TestServer()
         try server.database.ingest([Self.segment("limits-bad", from: 0, to: 5, map: nil)])
