@@ -118,10 +118,11 @@ struct JobProcessor {
     /// them, and, while the context may hold rows scored before the change,
     /// the rules the change brought in, which do not judge those rows again.
     static func scorer(_ model: AnomalyModel, _ limits: CaseLimitsInForce, contextFrom: Int64) -> CaseScorer {
+        let watched = limits.limits.applied(to: model)
         let change = limits.scoredThrough.flatMap { through in
-            through >= contextFrom ? LimitChange.between(limits.previous, limits.limits, model: model, scoredThrough: through) : nil
+            through >= contextFrom ? LimitChange.between(limits.previous.applied(to: model), watched, scoredThrough: through) : nil
         }
-        return CaseScorer(model: limits.limits.applied(to: model), limitChange: change)
+        return CaseScorer(model: watched, limitChange: change)
     }
 
     /// Cases with a job of rows more than a minute old when it was queued.

@@ -26,11 +26,11 @@ import Testing
     }
 
     @Test func aDeeperTierAboveALoweredLimitIsLeftOut() {
-        let lowered = CaseLimits(["mbp_lt_65": 50]).applied(to: DetectorTests.model).policy.escalations.map(\.id)
+        let lowered = watching(["mbp_lt_65": 50]).policy.escalations.map(\.id)
         #expect(lowered == ["spo2_lt_80"], "MAP < 55 would alarm the planned pressure: \(lowered)")
-        let raised = CaseLimits(["mbp_lt_65": 75, "spo2_lt_90": 85]).applied(to: DetectorTests.model).policy.escalations.map(\.id)
+        let raised = watching(["mbp_lt_65": 75, "spo2_lt_90": 85]).policy.escalations.map(\.id)
         #expect(raised == ["spo2_lt_80", "mbp_lt_55"], "both still inside their rule: \(raised)")
-        #expect(CaseLimits(["spo2_lt_90": 75]).applied(to: DetectorTests.model).policy.escalations.map(\.id) == ["mbp_lt_55"])
+        #expect(watching(["spo2_lt_90": 75]).policy.escalations.map(\.id) == ["mbp_lt_55"])
     }
 
     @Test func limitsOutsideTheirRangeOrOfNoDefaultRuleAreRefused() {
@@ -90,8 +90,7 @@ import Testing
 
     @Test func aRaisedLimitJudgesOnlyTheRowsScoredAfterIt() throws {
         let first = 900   // MAP 70 since 300 s
-        let change = LimitChange.between(CaseLimits(), CaseLimits(["mbp_lt_65": 75]), model: DetectorTests.model,
-                                         scoredThrough: Self.steady.timestamps[first - 1])
+        let change = LimitChange.between(watching([:]), watching(["mbp_lt_65": 75]), scoredThrough: Self.steady.timestamps[first - 1])
         #expect(change?.rules == ["mbp_lt_75"], "\(String(describing: change))")
         let without = Self.job(Self.steady, first: first, change: nil)
         #expect(!without.backdated.isEmpty, "without the boundary the floor raises rows scored under MAP < 65")
@@ -109,11 +108,13 @@ import Testing
 
     @Test func aChangeThatBringsInNoRuleHasNoBoundary() {
         // Lowering a limit brings in its new rule; the tier it leaves out is not new.
-        #expect(LimitChange.between(CaseLimits(), CaseLimits(["mbp_lt_65": 50]), model: DetectorTests.model, scoredThrough: 0)?.rules
+        #expect(LimitChange.between(watching([:]), watching(["mbp_lt_65": 50]), scoredThrough: 0)?.rules
                 == ["mbp_lt_50"])
-        #expect(LimitChange.between(CaseLimits(["mbp_lt_65": 50]), CaseLimits(), model: DetectorTests.model, scoredThrough: 0)?.rules
+        #expect(LimitChange.between(watching(["mbp_lt_65": 50]), watching([:]), scoredThrough: 0)?.rules
                 == ["mbp_lt_65", "mbp_lt_55"])
-        #expect(LimitChange.between(CaseLimits(["hr_gt_140": 180]), CaseLimits(["hr_gt_140": 180]), model: DetectorTests.model,
-                                    scoredThrough: 0) == nil)
+        #expect(LimitChange.between(watching(["hr_gt_140": 180]), watching(["hr_gt_140": 180]), scoredThrough: 0) == nil)
     }
 }
+
+/// The detector watching `limits` (`CaseLimits.applied(to:)`).
+private func watching(_ limits: [String: Float]) -> AnomalyModel { CaseLimits(limits).applied(to: DetectorTests.model) }

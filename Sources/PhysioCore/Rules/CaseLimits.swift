@@ -116,11 +116,11 @@ public struct LimitChange: Sendable, Equatable {
         self.scoredThrough = scoredThrough
     }
 
-    /// The change from `previous` to `current` for `model`; nil when it brings in no rule.
-    public static func between(_ previous: CaseLimits, _ current: CaseLimits, model: AnomalyModel,
-                               scoredThrough: Int64) -> LimitChange? {
+    /// The change from a model watching the old limits to one watching the
+    /// new (`CaseLimits.applied(to:)`); nil when it brings in no rule.
+    public static func between(_ previous: AnomalyModel, _ current: AnomalyModel, scoredThrough: Int64) -> LimitChange? {
         let ids = { (watched: AnomalyModel) in Set((watched.rules.rules + watched.policy.escalations).map(\.id)) }
-        let new = ids(current.applied(to: model)).subtracting(ids(previous.applied(to: model)))
+        let new = ids(current).subtracting(ids(previous))
         return new.isEmpty ? nil : LimitChange(rules: new, scoredThrough: scoredThrough)
     }
 }

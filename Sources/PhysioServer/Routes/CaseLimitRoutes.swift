@@ -100,8 +100,7 @@ struct CaseLimitRoutes {
         json.field("case_id", caseID.rawValue)
         json.key("rules")
         json.beginArray()
-        for rule in ClinicalRules.standard.rules {
-            let applied = limits.applied(to: ClinicalRules(rules: [rule])).rules[0]
+        for (rule, applied) in zip(ClinicalRules.standard.rules, limits.applied(to: .standard).rules) {
             let allowed = CaseLimits.allowedRanges[rule.id]!
             json.beginObject()
             json.field("id", applied.id)
