@@ -32,11 +32,7 @@ export class CaseView {
       onAuthError,
     });
     this.limits = new LimitsPanel(byId("case-limits"), {
-      onChanged: (answer) => {
-        this.rules = caseRules(answer);
-        this.schedule(true);
-        this.onLimits(this.caseID, answer);
-      },
+      onChanged: (answer) => this.setLimits(answer),
       onAuthError,
     });
     for (const button of document.querySelectorAll("[data-window]")) {
@@ -200,6 +196,10 @@ export class CaseView {
         this.episodeList();
         this.header();
       }
+    } else if (name === "limits") {
+      // Another clinician changed the case's limits (ours come back as the PUT's answer too).
+      this.setLimits(event);
+      this.limits.show(this.caseID, event);
     } else if (name === "review") {
       // Only episodes this view holds: a review of one outside the window is not a reason to show it.
       const episode = event.episode;
@@ -208,6 +208,13 @@ export class CaseView {
       }
     }
     this.schedule(false);
+  }
+
+  /** The case's limits in force changed (GET /cases/{id}/limits answer): lines, red values and the case list follow. */
+  setLimits(answer) {
+    this.rules = caseRules(answer);
+    this.schedule(true);
+    this.onLimits(this.caseID, answer);
   }
 
   /** An episode answer after a review (ours or another clinician's): it may hold `askedID` merged into it. */

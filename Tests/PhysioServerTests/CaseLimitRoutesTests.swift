@@ -161,4 +161,39 @@ struct CaseLimitRoutesTests {
             #expect(throws: DatabaseError.self, "\(statement)") { try connection.execute(statement) }
         }
     }
+
+    /// A dashboard open on the case follows a change another client made:
+    /// one `limits` event per recorded change, none for limits already in
+    /// force, none on opening for a change made before.
+    @Test func anOpenStreamIsToldOfLimitsAnotherClientSet() throws {
+        let server = try TestServer()
+        try server.database.ingest([Self.segment("limits-live", from: 0, to: 5, map: nil)])
+        #expect(try put(server, "limits-live", #"{"limits": {"hr_gt_140": 180}}"#).status == 200)
+        let stream = try EventStreamReader(port: server.port, path: "/cases/limits-live/stream", token: server.tokens["read"]!)
+        var opening: [String] = []
+        #expect(waitUntil(seconds: 5) {
+            while let event = stream.next(within: 0.1) { opening.append(event.name) }
+            return stream.status == 200
+        })
+        #expect(!opening.contains("limits"), "a change from before the stream opened: \(opening)")
+
+        #expect(try put(server, "limits-live", #"{"limits": {"mbp_lt_65": 50}, "note": "planned hypotension"}"#).status == 200)
+        let limits = try #require(Self.next("limits", on: stream), "no limits event")
+        #expect(limits.data.contains(#""id":"mbp_lt_50""#) && limits.data.contains(#""id":"hr_gt_140""#), "\(limits.data)")
+        #expect(limits.data.contains(#""note":"planned hypotension""#), "\(limits.data)")
+        #expect(try put(server, "limits-live", #"{"limits": {"mbp_lt_65": 50}, "note": "again"}"#).status == 200)
+        #expect(Self.next("limits", on: stream, within: 1.5) == nil, "limits already in force are no change")
+
+        #expect(try put(server, "limits-live", #"{"limits": {}}"#).status == 200)
+        let restored = try #require(Self.next("limits", on: stream), "no event for the defaults")
+        #expect(restored.data.contains(#""id":"mbp_lt_65""#) && !restored.data.contains(#""id":"mbp_lt_50""#), "\(restored.data)")
+    }
+
+    static func next(_ name: String, on stream: EventStreamReader, within seconds: Double = 5) -> EventStreamReader.Event? {
+        let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
+        while Clock.monotonicNanos() < deadline {
+            if let event = stream.next(within: 0.2), event.name == name { return event }
+        }
+        return nil
+    }
 }

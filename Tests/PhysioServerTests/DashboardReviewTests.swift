@@ -138,8 +138,12 @@ struct DashboardReviewTests {
         #expect(Self.string(report, "limits_text")?.hasSuffix("Save limitsRestore defaultsCancel") == true, "nothing after the form's buttons: \(report)")
         #expect(pressureRed("boxes_after") == false, "not past the team's MAP < 50: \(report)")
         #expect(Self.string(report, "status_after")?.hasPrefix("This case's alarm limits: MAP < 50 · set by test-all at") == true, "\(report)")
+        // Another workstation restores the defaults: the open page follows without a reload.
+        #expect(Self.number(report, "other_client_status") == 200, "\(report)")
+        #expect(pressureRed("boxes_restored") == true, "MAP 58 past MAP < 65 again: \(report)")
+        #expect(Self.string(report, "status_restored") == "Default alarm limits Change limits…", "\(report)")
         let stored = try server.read("/cases/limits-page/limits")
-        #expect(stored.withJSON { $0["changes"]?.count } == 1 && stored.withJSON { $0["changes"]?[0]?["note"]?.string } == "planned hypotension",
+        #expect(stored.withJSON { $0["changes"]?.count } == 2 && stored.withJSON { $0["changes"]?[0]?["note"]?.string } == "planned hypotension",
                 "\(stored.text)")
         #expect(stored.withJSON { $0["changes"]?[0]?["limits"]?.count } == 1, "only the limit moved is sent: \(stored.text)")
     }

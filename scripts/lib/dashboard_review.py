@@ -17,7 +17,8 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
   limits   the case's value boxes once its charts are drawn, which are red
            (past a limit); then "Change limits…", MAP's limit typed as 50
            with a note, "Save limits": the boxes again, and the case list,
-           by the new limits.
+           by the new limits; then another client restores the defaults
+           (PUT from this script) and the page follows its live stream.
 
   switch   an annotate form open with a note half typed, the address moves
            to another case (a bookmark, the back button): the episode list
@@ -33,6 +34,8 @@ import json
 import os
 import sys
 import time
+import urllib.parse
+import urllib.request
 
 from page_screenshot import Browser
 
@@ -127,7 +130,7 @@ def new_alarm(page, out):
     return seen
 
 
-def limits(page, out):
+def limits(page, out, url):
     page.wait_for("[...document.querySelectorAll('.chart .value .number')].some((node) => node.textContent !== '–')",
                   "the case's values drawn")
     time.sleep(0.5)
@@ -153,6 +156,19 @@ def limits(page, out):
     page.wait_for("!document.querySelector('.case-item .breach')", "the case list by the new limits", timeout=15)
     seen["list_breaches_after"] = count(page, ".case-item .breach")
     page.screenshot(out)
+    # Another clinician restores the defaults from elsewhere: the open page follows its live stream.
+    address = urllib.parse.urlparse(url)
+    fragment = urllib.parse.parse_qs(address.fragment)
+    request = urllib.request.Request(f"{address.scheme}://{address.netloc}/cases/{urllib.parse.quote(fragment['case'][0])}/limits",
+                                     method="PUT", data=json.dumps({"limits": {}, "note": "from another workstation"}).encode(),
+                                     headers={"Authorization": f"Bearer {fragment['token'][0]}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        seen["other_client_status"] = answer.status
+    page.wait_for("document.querySelector('.limits-status').textContent.startsWith('Default')", "the defaults shown", timeout=5)
+    page.wait_for("document.querySelector('.case-item .breach')", "the case list by the defaults", timeout=5)
+    time.sleep(0.5)
+    seen["boxes_restored"] = page.evaluate(boxes)
+    seen["status_restored"] = page.evaluate("document.querySelector('.limits-status').textContent")
     return seen
 
 
@@ -222,10 +238,11 @@ def main():
     # No sandbox: the page is the test's own server on loopback, and CI
     # containers often lack the user namespaces Chromium's sandbox needs.
     with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
-        page.tools.call("Page.navigate", url=os.environ.get("PAGE_URL") or sys.stdin.readline().strip())
+        url = os.environ.get("PAGE_URL") or sys.stdin.readline().strip()
+        page.tools.call("Page.navigate", url=url)
         second = sys.stdin.readline().strip() if mode not in ("review", "new-alarm", "limits") else ""
         seen = {"review": lambda: review(page, out), "new-alarm": lambda: new_alarm(page, out),
-                "limits": lambda: limits(page, out),
+                "limits": lambda: limits(page, out, url),
                 "denied": lambda: denied(page, out, second),
                 "switch": lambda: switch(page, out, second)}[mode]()
     print(json.dumps(seen))

@@ -44,6 +44,8 @@ struct CaseLimitRoutes {
                 var changes = try CaseLimitStore().changes(caseID: caseID, on: connection)
                 if (changes.last?.limits ?? CaseLimits()) != body.limits {
                     changes.append(try CaseLimitStore().set(caseID: caseID, limits: body.limits, note: body.note, by: reviewer, on: connection))
+                    // Open dashboards of the case hear of it on commit (a `limits` event), on any node.
+                    try CaseEvents.notify(.reviews, caseIDs: [caseID.rawValue], on: connection)
                     Log.info("case limits set", ["case_id": .string(caseID.rawValue), "by": .string(reviewer.name),
                                                  "limits": .string(body.limits.limits.keys.sorted().map { "\($0)=\(body.limits.limits[$0]!)" }
                                                     .joined(separator: ","))])
@@ -94,8 +96,14 @@ struct CaseLimitRoutes {
     }
 
     static func answer(_ caseID: CaseID, _ changes: [CaseLimitChange]) -> Response {
-        let limits = changes.last?.limits ?? CaseLimits()
         var json = JSONWriter(capacity: 2048 + 256 * changes.count)
+        write(caseID, changes, to: &json)
+        return .json(json)
+    }
+
+    /// The answer of GET, and the data of a live stream's `limits` event.
+    static func write(_ caseID: CaseID, _ changes: [CaseLimitChange], to json: inout JSONWriter) {
+        let limits = changes.last?.limits ?? CaseLimits()
         json.beginObject()
         json.field("case_id", caseID.rawValue)
         json.key("rules")
@@ -134,6 +142,5 @@ struct CaseLimitRoutes {
         }
         json.endArray()
         json.endObject()
-        return .json(json)
     }
 }

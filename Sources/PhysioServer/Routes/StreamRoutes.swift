@@ -3,7 +3,7 @@ import PhysioHTTP
 import PhysioStore
 
 /// `GET /cases/{case_id}/stream`: Server-Sent Events of new samples, scores,
-/// episodes and review actions. Resumes after `Last-Event-ID`; otherwise starts from now.
+/// episodes, review actions and limit changes. Resumes after `Last-Event-ID`; otherwise starts from now.
 struct StreamRoutes {
     let pool: ConnectionPool
     let knownCases: KnownCases
@@ -21,7 +21,8 @@ struct StreamRoutes {
             if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed) }
             // From the latest rows on: only what is new is sent.
             let latest = try CaseQueries().latestChanges(caseID: caseID, on: connection)
-            let reviews = try ReviewStore().latestAction(caseID: caseID, on: connection)
+            let reviews = max(try ReviewStore().latestAction(caseID: caseID, on: connection),
+                              try CaseLimitStore().latestChange(caseID: caseID, on: connection))
             return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes, reviews: reviews))
         }
         // A session this node still knows: what its client had, so the window behind the cursor can be read again.

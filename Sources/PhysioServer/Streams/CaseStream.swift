@@ -4,7 +4,7 @@ import PhysioStore
 import PhysioPlatform
 
 /// `text/event-stream` of one case: `sample`, `score`, `episode`,
-/// `merged` and `review` events as they are committed. Between events the connection is suspended (no
+/// `merged`, `review` and `limits` events as they are committed. Between events the connection is suspended (no
 /// thread waits); the hub wakes it. Rows are fetched from a window behind
 /// the cursor and de-duplicated, so a row committed out of order (a late
 /// sample, a slow transaction) is still sent once; a stream resumed on the
@@ -95,11 +95,14 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                 for merge in merges where sent.keys.withLock({ $0.episodes.insert(merge.key, at: merge.timestamp, sequence: sequence + 1) }) {
                     emit("merged", merge.json())
                 }
-                let reviews = ticket.reviewsPending.withLock { pending in defer { pending = false }; return pending }
-                    ? try queries.reviews(caseID: caseID, after: max(floor.reviews, cursor.reviews - Self.window), on: connection) : []
-                for review in reviews where sent.keys.withLock({ $0.reviews.insert(review.key, at: review.timestamp, sequence: sequence + 1) }) {
-                    cursor.reviews = max(cursor.reviews, review.timestamp)
-                    emit("review", review.json())
+                guard ticket.reviewsPending.withLock({ pending in defer { pending = false }; return pending }) else { return }
+                let reviewsAfter = max(floor.reviews, cursor.reviews - Self.window)
+                // Limit changes are review-scope actions too, on the same cursor.
+                let reviews = try queries.reviews(caseID: caseID, after: reviewsAfter, on: connection).map { ("review", $0) }
+                let limits = try queries.limits(caseID: caseID, after: reviewsAfter, on: connection).map { [("limits", $0)] } ?? []
+                for (event, row) in reviews + limits where sent.keys.withLock({ $0.reviews.insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
+                    cursor.reviews = max(cursor.reviews, row.timestamp)
+                    emit(event, row.json())
                 }
             }
         } catch {

@@ -65,6 +65,19 @@ struct StreamQueries {
         }
     }
 
+    /// The case's limits as `GET /cases/{id}/limits` answers, if a team
+    /// changed them after `after` (µs): one row, keyed by the newest change,
+    /// however many came since the stream last looked.
+    func limits(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> Row? {
+        guard let newest = try CaseLimitStore().changeTimes(caseID: caseID, after: after, on: connection).max() else { return nil }
+        let changes = try CaseLimitStore().changes(caseID: caseID, on: connection)
+        return Row(key: "limits:\(newest)", timestamp: newest) {
+            var json = JSONWriter(capacity: 2048 + 256 * changes.count)
+            CaseLimitRoutes.write(caseID, changes, to: &json)
+            return json.string
+        }
+    }
+
     /// Review actions recorded after `after`, each with the episode that
     /// holds it now (null if that episode is gone) and its whole review.
     func reviews(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> [Row] {
