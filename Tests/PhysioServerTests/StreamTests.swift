@@ -73,6 +73,70 @@ struct StreamTests {
         #expect(resumed.next(within: 0.5).map { $0.name != "sample" } ?? true)
     }
 
+    /// Rows committed behind the newest the stream sent, further than its
+    /// 30-s window: a cuff reading stamped when the cuff started, 45 s
+    /// before the message that brings it (merged into a stored instant), and
+    /// a monitor's backlog of new instants 3 minutes behind. Each comes once;
+    /// until 2026-12-07 neither came until the page read the case again.
+    @Test func rowsCommittedBehindTheNewestSentComeOnce() throws {
+        let server = try TestServer()
+        let start: Int64 = 1_795_600_000
+        func rows(_ seconds: Range<Int>, _ vitals: String) -> String {
+            #"{"samples":["# + seconds.map { #"{"t":\#(start + Int64($0)),\#(vitals)}"# }.joined(separator: ",") + "]}"
+        }
+        #expect(try server.ingest("sse-behind", json: rows(0..<60, #""hr":70"#)).status == 200)
+        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-behind/stream", token: server.tokens["read"]!)
+        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        #expect(try server.ingest("sse-behind", json: rows(60..<240, #""hr":71"#)).number("accepted") == 180)
+        #expect(try server.ingest("sse-behind", json: rows(195..<196, #""sbp":84,"dbp":40,"mbp":55"#)).number("merged") == 1)
+        #expect(try server.ingest("sse-behind", json: rows((-200)..<(-180), #""hr":72"#)).number("accepted") == 20, "before the stream opened")
+        #expect(try server.ingest("sse-behind", json: rows(2..<12, #""spo2":97"#)).number("merged") == 10)
+        #expect(try server.ingest("sse-behind", json: rows(240..<241, #""hr":73"#)).number("accepted") == 1)
+        var samples: [String] = []
+        while let event = stream.next(within: 2) {
+            if event.name == "sample" { samples.append(event.data) }
+        }
+        let cuff = Timestamp.format((start + 195) * 1_000_000)
+        #expect(samples.filter { $0.contains(cuff) && $0.contains(#""mbp":55"#) }.count == 1, "the cuff's reading, 45 s behind, once")
+        #expect(samples.filter { $0.contains(#""spo2":97"#) }.count == 10, "the backlog, 3 minutes behind, once each")
+        #expect(samples.filter { $0.contains(#""hr":72"#) }.count == 20, "new instants before the stream's start")
+        #expect(samples.filter { $0.contains(#""hr":71"#) && !$0.contains("mbp") }.count == 180, "the live rows, once each")
+        #expect(samples.count == 180 + 1 + 20 + 10 + 1, "nothing twice: \(samples.count)")
+    }
+
+    /// The scores of a backlog come too, once each, when the workers have
+    /// scored it, though they lie minutes behind the newest score sent.
+    @Test func scoresOfABacklogComeOnce() throws {
+        let server = try TestServer()
+        try TestModels.register(on: server.database)
+        let workers = try server.database.startWorkers()
+        defer { workers.stop() }
+        let start: Int64 = 1_795_600_000
+        // A monitor that lost its network for 10 s at 150 s sends those rows later.
+        let first = TestModels.calmCase("sse-backlog", start: start, seconds: 240)
+        var live = SampleBatch(caseID: "sse-backlog")
+        for row in 0..<first.count where !(150..<160).contains(row) { live.append(row: row, of: first) }
+        try server.database.ingest([live])
+        #expect(try server.database.waitForEmptyQueue())
+        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-backlog/stream", token: server.tokens["read"]!)
+        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        try server.database.ingest([TestModels.calmCase("sse-backlog", start: start + 240, seconds: 60)])
+        #expect(try server.database.waitForEmptyQueue())
+        var late = SampleBatch(caseID: "sse-backlog")
+        for row in 150..<160 { late.append(row: row, of: first) }
+        try server.database.ingest([late])
+        #expect(try server.database.waitForEmptyQueue())
+        let backlog = late.timestamps
+        var scores: [String] = []
+        while let event = stream.next(within: 2) {
+            if event.name == "score" { scores.append(event.data) }
+        }
+        for time in backlog {
+            #expect(scores.filter { $0.contains(Timestamp.format(time)) }.count == 1, "\(Timestamp.format(time)): \(scores.count) scores")
+        }
+        #expect(scores.count == 60 + 10, "the live minute and the backlog, nothing twice: \(scores.sorted())")
+    }
+
     /// Rows committed while a client was away that lie behind its last
     /// event's times (a late sample, a merge into an instant it had) come
     /// when it resumes on the same server, and nothing it had comes again

@@ -16,4 +16,16 @@ struct CaseEventsTests {
         #expect(CaseEvents.parse("x a,b") == nil)
         #expect(CaseEvents.parse("v a,,b")?.caseIDs == ["a", "b"])
     }
+
+    /// Ingest and the workers name each case's times, so a live stream can
+    /// read the rows that came behind those it sent.
+    @Test func spansParseBack() {
+        let spans: [(caseID: String, span: ClosedRange<Int64>?)] = [("or-1", 10...20), ("or-2", nil)]
+        let payload = CaseEvents.payload(.samples, spans: spans)
+        let event = CaseEvents.parse(payload)
+        #expect(event?.caseIDs == ["or-1", "or-2"] && event?.spans == ["or-1": 10...20], "\(payload)")
+        #expect(CaseEvents.parse("v or-1:20:10")?.spans == [:], "a span that ends before it starts is none")
+        let many: [(caseID: String, span: ClosedRange<Int64>?)] = (0..<400).map { ("case-\($0)", 1_795_600_000_000_000...1_795_600_001_000_000) }
+        #expect(CaseEvents.parse(CaseEvents.payload(.scores, spans: many))?.spans.isEmpty == true, "too long for times: the cases alone")
+    }
 }

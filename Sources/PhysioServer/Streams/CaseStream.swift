@@ -6,11 +6,15 @@ import PhysioPlatform
 /// `text/event-stream` of one case: `sample`, `score`, `episode`,
 /// `merged`, `review` and `limits` events as they are committed. Between events the connection is suspended (no
 /// thread waits); the hub wakes it. Rows are fetched from a window behind
-/// the cursor and de-duplicated, so a row committed out of order (a late
-/// sample, a slow transaction) is still sent once; a stream resumed on the
-/// same node re-reads that window too (`StreamSessions`).
+/// the cursor and de-duplicated, so a row committed out of order (a slow
+/// transaction) is still sent once; rows committed further behind, up to
+/// `lateReach` (a reading stamped at its start, a monitor's backlog), are
+/// read from the times the commit's notification gives; a stream resumed on
+/// the same node re-reads the window too (`StreamSessions`).
 final class CaseStream: ResponseStream, @unchecked Sendable {
     static let window: Int64 = 30_000_000
+    /// How far behind the newest row sent a row committed late is still sent (10 minutes).
+    static let lateReach: Int64 = 600_000_000
     static let rowLimit = 2000
 
     private let caseID: CaseID
@@ -71,13 +75,21 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
 
     /// New rows since the cursors, as events.
     private func fetch() {
+        let committed = ticket.committed.withLock { $0.take() }
         do {
             try pool.withConnection { connection in
                 let queries = StreamQueries()
+                // Rows committed behind the window (a reading stamped before the newest sent, a backlog), then the window.
+                try sendBehind(committed.samples, cursor: cursor.samples, as: "sample", keys: \.samples, spans: \.samples) {
+                    try queries.samples(caseID: caseID, in: $0, limit: Self.rowLimit, on: connection)
+                }
                 for sample in try queries.samples(caseID: caseID, after: max(floor.samples, cursor.samples - Self.window), limit: Self.rowLimit, on: connection)
                 where sent.keys.withLock({ $0.samples.insert(sample.key, at: sample.timestamp, sequence: sequence + 1) }) {
                     cursor.samples = max(cursor.samples, sample.timestamp)
                     emit("sample", sample.json())
+                }
+                try sendBehind(committed.scores, cursor: cursor.scores, as: "score", keys: \.scores, spans: \.scores) {
+                    try queries.scores(caseID: caseID, in: $0, limit: Self.rowLimit, on: connection)
                 }
                 for score in try queries.scores(caseID: caseID, after: max(floor.scores, cursor.scores - Self.window), limit: Self.rowLimit, on: connection)
                 where sent.keys.withLock({ $0.scores.insert(score.key, at: score.timestamp, sequence: sequence + 1) }) {
@@ -106,15 +118,45 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                 }
             }
         } catch {
-            // The database is away: nothing to send now; the next wake (or heartbeat) tries again, reviews included.
+            // The database is away: nothing to send now; the next wake (or heartbeat) tries again, reviews and late rows included.
             ticket.reviewsPending.withLock { $0 = true }
+            ticket.committed.withLock { spans in
+                for kind in [\CommittedSpans.samples, \.scores] {
+                    if let span = committed[keyPath: kind] { spans.add(span, to: kind) }
+                }
+            }
         }
         let edge = cursor.back(Self.window)
         sent.keys.withLock { keys in
-            keys.samples.forget(before: edge.samples)
-            keys.scores.forget(before: edge.scores)
+            // Kept as far back as rows committed late are read, so none is sent twice.
+            keys.samples.forget(before: cursor.samples - Self.lateReach)
+            keys.scores.forget(before: cursor.scores - Self.lateReach)
             keys.episodes.forget(before: edge.episodes)
             keys.reviews.forget(before: edge.reviews)
+        }
+    }
+
+    /// The part of `committed` that lies behind the window re-read at each
+    /// wake and no further back than `lateReach`: nil when none does.
+    static func behind(_ committed: ClosedRange<Int64>, cursor: Int64) -> ClosedRange<Int64>? {
+        let lower = max(committed.lowerBound, cursor - lateReach), upper = min(committed.upperBound, cursor - window)
+        return lower <= upper ? lower...upper : nil
+    }
+
+    /// Sends the rows of `committed` that lie behind the window (`read` of a
+    /// span), those not sent yet; if there were more than one read returns,
+    /// the next wake reads on.
+    private func sendBehind(_ committed: ClosedRange<Int64>?, cursor: Int64, as event: String, keys: WritableKeyPath<SentKeys, RecentKeys>,
+                            spans: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?>,
+                            read: (ClosedRange<Int64>) throws -> [StreamQueries.Row]) throws {
+        guard let committed, let behind = Self.behind(committed, cursor: cursor) else { return }
+        let rows = try read(behind)
+        for row in rows where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
+            emit(event, row.json())
+        }
+        if rows.count == Self.rowLimit, let last = rows.last?.timestamp, last < behind.upperBound {
+            ticket.committed.withLock { $0.add(last + 1...behind.upperBound, to: spans) }
+            ticket.waker.wake()
         }
     }
 

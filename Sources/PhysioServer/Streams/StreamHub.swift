@@ -38,7 +38,8 @@ final class StreamHub: @unchecked Sendable {
                 case .samples, .scores, .reviews:
                     // Episodes carry their reviews: a review changes /anomalies answers as scores do.
                     if event.kind != .samples { scoreVersions.scored(event.caseIDs) }
-                    self?.wake(event.caseIDs, reviews: event.kind == .reviews)
+                    self?.wake(event.caseIDs, reviews: event.kind == .reviews, committed: event.spans,
+                               of: event.kind == .samples ? \.samples : \.scores)
                 }
             }
         }
@@ -66,13 +67,19 @@ final class StreamHub: @unchecked Sendable {
     /// Wakes the streams of `caseIDs`, or all of them for nil; with
     /// `reviews`, they read review actions too (only then: most wakes are
     /// samples and scores, and the query would run for each).
-    func wake(_ caseIDs: [String]?, reviews: Bool = false) {
-        let tickets: [StreamTicket] = streams.withLock { all in
-            guard let caseIDs else { return all.values.flatMap { $0.values } }
-            return caseIDs.flatMap { all[$0].map { Array($0.values) } ?? [] }
+    /// `committed`: the times each case's rows span, so its streams can
+    /// read those that lie behind what they sent (`CaseStream`).
+    func wake(_ caseIDs: [String]?, reviews: Bool = false, committed: [String: ClosedRange<Int64>] = [:],
+              of kind: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?> = \.samples) {
+        let tickets: [(caseID: String, ticket: StreamTicket)] = streams.withLock { all in
+            guard let caseIDs else { return all.flatMap { caseID, tickets in tickets.values.map { (caseID, $0) } } }
+            return caseIDs.flatMap { caseID in all[caseID].map { $0.values.map { (caseID, $0) } } ?? [] }
         }
-        if reviews { tickets.forEach { $0.reviewsPending.withLock { $0 = true } } }
-        tickets.forEach { $0.waker.wake() }
+        for (caseID, ticket) in tickets {
+            if reviews { ticket.reviewsPending.withLock { $0 = true } }
+            if let span = committed[caseID] { ticket.committed.withLock { $0.add(span, to: kind) } }
+            ticket.waker.wake()
+        }
     }
 
     /// The tokens of open streams that are no longer in force, and those streams.
@@ -100,6 +107,8 @@ final class StreamTicket: @unchecked Sendable {
     let tokenID: Int?
     /// Review actions may have been recorded since the stream last read them (true at first).
     let reviewsPending = Locked(true)
+    /// Times of rows committed since the stream last read them.
+    let committed = Locked(CommittedSpans())
     private let revokedFlag = Locked(false)
 
     init(tokenID: Int?) { self.tokenID = tokenID }
@@ -109,5 +118,22 @@ final class StreamTicket: @unchecked Sendable {
     func revoke() {
         revokedFlag.withLock { $0 = true }
         waker.wake()
+    }
+}
+
+/// The times spanned by the samples and by the scores committed for a case
+/// since its stream last looked (nil: none, or not said).
+struct CommittedSpans {
+    var samples: ClosedRange<Int64>?
+    var scores: ClosedRange<Int64>?
+
+    mutating func add(_ span: ClosedRange<Int64>, to kind: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?>) {
+        self[keyPath: kind] = self[keyPath: kind].map { min($0.lowerBound, span.lowerBound)...max($0.upperBound, span.upperBound) } ?? span
+    }
+
+    /// The spans, emptied.
+    mutating func take() -> CommittedSpans {
+        defer { self = CommittedSpans() }
+        return self
     }
 }

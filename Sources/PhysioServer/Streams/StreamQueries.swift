@@ -12,8 +12,15 @@ struct StreamQueries {
     }
 
     func samples(caseID: CaseID, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
-        let batch = try VitalsQueries().raw(caseID: caseID, from: after + 1, to: nil, limit: limit, on: connection)
-        return (0..<batch.count).map { row in
+        rows(try VitalsQueries().raw(caseID: caseID, from: after + 1, to: nil, limit: limit, on: connection))
+    }
+
+    func samples(caseID: CaseID, in span: ClosedRange<Int64>, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
+        rows(try VitalsQueries().raw(caseID: caseID, from: span.lowerBound, to: span.upperBound, limit: limit, on: connection))
+    }
+
+    private func rows(_ batch: SampleBatch) -> [Row] {
+        (0..<batch.count).map { row in
             // A stored instant that gains vitals (a merge) is sent again, whole: key on time and values.
             Row(key: Self.sampleKey(batch, row: row), timestamp: batch.timestamps[row]) {
                 var json = JSONWriter(capacity: 160)
@@ -33,7 +40,15 @@ struct StreamQueries {
     }
 
     func scores(caseID: CaseID, after: Int64, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
-        try ScoreStore().list(caseID: caseID, from: after + 1, to: nil, minScore: nil, limit: limit, on: connection).map { score in
+        rows(try ScoreStore().list(caseID: caseID, from: after + 1, to: nil, minScore: nil, limit: limit, on: connection))
+    }
+
+    func scores(caseID: CaseID, in span: ClosedRange<Int64>, limit: Int, on connection: DatabaseConnection) throws -> [Row] {
+        rows(try ScoreStore().list(caseID: caseID, from: span.lowerBound, to: span.upperBound, minScore: nil, limit: limit, on: connection))
+    }
+
+    private func rows(_ scores: [ScoreRecord]) -> [Row] {
+        scores.map { score in
             // The score may be rewritten by a newer model: key on time and value.
             Row(key: "\(score.timestamp):\(score.score):\(score.modelID)", timestamp: score.timestamp) {
                 var json = JSONWriter(capacity: 128)

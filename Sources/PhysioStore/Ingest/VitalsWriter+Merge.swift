@@ -116,7 +116,7 @@ extension VitalsWriter {
             PostgresArray.times(perCase.map(\.last)),
             PostgresArray.literal(perCase.map { String($0.samples) }),
             PostgresArray.literal(perCase.map { String($0.merged) }),
-            CaseEvents.channel, CaseEvents.payload(.samples, caseIDs: cases),
+            CaseEvents.channel, CaseEvents.payload(.samples, spans: perCase.map { ($0.caseID, $0.first...$0.last) }),
         ], then: "COMMIT")
     }
 

@@ -113,7 +113,7 @@ public struct VitalsWriter {
             PostgresArray.times(perCase.map(\.span.first)),
             PostgresArray.times(perCase.map(\.span.last)),
             PostgresArray.literal(perCase.map { String($0.span.samples) }),
-            CaseEvents.channel, CaseEvents.payload(.samples, caseIDs: cases),
+            CaseEvents.channel, CaseEvents.payload(.samples, spans: perCase.map { ($0.caseID, $0.span.first...$0.span.last) }),
         ], then: "COMMIT")
         return true
     }

@@ -24,12 +24,40 @@ public enum CaseEvents {
         return kind.rawValue + " " + (list.utf8.count > 7000 ? "*" : list)
     }
 
-    public static func parse(_ payload: String) -> (kind: Kind, caseIDs: [String]?)? {
+    /// The same with each case's first and last time committed (µs),
+    /// `case:first:last`, so a live stream can read the rows that came
+    /// behind those it sent (a late reading, a backlog). Without the times
+    /// when they would not fit.
+    public static func payload(_ kind: Kind, spans: some Collection<(caseID: String, span: ClosedRange<Int64>?)>) -> String {
+        let list = spans.map { entry in entry.span.map { "\(entry.caseID):\($0.lowerBound):\($0.upperBound)" } ?? entry.caseID }
+            .joined(separator: ",")
+        return list.utf8.count > 7000 ? payload(kind, caseIDs: spans.map(\.caseID)) : kind.rawValue + " " + list
+    }
+
+    /// What a notification says.
+    public struct Event: Sendable {
+        public let kind: Kind
+        /// nil: any case.
+        public let caseIDs: [String]?
+        /// The times each case's rows span, where given.
+        public let spans: [String: ClosedRange<Int64>]
+    }
+
+    public static func parse(_ payload: String) -> Event? {
         guard let space = payload.utf8.firstIndex(of: UInt8(ascii: " ")),
               let kind = Kind(rawValue: String(payload[..<space])) else { return nil }
         let rest = payload[payload.utf8.index(after: space)...]
-        if rest == "*" { return (kind, nil) }
-        return (kind, rest.segments(separatedBy: UInt8(ascii: ",")).filter { !$0.isEmpty }.map(String.init))
+        if rest == "*" { return Event(kind: kind, caseIDs: nil, spans: [:]) }
+        var caseIDs: [String] = [], spans: [String: ClosedRange<Int64>] = [:]
+        for entry in rest.segments(separatedBy: UInt8(ascii: ",")) where !entry.isEmpty {
+            let fields = entry.segments(separatedBy: UInt8(ascii: ":"))
+            let caseID = String(fields[0])
+            caseIDs.append(caseID)
+            if fields.count == 3, let first = Int64(fields[1]), let last = Int64(fields[2]), first <= last {
+                spans[caseID] = spans[caseID].map { min($0.lowerBound, first)...max($0.upperBound, last) } ?? first...last
+            }
+        }
+        return Event(kind: kind, caseIDs: caseIDs, spans: spans)
     }
 
     /// News of any case (`*`), e.g. after retention removed rows of many.
@@ -41,5 +69,12 @@ public enum CaseEvents {
     public static func notify(_ kind: Kind, caseIDs: some Collection<String>, on connection: DatabaseConnection) throws {
         guard !caseIDs.isEmpty else { return }
         try connection.query("SELECT pg_notify($1, $2)", [channel, payload(kind, caseIDs: caseIDs)])
+    }
+
+    /// Inside the writer's transaction, with the times each case's rows span.
+    public static func notify(_ kind: Kind, spans: some Collection<(caseID: String, span: ClosedRange<Int64>?)>,
+                              on connection: DatabaseConnection) throws {
+        guard !spans.isEmpty else { return }
+        try connection.query("SELECT pg_notify($1, $2)", [channel, payload(kind, spans: spans)])
     }
 }
