@@ -53,7 +53,7 @@ struct JobProcessor {
             }
             let series = try VitalsReader().read(withLater.map { CaseRange(caseID: $0.caseID, from: $0.from - lookback, to: $0.to) },
                                                  previousPressureSeconds: model.artefacts.previousPressureSeconds,
-                                                 paceRows: AnomalyModel.paceRows, paceSeconds: AnomalyModel.paceSeconds - model.lookbackSeconds,
+                                                 paceRows: AnomalyModel.paceRows, paceSeconds: AnomalyModel.paceSeconds,
                                                  on: connection)
             let minutes = try MinuteMeansReader().read(withLater.map { Self.baselineMinutes($0, model: model) },
                                                        fromRawRows: aggregates == .continuousAggregates ? Self.late(mine) : [],

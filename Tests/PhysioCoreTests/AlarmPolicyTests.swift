@@ -99,8 +99,10 @@ import Testing
         // Rows only when the cuff measures: a low reading at 240 s, normal again at 480 s.
         let floor = policy.floorAlarms(times: times([0, 240, 480]), ruleTrue: [false, true, false])
         #expect(floor == [false, true, false])
-        // The last row of the data: its breach has lasted nothing yet.
-        #expect(policy.floorAlarms(times: times([0, 240]), ruleTrue: [false, true]) == [false, false])
+        // The newest row, the case's second reading: raised as it comes (until 2026-12-07 not, its breach having lasted nothing yet).
+        #expect(policy.floorAlarms(times: times([0, 240]), ruleTrue: [false, true]) == [false, true])
+        // But not the first row of a case: nothing says yet whether it is a cuff's reading or a 1-Hz feed's first.
+        #expect(policy.floorAlarms(times: times([0]), ruleTrue: [true]) == [false])
     }
 
     /// In a record whose rows come a minute or more apart (a cuff alone, an
@@ -121,6 +123,26 @@ import Testing
         // Nor is a record of rows 45 s apart, or of two devices' rows a moment apart each minute.
         #expect(!policy.isSlowRecordRow(times([0, 45, 90]), row: 2))
         #expect(!policy.isSlowRecordRow(times([0, 2, 60, 62, 120]), row: 4) && policy.isSlowRecordRow(times([0, 60, 120]), row: 2))
+    }
+
+    /// A cuff alone: a reading started by hand 30 or 45 s after the one on
+    /// its cycle, and the case's second reading, are raised as they come
+    /// (until 2026-12-07 at the next reading, 2–5 minutes later). A record
+    /// of readings 35 s apart (a cuff in STAT mode) is still no slow record.
+    @Test func aCuffsReadingByHandAndItsSecondReadingAreRaisedAtOnce() {
+        let cycle = Array(stride(from: 0, to: 1800, by: 150))
+        for offset in [30, 45] {
+            let manual = cycle + [1800, 1800 + offset, 1950 + offset]
+            let raised = policy.floorRaisedTimes(times: times(manual), ruleTrue: manual.map { $0 == 1800 + offset })
+            #expect(raised[manual.count - 2] == Int64(1800 + offset) * 1_000_000, "by hand \(offset) s after: \(raised.suffix(3))")
+        }
+        let second = policy.floorRaisedTimes(times: times([0, 300, 600]), ruleTrue: [false, true, false])
+        #expect(second[1] == 300_000_000, "the case's second reading: \(second)")
+        let stat = Array(stride(from: 0, to: 350, by: 35))
+        #expect(!policy.isSlowRecordRow(times(stat), row: 5))
+        // A reading that came more than 12 minutes after the rows before it begins its own record.
+        #expect(policy.isSlowRecordRow(times([0, 1, 2, 800, 900]), row: 4))
+        #expect(!policy.isSlowRecordRow(times([0, 1, 2, 80, 90]), row: 4))
     }
 
     @Test func consecutiveRowsOfASlowRecordAreOneBreach() {

@@ -16,6 +16,17 @@ struct TokenExpiryTests {
         return (status, process.log)
     }
 
+    /// `--scope read,review` as the help offers it, and `--scope read review`, make the same token.
+    @Test func scopesJoinedWithCommasAreSeveralScopes() throws {
+        let server = try TestServer()
+        let created = try Self.token(["create", "--scope", "read,review", "export", "--name", "charge-nurse"], server)
+        #expect(created.status == 0, "\(created.output)")
+        #expect(try server.database.scalar("SELECT array_to_string(scopes, ',') FROM api_tokens WHERE name = 'charge-nurse'") == "export,read,review")
+        let bad = try Self.token(["create", "--scope", "read,reviews", "--name", "typo"], server)
+        #expect(bad.status != 0 && bad.output.contains("unknown scope reviews"), "\(bad.output)")
+        #expect(try Self.token(["create", "--scope", ",", "--name", "none"], server).status != 0)
+    }
+
     @Test func anExpiredTokenIsRefusedThoughItsGrantIsCached() throws {
         // Grants cached for 30 s: without the expiry bound the token would outlive its 6 s.
         let server = try TestServer { $0.tokenCacheSeconds = 30 }

@@ -161,6 +161,26 @@ struct WorkerPoolTests {
         #expect(last.start <= start + 990 && last.end == start + 2399, "one episode from the first reading below 80 to the last sample")
     }
 
+    /// A cuff alone every 5 minutes, a reading by hand 30 s after one on the
+    /// cycle reads MAP 50, and the team treats it: raised as it comes, live
+    /// as offline, jobs of one reading each.
+    @Test func aCuffsReadingByHandIsRaisedAsItComesLiveAsOffline() throws {
+        let database = try TestDatabase.create()
+        try TestModels.register(on: database)
+        let start: Int64 = 1_795_700_000
+        var series = SampleBatch(caseID: "cuff-by-hand")
+        let readings: [(second: Int64, sbp: Float, dbp: Float, mbp: Float)] =
+            stride(from: 0, to: 1800, by: 300).map { ($0, 118, 68, 85) } + [(1800, 112, 65, 80), (1830, 70, 40, 50), (2100, 110, 64, 79), (2400, 115, 66, 82)]
+        for reading in readings {
+            let row = series.appendRow(timestamp: (start + reading.second) * 1_000_000)
+            series.set(.sbp, row: row, to: reading.sbp)
+            series.set(.dbp, row: row, to: reading.dbp)
+            series.set(.mbp, row: row, to: reading.mbp)
+        }
+        let episode = try Self.theOneEpisodeLiveAsOffline(database, series, rows: 1)
+        #expect(episode.raisedAt == start + 1830, "raised at the reading (until 2026-12-07 at the next one, 270 s later)")
+    }
+
     @Test func aRecordOfOneRowAMinuteGetsOneEpisodePerDeteriorationAsOffline() throws {
         let database = try TestDatabase.create()
         try TestModels.register(on: database)

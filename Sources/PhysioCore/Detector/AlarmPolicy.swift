@@ -226,12 +226,21 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     }
 
     /// Whether `row` comes in a record whose rows are at least the sustain
-    /// time apart: the two steps before it are. One step is not enough: a
-    /// 1-Hz feed back from a dropout, or an arterial line's first reading
-    /// after one, is not a slow record, and the seconds after it show what it was.
+    /// time apart: the two steps before it are, or the first of them is and
+    /// the row before it began the record; or the two steps before the row
+    /// before it are (a cuff's reading started by hand, or retried, seconds
+    /// after the one on its cycle). One step is not enough: a 1-Hz feed back
+    /// from a dropout, or an arterial line's first reading after one, is not
+    /// a slow record, and the seconds after it show what it was. Rows further
+    /// back than `AnomalyModel.paceSeconds` are not looked at: a worker reads
+    /// no further, so a job judges a row as the whole case does.
     public func isSlowRecordRow(_ times: [Int64], row: Int) -> Bool {
-        let sustain = Timestamp.micros(seconds: floorSustainSeconds)
-        return row >= 2 && times[row] - times[row - 1] >= sustain && times[row - 1] - times[row - 2] >= sustain
+        let sustain = Timestamp.micros(seconds: floorSustainSeconds), reach = Timestamp.micros(seconds: AnomalyModel.paceSeconds)
+        func step(_ row: Int) -> Int64 { times[row] - times[row - 1] }
+        // Whether `row` has a row before it within the reach of the row judged.
+        func follows(_ row: Int, within judged: Int) -> Bool { row >= 1 && times[judged] - times[row - 1] <= reach }
+        if row >= 1, step(row) >= sustain, !follows(row - 1, within: row) || step(row - 1) >= sustain { return true }
+        return row >= 3 && times[row] - times[row - 3] <= reach && step(row - 1) >= sustain && step(row - 2) >= sustain
     }
 }
 

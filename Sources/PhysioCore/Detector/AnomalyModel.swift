@@ -55,12 +55,13 @@ public struct AnomalyModel: Codable, Sendable {
     /// before the first of them.
     public var lookbackSeconds: Double { contextSeconds + artefacts.lookbackSeconds }
 
-    /// Rows before the first scored row whose times say a slow record's pace
-    /// (`EpisodeBuilder.rowBefore` reads three back, `AlarmPolicy.isSlowRecordRow`
-    /// two), and how far back they may lie (rows up to `maxRowGapSeconds`
-    /// apart join). A reader gives them besides `lookbackSeconds`: a cuff
-    /// alone every 5 minutes has none of them within it, and reading 12
-    /// minutes of a 1-Hz feed for every job cost the live workers a fifth more CPU.
+    /// Rows before the first row read whose times say a slow record's pace
+    /// (`EpisodeBuilder.rowBefore` and `AlarmPolicy.isSlowRecordRow` read
+    /// three back), and how far back they may lie (rows up to
+    /// `maxRowGapSeconds` apart join; `isSlowRecordRow` looks no further). A
+    /// reader gives them besides `lookbackSeconds`: a cuff alone every 5
+    /// minutes has none of them within it, and reading 12 minutes of a 1-Hz
+    /// feed for every job cost the live workers a fifth more CPU.
     public static let paceRows = 3
     public static let paceSeconds = 2 * EpisodeBuilder.maxRowGapSeconds
 

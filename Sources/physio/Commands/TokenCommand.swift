@@ -13,8 +13,8 @@ struct TokenCommand: ParsableCommand {
             abstract: "Create a token and print it once (only its SHA-256 is stored).")
 
         @Option(name: .customLong("scope"), parsing: .upToNextOption,
-                help: "Scopes: ingest, read, export, admin, review, metrics (repeat or list several; admin includes review, read includes metrics).")
-        var scopes: [String]
+                help: "Scopes: ingest, read, export, admin, review, metrics (repeat, list several, or join them with commas; admin includes review, read includes metrics).")
+        var scopeArguments: [String]
         @Option(help: "A name to recognise the token by, e.g. or-7.")
         var name: String
         @Option(help: "Stop accepting it after this PostgreSQL interval, e.g. '90 days', '12 hours' (default: never).")
@@ -24,7 +24,11 @@ struct TokenCommand: ParsableCommand {
         var casePatterns: [String] = []
         @OptionGroup var database: DatabaseOptions
 
+        /// `--scope read,review` as `--scope read review`.
+        var scopes: [String] { scopeArguments.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
+
         func validate() throws {
+            if scopes.isEmpty { throw ValidationError("--scope needs a scope: \(TokenStore.scopes.joined(separator: ", "))") }
             let unknown = scopes.filter { !TokenStore.scopes.contains($0) }
             if !unknown.isEmpty { throw ValidationError("unknown scope \(unknown.joined(separator: ", ")); use \(TokenStore.scopes.joined(separator: ", "))") }
             if let bad = casePatterns.first(where: { CasePattern($0) == nil }) {
