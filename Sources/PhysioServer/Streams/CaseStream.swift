@@ -79,23 +79,12 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         do {
             try pool.withConnection { connection in
                 let queries = StreamQueries()
-                // Rows committed behind the window (a reading stamped before the newest sent, a backlog), then the window.
-                try sendBehind(committed.samples, cursor: cursor.samples, as: "sample", keys: \.samples, spans: \.samples) {
-                    try queries.samples(caseID: caseID, in: $0, limit: Self.rowLimit, on: connection)
-                }
-                for sample in try queries.samples(caseID: caseID, after: max(floor.samples, cursor.samples - Self.window), limit: Self.rowLimit, on: connection)
-                where sent.keys.withLock({ $0.samples.insert(sample.key, at: sample.timestamp, sequence: sequence + 1) }) {
-                    cursor.samples = max(cursor.samples, sample.timestamp)
-                    emit("sample", sample.json())
-                }
-                try sendBehind(committed.scores, cursor: cursor.scores, as: "score", keys: \.scores, spans: \.scores) {
-                    try queries.scores(caseID: caseID, in: $0, limit: Self.rowLimit, on: connection)
-                }
-                for score in try queries.scores(caseID: caseID, after: max(floor.scores, cursor.scores - Self.window), limit: Self.rowLimit, on: connection)
-                where sent.keys.withLock({ $0.scores.insert(score.key, at: score.timestamp, sequence: sequence + 1) }) {
-                    cursor.scores = max(cursor.scores, score.timestamp)
-                    emit("score", score.json())
-                }
+                try follow(\.samples, as: "sample", keys: \.samples, committed: committed.samples, of: \.samples,
+                           behind: { try queries.samples(caseID: caseID, in: $0, limit: Self.rowLimit, on: connection) },
+                           after: { try queries.samples(caseID: caseID, after: $0, limit: Self.rowLimit, on: connection) })
+                try follow(\.scores, as: "score", keys: \.scores, committed: committed.scores, of: \.scores,
+                           behind: { try queries.scores(caseID: caseID, in: $0, limit: Self.rowLimit, on: connection) },
+                           after: { try queries.scores(caseID: caseID, after: $0, limit: Self.rowLimit, on: connection) })
                 let episodes = try queries.episodes(caseID: caseID, updatedAfter: max(floor.episodes, cursor.episodes - Self.window), on: connection)
                 for episode in episodes where sent.keys.withLock({ $0.episodes.insert(episode.key, at: episode.timestamp, sequence: sequence + 1) }) {
                     cursor.episodes = max(cursor.episodes, episode.timestamp)
@@ -143,20 +132,29 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         return lower <= upper ? lower...upper : nil
     }
 
-    /// Sends the rows of `committed` that lie behind the window (`read` of a
-    /// span), those not sent yet; if there were more than one read returns,
-    /// the next wake reads on.
-    private func sendBehind(_ committed: ClosedRange<Int64>?, cursor: Int64, as event: String, keys: WritableKeyPath<SentKeys, RecentKeys>,
-                            spans: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?>,
-                            read: (ClosedRange<Int64>) throws -> [StreamQueries.Row]) throws {
-        guard let committed, let behind = Self.behind(committed, cursor: cursor) else { return }
-        let rows = try read(behind)
-        for row in rows where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
-            emit(event, row.json())
+    /// Sends the rows of one kind not sent yet: first those of `committed`
+    /// that lie behind the window re-read at each wake (`behind` of a span:
+    /// a reading stamped before the newest sent, a backlog), then the
+    /// window and what came after it (`after` a time), moving the cursor.
+    /// If a span held more rows than one read returns, the next wake reads on.
+    private func follow(_ time: WritableKeyPath<StreamCursor, Int64>, as event: String, keys: WritableKeyPath<SentKeys, RecentKeys>,
+                        committed: ClosedRange<Int64>?, of spans: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?>,
+                        behind: (ClosedRange<Int64>) throws -> [StreamQueries.Row],
+                        after: (Int64) throws -> [StreamQueries.Row]) throws {
+        if let committed, let late = Self.behind(committed, cursor: cursor[keyPath: time]) {
+            let rows = try behind(late)
+            for row in rows where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
+                emit(event, row.json())
+            }
+            if rows.count == Self.rowLimit, let last = rows.last?.timestamp, last < late.upperBound {
+                ticket.committed.withLock { $0.add(last + 1...late.upperBound, to: spans) }
+                ticket.waker.wake()
+            }
         }
-        if rows.count == Self.rowLimit, let last = rows.last?.timestamp, last < behind.upperBound {
-            ticket.committed.withLock { $0.add(last + 1...behind.upperBound, to: spans) }
-            ticket.waker.wake()
+        for row in try after(max(floor[keyPath: time], cursor[keyPath: time] - Self.window))
+        where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
+            cursor[keyPath: time] = max(cursor[keyPath: time], row.timestamp)
+            emit(event, row.json())
         }
     }
 
