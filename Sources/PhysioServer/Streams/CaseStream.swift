@@ -111,7 +111,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
             ticket.reviewsPending.withLock { $0 = true }
             ticket.committed.withLock { spans in
                 for kind in [\CommittedSpans.samples, \.scores] {
-                    if let span = committed[keyPath: kind] { spans.add(span, to: kind) }
+                    for span in committed[keyPath: kind].spans { spans[keyPath: kind].insert(span) }
                 }
             }
         }
@@ -132,22 +132,22 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         return lower <= upper ? lower...upper : nil
     }
 
-    /// Sends the rows of one kind not sent yet: first those of `committed`
-    /// that lie behind the window re-read at each wake (`behind` of a span:
+    /// Sends the rows of one kind not sent yet: first those in the spans of
+    /// `committed` that lie behind the window re-read at each wake (`behind` of a span:
     /// a reading stamped before the newest sent, a backlog), then the
     /// window and what came after it (`after` a time), moving the cursor.
     /// If a span held more rows than one read returns, the next wake reads on.
     private func follow(_ time: WritableKeyPath<StreamCursor, Int64>, as event: String, keys: WritableKeyPath<SentKeys, RecentKeys>,
-                        committed: ClosedRange<Int64>?, of spans: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?>,
+                        committed: TimeSpans, of spans: WritableKeyPath<CommittedSpans, TimeSpans>,
                         behind: (ClosedRange<Int64>) throws -> [StreamQueries.Row],
                         after: (Int64) throws -> [StreamQueries.Row]) throws {
-        if let committed, let late = Self.behind(committed, cursor: cursor[keyPath: time]) {
+        for late in committed.spans.compactMap({ Self.behind($0, cursor: cursor[keyPath: time]) }) {
             let rows = try behind(late)
             for row in rows where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
                 emit(event, row.json())
             }
             if rows.count == Self.rowLimit, let last = rows.last?.timestamp, last < late.upperBound {
-                ticket.committed.withLock { $0.add(last + 1...late.upperBound, to: spans) }
+                ticket.committed.withLock { $0[keyPath: spans].insert(last + 1...late.upperBound) }
                 ticket.waker.wake()
             }
         }

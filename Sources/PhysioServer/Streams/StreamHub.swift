@@ -70,14 +70,14 @@ final class StreamHub: @unchecked Sendable {
     /// `committed`: the times each case's rows span, so its streams can
     /// read those that lie behind what they sent (`CaseStream`).
     func wake(_ caseIDs: [String]?, reviews: Bool = false, committed: [String: ClosedRange<Int64>] = [:],
-              of kind: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?> = \.samples) {
+              of kind: WritableKeyPath<CommittedSpans, TimeSpans> = \.samples) {
         let tickets: [(caseID: String, ticket: StreamTicket)] = streams.withLock { all in
             guard let caseIDs else { return all.flatMap { caseID, tickets in tickets.values.map { (caseID, $0) } } }
             return caseIDs.flatMap { caseID in all[caseID].map { $0.values.map { (caseID, $0) } } ?? [] }
         }
         for (caseID, ticket) in tickets {
             if reviews { ticket.reviewsPending.withLock { $0 = true } }
-            if let span = committed[caseID] { ticket.committed.withLock { $0.add(span, to: kind) } }
+            if let span = committed[caseID] { ticket.committed.withLock { $0[keyPath: kind].insert(span) } }
             ticket.waker.wake()
         }
     }
@@ -118,22 +118,5 @@ final class StreamTicket: @unchecked Sendable {
     func revoke() {
         revokedFlag.withLock { $0 = true }
         waker.wake()
-    }
-}
-
-/// The times spanned by the samples and by the scores committed for a case
-/// since its stream last looked (nil: none, or not said).
-struct CommittedSpans {
-    var samples: ClosedRange<Int64>?
-    var scores: ClosedRange<Int64>?
-
-    mutating func add(_ span: ClosedRange<Int64>, to kind: WritableKeyPath<CommittedSpans, ClosedRange<Int64>?>) {
-        self[keyPath: kind] = self[keyPath: kind].map { min($0.lowerBound, span.lowerBound)...max($0.upperBound, span.upperBound) } ?? span
-    }
-
-    /// The spans, emptied.
-    mutating func take() -> CommittedSpans {
-        defer { self = CommittedSpans() }
-        return self
     }
 }
