@@ -107,21 +107,11 @@ struct JobProcessor {
                 try EpisodeStore().apply(episodes.merge(caseID: caseID, existing: existing, points: casePoints),
                                          modelID: loaded.id, on: connection)
             }
-            try CaseEvents.notify(.scores, spans: Self.spans(scores, caseIDs: caseIDs), on: connection)
+            try CaseEvents.notify(.scores, spans: ranges.map { ($0.caseID, $0.from...$0.to) }, on: connection)
 
             let now = Clock.nowMicros()
             return Outcome(jobs: mine.count, samples: scores.count, latenciesMicros: mine.map { now - $0.enqueuedAt })
         }
-    }
-
-    /// Each case's first and last score written (a case with none: its jobs' cases are told anyway).
-    static func spans(_ scores: [SampleScore], caseIDs: [String]) -> [(caseID: String, span: ClosedRange<Int64>?)] {
-        var spans: [String: ClosedRange<Int64>] = [:]
-        for score in scores {
-            spans[score.caseID] = spans[score.caseID].map { min($0.lowerBound, score.timestamp)...max($0.upperBound, score.timestamp) }
-                ?? score.timestamp...score.timestamp
-        }
-        return caseIDs.map { ($0, spans[$0]) }
     }
 
     /// The scorer of a case whose team changed its limits: the model with

@@ -237,9 +237,9 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     public func isSlowRecordRow(_ times: [Int64], row: Int) -> Bool {
         let sustain = Timestamp.micros(seconds: floorSustainSeconds), reach = Timestamp.micros(seconds: AnomalyModel.paceSeconds)
         func step(_ row: Int) -> Int64 { times[row] - times[row - 1] }
-        // Whether `row` has a row before it within the reach of the row judged.
-        func follows(_ row: Int, within judged: Int) -> Bool { row >= 1 && times[judged] - times[row - 1] <= reach }
-        if row >= 1, step(row) >= sustain, !follows(row - 1, within: row) || step(row - 1) >= sustain { return true }
+        // The row before `row` began the record: no row within the reach before it.
+        let previousBegan = row < 2 || times[row] - times[row - 2] > reach
+        if row >= 1, step(row) >= sustain, previousBegan || step(row - 1) >= sustain { return true }
         return row >= 3 && times[row] - times[row - 3] <= reach && step(row - 1) >= sustain && step(row - 2) >= sustain
     }
 }

@@ -109,11 +109,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         } catch {
             // The database is away: nothing to send now; the next wake (or heartbeat) tries again, reviews and late rows included.
             ticket.reviewsPending.withLock { $0 = true }
-            ticket.committed.withLock { spans in
-                for kind in [\CommittedSpans.samples, \.scores] {
-                    for span in committed[keyPath: kind].spans { spans[keyPath: kind].insert(span) }
-                }
-            }
+            ticket.committed.withLock { $0.insert(committed) }
         }
         let edge = cursor.back(Self.window)
         sent.keys.withLock { keys in

@@ -9,6 +9,12 @@ struct CommittedSpans {
         defer { self = CommittedSpans() }
         return self
     }
+
+    /// Spans taken and not read (the database was away) given back.
+    mutating func insert(_ taken: CommittedSpans) {
+        taken.samples.spans.forEach { samples.insert($0) }
+        taken.scores.spans.forEach { scores.insert($0) }
+    }
 }
 
 /// Disjoint spans of time (µs), oldest first. Each commit's own, not their
