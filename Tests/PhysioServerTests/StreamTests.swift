@@ -100,8 +100,11 @@ struct StreamTests {
         #expect(samples.filter { $0.contains(cuff) && $0.contains(#""mbp":55"#) }.count == 1, "the cuff's reading, 45 s behind, once")
         #expect(samples.filter { $0.contains(#""spo2":97"#) }.count == 10, "the backlog, 3 minutes behind, once each")
         #expect(samples.filter { $0.contains(#""hr":72"#) }.count == 20, "new instants before the stream's start")
-        #expect(samples.filter { $0.contains(#""hr":71"#) && !$0.contains("mbp") }.count == 180, "the live rows, once each")
-        #expect(samples.count == 180 + 1 + 20 + 10 + 1, "nothing twice: \(samples.count)")
+        // The cuff's instant came alone first only if the stream woke before the merge (not on a loaded machine).
+        let cuffAlone = samples.filter { $0.contains(cuff) && !$0.contains("mbp") }.count
+        #expect(cuffAlone <= 1)
+        #expect(samples.filter { $0.contains(#""hr":71"#) && !$0.contains(cuff) }.count == 179, "the live rows, once each")
+        #expect(samples.count == 179 + cuffAlone + 1 + 20 + 10 + 1, "nothing twice: \(samples.count)")
     }
 
     /// The scores of a backlog come too, once each, when the workers have

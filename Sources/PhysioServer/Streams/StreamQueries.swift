@@ -84,8 +84,7 @@ struct StreamQueries {
     /// changed them after `after` (µs): one row, keyed by the newest change,
     /// however many came since the stream last looked.
     func limits(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> Row? {
-        let newest = try CaseLimitStore().latestChange(caseID: caseID, on: connection)
-        guard newest > after else { return nil }
+        guard let newest = try CaseLimitStore().changeTimes(caseID: caseID, after: after, on: connection).max() else { return nil }
         let changes = try CaseLimitStore().changes(caseID: caseID, on: connection)
         return Row(key: "limits:\(newest)", timestamp: newest) {
             var json = JSONWriter(capacity: 2048 + 256 * changes.count)

@@ -79,8 +79,14 @@ public struct CaseLimitStore: Sendable {
         return changes.map(\.change)
     }
 
-    /// When the case's limits last changed (µs; 0: never): where a new live
-    /// stream starts, and whether an open one has a change to send.
+    /// When the case's limits changed after `after` (µs): what a live stream has not sent yet.
+    public func changeTimes(caseID: CaseID, after: Int64, on connection: DatabaseConnection) throws -> [Int64] {
+        try connection.query("""
+            SELECT \(SQL.micros("at")) FROM case_limit_changes WHERE case_id = $1 AND at > $2::timestamptz ORDER BY id
+            """, [caseID, SQLTime(after)]).rows.map { try $0.decode(Int64.self) }
+    }
+
+    /// When the case's limits last changed (µs; 0: never): where a new live stream starts.
     public func latestChange(caseID: CaseID, on connection: DatabaseConnection) throws -> Int64 {
         try connection.query("SELECT coalesce(\(SQL.micros("max(at)")), 0) FROM case_limit_changes WHERE case_id = $1",
                              [caseID]).scalar(Int64.self)
