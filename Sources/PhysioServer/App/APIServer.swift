@@ -41,7 +41,7 @@ public final class APIServer: @unchecked Sendable {
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
         let sources = SourceHistory()   // FHIR's and HL7's, ranked across instants
-        streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers,
+        streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers, blockingWork: blockingWork,
                             heartbeatSeconds: configuration.streamHeartbeatSeconds)
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,

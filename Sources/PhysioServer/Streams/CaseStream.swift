@@ -31,6 +31,9 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     private var pending: [UInt8] = []
     private var offset = 0
     private var lastWrite = Clock.monotonicNanos()
+    /// Whether the stream is reading on a blocking thread, and whether a wake came meanwhile.
+    private let elsewhere = Locked(ReadingElsewhere())
+    private struct ReadingElsewhere { var reading = false, woken = false }
 
     /// `had`: what the client of a resumed session received (see `StreamSessions`);
     /// the window behind its cursor is then read again, else nothing at or before it.
@@ -52,14 +55,12 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     func read(into destination: UnsafeMutableRawBufferPointer) -> StreamRead {
         // A revoked token's stream ends at once; reconnecting with it gets 401.
         if ticket.isRevoked { return .end }
+        // Reading on a blocking thread: it wakes the connection when done.
+        if elsewhere.withLock({ state in if state.reading { state.woken = true }; return state.reading }) { return .wait(ticket.waker) }
         if offset == pending.count {
             pending.removeAll(keepingCapacity: true)
             offset = 0
-            fetch()
-            if pending.isEmpty && Clock.monotonicNanos() - lastWrite >= heartbeatNanos {
-                pending = Array(": keep-alive\n\n".utf8)
-            }
-            if pending.isEmpty { return .wait(ticket.waker) }
+            guard fill(), !pending.isEmpty else { return .wait(ticket.waker) }
         }
         let count = min(destination.count, pending.count - offset)
         pending.withUnsafeBytes { destination.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
@@ -73,8 +74,42 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         hub.sessions.close(session)
     }
 
-    /// New rows since the cursors, as events.
-    private func fetch() {
+    /// Reads what is new into `pending`, or a keep-alive when nothing is and one is due.
+    /// False when the read moved to a blocking thread: on an event-loop
+    /// thread with no idle database connection, waiting for the next wake
+    /// could mean waiting for the heartbeat.
+    private func fill() -> Bool {
+        do {
+            try fetch()
+        } catch is WouldBlock {
+            if readElsewhere() { return false }
+        } catch {
+            // The database is away: nothing to send now; the next wake (or heartbeat) tries again.
+        }
+        if pending.isEmpty && Clock.monotonicNanos() - lastWrite >= heartbeatNanos {
+            pending = Array(": keep-alive\n\n".utf8)
+        }
+        return true
+    }
+
+    /// Fills `pending` on a blocking thread, the connection suspended
+    /// meanwhile; wakes it when there is something to send or a wake came.
+    /// False when that queue is full: the next wake tries again.
+    private func readElsewhere() -> Bool {
+        elsewhere.withLock { $0 = ReadingElsewhere(reading: true) }
+        let submitted = hub.blockingWork.submit { [self] in
+            _ = fill()
+            let filled = !pending.isEmpty
+            let woken = elsewhere.withLock { state in defer { state = ReadingElsewhere() }; return state.woken }
+            if filled || woken { ticket.waker.wake() }
+        }
+        if !submitted { elsewhere.withLock { $0 = ReadingElsewhere() } }
+        return submitted
+    }
+
+    /// New rows since the cursors, as events. A failed read gives back the
+    /// flags it took, so the next one reads reviews and late rows too.
+    private func fetch() throws {
         let committed = ticket.committed.withLock { $0.take() }
         do {
             try pool.withConnection { connection in
@@ -107,9 +142,9 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                 }
             }
         } catch {
-            // The database is away: nothing to send now; the next wake (or heartbeat) tries again, reviews and late rows included.
             ticket.reviewsPending.withLock { $0 = true }
             ticket.committed.withLock { $0.insert(committed) }
+            throw error
         }
         let edge = cursor.back(Self.window)
         sent.keys.withLock { keys in

@@ -13,6 +13,8 @@ final class StreamHub: @unchecked Sendable {
     let scoreVersions = ScoreVersions()
     /// What each stream sent, for clients that resume here.
     let sessions = StreamSessions()
+    /// Where a stream reads when its event-loop thread found no idle database connection.
+    let blockingWork: BlockingWork
     private let streams = Locked<[String: [ObjectIdentifier: StreamTicket]]>([:])
 
     /// How often the tokens of open streams are checked: well inside the
@@ -21,7 +23,9 @@ final class StreamHub: @unchecked Sendable {
 
     /// `answers`: the read answers kept in memory, forgotten when retention
     /// removed rows or news may have been missed.
-    init(listener: NotificationListener, authenticator: TokenAuthenticator, answers: AnswerCache, heartbeatSeconds: Double = 15) {
+    init(listener: NotificationListener, authenticator: TokenAuthenticator, answers: AnswerCache, blockingWork: BlockingWork,
+         heartbeatSeconds: Double = 15) {
+        self.blockingWork = blockingWork
         let scoreVersions = self.scoreVersions
         listener.onListening { [weak self] connection in
             scoreVersions.listening(connection != nil)
