@@ -200,6 +200,10 @@ export class CaseView {
       // Another clinician changed the case's limits (ours come back as the PUT's answer too).
       this.setLimits(event);
       this.limits.show(this.caseID, event);
+    } else if (name === "backfill") {
+      // Rows committed too far behind the newest for the stream to send (a long backlog): read the window again if it shows them.
+      const [from, to] = this.range();
+      if (Date.parse(event.from) <= to && Date.parse(event.to) >= from) this.loadSoon();
     } else if (name === "review") {
       // Only episodes this view holds: a review of one outside the window is not a reason to show it.
       const episode = event.episode;
@@ -208,6 +212,12 @@ export class CaseView {
       }
     }
     this.schedule(false);
+  }
+
+  /** Loads again once backfills stop coming for a second: a backlog comes in many commits. */
+  loadSoon() {
+    clearTimeout(this.loadTimer);
+    this.loadTimer = setTimeout(() => this.load(), 1000);
   }
 
   /** The case's limits in force changed (GET /cases/{id}/limits answer): lines, red values and the case list follow. */

@@ -13,7 +13,8 @@ import Glibc
 /// episode stands out; one click acknowledges it, two annotate it; the
 /// trail shows both; the server stored both with the token's name. A token
 /// without the review scope is told so and stores nothing; signing in again
-/// with a review token makes the buttons work.
+/// with a review token makes the buttons work. The page follows what other
+/// clients change: limits, and a backlog too far behind to stream.
 @Suite(.enabled(if: TestDatabase.isConfigured && PythonScript.isAvailable && Chromium.path != nil,
                 "needs the test database, PHYSIO_TEST_PYTHON and Chromium (PHYSIO_TEST_CHROMIUM or chromium on PATH): run scripts/test"))
 struct DashboardReviewTests {
@@ -146,6 +147,22 @@ struct DashboardReviewTests {
         #expect(stored.withJSON { $0["changes"]?.count } == 2 && stored.withJSON { $0["changes"]?[0]?["note"]?.string } == "planned hypotension",
                 "\(stored.text)")
         #expect(stored.withJSON { $0["changes"]?[0]?["limits"]?.count } == 1, "only the limit moved is sent: \(stored.text)")
+    }
+
+    /// A backlog stamped 13 minutes behind the case's newest row, too far
+    /// behind for the live stream to send: the page reads its window again
+    /// when the stream names those times (until 2026-12-07 it showed them
+    /// only after a reload).
+    @Test func aBacklogFarBehindReachesTheOpenPage() throws {
+        let server = try TestServer()
+        let start: Int64 = 1_795_600_000
+        let rows = (0..<900).map { #"{"t":\#(start + Int64($0)),"hr":72,"sbp":118,"dbp":64,"mbp":82}"# }
+        #expect(try server.ingest("backlog-page", json: #"{"samples":["# + rows.joined(separator: ",") + "]}").number("accepted") == 900)
+        let (report, screenshot) = try drive(server, mode: "backfill", token: server.tokens["all"]!, caseID: "backlog-page")
+        defer { unlink(screenshot) }
+        #expect(Self.string(report, "temp_before") == "no box", "no temperature yet: \(report)")
+        #expect(Self.number(report, "backlog_status") == 200, "\(report)")
+        #expect(Self.string(report, "temp_after") == "36.4", "\(report)")
     }
 
     /// The address moving to another case while an annotate form has focus

@@ -20,6 +20,12 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            by the new limits; then another client restores the defaults
            (PUT from this script) and the page follows its live stream.
 
+  backfill the case's charts drawn, a gateway sends a backlog stamped 13
+           minutes behind the newest row, with a temperature the case had
+           none of (POST from this script): the live stream cannot send rows
+           that far back, it names their times, and the page reads its
+           window again, so the temperature box shows the backlog's value.
+
   switch   an annotate form open with a note half typed, the address moves
            to another case (a bookmark, the back button): the episode list
            is that case's, with no form left whose buttons would act on the
@@ -36,6 +42,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import datetime
 
 from page_screenshot import Browser
 
@@ -172,6 +179,29 @@ def limits(page, out, url):
     return seen
 
 
+def backfill(page, out, url):
+    page.wait_for("[...document.querySelectorAll('.chart .value .number')].some((node) => node.textContent !== '–')",
+                  "the case's values drawn")
+    temperature = """[...document.querySelectorAll('.chart .value')].find((node) =>
+        node.querySelector('.label').textContent === 'Temp')?.querySelector('.number').textContent ?? 'no box'"""
+    seen = {"temp_before": page.evaluate(temperature)}
+    address = urllib.parse.urlparse(url)
+    fragment = urllib.parse.parse_qs(address.fragment)
+    case_url = f"{address.scheme}://{address.netloc}/cases/{urllib.parse.quote(fragment['case'][0])}"
+    bearer = {"Authorization": f"Bearer {fragment['token'][0]}"}
+    with urllib.request.urlopen(urllib.request.Request(case_url, headers=bearer), timeout=10) as answer:
+        last = datetime.fromisoformat(json.load(answer)["last_sample"].replace("Z", "+00:00")).timestamp()
+    backlog = [{"t": last - 780 + second, "temp": 36.4} for second in range(30)]
+    request = urllib.request.Request(f"{case_url}/vitals", method="POST", data=json.dumps({"samples": backlog}).encode(),
+                                     headers={**bearer, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        seen["backlog_status"] = answer.status
+    page.wait_for(f"!['no box', '–'].includes({temperature})", "the backlog's temperature on the page", timeout=10)
+    seen["temp_after"] = page.evaluate(temperature)
+    page.screenshot(out)
+    return seen
+
+
 def denied(page, out, review_token):
     page.wait_for("document.querySelector('.review button.acknowledge')", "an unacknowledged episode")
     episode = page.evaluate("document.querySelector('.review button.acknowledge').closest('.episode-item').dataset.episode")
@@ -240,9 +270,10 @@ def main():
     with Browser(browser, 1600, 1000, ["--no-sandbox"]) as page:
         url = os.environ.get("PAGE_URL") or sys.stdin.readline().strip()
         page.tools.call("Page.navigate", url=url)
-        second = sys.stdin.readline().strip() if mode not in ("review", "new-alarm", "limits") else ""
+        second = sys.stdin.readline().strip() if mode not in ("review", "new-alarm", "limits", "backfill") else ""
         seen = {"review": lambda: review(page, out), "new-alarm": lambda: new_alarm(page, out),
                 "limits": lambda: limits(page, out, url),
+                "backfill": lambda: backfill(page, out, url),
                 "denied": lambda: denied(page, out, second),
                 "switch": lambda: switch(page, out, second)}[mode]()
     print(json.dumps(seen))

@@ -4,12 +4,14 @@ import PhysioStore
 import PhysioPlatform
 
 /// `text/event-stream` of one case: `sample`, `score`, `episode`,
-/// `merged`, `review` and `limits` events as they are committed. Between events the connection is suspended (no
+/// `merged`, `review` and `limits` events as they are committed, and
+/// `backfill` for rows committed too far behind to send. Between events the connection is suspended (no
 /// thread waits); the hub wakes it. Rows are fetched from a window behind
 /// the cursor and de-duplicated, so a row committed out of order (a slow
 /// transaction) is still sent once; rows committed further behind, up to
 /// `lateReach` (a reading stamped at its start, a monitor's backlog), are
-/// read from the times the commit's notification gives; a stream resumed on
+/// read from the times the commit's notification gives (further back, the
+/// client is told which times to read again); a stream resumed on
 /// the same node re-reads the window too (`StreamSessions`).
 final class CaseStream: ResponseStream, @unchecked Sendable {
     static let window: Int64 = 30_000_000
@@ -163,6 +165,13 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         return lower <= upper ? lower...upper : nil
     }
 
+    /// The part of `committed` further back than `lateReach`: its rows are
+    /// not sent, the client is told to read them (`backfill`); nil when none is.
+    static func beyondReach(_ committed: ClosedRange<Int64>, cursor: Int64) -> ClosedRange<Int64>? {
+        let upper = min(committed.upperBound, cursor - lateReach - 1)
+        return committed.lowerBound <= upper ? committed.lowerBound...upper : nil
+    }
+
     /// Sends the rows of one kind not sent yet: first those in the spans of
     /// `committed` that lie behind the window re-read at each wake (`behind` of a span:
     /// a reading stamped before the newest sent, a backlog), then the
@@ -172,6 +181,15 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                         committed: TimeSpans, of spans: WritableKeyPath<CommittedSpans, TimeSpans>,
                         behind: (ClosedRange<Int64>) throws -> [StreamQueries.Row],
                         after: (Int64) throws -> [StreamQueries.Row]) throws {
+        for beyond in committed.spans.compactMap({ Self.beyondReach($0, cursor: cursor[keyPath: time]) }) {
+            var json = JSONWriter(capacity: 128)
+            json.beginObject()
+            json.field("of", event)
+            json.field("from", Timestamp.format(beyond.lowerBound))
+            json.field("to", Timestamp.format(beyond.upperBound))
+            json.endObject()
+            emit("backfill", json.string)
+        }
         for late in committed.spans.compactMap({ Self.behind($0, cursor: cursor[keyPath: time]) }) {
             let rows = try behind(late)
             for row in rows where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
