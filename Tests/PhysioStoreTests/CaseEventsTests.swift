@@ -28,4 +28,22 @@ struct CaseEventsTests {
         let many: [(caseID: String, span: ClosedRange<Int64>?)] = (0..<400).map { ("case-\($0)", 1_795_600_000_000_000...1_795_600_001_000_000) }
         #expect(CaseEvents.parse(CaseEvents.payload(.scores, spans: many))?.spans.isEmpty == true, "too long for times: the cases alone")
     }
+
+    /// The SQL that sends a span appends its transaction: a stream opened
+    /// after that commit leaves its rows out.
+    @Test func theWritersTransactionParsesBack() {
+        let event = CaseEvents.parse("v or-1:10:20,or-2 @4711")
+        #expect(event?.transaction == 4711 && event?.caseIDs == ["or-1", "or-2"] && event?.spans == ["or-1": 10...20])
+        #expect(CaseEvents.parse("s * @12")?.caseIDs == nil && CaseEvents.parse("s * @12")?.transaction == 12)
+        #expect(CaseEvents.parse("v or-1:10:20")?.transaction == nil, "an older node's payload: no transaction")
+        #expect(CaseEvents.parse("v or-1 @x")?.transaction == nil && CaseEvents.parse("v or-1 @x")?.caseIDs == ["or-1"])
+    }
+
+    @Test func aSnapshotSeesWhatHadCommitted() throws {
+        let snapshot = try #require(CommitSnapshot("10:20:12,15"))
+        #expect(snapshot.sees(9) && snapshot.sees(10) && snapshot.sees(19))
+        #expect(!snapshot.sees(12) && !snapshot.sees(15) && !snapshot.sees(20) && !snapshot.sees(25))
+        #expect(CommitSnapshot("7:7:")?.sees(6) == true && CommitSnapshot("7:7:")?.sees(7) == false)
+        for text in ["", "1:2", "2:1:", "a:2:", "1:2:x", "1:2:3:4"] { #expect(CommitSnapshot(text) == nil, "\(text)") }
+    }
 }

@@ -16,18 +16,20 @@ struct StreamRoutes {
 
     func open(_ request: Request) throws -> Response {
         _ = try QueryParameters(request, allowed: [])
-        let (caseID, cursor) = try pool.withConnection { connection -> (CaseID, StreamCursor) in
+        let (caseID, cursor, snapshot) = try pool.withConnection { connection -> (CaseID, StreamCursor, CommitSnapshot?) in
             let caseID = try knownCases.existingCaseID(request, on: connection)
-            if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed) }
-            // From the latest rows on: only what is new is sent.
+            if let resumed = request.header("Last-Event-ID").flatMap(StreamCursor.init) { return (caseID, resumed, nil) }
+            // From the latest rows on: only what is new is sent. What had committed before is not news,
+            // though the hub may hear of it later.
+            let snapshot = CommitSnapshot(try connection.query(CommitSnapshot.currentSQL).scalar(String.self))
             let latest = try CaseQueries().latestChanges(caseID: caseID, on: connection)
             let reviews = max(try ReviewStore().latestAction(caseID: caseID, on: connection),
                               try CaseLimitStore().latestChange(caseID: caseID, on: connection))
-            return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes, reviews: reviews))
+            return (caseID, StreamCursor(samples: latest.samples, scores: latest.scores, episodes: latest.episodes, reviews: reviews), snapshot)
         }
         // A session this node still knows: what its client had, so the window behind the cursor can be read again.
         let had = cursor.session.flatMap { hub.sessions.had(by: $0, through: cursor.sequence) }
-        let stream = CaseStream(caseID: caseID, tokenID: request.tokenID, pool: pool, hub: hub, cursor: cursor, had: had,
+        let stream = CaseStream(caseID: caseID, tokenID: request.tokenID, pool: pool, hub: hub, cursor: cursor, openedAfter: snapshot, had: had,
                                 heartbeatSeconds: heartbeatSeconds)
         return Response(contentType: "text/event-stream; charset=utf-8", stream: stream,
                         headers: [("Cache-Control", "no-store"), ("X-Accel-Buffering", "no")])

@@ -39,8 +39,9 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
 
     /// `had`: what the client of a resumed session received (see `StreamSessions`);
     /// the window behind its cursor is then read again, else nothing at or before it.
-    init(caseID: CaseID, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, had: StreamSessions.Had?,
-         heartbeatSeconds: Double) {
+    /// `openedAfter`: a new stream's snapshot, taken before its cursor.
+    init(caseID: CaseID, tokenID: Int?, pool: ConnectionPool, hub: StreamHub, cursor: StreamCursor, openedAfter: CommitSnapshot?,
+         had: StreamSessions.Had?, heartbeatSeconds: Double) {
         self.caseID = caseID
         self.pool = pool
         self.hub = hub
@@ -50,7 +51,7 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         self.cursor.session = session
         heartbeatNanos = UInt64(heartbeatSeconds * 1e9)
         pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n\n".utf8)
-        ticket = StreamTicket(tokenID: tokenID)
+        ticket = StreamTicket(tokenID: tokenID, openedAfter: openedAfter)
         hub.register(caseID: caseID.rawValue, stream: ObjectIdentifier(self), ticket: ticket)
     }
 

@@ -43,7 +43,7 @@ final class StreamHub: @unchecked Sendable {
                     // Episodes carry their reviews: a review changes /anomalies answers as scores do.
                     if event.kind != .samples { scoreVersions.scored(event.caseIDs) }
                     self?.wake(event.caseIDs, reviews: event.kind == .reviews, committed: event.spans,
-                               of: event.kind == .samples ? \.samples : \.scores)
+                               of: event.kind == .samples ? \.samples : \.scores, by: event.transaction)
                 }
             }
         }
@@ -72,16 +72,20 @@ final class StreamHub: @unchecked Sendable {
     /// `reviews`, they read review actions too (only then: most wakes are
     /// samples and scores, and the query would run for each).
     /// `committed`: the times each case's rows span, so its streams can
-    /// read those that lie behind what they sent (`CaseStream`).
+    /// read those that lie behind what they sent (`CaseStream`); not for a
+    /// stream that opened after `transaction` committed (its client could
+    /// read them: a notification the hub heard only after the stream opened).
     func wake(_ caseIDs: [String]?, reviews: Bool = false, committed: [String: ClosedRange<Int64>] = [:],
-              of kind: WritableKeyPath<CommittedSpans, TimeSpans> = \.samples) {
+              of kind: WritableKeyPath<CommittedSpans, TimeSpans> = \.samples, by transaction: UInt64? = nil) {
         let tickets: [(caseID: String, ticket: StreamTicket)] = streams.withLock { all in
             guard let caseIDs else { return all.flatMap { caseID, tickets in tickets.values.map { (caseID, $0) } } }
             return caseIDs.flatMap { caseID in all[caseID].map { $0.values.map { (caseID, $0) } } ?? [] }
         }
         for (caseID, ticket) in tickets {
             if reviews { ticket.reviewsPending.withLock { $0 = true } }
-            if let span = committed[caseID] { ticket.committed.withLock { $0[keyPath: kind].insert(span) } }
+            if let span = committed[caseID], !(transaction.map { ticket.openedAfter?.sees($0) ?? false } ?? false) {
+                ticket.committed.withLock { $0[keyPath: kind].insert(span) }
+            }
             ticket.waker.wake()
         }
     }
@@ -109,13 +113,18 @@ final class StreamHub: @unchecked Sendable {
 final class StreamTicket: @unchecked Sendable {
     let waker = StreamWaker()
     let tokenID: Int?
+    /// The commits a new stream's client could read before it opened (nil: a resumed stream, which reads them).
+    let openedAfter: CommitSnapshot?
     /// Review actions may have been recorded since the stream last read them (true at first).
     let reviewsPending = Locked(true)
     /// Times of rows committed since the stream last read them.
     let committed = Locked(CommittedSpans())
     private let revokedFlag = Locked(false)
 
-    init(tokenID: Int?) { self.tokenID = tokenID }
+    init(tokenID: Int?, openedAfter: CommitSnapshot?) {
+        self.tokenID = tokenID
+        self.openedAfter = openedAfter
+    }
 
     var isRevoked: Bool { revokedFlag.value }
 

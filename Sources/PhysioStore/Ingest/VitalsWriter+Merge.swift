@@ -38,7 +38,7 @@ extension VitalsWriter {
             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::int4[])
             RETURNING id),
         \(registerCases)
-        SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registered), pg_notify($10, $11)
+        SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registered), pg_notify($10, \(CaseEvents.withTransactionSQL("$11")))
         """
 
     /// Changed instants of a case further apart than this get separate

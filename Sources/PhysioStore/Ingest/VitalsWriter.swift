@@ -35,7 +35,7 @@ public struct VitalsWriter {
         """
 
     /// After a fast-path COPY every row is new: one job per case for its
-    /// rows. The notification ($5, $6) rides along: one round trip fewer.
+    /// rows. The notification ($5, $6) rides along (with the transaction id, `CaseEvents`): one round trip fewer.
     static let enqueue = """
         WITH per_case AS (
             SELECT case_id, first_ts, last_ts, samples, 0::int8 AS merged
@@ -45,7 +45,7 @@ public struct VitalsWriter {
             SELECT case_id, first_ts, last_ts, samples FROM per_case
             RETURNING id),
         \(registerCases)
-        SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registered), pg_notify($5, $6)
+        SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM registered), pg_notify($5, \(CaseEvents.withTransactionSQL("$6")))
         """
 
     public init() {}

@@ -27,7 +27,8 @@ public enum CaseEvents {
     /// The same with each case's first and last time committed (µs),
     /// `case:first:last`, so a live stream can read the rows that came
     /// behind those it sent (a late reading, a backlog). Without the times
-    /// when they would not fit.
+    /// when they would not fit. The SQL that sends it appends the writer's
+    /// transaction (`withTransactionSQL`).
     public static func payload(_ kind: Kind, spans: some Collection<(caseID: String, span: ClosedRange<Int64>?)>) -> String {
         let list = spans.map { entry in entry.span.map { "\(entry.caseID):\($0.lowerBound):\($0.upperBound)" } ?? entry.caseID }
             .joined(separator: ",")
@@ -41,13 +42,28 @@ public enum CaseEvents {
         public let caseIDs: [String]?
         /// The times each case's rows span, where given.
         public let spans: [String: ClosedRange<Int64>]
+        /// The writer's transaction id, where given (` @xid` at the end).
+        public var transaction: UInt64? = nil
+    }
+
+    /// A payload parameter `$n` with ` @` and the sending transaction's id
+    /// appended, in the writer's own statement: a live stream that opened
+    /// after that transaction committed knows the rows are not news.
+    public static func withTransactionSQL(_ parameter: String) -> String {
+        "\(parameter)::text || ' @' || pg_current_xact_id()::text"
     }
 
     public static func parse(_ payload: String) -> Event? {
         guard let space = payload.utf8.firstIndex(of: UInt8(ascii: " ")),
               let kind = Kind(rawValue: String(payload[..<space])) else { return nil }
-        let rest = payload[payload.utf8.index(after: space)...]
-        if rest == "*" { return Event(kind: kind, caseIDs: nil, spans: [:]) }
+        var rest = payload[payload.utf8.index(after: space)...]
+        var transaction: UInt64?
+        if let at = rest.utf8.lastIndex(of: UInt8(ascii: "@")), at > rest.startIndex,
+           rest.utf8[rest.utf8.index(before: at)] == UInt8(ascii: " ") {
+            transaction = UInt64(rest[rest.utf8.index(after: at)...])
+            rest = rest[..<rest.utf8.index(before: at)]
+        }
+        if rest == "*" { return Event(kind: kind, caseIDs: nil, spans: [:], transaction: transaction) }
         var caseIDs: [String] = [], spans: [String: ClosedRange<Int64>] = [:]
         for entry in rest.segments(separatedBy: UInt8(ascii: ",")) where !entry.isEmpty {
             let fields = entry.segments(separatedBy: UInt8(ascii: ":"))
@@ -57,7 +73,7 @@ public enum CaseEvents {
                 spans[caseID] = spans[caseID].map { min($0.lowerBound, first)...max($0.upperBound, last) } ?? first...last
             }
         }
-        return Event(kind: kind, caseIDs: caseIDs, spans: spans)
+        return Event(kind: kind, caseIDs: caseIDs, spans: spans, transaction: transaction)
     }
 
     /// News of any case (`*`), e.g. after retention removed rows of many.
@@ -75,6 +91,6 @@ public enum CaseEvents {
     public static func notify(_ kind: Kind, spans: some Collection<(caseID: String, span: ClosedRange<Int64>?)>,
                               on connection: DatabaseConnection) throws {
         guard !spans.isEmpty else { return }
-        try connection.query("SELECT pg_notify($1, $2)", [channel, payload(kind, spans: spans)])
+        try connection.query("SELECT pg_notify($1, \(withTransactionSQL("$2")))", [channel, payload(kind, spans: spans)])
     }
 }
