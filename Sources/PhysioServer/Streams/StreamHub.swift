@@ -83,7 +83,7 @@ final class StreamHub: @unchecked Sendable {
         }
         for (caseID, ticket) in tickets {
             if reviews { ticket.reviewsPending.withLock { $0 = true } }
-            if let span = committed[caseID], !(transaction.map { ticket.openedAfter?.sees($0) ?? false } ?? false) {
+            if let span = committed[caseID], !ticket.couldRead(transaction) {
                 ticket.committed.withLock { $0[keyPath: kind].insert(span) }
             }
             ticket.waker.wake()
@@ -127,6 +127,12 @@ final class StreamTicket: @unchecked Sendable {
     }
 
     var isRevoked: Bool { revokedFlag.value }
+
+    /// Whether what `transaction` committed was there for a new stream's client to read before it opened.
+    func couldRead(_ transaction: UInt64?) -> Bool {
+        guard let transaction, let openedAfter else { return false }
+        return openedAfter.sees(transaction)
+    }
 
     func revoke() {
         revokedFlag.withLock { $0 = true }
