@@ -16,6 +16,7 @@ import { CaseData } from "./series.js";
 const RAW_MAX_MS = 3_600_000;
 const BUCKET_RELOAD_MS = 60_000;  // minute buckets of a followed window are fetched again this often
 const DRAW_INTERVAL_MS = 250;     // live data redraws at most 4 times a second
+const STREAM_WAIT_MS = 2_000;     // the window loads without the stream when it has not connected by then
 const OPEN_GAP_MS = 30_000;       // an episode ending this close to the newest score is still open (the server's rule)
 
 export class CaseView {
@@ -70,12 +71,16 @@ export class CaseView {
       onState: (state) => this.streamState(state),
       onAuthError: this.onAuthError,
     });
-    this.load();
+    // The window loads once the stream is connected (streamState): loaded before, what committed in between
+    // would be in neither. A stream that cannot connect does not keep the charts empty for long.
+    this.loadSoon(STREAM_WAIT_MS);
   }
 
   close() {
     this.stopStream?.();
     this.stopStream = null;
+    this.stream = null;
+    clearTimeout(this.loadTimer);
     this.caseID = null;
     this.generation += 1;
   }
@@ -214,10 +219,10 @@ export class CaseView {
     this.schedule(false);
   }
 
-  /** Loads again once backfills stop coming for a second: a backlog comes in many commits. */
-  loadSoon() {
+  /** Loads after `ms` unless asked again first: backfills stop coming (a backlog comes in many commits). */
+  loadSoon(ms = 1000) {
     clearTimeout(this.loadTimer);
-    this.loadTimer = setTimeout(() => this.load(), 1000);
+    this.loadTimer = setTimeout(() => this.load(), ms);
   }
 
   /** The case's limits in force changed (GET /cases/{id}/limits answer): lines, red values and the case list follow. */
@@ -348,8 +353,15 @@ export class CaseView {
   }
 
   streamState(state) {
+    const connected = state === "live" && this.stream !== "live";
     this.stream = state;
     this.showStreamState();
+    // From the stream's start on nothing is missed: the window is read from there, at the first connection
+    // and after a reconnection (rows committed while it was away, on another server, lie behind its times).
+    if (connected) {
+      clearTimeout(this.loadTimer);
+      this.load();
+    }
   }
 
   /**

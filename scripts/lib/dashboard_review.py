@@ -185,6 +185,8 @@ def backfill(page, out, url):
     temperature = """[...document.querySelectorAll('.chart .value')].find((node) =>
         node.querySelector('.label').textContent === 'Temp')?.querySelector('.number').textContent ?? 'no box'"""
     seen = {"temp_before": page.evaluate(temperature)}
+    # Sent once the page follows the case's stream: before, it is what the page's load reads.
+    page.wait_for("/\\b(live|quiet)\\b/.test(document.querySelector('#stream-state').className)", "the stream connected")
     address = urllib.parse.urlparse(url)
     fragment = urllib.parse.parse_qs(address.fragment)
     case_url = f"{address.scheme}://{address.netloc}/cases/{urllib.parse.quote(fragment['case'][0])}"
