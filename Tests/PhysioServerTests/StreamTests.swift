@@ -181,6 +181,33 @@ struct StreamTests {
         #expect(!samples.contains { $0.contains(#""hr":80"#) }, "committed before it opened")
     }
 
+    /// A batch denser than one read (2,100 rows 10 ms apart, then live
+    /// rows): every row comes. Until 2026-12-07 each wake read the window
+    /// behind the cursor from its start, 2,000 rows already sent, and the
+    /// stream sent nothing more.
+    @Test func aWindowDenserThanOneReadIsReadThrough() throws {
+        let server = try TestServer()
+        let start = 1_795_600_000.0
+        #expect(try server.ingest("sse-dense", json: #"{"samples":[{"t":\#(start),"hr":70}]}"#).status == 200)
+        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-dense/stream", token: server.tokens["read"]!)
+        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        let dense = (1...2100).map { #"{"t":\#(start + Double($0) / 100),"hr":71}"# }
+        #expect(try server.ingest("sse-dense", json: #"{"samples":["# + dense.joined(separator: ",") + "]}").number("accepted") == 2100)
+        for second in 30..<33 {
+            #expect(try server.ingest("sse-dense", json: #"{"samples":[{"t":\#(start + Double(second)),"hr":72}]}"#).status == 200)
+        }
+        var dense71 = 0, live72 = 0
+        #expect(waitUntil(seconds: 15) {
+            while let event = stream.next(within: 0.2) {
+                guard event.name == "sample" else { continue }
+                if event.data.contains(#""hr":71"#) { dense71 += 1 }
+                if event.data.contains(#""hr":72"#) { live72 += 1 }
+            }
+            return dense71 >= 2100 && live72 >= 3
+        })
+        #expect(dense71 == 2100 && live72 == 3, "\(dense71) dense rows, \(live72) live")
+    }
+
     /// The scores of a backlog come too, once each, when the workers have
     /// scored it, though they lie minutes behind the newest score sent.
     @Test func scoresOfABacklogComeOnce() throws {

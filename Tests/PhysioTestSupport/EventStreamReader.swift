@@ -13,7 +13,12 @@ public final class EventStreamReader {
     }
 
     private let socket: RawSocket
+    /// What came and is not parsed yet: the head, then the body as sent (chunked).
     private var buffer: [UInt8] = []
+    /// The body, its chunk framing removed: events may span chunks.
+    private var body: [UInt8] = []
+    private var chunked = false
+    private var ended = false
     public private(set) var status = 0
     public private(set) var headers = ""
 
@@ -29,11 +34,7 @@ public final class EventStreamReader {
     public func next(within seconds: Double) -> Event? {
         let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
         while true {
-            if status == 0, let end = find([13, 10, 13, 10]) {
-                headers = String(decoding: buffer[0..<end], as: UTF8.self)
-                status = Int(headers.split(separator: " ").dropFirst().first ?? "") ?? -1
-                buffer.removeFirst(end + 4)
-            }
+            readHead()
             if status != 0, let event = takeEvent() { return event }
             let now = Clock.monotonicNanos()
             guard now < deadline else { return nil }
@@ -50,7 +51,9 @@ public final class EventStreamReader {
     /// closed) within `seconds`; events before the end are skipped.
     public func waitForEnd(within seconds: Double) -> Bool {
         let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
-        while find(Array("\r\n0\r\n\r\n".utf8)) == nil {
+        while true {
+            readHead()
+            if ended { return true }
             let now = Clock.monotonicNanos()
             guard now < deadline else { return false }
             var descriptor = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
@@ -60,12 +63,36 @@ public final class EventStreamReader {
             if count <= 0 { return true }
             buffer += chunk[0..<count]
         }
-        return true
     }
 
-    /// Parses one event out of the (chunked) body text, ignoring chunk-size lines and comments.
+    /// The status and headers once they came, then the body's chunks as they come.
+    private func readHead() {
+        if status == 0, let end = find([13, 10, 13, 10]) {
+            headers = String(decoding: buffer[0..<end], as: UTF8.self)
+            status = Int(headers.split(separator: " ").dropFirst().first ?? "") ?? -1
+            chunked = headers.lowercased().contains("transfer-encoding: chunked")
+            buffer.removeFirst(end + 4)
+        }
+        guard status != 0 else { return }
+        guard chunked else {
+            body += buffer
+            buffer.removeAll()
+            return
+        }
+        // HTTP/1.1 chunks: a hex size line, that many bytes, CRLF; size 0 ends the body.
+        while !ended, let lineEnd = find([13, 10]) {
+            let sizeText = String(decoding: buffer[0..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.filter { !$0.isWhitespace }, radix: 16) else { return }
+            if size == 0 { ended = true; return }
+            guard buffer.count >= lineEnd + 2 + size + 2 else { return }
+            body += buffer[(lineEnd + 2)..<(lineEnd + 2 + size)]
+            buffer.removeFirst(lineEnd + 2 + size + 2)
+        }
+    }
+
+    /// Parses one event out of the body, skipping comments.
     private func takeEvent() -> Event? {
-        let text = String(decoding: buffer, as: UTF8.self)
+        let text = String(decoding: body, as: UTF8.self)
         guard let range = text.firstRange(of: "event: ") else { return nil }
         guard let end = text[range.lowerBound...].firstRange(of: "\n\n") else { return nil }
         let block = text[range.lowerBound..<end.lowerBound]
@@ -75,7 +102,7 @@ public final class EventStreamReader {
             if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
             if line.hasPrefix("data: ") { data = String(line.dropFirst(6)) }
         }
-        buffer = Array(text[end.upperBound...].utf8)
+        body = Array(text[end.upperBound...].utf8)
         return Event(name: name, id: id, data: data)
     }
 

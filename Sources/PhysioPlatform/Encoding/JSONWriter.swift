@@ -67,13 +67,33 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(0x22)
-        // Most keys and values need no escape: copy them whole.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+        // Most keys and values need no escape: copy them whole. 0xC2 and 0xE2 may begin a line separator (below).
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0xC2 && $0 != 0xE2 }) {
             bytes.append(contentsOf: text.utf8)
         } else {
-            for byte in text.utf8 { appendEscaped(byte) }
+            let utf8 = Array(text.utf8)
+            var index = 0
+            while index < utf8.count {
+                if let escape = Self.lineSeparatorEscape(utf8, at: index) {
+                    bytes.append(contentsOf: escape.utf8)
+                    index += escape == "\\u0085" ? 2 : 3
+                } else {
+                    appendEscaped(utf8[index])
+                    index += 1
+                }
+            }
         }
         bytes.append(0x22)
+    }
+
+    /// U+0085, U+2028 and U+2029 are valid in a JSON string, but Python's
+    /// `str.splitlines()` and JavaScript before ES2019 end a line at them:
+    /// an event-stream client that splits so (sseclient 0.0.27) cut a note
+    /// holding one. Escaped, the JSON says the same.
+    private static func lineSeparatorEscape(_ utf8: [UInt8], at index: Int) -> String? {
+        if utf8[index] == 0xC2, index + 1 < utf8.count, utf8[index + 1] == 0x85 { return "\\u0085" }
+        guard utf8[index] == 0xE2, index + 2 < utf8.count, utf8[index + 1] == 0x80 else { return nil }
+        return utf8[index + 2] == 0xA8 ? "\\u2028" : utf8[index + 2] == 0xA9 ? "\\u2029" : nil
     }
 
     private mutating func appendEscaped(_ byte: UInt8) {

@@ -177,7 +177,8 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
     /// `committed` that lie behind the window re-read at each wake (`behind` of a span:
     /// a reading stamped before the newest sent, a backlog), then the
     /// window and what came after it (`after` a time), moving the cursor.
-    /// If a span held more rows than one read returns, the next wake reads on.
+    /// If a span, or what came after the cursor, held more rows than one
+    /// read returns, the next wake reads on.
     private func follow(_ time: WritableKeyPath<StreamCursor, Int64>, as event: String, keys: WritableKeyPath<SentKeys, RecentKeys>,
                         committed: TimeSpans, of spans: WritableKeyPath<CommittedSpans, TimeSpans>,
                         behind: (ClosedRange<Int64>) throws -> [StreamQueries.Row],
@@ -201,10 +202,22 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
                 ticket.waker.wake()
             }
         }
-        for row in try after(max(floor[keyPath: time], cursor[keyPath: time] - Self.window))
-        where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
-            cursor[keyPath: time] = max(cursor[keyPath: time], row.timestamp)
-            emit(event, row.json())
+        // A page at a time through the window: one holding more rows than a page (a batch 10 ms apart) was read
+        // from its start at every wake, and the rows after it never came. Past the cursor, one page per wake.
+        var from = max(floor[keyPath: time], cursor[keyPath: time] - Self.window)
+        while true {
+            let rows = try after(from)
+            let beyondCursor = (rows.last?.timestamp ?? .min) > cursor[keyPath: time]
+            for row in rows where sent.keys.withLock({ $0[keyPath: keys].insert(row.key, at: row.timestamp, sequence: sequence + 1) }) {
+                cursor[keyPath: time] = max(cursor[keyPath: time], row.timestamp)
+                emit(event, row.json())
+            }
+            guard rows.count == Self.rowLimit, let last = rows.last?.timestamp else { return }
+            if beyondCursor {
+                ticket.waker.wake()   // the rest at the next wake, from the moved cursor
+                return
+            }
+            from = last
         }
     }
 
