@@ -7,6 +7,18 @@ import PhysioStore
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "\(TestDatabase.skipMessage)"))
 struct StreamTests {
+    /// A JSON body of samples at `start` plus each of `seconds`, each with `vitals` (`"hr":70`).
+    static func samplesJSON(_ seconds: Range<Int>, from start: Int64, _ vitals: String) -> String {
+        #"{"samples":["# + seconds.map { #"{"t":\#(start + Int64($0)),\#(vitals)}"# }.joined(separator: ",") + "]}"
+    }
+
+    /// The case's stream, open and quiet: what came before it is not news.
+    static func openQuiet(_ server: TestServer, _ caseID: String) throws -> EventStreamReader {
+        let stream = try EventStreamReader(port: server.port, path: "/cases/\(caseID)/stream", token: server.tokens["read"]!)
+        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        return stream
+    }
+
     @Test func anIngestedSampleArrivesOnTheStreamWithinASecond() throws {
         let server = try TestServer()
         #expect(try server.ingest("sse-1", json: #"{"samples":[{"t":1795600000,"hr":70}]}"#).status == 200)
@@ -82,12 +94,9 @@ struct StreamTests {
     @Test func rowsCommittedBehindTheNewestSentComeOnce() throws {
         let server = try TestServer()
         let start: Int64 = 1_795_600_000
-        func rows(_ seconds: Range<Int>, _ vitals: String) -> String {
-            #"{"samples":["# + seconds.map { #"{"t":\#(start + Int64($0)),\#(vitals)}"# }.joined(separator: ",") + "]}"
-        }
+        func rows(_ seconds: Range<Int>, _ vitals: String) -> String { Self.samplesJSON(seconds, from: start, vitals) }
         #expect(try server.ingest("sse-behind", json: rows(0..<60, #""hr":70"#)).status == 200)
-        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-behind/stream", token: server.tokens["read"]!)
-        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        let stream = try Self.openQuiet(server, "sse-behind")
         #expect(try server.ingest("sse-behind", json: rows(60..<240, #""hr":71"#)).number("accepted") == 180)
         #expect(try server.ingest("sse-behind", json: rows(195..<196, #""sbp":84,"dbp":40,"mbp":55"#)).number("merged") == 1)
         #expect(try server.ingest("sse-behind", json: rows((-200)..<(-180), #""hr":72"#)).number("accepted") == 20, "before the stream opened")
@@ -113,12 +122,9 @@ struct StreamTests {
     @Test func rowsFurtherBehindThanTheReachAreNamedForTheClientToRead() throws {
         let server = try TestServer()
         let start: Int64 = 1_795_600_000
-        func rows(_ seconds: Range<Int>, _ vitals: String) -> String {
-            #"{"samples":["# + seconds.map { #"{"t":\#(start + Int64($0)),\#(vitals)}"# }.joined(separator: ",") + "]}"
-        }
+        func rows(_ seconds: Range<Int>, _ vitals: String) -> String { Self.samplesJSON(seconds, from: start, vitals) }
         #expect(try server.ingest("sse-far", json: rows(0..<60, #""hr":70"#)).status == 200)
-        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-far/stream", token: server.tokens["read"]!)
-        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        let stream = try Self.openQuiet(server, "sse-far")
         #expect(try server.ingest("sse-far", json: rows(60..<900, #""hr":71"#)).number("accepted") == 840)
         var live = 0
         #expect(waitUntil(seconds: 15) {
@@ -151,8 +157,7 @@ struct StreamTests {
     @Test func aCommitFromBeforeTheStreamOpenedIsNotNews() throws {
         let server = try TestServer()
         let start: Int64 = 1_795_600_000
-        let rows = (0..<300).map { #"{"t":\#(start + Int64($0)),"hr":70}"# }
-        #expect(try server.ingest("sse-news", json: #"{"samples":["# + rows.joined(separator: ",") + "]}").number("accepted") == 300)
+        #expect(try server.ingest("sse-news", json: Self.samplesJSON(0..<300, from: start, #""hr":70"#)).number("accepted") == 300)
         let outside = try server.database.connect()
         /// Rows at half seconds, committed by one transaction without a notification: its id and the rows' span.
         func commitQuietly(from second: Int64, hr: Int) throws -> (String, String) {
@@ -167,8 +172,7 @@ struct StreamTests {
             }
         }
         let (before, beforeSpan) = try commitQuietly(from: 100, hr: 80)
-        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-news/stream", token: server.tokens["read"]!)
-        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        let stream = try Self.openQuiet(server, "sse-news")
         let (after, afterSpan) = try commitQuietly(from: 150, hr: 81)
         for (xid, span) in [(before, beforeSpan), (after, afterSpan)] {
             try outside.query("SELECT pg_notify($1, $2)", [CaseEvents.channel, "v \(span) @\(xid)"])
@@ -189,8 +193,7 @@ struct StreamTests {
         let server = try TestServer()
         let start = 1_795_600_000.0
         #expect(try server.ingest("sse-dense", json: #"{"samples":[{"t":\#(start),"hr":70}]}"#).status == 200)
-        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-dense/stream", token: server.tokens["read"]!)
-        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        let stream = try Self.openQuiet(server, "sse-dense")
         let dense = (1...2100).map { #"{"t":\#(start + Double($0) / 100),"hr":71}"# }
         #expect(try server.ingest("sse-dense", json: #"{"samples":["# + dense.joined(separator: ",") + "]}").number("accepted") == 2100)
         for second in 30..<33 {
@@ -222,8 +225,7 @@ struct StreamTests {
         for row in 0..<first.count where !(150..<160).contains(row) { live.append(row: row, of: first) }
         try server.database.ingest([live])
         #expect(try server.database.waitForEmptyQueue())
-        let stream = try EventStreamReader(port: server.port, path: "/cases/sse-backlog/stream", token: server.tokens["read"]!)
-        #expect(waitUntil(seconds: 5) { stream.next(within: 0.1) == nil && stream.status == 200 })
+        let stream = try Self.openQuiet(server, "sse-backlog")
         try server.database.ingest([TestModels.calmCase("sse-backlog", start: start + 240, seconds: 60)])
         #expect(try server.database.waitForEmptyQueue())
         var late = SampleBatch(caseID: "sse-backlog")
