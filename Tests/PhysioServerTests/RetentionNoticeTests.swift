@@ -65,8 +65,8 @@ struct RetentionNoticeTests {
 
         let removed = try Retention(raw: "30 days", aggregates: "35 days").purge(on: server.database.connect())
         #expect(removed.vitals == 3, "\(removed)")
-        #expect(try waitUntil(seconds: 2) { try count("/cases/old/vitals", "samples") == 0 })
-        #expect(try waitUntil(seconds: 2) { try count("/cases/old/vitals?bucket=1m", "buckets") == 0 })
+        #expect(try waitUntil(seconds: 5) { try count("/cases/old/vitals", "samples") == 0 })
+        #expect(try waitUntil(seconds: 5) { try count("/cases/old/vitals?bucket=1m", "buckets") == 0 })
         #expect(try count("/cases/new/vitals", "samples") == 3, "younger rows stay")
     }
 

@@ -30,4 +30,30 @@ struct NotificationListenerTests {
         #expect(waitUntil(seconds: 10) { sessions.value.count >= 2 }, "sessions seen: \(sessions.value)")
         #expect(reconnects.value >= 2)
     }
+
+    /// A notification that arrives while a periodic task's query runs on
+    /// the listening session is read by libpq with the query's result, so
+    /// its socket never turns readable for it: it must still be handed on
+    /// at once (it used to wait for the next notification, and retention's
+    /// "rows removed" could leave answers kept in memory for a minute).
+    @Test func aNotificationReadWithATasksResultIsHandedOn() throws {
+        let database = try TestDatabase.create()
+        let listener = NotificationListener(databaseURL: database.url, retrySeconds: 0.1)
+        let heard = Locked<[String]>([])
+        let taskRunning = Locked(false), taskDone = Locked(false)
+        listener.subscribe(.caseEvents) { payloads, _ in heard.withLock { $0 += payloads } }
+        listener.every(0.05) { connection in
+            guard let connection, !taskDone.value else { return }
+            taskRunning.withLock { $0 = true }
+            _ = try connection.query("SELECT pg_sleep(1)")
+            taskDone.withLock { $0 = true }
+        }
+        listener.start()
+        defer { listener.stop() }
+        #expect(waitUntil(seconds: 10) { taskRunning.value })
+        let sender = try database.connect()
+        try sender.query("SELECT pg_notify($1, 'd *')", [CaseEvents.channel])
+        #expect(waitUntil(seconds: 10) { taskDone.value })
+        #expect(waitUntil(seconds: 3) { heard.value == ["d *"] }, "heard: \(heard.value)")
+    }
 }

@@ -207,9 +207,11 @@ public final class DatabaseConnection {
         return false
     }
 
-    /// Reads notifications that have arrived, without blocking.
-    public func drainNotifications() throws -> [(channel: String, payload: String)] {
-        guard PQconsumeInput(connection) == 1 else { throw error("connection lost") }
+    /// Reads notifications that have arrived, without blocking. With
+    /// `readingSocket` false, only those libpq already read along with a
+    /// query's result: the socket shows nothing for them.
+    public func drainNotifications(readingSocket: Bool = true) throws -> [(channel: String, payload: String)] {
+        guard !readingSocket || PQconsumeInput(connection) == 1 else { throw error("connection lost") }
         var notifications: [(String, String)] = []
         while let notify = PQnotifies(connection) {
             notifications.append((String(cString: notify.pointee.relname), String(cString: notify.pointee.extra)))

@@ -96,8 +96,13 @@ public final class NotificationListener: @unchecked Sendable {
                 for handler in subscriptions.withLock({ state in defer { state.untold = [] }; return state.untold }) {
                     try handler(current)
                 }
-                guard waitReadable(current.socket, seconds: pollSeconds) else { continue }
-                let byChannel = Dictionary(grouping: try current.drainNotifications(), by: \.channel)
+                // A task's or handler's query may have read notifications with its result.
+                var arrived = try current.drainNotifications(readingSocket: false)
+                if arrived.isEmpty {
+                    guard waitReadable(current.socket, seconds: pollSeconds) else { continue }
+                    arrived = try current.drainNotifications()
+                }
+                let byChannel = Dictionary(grouping: arrived, by: \.channel)
                 let handlers = subscriptions.value.handlers
                 for (name, notifications) in byChannel {
                     guard let channel = NotificationChannel(rawValue: name) else { continue }
