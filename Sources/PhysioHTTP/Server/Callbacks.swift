@@ -260,5 +260,5 @@ func physioMHDLogSink(_ message: UnsafePointer<CChar>?) {
     guard let message else { return }
     var text = String(cString: message)
     while text.last == "\n" { text.removeLast() }
-    Log.warning("libmicrohttpd", ["detail": .string(text)])
+    ServerLibraryMessage.log(text)
 }
