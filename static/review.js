@@ -88,7 +88,13 @@ export class EpisodeReviews {
       class: "trail", open: selected || this.trailsOpen.has(episodeID),
       ontoggle: (event) => { if (event.target.open) this.trailsOpen.add(episodeID); else this.trailsOpen.delete(episodeID); },
     },
-    el("summary", {}, `Audit trail (${trail.length})`),
+    // Kept at the click itself too: the toggle event comes a task later, and
+    // a list drawn again in between (a stream event) would draw it closed.
+    el("summary", {
+      onclick: (event) => {
+        if (event.currentTarget.parentElement.open) this.trailsOpen.delete(episodeID); else this.trailsOpen.add(episodeID);
+      },
+    }, `Audit trail (${trail.length})`),
     el("ol", {}, ...trail.map((entry) => el("li", {},
       el("span", { class: "when", title: entry.at }, clockOn(Date.parse(entry.at), Date.now())), " ",
       el("b", {}, entry.by ?? "workers"), " ", describe(entry)))));

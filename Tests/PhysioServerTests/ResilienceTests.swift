@@ -34,7 +34,9 @@ struct ResilienceTests {
         stopped.add()
         startThread { server.server.stop(); stopped.done() }
         #expect(!stopped.wait(seconds: 0.5), "stop must wait for the in-flight request")
-        // Meanwhile a new connection is closed unanswered.
+        // Meanwhile a new connection is closed unanswered (once the stop has
+        // begun: on a loaded machine its thread may not have run yet).
+        #expect(waitUntil(seconds: 10) { server.server.isStopping })
         let late = HTTPClient(host: "127.0.0.1", port: port, timeoutSeconds: 5)
         #expect((try? late.get("/healthz")) == nil, "a stopping server takes no new requests")
         try blocker.execute("COMMIT")

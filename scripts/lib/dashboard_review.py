@@ -108,9 +108,19 @@ def review(page, out):
     seen["verdict_text"] = page.evaluate(f"document.querySelector('{card} .review-status .verdict').textContent")
     seen["form_closed"] = count(page, f"{card} .annotate") == 0
 
-    if not page.evaluate(f"document.querySelector('{card} details.trail').open"):
-        click(page, f"{card} details.trail summary")
-    page.wait_for(f"document.querySelector('{card} details.trail').open", "the audit trail open")
+    # Opened as a user would: look, click if closed, look again. The list may
+    # be drawn again between the look and the click (a stream event), which
+    # moves the summary or undoes the click: look and click again.
+    trail_open = f"document.querySelector('{card} details.trail').open"
+    for attempt in range(3):
+        if not page.evaluate(trail_open):
+            click(page, f"{card} details.trail summary")
+        try:
+            page.wait_for(trail_open, "the audit trail open", timeout=10)
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
     seen["trail"] = page.evaluate(f"[...document.querySelectorAll('{card} details.trail li')].map((li) => li.textContent)")
     seen["episode_id"] = int(episode)
     time.sleep(0.5)

@@ -198,7 +198,8 @@ public final class HTTPServer: @unchecked Sendable {
         _ = state.withLock { openStreams.removeValue(forKey: ObjectIdentifier(waker)) }
     }
 
-    var isStopping: Bool { state.withLock { stopping } }
+    /// Whether `stop` has begun: new connections are closed as they are accepted.
+    public var isStopping: Bool { state.withLock { stopping } }
 
     private func item(_ option: MHD_OPTION, _ value: Int, _ pointer: UnsafeMutableRawPointer? = nil) -> MHD_OptionItem {
         MHD_OptionItem(option: option, value: value, ptr_value: pointer)

@@ -108,6 +108,9 @@ public final class APIServer: @unchecked Sendable {
         }
     }
 
+    /// Whether the HTTP server has begun to stop: new connections are closed as accepted.
+    public var isStopping: Bool { http.isStopping }
+
     /// Stops accepting, finishes in-flight requests (their commits included),
     /// then stops the writers.
     public func stop() {
