@@ -20,15 +20,19 @@ export const token = {
   /** `#token=…` in the address (scripts/screenshot uses it, since headless
    *  Chromium cannot type): stored, then removed from the address bar and
    *  history at once. Fragments are never sent to the server, so it reaches
-   *  no request line and no access log. */
+   *  no request line and no access log. Not over a token this browser holds
+   *  already: a link must not sign its user in as someone else, whose name
+   *  their acknowledgements would then carry. Returns whether it was set aside. */
   adoptFromFragment() {
     const params = new URLSearchParams(location.hash.slice(1));
     const value = params.get("token");
-    if (!value) return;
-    this.set(value);
+    if (!value) return false;
+    const held = this.get();
+    if (!held) this.set(value);
     params.delete("token");
     const rest = params.toString();
     history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+    return held != null && held !== value;
   },
 };
 

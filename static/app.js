@@ -77,6 +77,7 @@ function signOut(message = "") {
   caseView.close();
   caseView.reviews.reset();
   byId("review-denied").hidden = true;
+  byId("link-token-note").hidden = true;
   token.forget();
   byId("dashboard").hidden = true;
   byId("forget").hidden = true;
@@ -122,6 +123,10 @@ window.addEventListener("hashchange", () => {
   else if (windowSeconds != null && windowSeconds !== caseView.windowSeconds) caseView.setWindow(windowSeconds);
 });
 
-token.adoptFromFragment();
+if (token.adoptFromFragment()) {
+  const note = byId("link-token-note");
+  text(note, "This link carried another token; you are still signed in with yours. Forget token, then open the link, to use it.");
+  note.hidden = false;
+}
 if (token.get()) showDashboard();
 else signOut();

@@ -5,11 +5,13 @@ import Testing
     @Test func aValidIDKeepsItsText() {
         #expect(CaseID("or-7")?.rawValue == "or-7")
         #expect(CaseID("A.b_c-9")?.description == "A.b_c-9")
+        #expect(CaseID("...") != nil && CaseID(".a") != nil && CaseID("a.") != nil, "dots are no dot-segment beside other characters")
         #expect(CaseID(String(repeating: "x", count: CaseID.maxLength)) != nil)
     }
 
     @Test func anythingElseIsNoCaseID() {
-        for text in ["", "or 7", "or'7", "../etc", "é", "a/b", "x;DROP", String(repeating: "x", count: CaseID.maxLength + 1)] {
+        // `.` and `..` are a URL's dot-segments: a browser asks `/cases/..` as `/`.
+        for text in ["", "or 7", "or'7", "../etc", "é", "a/b", "x;DROP", ".", "..", String(repeating: "x", count: CaseID.maxLength + 1)] {
             #expect(CaseID(text) == nil, "\(text)")
         }
     }

@@ -127,6 +127,12 @@ struct RequestFramingTests {
         ("Transfer-Encoding: chunked\r\nContent-Length: 10\r\n", 400),
         ("Transfer-Encoding: gzip\r\n", 501),
         ("Transfer-Encoding: gzip, chunked\r\n", 501),
+        // Whitespace before the colon (RFC 9112 §5.1): libmicrohttpd kept the
+        // name with its space, and until 2026-12-07 the body went unframed.
+        ("Content-Length : 10\r\n", 400),
+        ("Content-Length : 10\r\nTransfer-Encoding: chunked\r\n", 400),
+        ("Transfer-Encoding : chunked\r\n", 400),
+        ("Content-Length: 10\r\nX-Note\t: y\r\n", 400),
     ] as [(String, Int)])
     func unframeableRequestsAreAnsweredAtOnce(headers: String, status: Int) throws {
         let server = try Self.echoServer()

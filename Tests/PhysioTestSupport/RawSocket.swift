@@ -71,6 +71,16 @@ public final class RawSocket {
         read(seconds: seconds) { String(decoding: $0, as: UTF8.self).contains(marker) }
     }
 
+    /// At most `maxBytes` of what the peer sent, waiting up to `seconds` for
+    /// the first; `closed` when it has closed (or reset) the connection.
+    public func readSome(maxBytes: Int, seconds: Double) -> (bytes: [UInt8], closed: Bool) {
+        var descriptor = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, Int32(seconds * 1000)) > 0 else { return ([], false) }
+        var chunk = [UInt8](repeating: 0, count: maxBytes)
+        let count = chunk.withUnsafeMutableBytes { recv(self.descriptor, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? (Array(chunk[0..<count]), false) : ([], true)
+    }
+
     /// Everything the peer sends until it closes or `seconds` pass.
     public func readUntilClosed(seconds: Double) -> [UInt8] { read(seconds: seconds) { _ in false } }
 

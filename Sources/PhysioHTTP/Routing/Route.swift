@@ -26,6 +26,10 @@ public struct Route: Sendable {
         }
     }
 
+    /// Whether a request body can mean anything to this route: not to a GET
+    /// or HEAD, whose answer no body changes, so none is read for them.
+    public var takesBody: Bool { method != "GET" && method != "HEAD" }
+
     /// Path parameters if `parts` matches this route's pattern.
     func match(_ parts: [Substring]) -> [String: String]? {
         guard parts.count == segments.count else { return nil }

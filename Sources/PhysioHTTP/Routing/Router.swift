@@ -94,6 +94,12 @@ public final class Router: Sendable {
         case .failure(let unmatched):
             return .answer(unmatched.response, label: "unmatched")
         case .success(let (route, parameters)):
+            // Read, a body sent to a route without a token (the dashboard's
+            // files, /healthz) held up to --max-body-bytes per connection.
+            guard route.takesBody else {
+                return .answer(Problem.badRequest("\(route.method) \(route.pattern) takes no request body; send none").response,
+                               label: route.pattern)
+            }
             var request = incoming
             request.pathParameters = parameters
             do {

@@ -42,7 +42,7 @@ public final class APIServer: @unchecked Sendable {
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
         let sources = SourceHistory()   // FHIR's and HL7's, ranked across instants
         streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers, blockingWork: blockingWork,
-                            heartbeatSeconds: configuration.streamHeartbeatSeconds)
+                            exports: exportRunner.running, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         let resources: [[Route]] = [
             HealthRoutes(pool: pool).routes,
             IngestRoutes(decoder: SampleDecoder(maxSamples: configuration.maxSamplesPerRequest), committer: committer, metrics: metrics).routes,

@@ -45,16 +45,25 @@ public final class ServerMetrics: @unchecked Sendable {
     /// The registry is searched once per route, method and status; later
     /// requests find their metrics by one dictionary lookup.
     private func routeMetrics(_ request: RequestRecord) -> (Histogram, Counter) {
-        let key = RouteKey(route: request.route, method: request.method, status: request.status)
+        let key = RouteKey(route: request.route, method: Self.methodLabel(request.method), status: request.status)
         if let known = byRoute.withLock({ $0[key] }) { return known }
         let metrics = (registry.histogram("physio_http_request_duration_seconds", help: "Time from request headers to the last byte queued.",
-                                          labels: [("route", request.route), ("method", request.method)],
+                                          labels: [("route", key.route), ("method", key.method)],
                                           buckets: Histogram.latencyBuckets),
                        registry.counter("physio_http_requests_total", help: "Requests answered.",
-                                        labels: [("route", request.route), ("method", request.method), ("status", String(request.status))]))
+                                        labels: [("route", key.route), ("method", key.method), ("status", String(key.status))]))
         byRoute.withLock { $0[key] = metrics }
         return metrics
     }
+
+    /// The method as a label: HTTP's own methods by name, any other `other`.
+    /// A client chooses the method, and a label per invented one would grow
+    /// the registry (and every scrape) without bound.
+    static func methodLabel(_ method: String) -> String {
+        standardMethods.contains(method) ? method : "other"
+    }
+
+    private static let standardMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]
 
     private struct RouteKey: Hashable {
         let route: String

@@ -25,11 +25,11 @@ final class ExportPipe: ResponseStream, @unchecked Sendable {
     // MARK: - the export thread
 
     /// Appends `bytes`, first waiting while the pipe is full. False once the
-    /// client has gone: stop reading the COPY.
+    /// client has gone or the export was cut: stop reading the COPY.
     func write(_ bytes: [UInt8]) -> Bool {
         let (accepted, wake): (Bool, Bool) = state.withLock {
-            while !closed && buffer.count - offset >= Self.capacity { state.wait() }
-            guard !closed else { return (false, false) }
+            while !closed && !ended && buffer.count - offset >= Self.capacity { state.wait() }
+            guard !closed && !ended else { return (false, false) }
             if offset > 0 {
                 buffer.removeFirst(offset)
                 offset = 0
@@ -49,8 +49,18 @@ final class ExportPipe: ResponseStream, @unchecked Sendable {
     /// sees a truncated chunked body, not a complete-looking file).
     func fail() { end(failing: true) }
 
-    private func end(failing: Bool) {
+    /// The export must stop now (its token was revoked): what is buffered
+    /// is dropped, and the response ends with an error.
+    func cut() { end(failing: true, dropping: true) }
+
+    private func end(failing: Bool, dropping: Bool = false) {
         let wake: Bool = state.withLock {
+            guard !ended else { return false }   // a cut export stays cut, whatever the writer says after
+            if dropping {
+                buffer.removeAll(keepingCapacity: false)
+                offset = 0
+                state.broadcast()   // a writer waiting for room stops
+            }
             ended = true
             failed = failing
             defer { readerWaiting = false }

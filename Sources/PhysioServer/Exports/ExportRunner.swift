@@ -11,6 +11,8 @@ final class ExportRunner: @unchecked Sendable {
     private let url: String
     private let capacity: ExportCapacity
     private let retention: RetentionNotice
+    /// Where the stream hub's revocation check finds them.
+    let running = RunningExports()
     private let threads = ServiceThreads()
     /// Bytes handed to the pipe at a time.
     static let chunkBytes = 64 << 10
@@ -65,6 +67,8 @@ final class ExportRunner: @unchecked Sendable {
             return job.deferred.complete(DatabaseProblems.answer(for: error, requestID: job.requestID).response)
         }
         let pipe = ExportPipe()
+        let watch = running.start(tokenID: job.tokenID, requestID: job.requestID, pipe: pipe)
+        defer { running.finish(watch) }
         job.deferred.complete(Response(contentType: job.statement.format.mediaType, stream: pipe, headers: headers))
         pump(session, into: pipe, rewriter: Self.rewriter(for: job.statement), requestID: job.requestID)
         // A COPY cut short (the client went away, or it failed) leaves the session mid-statement.
@@ -85,7 +89,7 @@ final class ExportRunner: @unchecked Sendable {
                     guard try session.readCopyData(into: &chunk) else { break }
                 }
                 if chunk.count >= Self.chunkBytes {
-                    guard pipe.write(chunk) else { return }   // the client has gone
+                    guard pipe.write(chunk) else { return }   // the client has gone, or its token was revoked
                     chunk.removeAll(keepingCapacity: true)
                 }
             }

@@ -75,7 +75,7 @@ struct CaseReference {
 
     private func validCase(_ id: String, _ shown: String) -> Result<CaseID, Refusal> {
         guard let caseID = CaseID(id) else {
-            return .failure(.init(code: "value", detail: "\(shown) names id '\(id.prefix(80))', which is not a case id ([A-Za-z0-9._-]{1,64})"))
+            return .failure(.init(code: "value", detail: "\(shown) names id '\(id.prefix(80))', which is not a case id (\(CaseID.rule))"))
         }
         return .success(caseID)
     }

@@ -39,7 +39,7 @@ public struct FHIRCaseIdentifiers: Sendable, Equatable {
         }
         guard let caseID = CaseID(prefix + value) else {
             return .failure(.init(code: "value", detail:
-                "identifier value '\(value.prefix(80))' does not make a case id (\(prefix.isEmpty ? "" : "prefix '\(prefix)' + value; ")[A-Za-z0-9._-]{1,64})"))
+                "identifier value '\(value.prefix(80))' does not make a case id (\(prefix.isEmpty ? "" : "prefix '\(prefix)' + value; ")\(CaseID.rule))"))
         }
         return .success(caseID)
     }

@@ -51,7 +51,7 @@ public struct HL7CaseRule: Sendable, Equatable {
             guard !value.isEmpty else { continue }
             guard let caseID = CaseID(prefix + value) else {
                 return .failure(.init(segment: segment.id, sequence: segment.sequence, field: field.number, code: 102,
-                                      text: "\(field.rawValue) '\(value.prefix(80))' does not make a case id (\(prefix.isEmpty ? "" : "prefix '\(prefix)' + value; ")[A-Za-z0-9._-]{1,64})"))
+                                      text: "\(field.rawValue) '\(value.prefix(80))' does not make a case id (\(prefix.isEmpty ? "" : "prefix '\(prefix)' + value; ")\(CaseID.rule))"))
             }
             return .success(caseID)
         }

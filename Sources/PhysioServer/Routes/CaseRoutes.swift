@@ -117,7 +117,7 @@ struct CaseRoutes {
     static func caseID(_ request: Request) throws -> CaseID {
         let text = request.pathParameters["case_id"] ?? ""
         guard let caseID = CaseID(text) else {
-            throw Problem.badRequest("case id '\(text.prefix(80))' must match [A-Za-z0-9._-]{1,64}")
+            throw Problem.badRequest("case id '\(text.prefix(80))' must be \(CaseID.rule)")
         }
         return caseID
     }

@@ -38,7 +38,7 @@ struct ExportRoutes {
             throw Problem.badRequest("case is empty; name a case, or leave case out to export every case")
         }
         let caseID = try query.string("case").map { text -> CaseID in
-            guard let caseID = CaseID(text) else { throw Problem.badRequest("case '\(text.prefix(80))' must match [A-Za-z0-9._-]{1,64}") }
+            guard let caseID = CaseID(text) else { throw Problem.badRequest("case '\(text.prefix(80))' must be \(CaseID.rule)") }
             return caseID
         }
         let statement: ExportStatements.Statement

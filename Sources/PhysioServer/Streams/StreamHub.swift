@@ -7,7 +7,7 @@ import PhysioPlatform
 /// committed, whatever node wrote: the process's notification listener
 /// tells it. Also wakes every stream every `heartbeatSeconds`, so idle
 /// streams send a keep-alive (and a client that went away is noticed), and
-/// ends the streams of a token revoked since they opened.
+/// ends the streams and exports of a token revoked since they opened.
 final class StreamHub: @unchecked Sendable {
     /// Told of every scores notification, before the streams wake.
     let scoreVersions = ScoreVersions()
@@ -24,7 +24,7 @@ final class StreamHub: @unchecked Sendable {
     /// `answers`: the read answers kept in memory, forgotten when retention
     /// removed rows or news may have been missed.
     init(listener: NotificationListener, authenticator: TokenAuthenticator, answers: AnswerCache, blockingWork: BlockingWork,
-         heartbeatSeconds: Double = 15) {
+         exports: RunningExports = RunningExports(), heartbeatSeconds: Double = 15) {
         self.blockingWork = blockingWork
         let scoreVersions = self.scoreVersions
         listener.onListening { [weak self] connection in
@@ -50,10 +50,11 @@ final class StreamHub: @unchecked Sendable {
         listener.every(heartbeatSeconds) { [weak self] _ in self?.wake(nil) }
         listener.every(Self.revocationCheckSeconds) { [weak self] connection in
             guard let self, let connection else { return }
-            let (revoked, tickets) = try openStreamsOfRevokedTokens(on: connection)
+            let (revoked, tickets) = try openStreamsOfRevokedTokens(exports: exports.tokenIDs, on: connection)
             // Grants first: a client whose stream ends may ask again at once, and must get 401.
             authenticator.forget(tokenIDs: revoked)
             Self.end(tickets, tokens: revoked.count)
+            exports.revoke(revoked)
         }
     }
 
@@ -90,10 +91,10 @@ final class StreamHub: @unchecked Sendable {
         }
     }
 
-    /// The tokens of open streams that are no longer in force, and those streams.
-    private func openStreamsOfRevokedTokens(on connection: DatabaseConnection) throws -> (Set<Int>, [StreamTicket]) {
+    /// Tokens no longer in force (revoked, expired) among those of open streams and of `exports`, and those streams.
+    private func openStreamsOfRevokedTokens(exports: Set<Int>, on connection: DatabaseConnection) throws -> (Set<Int>, [StreamTicket]) {
         let open = streams.withLock { all in all.values.flatMap { $0.values } }
-        let tokenIDs = Set(open.compactMap(\.tokenID))
+        let tokenIDs = Set(open.compactMap(\.tokenID)).union(exports)
         guard !tokenIDs.isEmpty else { return ([], []) }
         let revoked = tokenIDs.subtracting(try TokenStore().active(among: tokenIDs.sorted(), on: connection))
         guard !revoked.isEmpty else { return ([], []) }

@@ -12,6 +12,12 @@ extension ExportStatements {
     /// (`rule@raised_at`, empty for one recorded before they were kept).
     /// `from`/`to` select actions by their time.
     public static func annotations(caseID: CaseID?, from: Int64?, to: Int64?, format: Format) -> Statement {
+        // Free text a reviewer typed, in CSV a spreadsheet may open: one that
+        // starts as a formula would (=, +, -, @, a tab or a return) gets a
+        // leading ' (OWASP, CSV injection). NDJSON keeps the text as typed.
+        func formulaSafe(_ column: String) -> String {
+            "CASE WHEN \(column) ~ E'^[-=+@\\t\\r]' THEN '''' || \(column) ELSE \(column) END"
+        }
         var conditions = ["true"]
         if let caseID { conditions.append("case_id = '\(caseID.rawValue)'") }
         if let from { conditions.append("at >= '\(Timestamp.format(from))'") }
@@ -30,7 +36,8 @@ extension ExportStatements {
         case .csv:
             return Statement(sql: """
                 COPY (SELECT r.id AS action_id, r.case_id, r.episode_id, \(isoTime("r.started_at")) AS episode_start,
-                             \(isoTime("r.ended_at")) AS episode_end, r.action, r.verdict, r.reason, r.note, r.actor AS reviewer,
+                             \(isoTime("r.ended_at")) AS episode_end, r.action, r.verdict, r.reason,
+                             \(formulaSafe("r.note")) AS note, \(formulaSafe("r.actor")) AS reviewer,
                              \(isoTime("r.at")) AS at, r.reviewed_episode_id, \(isoTime("r.episode_start")) AS reviewed_start,
                              \(isoTime("r.episode_end")) AS reviewed_end, r.source AS episode_source, r.rules AS episode_rules,
                              r.acknowledged_alarms

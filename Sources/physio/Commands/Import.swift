@@ -39,7 +39,7 @@ struct Import: ParsableCommand {
         for path in paths {
             for raw in try CaseCSV.readCases(at: path, originMicros: origin) {
                 let caseID = casePrefix + raw.caseID
-                guard CaseID.isValid(caseID) else { throw ValidationError("case id '\(caseID)' must match [A-Za-z0-9._-]{1,64}") }
+                guard CaseID.isValid(caseID) else { throw ValidationError("case id '\(caseID)' must be \(CaseID.rule)") }
                 let result = try importer.store(raw.renamed(to: caseID), on: connection)
                 print(line(caseID, result))
                 cases += 1

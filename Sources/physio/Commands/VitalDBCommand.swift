@@ -121,7 +121,7 @@ struct VitalDBCommand: ParsableCommand {
             guard !files.isEmpty else { throw ValidationError("give at least one .vital file") }
             if let caseID {
                 guard files.count == 1 else { throw ValidationError("--case-id works with one file only") }
-                guard CaseID.isValid(caseID) else { throw ValidationError("--case-id must match [A-Za-z0-9._-]{1,64}") }
+                guard CaseID.isValid(caseID) else { throw ValidationError("--case-id must be \(CaseID.rule)") }
             }
         }
 
