@@ -208,6 +208,25 @@ struct DashboardReviewTests {
     }
 }
 
+extension DashboardReviewTests {
+    /// A link carrying `#token=` does not sign in over the token the tab
+    /// holds: the clinician's acknowledgements keep their name (until
+    /// 2026-12-07 the link's token replaced it silently: an outside security
+    /// audit). Without a token held, the link signs in as before.
+    @Test func aLinkWithAnotherTokenDoesNotReplaceTheOneHeld() throws {
+        let server = try TestServer()
+        _ = try caseWithOpenEpisode(server, "or-5")
+        let (report, screenshot) = try drive(server, mode: "link", token: server.tokens["all"]!, caseID: "or-5",
+                                             then: server.tokens["read"]!)
+        defer { unlink(screenshot) }
+        #expect(Self.bool(report, "kept_first") == true, "\(report)")
+        #expect(Self.bool(report, "note_shown") == true && Self.string(report, "note")?.contains("still signed in with yours") == true, "\(report)")
+        #expect(Self.bool(report, "token_left_address") == true, "\(report)")
+        #expect(Self.bool(report, "link_token_after_forget") == true, "\(report)")
+        #expect(Self.bool(report, "note_shown_after_forget") == false, "\(report)")
+    }
+}
+
 /// Headless Chromium for the dashboard's browser tests: PHYSIO_TEST_CHROMIUM
 /// (scripts/test installs it), else chromium on PATH.
 enum Chromium {

@@ -32,6 +32,11 @@ with real mouse events and typing (DevTools Input), for DashboardReviewTests.
            first; and the page's episode store drops an episode that a
            merged one now covers (the workers send no event for it).
 
+  link     signed in with the first address's token, the tab opens a link
+           that carries another one (standard input's second line): the
+           page keeps its own token and says so; after "Forget token" the
+           same link signs in with its token.
+
 usage: dashboard_review.py CHROMIUM MODE OUT.png < URL-FILE   (or PAGE_URL=URL in the environment)
 (the address holds a token in its fragment: it comes from the environment
 or standard input, since command lines are visible to every user of the machine)
@@ -242,6 +247,36 @@ def denied(page, out, review_token):
     return seen
 
 
+def link(page, out, url, other_token):
+    signed_in = "!document.getElementById('dashboard').hidden"
+    page.wait_for(signed_in, "the dashboard with the first token")
+    fragment = urllib.parse.parse_qs(urllib.parse.urlsplit(url).fragment)
+    first, case = fragment["token"][0], fragment["case"][0]
+    base = url.split("#")[0]
+    held = "(sessionStorage.getItem('physio.readToken') ?? localStorage.getItem('physio.readToken'))"
+
+    def open_link():
+        page.tools.call("Page.navigate", url="about:blank")
+        time.sleep(0.3)
+        page.tools.call("Page.navigate", url=f"{base}#token={other_token}&case={case}")
+        page.wait_for(f"document.readyState === 'complete' && {signed_in}", "the dashboard after the link")
+
+    open_link()
+    seen = {
+        "kept_first": page.evaluate(f"{held} === {json.dumps(first)}"),
+        "note_shown": not page.evaluate("document.getElementById('link-token-note').hidden"),
+        "note": page.evaluate("document.getElementById('link-token-note').textContent"),
+        "token_left_address": "token=" not in page.evaluate("location.hash"),
+    }
+    page.screenshot(out)
+    click(page, "#forget")
+    page.wait_for("!document.getElementById('login').hidden", "the token form")
+    open_link()
+    seen["link_token_after_forget"] = page.evaluate(f"{held} === {json.dumps(other_token)}")
+    seen["note_shown_after_forget"] = not page.evaluate("document.getElementById('link-token-note').hidden")
+    return seen
+
+
 def switch(page, out, other_case):
     page.wait_for(f"document.querySelector('{UNSEEN} .annotate-toggle')", "an unacknowledged open episode")
     episode = page.evaluate(f"document.querySelector('{UNSEEN}').dataset.episode")
@@ -287,6 +322,7 @@ def main():
                 "limits": lambda: limits(page, out, url),
                 "backfill": lambda: backfill(page, out, url),
                 "denied": lambda: denied(page, out, second),
+                "link": lambda: link(page, out, url, second),
                 "switch": lambda: switch(page, out, second)}[mode]()
     print(json.dumps(seen))
 
