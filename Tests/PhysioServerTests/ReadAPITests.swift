@@ -197,16 +197,23 @@ struct ReadAPITests {
         func firstMinuteSamples(_ response: HTTPClient.Response) -> Double? {
             response.withJSON { $0["buckets"]?[0]?["samples"]?.number }
         }
-        let first = try get(server, "/cases/kept/vitals?bucket=1m")
-        let second = try get(server, "/cases/kept/vitals?bucket=1m")
-        #expect(second.text == first.text)
-        #expect(try cache("miss") == 1)
-        #expect(try cache("hit") == 1)
+        // Kept once the listener has connected and heard the ingest's notice
+        // (either forgets kept answers; on a loaded machine both may come
+        // after the first read): then a repeated read is a hit.
+        var first = try get(server, "/cases/kept/vitals?bucket=1m")
+        #expect(try waitUntil(seconds: 10) {
+            let hits = try cache("hit") ?? 0
+            first = try get(server, "/cases/kept/vitals?bucket=1m")
+            let second = try get(server, "/cases/kept/vitals?bucket=1m")
+            let hitsNow = try cache("hit") ?? 0
+            return second.text == first.text && hitsNow >= hits + 1
+        }, "a repeated read is answered from memory")
         #expect(firstMinuteSamples(first) == 60)
+        let misses = try cache("miss") ?? 0
         #expect(try server.ingest("kept", json: #"{"samples":[{"t":1795599990.5,"hr":70}]}"#).status == 200)
         let third = try get(server, "/cases/kept/vitals?bucket=1m")
         #expect(firstMinuteSamples(third) == 61)
-        #expect(try cache("miss") == 2)
+        #expect(try cache("miss") == misses + 1, "the next sample makes the next read build a new answer")
     }
 
     /// Kept episode answers give way to the workers' next commit for the case
@@ -224,12 +231,14 @@ struct ReadAPITests {
                 return (0..<list.count).filter { list[$0]!["rules"]!.count > 0 }.count
             }
         }
-        // The first read may still see the calm scores' notification arrive; the next two are from memory.
-        _ = try ruleEpisodes()
-        let hitsBefore = try cacheCount(server, "hit") ?? 0
-        #expect(try ruleEpisodes() == 0)
-        #expect(try ruleEpisodes() == 0)
-        #expect(try cacheCount(server, "hit") ?? 0 >= hitsBefore + 1)
+        // A read may still see the calm scores' notification arrive (or, on a
+        // loaded machine, the listener connect); once neither comes, repeated reads are from memory.
+        #expect(try waitUntil(seconds: 10) {
+            let hitsBefore = try cacheCount(server, "hit") ?? 0
+            let counts = [try ruleEpisodes(), try ruleEpisodes()]
+            let hitsNow = try cacheCount(server, "hit") ?? 0
+            return counts == [0, 0] && hitsNow >= hitsBefore + 1
+        }, "repeated reads answered from memory, no rule episode")
         try server.database.ingest([TestModels.caseWithCrisis("an-2", start: 1_795_600_300, seconds: 200, crisis: 50..<110)])
         #expect(try server.database.waitForEmptyQueue())
         #expect(try waitUntil(seconds: 5) { try ruleEpisodes() ?? 0 > 0 }, "the crisis episode within seconds of its commit")
