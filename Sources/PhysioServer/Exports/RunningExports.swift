@@ -41,11 +41,8 @@ final class RunningExports: @unchecked Sendable {
 
     var tokenIDs: Set<Int> { running.withLock { Set($0.values.map(\.tokenID)) } }
 
-    /// Marks the exports of `tokenIDs` revoked; returns how many.
-    @discardableResult
-    func revoke(_ tokenIDs: Set<Int>) -> Int {
-        let watches = running.withLock { $0.values.filter { tokenIDs.contains($0.tokenID) } }
-        watches.forEach { $0.revoke() }
-        return watches.count
+    /// Cuts the exports of `tokenIDs`.
+    func revoke(_ tokenIDs: Set<Int>) {
+        running.withLock { $0.values.filter { tokenIDs.contains($0.tokenID) } }.forEach { $0.revoke() }
     }
 }

@@ -22,9 +22,9 @@ final class StreamHub: @unchecked Sendable {
     static let revocationCheckSeconds = 1.0
 
     /// `answers`: the read answers kept in memory, forgotten when retention
-    /// removed rows or news may have been missed.
+    /// removed rows or news may have been missed; `exports`: those running, ended with a revoked token as streams are.
     init(listener: NotificationListener, authenticator: TokenAuthenticator, answers: AnswerCache, blockingWork: BlockingWork,
-         exports: RunningExports = RunningExports(), heartbeatSeconds: Double = 15) {
+         exports: RunningExports, heartbeatSeconds: Double = 15) {
         self.blockingWork = blockingWork
         let scoreVersions = self.scoreVersions
         listener.onListening { [weak self] connection in
