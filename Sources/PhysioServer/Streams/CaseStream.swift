@@ -50,7 +50,9 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         (session, sent) = hub.sessions.open(floor: floor, inheriting: had?.keys ?? SentKeys())
         self.cursor.session = session
         heartbeatNanos = UInt64(heartbeatSeconds * 1e9)
-        pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n\n".utf8)
+        // No blank line after it: a blank line dispatches, and clients that keep the last
+        // id (httpx-sse) then yield an empty event. The retry field counts where it is read.
+        pending = Array("retry: 2000\n: physio live stream of case \(caseID)\n".utf8)
         ticket = StreamTicket(tokenID: tokenID, openedAfter: openedAfter)
         hub.register(caseID: caseID.rawValue, stream: ObjectIdentifier(self), ticket: ticket)
     }
@@ -89,8 +91,10 @@ final class CaseStream: ResponseStream, @unchecked Sendable {
         } catch {
             // The database is away: nothing to send now; the next wake (or heartbeat) tries again.
         }
-        if pending.isEmpty && Clock.monotonicNanos() - lastWrite >= heartbeatNanos {
-            pending = Array(": keep-alive\n\n".utf8)
+        // Wakes come every heartbeat, so half of one since the last byte is due:
+        // the first keep-alive then comes within 1½ heartbeats of it, not 2.
+        if pending.isEmpty && Clock.monotonicNanos() - lastWrite >= heartbeatNanos / 2 {
+            pending = Array(": keep-alive\n".utf8)   // a comment line alone: nothing to dispatch
         }
         return true
     }
