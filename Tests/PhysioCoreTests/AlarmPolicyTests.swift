@@ -89,10 +89,10 @@ import Testing
         // HR 35 from 10 s, HR 0 kept (it lasted 20 s) from 40 s: the breach is 30 s old, alarmed from its first row.
         let t = Array(0..<60)
         let breach = t.map { $0 >= 10 }, lasted = t.map { $0 >= 40 }
-        #expect(policy.floorAlarms(times: times(t), ruleTrue: breach, lasted: lasted) == t.map { $0 >= 10 })
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: breach, confirmed: lasted) == t.map { $0 >= 10 })
         #expect(policy.floorAlarms(times: times(t), ruleTrue: breach) == t.map { _ in false }, "without it, not yet")
         // A lasted value outside any breach raises nothing.
-        #expect(policy.floorAlarms(times: times(t), ruleTrue: t.map { _ in false }, lasted: lasted).allSatisfy { !$0 })
+        #expect(policy.floorAlarms(times: times(t), ruleTrue: t.map { _ in false }, confirmed: lasted).allSatisfy { !$0 })
     }
 
     @Test func aSingleLowCuffReadingLastsUntilTheNextReading() {
@@ -172,7 +172,7 @@ import Testing
         #expect(raised[200] == nil, "30 s: not sustained")
         // HR 0 kept from 40 s inside a breach from 10 s: raised at 40 s, not at 70 s.
         let lasted = t.map { $0 >= 40 && $0 < 100 }
-        #expect(policy.floorRaisedTimes(times: times(t), ruleTrue: breach, lasted: lasted)[10] == 40_000_000)
+        #expect(policy.floorRaisedTimes(times: times(t), ruleTrue: breach, confirmed: lasted)[10] == 40_000_000)
         // One row every 45 s, four low rows from 450 s: sustained by its third low row, at 540 s.
         let every45 = Array(stride(from: 0, through: 900, by: 45))
         let slow = policy.floorRaisedTimes(times: times(every45), ruleTrue: every45.map { (450...585).contains($0) })

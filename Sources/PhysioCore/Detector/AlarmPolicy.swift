@@ -26,9 +26,10 @@ import PhysioPlatform
 ///   irregular rhythm's beats past 140, are no breach of a minute; a breach
 ///   lasts until the row after its last rule-true row) alarms from its first row,
 ///   whatever the score: no feature, threshold or missing vital can silence it.
-///   So does a breach holding a value the artefact filter keeps only once it
-///   has lasted (asystole, apnoea, SpO2 below 50 %, profound hypotension):
-///   its persistence was judged when it was kept; and one reaching a row of a
+///   So does a breach confirmed as it comes: holding a value the artefact
+///   filter keeps only once it has lasted (asystole, apnoea, SpO2 below 50 %,
+///   profound hypotension), whose persistence was judged when it was kept,
+///   or a cuff's lone reading (`LoneReading`); and one reaching a row of a
 ///   record whose rows come at least the sustain time apart (a cuff alone, a
 ///   record of one row a minute), which stands for its whole interval: no
 ///   row in between can show more, and a monitor alarms at such a reading.
@@ -172,29 +173,29 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     }
 
     /// Rows the safety floor alarms: every row of a breach lasting at least the
-    /// sustain time, holding a row of `lasted` (a value kept because it lasted)
+    /// sustain time, holding a row of `confirmed` (a value kept because it lasted, a cuff's lone reading)
     /// or a row of a slow record (`isSlowRecordRow`).
-    public func floorAlarms(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil) -> [Bool] {
-        floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: lasted).map { $0 != nil }
+    public func floorAlarms(times: [Int64], ruleTrue: [Bool], confirmed: [Bool]? = nil) -> [Bool] {
+        floorRaisedTimes(times: times, ruleTrue: ruleTrue, confirmed: confirmed).map { $0 != nil }
     }
 
     /// For each row the safety floor alarms, when the floor could first raise
     /// its breach: the first row by which it had lasted the sustain time (the
-    /// row after it counts: it shows the breach went on), its first `lasted`
+    /// row after it counts: it shows the breach went on), its first `confirmed`
     /// row, or its first row of a slow record (`isSlowRecordRow`), whichever is
     /// earliest; nil for rows it does not alarm. The rows before that time are
     /// alarmed back-dated.
-    public func floorRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
+    public func floorRaisedTimes(times: [Int64], ruleTrue: [Bool], confirmed: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
         let sustain = Timestamp.micros(seconds: floorSustainSeconds)
         let pace = pace ?? Pace(all: times, offset: 0)
         var raised = [Int64?](repeating: nil, count: times.count)
         for run in breaches(times: times, ruleTrue: ruleTrue, pace: pace) {
-            let lastedAt = lasted.flatMap { flags in (run.first...run.last).first { flags[$0] } }.map { times[$0] }
+            let confirmedAt = confirmed.flatMap { flags in (run.first...run.last).first { flags[$0] } }.map { times[$0] }
             let slowAt = (run.first...run.last).first { isSlowRecordRow(pace.all, row: pace.offset + $0) }.map { times[$0] }
             let through = min(run.last + 1, times.count - 1)
             let sustainedAt = run.duration >= sustain
                 ? (run.first...through).first { times[$0] - times[run.first] >= sustain }.map { times[$0] } : nil
-            guard let at = [lastedAt, slowAt, sustainedAt].compactMap({ $0 }).min() else { continue }
+            guard let at = [confirmedAt, slowAt, sustainedAt].compactMap({ $0 }).min() else { continue }
             for i in run.first...run.last { raised[i] = at }
         }
         return raised
@@ -206,9 +207,9 @@ public struct AlarmPolicy: Codable, Sendable, Equatable {
     /// needs only the seconds), or when the safety floor raises its breach,
     /// whichever is earlier; nil for a row of a run neither raises. What an
     /// episode already open makes of a second vital's breach: its own alarm.
-    public func ruleRaisedTimes(times: [Int64], ruleTrue: [Bool], lasted: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
+    public func ruleRaisedTimes(times: [Int64], ruleTrue: [Bool], confirmed: [Bool]? = nil, pace: Pace? = nil) -> [Int64?] {
         let pace = pace ?? Pace(all: times, offset: 0)
-        var raised = floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: lasted, pace: pace)
+        var raised = floorRaisedTimes(times: times, ruleTrue: ruleTrue, confirmed: confirmed, pace: pace)
         let persist = Timestamp.micros(seconds: persistSeconds), gap = Timestamp.micros(seconds: floorGapSeconds)
         // A run: true rows one after another, no gap in the data between them longer than the floor's (or the record's pace).
         func continues(_ row: Int) -> Bool { ruleTrue[row] && (times[row] - times[row - 1] <= gap || pace.rowBefore(row) != nil) }

@@ -11,6 +11,8 @@ struct CaseFeatures {
     /// Rows of `clean` whose pressures past the range were kept as a cuff's
     /// reading alone, not for having lasted (`ProfoundHypotension.hasLasted`).
     private let pressuresKeptAlone: [Bool]
+    /// Rows of `clean` whose held pressures stand on a cuff's lone reading (`LoneReading`).
+    private let loneReadings: [Bool]
     /// Rows of `clean` that are targets; earlier ones are context.
     let rows: Range<Int>
     /// The row of the series that is `clean`'s first.
@@ -35,6 +37,7 @@ struct CaseFeatures {
         self.contextStart = contextStart
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
         pressuresKeptAlone = artefacts.pressuresKeptAlone(series, from: contextStart, clean: clean)
+        loneReadings = LoneReading.flags(series: series, contextStart: contextStart, clean: clean)
         held = hold.held(clean, rows: 0..<clean.count,
                          ends: artefacts.holdEnds(series, from: contextStart, clean: clean, keptAlone: pressuresKeptAlone))
         self.rows = (rows.lowerBound - contextStart)..<clean.count
@@ -71,18 +74,25 @@ struct CaseFeatures {
         return rows.contains(row) || clean.timestamps[row] > change.scoredThrough || !change.rules.contains(rule.id)
     }
 
-    /// Whether a held value of each row of `clean` lies outside its plausible
-    /// range: one the artefact filter kept only because it lasted (rules 5, 6 and 8).
-    func lastedExtremes() -> [Bool] {
+    /// Rows of `clean` whose breach of `rules` is confirmed as it comes, with
+    /// no time to hold: a held value outside its plausible range, one the
+    /// artefact filter kept only because it lasted (rules 5, 6 and 8), or a
+    /// pressure past a limit on a cuff's lone reading (`LoneReading`).
+    func confirmedBreaches(_ rules: ClinicalRules) -> [Bool] {
         let lasted = LastedExtreme(self)
-        return (0..<clean.count).map { row in (0..<Vital.count).contains { lasted.at(row: row, vital: $0) } }
+        let pressureRules = rules.rules.filter { LoneReading.pressures.contains($0.vital) }
+        return (0..<clean.count).map { row in
+            (0..<Vital.count).contains { lasted.at(row: row, vital: $0) }
+                || loneReadings[row] && pressureRules.contains { $0.isTrue(held($0.vital, row: row)) && judges($0, row: row) }
+        }
     }
 
-    /// `lastedExtremes` of each of `vitals` alone.
-    func lastedExtremes(each vitals: Set<Vital>) -> [Vital: [Bool]] {
+    /// `confirmedBreaches` of each of `vitals` alone, at the rows where a rule of it is true.
+    func confirmedBreaches(each vitals: Set<Vital>) -> [Vital: [Bool]] {
         let lasted = LastedExtreme(self)
         return Dictionary(uniqueKeysWithValues: vitals.map { vital in
-            (vital, (0..<clean.count).map { lasted.at(row: $0, vital: vital.rawValue) })
+            let lone = LoneReading.pressures.contains(vital)
+            return (vital, (0..<clean.count).map { lasted.at(row: $0, vital: vital.rawValue) || lone && loneReadings[$0] })
         })
     }
 

@@ -32,7 +32,7 @@ public struct CaseScorer: Sendable {
         let ruleTrue = features.ruleTrue(model.rules)
         // Rows join by the record's pace, read from every row the caller gave, not only the context's.
         let pace = AlarmPolicy.Pace(all: series.timestamps, offset: features.contextStart)
-        let floorRaised = model.policy.floorRaisedTimes(times: times, ruleTrue: ruleTrue, lasted: features.lastedExtremes(), pace: pace)
+        let floorRaised = model.policy.floorRaisedTimes(times: times, ruleTrue: ruleTrue, confirmed: features.confirmedBreaches(model.rules), pace: pace)
         let ruleRaised = ruleRaisedTimes(features, ruleTrue: ruleTrue, pace: pace)
         let parts = ScoreParts(model: model, features: &features)
 
@@ -91,10 +91,10 @@ public struct CaseScorer: Sendable {
     private func ruleRaisedTimes(_ features: CaseFeatures, ruleTrue: [Bool], pace: AlarmPolicy.Pace) -> RuleRaisedTimes {
         guard ruleTrue.contains(true) else { return RuleRaisedTimes(rules: []) }
         let truths = (model.rules.rules + model.policy.escalations).map { ($0, features.ruleTrue($0)) }.filter { $0.1.contains(true) }
-        let lasted = features.lastedExtremes(each: Set(truths.map(\.0.vital)))
+        let confirmed = features.confirmedBreaches(each: Set(truths.map(\.0.vital)))
         return RuleRaisedTimes(rules: truths.map { rule, truth in
             .init(id: rule.id, truth: truth,
-                  raised: model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth, lasted: lasted[rule.vital], pace: pace))
+                  raised: model.policy.ruleRaisedTimes(times: features.times, ruleTrue: truth, confirmed: confirmed[rule.vital], pace: pace))
         })
     }
 
