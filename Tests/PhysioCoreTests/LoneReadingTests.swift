@@ -74,6 +74,20 @@ import Testing
         }
     }
 
+    /// A line sending every 15 s beside a 1-Hz ECG, whose first reading is
+    /// low (its connection) and its next one normal: no alarm. Its first
+    /// reading follows no cuff reading, so it waits the breach's 15 s, which
+    /// the next reading ends.
+    @Test func aSlowLinesFirstReadingIsNotACuffs() {
+        let series = TestData.series("slow-line", seconds: stride(from: 0, to: 1800, by: 1)) { t in
+            var row: [Vital: Float] = [.hr: 80, .spo2: 98]
+            if t >= 600 && t % 15 == 0 { (row[.sbp], row[.dbp], row[.mbp]) = t == 600 ? (50, 33, 39) : (112, 66, 82) }
+            return row
+        }
+        let episodes = Self.episodes(series)
+        #expect(episodes.isEmpty, "\(Self.described(episodes))")
+    }
+
     /// The same low line reading once its line has stopped sending (no
     /// pressure after it): the held value alarms 15 s after it, as before,
     /// since a pressure came in the 30 s before it.

@@ -37,7 +37,7 @@ struct CaseFeatures {
         self.contextStart = contextStart
         clean = artefacts.clean(series, rows: contextStart..<rows.upperBound)
         pressuresKeptAlone = artefacts.pressuresKeptAlone(series, from: contextStart, clean: clean)
-        loneReadings = LoneReading.flags(series: series, contextStart: contextStart, clean: clean)
+        loneReadings = LoneReading.flags(series: series, contextStart: contextStart, clean: clean, cuff: artefacts.profoundHypotension)
         held = hold.held(clean, rows: 0..<clean.count,
                          ends: artefacts.holdEnds(series, from: contextStart, clean: clean, keptAlone: pressuresKeptAlone))
         self.rows = (rows.lowerBound - contextStart)..<clean.count
