@@ -40,7 +40,8 @@ public final class APIServer: @unchecked Sendable {
         // One list per resource; joined rather than added, which keeps the type checker quick.
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
-        let sources = SourceHistory()   // FHIR's and HL7's, ranked across instants
+        let sources = SourceHistory()   // FHIR's and HL7's, ranked across instants and nodes
+        sources.share(through: listener)
         streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers, blockingWork: blockingWork,
                             exports: exportRunner.running, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         let resources: [[Route]] = [

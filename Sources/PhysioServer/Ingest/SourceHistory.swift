@@ -1,4 +1,5 @@
 import PhysioCore
+import PhysioStore
 import PhysioPlatform
 
 /// The sources each case's vitals were stored from lately, across instants:
@@ -16,9 +17,13 @@ import PhysioPlatform
 /// When the better source stops (leads off, a line removed), the other is
 /// stored again after the window.
 ///
-/// Kept in memory on each API node: a gateway's MLLP connection, or a
-/// client's requests, reach one node. Two nodes given two sources of one
-/// case's vital each store theirs, as before; so does a node just started.
+/// Kept in memory on each API node, and told to the others
+/// (`SourceNotices`, within `tellSeconds` and their listener's delivery):
+/// behind a load balancer without sticky sessions a gateway's Bundles reach
+/// every node, and until 2026-12-08 two nodes given two sources of one
+/// case's vital each stored theirs (an outside audit: HR 160 from the ECG
+/// and 130 from the oximeter alternating in the column, and no HR > 140
+/// alarm). A node just started knows only what it is told from then on.
 final class SourceHistory: @unchecked Sendable {
     /// A better source counts as present this long around its last value
     /// (the detector holds a heart rate or saturation 30 s too).
@@ -35,6 +40,23 @@ final class SourceHistory: @unchecked Sendable {
     }
 
     private let times = Locked(SourceTimes())
+    /// How often values stored here are told to the other nodes.
+    static let tellSeconds = 0.1
+    /// A source already told is told again once its time has moved this far:
+    /// the others' window then ends at most this much early.
+    static let retellSeconds: Double = 5
+    private let telling = Locked(Telling())
+
+    private struct Telling {
+        struct Key: Hashable {
+            let caseID: String
+            let vital: Vital
+            let rank: Int
+        }
+        /// The latest time told of each source, and those waiting to be told.
+        var told: [Key: Int64] = [:]
+        var untold: [Key: Int64] = [:]
+    }
 
     /// The higher-ranked source of `vital` stored for the case nearest to
     /// `time`, within the window: its rank and time. Nil: store the value.
@@ -47,10 +69,69 @@ final class SourceHistory: @unchecked Sendable {
     /// rank outranks nothing: not kept.
     func record(_ stored: [Stored]) {
         guard stored.contains(where: { $0.rank > 1 }) else { return }
+        learn(stored)
+        let retell = Timestamp.micros(seconds: Self.retellSeconds)
+        telling.withLock { telling in
+            for value in stored where value.rank > 1 {
+                let key = Telling.Key(caseID: value.caseID, vital: value.vital, rank: value.rank)
+                if let told = telling.told[key], value.time < told + retell, value.time > told - retell { continue }
+                telling.untold[key] = max(telling.untold[key] ?? .min, value.time)
+            }
+        }
+    }
+
+    /// Values stored on another node (or told back to this one).
+    func learn(_ stored: [Stored]) {
         let now = Clock.monotonicNanos()
         times.withLock { times in
             for value in stored where value.rank > 1 { times.record(value, now: now) }
             if times.count > Self.capacity { times.forgetOlderHalf() }
+        }
+    }
+
+    /// The sources stored here since last asked and not told yet, as notices for the other nodes.
+    func takeUntold() -> [SourceNotices.Notice] {
+        telling.withLock { telling in
+            let untold = telling.untold
+            telling.untold = [:]
+            if telling.told.count > Self.capacity { telling.told = [:] }   // told again, at worst
+            for (key, time) in untold { telling.told[key] = time }
+            return untold.map { SourceNotices.Notice(caseID: $0.key.caseID, vital: $0.key.vital.rawValue, rank: $0.key.rank, time: $0.value) }
+        }
+    }
+
+    /// Notices that could not be sent: told at the next chance.
+    func giveBack(_ notices: [SourceNotices.Notice]) {
+        telling.withLock { telling in
+            for notice in notices {
+                guard let vital = Vital(rawValue: notice.vital) else { continue }
+                let key = Telling.Key(caseID: notice.caseID, vital: vital, rank: notice.rank)
+                telling.told.removeValue(forKey: key)
+                telling.untold[key] = max(telling.untold[key] ?? .min, notice.time)
+            }
+        }
+    }
+
+    /// Listens for other nodes' notices and tells them this node's, every `tellSeconds`.
+    func share(through listener: NotificationListener) {
+        listener.subscribe(.sources) { [weak self] payloads, _ in
+            guard let self else { return }
+            for payload in payloads {
+                learn(SourceNotices.parse(payload).compactMap { notice in
+                    Vital(rawValue: notice.vital).map { Stored(caseID: notice.caseID, vital: $0, rank: notice.rank, time: notice.time) }
+                })
+            }
+        }
+        listener.every(Self.tellSeconds) { [weak self] connection in
+            guard let self, let connection else { return }
+            let untold = takeUntold()
+            guard !untold.isEmpty else { return }
+            do {
+                try SourceNotices.notify(untold, on: connection)
+            } catch {
+                giveBack(untold)
+                throw error
+            }
         }
     }
 

@@ -8,4 +8,6 @@ public enum NotificationChannel: String, CaseIterable, Sendable {
     case models = "physio_models"
     /// Cases got samples or scores: live streams wake (`CaseEvents` payloads).
     case caseEvents = "physio_events"
+    /// Sources FHIR and HL7 values were stored from: every API node ranks a case's sources alike (`SourceNotices`).
+    case sources = "physio_sources"
 }
