@@ -41,7 +41,7 @@ public final class APIServer: @unchecked Sendable {
         let knownCases = KnownCases()
         let answers = AnswerCache(capacityBytes: configuration.readCacheBytes)
         let sources = SourceHistory()   // FHIR's and HL7's, ranked across instants and nodes
-        sources.share(through: listener)
+        SourceSharing.start(sources, listener: listener)
         streams = StreamHub(listener: listener, authenticator: authenticator, answers: answers, blockingWork: blockingWork,
                             exports: exportRunner.running, heartbeatSeconds: configuration.streamHeartbeatSeconds)
         let resources: [[Route]] = [

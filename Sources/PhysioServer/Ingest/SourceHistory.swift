@@ -1,5 +1,4 @@
 import PhysioCore
-import PhysioStore
 import PhysioPlatform
 
 /// The sources each case's vitals were stored from lately, across instants:
@@ -18,7 +17,7 @@ import PhysioPlatform
 /// stored again after the window.
 ///
 /// Kept in memory on each API node, and told to the others
-/// (`SourceNotices`, within `tellSeconds` and their listener's delivery):
+/// (`SourceSharing`, within `tellSeconds` and their listener's delivery):
 /// behind a load balancer without sticky sessions a gateway's Bundles reach
 /// every node, and until 2026-12-08 two nodes given two sources of one
 /// case's vital each stored theirs (an outside audit: HR 160 from the ECG
@@ -89,48 +88,24 @@ final class SourceHistory: @unchecked Sendable {
         }
     }
 
-    /// The sources stored here since last asked and not told yet, as notices for the other nodes.
-    func takeUntold() -> [SourceNotices.Notice] {
+    /// The sources stored here since last asked and not told yet (`SourceSharing` tells the other nodes).
+    func takeUntold() -> [Stored] {
         telling.withLock { telling in
             let untold = telling.untold
             telling.untold = [:]
             if telling.told.count > Self.capacity { telling.told = [:] }   // told again, at worst
             for (key, time) in untold { telling.told[key] = time }
-            return untold.map { SourceNotices.Notice(caseID: $0.key.caseID, vital: $0.key.vital.rawValue, rank: $0.key.rank, time: $0.value) }
+            return untold.map { Stored(caseID: $0.key.caseID, vital: $0.key.vital, rank: $0.key.rank, time: $0.value) }
         }
     }
 
-    /// Notices that could not be sent: told at the next chance.
-    func giveBack(_ notices: [SourceNotices.Notice]) {
+    /// Sources that could not be told: told at the next chance.
+    func giveBack(_ untold: [Stored]) {
         telling.withLock { telling in
-            for notice in notices {
-                guard let vital = Vital(rawValue: notice.vital) else { continue }
-                let key = Telling.Key(caseID: notice.caseID, vital: vital, rank: notice.rank)
+            for value in untold {
+                let key = Telling.Key(caseID: value.caseID, vital: value.vital, rank: value.rank)
                 telling.told.removeValue(forKey: key)
-                telling.untold[key] = max(telling.untold[key] ?? .min, notice.time)
-            }
-        }
-    }
-
-    /// Listens for other nodes' notices and tells them this node's, every `tellSeconds`.
-    func share(through listener: NotificationListener) {
-        listener.subscribe(.sources) { [weak self] payloads, _ in
-            guard let self else { return }
-            for payload in payloads {
-                learn(SourceNotices.parse(payload).compactMap { notice in
-                    Vital(rawValue: notice.vital).map { Stored(caseID: notice.caseID, vital: $0, rank: notice.rank, time: notice.time) }
-                })
-            }
-        }
-        listener.every(Self.tellSeconds) { [weak self] connection in
-            guard let self, let connection else { return }
-            let untold = takeUntold()
-            guard !untold.isEmpty else { return }
-            do {
-                try SourceNotices.notify(untold, on: connection)
-            } catch {
-                giveBack(untold)
-                throw error
+                telling.untold[key] = max(telling.untold[key] ?? .min, value.time)
             }
         }
     }

@@ -1,0 +1,32 @@
+import PhysioCore
+import PhysioStore
+
+/// Keeps every API node's `SourceHistory` alike: the sources this node
+/// stored go to the others every `SourceHistory.tellSeconds` over
+/// `physio_sources` (`SourceNotices`), and theirs come back into this
+/// node's history. Apart from the history so that the request decoders
+/// (and the fuzzer, which builds them alone) need no database.
+enum SourceSharing {
+    static func start(_ history: SourceHistory, listener: NotificationListener) {
+        listener.subscribe(.sources) { [weak history] payloads, _ in
+            guard let history else { return }
+            for payload in payloads {
+                history.learn(SourceNotices.parse(payload).compactMap { notice in
+                    Vital(rawValue: notice.vital).map { SourceHistory.Stored(caseID: notice.caseID, vital: $0, rank: notice.rank, time: notice.time) }
+                })
+            }
+        }
+        listener.every(SourceHistory.tellSeconds) { [weak history] connection in
+            guard let history, let connection else { return }
+            let untold = history.takeUntold()
+            guard !untold.isEmpty else { return }
+            do {
+                try SourceNotices.notify(untold.map { SourceNotices.Notice(caseID: $0.caseID, vital: $0.vital.rawValue, rank: $0.rank, time: $0.time) },
+                                         on: connection)
+            } catch {
+                history.giveBack(untold)
+                throw error
+            }
+        }
+    }
+}
