@@ -56,4 +56,23 @@ struct NotificationListenerTests {
         #expect(waitUntil(seconds: 10) { taskDone.value })
         #expect(waitUntil(seconds: 3) { heard.value == ["d *"] }, "heard: \(heard.value)")
     }
+
+    /// A wakeable task runs as soon as `wakeTasks` is called, not at its
+    /// next time (an API node tells the others a source it stored at once);
+    /// other tasks keep their times.
+    @Test func aWakeableTaskRunsWhenWoken() throws {
+        let database = try TestDatabase.create()
+        let listener = NotificationListener(databaseURL: database.url, retrySeconds: 0.1)
+        let wakeable = Locked(0), other = Locked(0)
+        listener.every(60, wakeable: true) { _ in wakeable.withLock { $0 += 1 } }
+        listener.every(60) { _ in other.withLock { $0 += 1 } }
+        listener.start()
+        defer { listener.stop() }
+        #expect(waitUntil(seconds: 5) { wakeable.value == 1 && other.value == 1 }, "both run once at the start")
+        for round in 2...4 {
+            listener.wakeTasks()
+            #expect(waitUntil(seconds: 5) { wakeable.value == round }, "round \(round): \(wakeable.value)")
+        }
+        #expect(other.value == 1)
+    }
 }

@@ -16,8 +16,8 @@ import PhysioPlatform
 /// When the better source stops (leads off, a line removed), the other is
 /// stored again after the window.
 ///
-/// Kept in memory on each API node, and told to the others
-/// (`SourceSharing`, within `tellSeconds` and their listener's delivery):
+/// Kept in memory on each API node, and told to the others as soon as
+/// it is stored (`SourceSharing`; a few milliseconds with their delivery):
 /// behind a load balancer without sticky sessions a gateway's Bundles reach
 /// every node, and until 2026-12-08 two nodes given two sources of one
 /// case's vital each stored theirs (an outside audit: HR 160 from the ECG
@@ -39,8 +39,10 @@ final class SourceHistory: @unchecked Sendable {
     }
 
     private let times = Locked(SourceTimes())
-    /// How often values stored here are told to the other nodes.
-    static let tellSeconds = 0.1
+    /// Values stored here are told to the other nodes at once (`whenUntold`);
+    /// what could not be sent then is told again this often.
+    static let tellSeconds = 1.0
+    private let untoldHandler = Locked<(@Sendable () -> Void)?>(nil)
     /// A source already told is told again once its time has moved this far:
     /// the others' window then ends at most this much early.
     static let retellSeconds: Double = 5
@@ -70,14 +72,21 @@ final class SourceHistory: @unchecked Sendable {
         guard stored.contains(where: { $0.rank > 1 }) else { return }
         learn(stored)
         let retell = Timestamp.micros(seconds: Self.retellSeconds)
-        telling.withLock { telling in
+        let added = telling.withLock { telling in
+            var added = false
             for value in stored where value.rank > 1 {
                 let key = Telling.Key(caseID: value.caseID, vital: value.vital, rank: value.rank)
                 if let told = telling.told[key], value.time < told + retell, value.time > told - retell { continue }
                 telling.untold[key] = max(telling.untold[key] ?? .min, value.time)
+                added = true
             }
+            return added
         }
+        if added { untoldHandler.value?() }
     }
+
+    /// `handler` runs (on the storing thread) whenever a source becomes worth telling the other nodes.
+    func whenUntold(_ handler: @escaping @Sendable () -> Void) { untoldHandler.withLock { $0 = handler } }
 
     /// Values stored on another node (or told back to this one).
     func learn(_ stored: [Stored]) {

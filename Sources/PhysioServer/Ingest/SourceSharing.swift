@@ -2,9 +2,12 @@ import PhysioCore
 import PhysioStore
 
 /// Keeps every API node's `SourceHistory` alike: the sources this node
-/// stored go to the others every `SourceHistory.tellSeconds` over
-/// `physio_sources` (`SourceNotices`), and theirs come back into this
-/// node's history. Apart from the history so that the request decoders
+/// stored go to the others over `physio_sources` (`SourceNotices`) as soon
+/// as they are stored, sent by the notification listener (woken for it)
+/// on its own session, and theirs come back into this node's history. A
+/// first version told every 0.1 s: a gateway sending Bundles back to back
+/// across two nodes had its first tenth of a second ranked apart (an
+/// outside re-check). Apart from the history so that the request decoders
 /// (and the fuzzer, which builds them alone) need no database.
 enum SourceSharing {
     static func start(_ history: SourceHistory, listener: NotificationListener) {
@@ -16,7 +19,8 @@ enum SourceSharing {
                 })
             }
         }
-        listener.every(SourceHistory.tellSeconds) { [weak history] connection in
+        history.whenUntold { [weak listener] in listener?.wakeTasks() }
+        listener.every(SourceHistory.tellSeconds, wakeable: true) { [weak history] connection in
             guard let history, let connection else { return }
             let untold = history.takeUntold()
             guard !untold.isEmpty else { return }

@@ -18,6 +18,8 @@ public final class NotificationListener: @unchecked Sendable {
 
     private struct Periodic {
         let seconds: Double
+        /// Run at once, not at its next time, when `wakeTasks` is called.
+        let wakeable: Bool
         let task: Task
         var last: UInt64 = 0
     }
@@ -30,6 +32,8 @@ public final class NotificationListener: @unchecked Sendable {
         var periodic: [Periodic] = []
         /// Channels subscribed to since the connection last ran LISTEN.
         var unlistened: Set<NotificationChannel> = []
+        /// `wakeTasks` was called since the wakeable tasks last ran.
+        var woken = false
     }
 
     private let url: String
@@ -37,12 +41,28 @@ public final class NotificationListener: @unchecked Sendable {
     private let retrySeconds: Double
     private let subscriptions = Locked(Subscriptions())
     private let threads = ServiceThreads()
+    /// A pipe whose read end the wait polls beside the session's socket: `wakeTasks` writes to it.
+    private let wakePipe: (read: Int32, write: Int32)
     private let started = Locked(false)
 
     public init(databaseURL: String, applicationName: String = "physio-listener", retrySeconds: Double = 1) {
         url = databaseURL
         self.applicationName = applicationName
         self.retrySeconds = retrySeconds
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            ends = [-1, -1]   // no pipe: wakeable tasks keep their times
+        }
+        wakePipe = (ends[0], ends[1])
+    }
+
+    deinit {
+        if wakePipe.read >= 0 { close(wakePipe.read); close(wakePipe.write) }
     }
 
     /// `handler` runs on the listener's thread for each batch of `channel`'s notifications.
@@ -63,9 +83,19 @@ public final class NotificationListener: @unchecked Sendable {
         }
     }
 
-    /// Runs `task` every `seconds` on the listener's thread, connected or not.
-    public func every(_ seconds: Double, _ task: @escaping Task) {
-        subscriptions.withLock { $0.periodic.append(Periodic(seconds: seconds, task: task)) }
+    /// Runs `task` every `seconds` on the listener's thread, connected or
+    /// not; a `wakeable` one also as soon as `wakeTasks` is called.
+    public func every(_ seconds: Double, wakeable: Bool = false, _ task: @escaping Task) {
+        subscriptions.withLock { $0.periodic.append(Periodic(seconds: seconds, wakeable: wakeable, task: task)) }
+    }
+
+    /// Runs the wakeable tasks at once, from any thread: news to send now
+    /// rather than at the task's next time.
+    public func wakeTasks() {
+        let first = subscriptions.withLock { state in defer { state.woken = true }; return !state.woken }
+        guard first, wakePipe.write >= 0 else { return }
+        var byte: UInt8 = 1
+        _ = write(wakePipe.write, &byte, 1)
     }
 
     /// Starts the thread; later calls do nothing.
@@ -156,7 +186,10 @@ public final class NotificationListener: @unchecked Sendable {
         let now = Clock.monotonicNanos()
         let due: [Task] = subscriptions.withLock { state in
             var due: [Task] = []
-            for index in state.periodic.indices where now - state.periodic[index].last >= UInt64(state.periodic[index].seconds * 1e9) {
+            let woken = state.woken
+            state.woken = false
+            for index in state.periodic.indices
+            where now - state.periodic[index].last >= UInt64(state.periodic[index].seconds * 1e9) || woken && state.periodic[index].wakeable {
                 state.periodic[index].last = now
                 due.append(state.periodic[index].task)
             }
@@ -178,8 +211,16 @@ public final class NotificationListener: @unchecked Sendable {
         subscriptions.value.handlers.keys.map(\.rawValue).sorted().joined(separator: ",")
     }
 
+    /// Whether the session's socket turned readable within `seconds`; a
+    /// wake (`wakeTasks`) ends the wait too, so the loop runs its tasks.
     private func waitReadable(_ socket: Int32, seconds: Double) -> Bool {
-        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, Int32(max(seconds, 0.001) * 1000)) > 0
+        var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        guard poll(&descriptors, wakePipe.read >= 0 ? 2 : 1, Int32(max(seconds, 0.001) * 1000)) > 0 else { return false }
+        if descriptors[1].revents != 0 {
+            var drained = [UInt8](repeating: 0, count: 64)
+            while read(wakePipe.read, &drained, drained.count) > 0 {}
+        }
+        return descriptors[0].revents != 0
     }
 }
