@@ -14,8 +14,8 @@ enum SourceSharing {
         listener.subscribe(.sources) { [weak history] payloads, _ in
             guard let history else { return }
             for payload in payloads {
-                history.learn(SourceNotices.parse(payload).compactMap { notice in
-                    Vital(rawValue: notice.vital).map { SourceHistory.Stored(caseID: notice.caseID, vital: $0, rank: notice.rank, time: notice.time) }
+                history.learn(SourceNotices.parse(payload).map {
+                    SourceHistory.Stored(caseID: $0.caseID, vital: $0.vital, rank: $0.rank, time: $0.time)
                 })
             }
         }
@@ -25,7 +25,7 @@ enum SourceSharing {
             let untold = history.takeUntold()
             guard !untold.isEmpty else { return }
             do {
-                try SourceNotices.notify(untold.map { SourceNotices.Notice(caseID: $0.caseID, vital: $0.vital.rawValue, rank: $0.rank, time: $0.time) },
+                try SourceNotices.notify(untold.map { SourceNotices.Notice(caseID: $0.caseID, vital: $0.vital, rank: $0.rank, time: $0.time) },
                                          on: connection)
             } catch {
                 history.giveBack(untold)

@@ -1,3 +1,4 @@
+import PhysioCore
 import PhysioPlatform
 
 /// Cross-node news of the sources a case's vitals were stored from: an API
@@ -9,14 +10,14 @@ import PhysioPlatform
 public enum SourceNotices {
     public static let channel = NotificationChannel.sources.rawValue
 
-    /// A case's vital (its `Vital` raw value) stored from a source of `rank` at `time` (µs).
+    /// A case's vital stored from a source of `rank` at `time` (µs).
     public struct Notice: Sendable, Equatable {
         public let caseID: String
-        public let vital: Int
+        public let vital: Vital
         public let rank: Int
         public let time: Int64
 
-        public init(caseID: String, vital: Int, rank: Int, time: Int64) {
+        public init(caseID: String, vital: Vital, rank: Int, time: Int64) {
             self.caseID = caseID
             self.vital = vital
             self.rank = rank
@@ -29,7 +30,7 @@ public enum SourceNotices {
     public static func payloads(_ notices: [Notice]) -> [String] {
         var payloads: [String] = [], current = ""
         for notice in notices {
-            let entry = "\(notice.caseID):\(notice.vital):\(notice.rank):\(notice.time)"
+            let entry = "\(notice.caseID):\(notice.vital.rawValue):\(notice.rank):\(notice.time)"
             if !current.isEmpty && current.utf8.count + entry.utf8.count + 1 > 7000 {
                 payloads.append(current)
                 current = ""
@@ -40,13 +41,13 @@ public enum SourceNotices {
         return payloads
     }
 
-    /// What a payload says; malformed entries are skipped.
+    /// What a payload says; malformed entries, and vitals this build does not know, are skipped.
     public static func parse(_ payload: String) -> [Notice] {
-        payload.utf8.split(separator: UInt8(ascii: ",")).compactMap { entry in
-            let fields = entry.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-            guard fields.count == 4, !fields[0].isEmpty, let vital = Int(Substring(fields[1])), let rank = Int(Substring(fields[2])),
-                  let time = Int64(Substring(fields[3])) else { return nil }
-            return Notice(caseID: String(Substring(fields[0])), vital: vital, rank: rank, time: time)
+        payload.segments(separatedBy: UInt8(ascii: ",")).compactMap { entry in
+            let fields = entry.segments(separatedBy: UInt8(ascii: ":"))
+            guard fields.count == 4, !fields[0].isEmpty, let vital = Int(fields[1]).flatMap(Vital.init(rawValue:)),
+                  let rank = Int(fields[2]), let time = Int64(fields[3]) else { return nil }
+            return Notice(caseID: String(fields[0]), vital: vital, rank: rank, time: time)
         }
     }
 
